@@ -1,0 +1,1 @@
+"""ktv controller: the venue's authority for rooms, money and members."""

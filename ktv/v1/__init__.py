@@ -1,0 +1,1 @@
+"""Generated from protos/ktv/v1/*.proto by `./run protos`. Do not edit by hand."""

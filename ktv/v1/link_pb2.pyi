@@ -1,0 +1,225 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from ktv.v1 import rooms_pb2 as _rooms_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class PlayOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PLAY_OUTCOME_UNSPECIFIED: _ClassVar[PlayOutcome]
+    PLAY_OUTCOME_COMPLETED: _ClassVar[PlayOutcome]
+    PLAY_OUTCOME_SKIPPED: _ClassVar[PlayOutcome]
+    PLAY_OUTCOME_FAILED: _ClassVar[PlayOutcome]
+    PLAY_OUTCOME_STOPPED: _ClassVar[PlayOutcome]
+PLAY_OUTCOME_UNSPECIFIED: PlayOutcome
+PLAY_OUTCOME_COMPLETED: PlayOutcome
+PLAY_OUTCOME_SKIPPED: PlayOutcome
+PLAY_OUTCOME_FAILED: PlayOutcome
+PLAY_OUTCOME_STOPPED: PlayOutcome
+
+class ConnectRequest(_message.Message):
+    __slots__ = ("hello", "heartbeat", "event", "command_result")
+    HELLO_FIELD_NUMBER: _ClassVar[int]
+    HEARTBEAT_FIELD_NUMBER: _ClassVar[int]
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    COMMAND_RESULT_FIELD_NUMBER: _ClassVar[int]
+    hello: AgentHello
+    heartbeat: AgentHeartbeat
+    event: RoomEvent
+    command_result: CommandResult
+    def __init__(self, hello: _Optional[_Union[AgentHello, _Mapping]] = ..., heartbeat: _Optional[_Union[AgentHeartbeat, _Mapping]] = ..., event: _Optional[_Union[RoomEvent, _Mapping]] = ..., command_result: _Optional[_Union[CommandResult, _Mapping]] = ...) -> None: ...
+
+class ConnectResponse(_message.Message):
+    __slots__ = ("welcome", "ack", "command")
+    WELCOME_FIELD_NUMBER: _ClassVar[int]
+    ACK_FIELD_NUMBER: _ClassVar[int]
+    COMMAND_FIELD_NUMBER: _ClassVar[int]
+    welcome: ControllerWelcome
+    ack: EventAck
+    command: RoomCommand
+    def __init__(self, welcome: _Optional[_Union[ControllerWelcome, _Mapping]] = ..., ack: _Optional[_Union[EventAck, _Mapping]] = ..., command: _Optional[_Union[RoomCommand, _Mapping]] = ...) -> None: ...
+
+class AgentHello(_message.Message):
+    __slots__ = ("room", "agent_version", "catalog_version", "heartbeat_interval_seconds")
+    ROOM_FIELD_NUMBER: _ClassVar[int]
+    AGENT_VERSION_FIELD_NUMBER: _ClassVar[int]
+    CATALOG_VERSION_FIELD_NUMBER: _ClassVar[int]
+    HEARTBEAT_INTERVAL_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    room: str
+    agent_version: str
+    catalog_version: str
+    heartbeat_interval_seconds: int
+    def __init__(self, room: _Optional[str] = ..., agent_version: _Optional[str] = ..., catalog_version: _Optional[str] = ..., heartbeat_interval_seconds: _Optional[int] = ...) -> None: ...
+
+class AgentHeartbeat(_message.Message):
+    __slots__ = ("send_time", "outbox_depth")
+    SEND_TIME_FIELD_NUMBER: _ClassVar[int]
+    OUTBOX_DEPTH_FIELD_NUMBER: _ClassVar[int]
+    send_time: _timestamp_pb2.Timestamp
+    outbox_depth: int
+    def __init__(self, send_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., outbox_depth: _Optional[int] = ...) -> None: ...
+
+class ControllerWelcome(_message.Message):
+    __slots__ = ("controller_version", "venue_id", "offline_after_seconds", "session", "emergency", "emergency_message")
+    CONTROLLER_VERSION_FIELD_NUMBER: _ClassVar[int]
+    VENUE_ID_FIELD_NUMBER: _ClassVar[int]
+    OFFLINE_AFTER_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    SESSION_FIELD_NUMBER: _ClassVar[int]
+    EMERGENCY_FIELD_NUMBER: _ClassVar[int]
+    EMERGENCY_MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    controller_version: str
+    venue_id: str
+    offline_after_seconds: int
+    session: SessionOpened
+    emergency: bool
+    emergency_message: str
+    def __init__(self, controller_version: _Optional[str] = ..., venue_id: _Optional[str] = ..., offline_after_seconds: _Optional[int] = ..., session: _Optional[_Union[SessionOpened, _Mapping]] = ..., emergency: _Optional[bool] = ..., emergency_message: _Optional[str] = ...) -> None: ...
+
+class EventAck(_message.Message):
+    __slots__ = ("event_ids",)
+    EVENT_IDS_FIELD_NUMBER: _ClassVar[int]
+    event_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, event_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class RoomEvent(_message.Message):
+    __slots__ = ("event_id", "occur_time", "door", "presence", "song_played", "service_called")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    DOOR_FIELD_NUMBER: _ClassVar[int]
+    PRESENCE_FIELD_NUMBER: _ClassVar[int]
+    SONG_PLAYED_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_CALLED_FIELD_NUMBER: _ClassVar[int]
+    event_id: str
+    occur_time: _timestamp_pb2.Timestamp
+    door: DoorChanged
+    presence: PresenceChanged
+    song_played: SongPlayed
+    service_called: ServiceCalled
+    def __init__(self, event_id: _Optional[str] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., door: _Optional[_Union[DoorChanged, _Mapping]] = ..., presence: _Optional[_Union[PresenceChanged, _Mapping]] = ..., song_played: _Optional[_Union[SongPlayed, _Mapping]] = ..., service_called: _Optional[_Union[ServiceCalled, _Mapping]] = ...) -> None: ...
+
+class DoorChanged(_message.Message):
+    __slots__ = ("open",)
+    OPEN_FIELD_NUMBER: _ClassVar[int]
+    open: bool
+    def __init__(self, open: _Optional[bool] = ...) -> None: ...
+
+class PresenceChanged(_message.Message):
+    __slots__ = ("present",)
+    PRESENT_FIELD_NUMBER: _ClassVar[int]
+    present: bool
+    def __init__(self, present: _Optional[bool] = ...) -> None: ...
+
+class SongPlayed(_message.Message):
+    __slots__ = ("song_id", "title", "session", "start_time", "outcome", "played_ms", "error")
+    SONG_ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    SESSION_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    PLAYED_MS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    song_id: str
+    title: str
+    session: str
+    start_time: _timestamp_pb2.Timestamp
+    outcome: PlayOutcome
+    played_ms: int
+    error: str
+    def __init__(self, song_id: _Optional[str] = ..., title: _Optional[str] = ..., session: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., outcome: _Optional[_Union[PlayOutcome, str]] = ..., played_ms: _Optional[int] = ..., error: _Optional[str] = ...) -> None: ...
+
+class ServiceCalled(_message.Message):
+    __slots__ = ("kind", "note")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    note: str
+    def __init__(self, kind: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
+
+class RoomCommand(_message.Message):
+    __slots__ = ("command_id", "session_opened", "session_closed", "queue_songs", "volume_limit", "show_message", "emergency", "room_state")
+    COMMAND_ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_OPENED_FIELD_NUMBER: _ClassVar[int]
+    SESSION_CLOSED_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_SONGS_FIELD_NUMBER: _ClassVar[int]
+    VOLUME_LIMIT_FIELD_NUMBER: _ClassVar[int]
+    SHOW_MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    EMERGENCY_FIELD_NUMBER: _ClassVar[int]
+    ROOM_STATE_FIELD_NUMBER: _ClassVar[int]
+    command_id: str
+    session_opened: SessionOpened
+    session_closed: SessionClosed
+    queue_songs: QueueSongs
+    volume_limit: VolumeLimit
+    show_message: ShowMessage
+    emergency: Emergency
+    room_state: RoomStateChanged
+    def __init__(self, command_id: _Optional[str] = ..., session_opened: _Optional[_Union[SessionOpened, _Mapping]] = ..., session_closed: _Optional[_Union[SessionClosed, _Mapping]] = ..., queue_songs: _Optional[_Union[QueueSongs, _Mapping]] = ..., volume_limit: _Optional[_Union[VolumeLimit, _Mapping]] = ..., show_message: _Optional[_Union[ShowMessage, _Mapping]] = ..., emergency: _Optional[_Union[Emergency, _Mapping]] = ..., room_state: _Optional[_Union[RoomStateChanged, _Mapping]] = ...) -> None: ...
+
+class SessionOpened(_message.Message):
+    __slots__ = ("session", "open_time", "end_time", "guest_count")
+    SESSION_FIELD_NUMBER: _ClassVar[int]
+    OPEN_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    GUEST_COUNT_FIELD_NUMBER: _ClassVar[int]
+    session: str
+    open_time: _timestamp_pb2.Timestamp
+    end_time: _timestamp_pb2.Timestamp
+    guest_count: int
+    def __init__(self, session: _Optional[str] = ..., open_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., guest_count: _Optional[int] = ...) -> None: ...
+
+class SessionClosed(_message.Message):
+    __slots__ = ("session",)
+    SESSION_FIELD_NUMBER: _ClassVar[int]
+    session: str
+    def __init__(self, session: _Optional[str] = ...) -> None: ...
+
+class QueueSongs(_message.Message):
+    __slots__ = ("song_ids",)
+    SONG_IDS_FIELD_NUMBER: _ClassVar[int]
+    song_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, song_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class VolumeLimit(_message.Message):
+    __slots__ = ("max_percent",)
+    MAX_PERCENT_FIELD_NUMBER: _ClassVar[int]
+    max_percent: int
+    def __init__(self, max_percent: _Optional[int] = ...) -> None: ...
+
+class ShowMessage(_message.Message):
+    __slots__ = ("text", "duration_seconds")
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    DURATION_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    text: str
+    duration_seconds: int
+    def __init__(self, text: _Optional[str] = ..., duration_seconds: _Optional[int] = ...) -> None: ...
+
+class Emergency(_message.Message):
+    __slots__ = ("active", "message")
+    ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    active: bool
+    message: str
+    def __init__(self, active: _Optional[bool] = ..., message: _Optional[str] = ...) -> None: ...
+
+class RoomStateChanged(_message.Message):
+    __slots__ = ("state",)
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    state: _rooms_pb2.RoomState
+    def __init__(self, state: _Optional[_Union[_rooms_pb2.RoomState, str]] = ...) -> None: ...
+
+class CommandResult(_message.Message):
+    __slots__ = ("command_id", "ok", "error")
+    COMMAND_ID_FIELD_NUMBER: _ClassVar[int]
+    OK_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    command_id: str
+    ok: bool
+    error: str
+    def __init__(self, command_id: _Optional[str] = ..., ok: _Optional[bool] = ..., error: _Optional[str] = ...) -> None: ...

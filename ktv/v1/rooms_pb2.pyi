@@ -1,0 +1,184 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class RoomState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ROOM_STATE_UNSPECIFIED: _ClassVar[RoomState]
+    ROOM_STATE_IDLE: _ClassVar[RoomState]
+    ROOM_STATE_RESERVED: _ClassVar[RoomState]
+    ROOM_STATE_IN_USE: _ClassVar[RoomState]
+    ROOM_STATE_CLEANING: _ClassVar[RoomState]
+    ROOM_STATE_MAINTENANCE: _ClassVar[RoomState]
+ROOM_STATE_UNSPECIFIED: RoomState
+ROOM_STATE_IDLE: RoomState
+ROOM_STATE_RESERVED: RoomState
+ROOM_STATE_IN_USE: RoomState
+ROOM_STATE_CLEANING: RoomState
+ROOM_STATE_MAINTENANCE: RoomState
+
+class AgentStatus(_message.Message):
+    __slots__ = ("online", "last_seen_time", "agent_version", "peer")
+    ONLINE_FIELD_NUMBER: _ClassVar[int]
+    LAST_SEEN_TIME_FIELD_NUMBER: _ClassVar[int]
+    AGENT_VERSION_FIELD_NUMBER: _ClassVar[int]
+    PEER_FIELD_NUMBER: _ClassVar[int]
+    online: bool
+    last_seen_time: _timestamp_pb2.Timestamp
+    agent_version: str
+    peer: str
+    def __init__(self, online: _Optional[bool] = ..., last_seen_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agent_version: _Optional[str] = ..., peer: _Optional[str] = ...) -> None: ...
+
+class RoomAlert(_message.Message):
+    __slots__ = ("kind", "message", "since_time")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    SINCE_TIME_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    message: str
+    since_time: _timestamp_pb2.Timestamp
+    def __init__(self, kind: _Optional[str] = ..., message: _Optional[str] = ..., since_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class Room(_message.Message):
+    __slots__ = ("name", "display_name", "tier", "state", "state_since_time", "agent", "alerts", "occupied", "door_open", "session", "running_total_fen", "session_end_time", "revision")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    TIER_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    STATE_SINCE_TIME_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    ALERTS_FIELD_NUMBER: _ClassVar[int]
+    OCCUPIED_FIELD_NUMBER: _ClassVar[int]
+    DOOR_OPEN_FIELD_NUMBER: _ClassVar[int]
+    SESSION_FIELD_NUMBER: _ClassVar[int]
+    RUNNING_TOTAL_FEN_FIELD_NUMBER: _ClassVar[int]
+    SESSION_END_TIME_FIELD_NUMBER: _ClassVar[int]
+    REVISION_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    display_name: str
+    tier: str
+    state: RoomState
+    state_since_time: _timestamp_pb2.Timestamp
+    agent: AgentStatus
+    alerts: _containers.RepeatedCompositeFieldContainer[RoomAlert]
+    occupied: bool
+    door_open: bool
+    session: str
+    running_total_fen: int
+    session_end_time: _timestamp_pb2.Timestamp
+    revision: int
+    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., tier: _Optional[str] = ..., state: _Optional[_Union[RoomState, str]] = ..., state_since_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agent: _Optional[_Union[AgentStatus, _Mapping]] = ..., alerts: _Optional[_Iterable[_Union[RoomAlert, _Mapping]]] = ..., occupied: _Optional[bool] = ..., door_open: _Optional[bool] = ..., session: _Optional[str] = ..., running_total_fen: _Optional[int] = ..., session_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., revision: _Optional[int] = ...) -> None: ...
+
+class CreateRoomRequest(_message.Message):
+    __slots__ = ("room_id", "display_name", "tier", "request_id")
+    ROOM_ID_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    TIER_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    room_id: str
+    display_name: str
+    tier: str
+    request_id: str
+    def __init__(self, room_id: _Optional[str] = ..., display_name: _Optional[str] = ..., tier: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class CreateRoomResponse(_message.Message):
+    __slots__ = ("room",)
+    ROOM_FIELD_NUMBER: _ClassVar[int]
+    room: Room
+    def __init__(self, room: _Optional[_Union[Room, _Mapping]] = ...) -> None: ...
+
+class GetRoomRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class GetRoomResponse(_message.Message):
+    __slots__ = ("room",)
+    ROOM_FIELD_NUMBER: _ClassVar[int]
+    room: Room
+    def __init__(self, room: _Optional[_Union[Room, _Mapping]] = ...) -> None: ...
+
+class ListRoomsRequest(_message.Message):
+    __slots__ = ("page_size", "page_token")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListRoomsResponse(_message.Message):
+    __slots__ = ("rooms", "next_page_token")
+    ROOMS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    rooms: _containers.RepeatedCompositeFieldContainer[Room]
+    next_page_token: str
+    def __init__(self, rooms: _Optional[_Iterable[_Union[Room, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class UpdateRoomRequest(_message.Message):
+    __slots__ = ("name", "display_name", "tier", "request_id")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    TIER_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    display_name: str
+    tier: str
+    request_id: str
+    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., tier: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class UpdateRoomResponse(_message.Message):
+    __slots__ = ("room",)
+    ROOM_FIELD_NUMBER: _ClassVar[int]
+    room: Room
+    def __init__(self, room: _Optional[_Union[Room, _Mapping]] = ...) -> None: ...
+
+class SetRoomStateRequest(_message.Message):
+    __slots__ = ("name", "state", "reason", "request_id")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    state: RoomState
+    reason: str
+    request_id: str
+    def __init__(self, name: _Optional[str] = ..., state: _Optional[_Union[RoomState, str]] = ..., reason: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class SetRoomStateResponse(_message.Message):
+    __slots__ = ("room",)
+    ROOM_FIELD_NUMBER: _ClassVar[int]
+    room: Room
+    def __init__(self, room: _Optional[_Union[Room, _Mapping]] = ...) -> None: ...
+
+class WatchRoomsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class WatchRoomsResponse(_message.Message):
+    __slots__ = ("kind", "rooms", "send_time")
+    class Kind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        KIND_UNSPECIFIED: _ClassVar[WatchRoomsResponse.Kind]
+        KIND_SNAPSHOT: _ClassVar[WatchRoomsResponse.Kind]
+        KIND_CHANGE: _ClassVar[WatchRoomsResponse.Kind]
+        KIND_REMOVED: _ClassVar[WatchRoomsResponse.Kind]
+    KIND_UNSPECIFIED: WatchRoomsResponse.Kind
+    KIND_SNAPSHOT: WatchRoomsResponse.Kind
+    KIND_CHANGE: WatchRoomsResponse.Kind
+    KIND_REMOVED: WatchRoomsResponse.Kind
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    ROOMS_FIELD_NUMBER: _ClassVar[int]
+    SEND_TIME_FIELD_NUMBER: _ClassVar[int]
+    kind: WatchRoomsResponse.Kind
+    rooms: _containers.RepeatedCompositeFieldContainer[Room]
+    send_time: _timestamp_pb2.Timestamp
+    def __init__(self, kind: _Optional[_Union[WatchRoomsResponse.Kind, str]] = ..., rooms: _Optional[_Iterable[_Union[Room, _Mapping]]] = ..., send_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

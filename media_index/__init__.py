@@ -1,0 +1,1 @@
+"""ktv song index: scan a song library into a SQLite catalog with KTV-style search."""
