@@ -1,0 +1,83 @@
+"""Ports between the room agent's core and its adapters.
+
+The core (queue, session, lyrics clock, presence) drives a ``Player`` and an ``EventSink``;
+the libVLC player and the controller link implement them. Adapters never talk to each other,
+only to the core. Callbacks registered here may fire on any thread (libVLC's, gpiozero's,
+gRPC's): the core hands them off to its own loop before touching state.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from media_index.model import Song
+
+
+class PlayerState(enum.Enum):
+    STOPPED = "stopped"
+    LOADING = "loading"
+    PLAYING = "playing"
+    PAUSED = "paused"
+
+
+class VocalSwitch(enum.Enum):
+    """What the 原唱/伴唱 control does for the current song."""
+
+    UNAVAILABLE = "unavailable"  # VocalMode.NONE: the control is disabled and says why
+    ORIGINAL = "original"  # original vocal (原唱) audible
+    ACCOMPANIMENT = "accompaniment"  # accompaniment only (伴唱)
+
+
+@dataclass(frozen=True)
+class PlayerStatus:
+    state: PlayerState
+    song_id: str | None
+    position_ms: int
+    duration_ms: int
+    vocal: VocalSwitch
+    key_semitones: int
+    key_supported: bool
+    volume_percent: int
+    muted: bool
+
+
+class Player(Protocol):
+    """One song at a time. Every method returns promptly (never blocks on decoding)."""
+
+    def play(self, song: Song, *, start_ms: int = 0, key_semitones: int = 0) -> None:
+        """Open and start ``song``; a failure fires ``on_error`` (never raises)."""
+
+    def pause(self) -> None: ...
+    def resume(self) -> None: ...
+    def stop(self) -> None: ...
+    def seek(self, position_ms: int) -> None: ...
+
+    def set_vocal(self, vocal: VocalSwitch) -> VocalSwitch:
+        """Switch 原唱/伴唱 keeping the position; returns the resulting state
+        (UNAVAILABLE for songs without a vocal mode)."""
+
+    def set_key(self, semitones: int) -> int:
+        """Change key, tempo kept; raises ktv.errors.Unsupported where the build cannot."""
+
+    def set_volume(self, percent: int) -> None: ...
+    def set_mute(self, muted: bool) -> None: ...
+    def status(self) -> PlayerStatus: ...
+
+    def on_end(self, callback: Callable[[str], None]) -> None:
+        """``callback(song_id)`` when a song plays to its end (any thread)."""
+
+    def on_error(self, callback: Callable[[str, str], None]) -> None:
+        """``callback(song_id, message)`` when a song cannot be opened or decoded (any thread)."""
+
+    def close(self) -> None:
+        """Release libVLC resources; idempotent."""
+
+
+class EventSink(Protocol):
+    """Where the core puts events for the controller (the agent's durable outbox)."""
+
+    def emit(self, kind: str, payload: dict[str, object]) -> str:
+        """Store the event durably and return its event id; delivery happens later."""
