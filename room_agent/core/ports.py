@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from media_index.model import Song
@@ -76,8 +77,117 @@ class Player(Protocol):
         """Release libVLC resources; idempotent."""
 
 
-class EventSink(Protocol):
-    """Where the core puts events for the controller (the agent's durable outbox)."""
+# --- events the room sends up (through the outbox) ------------------------------------------
 
-    def emit(self, kind: str, payload: dict[str, object]) -> str:
-        """Store the event durably and return its event id; delivery happens later."""
+
+class PlayOutcome(enum.Enum):
+    COMPLETED = "completed"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    STOPPED = "stopped"  # session closed or emergency
+
+
+@dataclass(frozen=True)
+class DoorChanged:
+    open: bool
+
+
+@dataclass(frozen=True)
+class PresenceChanged:
+    present: bool
+
+
+@dataclass(frozen=True)
+class SongPlayed:
+    song_id: str
+    title: str
+    session: str  # sessions/{id}, "" if none
+    start_time: datetime  # UTC
+    outcome: PlayOutcome
+    played_ms: int
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class ServiceCalled:
+    kind: str  # "service", "water", "microphone", ...
+    note: str = ""
+
+
+RoomEvent = DoorChanged | PresenceChanged | SongPlayed | ServiceCalled
+
+
+class EventSink(Protocol):
+    """Where the core puts events for the controller: the agent's durable outbox."""
+
+    def emit(self, event: RoomEvent, occurred_at: datetime) -> str:
+        """Store the event durably (UTC ``occurred_at``) and return its event id; delivery
+        to the controller happens later, exactly once."""
+
+
+# --- commands the controller sends down (over the link) --------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionOpened:
+    session: str  # sessions/{id}
+    open_time: datetime
+    end_time: datetime | None = None  # prepaid/package end; None for pay-at-checkout
+    guest_count: int = 0
+
+
+@dataclass(frozen=True)
+class SessionClosed:
+    session: str
+
+
+@dataclass(frozen=True)
+class QueueSongs:
+    song_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class VolumeLimit:
+    max_percent: int
+
+
+@dataclass(frozen=True)
+class ShowMessage:
+    text: str
+    duration_s: int = 0
+
+
+@dataclass(frozen=True)
+class Emergency:
+    active: bool
+    message: str = ""
+
+
+class RoomBusinessState(enum.Enum):
+    IDLE = "idle"
+    RESERVED = "reserved"
+    IN_USE = "in_use"
+    CLEANING = "cleaning"
+    MAINTENANCE = "maintenance"
+
+
+@dataclass(frozen=True)
+class RoomStateChanged:
+    state: RoomBusinessState
+
+
+RoomCommand = (
+    SessionOpened
+    | SessionClosed
+    | QueueSongs
+    | VolumeLimit
+    | ShowMessage
+    | Emergency
+    | RoomStateChanged
+)
+
+
+class CommandHandler(Protocol):
+    """The core's side of the link: applies commands from the controller (any thread)."""
+
+    def handle(self, command: RoomCommand) -> None: ...
