@@ -316,6 +316,8 @@ def decide_payments(
     new_id: NewId,
 ) -> list[PaymentTaken]:
     """Split tender: card/QR/stored value first, cash last (it alone may exceed and give change)."""
+    if not tab.is_open:
+        raise FailedPrecondition(f"bill {tab.tab_id} is {tab.status.value}", reason="BILL_CLOSED")
     due = compute_bill(tab, plan, at).due_fen
     ordered = sorted(tenders, key=lambda t: t.tender is Tender.CASH)
     events = []

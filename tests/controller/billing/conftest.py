@@ -111,7 +111,8 @@ def build_plan(**overrides: object) -> PricePlan:
         tiers={"small": small, "vip": vip},
         clock=VenueClock("Asia/Shanghai", time(10)),
         calendar=HolidayCalendar(
-            holidays=frozenset({NATIONAL_DAY}), workdays=frozenset({MAKEUP_SATURDAY})
+            holidays=frozenset({NATIONAL_DAY, date(2026, 10, 2), date(2026, 10, 3)}),
+            workdays=frozenset({MAKEUP_SATURDAY}),
         ),
         blocks=BlockRule(first_block_minutes=60, block_minutes=15, grace_minutes=10),
         packages={
