@@ -45,7 +45,7 @@ def test_overpaying_with_a_non_cash_tender_is_refused_and_nothing_is_written(des
 def test_a_bill_closes_only_when_payments_equal_the_total(desk):
     open_and_sing(desk)
     desk.pay("A08", local(TUESDAY, 15), wechat(7000))
-    with pytest.raises(FailedPrecondition, match="1.00 still due"):
+    with pytest.raises(FailedPrecondition, match=r"1\.00 still due"):
         desk.checkout("A08", local(TUESDAY, 15))
     assert desk.tab("A08").is_open
 
@@ -85,7 +85,7 @@ def test_refunds_need_a_manager_a_reason_and_cannot_exceed_what_was_paid(desk):
     with pytest.raises(InvalidArgument, match="reason"):
         desk.refund("A08", pid, 100, local(TUESDAY, 15, 10), reason="")
     desk.refund("A08", pid, 7000, local(TUESDAY, 15, 10))
-    with pytest.raises(InvalidArgument, match="more than the 1.00 left"):
+    with pytest.raises(InvalidArgument, match=r"more than the 1\.00 left"):
         desk.refund("A08", pid, 200, local(TUESDAY, 15, 11))
     with pytest.raises(InvalidArgument):
         desk.refund("A08", pid, -5, local(TUESDAY, 15, 11))
