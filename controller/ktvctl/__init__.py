@@ -72,6 +72,16 @@ def _global_options(*, nested: bool) -> argparse.ArgumentParser:
         "--token", default=default(None), help="bearer token (else $KTV_TOKEN, saved login)"
     )
     common.add_argument(
+        "--venue",
+        default=default(os.environ.get("KTV_VENUE", "")),
+        help="with mDNS discovery: only this venue id ($KTV_VENUE)",
+    )
+    common.add_argument(
+        "--mdns-interface",
+        default=default(os.environ.get("KTV_MDNS_INTERFACE", "")),
+        help="with mDNS discovery: browse only on this address ($KTV_MDNS_INTERFACE)",
+    )
+    common.add_argument(
         "--json", action="store_true", default=default(False), help="machine-readable output"
     )
     common.add_argument(

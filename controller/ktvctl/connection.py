@@ -100,11 +100,16 @@ def resolve_address(args: argparse.Namespace) -> str:
             return addr.read_text().strip()
     from controller.discovery import browse
 
-    found = browse(min(args.timeout, settings.discovery_timeout_s))
+    found = browse(
+        min(args.timeout, settings.discovery_timeout_s),
+        venue_id=args.venue,
+        interfaces=[args.mdns_interface] if args.mdns_interface else None,
+    )
     if found is None:
+        venue = f" of venue {args.venue!r}" if args.venue else ""
         raise Unavailable(
-            "no controller found: pass --controller HOST:PORT, set KTV_CONTROLLER, "
-            "or check that the controller is advertising _ktv._tcp"
+            f"no controller{venue} found by mDNS: pass --controller HOST:PORT, set "
+            "KTV_CONTROLLER, or check that the controller is advertising _ktv._tcp"
         )
     return found.address
 
