@@ -70,7 +70,7 @@ class IsolatedAvahi:
         (self.workdir / "dbus.conf").write_text(DBUS_CONF.format(socket=self.socket))
         host = f"ktvtest{uuid.uuid4().hex[:8]}"
         (self.workdir / "avahi.conf").write_text(AVAHI_CONF.format(host=host))
-        log = open(self.workdir / "daemons.log", "ab")  # noqa: SIM115 - handed to the children
+        log = open(self.workdir / "daemons.log", "ab")
         self._dbus = subprocess.Popen(
             ["dbus-daemon", f"--config-file={self.workdir / 'dbus.conf'}", "--nofork"],
             stdout=log,
