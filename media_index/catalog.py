@@ -285,6 +285,11 @@ class Catalog:
         with self._lock:
             return self._write().known_files()
 
+    def stored_facts(self, song_id: str) -> str | None:
+        """The probe facts (JSON) kept for a song, so unchanged content is not re-probed."""
+        with self._lock:
+            return self._write().stored_facts(song_id)
+
     def put_entries(self, entries: Sequence[CatalogEntry]) -> None:
         """Add or update songs (by song_id) in one transaction."""
         with self._lock:

@@ -96,3 +96,4 @@ class CatalogEntry:
     audio_track_titles: tuple[str, ...] = ()
     video_codec: str = ""
     base_popularity: int = 0  # a declared starting popularity (sidecar), plays add to it
+    probe_facts_json: str = ""  # the prober's facts, kept so unchanged files are not re-probed

@@ -37,6 +37,7 @@ MIGRATIONS: tuple[str, ...] = (
         size INTEGER NOT NULL DEFAULT 0,
         mtime_ns INTEGER NOT NULL DEFAULT 0,
         meta_stamp TEXT NOT NULL DEFAULT '',
+        probe_facts TEXT NOT NULL DEFAULT '',    -- JSON StreamFacts, reused when unchanged
         popularity INTEGER NOT NULL DEFAULT 0,   -- counted plays, all time (+ declared base)
         added_at INTEGER NOT NULL                -- epoch seconds, UTC
     );

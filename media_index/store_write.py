@@ -62,6 +62,12 @@ class CatalogWriter:
         rows = self.conn.execute("SELECT path, song_id, size, mtime_ns, meta_stamp FROM song")
         return {r[0]: KnownFile(r[1], FileStamp(r[2], r[3], r[4])) for r in rows}
 
+    def stored_facts(self, song_id: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT probe_facts FROM song WHERE song_id = ?", (song_id,)
+        ).fetchone()
+        return row[0] if row and row[0] else None
+
     # ---- songs -------------------------------------------------------------------------------
     def put_entries(self, entries: Sequence[CatalogEntry], *, now_s: int | None = None) -> None:
         now_s = int(time.time()) if now_s is None else now_s
@@ -102,14 +108,15 @@ class CatalogWriter:
             song.lyrics_path, int(song.lyrics_word_timed), int(has_lyrics),
             json.dumps(list(song.tags), ensure_ascii=False), char_count(song.title),
             text.title, text.artists, entry.stamp.size, entry.stamp.mtime_ns,
-            entry.stamp.meta_stamp, popularity, old[4] if old else now_s,
+            entry.stamp.meta_stamp, entry.probe_facts_json, popularity,
+            old[4] if old else now_s,
         )  # fmt: skip
         cur = self.conn.execute(
             "INSERT INTO song (id, song_id, path, title, artists, language, genre, duration_ms, "
             "has_video, video_codec, audio_tracks, vocal_mode, vocal_track, accompaniment_track, "
             "vocal_channel, loudness_lufs, lyrics_path, lyrics_word_timed, has_lyrics, tags, "
-            "char_count, title_folded, artists_folded, size, mtime_ns, meta_stamp, popularity, "
-            "added_at) VALUES (" + ",".join("?" * len(row)) + ")",
+            "char_count, title_folded, artists_folded, size, mtime_ns, meta_stamp, probe_facts, "
+            "popularity, added_at) VALUES (" + ",".join("?" * len(row)) + ")",
             row,
         )
         rowid = cur.lastrowid
