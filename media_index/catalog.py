@@ -23,6 +23,7 @@ from media_index.records import (
     ArtistKind,
     CatalogEntry,
     CatalogStats,
+    FileStamp,
     PlayOutcome,
     SearchPage,
     Singer,
@@ -284,6 +285,15 @@ class Catalog:
     def known_files(self) -> dict[str, KnownFile]:
         with self._lock:
             return self._write().known_files()
+
+    def rejected_files(self) -> dict[str, tuple[FileStamp, str]]:
+        """Files the last scan could not index (path -> stamp, reason)."""
+        with self._lock:
+            return self._write().rejected_files()
+
+    def set_rejected(self, rejected: dict[str, tuple[FileStamp, str]]) -> None:
+        with self._lock:
+            self._write().set_rejected(rejected)
 
     def stored_facts(self, song_id: str) -> str | None:
         """The probe facts (JSON) kept for a song, so unchanged content is not re-probed."""

@@ -68,6 +68,8 @@ class ScanReport:
     probed: int = 0
     skipped: list[ScanProblem] = field(default_factory=list)
     warnings: list[ScanProblem] = field(default_factory=list)
+    # files that failed to probe: not retried while their size and mtime stay the same
+    still_rejected: dict[str, tuple[FileStamp, str]] = field(default_factory=dict)
 
     @property
     def indexed(self) -> int:
@@ -196,47 +198,54 @@ class _Job:
 
 
 def _plan(root: Path, catalog: Catalog, report: ScanReport) -> tuple[list[_Job], set[str]]:
+    """Decide per file: unchanged, metadata-only update, moved, new, duplicate or rejected.
+
+    Unchanged files are settled first, so a copy or a replacement elsewhere never steals
+    the identity of a file that is still in place."""
     known = catalog.known_files()
-    by_id = {k.song_id: path for path, k in known.items()}
+    rejected = catalog.rejected_files()
+    owner: dict[str, str] = {}  # song_id -> path that holds it in this scan
     jobs: list[_Job] = []
-    seen_ids: set[str] = set()
+    changed: list[MediaFile] = []
     for item in walk(root):
         if isinstance(item, ScanProblem):
             report.skipped.append(item)
             continue
         path = str(item.path)
-        k = known.get(path)
         if item.size == 0:
             report.skipped.append(ScanProblem(path, "empty file (0 bytes)"))
             continue
-        if k and (k.stamp.size, k.stamp.mtime_ns) == (item.size, item.mtime_ns):
-            seen_ids.add(k.song_id)
-            if k.stamp.meta_stamp == item.meta_stamp:
-                report.unchanged += 1
-            else:
-                facts = _stored(catalog, k.song_id)
-                jobs.append(_Job(item, k.song_id, facts, "updated"))
+        before = rejected.get(path)
+        if before and (before[0].size, before[0].mtime_ns) == (item.size, item.mtime_ns):
+            report.skipped.append(ScanProblem(path, before[1]))  # unchanged: not retried
+            report.still_rejected[path] = before
             continue
+        k = known.get(path)
+        if not k or (k.stamp.size, k.stamp.mtime_ns) != (item.size, item.mtime_ns):
+            changed.append(item)
+            continue
+        owner[k.song_id] = path
+        if k.stamp.meta_stamp == item.meta_stamp:
+            report.unchanged += 1
+        else:
+            jobs.append(_Job(item, k.song_id, _stored(catalog, k.song_id), "updated"))
+    by_id = {k.song_id: p for p, k in known.items()}
+    for item in changed:
+        path = str(item.path)
         try:
             song_id = identity(item.path, item.size)
         except OSError as e:
             report.skipped.append(ScanProblem(path, f"cannot read: {e.strerror}"))
             continue
-        if song_id in seen_ids:
-            first = next((j.media.path for j in jobs if j.song_id == song_id), by_id.get(song_id))
-            report.skipped.append(ScanProblem(path, f"same content as {first}"))
+        if song_id in owner:
+            report.skipped.append(ScanProblem(path, f"same content as {owner[song_id]}"))
             continue
-        seen_ids.add(song_id)
+        owner[song_id] = path
         old_path = by_id.get(song_id)
         facts = _stored(catalog, song_id) if old_path else None
-        if old_path == path:
-            kind = "updated"
-        elif old_path is not None and not Path(old_path).exists():
-            kind = "moved"
-        else:
-            kind = "added"
+        kind = "added" if old_path is None else "updated" if old_path == path else "moved"
         jobs.append(_Job(item, song_id, facts, kind))
-    gone = {k.song_id for k in known.values()} - seen_ids
+    gone = {k.song_id for k in known.values()} - set(owner)
     return jobs, gone
 
 
@@ -283,7 +292,10 @@ def scan(
             if job.facts is None:
                 report.probed += 1
             if entry is None:
-                report.skipped.append(ScanProblem(path, problem or "unknown problem"))
+                reason = problem or "unknown problem"
+                report.skipped.append(ScanProblem(path, reason))
+                stamp = FileStamp(job.media.size, job.media.mtime_ns)
+                report.still_rejected[path] = (stamp, reason)
                 if job.kind != "added":
                     gone.add(job.song_id)
             else:
@@ -296,6 +308,7 @@ def scan(
                 progress(done, total, path)
     if batch:
         catalog.put_entries(batch)
+    catalog.set_rejected(report.still_rejected)
     if gone:
         report.removed = catalog.remove_songs(sorted(gone))
     return report

@@ -101,6 +101,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX play_by_time ON play (played_at_ms);
     CREATE INDEX play_by_song ON play (song_id, session);
     CREATE INDEX play_by_session ON play (session, song_id);
+    CREATE TABLE rejected_file (        -- files that could not be indexed, not retried unchanged
+        path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+        reason TEXT NOT NULL
+    );
     """,
 )
 

@@ -186,14 +186,11 @@ class CatalogReader:
 
     # ---- charts ------------------------------------------------------------------------------
     def hot(self, since_ms: int | None, limit: int) -> list[int]:
-        if since_ms is None:
-            sql = "SELECT id FROM song WHERE popularity > 0 ORDER BY popularity DESC, id LIMIT ?"
-            return [r[0] for r in self.conn.execute(sql, (limit,))]
         rows = self.conn.execute(
             "SELECT s.id, count(*) AS n FROM play p JOIN song s ON s.song_id = p.song_id "
             "WHERE p.counted = 1 AND p.played_at_ms >= ? GROUP BY s.id "
             "ORDER BY n DESC, s.popularity DESC, s.id LIMIT ?",
-            (since_ms, limit),
+            (since_ms or 0, limit),
         ).fetchall()
         return [r[0] for r in rows]
 

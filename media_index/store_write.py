@@ -62,6 +62,21 @@ class CatalogWriter:
         rows = self.conn.execute("SELECT path, song_id, size, mtime_ns, meta_stamp FROM song")
         return {r[0]: KnownFile(r[1], FileStamp(r[2], r[3], r[4])) for r in rows}
 
+    def rejected_files(self) -> dict[str, tuple[FileStamp, str]]:
+        rows = self.conn.execute("SELECT path, size, mtime_ns, reason FROM rejected_file")
+        return {r[0]: (FileStamp(r[1], r[2]), r[3]) for r in rows}
+
+    def set_rejected(self, rejected: dict[str, tuple[FileStamp, str]]) -> None:
+        """Replace the list of files the last scan could not index."""
+        if rejected == self.rejected_files():
+            return
+        with self.transaction():
+            self.conn.execute("DELETE FROM rejected_file")
+            self.conn.executemany(
+                "INSERT INTO rejected_file (path, size, mtime_ns, reason) VALUES (?, ?, ?, ?)",
+                [(p, st.size, st.mtime_ns, why) for p, (st, why) in rejected.items()],
+            )
+
     def stored_facts(self, song_id: str) -> str | None:
         row = self.conn.execute(
             "SELECT probe_facts FROM song WHERE song_id = ?", (song_id,)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from media_index import Catalog, CatalogEntry, FileStamp, Song
 from media_index.demo_library import generate
 from media_index.demo_songs import by_stem
+from media_index.scan import ScanReport, scan
 
 LIBRARY_STEMS = (
     "daoxiang",  # dual-track MKV, sidecar, word-timed LRC
@@ -40,6 +42,37 @@ def library(generated_library: Path, tmp_path: Path) -> Path:
     dest = tmp_path / "library"
     shutil.copytree(generated_library, dest)
     return dest
+
+
+@dataclass
+class ScannedLibrary:
+    root: Path
+    catalog: Catalog
+    report: ScanReport
+
+
+@pytest.fixture(scope="session")
+def _scanned_template(generated_library: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The library scanned once, at a fixed working path, so per-test rescans are incremental."""
+    base = tmp_path_factory.mktemp("scanned")
+    work, db = base / "library", base / "template.sqlite"
+    shutil.copytree(generated_library, work)
+    with Catalog(db) as cat:
+        report = scan(work, cat)
+    return work, db, report
+
+
+@pytest.fixture
+def scanned(_scanned_template, generated_library: Path, tmp_path: Path):
+    """The scanned library restored to its first-scan state, with a private catalog copy."""
+    work, db, report = _scanned_template
+    shutil.rmtree(work)
+    shutil.copytree(generated_library, work)  # copy2 keeps mtimes: the catalog still matches
+    mine = tmp_path / "catalog.sqlite"
+    shutil.copy(db, mine)
+    cat = Catalog(mine)
+    yield ScannedLibrary(work, cat, report)
+    cat.close()
 
 
 @pytest.fixture
