@@ -219,9 +219,7 @@ class RoomCore(CommandsMixin):
         with self._lock:
             now = self._now_s()
             if self._current is not None:
-                status = self._player.status()
-                playing = status.state is PlayerState.PLAYING
-                self._clock.sample(status.position_ms, now, playing=playing)
+                self._position_ms(now)
                 self._emit_lyric_line(now)
                 if now - self._last_position_save_s >= settings.position_save_interval_s:
                     self._save_position(now)
@@ -232,6 +230,19 @@ class RoomCore(CommandsMixin):
             if settled is not None:
                 self._door_changed(settled, now)
             self._presence_result(self._presence.poll(now))
+
+    def _position_ms(self, now: float) -> int:
+        """Where the song is, by the clock, after a fresh look at the player."""
+        current = self._current
+        if current is not None:
+            status = self._player.status()
+            if status.song_id == current.song.song_id and status.state in (
+                PlayerState.PLAYING,
+                PlayerState.PAUSED,
+            ):
+                playing = status.state is PlayerState.PLAYING
+                self._clock.sample(status.position_ms, now, playing=playing)
+        return self._clock.position_ms(now)
 
     def _emit_lyric_line(self, now: float) -> None:
         if self._timeline is None:
@@ -466,7 +477,7 @@ class RoomCore(CommandsMixin):
             now_playing = NowPlaying(
                 current.entry,
                 current.started_at,
-                self._clock.position_ms(now),
+                self._position_ms(now),
                 current.played_ms(now),
                 not current.paused,
                 current.key_semitones,
@@ -492,7 +503,7 @@ class RoomCore(CommandsMixin):
             return
         self._last_position_save_s = now
         try:
-            position = self._clock.position_ms(now)
+            position = self._position_ms(now)
             self._store.save_position(position, current.played_ms(now), not current.paused)
         except Exception:
             log.exception("could not save the playing position")

@@ -3,7 +3,9 @@
 libVLC's ``get_time()`` only moves about every 250 ms. ``PlaybackClock`` anchors on the first
 moment it sees a new player time and interpolates with the monotonic clock in between; its
 answer never goes backwards except on an explicit ``resync`` (seek, replay, new song) or when
-the player jumps by more than ``jump_threshold_ms`` (a seek it was not told about).
+the player jumps by more than ``jump_threshold_ms`` (a seek it was not told about). For
+``resync_grace_ms`` after a resync, far-off player times are stale (libVLC reports the old
+position until its seek lands) and are ignored.
 """
 
 from __future__ import annotations
@@ -12,7 +14,11 @@ import bisect
 from dataclasses import dataclass
 
 from room_agent.lyrics.model import LyricLine, Lyrics
-from room_agent.lyrics.settings import clock_jump_threshold_ms, clock_max_extrapolation_ms
+from room_agent.lyrics.settings import (
+    clock_jump_threshold_ms,
+    clock_max_extrapolation_ms,
+    clock_resync_grace_ms,
+)
 
 
 class PlaybackClock:
@@ -23,7 +29,10 @@ class PlaybackClock:
         *,
         jump_threshold_ms: int = clock_jump_threshold_ms,
         max_extrapolation_ms: int = clock_max_extrapolation_ms,
+        resync_grace_ms: int = clock_resync_grace_ms,
     ) -> None:
+        self._grace_s = resync_grace_ms / 1000.0
+        self._grace_until_s = float("-inf")
         self._jump_ms = jump_threshold_ms
         self._max_extra_ms = max_extrapolation_ms
         self._anchor_ms = 0
@@ -41,6 +50,7 @@ class PlaybackClock:
         self._anchor_ms = self._out_ms = max(0, int(position_ms))
         self._anchor_s = now_s
         self._reported_ms = None
+        self._grace_until_s = now_s + self._grace_s
         if playing is not None:
             self._playing = playing
 
@@ -48,15 +58,19 @@ class PlaybackClock:
         """Feed what the player reports now; call it as often as you like (e.g. every 20 ms)."""
         if not playing:
             if self._playing:
-                held = max(self.position_ms(now_s), player_ms)
-                self.resync(held, now_s, playing=False)
+                self._out_ms = self._anchor_ms = max(self.position_ms(now_s), player_ms)
+                self._anchor_s = now_s
+                self._playing = False
             self._reported_ms = player_ms
             return
         if self._playing and player_ms == self._reported_ms:
             return  # libVLC has not moved yet: keep interpolating
         estimate = self.position_ms(now_s)
+        far_off = abs(player_ms - estimate) > self._jump_ms
+        if far_off and self._playing and now_s < self._grace_until_s:
+            return  # right after a seek the player may still report the old position
         self._reported_ms = player_ms
-        if not self._playing or abs(player_ms - estimate) > self._jump_ms:
+        if not self._playing or far_off:
             self._anchor_ms = player_ms
             self._anchor_s = now_s
             if not self._playing or player_ms < estimate:

@@ -11,3 +11,7 @@ clock_max_extrapolation_ms = 1000
 
 #: ASS output: a line appears this long before it is sung (KTV preview), in ms.
 ass_preview_ms = 1500
+
+#: After a resync (seek, replay, new song), player times far from it are ignored this long:
+#: libVLC keeps reporting the old position (or 0) until the seek lands.
+clock_resync_grace_ms = 1000

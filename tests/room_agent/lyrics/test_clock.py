@@ -40,6 +40,17 @@ def test_clock_follows_a_forward_jump_at_once() -> None:
     assert clock.position_ms(0.25) == 30_000
 
 
+def test_stale_player_time_right_after_a_seek_is_ignored() -> None:
+    clock = PlaybackClock(resync_grace_ms=1000)
+    clock.resync(90_000, 0.0, playing=True)  # restored after a restart at 1:30
+    clock.sample(0, 0.1, playing=True)  # libVLC has not applied the seek yet
+    assert clock.position_ms(0.1) == 90_100
+    clock.sample(90_150, 0.3, playing=True)
+    assert clock.position_ms(0.3) == 90_300
+    clock.sample(5_000, 2.0, playing=True)  # a real jump, after the grace period
+    assert clock.position_ms(2.0) == 5_000
+
+
 def test_resync_moves_the_clock_to_the_given_position() -> None:
     clock = PlaybackClock()
     clock.sample(50_000, 0.0, playing=True)
