@@ -16,28 +16,22 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from ktv.errors import FailedPrecondition, InvalidArgument
+from ktv.errors import FailedPrecondition
 from media_index.model import Song
 from room_agent.core import settings
 from room_agent.core.events import (
     CoreEvent,
-    EmergencyChanged,
-    KeyChanged,
     Listener,
     LyricsLine,
     MessageChanged,
-    PlaybackChanged,
     QueueChanged,
     RoomScreen,
     ScreenChanged,
     SensorChanged,
-    SongEnded,
-    SongStarted,
     Subscribers,
-    VocalChanged,
     VolumeChanged,
 )
-from room_agent.core.persistence import MemoryRoomStore, NowPlaying, RoomSnapshot, RoomStore
+from room_agent.core.persistence import MemoryRoomStore, RoomStore
 from room_agent.core.ports import (
     DoorChanged,
     EventSink,
@@ -47,12 +41,12 @@ from room_agent.core.ports import (
     PresenceChanged,
     RoomBusinessState,
     RoomEvent,
-    SongPlayed,
-    VocalSwitch,
 )
 from room_agent.core.presence import DoorDebouncer, PresenceModel, PresenceTimeouts
-from room_agent.core.queue import QueuedSong, SongQueue, SungSong, new_entry
+from room_agent.core.queue import SongQueue
 from room_agent.core.room_commands import CommandsMixin
+from room_agent.core.room_memory import MemoryMixin
+from room_agent.core.room_playback import PlaybackMixin
 from room_agent.core.singing import NowSinging
 from room_agent.core.views import NowPlayingView, RoomView
 from room_agent.lyrics.clock import LyricMoment, LyricTimeline, PlaybackClock
@@ -75,7 +69,7 @@ def no_lyrics(song: Song) -> Lyrics | None:
     return None
 
 
-class RoomCore(CommandsMixin):
+class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin):
     """The room, as the touchscreen and the controller see it. Implements ``CommandHandler``."""
 
     def __init__(
@@ -316,105 +310,6 @@ class RoomCore(CommandsMixin):
             key_supported=status.key_supported,
         )
 
-    # --- playing songs ---------------------------------------------------------------
-    def _can_play(self) -> bool:
-        return self._screen is RoomScreen.OPEN
-
-    def _advance(self) -> None:
-        """Play the next song that opens; with nothing left, stop."""
-        if self._current is not None or not self._can_play():
-            return
-        while (entry := self._queue.pop_next()) is not None:
-            if self._start(entry):
-                return
-        self._player.stop()
-        self._timeline = None
-        self._send(PlaybackChanged(PlayerState.STOPPED))
-        self._changed_queue()
-
-    def _start(
-        self,
-        entry: QueuedSong,
-        *,
-        start_ms: int = 0,
-        paused: bool = False,
-        played_ms: int = 0,
-        started_at: datetime | None = None,
-    ) -> bool:
-        now = self._now_s()
-        try:
-            song = self._songs(entry.song_id)
-        except Exception as exc:
-            self._fail_unplayed(entry, f"song not available: {exc}")
-            return False
-        key = self._queue.key_for(song.song_id)
-        self._current = NowSinging(entry, song, started_at or self._utcnow(), key, played_ms)
-        self._timeline = self._lyrics_for(song)
-        self._lyric_index = -2
-        try:
-            self._player.play(song, start_ms=start_ms, key_semitones=key)
-            if paused:
-                self._player.pause()
-        except Exception as exc:  # the port says play() never raises; be safe anyway
-            log.exception("player refused %s", song.song_id)
-            self._finish(PlayOutcome.FAILED, error=str(exc))
-            return False
-        if not paused:
-            self._current.resume(now)
-        self._clock.resync(start_ms, now, playing=not paused)
-        self._last_position_save_s = now
-        self._send(SongStarted(entry, key, start_ms))
-        self._send(PlaybackChanged(PlayerState.PAUSED if paused else PlayerState.PLAYING))
-        self._changed_queue()
-        return True
-
-    def _lyrics_for(self, song: Song) -> LyricTimeline | None:
-        try:
-            lyrics = self._load_lyrics(song)
-        except Exception as exc:
-            log.warning("no lyrics for %s: %s", song.song_id, exc)
-            return None
-        return LyricTimeline(lyrics) if lyrics is not None and lyrics.lines else None
-
-    def _finish(self, outcome: PlayOutcome, *, error: str = "") -> None:
-        """Close the current play: report it, record it in 已唱, forget it."""
-        current = self._current
-        if current is None:
-            return
-        played = current.played_ms(self._now_s())
-        self._current = None
-        self._timeline = None
-        if outcome is PlayOutcome.STOPPED:
-            self._player.stop()
-        self._report_play(current.entry, current.started_at, outcome, played, error)
-        if outcome is not PlayOutcome.FAILED:
-            self._queue.record_sung(
-                SungSong(
-                    current.entry.song_id,
-                    current.entry.title,
-                    current.entry.artist,
-                    current.started_at,
-                    outcome,
-                    played,
-                    current.key_semitones,
-                )
-            )
-        self._send(SongEnded(current.entry, outcome, played, error))
-
-    def _fail_unplayed(self, entry: QueuedSong, error: str) -> None:
-        log.warning("skipping %s (%s): %s", entry.song_id, entry.title, error)
-        self._report_play(entry, self._utcnow(), PlayOutcome.FAILED, 0, error)
-        self._send(SongEnded(entry, PlayOutcome.FAILED, 0, error))
-        self._show(f"无法播放《{entry.title}》，已跳过 / cannot play, skipped")
-
-    def _report_play(
-        self, entry: QueuedSong, started: datetime, outcome: PlayOutcome, played: int, error: str
-    ) -> None:
-        event = SongPlayed(
-            entry.song_id, entry.title, self._session, started, outcome, played, error
-        )
-        self._emit_up(event)
-
     # --- plumbing --------------------------------------------------------------------
     def _emit_up(self, event: RoomEvent) -> None:
         """To the controller via the outbox; a failing outbox never stops the room."""
@@ -467,99 +362,3 @@ class RoomCore(CommandsMixin):
         self._player.set_volume(self._volume)
         self._send(VolumeChanged(self._volume, self._muted, self._volume_cap))
         self._save()
-
-    # --- persistence -----------------------------------------------------------------
-    def _snapshot(self) -> RoomSnapshot:
-        now_playing = None
-        current = self._current
-        if current is not None:
-            now = self._now_s()
-            now_playing = NowPlaying(
-                current.entry,
-                current.started_at,
-                self._position_ms(now),
-                current.played_ms(now),
-                not current.paused,
-                current.key_semitones,
-            )
-        return RoomSnapshot(
-            self._queue.state(),
-            now_playing,
-            self._session,
-            self._business,
-            self._volume,
-            self._volume_cap,
-        )
-
-    def _save(self) -> None:
-        try:
-            self._store.save(self._snapshot())
-        except Exception:
-            log.exception("could not save the room state")
-
-    def _save_position(self, now: float) -> None:
-        current = self._current
-        if current is None:
-            return
-        self._last_position_save_s = now
-        try:
-            position = self._position_ms(now)
-            self._store.save_position(position, current.played_ms(now), not current.paused)
-        except Exception:
-            log.exception("could not save the playing position")
-
-    def _restore(self) -> None:
-        try:
-            snapshot = self._store.load()
-        except Exception:
-            log.exception("saved room state unreadable: starting clean")
-            snapshot = None
-        if snapshot is not None:
-            self._queue = SongQueue(snapshot.queue)
-            self._session = snapshot.session
-            self._business = snapshot.business_state
-            self._volume = snapshot.volume_percent
-            self._volume_cap = snapshot.volume_cap_percent
-        self._update_screen()
-        self._player.set_volume(min(self._volume, self._volume_cap))
-        playing = snapshot.now_playing if snapshot is not None else None
-        if playing is not None and self._can_play():
-            resumed = self._start(
-                playing.entry,
-                start_ms=max(0, playing.position_ms - settings.resume_rewind_ms),
-                paused=not playing.playing,
-                played_ms=playing.played_ms,
-                started_at=playing.started_at,
-            )
-            if resumed:
-                log.info("resumed %s at %d ms", playing.entry.song_id, playing.position_ms)
-                return
-        elif playing is not None:
-            self._queue.add(playing.entry, at_top=True)
-        self._advance()
-        self._save()
-
-    def _add_entry(self, song: Song, *, at_top: bool) -> QueuedSong:
-        entry = self._queue.add(new_entry(song, self._utcnow()), at_top=at_top)
-        self._changed_queue()
-        self._advance()
-        return entry
-
-    def _set_key(self, current: NowSinging, semitones: int) -> int:
-        limit = settings.key_limit_semitones
-        if not -limit <= semitones <= limit:
-            raise InvalidArgument(f"key must be between -{limit} and +{limit} semitones")
-        result = self._player.set_key(semitones)  # Unsupported propagates to the screen
-        current.key_semitones = result
-        self._queue.remember_key(current.song.song_id, result)
-        self._send(KeyChanged(current.song.song_id, result))
-        self._save()
-        return result
-
-    def _set_vocal(self, vocal: VocalSwitch) -> VocalSwitch:
-        result = self._player.set_vocal(vocal)
-        self._send(VocalChanged(result))
-        return result
-
-    def _send_emergency(self) -> None:
-        self._send(EmergencyChanged(self._emergency, self._emergency_message))
