@@ -50,8 +50,10 @@ class Deck:
         core: VlcCore,
         shifter: KeyShifter,
         listener: DeckListener,
+        stereo: StereoMode = StereoMode.STEREO,
     ) -> None:
         self.name = name
+        self.stereo = stereo
         self._instance = instance
         self._core = core
         self._shifter = shifter
@@ -67,6 +69,11 @@ class Deck:
         events.event_attach(vlc.EventType.MediaPlayerEndReached, self._on_vlc_end)
         events.event_attach(vlc.EventType.MediaPlayerEncounteredError, self._on_vlc_error)
         events.event_attach(vlc.EventType.MediaPlayerESAdded, self._on_vlc_es_added)
+        # A deck's channel is chosen once, before its audio output ever starts: the output
+        # inherits it from the player (libvlccore). Changing it later restarts the output.
+        self.channel_fixed = stereo is StereoMode.STEREO or core.set_int(
+            self.ptr, b"stereo-mode", int(stereo)
+        )
         try:
             shifter.prepare(self.ptr)
         except Unsupported as exc:  # the shifter has marked itself unsupported
@@ -98,8 +105,15 @@ class Deck:
         def _flush(_opaque: object, pts: int) -> None:
             capture.flush(deck, pts)
 
-        self._callbacks = (_play, _flush)  # keep them alive as long as the player
+        @vlc.CallbackDecorators.AudioSetVolumeCb
+        def _volume(_opaque: object, volume: float, mute: bool) -> None:
+            capture.volume(deck, vlc.libvlc_clock(), float(volume), bool(mute))
+
+        self._callbacks = (_play, _flush, _volume)  # keep them alive as long as the player
         self.mp.audio_set_callbacks(_play, None, None, _flush, None, None)
+        # The capture applies volume like an audio server's mixer, at the instant it is set
+        # (amem's own software gain is reset whenever a stream starts).
+        self.mp.audio_set_volume_callback(_volume)
         self.mp.audio_set_format("S16N", CAPTURE_RATE_HZ, CAPTURE_CHANNELS)
 
     # --- control ----------------------------------------------------------------------------
@@ -113,7 +127,6 @@ class Deck:
         start_ms: int = 0,
         audio_index: int | None = None,
         video: bool = True,
-        stereo: StereoMode = StereoMode.STEREO,
     ) -> None:
         """Load ``path`` (not started). ``audio_index`` is the 0-based audio stream to play
         (libVLC's ``audio-track`` option counts audio streams in file order, as ffprobe does)."""
@@ -127,14 +140,8 @@ class Deck:
         if not video:
             media.add_option(":no-video")
             media.add_option(":no-spu")
-        self.set_stereo_before_start(stereo)
         self.mp.set_media(media)
         media.release()
-
-    def set_stereo_before_start(self, stereo: StereoMode) -> bool:
-        """Select a channel for the next audio start without restarting any output: the
-        player's ``stereo-mode`` variable, inherited by its audio output (libvlccore)."""
-        return self._core.set_int(self.ptr, b"stereo-mode", int(stereo))
 
     def play(self) -> None:
         self.mp.play()
@@ -143,8 +150,10 @@ class Deck:
         self._shifter.apply(self.ptr, semitones, playing=playing)
 
     def stop(self) -> None:
+        """Stop now, keeping the audio output: libVLC's stop() destroys it, and a new one
+        ignores the volume set before it starts (the muted deck would blare at song start)."""
         self._generation = -1
-        self.mp.stop()
+        self.mp.set_media(None)
 
     def set_pause(self, paused: bool) -> None:
         self.mp.set_pause(1 if paused else 0)
@@ -174,5 +183,6 @@ class Deck:
         return self.mp.audio_set_track(track_id) == 0
 
     def release(self) -> None:
-        self.stop()
+        self._generation = -1
+        self.mp.stop()
         self.mp.release()

@@ -35,6 +35,11 @@ class PcmCapture(Protocol):
     def flush(self, deck: str, pts_us: int) -> None:
         """libVLC dropped buffered audio (seek, stop) from ``pts_us`` on."""
 
+    def volume(self, deck: str, at_us: int, volume: float, muted: bool) -> None:
+        """The deck's volume changed at ``at_us`` (libVLC clock): apply ``volume ** 3``
+        (libVLC's and PulseAudio's curve), or silence if ``muted``, to audio heard from then
+        on, as an audio server's mixer does."""
+
 
 @dataclass(frozen=True)
 class AudioOutput:

@@ -22,7 +22,7 @@ from ktv.errors import InvalidArgument, Unsupported
 from media_index.model import Song
 from room_agent.core.ports import PlayerState, PlayerStatus, VocalSwitch
 from room_agent.player import settings
-from room_agent.player.deck import Deck, DeckEvent
+from room_agent.player.deck import Deck, DeckEvent, StereoMode
 from room_agent.player.loudness import Levelling, levelling_for, vlc_volume
 from room_agent.player.output import AudioOutput
 from room_agent.player.pitch import KeyShifter, check_key_range
@@ -64,12 +64,21 @@ class VlcPlayer:
             raise Unsupported("libVLC could not start (is VLC 3 installed?)")
         self._core = VlcCore()
         self._shifter = KeyShifter(self._core, enabled=self.config.key_enabled)
-        self._main = Deck(
-            self._instance, "main", self.config.audio, self._core, self._shifter, self._on_deck
-        )
-        self._shadow = Deck(
-            self._instance, "shadow", self.config.audio, self._core, self._shifter, self._on_deck
-        )
+
+        def deck(name: str, stereo: StereoMode = StereoMode.STEREO) -> Deck:
+            audio = self.config.audio
+            return Deck(
+                self._instance, name, audio, self._core, self._shifter, self._on_deck, stereo
+            )
+
+        # Tracks and one-mix songs play on main (+ shadow); left/right songs on a pair of decks
+        # whose channel was fixed at creation, so no song ever restarts an audio output.
+        self._pairs = {
+            "tracks": (deck("main"), deck("shadow")),
+            "channels": (deck("right", StereoMode.RIGHT), deck("left", StereoMode.LEFT)),
+        }
+        self._all = (*self._pairs["tracks"], *self._pairs["channels"])
+        self._main, self._shadow = self._pairs["tracks"]
         self._end_callbacks: list[Callable[[str], None]] = []
         self._error_callbacks: list[Callable[[str, str], None]] = []
         self._song: Song | None = None
@@ -94,20 +103,28 @@ class VlcPlayer:
             self._check_open()
             self._generation += 1
             gen = self._generation
-            self._main.stop()
-            self._shadow.stop()
+            for each in self._all:
+                each.stop()
             self._song, self._audio_seen, self._clock = song, set(), (max(0, start_ms), 0.0)
             self._levelling = levelling_for(song.loudness_lufs, target_lufs=self.config.target_lufs)
             path = self._resolve(song.path)
             if not path.is_file():
                 self._state = PlayerState.STOPPED
-                self._events.put((gen, "main", f"cannot open {path}: no such file"))
+                self._events.put((gen, self._main.name, f"cannot open {path}: no such file"))
                 return
             self._plan = plan_for(
                 song,
                 shadow_allowed=self.config.shadow_enabled,
                 stereo_presettable=self._core.available,
             )
+            self._main, self._shadow = self._pairs["tracks"]
+            if self._plan.method is VocalMethod.SHADOW_CHANNELS:
+                right, left = self._pairs["channels"]
+                if right.channel_fixed and left.channel_fixed:
+                    vocal_right = self._plan.original_stereo is StereoMode.RIGHT
+                    self._main, self._shadow = (right, left) if vocal_right else (left, right)
+                else:
+                    self._plan = plain_fallback(self._plan, "cannot fix a deck's channel")
             if self._plan.why_not_seamless and self._plan.method is not VocalMethod.NONE:
                 log.info(
                     "song %s: plain vocal switch (%s)", song.song_id, self._plan.why_not_seamless
@@ -122,8 +139,9 @@ class VlcPlayer:
                 start_ms=start_ms,
                 audio_index=self._plan.main_track(vocal),
                 video=True,
-                stereo=self._plan.main_stereo(vocal),
             )
+            if self._plan.method is VocalMethod.PLAIN_CHANNELS:
+                self._main.set_channel(self._plan.main_stereo(vocal))
             if self._plan.method.uses_shadow:
                 self._shadow.open(
                     str(path),
@@ -132,13 +150,16 @@ class VlcPlayer:
                     start_ms=start_ms,
                     audio_index=self._plan.accompaniment_track,
                     video=False,
-                    stereo=self._plan.accompaniment_stereo,
                 )
             self._apply_volumes()
             self._state = PlayerState.LOADING
             self._main.play()
             if self._plan.method.uses_shadow:
                 self._shadow.play()
+            # libVLC drops a volume set on a stopped player when its output starts (pulse and
+            # amem alike): set it again now that the outputs exist, and once more when each
+            # deck's audio arrives (see _handle).
+            self._apply_volumes()
 
     def pause(self) -> None:
         with self._lock:
@@ -159,8 +180,8 @@ class VlcPlayer:
     def stop(self) -> None:
         with self._lock:
             self._generation += 1
-            self._main.stop()
-            self._shadow.stop()
+            for each in self._all:
+                each.stop()
             self._state = PlayerState.STOPPED
 
     def seek(self, position_ms: int) -> None:
@@ -192,7 +213,7 @@ class VlcPlayer:
             if not self._shifter.supported:
                 raise Unsupported(f"key change is not available: {self._shifter.support.reason}")
             playing = self._state is not PlayerState.STOPPED and bool(self._audio_seen)
-            for deck in (self._main, self._shadow):
+            for deck in self._all:
                 deck_playing = playing and deck.name in self._audio_seen
                 deck.set_key(semitones, playing=deck_playing)
             self._key = semitones
@@ -242,8 +263,8 @@ class VlcPlayer:
         self._events.put(_STOP)
         self._thread.join(timeout=5)
         with self._lock:
-            self._main.release()
-            self._shadow.release()
+            for each in self._all:
+                each.release()
             self._instance.release()
             self._state = PlayerState.STOPPED
 
@@ -316,7 +337,7 @@ class VlcPlayer:
             self._key = 0
             return
         try:
-            for deck in (self._main, self._shadow):
+            for deck in self._all:
                 deck.set_key(wanted, playing=False)
             self._key = wanted
         except Unsupported as exc:
@@ -351,6 +372,8 @@ class VlcPlayer:
                 return
             assert isinstance(item, tuple)
             gen, deck, event = item
+            if deck not in (self._main.name, self._shadow.name):
+                continue
             try:
                 self._handle(gen, deck, event)
             except Exception:
@@ -367,17 +390,18 @@ class VlcPlayer:
                 self._state, error = PlayerState.STOPPED, (song.song_id, event)
             elif event is DeckEvent.AUDIO_ADDED:
                 self._audio_seen.add(deck)
-                if deck == "main" and self._state is PlayerState.LOADING:
+                self._apply_volumes()
+                if deck == self._main.name and self._state is PlayerState.LOADING:
                     self._state = PlayerState.PLAYING
                     self._clock = (self._clock[0], time.monotonic())
-            elif deck == "shadow":
+            elif deck == self._shadow.name:
                 if not self._near_end():
                     self._shadow_failed(f"shadow deck {event.value} early")
             elif event is DeckEvent.ERROR:
                 self._shadow.stop()
                 self._state = PlayerState.STOPPED
                 error = (song.song_id, f"libVLC cannot open or decode {song.path}")
-            elif "main" not in self._audio_seen:  # ENDED without ever decoding audio
+            elif self._main.name not in self._audio_seen:  # ENDED without ever decoding audio
                 self._shadow.stop()
                 self._state = PlayerState.STOPPED
                 error = (song.song_id, f"no decodable audio in {song.path}")

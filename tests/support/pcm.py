@@ -24,6 +24,7 @@ class PcmRecorder:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._buffers: list[tuple[str, int, np.ndarray]] = []
+        self._gains: dict[str, list[tuple[int, float]]] = {}
 
     # PcmCapture (libVLC's threads) -------------------------------------------------------
     def write(self, deck: str, pts_us: int, pcm: bytes) -> None:
@@ -35,14 +36,21 @@ class PcmRecorder:
         with self._lock:  # audio from pts on was dropped before being heard
             self._buffers = [b for b in self._buffers if b[0] != deck or b[1] < pts_us]
 
+    def volume(self, deck: str, at_us: int, volume: float, muted: bool) -> None:
+        with self._lock:
+            self._gains.setdefault(deck, []).append((at_us, 0.0 if muted else volume**3))
+
     # analysis ----------------------------------------------------------------------------
     def clear(self) -> None:
         with self._lock:
             self._buffers.clear()
 
     def buffers(self, deck: str | None = None) -> list[tuple[str, int, np.ndarray]]:
+        """Buffers as heard: each sample scaled by its deck's gain at its presentation time."""
         with self._lock:
-            return [b for b in self._buffers if deck is None or b[0] == deck]
+            raw = [b for b in self._buffers if deck is None or b[0] == deck]
+            gains = {d: list(g) for d, g in self._gains.items()}
+        return [(d, pts, _gained(frames, pts, gains.get(d, []))) for d, pts, frames in raw]
 
     def first_pts_us(self, *, threshold: float = 0.01) -> int | None:
         """Presentation time of the first audible (non-silent) buffer of any deck."""
@@ -72,6 +80,16 @@ class PcmRecorder:
         first = min(pts for _d, pts, _f in bufs)
         last = max(pts + len(f) * 1_000_000 // SAMPLE_RATE for _d, pts, f in bufs)
         return first / 1e6, last / 1e6
+
+
+def _gained(frames: np.ndarray, pts_us: int, gains: list[tuple[int, float]]) -> np.ndarray:
+    out = frames.astype(np.float64)
+    if not gains:
+        return out
+    times = pts_us + np.arange(len(frames)) * 1_000_000 // SAMPLE_RATE
+    at = np.array([t for t, _g in gains])
+    values = np.array([1.0] + [g for _t, g in gains])
+    return out * values[np.searchsorted(at, times, side="right")][:, None]
 
 
 def tone_level(samples: Samples, freq_hz: float, channel: int | None = None) -> float:
