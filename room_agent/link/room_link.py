@@ -102,7 +102,8 @@ class RoomLink:
                 self.state = LinkState.WAITING
                 log.info("room %s reconnects in %.2f s", self.room_id, wait_s)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), wait_s)
+                    async with asyncio.timeout(wait_s):
+                        await self._stop.wait()
         finally:
             self.outbox.remove_listener(self._on_emit)
             self.state = LinkState.STOPPED
@@ -142,7 +143,8 @@ class RoomLink:
         )
         await call.write(link_pb2.ConnectRequest(hello=hello))
         try:
-            first = await asyncio.wait_for(call.read(), settings.connect_timeout_s)
+            async with asyncio.timeout(settings.connect_timeout_s):
+                first = await call.read()
         except TimeoutError:
             raise Unavailable(
                 f"controller sent no Welcome within {settings.connect_timeout_s:g} s"
@@ -225,8 +227,10 @@ class RoomLink:
                 last_sent_seq = pending.seq
             if batch:
                 continue
+            # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancellation
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), settings.outbox_poll_interval_s)
+                async with asyncio.timeout(settings.outbox_poll_interval_s):
+                    await self._wake.wait()
 
     async def _heartbeat(self, write) -> None:
         while True:
@@ -238,12 +242,14 @@ class RoomLink:
             await asyncio.sleep(self.heartbeat_interval_s)
 
 
+ENROLL_HINT = "enroll with: ktv-agent enroll --room ROOM --code CODE"
+
+
 async def _raise_call_status(call: grpc.aio.StreamStreamCall) -> None:
     code = await call.code()
     if code == grpc.StatusCode.UNAUTHENTICATED:
         raise Unauthenticated(
-            f"controller refused the agent's credential ({await call.details()}); "
-            "enroll with: ktv-agent enroll --room ROOM --code CODE"
+            f"controller refused the agent's credential ({await call.details()}); {ENROLL_HINT}"
         )
     if code not in (grpc.StatusCode.OK, None):
         raise _StreamBroken(f"{code.name}: {await call.details()}")
@@ -251,7 +257,10 @@ async def _raise_call_status(call: grpc.aio.StreamStreamCall) -> None:
 
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, grpc.aio.AioRpcError):
-        return f"{exc.code().name}: {exc.details()}"
+        text = f"{exc.code().name}: {exc.details()}"
+        if exc.code() in (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED):
+            text += f"; {ENROLL_HINT}"
+        return text
     if isinstance(exc, KtvError):
         return exc.message
     return str(exc)
