@@ -90,15 +90,11 @@ def check_room_id(room: str, *, where: str = "room") -> str:
 
 
 def _expect(where: str, value: Any, kind: type | tuple[type, ...], what: str) -> Any:
-    if isinstance(value, bool) and kind is not bool and bool not in _as_tuple(kind):
-        raise InvalidArgument(f"{where}: must be {what}, got {value!r}")
-    if not isinstance(value, kind):
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    # TOML true/false are Python bools, and bool is an int: refuse them where a number is due
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
         raise InvalidArgument(f"{where}: must be {what}, got {value!r}")
     return value
-
-
-def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
-    return kind if isinstance(kind, tuple) else (kind,)
 
 
 def _parse_gpio(raw: Mapping[str, Any], src: str) -> GpioConfig:

@@ -41,6 +41,8 @@ class HeadlessRoom:
         self._view = HeadlessRoomView(room_id=room_id)
         self._lock = threading.Lock()
         self._state_file = state_file
+        if state_file is not None:
+            _write_json(state_file, _jsonable(self._view))
 
     @property
     def view(self) -> HeadlessRoomView:
