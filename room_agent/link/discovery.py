@@ -1,7 +1,8 @@
 """Finding the controller: an explicit ``host:port`` wins, else zeroconf ``_ktv._tcp``.
 
-The controller advertises ``_ktv._tcp.local.`` with TXT records for its venue id, API
-version and port. Each lookup browses afresh, so a controller that restarted on another
+The controller advertises ``_ktv._tcp.local.`` with TXT records ``venue`` (venue id), ``api``
+(API version, "v1"), ``port``, ``tls`` (0/1) and ``ca_fp`` (SHA-256 of the venue CA, for
+pinning once TLS is deployed). Each lookup browses afresh, so a controller that restarted on another
 port or moved to another host is found again on the next reconnect.
 """
 
@@ -31,6 +32,8 @@ class ControllerAddress:
     venue_id: str = ""
     api_version: str = ""
     source: str = "override"  # "override" or "zeroconf"
+    tls: bool = False  # the controller said it speaks TLS
+    ca_fingerprint: str = ""  # SHA-256 of the venue CA, to pin (deployment issue)
 
     @property
     def target(self) -> str:
@@ -69,6 +72,8 @@ def address_from_info(info: AsyncServiceInfo) -> ControllerAddress | None:
         venue_id=_txt(props, _VENUE_KEYS),
         api_version=_txt(props, _API_KEYS),
         source="zeroconf",
+        tls=_txt(props, ("tls",)) == "1",
+        ca_fingerprint=_txt(props, ("ca_fp",)),
     )
 
 

@@ -124,7 +124,7 @@ class LoopbackController:
             self._server = None
         await self.withdraw()
 
-    async def advertise(self, *, name: str = "Loopback KTV", api: str = "1") -> None:
+    async def advertise(self, *, name: str = "Loopback KTV", api: str = "v1") -> None:
         """Register ``_ktv._tcp`` on loopback only, TXT as the real controller sends it."""
         self._zeroconf = AsyncZeroconf(interfaces=["127.0.0.1"])
         self._info = ServiceInfo(
@@ -132,7 +132,13 @@ class LoopbackController:
             f"{name}._ktv._tcp.local.",
             addresses=[bytes([127, 0, 0, 1])],
             port=self.port,
-            properties={"venue_id": self.venue_id, "api": api, "port": str(self.port)},
+            properties={
+                "venue": self.venue_id,
+                "api": api,
+                "port": str(self.port),
+                "tls": "0",
+                "ca_fp": "",
+            },
             server="loopback-ktv.local.",
         )
         await self._zeroconf.async_register_service(self._info)

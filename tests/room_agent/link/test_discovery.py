@@ -38,11 +38,15 @@ def test_a_controller_of_another_venue_or_api_is_not_used() -> None:
         other = LoopbackController(venue_id="venue-next-door")
         await other.start()
         await other.advertise(name="Next door")
+        future = LoopbackController(venue_id="ours")
+        await future.start()
+        await future.advertise(name="Ours but newer", api="v2")
         try:
             with pytest.raises(Unavailable, match="no controller answered"):
                 await discover_controller(interfaces=LOOPBACK, venue_id="ours", timeout_s=3)
         finally:
             await other.stop()
+            await future.stop()
 
     asyncio.run(scenario())
 
