@@ -82,7 +82,7 @@ class ServiceModule(Protocol):
 
 
 _MODULES: list[Callable[[], ServiceModule]] = []
-SERVICE_MODULE_PATHS = ["controller.api.modules"]
+SERVICE_MODULE_PATHS = ["controller.api.modules", "controller.billing.api"]
 
 
 def register_service_module(factory: Callable[[], ServiceModule]) -> None:
