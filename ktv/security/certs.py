@@ -20,10 +20,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ktv.errors import InvalidArgument
+from ktv.room_id import ROOM_ID_PATTERN, check_room_id
 from ktv.security import settings
 
 ROOM_URI_PREFIX = "ktv:room:"
-ROOM_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 ORGANIZATION = "ktv venue"
 
 
@@ -33,13 +33,6 @@ class KeyAndCertificate:
 
     key_pem: bytes
     cert_pem: bytes
-
-
-def check_room_id(room_id: str) -> str:
-    """Room ids as the venue writes them (``A08``, ``VIP-3``); anything else is refused."""
-    if not ROOM_ID_PATTERN.fullmatch(room_id):
-        raise InvalidArgument(f"invalid room id {room_id!r}: letters, digits, '-' or '_'")
-    return room_id
 
 
 def _new_key() -> ec.EllipticCurvePrivateKey:

@@ -18,6 +18,14 @@ import grpc
 from ktv.security import certs
 
 TARGET_NAME_OPTION = "grpc.ssl_target_name_override"
+# every controller certificate carries this DNS name; clients verify against it, so the
+# controller's DHCP address may change without breaking TLS
+CONTROLLER_TLS_NAME = "ktv-controller"
+
+
+def channel_options() -> list[tuple[str, str]]:
+    """gRPC channel options for TLS to the venue controller (pass to secure_channel)."""
+    return [(TARGET_NAME_OPTION, CONTROLLER_TLS_NAME)]
 
 
 def staff_port_credentials(
