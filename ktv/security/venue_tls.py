@@ -139,3 +139,20 @@ def load_server_identity(directory: Path) -> certs.KeyAndCertificate:
         raise FailedPrecondition(
             f"no controller certificate in {files.directory}: run `ktv-controller init` first"
         ) from exc
+
+
+@dataclass(frozen=True)
+class VenueTls:
+    """Everything ``serve`` needs for TLS: the CA (to sign rooms' CSRs) and its own identity."""
+
+    ca: certs.KeyAndCertificate
+    server: certs.KeyAndCertificate
+
+    @property
+    def fingerprint(self) -> str:
+        return certs.fingerprint_sha256(self.ca.cert_pem)
+
+
+def load_venue_tls(directory: Path) -> VenueTls:
+    """FailedPrecondition (with the command to run) when ``init`` has not been run."""
+    return VenueTls(load_venue_ca(directory), load_server_identity(directory))
