@@ -165,3 +165,33 @@ def test_backup_with_nothing_to_keep_is_refused(tmp_path, keep):
     proc = ktv_controller("backup", "--data-dir", str(tmp_path / "data"), "--keep", keep)
     assert proc.returncode == 2
     assert "keep at least one" in proc.stderr
+
+
+def test_plain_text_mode_says_so_loudly_in_the_log(tmp_path):
+    with start_controller(tmp_path / "data", ["--no-mdns"]) as ctl:
+        log = ctl.log_text()
+    assert "PLAIN TEXT (--insecure-dev)" in log
+
+
+def test_every_acknowledged_change_survives_the_controller_being_killed(tmp_path):
+    """systemd restarts a crashed controller (Restart=on-failure): what the front desk saw
+    succeed is still there, and the database is intact."""
+    data_dir = tmp_path / "data"
+    ctl = launch(data_dir, ["--no-mdns"])
+    acknowledged: list[str] = []
+    try:
+        for n in range(40):
+            ctl.add_room(f"K{n:02d}")
+            acknowledged.append(f"K{n:02d}")
+    finally:
+        ctl.process.kill()  # SIGKILL: no drain, no close
+        ctl.process.wait(10)
+        ctl.stop()
+    assert _sqlite(data_dir / "controller.db", "PRAGMA integrity_check") == [
+        {"integrity_check": "ok"}
+    ]
+    with start_controller(data_dir, ["--no-mdns"]) as again:
+        listed = again.rooms().ListRooms(
+            rooms_pb2.ListRoomsRequest(page_size=1000), metadata=again.admin_md, timeout=10
+        )
+    assert set(acknowledged) <= {r.name.removeprefix("rooms/") for r in listed.rooms}
