@@ -10,6 +10,8 @@ pip or live systemctl; the venue TLS files are still created there (in-process).
 from __future__ import annotations
 
 import argparse
+import hashlib
+import ssl
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,11 +32,19 @@ FILES = (
 )
 
 
+def ca_fingerprint(ca_cert: Path) -> str:
+    """SHA-256 of the CA certificate as technicians read it (stdlib: no venv needed yet)."""
+    digest = hashlib.sha256(ssl.PEM_cert_to_DER_cert(ca_cert.read_text())).hexdigest()
+    return ":".join(digest[i : i + 2] for i in range(0, 64, 2)).upper()
+
+
 def init_tls(target: prov.HostTarget, args: argparse.Namespace) -> prov.StepResult:
-    """The venue CA and the controller certificate, created once (never replaced)."""
+    """The venue CA and the controller certificate, created once (never replaced). The
+    report shows the CA fingerprint every Pi is provisioned with."""
     step = f"venue CA in {TLS_DIR}"
-    if (target.path(TLS_DIR) / "ca.crt").exists():
-        return prov.StepResult(step, prov.Outcome.UNCHANGED)
+    ca_cert = target.path(TLS_DIR) / "ca.crt"
+    if ca_cert.exists():
+        return prov.StepResult(step, prov.Outcome.UNCHANGED, ca_fingerprint(ca_cert))
     if target.dry_run:
         return prov.StepResult(step, prov.Outcome.WOULD_CHANGE)
     if target.live and target.is_real_root:
@@ -45,7 +55,7 @@ def init_tls(target: prov.HostTarget, args: argparse.Namespace) -> prov.StepResu
         from controller.deploy.tls_init import init_controller_tls  # needs cryptography
 
         init_controller_tls(target.path(DATA_DIR), venue_name=args.venue_name)
-    return prov.StepResult(step, prov.Outcome.CHANGED)
+    return prov.StepResult(step, prov.Outcome.CHANGED, ca_fingerprint(ca_cert))
 
 
 def install(args: argparse.Namespace) -> prov.InstallReport:
