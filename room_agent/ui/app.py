@@ -73,9 +73,9 @@ class KtvApp(App):
 
     lang = StringProperty(i18n.DEFAULT_LANGUAGE.value)
     u = NumericProperty(1.0)
-    room_view = ObjectProperty(None, allownone=True)
-    queue_view = ObjectProperty(QueueView())
-    playback = ObjectProperty(IDLE_PLAYBACK)
+    room_view = ObjectProperty(None, allownone=True, rebind=True)
+    queue_view = ObjectProperty(QueueView(), rebind=True)
+    playback = ObjectProperty(IDLE_PLAYBACK, rebind=True)
     online = BooleanProperty(True)
     toast = StringProperty("")
 

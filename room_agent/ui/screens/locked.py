@@ -29,7 +29,7 @@ def local_clock() -> str:
 
 
 class LockedScreen(Screen):
-    mode = ObjectProperty(RoomMode.LOCKED)
+    mode = ObjectProperty(RoomMode.LOCKED, rebind=True)
     room_name = StringProperty("")
     tier = StringProperty("")
     venue_message = StringProperty("")

@@ -21,6 +21,9 @@ class QueueScreen(Screen):
         self.bind(tab=lambda *a: self._show(app, app.queue_view))
         self._show(app, app.queue_view)
 
+    def reset(self) -> None:
+        self.tab = "pending"
+
     def _show(self, app: Any, view: QueueView) -> None:
         entries = view.pending if self.tab == "pending" else view.sung
         self.ids.entries.data = queue_rows(entries, sung=self.tab == "sung")

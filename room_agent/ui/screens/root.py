@@ -47,7 +47,7 @@ class RootView(ScreenManager):
         self.emergency.show(view)
         target = MODE_SCREEN[view.mode]
         if target == "open" and self.current != "open":
-            self.session.go("home")
+            self.session.reset()
         self.current = target
 
     def go(self, screen: str) -> None:

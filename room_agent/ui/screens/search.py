@@ -39,6 +39,14 @@ class SearchScreen(Screen):
         if self.total < 0:
             self.request_search()
 
+    def reset(self) -> None:
+        self.ids.keyboard.query = ""
+        self.ids.keyboard.mode = "initials"
+        self.language = ""
+        self.char_count = 0
+        self.total = -1
+        self.ids.results.data = []
+
     def _typed(self, keyboard: Any, query: str) -> None:
         self.query = query
         self.request_search()

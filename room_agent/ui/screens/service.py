@@ -30,6 +30,13 @@ class ServiceScreen(Screen):
     pin = StringProperty("")
     field = StringProperty("phone")  # which member field the keypad types into
 
+    def reset(self) -> None:
+        self.tab = "menu"
+        self.phone = ""
+        self.pin = ""
+        self.status = ""
+        self.lines = []
+
     def on_pre_enter(self, *args: Any) -> None:
         self.show_tab(self.tab)
         self.refresh_calls()

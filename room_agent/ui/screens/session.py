@@ -49,6 +49,15 @@ class SessionView(Screen):
     def _tick(self, dt: float) -> None:
         self.clock = local_clock()
 
+    def reset(self) -> None:
+        """A new session: clear what the last guests typed and picked, back to home."""
+        for screen in self.screens.values():
+            reset = getattr(screen, "reset", None)
+            if reset is not None:
+                reset()
+        self.app().toast = ""
+        self.go("home")
+
     def go(self, name: str) -> None:
         self.ids.content.current = name
         self.current_tab = "singers" if name == "singer" else name

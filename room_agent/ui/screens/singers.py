@@ -28,6 +28,11 @@ class SingersScreen(Screen):
         if self.loaded < 0:
             self.reload()
 
+    def reset(self) -> None:
+        self.ids.keyboard.query = ""
+        self.kind = ""
+        self.loaded = -1
+
     def _typed(self, keyboard: Any, query: str) -> None:
         self.initials = query
         self.reload()

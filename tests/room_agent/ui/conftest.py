@@ -150,6 +150,21 @@ class Screen:
         touch.touch_up()
         self.pump(2)
 
+    def row(self, recycle_view: object, **match: object) -> object:
+        """The visible RecycleView row whose properties equal ``match``."""
+        found: list[object] = []
+
+        def visible() -> bool:
+            self.pump(1)
+            layout = recycle_view.children[0]
+            found[:] = [
+                w for w in layout.children if all(getattr(w, k) == v for k, v in match.items())
+            ]
+            return bool(found)
+
+        self.until(visible)
+        return found[0]
+
     def type_keys(self, keyboard: object, keys: str) -> None:
         for key in keys:
             self.tap(keyboard.keys[key.upper() if key.isalpha() else key])
@@ -195,7 +210,7 @@ def guest(ktv_app, room, catalog, desk, request) -> Iterator[Screen]:
     screen = Screen(ktv_app, request.node.name.removeprefix("test_"))
     screen.pump(2)
     if room.view.mode is RoomMode.OPEN:
-        ktv_app.go("home")
+        ktv_app.root.session.reset()
     screen.pump(2)
     yield screen
     screen.pump(1)
