@@ -34,6 +34,7 @@ class ServiceScreen(Screen):
         self.tab = "menu"
         self.phone = ""
         self.pin = ""
+        self.field = "phone"
         self.status = ""
         self.lines = []
 
