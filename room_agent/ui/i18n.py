@@ -72,6 +72,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "chars_n": ("{n}字", "{n} chars"),
     "chars_more": ("{n}字+", "{n}+ chars"),
     "results": ("共 {n} 首", "{n} songs"),
+    "results_capped": ("超过 {n} 首", "over {n} songs"),
     "no_results": ("没有找到歌曲", "No songs found"),
     "add": ("点歌", "Add"),
     "add_top": ("优先", "Next"),
@@ -82,7 +83,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "singer_male": ("男歌星", "Male"),
     "singer_female": ("女歌星", "Female"),
     "singer_group": ("组合", "Groups"),
-    "singer_foreign": ("外语歌星", "Foreign"),
+    "singer_band": ("乐队", "Bands"),
     "songs_count": ("{n} 首", "{n} songs"),
     "back": ("返回", "Back"),
     # queue
@@ -142,7 +143,7 @@ def text(key: str, language: Language = DEFAULT_LANGUAGE, **values: object) -> s
     return template.format(**values) if values else template
 
 
-def keys() -> frozenset[str]:
+def all_keys() -> frozenset[str]:
     return frozenset(_STRINGS)
 
 

@@ -171,10 +171,12 @@ class RoomControl(Protocol):
 
 
 class SingerKind(enum.Enum):
+    """Singer browse categories (男歌星/女歌星/组合/乐队), as the song index classifies them."""
+
     MALE = "male"
     FEMALE = "female"
     GROUP = "group"
-    FOREIGN = "foreign"
+    BAND = "band"
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,7 @@ class SearchRequest:
 class SongPage:
     songs: tuple[Song, ...]
     total: int
+    capped: bool = False  # the catalog stopped counting at ``total``: show "1000+"
 
 
 class SongSource(Protocol):

@@ -14,7 +14,7 @@ from room_agent.ui import settings
 from room_agent.ui.widgets.song_list import SongCard
 
 QUICK_LANGUAGES = ("mandarin", "cantonese", "english", "japanese", "korean", "hokkien")
-QUICK_SINGER_KINDS = ("male", "female", "group", "foreign")
+QUICK_SINGER_KINDS = ("male", "female", "group", "band")
 
 
 class HomeScreen(Screen):

@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from kivy.app import App
-from kivy.properties import NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 from room_agent.ui import i18n, settings
@@ -29,6 +29,7 @@ class SearchScreen(Screen):
     language = StringProperty("")  # "" = all languages
     char_count = NumericProperty(0)  # 0 = any
     total = NumericProperty(-1)  # -1 until the first answer
+    capped = BooleanProperty(False)
     last_request = None
     last_elapsed_s = NumericProperty(0.0)
 
@@ -81,6 +82,7 @@ class SearchScreen(Screen):
         app = App.get_running_app()
         self.ids.results.data = song_rows(answer.result.songs, app.language)
         self.ids.results.scroll_y = 1
+        self.capped = answer.result.capped
         self.total = answer.result.total
 
     # --- labels for the filter spinners ------------------------------------------------------

@@ -13,7 +13,7 @@ from room_agent.ui.port import SearchRequest, SingerEntry, SongPage
 from room_agent.ui.search_worker import Answer
 from room_agent.ui.widgets.song_list import song_rows
 
-KINDS = ("", "male", "female", "group", "foreign")
+KINDS = ("", "male", "female", "group", "band")
 
 
 class SingersScreen(Screen):

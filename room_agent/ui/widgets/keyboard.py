@@ -22,11 +22,22 @@ class KtvKeyboard(BoxLayout):
     query = StringProperty("")
     mode = OptionProperty("initials", options=["initials", "full"])
     show_digits = BooleanProperty(True)
+    show_modes = BooleanProperty(True)  # the full pinyin/English toggle and the space key
     keys = DictProperty({})  # key name ("A", "1", "back", "clear", "mode", "space") -> Button
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.orientation = "vertical"
+        self._build()
+        self.bind(show_digits=self._rebuild, show_modes=self._rebuild)
+        app = App.get_running_app()
+        if app is not None:
+            app.bind(lang=lambda *a: self._relabel())
+        self.bind(mode=lambda *a: self._relabel())
+
+    def _rebuild(self, *args: Any) -> None:
+        self.clear_widgets()
+        self.keys = {}
         self._build()
 
     def _key(self, name: str, text: str, **extra: Any) -> Any:
@@ -49,26 +60,24 @@ class KtvKeyboard(BoxLayout):
                 digits.add_widget(self._key(digit, digit))
             self.add_widget(digits)
         controls = BoxLayout()
-        controls.add_widget(self._key("mode", "", is_toggle_key=True, size_hint_x=1.4))
-        controls.add_widget(self._key("space", ""))
+        if self.show_modes:
+            controls.add_widget(self._key("mode", "", size_hint_x=1.4))
+            controls.add_widget(self._key("space", ""))
         controls.add_widget(self._key("back", ""))
         controls.add_widget(self._key("clear", ""))
         self.add_widget(controls)
-        app = App.get_running_app()
-        if app is not None:
-            app.bind(lang=lambda *a: self._relabel())
-        self.bind(mode=lambda *a: self._relabel())
         self._relabel()
 
     def _relabel(self) -> None:
         app = App.get_running_app()
         if app is None:
             return
-        self.keys["mode"].text = app.t("kb_full" if self.mode == "initials" else "kb_initials")
-        self.keys["mode"].selected = self.mode == "full"
+        if "mode" in self.keys:
+            self.keys["mode"].text = app.t("kb_full" if self.mode == "initials" else "kb_initials")
+            self.keys["mode"].selected = self.mode == "full"
+            self.keys["space"].text = app.t("kb_space")
         self.keys["clear"].text = app.t("kb_clear")
         self.keys["back"].text = app.t("kb_back")
-        self.keys["space"].text = app.t("kb_space")
 
     def press(self, name: str) -> None:
         """What one tap on key ``name`` does (also what tests call)."""

@@ -64,7 +64,7 @@ SHELF = [
     ),
     ShelfSong(_song("s-hk", "海阔天空", "Beyond", "cantonese"), "hktk", "by", "group"),
     ShelfSong(_song("s-ly", "光辉岁月", "Beyond", "cantonese"), "ghsy", "by", "group"),
-    ShelfSong(_song("s-yh", "Yesterday Once More", "Carpenters", "english"), "yom", "c", "foreign"),
+    ShelfSong(_song("s-yh", "Yesterday Once More", "Carpenters", "english"), "yom", "c", "band"),
     ShelfSong(_song("s-xx", "小幸运", "田馥甄"), "xxy", "tfz", "female"),
     ShelfSong(_song("s-pyl", "朋友", "周华健"), "py", "zhj", "male"),
 ]
