@@ -81,8 +81,9 @@ class KaraokeLine(Widget):
         width, height = self._text_size
         scale = min(1.0, self.width / width) if width else 1.0  # long lines shrink to fit
         draw_w, draw_h = width * scale, height * scale
-        x = self.center_x - draw_w / 2
-        y = self.center_y - draw_h / 2
+        # from x/y/size, not center_x/center_y: those aliases may not be updated yet here
+        x = self.x + (self.width - draw_w) / 2
+        y = self.y + (self.height - draw_h) / 2
         self._base.pos = (x, y)
         self._base.size = (draw_w, draw_h)
         edge = wipe_x(self._prefix_widths, self.wiped_chars)
@@ -102,3 +103,8 @@ class KaraokeLine(Widget):
         """How much of the drawn line is in the sung colour (0..1), for tests and benches."""
         width = self._text_size[0]
         return wipe_x(self._prefix_widths, self.wiped_chars) / width if width else 0.0
+
+    @property
+    def drawn_box(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """Where the line is drawn: ``((x, y), (width, height))`` in the widget's coordinates."""
+        return tuple(self._base.pos), tuple(self._base.size)  # type: ignore[return-value]

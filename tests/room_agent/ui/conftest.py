@@ -8,7 +8,6 @@ of sleeping, and saves screenshots under ``artifacts/ui/``.
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -170,14 +169,13 @@ class Screen:
             self.tap(keyboard.keys[key.upper() if key.isalpha() else key])
 
     def shot(self, label: str, target_dir: Path = ARTIFACTS) -> Path:
-        from kivy.core.window import Window
-
+        """Render the whole widget tree into a PNG at the window's logical size (an FBO, so
+        it also works after the offscreen window was resized)."""
         self.pump(3)
         target_dir.mkdir(parents=True, exist_ok=True)
         self.shots += 1
-        written = Window.screenshot(name=str(target_dir / f"{self.name}-{label}.png"))
         final = target_dir / f"{self.name}-{label}.png"
-        shutil.move(written, final)
+        self.app.root.export_to_png(str(final))
         return final
 
 

@@ -90,3 +90,18 @@ def test_a_song_without_lyrics_says_so(guest, room):
     now = guest.session.screens["now_playing"]
     guest.until(lambda: now.line == "" and room.lyrics() == LyricsFrame(position_ms=0))
     guest.shot("no-lyrics")
+
+
+def test_the_karaoke_line_stays_centred_when_the_window_changes_size(guest, room):
+    from kivy.core.window import Window
+
+    room.enqueue("s-qlx")
+    room.advance(2000)
+    guest.tap(guest.session.ids.tab_now_playing)
+    karaoke = guest.session.screens["now_playing"].ids.karaoke
+    for size in ((1024, 600), (800, 480)):
+        Window.size = size
+        guest.pump(6)
+        (x, y), (w, h) = karaoke.drawn_box
+        assert abs((y + h / 2) - (karaoke.y + karaoke.height / 2)) < 1
+        assert abs((x + w / 2) - (karaoke.x + karaoke.width / 2)) < 1
