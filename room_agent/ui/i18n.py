@@ -63,8 +63,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "lang_all": ("全部", "All"),
     # search
     "search_hint": ("输入歌名或歌星拼音首字母", "Type the initials of a song or singer"),
-    "kb_initials": ("拼音", "Pinyin"),
-    "kb_full": ("全拼/英文", "Full/English"),
+    "kb_initials": ("首字母", "Initials"),
+    "kb_full": ("全拼", "Full"),
     "kb_clear": ("清空", "Clear"),
     "kb_back": ("删除", "Del"),
     "kb_space": ("空格", "Space"),
