@@ -62,7 +62,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         self.venue_name = venue_name
 
     def _once(self, method: str, request: Message, rtype: type[R], action: Callable[[], R]) -> R:
-        return once(self.store, method, request, rtype, action)
+        return once(self.store, f"/ktv.v1.BillingService/{method}", request, rtype, action)
 
     @staticmethod
     def _room(name: str) -> str:
