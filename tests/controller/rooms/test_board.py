@@ -192,3 +192,29 @@ def test_emergency_survives_a_restart(board: RoomBoard, clock: Clock) -> None:
     again = RoomBoard(board.store, tiers=DEFAULT_TIERS, clock=clock)
     again.load()
     assert again.emergency.active and again.emergency.message == "请疏散"
+
+
+def test_after_a_restart_no_agent_is_online_until_it_reconnects(
+    board: RoomBoard, clock: Clock
+) -> None:
+    board.attach_agent("A08", "1.0", "peer", Sink())
+    assert board.get("A08").agent.online
+    clock.advance(3)
+    restarted = RoomBoard(board.store, tiers=DEFAULT_TIERS, clock=clock)
+    restarted.load()
+    room = restarted.get("A08")
+    assert not room.agent.online
+    assert room.agent.version == "1.0"  # what we last knew is kept
+    assert AlertKind.AGENT_OFFLINE in [a.kind for a in room.alerts]
+
+
+def test_a_replaced_stream_can_no_longer_keep_the_room_online(
+    board: RoomBoard, clock: Clock
+) -> None:
+    old, new = Sink(), Sink()
+    board.attach_agent("A08", "1.0", "p1", old)
+    board.attach_agent("A08", "1.0", "p2", new)
+    clock.advance(11)
+    board.agent_seen("A08", old)  # a late heartbeat on the replaced stream
+    board.tick()
+    assert not board.get("A08").agent.online
