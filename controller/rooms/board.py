@@ -13,7 +13,6 @@ watchers and the room's agent hear about it only once it commits.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -35,7 +34,8 @@ from controller.rooms.model import (
     check_tier,
 )
 from controller.rooms.store import RoomRecords
-from controller.settings import BoardTiming, watch_queue_max_messages
+from controller.rooms.watch import BoardWatcher
+from controller.settings import BoardTiming
 from controller.store.db import Store
 from ktv.errors import AlreadyExists, InvalidArgument, NotFound
 
@@ -68,31 +68,6 @@ class Emergency:
 class AgentWelcome:
     room: RoomView
     emergency: Emergency
-
-
-class BoardWatcher:
-    """A WatchRooms subscriber: changed rooms in order; ``None`` when the stream must end."""
-
-    def __init__(self, board: RoomBoard, snapshot: list[RoomView]) -> None:
-        self._board = board
-        self.snapshot = snapshot
-        self._queue: asyncio.Queue[RoomView | None] = asyncio.Queue(watch_queue_max_messages)
-        self.overflowed = False
-
-    def push(self, room: RoomView | None) -> None:
-        try:
-            self._queue.put_nowait(room)
-        except asyncio.QueueFull:
-            self.overflowed = True
-            self._board.unwatch(self)
-
-    async def next_change(self) -> RoomView | None:
-        if self.overflowed:
-            return None
-        return await self._queue.get()
-
-    def close(self) -> None:
-        self._board.unwatch(self)
 
 
 class RoomBoard:
