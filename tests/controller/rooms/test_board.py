@@ -218,3 +218,20 @@ def test_a_replaced_stream_can_no_longer_keep_the_room_online(
     board.agent_seen("A08", old)  # a late heartbeat on the replaced stream
     board.tick()
     assert not board.get("A08").agent.online
+
+
+def test_a_watcher_that_falls_too_far_behind_is_dropped(
+    board: RoomBoard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from controller.rooms import watch
+
+    monkeypatch.setattr(watch, "watch_queue_max_messages", 3)
+
+    async def scenario() -> tuple[bool, object, int]:
+        watcher = board.watch()
+        for i in range(5):
+            board.update_room("A08", display_name=f"name {i}")
+        return watcher.overflowed, await watcher.next_change(), board.watcher_count
+
+    overflowed, change, remaining = asyncio.run(scenario())
+    assert overflowed and change is None and remaining == 0
