@@ -26,6 +26,7 @@ watch_queue_max_messages: int = 10_000  # a WatchRooms client lagging further is
 # ktvctl.
 rpc_timeout_s: float = 5.0  # deadline on every ktvctl call
 discovery_timeout_s: float = 3.0  # how long ktvctl browses mDNS for a controller
+watch_reconnect_interval_s: float = 1.0  # `ktvctl rooms --watch` retries a lost stream
 
 # Paging.
 list_page_size_default: int = 100
