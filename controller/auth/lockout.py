@@ -8,6 +8,7 @@ of their own account.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,7 +43,7 @@ class LoginThrottle:
             return
         now = self.clock()
         if now < state.locked_until:
-            wait_s = int((state.locked_until - now).total_seconds()) + 1
+            wait_s = math.ceil((state.locked_until - now).total_seconds())
             raise Unauthenticated(
                 f"too many wrong PINs for {staff_id}; try again in {wait_s} s",
                 reason="LOCKED_OUT",
