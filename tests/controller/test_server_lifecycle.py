@@ -138,8 +138,8 @@ def test_without_tls_material_or_insecure_dev_the_controller_refuses_to_start(
         text=True,
         timeout=30,
     )
-    assert result.returncode == 5  # FailedPrecondition: run `init` first
-    assert "--insecure-dev" in result.stderr
+    assert result.returncode == 5  # FailedPrecondition: no venue TLS yet
+    assert "ktv-controller init" in result.stderr and "--insecure-dev" in result.stderr
     assert result.stderr.count("\n") == 1
 
 
