@@ -16,10 +16,17 @@ from controller.ktvctl.output import (
     to_dict,
 )
 from controller.ktvctl.watch import watch_board
-from ktv.errors import InvalidArgument
+from ktv.errors import FailedPrecondition, InvalidArgument
 from ktv.v1 import rooms_pb2, rooms_pb2_grpc
 
 # `ktvctl room state A08 <action...>` -> target state
+# Actions that only make sense from one state ("cleaning done" on a room under maintenance
+# is a slip of the hand, not a request to reopen it).
+ACTION_FROM = {
+    ("unreserve",): rooms_pb2.ROOM_STATE_RESERVED,
+    ("maintenance", "off"): rooms_pb2.ROOM_STATE_MAINTENANCE,
+    ("cleaning", "done"): rooms_pb2.ROOM_STATE_CLEANING,
+}
 STATE_ACTIONS = {
     ("idle",): rooms_pb2.ROOM_STATE_IDLE,
     ("reserve",): rooms_pb2.ROOM_STATE_RESERVED,
@@ -163,6 +170,16 @@ def room_state(parser: argparse.ArgumentParser) -> object:
         conn = connect(args)
         try:
             stub = rooms_pb2_grpc.RoomServiceStub(conn.channel)
+            if action in ACTION_FROM:
+                current = conn.call(
+                    stub.GetRoom, rooms_pb2.GetRoomRequest(name=_room_name(args.room_id))
+                ).room
+                if current.state != ACTION_FROM[action]:
+                    raise FailedPrecondition(
+                        f"{current.name} is {state_name(current.state)}, not "
+                        f"{state_name(ACTION_FROM[action])}: nothing to "
+                        f"{' '.join(action)}"
+                    )
             room = conn.call(
                 stub.SetRoomState,
                 rooms_pb2.SetRoomStateRequest(

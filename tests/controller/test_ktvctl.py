@@ -92,6 +92,21 @@ def test_bad_input_is_one_line_and_an_exit_code(
     assert "Traceback" not in result.stderr
 
 
+def test_cleaning_done_on_a_room_that_is_not_being_cleaned_changes_nothing(
+    controller: RunningController, admin: list[str], cfg: Path, room_id: str
+) -> None:
+    controller.add_room(room_id)
+    assert (
+        ktvctl(*admin, "room", "state", room_id, "maintenance", "on", config_dir=cfg).returncode
+        == 0
+    )
+    slip = ktvctl(*admin, "room", "state", room_id, "cleaning", "done", config_dir=cfg)
+    assert slip.returncode == 5
+    assert "is MAINTENANCE, not CLEANING" in slip.stderr
+    back = ktvctl(*admin, "--json", "room", "state", room_id, "maintenance", "off", config_dir=cfg)
+    assert json.loads(back.stdout)["state"] == "ROOM_STATE_IDLE"
+
+
 def test_a_waiter_logs_in_and_is_refused_room_add(
     controller: RunningController, admin: list[str], cfg: Path
 ) -> None:
