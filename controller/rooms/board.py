@@ -68,6 +68,7 @@ class Emergency:
 class AgentWelcome:
     room: RoomView
     emergency: Emergency
+    offline_after_s: float  # silence after which this agent counts as offline
 
 
 class RoomBoard:
@@ -86,6 +87,7 @@ class RoomBoard:
         self.clock = clock
         self._rooms: dict[str, RoomView] = {}
         self._links: dict[str, CommandSink] = {}
+        self._offline_after_s: dict[str, float] = {}  # per agent, from its hello
         self._watchers: set[BoardWatcher] = set()
         self.emergency = Emergency()
 
@@ -246,8 +248,16 @@ class RoomBoard:
 
     # --- the link -------------------------------------------------------------------------
     def attach_agent(
-        self, room_id: str, version: str, peer: str, sink: CommandSink
+        self,
+        room_id: str,
+        version: str,
+        peer: str,
+        sink: CommandSink,
+        *,
+        heartbeat_interval_s: float = 0.0,
     ) -> AgentWelcome:
+        """Register a connected agent. An agent announcing slow heartbeats gets a longer
+        timeout (three missed beats) so it does not flap offline between them."""
         room = self.get(room_id)
         old = self._links.get(room_id)
         self._links[room_id] = sink
@@ -261,8 +271,10 @@ class RoomBoard:
             peer=peer,
             status_since=room.agent.status_since if room.agent.online else now,
         )
+        offline_after_s = max(self.timing.offline_after_s, 3 * max(heartbeat_interval_s, 0.0))
+        self._offline_after_s[room_id] = offline_after_s
         room = self._commit(room.bumped(agent=agent))
-        return AgentWelcome(room, self.emergency)
+        return AgentWelcome(room, self.emergency, offline_after_s)
 
     def detach_agent(self, room_id: str, sink: CommandSink) -> None:
         """The stream ended. The room goes offline when its heartbeat times out."""
@@ -318,10 +330,12 @@ class RoomBoard:
     def tick(self) -> None:
         """Mark silent agents offline and refresh time-based alerts (call every ~0.5 s)."""
         now = self.clock()
-        limit = timedelta(seconds=self.timing.offline_after_s)
         for room_id in list(self._rooms):
             room = self._rooms[room_id]
             seen = room.agent.last_seen
+            limit = timedelta(
+                seconds=self._offline_after_s.get(room_id, self.timing.offline_after_s)
+            )
             if room.agent.online and seen is not None and now - seen > limit:
                 agent = replace(room.agent, online=False, status_since=now)
                 self._commit(room.bumped(agent=agent))

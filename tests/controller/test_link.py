@@ -49,7 +49,7 @@ def test_an_enrolled_agent_registers_and_the_room_shows_online(
     room_id, token = enrolled
     with AgentLink(controller.address, token, room_id, version="agent/2.1") as link:
         assert link.welcome.venue_id
-        assert link.welcome.offline_after_seconds == round(OFFLINE_AFTER_S)
+        assert link.welcome.offline_after_seconds == max(round(OFFLINE_AFTER_S), 3)  # 3 beats
         assert not link.welcome.emergency
         room = _room(controller, room_id)
         assert room.agent.online

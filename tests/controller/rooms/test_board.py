@@ -235,3 +235,16 @@ def test_a_watcher_that_falls_too_far_behind_is_dropped(
 
     overflowed, change, remaining = asyncio.run(scenario())
     assert overflowed and change is None and remaining == 0
+
+
+def test_an_agent_announcing_slow_heartbeats_gets_three_beats_of_grace(
+    board: RoomBoard, clock: Clock
+) -> None:
+    welcome = board.attach_agent("A08", "1.0", "p", Sink(), heartbeat_interval_s=30)
+    assert welcome.offline_after_s == 90
+    clock.advance(60)
+    board.tick()
+    assert board.get("A08").agent.online
+    clock.advance(31)
+    board.tick()
+    assert not board.get("A08").agent.online
