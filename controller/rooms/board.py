@@ -21,7 +21,7 @@ from typing import Protocol
 
 from controller.rooms import commands
 from controller.rooms.alerts import compute_alerts
-from controller.rooms.events import DoorChanged, PresenceChanged, RoomEvent
+from controller.rooms.events import RoomEvent
 from controller.rooms.model import (
     AgentLink,
     RoomState,
@@ -33,6 +33,7 @@ from controller.rooms.model import (
     check_session_can_open,
     check_tier,
 )
+from controller.rooms.sensors import apply_sensor_event
 from controller.rooms.store import RoomRecords
 from controller.rooms.watch import BoardWatcher
 from controller.settings import BoardTiming
@@ -154,14 +155,17 @@ class RoomBoard:
             )
         return self._commit(room.bumped(**changes))
 
-    def set_state(self, room_id: str, target: RoomState, reason: str = "") -> RoomView:
+    def set_state(
+        self, room_id: str, target: RoomState, reason: str = "", actor: str = ""
+    ) -> RoomView:
+        """Staff moves (maintenance, reserve, cleaning done); logged with who and why."""
         room = self.get(room_id)
         check_manual_transition(room_id, room.state, target)
         if room.state is target:
             return room
         now = self.clock()
         new = room.bumped(state=target, state_since=now)
-        return self._commit(new, [commands.StateChanged(target)])
+        return self._commit(new, [commands.StateChanged(target)], reason=reason, actor=actor)
 
     # --- sessions (called by billing inside its transaction) ------------------------------
     def session_opened(
@@ -172,6 +176,7 @@ class RoomBoard:
         open_time: datetime | None = None,
         end_time: datetime | None = None,
         guest_count: int = 0,
+        actor: str = "billing",
     ) -> RoomView:
         room = self.get(room_id)
         check_session_can_open(room)
@@ -187,9 +192,14 @@ class RoomBoard:
             running_total_fen=0,
         )
         body = commands.OpenSession(session, opened, end_time, guest_count)
-        return self._commit(new, [body, commands.StateChanged(RoomState.IN_USE)])
+        return self._commit(
+            new,
+            [body, commands.StateChanged(RoomState.IN_USE)],
+            reason=f"session {session} opened",
+            actor=actor,
+        )
 
-    def session_closed(self, room_id: str, session: str) -> RoomView:
+    def session_closed(self, room_id: str, session: str, *, actor: str = "billing") -> RoomView:
         room = self.get(room_id)
         check_session_can_close(room, session)
         now = self.clock()
@@ -201,7 +211,12 @@ class RoomBoard:
             running_total_fen=0,
         )
         body = commands.CloseSession(session)
-        return self._commit(new, [body, commands.StateChanged(RoomState.CLEANING)])
+        return self._commit(
+            new,
+            [body, commands.StateChanged(RoomState.CLEANING)],
+            reason=f"session {session} closed",
+            actor=actor,
+        )
 
     def set_running_total(self, room_id: str, running_total_fen: int) -> RoomView:
         room = self.get(room_id)
@@ -297,7 +312,7 @@ class RoomBoard:
         room = self.get(event.room_id)
         now = self.clock()
         occur = min(event.occur_time, now)
-        new_room = self._apply_sensor(room, event.payload, occur)
+        new_room = apply_sensor_event(room, event.payload, occur)
         with self.store.transaction():
             is_new = self.records.add_event(event, now)
             if is_new and new_room is not room:
@@ -306,25 +321,6 @@ class RoomBoard:
         if sink is not None:
             self.agent_seen(event.room_id, sink)
         return is_new
-
-    @staticmethod
-    def _apply_sensor(room: RoomView, payload: object, occur: datetime) -> RoomView:
-        sensors = room.sensors
-        if isinstance(payload, DoorChanged):
-            if sensors.door_since is not None and occur < sensors.door_since:
-                return room  # an older event delivered late: the newer one stands
-            if sensors.door_open == payload.open and sensors.door_since is not None:
-                return room
-            return room.bumped(sensors=replace(sensors, door_open=payload.open, door_since=occur))
-        if isinstance(payload, PresenceChanged):
-            if sensors.presence_since is not None and occur < sensors.presence_since:
-                return room
-            if sensors.occupied == payload.present and sensors.presence_since is not None:
-                return room
-            return room.bumped(
-                sensors=replace(sensors, occupied=payload.present, presence_since=occur)
-            )
-        return room
 
     # --- time -------------------------------------------------------------------------------
     def tick(self) -> None:
@@ -373,10 +369,22 @@ class RoomBoard:
         )
         return room if alerts == room.alerts else replace(room, alerts=alerts)
 
-    def _commit(self, room: RoomView, bodies: list[commands.CommandBody] | None = None) -> RoomView:
+    def _commit(
+        self,
+        room: RoomView,
+        bodies: list[commands.CommandBody] | None = None,
+        *,
+        reason: str = "",
+        actor: str = "",
+    ) -> RoomView:
         now = self.clock()
+        before = self._rooms.get(room.room_id)
         with self.store.transaction():
             self.records.save(room)
+            if before is not None and before.state is not room.state:
+                self.records.log_state_change(
+                    before, room, reason=reason, actor=actor or "controller", at=now
+                )
             self.store.after_commit(lambda: self._install(room, now, bodies or []))
         return self._with_alerts(room, now)
 

@@ -248,3 +248,24 @@ def test_an_agent_announcing_slow_heartbeats_gets_three_beats_of_grace(
     clock.advance(31)
     board.tick()
     assert not board.get("A08").agent.online
+
+
+def test_every_state_change_is_logged_with_who_and_why(board: RoomBoard) -> None:
+    board.set_state("A08", RoomState.MAINTENANCE, "aircon broken", actor="technician li")
+    board.set_state("A08", RoomState.IDLE, "fixed", actor="technician li")
+    board.session_opened("A08", "sessions/9")
+    board.session_closed("A08", "sessions/9")
+    board.update_room("A08", display_name="renamed")  # not a state change: not logged
+    with pytest.raises(RuntimeError), board.store.transaction():
+        board.set_state("A08", RoomState.MAINTENANCE, "rolled back", actor="x")
+        raise RuntimeError
+    rows = board.store.query(
+        "SELECT from_state, to_state, reason, actor FROM room_state_changes"
+        " WHERE room_id = 'A08' ORDER BY change_id"
+    )
+    assert [tuple(r.values()) for r in rows] == [
+        ("IDLE", "MAINTENANCE", "aircon broken", "technician li"),
+        ("MAINTENANCE", "IDLE", "fixed", "technician li"),
+        ("IDLE", "IN_USE", "session sessions/9 opened", "billing"),
+        ("IN_USE", "CLEANING", "session sessions/9 closed", "billing"),
+    ]
