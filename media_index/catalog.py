@@ -319,6 +319,8 @@ class Catalog:
         """Write a self-contained copy to ``dest`` atomically (temp file + rename); readers of
         ``dest`` switch to it on their next call. Returns the published version."""
         dest = Path(dest)
+        if dest.resolve() == self.path.resolve():
+            raise InvalidArgument("cannot publish a catalog over itself; choose another path")
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(f".{dest.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.unlink(missing_ok=True)
