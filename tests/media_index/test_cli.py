@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,11 +19,18 @@ def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
     return code, out.out, out.err
 
 
-def test_scan_reports_a_summary_and_skipped_files(library: Path, tmp_path: Path, capsys) -> None:
+def test_scan_reports_a_summary_and_skipped_files(
+    generated_library: Path, tmp_path: Path, capsys
+) -> None:
+    small = tmp_path / "small"
+    small.mkdir()
+    for name in ("刘若英 - 后来.mp3", "刘若英 - 后来.lrc"):
+        shutil.copy(generated_library / name, small / name)
+    shutil.copytree(generated_library / "broken", small / "broken")
     db = str(tmp_path / "c.sqlite")
-    code, out, _ = run(capsys, "scan", str(library), "--db", db, "--quiet")
+    code, out, _ = run(capsys, "scan", str(small), "--db", db, "--quiet")
     assert code == 0
-    assert "9 songs indexed" in out and "2 skipped" in out
+    assert "1 songs indexed" in out and "2 skipped" in out
     assert "garbage.mp3" in out and "empty file" in out
 
 
