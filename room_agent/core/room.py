@@ -106,6 +106,7 @@ class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin):
         self._last_position_save_s = 0.0
 
         self._session = ""
+        self._session_ends_at: datetime | None = None
         self._business = RoomBusinessState.IDLE
         self._emergency = False
         self._emergency_message = ""
@@ -276,6 +277,7 @@ class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin):
             return RoomView(
                 screen=self._screen,
                 session=self._session,
+                session_ends_at=self._session_ends_at,
                 now_playing=self._now_playing_view(),
                 queue=self._queue.entries,
                 sung=self._queue.history,
