@@ -97,6 +97,7 @@ class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin):
         self._loop: threading.Thread | None = None
         self._stopping = threading.Event()
         self._subscribers = Subscribers()
+        self._started = False
 
         self._queue = SongQueue()
         self._current: NowSinging | None = None
@@ -132,6 +133,9 @@ class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin):
         """Restore the saved room (queue, session, the song that was playing) and, with
         ``run_loop``, start the loop thread that ticks the lyrics and saves the position."""
         with self._lock:
+            if self._started:
+                return
+            self._started = True
             self._restore()
         if run_loop and self._loop is None:
             self._loop = threading.Thread(target=self._run, name="room-core", daemon=True)

@@ -130,3 +130,14 @@ def test_closing_the_core_stops_its_loop_thread() -> None:
     core.close()
     core.close()
     assert not any(t.name == "room-core" for t in threading.enumerate())
+
+
+def test_starting_twice_restores_once() -> None:
+    player = RecordingPlayer()
+    core = RoomCore(player, RecordingSink(), SongShelf(SONGS))
+    core.start(run_loop=False)
+    core.handle(SessionOpened("sessions/1", datetime.now(UTC)))
+    core.add_song("s-qingtian")
+    core.start(run_loop=False)
+    assert player.names().count("play") == 1
+    core.close()
