@@ -104,6 +104,7 @@ class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin):
         self._clock = PlaybackClock()
         self._timeline: LyricTimeline | None = None
         self._lyric_index = -2
+        self._next_lyric_in_s = float("inf")
         self._last_position_save_s = 0.0
 
         self._session = ""
@@ -180,7 +181,15 @@ class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin):
                 self._apply(job)
             if time.monotonic() >= next_tick:
                 self.tick()
-                next_tick = time.monotonic() + settings.tick_interval_s
+                next_tick = time.monotonic() + self._next_wait_s()
+
+    def _next_wait_s(self) -> float:
+        """Tick slowly, faster as a lyric line change nears, and wake exactly on it."""
+        due_s = self._next_lyric_in_s
+        tick_s = settings.tick_interval_s
+        if due_s <= settings.lyric_approach_window_s:
+            tick_s = settings.lyric_approach_tick_s
+        return max(settings.lyric_wake_min_s, min(tick_s, due_s))
 
     def _apply(self, job: Callable[[], None]) -> None:
         try:
@@ -217,6 +226,7 @@ class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin):
         """Follow the player (lyrics line changes), save the position, run timers."""
         with self._lock:
             now = self._now_s()
+            self._next_lyric_in_s = float("inf")
             if self._current is not None:
                 self._position_ms(now)
                 self._emit_lyric_line(now)
@@ -246,10 +256,16 @@ class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin):
     def _emit_lyric_line(self, now: float) -> None:
         if self._timeline is None:
             return
-        moment = self._timeline.at(self._clock.position_ms(now))
+        position = self._clock.position_ms(now)
+        moment = self._timeline.at(position)
         if moment.index != self._lyric_index:
             self._lyric_index = moment.index
             self._send(LyricsLine(moment))
+        boundary = moment.current.end_ms if moment.current is not None else None
+        if moment.next is not None:
+            boundary = min(boundary or moment.next.start_ms, moment.next.start_ms)
+        if boundary is not None and self._clock.playing:
+            self._next_lyric_in_s = max(0.0, (boundary - position) / 1000.0)
 
     # --- sensors (any thread; timestamps from the core's monotonic clock) ---------------
     def door_signal(self, raw_open: bool) -> None:
