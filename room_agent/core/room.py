@@ -180,7 +180,10 @@ class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin):
             if job is not None:
                 self._apply(job)
             if time.monotonic() >= next_tick:
-                self.tick()
+                try:
+                    self.tick()
+                except Exception:  # a player glitch must not stop the room's loop
+                    log.exception("room core tick failed")
                 next_tick = time.monotonic() + self._next_wait_s()
 
     def _next_wait_s(self) -> float:

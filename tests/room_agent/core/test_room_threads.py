@@ -141,3 +141,28 @@ def test_starting_twice_restores_once() -> None:
     core.start(run_loop=False)
     assert player.names().count("play") == 1
     core.close()
+
+
+def test_a_player_that_throws_once_does_not_stop_the_loop() -> None:
+    player = RecordingPlayer()
+    core = RoomCore(player, RecordingSink(), SongShelf(SONGS))
+    core.start()
+    try:
+        core.handle(SessionOpened("sessions/1", datetime.now(UTC)))
+        core.add_song("s-qingtian")
+        core.add_song("s-houlai")
+        real_status = player.status
+        calls = {"n": 0}
+
+        def flaky_status():
+            calls["n"] += 1
+            if calls["n"] == 1:
+                raise RuntimeError("libvlc hiccup")
+            return real_status()
+
+        player.status = flaky_status  # type: ignore[method-assign]
+        assert _wait_for(lambda: calls["n"] >= 3)  # the loop kept ticking after the error
+        _in_thread("libvlc-events", player.finish)
+        assert _wait_for(lambda: player.song is not None and player.song.song_id == "s-houlai")
+    finally:
+        core.close()
