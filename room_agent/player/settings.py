@@ -29,3 +29,5 @@ shadow_end_margin_ms = 1500
 shadow_check_interval_s = 1.0
 # How long play() waits in the background for a song to start before reporting an error.
 open_timeout_s = 10.0
+# After a song starts, how often the player checks that its decks' outputs took the volume.
+volume_recheck_interval_s = 0.05

@@ -93,6 +93,7 @@ class VlcPlayer:
         self._audio_seen: set[str] = set()
         self._clock = (0, 0.0)  # (last libVLC time, monotonic when it changed)
         self._closed = False
+        self._volumes_pending = False
         self._thread = threading.Thread(target=self._run, name="ktv-player", daemon=True)
         self._thread.start()
 
@@ -152,6 +153,7 @@ class VlcPlayer:
                     video=False,
                 )
             self._apply_volumes()
+            self._volumes_pending = True
             self._state = PlayerState.LOADING
             self._main.play()
             if self._plan.method.uses_shadow:
@@ -363,9 +365,13 @@ class VlcPlayer:
 
     def _run(self) -> None:
         while True:
+            wait_s = settings.shadow_check_interval_s
+            if self._volumes_pending:
+                wait_s = settings.volume_recheck_interval_s
             try:
-                item = self._events.get(timeout=settings.shadow_check_interval_s)
+                item = self._events.get(timeout=wait_s)
             except queue.Empty:
+                self._recheck_volumes()
                 self._check_drift()
                 continue
             if item is _STOP:
@@ -432,6 +438,16 @@ class VlcPlayer:
         self._apply_volumes()
         if self._vocal_now() is VocalSwitch.ACCOMPANIMENT:
             self._plain_switch(VocalSwitch.ACCOMPANIMENT)
+
+    def _recheck_volumes(self) -> None:
+        """Once the decks' audio is really flowing, set their volumes again: an output that
+        starts may ignore a volume set before (amem's first stream does)."""
+        with self._lock:
+            if not self._volumes_pending or self._state is PlayerState.STOPPED:
+                return
+            if all(d.time_ms() > 0 for d in self._active_decks()):
+                self._apply_volumes()
+                self._volumes_pending = False
 
     def _check_drift(self) -> None:
         with self._lock:

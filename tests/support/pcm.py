@@ -150,7 +150,11 @@ def tick_onsets_s(samples: Samples, *, threshold: float = 0.05) -> np.ndarray:
     env = band[: len(band) // step * step].reshape(-1, step).max(axis=1)
     on = env > threshold
     starts = np.flatnonzero(on[1:] & ~on[:-1]) + 1
-    return starts / 1000.0
+    kept: list[int] = []
+    for start in starts:  # one onset per burst: a dip inside a 20 ms burst is not a new tick
+        if not kept or start - kept[-1] > 100:
+            kept.append(int(start))
+    return np.array(kept) / 1000.0
 
 
 def wait_for(predicate: Callable[[], bool], timeout_s: float = 10.0, step_s: float = 0.02) -> bool:
