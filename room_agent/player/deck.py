@@ -59,6 +59,8 @@ class Deck:
         self._shifter = shifter
         self._listener = listener
         self._generation = 0
+        self.audio_delay_ms = 0.0
+        self.wanted_volume = 100
         self.mp: vlc.MediaPlayer = instance.media_player_new()
         self.ptr: int = ctypes.cast(self.mp._as_parameter_, ctypes.c_void_p).value or 0
         if output.kind is OutputKind.CAPTURE:
@@ -67,6 +69,7 @@ class Deck:
         events.event_attach(vlc.EventType.MediaPlayerEndReached, self._on_vlc_end)
         events.event_attach(vlc.EventType.MediaPlayerEncounteredError, self._on_vlc_error)
         events.event_attach(vlc.EventType.MediaPlayerESAdded, self._on_vlc_es_added)
+
         # A deck's channel is chosen once, before its audio output ever starts: the output
         # inherits it from the player (libvlccore). Changing it later restarts the output.
         self.channel_fixed = stereo is StereoMode.STEREO or core.set_int(
@@ -171,7 +174,13 @@ class Deck:
     def length_ms(self) -> int:
         return max(0, self.mp.get_length())
 
+    def set_audio_delay_ms(self, delay_ms: float) -> None:
+        """Present this deck's audio ``delay_ms`` later than its clock says (absolute)."""
+        self.audio_delay_ms = delay_ms
+        self.mp.audio_set_delay(round(delay_ms * 1000))
+
     def set_volume(self, vlc_volume: int) -> None:
+        self.wanted_volume = int(vlc_volume)
         self.mp.audio_set_volume(int(vlc_volume))
 
     def set_channel(self, stereo: StereoMode) -> bool:

@@ -27,6 +27,7 @@ from room_agent.player.loudness import Levelling, levelling_for, vlc_volume
 from room_agent.player.output import AudioOutput
 from room_agent.player.pitch import KeyShifter, check_key_range
 from room_agent.player.shadow import VocalMethod, VocalPlan, plain_fallback, plan_for
+from room_agent.player.sync import measure_offset_ms
 from room_agent.player.vlccore import VlcCore
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,9 @@ class VlcPlayer:
         self._clock = (0, 0.0)  # (last libVLC time, monotonic when it changed)
         self._closed = False
         self._volumes_pending = False
+        self._started_at = 0.0
+        self._align_due = float("inf")
+        self.last_shadow_offset_ms: float | None = None
         self._thread = threading.Thread(target=self._run, name="ktv-player", daemon=True)
         self._thread.start()
 
@@ -154,6 +158,10 @@ class VlcPlayer:
                 )
             self._apply_volumes()
             self._volumes_pending = True
+            self._started_at = time.monotonic()
+            self._shadow.set_audio_delay_ms(0.0)
+            self._main.set_audio_delay_ms(0.0)
+            self._align_soon()
             self._state = PlayerState.LOADING
             self._main.play()
             if self._plan.method.uses_shadow:
@@ -178,6 +186,7 @@ class VlcPlayer:
                     deck.set_pause(False)
                 self._clock = (self._clock[0], time.monotonic())
                 self._state = PlayerState.PLAYING
+                self._align_soon()
 
     def stop(self) -> None:
         with self._lock:
@@ -194,6 +203,7 @@ class VlcPlayer:
             for deck in self._active_decks():
                 deck.seek(target)
             self._clock = (target, time.monotonic())
+            self._align_soon()
 
     def set_vocal(self, vocal: VocalSwitch) -> VocalSwitch:
         with self._lock:
@@ -365,14 +375,15 @@ class VlcPlayer:
 
     def _run(self) -> None:
         while True:
-            wait_s = settings.shadow_check_interval_s
+            wait_s = max(0.0, min(self._align_due - time.monotonic(), 60.0))
             if self._volumes_pending:
-                wait_s = settings.volume_recheck_interval_s
+                wait_s = min(wait_s, settings.volume_recheck_interval_s)
             try:
                 item = self._events.get(timeout=wait_s)
             except queue.Empty:
                 self._recheck_volumes()
-                self._check_drift()
+                if time.monotonic() >= self._align_due:
+                    self._align_shadow()
                 continue
             if item is _STOP:
                 return
@@ -440,21 +451,50 @@ class VlcPlayer:
             self._plain_switch(VocalSwitch.ACCOMPANIMENT)
 
     def _recheck_volumes(self) -> None:
-        """Once the decks' audio is really flowing, set their volumes again: an output that
-        starts may ignore a volume set before (amem's first stream does)."""
+        """Until the decks' audio is really flowing, keep setting their volumes: an output
+        that starts may take its own default (amem's first stream reports 1.0)."""
         with self._lock:
             if not self._volumes_pending or self._state is PlayerState.STOPPED:
                 return
-            if all(d.time_ms() > 0 for d in self._active_decks()):
-                self._apply_volumes()
+            self._apply_volumes()
+            started = time.monotonic() - self._started_at >= settings.volume_recheck_for_s
+            if started and all(d.time_ms() > 0 for d in self._active_decks()):
                 self._volumes_pending = False
 
-    def _check_drift(self) -> None:
+    def _align_soon(self) -> None:
+        """After a start, seek or resume (lock held): measure the decks' offset shortly."""
+        self._align_due = time.monotonic() + settings.shadow_align_delay_s
+        self._events.put((0, "", None))  # wake the player thread to re-plan its wait
+
+    def _align_shadow(self) -> None:
+        """Measure how far the shadow deck is from the main deck and delay it to match
+        (see sync.py). Polls libVLC for up to a second without holding the lock."""
         with self._lock:
+            if self._volumes_pending:  # volumes first: they decide what is heard
+                self._align_due = time.monotonic() + settings.volume_recheck_interval_s
+                return
+            self._align_due = time.monotonic() + settings.shadow_check_interval_s
             if not self._plan.method.uses_shadow or self._state is not PlayerState.PLAYING:
                 return
-            main_ms, shadow_ms = self._main.time_ms(), self._shadow.time_ms()
-            # libVLC's times are each up to ~250 ms stale: only a gross drift is real.
-            if main_ms > 0 and abs(main_ms - shadow_ms) > settings.shadow_resync_threshold_ms:
-                log.info("re-syncing shadow deck: main %d ms, shadow %d ms", main_ms, shadow_ms)
-                self._shadow.seek(main_ms)
+            gen, main, shadow = self._generation, self._main, self._shadow
+
+        def still_wanted() -> bool:
+            return gen == self._generation and self._state is PlayerState.PLAYING
+
+        offset = measure_offset_ms(
+            main,
+            shadow,
+            still_wanted=still_wanted,
+            budget_s=settings.shadow_align_budget_s,
+            changes_wanted=settings.shadow_align_changes,
+        )
+        with self._lock:
+            if offset is None or not still_wanted() or not self._plan.method.uses_shadow:
+                return
+            # Delay whichever deck is early (audio can be held back, not pulled forward).
+            current = shadow.audio_delay_ms - main.audio_delay_ms
+            if abs(offset - current) > settings.shadow_align_tolerance_ms:
+                log.info("aligning decks: main plays %.1f ms after shadow", offset)
+                shadow.set_audio_delay_ms(max(0.0, offset))
+                main.set_audio_delay_ms(max(0.0, -offset))
+            self.last_shadow_offset_ms = offset
