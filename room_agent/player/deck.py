@@ -59,7 +59,6 @@ class Deck:
         self._shifter = shifter
         self._listener = listener
         self._generation = 0
-        self.audio_delay_ms = 0.0
         self.wanted_volume = 100
         self.mp: vlc.MediaPlayer = instance.media_player_new()
         self.ptr: int = ctypes.cast(self.mp._as_parameter_, ctypes.c_void_p).value or 0
@@ -173,11 +172,6 @@ class Deck:
 
     def length_ms(self) -> int:
         return max(0, self.mp.get_length())
-
-    def set_audio_delay_ms(self, delay_ms: float) -> None:
-        """Present this deck's audio ``delay_ms`` later than its clock says (absolute)."""
-        self.audio_delay_ms = delay_ms
-        self.mp.audio_set_delay(round(delay_ms * 1000))
 
     def set_volume(self, vlc_volume: int) -> None:
         self.wanted_volume = int(vlc_volume)

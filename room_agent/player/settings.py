@@ -23,11 +23,12 @@ key_max_semitones = 6
 
 # Shadow deck alignment (sync.py): measured this long after a start/seek/resume, then
 # every shadow_check_interval_s; a measurement polls libVLC for at most the budget and wants
-# this many clock changes per deck; the delay is only changed beyond the tolerance.
+# this many clock changes per deck; the early deck is held back beyond the tolerance.
 shadow_align_delay_s = 0.15
 shadow_align_budget_s = 1.2
 shadow_align_changes = 2
-shadow_align_tolerance_ms = 3.0
+shadow_align_tolerance_ms = 4.0
+shadow_align_rounds = 3
 # A shadow deck ending this close to the song's end is the song ending, not a failure.
 shadow_end_margin_ms = 1500
 shadow_check_interval_s = 5.0

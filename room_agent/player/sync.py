@@ -8,8 +8,13 @@ libVLC's ``get_time()`` only changes every ~250 ms, but each new value is exact 
 instant it was computed: for every change observed at monotonic time ``t``, ``t - value`` is
 no earlier than the deck's clock origin (when its position 0 is heard), and the smallest such
 value over a few changes is the origin within ~1 ms (checked against the decoded PCM). The
-difference of the two origins becomes the shadow deck's audio delay; ``get_time()`` does
-not include that delay, so a new measurement is always the absolute delay to set.
+difference of the two origins is how far apart the decks play.
+
+To close the gap the early deck is paused for exactly that long: libVLC shifts a paused
+input's clock by the pause, and the audio output resumes where it stopped, so the next
+measurement sees the result (closed loop, a few rounds at most). ``audio_set_delay`` was
+tried first: exact with amem, but through PulseAudio VLC absorbs a delay change by slow
+resampling and left 12-25 ms of the offset in place.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ class Clocked(Protocol):
     name: str
 
     def time_ms(self) -> int: ...
+
+    def set_pause(self, paused: bool) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -68,3 +75,10 @@ def measure_offset_ms(
     if main_origin is None or shadow_origin is None:
         return None
     return main_origin - shadow_origin
+
+
+def hold_back(early: Clocked, offset_ms: float, *, max_hold_ms: float = 400.0) -> None:
+    """Pause the deck that plays ahead for ``offset_ms`` (capped), then let it go on."""
+    early.set_pause(True)
+    time.sleep(min(offset_ms, max_hold_ms) / 1000)
+    early.set_pause(False)

@@ -27,7 +27,7 @@ from room_agent.player.loudness import Levelling, levelling_for, vlc_volume
 from room_agent.player.output import AudioOutput
 from room_agent.player.pitch import KeyShifter, check_key_range
 from room_agent.player.shadow import VocalMethod, VocalPlan, plain_fallback, plan_for
-from room_agent.player.sync import measure_offset_ms
+from room_agent.player.sync import hold_back, measure_offset_ms
 from room_agent.player.vlccore import VlcCore
 
 log = logging.getLogger(__name__)
@@ -159,8 +159,6 @@ class VlcPlayer:
             self._apply_volumes()
             self._volumes_pending = True
             self._started_at = time.monotonic()
-            self._shadow.set_audio_delay_ms(0.0)
-            self._main.set_audio_delay_ms(0.0)
             self._align_soon()
             self._state = PlayerState.LOADING
             self._main.play()
@@ -460,6 +458,25 @@ class VlcPlayer:
             started = time.monotonic() - self._started_at >= settings.volume_recheck_for_s
             if started and all(d.time_ms() > 0 for d in self._active_decks()):
                 self._volumes_pending = False
+                self._check_file_matches_catalog()
+
+    def _check_file_matches_catalog(self) -> None:
+        """A tracks song whose file has fewer audio tracks than the catalog says would make
+        both decks play the same track: the switch cannot work, so say so (lock held)."""
+        if self._plan.method not in (VocalMethod.SHADOW_TRACKS, VocalMethod.PLAIN_TRACKS):
+            return
+        found = len(self._main.audio_track_ids())
+        wanted = max(self._plan.original_track or 0, self._plan.accompaniment_track or 0) + 1
+        if found < wanted:
+            log.warning(
+                "song %s: catalog says %d audio tracks, file has %d: no vocal switch",
+                self._song and self._song.song_id,
+                wanted,
+                found,
+            )
+            self._shadow.stop()
+            self._plan = VocalPlan(VocalMethod.NONE, why_not_seamless="file lacks the tracks")
+            self._apply_volumes()
 
     def _align_soon(self) -> None:
         """After a start, seek or resume (lock held): measure the decks' offset shortly."""
@@ -467,8 +484,8 @@ class VlcPlayer:
         self._events.put((0, "", None))  # wake the player thread to re-plan its wait
 
     def _align_shadow(self) -> None:
-        """Measure how far the shadow deck is from the main deck and delay it to match
-        (see sync.py). Polls libVLC for up to a second without holding the lock."""
+        """Measure how far apart the decks play and hold the early one back (sync.py).
+        Polls libVLC without holding the lock; holds it only while nudging a deck."""
         with self._lock:
             if self._volumes_pending:  # volumes first: they decide what is heard
                 self._align_due = time.monotonic() + settings.volume_recheck_interval_s
@@ -481,20 +498,21 @@ class VlcPlayer:
         def still_wanted() -> bool:
             return gen == self._generation and self._state is PlayerState.PLAYING
 
-        offset = measure_offset_ms(
-            main,
-            shadow,
-            still_wanted=still_wanted,
-            budget_s=settings.shadow_align_budget_s,
-            changes_wanted=settings.shadow_align_changes,
-        )
-        with self._lock:
-            if offset is None or not still_wanted() or not self._plan.method.uses_shadow:
+        for _round in range(settings.shadow_align_rounds):
+            offset = measure_offset_ms(
+                main,
+                shadow,
+                still_wanted=still_wanted,
+                budget_s=settings.shadow_align_budget_s,
+                changes_wanted=settings.shadow_align_changes,
+            )
+            if offset is None:
                 return
-            # Delay whichever deck is early (audio can be held back, not pulled forward).
-            current = shadow.audio_delay_ms - main.audio_delay_ms
-            if abs(offset - current) > settings.shadow_align_tolerance_ms:
-                log.info("aligning decks: main plays %.1f ms after shadow", offset)
-                shadow.set_audio_delay_ms(max(0.0, offset))
-                main.set_audio_delay_ms(max(0.0, -offset))
             self.last_shadow_offset_ms = offset
+            if abs(offset) <= settings.shadow_align_tolerance_ms:
+                return
+            with self._lock:
+                if not still_wanted() or not self._plan.method.uses_shadow:
+                    return
+                log.info("aligning decks: main plays %.1f ms after shadow", offset)
+                hold_back(shadow if offset > 0 else main, abs(offset))
