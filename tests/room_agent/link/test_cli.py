@@ -11,6 +11,7 @@ import stat
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 from room_agent.link.credentials import load_credential
@@ -121,13 +122,14 @@ def test_the_agent_finds_the_controller_by_zeroconf_when_no_address_is_given(
     tmp_path: Path,
 ) -> None:
     async def scenario() -> None:
-        controller = LoopbackController(venue_id="venue-cli")
+        venue = f"venue-cli-{uuid.uuid4().hex[:8]}"
+        controller = LoopbackController(venue_id=venue)
         await controller.start()
-        await controller.advertise(name="CLI venue")
+        await controller.advertise(name=f"CLI venue {venue}")
         try:
             async with agent_process(
                 "--room", "B02", "--headless", "--mdns-interface", "127.0.0.1",
-                "--venue", "venue-cli", "--data-dir", str(tmp_path),
+                "--venue", venue, "--data-dir", str(tmp_path),
             ) as proc:  # fmt: skip
                 await eventually(lambda: controller.record.hellos, timeout_s=30, what="hello")
                 code, err = await stop_gracefully(proc)
