@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -75,14 +76,19 @@ def load_credential(data_dir: Path) -> AgentCredential | None:
         ) from exc
 
 
-def open_channel(target: str, credential: AgentCredential | None) -> grpc.aio.Channel:
+def open_channel(
+    target: str,
+    credential: AgentCredential | None,
+    *,
+    options: Sequence[tuple[str, int | str]] = (),
+) -> grpc.aio.Channel:
     """Plain text without a CA in the credential (``--insecure-dev`` controllers), else TLS,
     with the client certificate when there is one (mTLS)."""
     if credential is None or not credential.uses_tls:
-        return grpc.aio.insecure_channel(target)
+        return grpc.aio.insecure_channel(target, options=list(options))
     tls = grpc.ssl_channel_credentials(
         root_certificates=credential.ca_certificate_pem.encode(),
         private_key=credential.private_key_pem.encode() or None,
         certificate_chain=credential.certificate_pem.encode() or None,
     )
-    return grpc.aio.secure_channel(target, tls)
+    return grpc.aio.secure_channel(target, tls, options=list(options))

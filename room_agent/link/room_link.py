@@ -57,6 +57,8 @@ class RoomLink:
         heartbeat_interval_s: float = settings.heartbeat_interval_s,
         backoff: Backoff | None = None,
         catalog_version: Callable[[], str] = lambda: "",
+        keepalive_time_s: float = settings.keepalive_time_s,
+        keepalive_timeout_s: float = settings.keepalive_timeout_s,
     ) -> None:
         self.room_id = room_id
         self.outbox = outbox
@@ -66,6 +68,15 @@ class RoomLink:
         self.heartbeat_interval_s = heartbeat_interval_s
         self.backoff = backoff or Backoff()
         self._catalog_version = catalog_version
+        # HTTP/2 keepalive pings notice a controller that vanished without a FIN/RST (power
+        # cut, moved host); heartbeats carry data, so the pings never count as abuse. gRPC
+        # 1.85 only gives up on an unanswered ping after http2.ping_timeout_ms (default 60 s),
+        # not keepalive_timeout_ms alone (measured): set both.
+        self._channel_options = (
+            ("grpc.keepalive_time_ms", int(keepalive_time_s * 1000)),
+            ("grpc.keepalive_timeout_ms", int(keepalive_timeout_s * 1000)),
+            ("grpc.http2.ping_timeout_ms", int(keepalive_timeout_s * 1000)),
+        )
         self.state = LinkState.STOPPED
         self.address: ControllerAddress | None = None
         self.welcome: link_pb2.ControllerWelcome | None = None
@@ -125,7 +136,9 @@ class RoomLink:
     async def _stream(self, address: ControllerAddress) -> None:
         credential = self._credential()
         metadata = credential.call_metadata() if credential else ()
-        async with open_channel(address.target, credential) as channel:
+        async with open_channel(
+            address.target, credential, options=self._channel_options
+        ) as channel:
             stub = link_pb2_grpc.RoomLinkServiceStub(channel)
             call = stub.Connect(metadata=metadata)
             try:
