@@ -44,6 +44,11 @@ class LinkState(enum.Enum):
 class _StreamBroken(Exception):
     """The stream ended or failed; the reason is in the message."""
 
+    def __init__(self, message: str, *, code: grpc.StatusCode | None = None, details: str = ""):
+        super().__init__(message)
+        self.code = code
+        self.details = details
+
 
 class RoomLink:
     def __init__(
@@ -200,8 +205,31 @@ class RoomLink:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
         for task in done:
-            if not task.cancelled() and task.exception() is not None:
-                raise task.exception()  # type: ignore[misc]
+            error = None if task.cancelled() else task.exception()
+            if error is not None:
+                await self._park_refused_event(error, in_flight)
+                raise error
+
+    async def _park_refused_event(self, error: BaseException, in_flight: dict[str, int]) -> None:
+        """A stream ended with INVALID_ARGUMENT naming an event we sent: that event would be
+        refused again on every reconnect and block the outbox, so set it aside."""
+        if isinstance(error, grpc.aio.AioRpcError):
+            code, details = error.code(), error.details() or ""
+        elif isinstance(error, _StreamBroken):
+            code, details = error.code, error.details
+        else:
+            return
+        if code != grpc.StatusCode.INVALID_ARGUMENT:
+            return
+        for event_id in in_flight:
+            if event_id in details:
+                await asyncio.to_thread(self.outbox.park, event_id, details)
+                log.error(
+                    "room %s: controller refused event %s (%s); parked it",
+                    self.room_id,
+                    event_id,
+                    details,
+                )
 
     async def _receive(self, call, write, in_flight: dict[str, int]) -> None:
         while True:
@@ -265,7 +293,8 @@ async def _raise_call_status(call: grpc.aio.StreamStreamCall) -> None:
             f"controller refused the agent's credential ({await call.details()}); {ENROLL_HINT}"
         )
     if code not in (grpc.StatusCode.OK, None):
-        raise _StreamBroken(f"{code.name}: {await call.details()}")
+        details = await call.details() or ""
+        raise _StreamBroken(f"{code.name}: {details}", code=code, details=details)
 
 
 def _describe(exc: BaseException) -> str:

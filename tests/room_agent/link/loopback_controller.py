@@ -57,6 +57,11 @@ class _Servicer(link_pb2_grpc.RoomLinkServiceServicer, auth_pb2_grpc.AuthService
                     c.record.heartbeats.append(req.heartbeat)
                 elif kind == "event":
                     ev = req.event
+                    if ev.WhichOneof("payload") in c.refused_payloads:
+                        await context.abort(
+                            grpc.StatusCode.INVALID_ARGUMENT,
+                            f"event {ev.event_id} carries no known payload",
+                        )
                     c.record.deliveries[ev.event_id] += 1
                     if ev.event_id not in c.record.events:
                         c.record.events[ev.event_id] = ev
@@ -98,6 +103,7 @@ class LoopbackController:
         )
         self.required_token = ""
         self.ack_events = True
+        self.refused_payloads: set[str] = set()  # like an older controller: refuse these kinds
         self.enrollment_codes: dict[str, str] = {}
         self.streams: list[asyncio.Queue] = []
         self.port = 0

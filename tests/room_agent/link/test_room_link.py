@@ -295,3 +295,28 @@ def test_a_controller_that_vanishes_without_closing_the_connection_is_noticed(
             await controller.stop()
 
     asyncio.run(scenario())
+
+
+def test_an_event_the_controller_refuses_as_malformed_is_parked_not_retried_forever(
+    link_db, room
+) -> None:
+    """An older controller that does not know a payload kind must not block the outbox."""
+
+    async def scenario() -> None:
+        controller = LoopbackController()
+        controller.refused_payloads = {"service_called"}
+        await controller.start()
+        link = make_link(link_db, room, target=controller.target)
+        try:
+            before = link.outbox.emit(ports.DoorChanged(open=True), NOW)
+            refused = link.outbox.emit(ports.ServiceCalled(kind="microphone"), NOW)
+            after = link.outbox.emit(ports.DoorChanged(open=False), NOW)
+            async with running(link):
+                await eventually(lambda: link.outbox.depth() == 0, what="outbox drained")
+            assert controller.record.event_order == [before, after]
+            ((parked_id, reason),) = link.outbox.parked()
+            assert parked_id == refused and "no known payload" in reason
+        finally:
+            await controller.stop()
+
+    asyncio.run(scenario())
