@@ -15,18 +15,18 @@ import enum
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 import grpc
 
-from ktv.errors import KtvError, Unauthenticated, Unavailable
+from ktv.errors import KtvError, Unavailable
 from ktv.v1 import link_pb2, link_pb2_grpc
-from room_agent.link import convert, settings
+from room_agent.link import settings
 from room_agent.link.backoff import Backoff
 from room_agent.link.commands import CommandDispatcher
 from room_agent.link.credentials import AgentCredential, open_channel
 from room_agent.link.discovery import ControllerAddress, ControllerLocator
 from room_agent.link.outbox import Outbox
+from room_agent.link.stream import ENROLL_HINT, LinkStream, StreamBroken, raise_call_status
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +39,6 @@ class LinkState(enum.Enum):
     CONNECTING = "connecting"
     ONLINE = "online"
     WAITING = "waiting"  # backing off before the next attempt
-
-
-class _StreamBroken(Exception):
-    """The stream ended or failed; the reason is in the message."""
-
-    def __init__(self, message: str, *, code: grpc.StatusCode | None = None, details: str = ""):
-        super().__init__(message)
-        self.code = code
-        self.details = details
 
 
 class RoomLink:
@@ -105,7 +96,7 @@ class RoomLink:
                     self.address = await self.locator.locate()
                     self.state = LinkState.CONNECTING
                     await self._stream(self.address)
-                except (KtvError, _StreamBroken, grpc.aio.AioRpcError) as exc:
+                except (KtvError, StreamBroken, grpc.aio.AioRpcError) as exc:
                     self.last_error = _describe(exc)
                     log.warning("room %s link down: %s", self.room_id, self.last_error)
                 finally:
@@ -148,7 +139,14 @@ class RoomLink:
             call = stub.Connect(metadata=metadata)
             try:
                 await self._handshake(call)
-                await self._serve(call)
+                await LinkStream(
+                    self.room_id,
+                    call,
+                    outbox=self.outbox,
+                    dispatcher=self.dispatcher,
+                    heartbeat_interval_s=self.heartbeat_interval_s,
+                    wake=self._wake,
+                ).serve(self._stop)
             finally:
                 call.cancel()
 
@@ -168,10 +166,10 @@ class RoomLink:
                 f"controller sent no Welcome within {settings.connect_timeout_s:g} s"
             ) from None
         if first is grpc.aio.EOF:
-            await _raise_call_status(call)
-            raise _StreamBroken("controller closed the stream before Welcome")
+            await raise_call_status(call)
+            raise StreamBroken("controller closed the stream before Welcome")
         if first.WhichOneof("msg") != "welcome":
-            raise _StreamBroken(f"controller answered hello with {first.WhichOneof('msg')}")
+            raise StreamBroken(f"controller answered hello with {first.WhichOneof('msg')}")
         self.welcome = first.welcome
         await asyncio.to_thread(self.dispatcher.apply_welcome, first.welcome)
         self.connections += 1
@@ -183,118 +181,6 @@ class RoomLink:
             self.address.target if self.address else "?",
             first.welcome.venue_id,
         )
-
-    async def _serve(self, call: grpc.aio.StreamStreamCall) -> None:
-        write_lock = asyncio.Lock()
-        in_flight: dict[str, int] = {}
-
-        async def write(request: link_pb2.ConnectRequest) -> None:
-            async with write_lock:
-                await call.write(request)
-
-        tasks = [
-            asyncio.create_task(self._receive(call, write, in_flight), name="link-receive"),
-            asyncio.create_task(self._send_events(write, in_flight), name="link-events"),
-            asyncio.create_task(self._heartbeat(write), name="link-heartbeat"),
-            asyncio.create_task(self._stop.wait(), name="link-stop"),
-        ]
-        try:
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-        for task in done:
-            error = None if task.cancelled() else task.exception()
-            if error is not None:
-                await self._park_refused_event(error, in_flight)
-                raise error
-
-    async def _park_refused_event(self, error: BaseException, in_flight: dict[str, int]) -> None:
-        """A stream ended with INVALID_ARGUMENT naming an event we sent: that event would be
-        refused again on every reconnect and block the outbox, so set it aside."""
-        if isinstance(error, grpc.aio.AioRpcError):
-            code, details = error.code(), error.details() or ""
-        elif isinstance(error, _StreamBroken):
-            code, details = error.code, error.details
-        else:
-            return
-        if code != grpc.StatusCode.INVALID_ARGUMENT:
-            return
-        for event_id in in_flight:
-            if event_id in details:
-                await asyncio.to_thread(self.outbox.park, event_id, details)
-                log.error(
-                    "room %s: controller refused event %s (%s); parked it",
-                    self.room_id,
-                    event_id,
-                    details,
-                )
-
-    async def _receive(self, call, write, in_flight: dict[str, int]) -> None:
-        while True:
-            response = await call.read()
-            if response is grpc.aio.EOF:
-                await _raise_call_status(call)
-                raise _StreamBroken("controller ended the stream")
-            kind = response.WhichOneof("msg")
-            if kind == "ack":
-                ids = list(response.ack.event_ids)
-                await asyncio.to_thread(self.outbox.ack, ids)
-                for event_id in ids:
-                    in_flight.pop(event_id, None)
-                self._wake.set()
-            elif kind == "command":
-                outcome = await asyncio.to_thread(self.dispatcher.apply, response.command)
-                await write(link_pb2.ConnectRequest(command_result=outcome.to_proto()))
-            else:
-                log.warning("room %s ignores controller message %r", self.room_id, kind)
-
-    async def _send_events(self, write, in_flight: dict[str, int]) -> None:
-        last_sent_seq = 0
-        while True:
-            room = settings.outbox_send_window_events - len(in_flight)
-            batch = []
-            if room > 0:
-                self._wake.clear()
-                batch = await asyncio.to_thread(
-                    self.outbox.pending,
-                    after_seq=last_sent_seq,
-                    limit=min(room, settings.outbox_batch_events),
-                )
-            for pending in batch:
-                await write(link_pb2.ConnectRequest(event=pending.message))
-                in_flight[pending.event_id] = pending.seq
-                last_sent_seq = pending.seq
-            if batch:
-                continue
-            # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancellation
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(settings.outbox_poll_interval_s):
-                    await self._wake.wait()
-
-    async def _heartbeat(self, write) -> None:
-        while True:
-            depth = await asyncio.to_thread(self.outbox.depth)
-            beat = link_pb2.AgentHeartbeat(
-                send_time=convert.timestamp(datetime.now(UTC)), outbox_depth=depth
-            )
-            await write(link_pb2.ConnectRequest(heartbeat=beat))
-            await asyncio.sleep(self.heartbeat_interval_s)
-
-
-ENROLL_HINT = "enroll with: ktv-agent enroll --room ROOM --code CODE"
-
-
-async def _raise_call_status(call: grpc.aio.StreamStreamCall) -> None:
-    code = await call.code()
-    if code == grpc.StatusCode.UNAUTHENTICATED:
-        raise Unauthenticated(
-            f"controller refused the agent's credential ({await call.details()}); {ENROLL_HINT}"
-        )
-    if code not in (grpc.StatusCode.OK, None):
-        details = await call.details() or ""
-        raise _StreamBroken(f"{code.name}: {details}", code=code, details=details)
 
 
 def _describe(exc: BaseException) -> str:
