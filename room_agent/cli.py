@@ -42,6 +42,12 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", type=Path, help="config file (default /etc/ktv/agent.toml)")
     p.add_argument("--room", help="room id, e.g. A08")
     p.add_argument("--controller", help="controller HOST:PORT (default: zeroconf discovery)")
+    p.add_argument(
+        "--controller-agent-port",
+        type=int,
+        metavar="PORT",
+        help="TLS venue: the controller's mutual-TLS port (default: from zeroconf, else PORT+1)",
+    )
     p.add_argument("--data-dir", type=Path, help="where the outbox and credential live")
     p.add_argument(
         "--mdns-interface",
@@ -70,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
     enroll = sub.add_parser("enroll", help="exchange an enrollment code for a credential")
     _common(enroll)
     enroll.add_argument("--code", required=True, help="one-time code from ktvctl agent enroll")
+    enroll.add_argument(
+        "--ca-fingerprint",
+        default="",
+        help="TLS venue: SHA-256 of the venue CA (printed by ktv-controller init); pinned",
+    )
     return parser
 
 
@@ -77,6 +88,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "room": args.room,
         "controller": args.controller,
+        "controller_agent_port": args.controller_agent_port,
         "data_dir": str(args.data_dir) if args.data_dir else None,
         "mdns_interfaces": args.mdns_interface,
         "venue_id": args.venue,
@@ -158,10 +170,18 @@ def cmd_enroll(args: argparse.Namespace) -> int:
 
     async def enroll() -> Path:
         address = await locator.locate()
-        _, path = await enroll_agent(
-            address, room_id=config.room, code=args.code, data_dir=config.data_dir
+        credential, path = await enroll_agent(
+            address,
+            room_id=config.room,
+            code=args.code,
+            data_dir=config.data_dir,
+            ca_fingerprint=args.ca_fingerprint,
         )
-        print(f"enrolled room {config.room} with controller {address.target}; credential in {path}")
+        how = "mutual TLS (room certificate)" if credential.certificate_pem else "plain text"
+        print(
+            f"enrolled room {config.room} with controller {address.target} ({how}); "
+            f"credential in {path}"
+        )
         return path
 
     asyncio.run(enroll())

@@ -23,7 +23,7 @@ from ktv.v1 import link_pb2, link_pb2_grpc
 from room_agent.link import settings
 from room_agent.link.backoff import Backoff
 from room_agent.link.commands import CommandDispatcher
-from room_agent.link.credentials import AgentCredential, open_channel
+from room_agent.link.credentials import AgentCredential, link_channel
 from room_agent.link.discovery import ControllerAddress, ControllerLocator
 from room_agent.link.outbox import Outbox
 from room_agent.link.stream import ENROLL_HINT, LinkStream, StreamBroken, raise_call_status
@@ -55,6 +55,7 @@ class RoomLink:
         catalog_version: Callable[[], str] = lambda: "",
         keepalive_time_s: float = settings.keepalive_time_s,
         keepalive_timeout_s: float = settings.keepalive_timeout_s,
+        agent_port: int = 0,
     ) -> None:
         self.room_id = room_id
         self.outbox = outbox
@@ -64,6 +65,7 @@ class RoomLink:
         self.heartbeat_interval_s = heartbeat_interval_s
         self.backoff = backoff or Backoff()
         self._catalog_version = catalog_version
+        self.agent_port = agent_port  # mutual-TLS port when zeroconf does not tell it
         # HTTP/2 keepalive pings notice a controller that vanished without a FIN/RST (power
         # cut, moved host); heartbeats carry data, so the pings never count as abuse. gRPC
         # 1.85 only gives up on an unanswered ping after http2.ping_timeout_ms (default 60 s),
@@ -99,6 +101,9 @@ class RoomLink:
                 except (KtvError, StreamBroken, grpc.aio.AioRpcError) as exc:
                     self.last_error = _describe(exc)
                     log.warning("room %s link down: %s", self.room_id, self.last_error)
+                except Exception as exc:  # a bug here must not end the room's link for good
+                    self.last_error = f"unexpected {type(exc).__name__}: {exc}"
+                    log.exception("room %s link failed unexpectedly", self.room_id)
                 finally:
                     self.online.clear()
                 if self._stop.is_set():
@@ -132,8 +137,8 @@ class RoomLink:
     async def _stream(self, address: ControllerAddress) -> None:
         credential = self._credential()
         metadata = credential.call_metadata() if credential else ()
-        async with open_channel(
-            address.target, credential, options=self._channel_options
+        async with link_channel(
+            address, credential, agent_port=self.agent_port, options=self._channel_options
         ) as channel:
             stub = link_pb2_grpc.RoomLinkServiceStub(channel)
             call = stub.Connect(metadata=metadata)

@@ -92,7 +92,11 @@ class LinkStream:
 
     async def _write(self, request: link_pb2.ConnectRequest) -> None:
         async with self._write_lock:
-            await self.call.write(request)
+            try:
+                await self.call.write(request)
+            except asyncio.InvalidStateError:  # the controller already ended the call
+                await raise_call_status(self.call)
+                raise StreamBroken("controller ended the stream") from None
 
     async def _receive(self) -> None:
         while True:
