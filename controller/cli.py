@@ -38,7 +38,7 @@ class Subcommand:
 
 
 _SUBCOMMANDS: dict[str, Subcommand] = {}
-CLI_MODULE_PATHS: list[str] = []
+CLI_MODULE_PATHS: list[str] = ["controller.deploy.cli"]
 
 
 def subcommand(name: str, help: str) -> Callable[[Configure], Configure]:
@@ -67,7 +67,12 @@ def _serve(parser: argparse.ArgumentParser) -> Runner:
     parser.add_argument(
         "--insecure-dev",
         action="store_true",
-        help="listen in plain text (development and tests; TLS arrives with deployment)",
+        help="listen in PLAIN TEXT (development and tests only; venues run `init` for TLS)",
+    )
+    parser.add_argument(
+        "--agent-listen",
+        default="",
+        help="host:port of the rooms' mutual-TLS port (default: --listen port + 1)",
     )
     parser.add_argument(
         "--mdns-interface",
@@ -99,6 +104,7 @@ def _serve(parser: argparse.ArgumentParser) -> Runner:
             data_dir=args.data_dir,
             listen=args.listen,
             insecure_dev=args.insecure_dev,
+            agent_listen=args.agent_listen,
             mdns_interfaces=tuple(args.mdns_interface),
             mdns=not args.no_mdns,
             venue_config=args.venue_config,

@@ -1,7 +1,8 @@
 """Zeroconf: the controller advertises ``_ktv._tcp.local.``; ktvctl and agents browse for it.
 
-TXT records: ``venue`` (venue id), ``api`` (API version), ``port``, ``tls`` (0/1) and
-``ca_fp`` (CA certificate SHA-256 fingerprint; empty until the deployment work adds TLS).
+TXT records: ``venue`` (venue id), ``api`` (API version), ``port``, ``tls`` (0/1),
+``ca_fp`` (venue CA certificate SHA-256, lowercase hex; empty in plain text) and
+``agent_port`` (the mutual-TLS port rooms connect to; 0 in plain text).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class Advertisement:
     addresses: tuple[str, ...]
     tls: bool = False
     ca_fingerprint: str = ""
+    agent_port: int = 0
 
     @property
     def instance_name(self) -> str:
@@ -35,6 +37,7 @@ class Advertisement:
             "port": str(self.port),
             "tls": "1" if self.tls else "0",
             "ca_fp": self.ca_fingerprint,
+            "agent_port": str(self.agent_port),
         }
 
 
@@ -93,6 +96,8 @@ class FoundController:
     port: int
     api: str
     tls: bool
+    ca_fingerprint: str = ""
+    agent_port: int = 0
 
     @property
     def address(self) -> str:
@@ -125,6 +130,10 @@ def browse(
                     port=info.port or 0,
                     api=props.get("api", ""),
                     tls=props.get("tls") == "1",
+                    ca_fingerprint=props.get("ca_fp", ""),
+                    agent_port=int(props["agent_port"])
+                    if props.get("agent_port", "").isdigit()
+                    else 0,
                 )
             )
             done.set()

@@ -26,19 +26,23 @@ from grpc_health.v1.health import aio as health_aio
 from grpc_reflection.v1alpha import reflection
 
 from controller import settings
+from controller.api.inflight import InFlight
 from controller.auth.authenticator import (
     Authenticator,
     AuthenticatorChain,
     BearerTokenAuthenticator,
 )
+from controller.auth.certificate import RoomCertificates, VenueTlsAuthenticator
 from controller.auth.credentials import Credentials, ensure_admin_token
 from controller.auth.interceptor import AuthInterceptor
 from controller.auth.permissions import INFRASTRUCTURE, Permission, PermissionTable
+from controller.deploy import serving
 from controller.rooms.board import RoomBoard, utc_now
 from controller.settings import BoardTiming
 from controller.store.db import Store, open_store
 from controller.venue import VenueConfig, load_venue_config
-from ktv.errors import InvalidArgument, KtvError
+from ktv.errors import KtvError
+from ktv.security.venue_tls import VenueTls
 
 log = logging.getLogger("controller")
 
@@ -51,6 +55,7 @@ class ServerOptions:
     data_dir: Path
     listen: str = "0.0.0.0:50051"
     insecure_dev: bool = False
+    agent_listen: str = ""  # mutual-TLS port for room agents; default: listen port + 1
     mdns_interfaces: tuple[str, ...] = ()
     mdns: bool = True
     venue_config: Path | None = None
@@ -71,6 +76,8 @@ class ControllerApp:
     clock: Callable[[], datetime]
     permissions: PermissionTable
     authenticators: list[Authenticator] = field(default_factory=list)
+    venue_tls: VenueTls | None = None  # None only with --insecure-dev and no `init`
+    room_certificates: RoomCertificates | None = None
 
 
 class ServiceModule(Protocol):
@@ -81,7 +88,7 @@ class ServiceModule(Protocol):
 
 
 _MODULES: list[Callable[[], ServiceModule]] = []
-SERVICE_MODULE_PATHS = ["controller.api.modules"]
+SERVICE_MODULE_PATHS = ["controller.api.modules", "controller.billing.api"]
 
 
 def register_service_module(factory: Callable[[], ServiceModule]) -> None:
@@ -92,6 +99,7 @@ def register_service_module(factory: Callable[[], ServiceModule]) -> None:
 def build_app(options: ServerOptions) -> ControllerApp:
     for path in SERVICE_MODULE_PATHS:
         importlib.import_module(path)
+    venue_tls = serving.venue_tls_for(options.data_dir, insecure_dev=options.insecure_dev)
     options.data_dir.mkdir(parents=True, exist_ok=True)
     venue = load_venue_config(options.venue_config) if options.venue_config else VenueConfig()
     if options.venue_id:
@@ -102,6 +110,9 @@ def build_app(options: ServerOptions) -> ControllerApp:
     _apply_venue_rooms(board, venue)
     credentials = Credentials(store)
     ensure_admin_token(store, options.data_dir, utc_now())
+    bearer = BearerTokenAuthenticator(credentials, utc_now)
+    room_certificates = RoomCertificates(store)
+    tls_identity = venue_tls is not None and not options.insecure_dev
     return ControllerApp(
         options=options,
         venue=venue,
@@ -110,7 +121,11 @@ def build_app(options: ServerOptions) -> ControllerApp:
         credentials=credentials,
         clock=utc_now,
         permissions=PermissionTable(INFRASTRUCTURE),
-        authenticators=[BearerTokenAuthenticator(credentials, utc_now)],
+        authenticators=[
+            VenueTlsAuthenticator(bearer, room_certificates, utc_now) if tls_identity else bearer
+        ],
+        venue_tls=venue_tls,
+        room_certificates=room_certificates,
     )
 
 
@@ -150,16 +165,16 @@ class _SlowDown(grpc.aio.ServerInterceptor):
 
 
 async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | None = None) -> None:
-    """Serve until SIGTERM/SIGINT: health SERVING; then NOT_SERVING, drain, stop with grace."""
-    if not options.insecure_dev:
-        raise InvalidArgument(
-            "TLS is not configured yet: pass --insecure-dev to listen in plain text "
-            "(development and tests only)",
-            reason="TLS_REQUIRED",
-        )
+    """Serve until SIGTERM/SIGINT.
+
+    Stop sequence: health NOT_SERVING (all services) -> ``shutdown_drain_s`` for load
+    balancers and watchers to notice -> new calls refused with UNAVAILABLE -> calls in flight
+    finish (up to ``shutdown_grace_s``) -> watch and link streams end -> server stops.
+    """
     app = build_app(options)
+    in_flight = InFlight()
     interceptors: list[grpc.aio.ServerInterceptor] = [
-        AuthInterceptor(AuthenticatorChain(app.authenticators), app.permissions)
+        AuthInterceptor(AuthenticatorChain(app.authenticators), app.permissions, in_flight)
     ]
     if options.debug_slow_methods:
         interceptors.append(_SlowDown(options.debug_slow_methods))
@@ -173,21 +188,27 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
         names += module.add_to_server(server, app)
     reflection.enable_server_reflection([*names, reflection.SERVICE_NAME], server)
 
-    try:
-        port = server.add_insecure_port(options.listen)
-    except RuntimeError as error:
-        raise InvalidArgument(f"cannot listen on {options.listen}: {error}") from None
-    if port == 0:
-        raise InvalidArgument(f"cannot listen on {options.listen}")
+    ports = serving.bind_ports(
+        server,
+        listen=options.listen,
+        agent_listen=options.agent_listen,
+        tls=app.venue_tls,
+        insecure_dev=options.insecure_dev,
+    )
+    port = ports.staff_port
     host = options.listen.rsplit(":", 1)[0].strip("[]") or "0.0.0.0"
     await server.start()
-    address = f"{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    local_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    address = f"{local_host}:{port}"
     _write_addr(options.data_dir, address)
+    serving.write_agent_addr(options.data_dir, local_host, ports)
     for name in ["", *names]:
         await health.set(name, health_pb2.HealthCheckResponse.SERVING)
     log.info("listening on %s (venue %s)", address, app.venue.venue_id)
     if ready is not None:
         ready(address)
+    notifier = serving.ServiceNotifier()
+    notifier.ready(f"serving on {address}" + (" (PLAIN TEXT)" if options.insecure_dev else ""))
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -204,6 +225,9 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
             venue_id=app.venue.venue_id,
             port=port,
             addresses=advertised_addresses(host, list(options.mdns_interfaces)),
+            tls=not options.insecure_dev,
+            ca_fingerprint=app.venue_tls.fingerprint if app.venue_tls else "",
+            agent_port=ports.agent_port,
         )
         advertiser = VenueAdvertiser(ad, list(options.mdns_interfaces) or None)
         advertising = asyncio.create_task(advertiser.start())
@@ -211,12 +235,14 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
         await stop.wait()
     finally:
         log.info("shutting down: health NOT_SERVING, draining")
+        await notifier.stopping()
         await health.enter_graceful_shutdown()
         await asyncio.sleep(settings.shutdown_drain_s)
-        stopping = asyncio.create_task(server.stop(settings.shutdown_grace_s))
-        await asyncio.sleep(0)
-        app.board.close()
-        await stopping
+        in_flight.close()  # new calls now get UNAVAILABLE
+        if not await in_flight.wait_idle(settings.shutdown_grace_s):
+            log.warning("%d calls still running after the grace period", in_flight.count)
+        app.board.close()  # ends WatchRooms and link streams
+        await server.stop(settings.shutdown_stream_grace_s)
         ticker.cancel()
         if advertiser is not None:
             advertising.cancel()

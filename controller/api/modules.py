@@ -35,9 +35,13 @@ class AuthModule:
         return AUTH_SERVICE
 
     def add_to_server(self, server: grpc.aio.Server, app: ControllerApp) -> list[str]:
-        auth_pb2_grpc.add_AuthServiceServicer_to_server(
-            AuthServicer(app.board, app.credentials), server
+        servicer = AuthServicer(
+            app.board,
+            app.credentials,
+            venue_tls=app.venue_tls,
+            room_certificates=app.room_certificates,
         )
+        auth_pb2_grpc.add_AuthServiceServicer_to_server(servicer, server)
         return [_full_name(auth_pb2, "AuthService")]
 
 

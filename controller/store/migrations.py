@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 BUILTIN_AREA_MODULES = (
     "controller.rooms.schema",
     "controller.auth.schema",
+    "controller.auth.certificate",
     "controller.store.idempotency",
 )
 

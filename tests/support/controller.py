@@ -137,7 +137,10 @@ class RunningController:
         return self.process.returncode
 
 
-def serve_command(data_dir: Path, extra_args: Sequence[str] = ()) -> list[str]:
+def serve_command(
+    data_dir: Path, extra_args: Sequence[str] = (), *, insecure_dev: bool = True
+) -> list[str]:
+    """``insecure_dev=False``: TLS (run ``ktv-controller init --data-dir`` first)."""
     return [
         sys.executable,
         "-m",
@@ -147,22 +150,28 @@ def serve_command(data_dir: Path, extra_args: Sequence[str] = ()) -> list[str]:
         str(data_dir),
         "--listen",
         "127.0.0.1:0",
-        "--insecure-dev",
+        *(["--insecure-dev"] if insecure_dev else []),
         "--mdns-interface",
         "127.0.0.1",
         *extra_args,
     ]
 
 
-def launch(data_dir: Path, extra_args: Sequence[str] = ()) -> RunningController:
+def launch(
+    data_dir: Path,
+    extra_args: Sequence[str] = (),
+    *,
+    insecure_dev: bool = True,
+    env: dict[str, str] | None = None,
+) -> RunningController:
     data_dir.mkdir(parents=True, exist_ok=True)
     addr_file = data_dir / "controller.addr"
     with contextlib.suppress(FileNotFoundError):
         addr_file.unlink()
     log = open(data_dir / "controller.log", "ab")  # noqa: SIM115 - owned by the process
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     process = subprocess.Popen(
-        serve_command(data_dir, extra_args),
+        serve_command(data_dir, extra_args, insecure_dev=insecure_dev),
         cwd=REPO_ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -185,8 +194,14 @@ def launch(data_dir: Path, extra_args: Sequence[str] = ()) -> RunningController:
 
 
 @contextlib.contextmanager
-def start_controller(data_dir: Path, extra_args: Sequence[str] = ()) -> Iterator[RunningController]:
-    ctl = launch(data_dir, extra_args)
+def start_controller(
+    data_dir: Path,
+    extra_args: Sequence[str] = (),
+    *,
+    insecure_dev: bool = True,
+    env: dict[str, str] | None = None,
+) -> Iterator[RunningController]:
+    ctl = launch(data_dir, extra_args, insecure_dev=insecure_dev, env=env)
     try:
         yield ctl
     finally:

@@ -75,8 +75,10 @@ class AgentLink:
         version: str = "test-agent/1",
         room_name: str | None = None,
         welcome_timeout_s: float = 10.0,
+        channel: grpc.Channel | None = None,
     ) -> None:
-        self.channel = grpc.insecure_channel(address)
+        # ``channel``: a TLS channel (deploy tests); the link owns and closes it
+        self.channel = channel or grpc.insecure_channel(address)
         self._requests: queue.Queue[object] = queue.Queue()
         self.responses: queue.Queue[link_pb2.ConnectResponse | grpc.RpcError | None] = queue.Queue()
         self._requests.put(
