@@ -49,7 +49,13 @@ def _env() -> dict[str, str]:
 def catalog_path(songs: int) -> Path:
     path = CACHE / f"catalog-{songs}.db"
     if not path.exists():
-        from benchmarks.search_bench import build
+        try:
+            from benchmarks.search_bench import build
+        except ImportError:
+            raise SystemExit(
+                "benchmarks/search_bench.py (the index's catalog generator) is not here yet; "
+                "pass --catalog PATH to an existing catalog"
+            ) from None
 
         CACHE.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".partial.db")
@@ -90,8 +96,11 @@ def child(mode: str, catalog: Path, started_at: float) -> None:
     app = KtvApp(room, CatalogSongSource(cat), UnavailableFrontDesk(), TouchscreenConfig())
     app._run_prepare()
     home = app.root.session.screens["home"]
-    while not home.hot:  # interactive: first frame drawn and the home shelves filled
+    deadline = time.monotonic() + 120
+    while not home.loaded:  # interactive: first frame drawn and the home shelves answered
         EventLoop.idle()
+        if time.monotonic() > deadline:
+            raise SystemExit("home shelves never loaded")
     EventLoop.idle()
     result: dict[str, object] = {"start_s": time.time() - started_at}
 
@@ -218,7 +227,7 @@ def main() -> int:
         child(args.child, args.catalog, args.t0)
         return 0
 
-    catalog = catalog_path(args.songs)
+    catalog = args.catalog or catalog_path(args.songs)
     run_child("start", catalog)  # warm the font cache and the OS page cache once
     starts = [run_child("start", catalog)["start_s"] for _ in range(args.starts)]
     keys = run_child("keys", catalog)
