@@ -400,8 +400,7 @@ async def _refresh_totals(desk: BillingDesk) -> None:
     while True:
         await asyncio.sleep(settings.running_total_refresh_s)
         try:
-            for room, tab_id in desk.records.open_rooms().items():
-                desk.board.set_running_total(room, desk.bill(tab_id).bill.total_fen)
+            desk.refresh_running_totals()
         except KtvError:
             log.exception("refreshing running totals failed")
 

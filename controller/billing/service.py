@@ -106,6 +106,12 @@ class BillingDesk:
         tab = ledger.tab(tab_id)
         return Outcome(tab, compute_bill(tab, ledger.plan_of(tab), as_of or self.clock()))
 
+    def refresh_running_totals(self) -> None:
+        """Room time accrues between actions: bring the board's running totals up to now."""
+        now = self.clock()
+        for room, tab_id in self.records.open_rooms().items():
+            self.board.set_running_total(room, self.bill(tab_id, now).bill.total_fen)
+
     # --- actions -------------------------------------------------------------------------
     def _commit(self, ledger: Ledger, events: Sequence[TabEvent], now: datetime) -> None:
         """Apply (checking every rule), append the audit rows, refresh the tab index."""

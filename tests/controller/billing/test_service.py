@@ -249,3 +249,12 @@ def test_replaying_the_log_reproduces_every_stored_total(venue, clock):
         assert replayed.paid_fen == row["paid_fen"] == last.paid_after_fen
         if replayed.closed:
             assert replayed.total_fen == row["total_fen"] == last.total_after_fen
+
+
+def test_the_boards_running_total_follows_the_clock_between_actions(venue, clock):
+    venue.open("A08", 4, CASHIER)
+    venue.order("A08", [("beer", 12), ("fruit", 1), ("water", 4)], CASHIER)
+    assert venue.board.get("A08").running_total_fen == 20000  # orders 178 < minimum spend 200
+    clock.advance(120)
+    venue.refresh_running_totals()
+    assert venue.board.get("A08").running_total_fen == 2 * 7200 + 12000 + 3800 + 2000
