@@ -28,6 +28,7 @@ from controller.auth.permissions import (
     service_rows,
 )
 from controller.billing import settings
+from controller.billing.bill import Outcome
 from controller.billing.convert import (
     actor_of,
     bill_id,
@@ -39,7 +40,7 @@ from controller.billing.desk import Product
 from controller.billing.payments import default_providers
 from controller.billing.receipt import escpos, render_receipt
 from controller.billing.records import Actor, OrderSource, StaffRole
-from controller.billing.service import BillingDesk, Outcome
+from controller.billing.service import BillingDesk
 from controller.rooms.model import parse_room_name
 from controller.server import ControllerApp, register_service_module
 from ktv.errors import InvalidArgument, KtvError

@@ -199,3 +199,12 @@ def _compute_bill(tab: Tab, plan: PricePlan, as_of: datetime) -> Bill:
 
 
 _ROOM_KINDS = (LineKind.ROOM_TIME, LineKind.TIME_BOUGHT, LineKind.GIFT, LineKind.FEE)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an action leaves behind: the tab and its bill as of the action."""
+
+    tab: Tab
+    bill: Bill
+    order_id: str = ""
