@@ -346,6 +346,18 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         )
         return pb.PrintReceiptResponse(text=text, escpos=escpos(text))
 
+    async def VerifyLedger(
+        self, request: pb.VerifyLedgerRequest, context: object
+    ) -> pb.VerifyLedgerResponse:
+        records = self.desk.records
+        problems = records.verify(self.desk.clock())
+        entries = self.store.query_one("SELECT COUNT(*) AS n FROM billing_events")
+        return pb.VerifyLedgerResponse(
+            bill_count=len(records.tab_ids()),
+            entry_count=entries["n"] if entries else 0,
+            problems=problems,
+        )
+
 
 PERMISSIONS = service_rows(
     "ktv.v1.BillingService",
@@ -368,6 +380,7 @@ PERMISSIONS = service_rows(
         "UpsertProduct": Permission(MANAGER_UP),
         "ListAuditEntries": Permission(MANAGER_UP),
         "PrintReceipt": Permission(CASHIER_UP),
+        "VerifyLedger": Permission(MANAGER_UP),
     },
 )
 

@@ -12,7 +12,7 @@ from rich.table import Table
 from controller.billing.money import format_yuan
 from controller.ktvctl import command
 from controller.ktvctl.billing import _request_id, _rid, _stub, bill_name, room_name, show
-from controller.ktvctl.connection import connect
+from controller.ktvctl.connection import Connection, connect
 from controller.ktvctl.output import console, print_json, to_dict
 from ktv.errors import InvalidArgument
 from ktv.v1 import billing_pb2 as pb
@@ -163,10 +163,15 @@ def menu(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]
 def audit(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
     parser.add_argument("bill", nargs="?", default="", help="bills/ID (default: the whole log)")
     parser.add_argument("--limit", type=int, default=1000)
+    parser.add_argument(
+        "--verify", action="store_true", help="replay the whole log and compare every bill"
+    )
 
     def run(args: argparse.Namespace) -> int:
         conn = connect(args)
         try:
+            if args.verify:
+                return _verify(conn, args)
             request = pb.ListAuditEntriesRequest(
                 bill=bill_name(args.bill) if args.bill else "", page_size=args.limit
             )
@@ -201,3 +206,15 @@ def audit(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int
             conn.close()
 
     return run
+
+
+def _verify(conn: Connection, args: argparse.Namespace) -> int:
+    out = conn.call(_stub(conn).VerifyLedger, pb.VerifyLedgerRequest())
+    if args.json:
+        print_json(to_dict(out))
+    else:
+        verdict = "every fen matches the log" if not out.problems else "DIFFERENCES"
+        console.print(f"replayed {out.entry_count} entries, {out.bill_count} bills: {verdict}")
+        for problem in out.problems:
+            console.print(f"  {problem}")
+    return 0 if not out.problems else 1

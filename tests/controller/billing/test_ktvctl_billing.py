@@ -78,6 +78,7 @@ def test_open_prepaid_order_pay_checkout_and_clean_a_room(ktvctl):
     assert " IDLE " in next(ln for ln in ok(ktvctl("rooms")).stdout.splitlines() if " A08 " in ln)
     audit = json.loads(ok(ktvctl("audit", done["name"], "--json")).stdout)
     assert [e["kind"] for e in audit][-1] == "TabCheckedOut"
+    assert "every fen matches the log" in ok(ktvctl("audit", "--verify")).stdout
 
 
 def test_move_and_merge_from_the_command_line(ktvctl):

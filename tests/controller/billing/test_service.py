@@ -258,3 +258,24 @@ def test_the_boards_running_total_follows_the_clock_between_actions(venue, clock
     clock.advance(120)
     venue.refresh_running_totals()
     assert venue.board.get("A08").running_total_fen == 2 * 7200 + 12000 + 3800 + 2000
+
+
+def test_verifying_the_ledger_replays_the_log_and_finds_a_tampered_total(venue, clock):
+    venue.open(
+        "A08",
+        4,
+        CASHIER,
+        purchase=TimePurchase(prepaid_minutes=90),
+        tenders=[TenderAmount(Tender.WECHAT, 20000)],
+    )
+    venue.open("B02", 6, CASHIER)
+    venue.order("B02", [("beer", 6)], CASHIER)
+    clock.advance(200)
+    venue.merge("A08", "B02", CASHIER)
+    venue.checkout("B02", CASHIER, [TenderAmount(Tender.CASH, 10**6)])
+    assert venue.records.verify(clock.now) == []
+    venue.store.execute(
+        "UPDATE billing_tabs SET total_fen = total_fen - 100 WHERE status = 'closed'"
+    )
+    problems = venue.records.verify(clock.now)
+    assert len(problems) == 1 and "total" in problems[0]
