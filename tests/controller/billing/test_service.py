@@ -279,3 +279,22 @@ def test_verifying_the_ledger_replays_the_log_and_finds_a_tampered_total(venue, 
     )
     problems = venue.records.verify(clock.now)
     assert len(problems) == 1 and "total" in problems[0]
+
+
+def test_the_venue_file_seeds_prices_once_and_a_managers_import_survives_a_restart(venue):
+    source = EXAMPLE.read_text(encoding="utf-8")
+    newer = source.replace('version = "2026-11"', 'version = "2026-12"')
+    venue.import_config(newer, MANAGER)
+    venue.import_config(source, MANAGER, seed=True)  # restart with the old file
+    assert venue.active_plan().version == "2026-12"
+    venue.import_config(
+        source.replace('version = "2026-11"', 'version = "2027-01"'), MANAGER, seed=True
+    )  # the file was edited to a new version: it becomes active
+    assert venue.active_plan().version == "2027-01"
+
+
+def test_prices_are_changed_by_managers_only(venue):
+    from ktv.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        venue.import_config(EXAMPLE.read_text(encoding="utf-8"), CASHIER)
