@@ -259,12 +259,6 @@ def test_bad_flags_are_refused_in_one_line(capsys, args: list[str], message: str
     assert message in err and err.count("\n") == 1, err
 
 
-def test_without_headless_the_agent_says_the_ui_is_not_built_yet(tmp_path: Path, capsys) -> None:
-    code, _, err = cli_in_process(capsys, "--room", "A08", "--data-dir", str(tmp_path))
-    assert code == 10
-    assert "run with --headless" in err
-
-
 def test_an_unwritable_data_dir_is_one_line(tmp_path: Path, capsys) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a dir")
