@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ktv.errors import InvalidArgument
+from ktv.sdnotify import SystemdNotifier, watchdog_ping_interval_s
 from media_index.catalog import Catalog
 from media_index.model import Song
 from room_agent.agent import RoomAgent, build_agent
@@ -96,10 +97,13 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
     # Kivy reads these at import: no argv parsing, its files under the agent's data dir
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_HOME", str(config.data_dir / "kivy"))
+    level = logging.getLogger().level
     from room_agent.ui.app import TouchscreenConfig, run_touchscreen
     from room_agent.ui.catalog_adapter import CatalogSongSource
     from room_agent.ui.core_adapter import CoreRoomControl, RoomIdentity
     from room_agent.ui.desk import UnavailableFrontDesk
+
+    logging.getLogger().setLevel(level)  # Kivy turns the root logger to DEBUG on import
 
     player = VlcPlayer(
         PlayerConfig(
@@ -122,10 +126,12 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
     )
     control = CoreRoomControl(core, RoomIdentity(config.room), catalog.get, online=False)
     link = _LinkThread(agent, control.set_online)
+    systemd = SystemdNotifier()
     try:
         core.start()
         link.start()
-        _stop_window_on_signals()
+        _stop_window_on_signals(systemd)
+        _notify_systemd_from_the_ui_clock(systemd, config.room)
         log.info("room %s: touchscreen up (GPIO %s)", config.room, "mock" if mocked else "real")
         run_touchscreen(
             control,
@@ -134,6 +140,7 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
             TouchscreenConfig(fullscreen=not windowed, data_dir=Path(config.data_dir)),
         )
     finally:
+        systemd.close()
         link.stop()
         sensors.close()
         core.close()
@@ -144,12 +151,24 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
     return 0
 
 
-def _stop_window_on_signals() -> None:
+def _notify_systemd_from_the_ui_clock(systemd: SystemdNotifier, room: str) -> None:
+    """READY once the first frame is drawn; watchdog pings from the Kivy clock, so a frozen
+    screen stops them and systemd restarts the agent."""
+    from kivy.clock import Clock
+
+    Clock.schedule_once(lambda dt: systemd.ready(status=f"room {room}: touchscreen up"), 0)
+    interval_s = watchdog_ping_interval_s()
+    if interval_s:
+        Clock.schedule_interval(lambda dt: systemd.watchdog(), interval_s)
+
+
+def _stop_window_on_signals(systemd: SystemdNotifier) -> None:
     def stop(signum: int, frame: object) -> None:
         from kivy.app import App
         from kivy.clock import Clock
 
         log.info("%s: closing the touchscreen", signal.Signals(signum).name)
+        systemd.stopping()
         app = App.get_running_app()
         if app is not None:
             Clock.schedule_once(lambda dt: app.stop(), 0)

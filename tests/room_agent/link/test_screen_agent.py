@@ -4,8 +4,10 @@ libVLC (dummy audio), mock GPIO and the link, as one process against a loopback 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
+import socket
 from pathlib import Path
 
 import pytest
@@ -35,8 +37,13 @@ def test_the_full_agent_links_up_applies_commands_and_closes_on_sigterm(tmp_path
             "mock_gpio = true\nheartbeat_interval_s = 1\n",
             encoding="utf-8",
         )
+        notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        notify.bind(str(tmp_path / "notify.sock"))
+        notify.setblocking(False)
         env = {
             **os.environ,
+            "NOTIFY_SOCKET": str(tmp_path / "notify.sock"),
+            "WATCHDOG_USEC": "1000000",
             "KIVY_NO_ARGS": "1",
             "KIVY_NO_CONSOLELOG": "1",
             "KIVY_NO_FILELOG": "1",
@@ -67,11 +74,28 @@ def test_the_full_agent_links_up_applies_commands_and_closes_on_sigterm(tmp_path
             assert all(r.ok for r in controller.record.command_results), (
                 controller.record.command_results
             )
+            said: list[str] = []
+
+            def drain() -> list[str]:
+                with contextlib.suppress(BlockingIOError):
+                    while True:
+                        said.append(notify.recv(4096).decode())
+                return said
+
+            await eventually(
+                lambda: any("WATCHDOG=1" in m for m in drain()),
+                timeout_s=90,
+                what="READY once the screen is up, then watchdog pings",
+            )
             proc.send_signal(signal.SIGTERM)
             _, err = await asyncio.wait_for(proc.communicate(), 60)
             assert proc.returncode == 0, err.decode()[-3000:]
             assert (tmp_path / "a" / "room.db").exists()  # the core's queue store
+            drain()
+            assert "READY=1" in said[0]
+            assert "STOPPING=1" in said
         finally:
+            notify.close()
             if proc.returncode is None:
                 proc.kill()
                 await proc.wait()
