@@ -132,6 +132,7 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
         link.start()
         _stop_window_on_signals(systemd)
         _notify_systemd_from_the_ui_clock(systemd, config.room)
+        _rotate_screen(config.screen_rotation)
         log.info("room %s: touchscreen up (GPIO %s)", config.room, "mock" if mocked else "real")
         run_touchscreen(
             control,
@@ -160,6 +161,20 @@ def _notify_systemd_from_the_ui_clock(systemd: SystemdNotifier, room: str) -> No
     interval_s = watchdog_ping_interval_s()
     if interval_s:
         Clock.schedule_interval(lambda dt: systemd.watchdog(), interval_s)
+
+
+def _rotate_screen(degrees: int) -> None:
+    """``screen_rotation`` from agent.toml, applied to the window once it exists."""
+    if not degrees:
+        return
+    from kivy.clock import Clock
+
+    def rotate(dt: float) -> None:
+        from kivy.core.window import Window
+
+        Window.rotation = degrees
+
+    Clock.schedule_once(rotate, 0)
 
 
 def _stop_window_on_signals(systemd: SystemdNotifier) -> None:

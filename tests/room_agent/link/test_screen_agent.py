@@ -34,7 +34,7 @@ def test_the_full_agent_links_up_applies_commands_and_closes_on_sigterm(tmp_path
         config.write_text(
             f'room = "A08"\ncontroller = "{controller.target}"\ndata_dir = "{tmp_path / "a"}"\n'
             f'catalog_path = "{tmp_path / "catalog.db"}"\naudio_device = "dummy"\n'
-            "mock_gpio = true\nheartbeat_interval_s = 1\n",
+            "mock_gpio = true\nheartbeat_interval_s = 1\nscreen_rotation = 90\n",
             encoding="utf-8",
         )
         notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
