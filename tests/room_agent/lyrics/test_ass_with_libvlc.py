@@ -112,7 +112,7 @@ def test_the_karaoke_wipe_is_drawn_on_the_video_in_step_with_the_song(tmp_path: 
         media.release()
         player.add_slave(vlc.MediaSlaveType.subtitle, ass.as_uri(), True)
         player.play()
-        for at_s in (0.7, 2.5, 4.8, 6.5):
+        for at_s in (0.7, 2.5, 4.4, 6.5):
             deadline = time.monotonic() + 15
             while player.get_time() < at_s * 1000 and time.monotonic() < deadline:
                 time.sleep(0.01)
@@ -124,12 +124,12 @@ def test_the_karaoke_wipe_is_drawn_on_the_video_in_step_with_the_song(tmp_path: 
         player.release()
         instance.release()
 
-    before, middle, late, after = (seen[t] for t in (0.7, 2.5, 4.8, 6.5))
+    before, middle, late, after = (seen[t] for t in (0.7, 2.5, 4.4, 6.5))
     assert _unsung(before).sum() > 100 and _sung(before).sum() == 0  # preview: not yet sung
     assert _sung(middle).sum() > 50 and _unsung(middle).sum() > 50  # wiping mid-line
     text_cols = np.nonzero((_sung(middle) | _unsung(middle)).any(axis=0))[0]
     wiped_to = np.nonzero(_sung(middle).any(axis=0))[0].max()
     share = (wiped_to - text_cols.min()) / (text_cols.max() - text_cols.min())
     assert 0.2 <= share <= 0.6, share  # 1.5 s into a 4 s line: 37.5 %, give or take a frame
-    assert _sung(late).sum() > 4 * _unsung(late).sum()  # almost all sung
+    assert _sung(late).sum() > 2 * _unsung(late).sum()  # 85 % sung
     assert _sung(after).sum() == 0 and _unsung(after).sum() == 0  # the line has gone
