@@ -30,7 +30,12 @@ from ktv.errors import KtvError
 Runner = Callable[[argparse.Namespace], int]
 Configure = Callable[[argparse.ArgumentParser], Runner]
 
-COMMAND_MODULES = ["controller.ktvctl.rooms", "controller.ktvctl.auth"]
+COMMAND_MODULES = [
+    "controller.ktvctl.rooms",
+    "controller.ktvctl.auth",
+    "controller.ktvctl.billing",
+    "controller.ktvctl.prices",
+]
 
 
 @dataclass(frozen=True)
