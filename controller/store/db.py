@@ -128,12 +128,12 @@ class _Checkpointer(threading.Thread):
         super().__init__(name="wal-checkpoint", daemon=True)
         self.path = path
         self.interval_s = interval_s
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
 
     def run(self) -> None:
         conn = sqlite3.connect(str(self.path), timeout=5.0)
         try:
-            while not self._stop.wait(self.interval_s):
+            while not self._stopping.wait(self.interval_s):
                 self._checkpoint(conn, "PASSIVE")
             self._checkpoint(conn, "PASSIVE")
         finally:
@@ -146,7 +146,7 @@ class _Checkpointer(threading.Thread):
             conn.execute(f"PRAGMA wal_checkpoint({mode})")
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopping.set()
         self.join(10)
 
 
