@@ -121,9 +121,10 @@ class CatalogReader:
     def lookup(self, key: str, filt: SongFilter, limit: int) -> list[Candidate]:
         """Songs with exactly this key, best tier then most popular first (an index walk)."""
         where, params = filt.sql()
+        source = "song_key k CROSS JOIN song s ON s.id = k.song" if where else "song_key k"
         extra = f" AND {where}" if where else ""
         rows = self.conn.execute(
-            "SELECT k.song, k.tier, k.pop FROM song_key k CROSS JOIN song s ON s.id = k.song "
+            f"SELECT k.song, k.tier, k.pop FROM {source} "
             f"WHERE k.key = ?{extra} ORDER BY k.tier DESC, k.pop DESC LIMIT ?",
             [key, *params, limit],
         ).fetchall()
@@ -132,11 +133,12 @@ class CatalogReader:
     def prefix_range(self, prefix: str, filt: SongFilter, limit: int) -> list[Candidate]:
         """Songs with a longer key starting with ``prefix`` (whole keys become prefix hits)."""
         where, params = filt.sql()
+        source = "song_key k CROSS JOIN song s ON s.id = k.song" if where else "song_key k"
         extra = f" AND {where}" if where else ""
         exact, prefix_tier = int(MatchTier.EXACT), int(MatchTier.PREFIX)
         rows = self.conn.execute(
             f"SELECT k.song, max(CASE k.tier WHEN {exact} THEN {prefix_tier} ELSE k.tier END) "
-            "AS t, max(k.pop) AS p FROM song_key k CROSS JOIN song s ON s.id = k.song "
+            f"AS t, max(k.pop) AS p FROM {source} "
             f"WHERE k.key > ? AND k.key < ?{extra} GROUP BY k.song "
             "ORDER BY t DESC, p DESC LIMIT ?",
             [prefix, successor(prefix), *params, limit],
