@@ -13,7 +13,6 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import vlc
@@ -22,9 +21,9 @@ from ktv.errors import InvalidArgument, Unsupported
 from media_index.model import Song
 from room_agent.core.ports import PlayerState, PlayerStatus, VocalSwitch
 from room_agent.player import settings
+from room_agent.player.config import PlayerConfig
 from room_agent.player.deck import Deck, DeckEvent
 from room_agent.player.loudness import Levelling, levelling_for, vlc_volume
-from room_agent.player.output import AudioOutput
 from room_agent.player.pitch import KeyShifter, check_key_range
 from room_agent.player.shadow import VocalMethod, VocalPlan, plain_fallback, plan_for
 from room_agent.player.twin import TwinDecks
@@ -33,24 +32,6 @@ from room_agent.player.vlccore import VlcCore
 log = logging.getLogger(__name__)
 
 _STOP = object()
-
-
-@dataclass(frozen=True)
-class PlayerConfig:
-    audio: AudioOutput = field(default_factory=AudioOutput)
-    video_output: str = "dummy"  # "dummy" in tests; e.g. "drm" or "xcb_x11" on the TV
-    media_root: str = ""
-    file_caching_ms: int = settings.file_caching_ms
-    shadow_enabled: bool = True
-    key_enabled: bool = True
-    target_lufs: float = settings.target_lufs
-    start_vocal: VocalSwitch = VocalSwitch.ORIGINAL
-    extra_vlc_args: tuple[str, ...] = ()
-
-    def instance_args(self) -> list[str]:
-        args = ["--quiet", "--no-xlib", "--no-video-title-show", "--no-snapshot-preview"]
-        args += [f"--vout={self.video_output}", *self.audio.instance_args()]
-        return args + list(self.extra_vlc_args)
 
 
 class VlcPlayer:
@@ -270,9 +251,6 @@ class VlcPlayer:
     @property
     def levelling(self) -> Levelling:
         return self._levelling
-
-    def deck_times_ms(self) -> tuple[int, int]:
-        return self._main.time_ms(), self._shadow.time_ms()
 
     # --- internals ---------------------------------------------------------------------
 

@@ -96,6 +96,14 @@ def heard_without_key() -> Iterator[Heard]:
     yield from _capturing(key_enabled=False)
 
 
+@pytest.fixture(autouse=True)
+def no_player_left_behind() -> Iterator[None]:
+    """Every test closes what it opened: no player thread survives it."""
+    yield
+    alive = [t.name for t in threading.enumerate() if t.name == "ktv-player"]
+    assert alive == [], f"player threads left running: {alive}"
+
+
 @pytest.fixture(scope="module")
 def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
     with PulseServer(tmp_path_factory.mktemp("pulse")) as server:
