@@ -182,3 +182,23 @@ class WatchRoomsResponse(_message.Message):
     rooms: _containers.RepeatedCompositeFieldContainer[Room]
     send_time: _timestamp_pb2.Timestamp
     def __init__(self, kind: _Optional[_Union[WatchRoomsResponse.Kind, str]] = ..., rooms: _Optional[_Iterable[_Union[Room, _Mapping]]] = ..., send_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class SetEmergencyRequest(_message.Message):
+    __slots__ = ("active", "message", "request_id")
+    ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    active: bool
+    message: str
+    request_id: str
+    def __init__(self, active: _Optional[bool] = ..., message: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class SetEmergencyResponse(_message.Message):
+    __slots__ = ("active", "message", "notified_room_count")
+    ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    NOTIFIED_ROOM_COUNT_FIELD_NUMBER: _ClassVar[int]
+    active: bool
+    message: str
+    notified_room_count: int
+    def __init__(self, active: _Optional[bool] = ..., message: _Optional[str] = ..., notified_room_count: _Optional[int] = ...) -> None: ...

@@ -66,6 +66,11 @@ class RoomServiceStub:
                 request_serializer=ktv_dot_v1_dot_rooms__pb2.WatchRoomsRequest.SerializeToString,
                 response_deserializer=ktv_dot_v1_dot_rooms__pb2.WatchRoomsResponse.FromString,
                 _registered_method=True)
+        self.SetEmergency = channel.unary_unary(
+                '/ktv.v1.RoomService/SetEmergency',
+                request_serializer=ktv_dot_v1_dot_rooms__pb2.SetEmergencyRequest.SerializeToString,
+                response_deserializer=ktv_dot_v1_dot_rooms__pb2.SetEmergencyResponse.FromString,
+                _registered_method=True)
 
 
 class RoomServiceServicer:
@@ -116,6 +121,15 @@ class RoomServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetEmergency(self, request, context):
+        """Turns the venue-wide emergency stop on or off. The controller pushes the Emergency
+        command to every connected room and includes it in the Welcome of rooms that connect
+        later. Idempotent by request_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RoomServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -148,6 +162,11 @@ def add_RoomServiceServicer_to_server(servicer, server):
                     servicer.WatchRooms,
                     request_deserializer=ktv_dot_v1_dot_rooms__pb2.WatchRoomsRequest.FromString,
                     response_serializer=ktv_dot_v1_dot_rooms__pb2.WatchRoomsResponse.SerializeToString,
+            ),
+            'SetEmergency': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetEmergency,
+                    request_deserializer=ktv_dot_v1_dot_rooms__pb2.SetEmergencyRequest.FromString,
+                    response_serializer=ktv_dot_v1_dot_rooms__pb2.SetEmergencyResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -314,6 +333,33 @@ class RoomService:
             '/ktv.v1.RoomService/WatchRooms',
             ktv_dot_v1_dot_rooms__pb2.WatchRoomsRequest.SerializeToString,
             ktv_dot_v1_dot_rooms__pb2.WatchRoomsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetEmergency(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ktv.v1.RoomService/SetEmergency',
+            ktv_dot_v1_dot_rooms__pb2.SetEmergencyRequest.SerializeToString,
+            ktv_dot_v1_dot_rooms__pb2.SetEmergencyResponse.FromString,
             options,
             channel_credentials,
             insecure,

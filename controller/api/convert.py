@@ -1,0 +1,168 @@
+"""Between domain values and ktv.v1 messages (the only place that knows both)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from controller.auth.model import Role
+from controller.rooms import commands, events
+from controller.rooms.model import RoomState, RoomView
+from ktv.errors import InvalidArgument
+from ktv.v1 import auth_pb2, link_pb2, rooms_pb2
+
+
+def ts(value: datetime | None) -> Timestamp | None:
+    if value is None:
+        return None
+    out = Timestamp()
+    out.FromDatetime(value.astimezone(UTC))
+    return out
+
+
+def from_ts(value: Timestamp) -> datetime:
+    return value.ToDatetime(tzinfo=UTC)
+
+
+def room_state_to_pb(state: RoomState) -> int:
+    return rooms_pb2.RoomState.Value(f"ROOM_STATE_{state.value}")
+
+
+def room_state_from_pb(value: int) -> RoomState:
+    try:
+        name = rooms_pb2.RoomState.Name(value)
+    except ValueError:
+        name = ""
+    if not name or name == "ROOM_STATE_UNSPECIFIED":
+        raise InvalidArgument(
+            "state is required: IDLE, RESERVED or MAINTENANCE", reason="BAD_TARGET_STATE"
+        )
+    return RoomState(name.removeprefix("ROOM_STATE_"))
+
+
+def role_to_pb(role: Role) -> int:
+    return role.value
+
+
+def role_from_pb(value: int) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise InvalidArgument(f"unknown role {value}", reason="BAD_ROLE") from None
+
+
+def room_to_pb(room: RoomView) -> rooms_pb2.Room:
+    agent = room.agent
+    return rooms_pb2.Room(
+        name=room.name,
+        display_name=room.display_name,
+        tier=room.tier,
+        state=room_state_to_pb(room.state),
+        state_since_time=ts(room.state_since),
+        agent=rooms_pb2.AgentStatus(
+            online=agent.online,
+            last_seen_time=ts(agent.last_seen),
+            agent_version=agent.version,
+            peer=agent.peer,
+        ),
+        alerts=[
+            rooms_pb2.RoomAlert(kind=a.kind.value, message=a.message, since_time=ts(a.since))
+            for a in room.alerts
+        ],
+        occupied=room.sensors.occupied,
+        door_open=room.sensors.door_open,
+        session=room.session,
+        running_total_fen=room.running_total_fen,
+        session_end_time=ts(room.session_end),
+        revision=room.revision,
+    )
+
+
+def session_to_pb(room: RoomView) -> link_pb2.SessionOpened:
+    if not room.session:
+        return link_pb2.SessionOpened()
+    return link_pb2.SessionOpened(
+        session=room.session, open_time=ts(room.state_since), end_time=ts(room.session_end)
+    )
+
+
+def command_to_pb(command: commands.RoomCommand) -> link_pb2.RoomCommand:
+    body = command.body
+    out = link_pb2.RoomCommand(command_id=command.command_id)
+    match body:
+        case commands.OpenSession():
+            out.session_opened.CopyFrom(
+                link_pb2.SessionOpened(
+                    session=body.session,
+                    open_time=ts(body.open_time),
+                    end_time=ts(body.end_time),
+                    guest_count=body.guest_count,
+                )
+            )
+        case commands.CloseSession():
+            out.session_closed.session = body.session
+        case commands.EmergencyStop():
+            out.emergency.active = body.active
+            out.emergency.message = body.message
+        case commands.StateChanged():
+            out.room_state.state = room_state_to_pb(body.state)  # type: ignore[assignment]
+        case commands.ShowText():
+            out.show_message.text = body.text
+            out.show_message.duration_seconds = body.duration_s
+        case commands.QueuePrebooked():
+            out.queue_songs.song_ids.extend(body.song_ids)
+        case commands.CapVolume():
+            out.volume_limit.max_percent = body.max_percent
+    return out
+
+
+MAX_EVENT_ID_CHARS = 128
+
+
+def event_from_pb(room_id: str, event: link_pb2.RoomEvent, now: datetime) -> events.RoomEvent:
+    from google.protobuf.json_format import MessageToJson
+
+    if not event.event_id or len(event.event_id) > MAX_EVENT_ID_CHARS:
+        raise InvalidArgument("event_id is required (<= 128 chars)", reason="BAD_EVENT_ID")
+    occur = from_ts(event.occur_time) if event.HasField("occur_time") else now
+    which = event.WhichOneof("payload")
+    payload: events.EventPayload
+    if which == "door":
+        payload = events.DoorChanged(open=event.door.open)
+    elif which == "presence":
+        payload = events.PresenceChanged(present=event.presence.present)
+    elif which == "song_played":
+        sp = event.song_played
+        payload = events.SongPlayed(
+            song_id=sp.song_id,
+            title=sp.title,
+            session=sp.session,
+            start_time=from_ts(sp.start_time) if sp.HasField("start_time") else None,
+            outcome=link_pb2.PlayOutcome.Name(sp.outcome).removeprefix("PLAY_OUTCOME_"),
+            played_ms=sp.played_ms,
+            error=sp.error,
+        )
+    elif which == "service_called":
+        payload = events.ServiceCalled(
+            kind=event.service_called.kind, note=event.service_called.note
+        )
+    else:
+        raise InvalidArgument(
+            f"event {event.event_id} carries no known payload", reason="BAD_EVENT"
+        )
+    return events.RoomEvent(
+        event_id=event.event_id,
+        room_id=room_id,
+        occur_time=occur,
+        payload=payload,
+        payload_json=MessageToJson(event, indent=None),
+    )
+
+
+def whoami_to_pb(role: Role, room_id: str, staff_id: str) -> auth_pb2.WhoAmIResponse:
+    return auth_pb2.WhoAmIResponse(
+        role=role.value,  # type: ignore[arg-type]
+        room=f"rooms/{room_id}" if room_id else "",
+        staff_id=staff_id,
+    )

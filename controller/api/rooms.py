@@ -1,0 +1,159 @@
+"""RoomService: the front desk's rooms API over the RoomBoard."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncIterator
+
+import grpc
+
+from controller import settings
+from controller.api.convert import room_state_from_pb, room_to_pb, ts
+from controller.api.idempotent import once
+from controller.auth.interceptor import current_principal
+from controller.rooms.board import RoomBoard, utc_now
+from controller.rooms.model import check_room_id, parse_room_name
+from ktv.errors import InvalidArgument, Unavailable
+from ktv.v1 import rooms_pb2, rooms_pb2_grpc
+
+Kind = rooms_pb2.WatchRoomsResponse.Kind
+
+
+class RoomServicer(rooms_pb2_grpc.RoomServiceServicer):
+    def __init__(self, board: RoomBoard) -> None:
+        self.board = board
+        self.store = board.store
+
+    async def CreateRoom(
+        self, request: rooms_pb2.CreateRoomRequest, context: grpc.aio.ServicerContext
+    ) -> rooms_pb2.CreateRoomResponse:
+        check_room_id(request.room_id)
+        return once(
+            self.store,
+            "/ktv.v1.RoomService/CreateRoom",
+            request,
+            rooms_pb2.CreateRoomResponse,
+            lambda: rooms_pb2.CreateRoomResponse(
+                room=room_to_pb(
+                    self.board.create_room(request.room_id, request.display_name, request.tier)
+                )
+            ),
+        )
+
+    async def GetRoom(
+        self, request: rooms_pb2.GetRoomRequest, context: grpc.aio.ServicerContext
+    ) -> rooms_pb2.GetRoomResponse:
+        room = self.board.get(parse_room_name(request.name))
+        return rooms_pb2.GetRoomResponse(room=room_to_pb(room))
+
+    async def ListRooms(
+        self, request: rooms_pb2.ListRoomsRequest, context: grpc.aio.ServicerContext
+    ) -> rooms_pb2.ListRoomsResponse:
+        if request.page_size < 0:
+            raise InvalidArgument("page_size must not be negative", reason="BAD_PAGE_SIZE")
+        size = min(
+            request.page_size or settings.list_page_size_default, settings.list_page_size_max
+        )
+        after = _decode_token(request.page_token)
+        rooms = [r for r in self.board.rooms() if r.room_id > after]
+        page = rooms[:size]
+        token = _encode_token(page[-1].room_id) if len(rooms) > size else ""
+        return rooms_pb2.ListRoomsResponse(
+            rooms=[room_to_pb(r) for r in page], next_page_token=token
+        )
+
+    async def UpdateRoom(
+        self, request: rooms_pb2.UpdateRoomRequest, context: grpc.aio.ServicerContext
+    ) -> rooms_pb2.UpdateRoomResponse:
+        room_id = parse_room_name(request.name)
+        return once(
+            self.store,
+            "/ktv.v1.RoomService/UpdateRoom",
+            request,
+            rooms_pb2.UpdateRoomResponse,
+            lambda: rooms_pb2.UpdateRoomResponse(
+                room=room_to_pb(self.board.update_room(room_id, request.display_name, request.tier))
+            ),
+        )
+
+    async def SetRoomState(
+        self, request: rooms_pb2.SetRoomStateRequest, context: grpc.aio.ServicerContext
+    ) -> rooms_pb2.SetRoomStateResponse:
+        room_id = parse_room_name(request.name)
+        target = room_state_from_pb(request.state)
+        return once(
+            self.store,
+            "/ktv.v1.RoomService/SetRoomState",
+            request,
+            rooms_pb2.SetRoomStateResponse,
+            lambda: rooms_pb2.SetRoomStateResponse(
+                room=room_to_pb(
+                    self.board.set_state(
+                        room_id,
+                        target,
+                        request.reason[:200],
+                        actor=current_principal().describe(),
+                    )
+                )
+            ),
+        )
+
+    async def SetEmergency(
+        self, request: rooms_pb2.SetEmergencyRequest, context: grpc.aio.ServicerContext
+    ) -> rooms_pb2.SetEmergencyResponse:
+        def act() -> rooms_pb2.SetEmergencyResponse:
+            notified = self.board.set_emergency(request.active, request.message)
+            return rooms_pb2.SetEmergencyResponse(
+                active=self.board.emergency.active,
+                message=self.board.emergency.message,
+                notified_room_count=notified,
+            )
+
+        return once(
+            self.store,
+            "/ktv.v1.RoomService/SetEmergency",
+            request,
+            rooms_pb2.SetEmergencyResponse,
+            act,
+        )
+
+    async def WatchRooms(
+        self, request: rooms_pb2.WatchRoomsRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[rooms_pb2.WatchRoomsResponse]:
+        watcher = self.board.watch()
+        try:
+            yield rooms_pb2.WatchRoomsResponse(
+                kind=Kind.KIND_SNAPSHOT,
+                rooms=[room_to_pb(r) for r in watcher.snapshot],
+                send_time=ts(utc_now()),
+            )
+            while True:
+                room = await watcher.next_change()
+                if room is None:
+                    if watcher.overflowed:
+                        raise Unavailable(
+                            "this watcher fell too far behind; watch again for a fresh snapshot",
+                            reason="WATCH_LAGGING",
+                        )
+                    return
+                yield rooms_pb2.WatchRoomsResponse(
+                    kind=Kind.KIND_CHANGE, rooms=[room_to_pb(room)], send_time=ts(utc_now())
+                )
+        finally:
+            watcher.close()
+
+
+def _encode_token(room_id: str) -> str:
+    return base64.urlsafe_b64encode(f"after:{room_id}".encode()).decode()
+
+
+def _decode_token(token: str) -> str:
+    if not token:
+        return ""
+    try:
+        text = base64.urlsafe_b64decode(token.encode()).decode()
+    except (ValueError, UnicodeDecodeError):
+        text = ""
+    if not text.startswith("after:"):
+        raise InvalidArgument("page_token is not one this server issued", reason="BAD_PAGE_TOKEN")
+    return text.removeprefix("after:")

@@ -1,0 +1,92 @@
+"""The one permission table: gRPC method -> who may call it, and which request field names
+the room for room-scoped callers (agents and guests).
+
+Services add their own rows when they are composed into the server
+(``PermissionTable.allow``); a method with no row is refused (fail closed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from controller.auth.model import STAFF_ROLES, Role
+
+ALL_ROLES = frozenset(Role)
+TECH_UP = frozenset({Role.TECHNICIAN, Role.MANAGER, Role.ADMIN})
+MANAGER_UP = frozenset({Role.MANAGER, Role.ADMIN})
+ADMIN_ONLY = frozenset({Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class Permission:
+    """``roles=None`` means public (no credential needed)."""
+
+    roles: frozenset[Role] | None
+    room_field: str = ""  # request field holding rooms/{id} (checked for agents/guests)
+
+    @property
+    def public(self) -> bool:
+        return self.roles is None
+
+
+PUBLIC = Permission(None)
+
+
+class PermissionTable:
+    def __init__(self, rows: Mapping[str, Permission] | None = None) -> None:
+        self._rows: dict[str, Permission] = dict(rows or {})
+
+    def allow(self, rows: Mapping[str, Permission]) -> None:
+        for method, rule in rows.items():
+            if method in self._rows and self._rows[method] != rule:
+                raise ValueError(f"conflicting permission rows for {method}")
+            self._rows[method] = rule
+
+    def rule_for(self, method: str) -> Permission | None:
+        return self._rows.get(method)
+
+    def methods(self) -> Iterable[str]:
+        return sorted(self._rows)
+
+
+def service_rows(service: str, rows: Mapping[str, Permission]) -> dict[str, Permission]:
+    """``service_rows("ktv.v1.RoomService", {"GetRoom": ...})`` -> full method names."""
+    return {f"/{service}/{name}": rule for name, rule in rows.items()}
+
+
+INFRASTRUCTURE = {
+    "/grpc.health.v1.Health/Check": PUBLIC,
+    "/grpc.health.v1.Health/Watch": PUBLIC,
+    "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo": PUBLIC,
+    "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo": PUBLIC,
+}
+
+ROOM_SERVICE = service_rows(
+    "ktv.v1.RoomService",
+    {
+        "CreateRoom": Permission(TECH_UP),
+        "GetRoom": Permission(ALL_ROLES, room_field="name"),
+        "ListRooms": Permission(STAFF_ROLES),
+        "UpdateRoom": Permission(TECH_UP),
+        "SetRoomState": Permission(STAFF_ROLES),
+        "WatchRooms": Permission(STAFF_ROLES),
+        "SetEmergency": Permission(STAFF_ROLES),
+    },
+)
+
+AUTH_SERVICE = service_rows(
+    "ktv.v1.AuthService",
+    {
+        "CreateEnrollmentCode": Permission(TECH_UP),
+        "EnrollAgent": PUBLIC,
+        "Login": PUBLIC,
+        "CreateStaff": Permission(ADMIN_ONLY),
+        "WhoAmI": Permission(ALL_ROLES),
+    },
+)
+
+# The room named in hello is checked by the link servicer (streams carry it in a message).
+LINK_SERVICE = service_rows(
+    "ktv.v1.RoomLinkService", {"Connect": Permission(frozenset({Role.AGENT}))}
+)

@@ -1,0 +1,1 @@
+"""Putting the controller on a box: install, TLS init, backups."""

@@ -1,0 +1,94 @@
+"""``ktv-controller init | install | backup | restore`` (registered into controller.cli)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from controller.cli import Runner, subcommand
+from controller.deploy import settings
+
+DEFAULT_DATA_DIR = Path("/var/lib/ktv")
+
+
+def _database(data_dir: Path) -> Path:
+    from controller.server import DB_FILE
+
+    return data_dir / DB_FILE
+
+
+@subcommand("init", "create the venue CA and this controller's TLS certificate (once)")
+def _init(parser: argparse.ArgumentParser) -> Runner:
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--venue-name", default="KTV", help="shown in the CA's name")
+    parser.add_argument(
+        "--hostname", action="append", default=[], help="name agents may use (repeatable)"
+    )
+    parser.add_argument(
+        "--ip", action="append", default=[], help="extra address for the certificate (repeatable)"
+    )
+    parser.add_argument(
+        "--renew-server-cert",
+        action="store_true",
+        help="issue a new controller certificate under the same CA (enrolled Pis keep working)",
+    )
+
+    def run(args: argparse.Namespace) -> int:
+        from controller.deploy.tls_init import describe, init_controller_tls
+
+        report = init_controller_tls(
+            args.data_dir,
+            venue_name=args.venue_name,
+            hostnames=args.hostname or None,
+            ips=args.ip,
+            renew_server_cert=args.renew_server_cert,
+        )
+        print(describe(report))
+        return 0
+
+    return run
+
+
+@subcommand("install", "install the controller on this box (idempotent; --root for images)")
+def _install(parser: argparse.ArgumentParser) -> Runner:
+    from controller.deploy import install
+
+    install.build_parser(parser)
+    return install.run
+
+
+@subcommand("backup", "copy the live database safely (SQLite online backup), keep the newest N")
+def _backup(parser: argparse.ArgumentParser) -> Runner:
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--dest", type=Path, help="backup directory (default DATA_DIR/backups)")
+    parser.add_argument("--keep", type=int, default=settings.backup_keep_count)
+
+    def run(args: argparse.Namespace) -> int:
+        from controller.deploy.backup import backup_database
+
+        result = backup_database(
+            _database(args.data_dir), args.dest or args.data_dir / "backups", keep=args.keep
+        )
+        print(f"backup {result.path} ({result.size_bytes} bytes)")
+        for old in result.pruned:
+            print(f"removed old backup {old}")
+        return 0
+
+    return run
+
+
+@subcommand("restore", "put a backup back in place (stop the controller first)")
+def _restore(parser: argparse.ArgumentParser) -> Runner:
+    parser.add_argument("backup", type=Path, help="a controller-*.db file made by `backup`")
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+
+    def run(args: argparse.Namespace) -> int:
+        from controller.deploy.backup import restore_database
+
+        result = restore_database(args.backup, _database(args.data_dir))
+        print(f"restored {result.database} from {result.restored_from}")
+        if result.previous_kept_as:
+            print(f"the replaced database is kept as {result.previous_kept_as}")
+        return 0
+
+    return run

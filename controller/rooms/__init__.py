@@ -1,0 +1,1 @@
+"""Rooms: configuration, live business state, agent connectivity, sensors and alerts."""

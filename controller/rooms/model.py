@@ -1,0 +1,180 @@
+"""Room values and the business-state rules (pure: no I/O, no clocks)."""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from ktv.errors import FailedPrecondition, InvalidArgument
+
+ROOM_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
+TIER_RE = re.compile(r"[a-z][a-z0-9_-]{0,31}")
+DISPLAY_NAME_MAX_CHARS = 64
+DEFAULT_TIERS = ("mini", "small", "medium", "large", "vip", "party")
+
+
+class RoomState(enum.Enum):
+    IDLE = "IDLE"
+    RESERVED = "RESERVED"
+    IN_USE = "IN_USE"
+    CLEANING = "CLEANING"
+    MAINTENANCE = "MAINTENANCE"
+
+
+class AlertKind(enum.Enum):
+    OCCUPIED_WITHOUT_SESSION = "OCCUPIED_WITHOUT_SESSION"
+    NOBODY_PRESENT = "NOBODY_PRESENT"
+    DOOR_OPEN_WHILE_CLEANING = "DOOR_OPEN_WHILE_CLEANING"
+    AGENT_OFFLINE = "AGENT_OFFLINE"
+
+
+@dataclass(frozen=True)
+class RoomAlert:
+    kind: AlertKind
+    message: str
+    since: datetime
+
+
+@dataclass(frozen=True)
+class AgentLink:
+    """The room agent's connectivity as the controller sees it."""
+
+    online: bool = False
+    last_seen: datetime | None = None
+    version: str = ""
+    peer: str = ""
+    status_since: datetime | None = None  # when online/offline last flipped
+
+
+@dataclass(frozen=True)
+class Sensors:
+    """The room's sensor view, from DoorChanged/PresenceChanged events (agent clock)."""
+
+    door_open: bool = False
+    door_since: datetime | None = None
+    occupied: bool = False
+    presence_since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RoomView:
+    """Everything the board shows about one room."""
+
+    room_id: str
+    display_name: str
+    tier: str
+    state: RoomState
+    state_since: datetime
+    created_at: datetime
+    session: str = ""
+    session_end: datetime | None = None
+    running_total_fen: int = 0
+    agent: AgentLink = field(default_factory=AgentLink)
+    sensors: Sensors = field(default_factory=Sensors)
+    alerts: tuple[RoomAlert, ...] = ()
+    revision: int = 1
+
+    @property
+    def name(self) -> str:
+        return room_name(self.room_id)
+
+    def bumped(self, **changes: object) -> RoomView:
+        """A copy with ``changes`` applied and the revision moved on."""
+        return replace(self, revision=self.revision + 1, **changes)  # type: ignore[arg-type]
+
+
+def room_name(room_id: str) -> str:
+    return f"rooms/{room_id}"
+
+
+def check_room_id(room_id: str) -> str:
+    if not room_id:
+        raise InvalidArgument("room id is required (e.g. A08)", reason="BAD_ROOM_ID")
+    if not ROOM_ID_RE.fullmatch(room_id):
+        raise InvalidArgument(
+            f"room id {room_id!r} is malformed: use 1-32 letters, digits, '_' or '-', "
+            "starting with a letter or digit",
+            reason="BAD_ROOM_ID",
+        )
+    return room_id
+
+
+def parse_room_name(name: str) -> str:
+    """``rooms/A08`` -> ``A08``; anything else is INVALID_ARGUMENT."""
+    prefix, sep, room_id = name.partition("/")
+    if prefix != "rooms" or not sep:
+        raise InvalidArgument(
+            f"room name {name!r} is malformed: expected rooms/{{room_id}}, e.g. rooms/A08",
+            reason="BAD_ROOM_NAME",
+        )
+    return check_room_id(room_id)
+
+
+def check_tier(tier: str, known_tiers: tuple[str, ...]) -> str:
+    if not tier:
+        raise InvalidArgument(
+            f"tier is required; known tiers: {', '.join(known_tiers)}", reason="BAD_TIER"
+        )
+    if not TIER_RE.fullmatch(tier) or tier not in known_tiers:
+        raise InvalidArgument(
+            f"unknown tier {tier!r}; known tiers: {', '.join(known_tiers)}", reason="BAD_TIER"
+        )
+    return tier
+
+
+def check_display_name(display_name: str) -> str:
+    text = display_name.strip()
+    if len(text) > DISPLAY_NAME_MAX_CHARS:
+        raise InvalidArgument(
+            f"display name is longer than {DISPLAY_NAME_MAX_CHARS} characters",
+            reason="BAD_DISPLAY_NAME",
+        )
+    if any(ord(c) < 32 for c in text):
+        raise InvalidArgument("display name contains control characters", reason="BAD_DISPLAY_NAME")
+    return text
+
+
+# Staff-driven moves (SetRoomState): target -> states it may come from.
+_MANUAL_FROM: dict[RoomState, frozenset[RoomState]] = {
+    RoomState.IDLE: frozenset(
+        {RoomState.IDLE, RoomState.RESERVED, RoomState.CLEANING, RoomState.MAINTENANCE}
+    ),
+    RoomState.RESERVED: frozenset({RoomState.IDLE, RoomState.RESERVED}),
+    RoomState.MAINTENANCE: frozenset(
+        {RoomState.IDLE, RoomState.RESERVED, RoomState.CLEANING, RoomState.MAINTENANCE}
+    ),
+}
+
+
+def check_manual_transition(room_id: str, current: RoomState, target: RoomState) -> None:
+    """Raise unless staff may move the room from ``current`` to ``target`` without a bill."""
+    if target not in _MANUAL_FROM:
+        raise InvalidArgument(
+            f"state {target.value} cannot be set directly; use IDLE, RESERVED or MAINTENANCE "
+            "(IN_USE and CLEANING follow sessions)",
+            reason="BAD_TARGET_STATE",
+        )
+    if current not in _MANUAL_FROM[target]:
+        why = "a session is open; check out first" if current is RoomState.IN_USE else ""
+        raise FailedPrecondition(
+            f"rooms/{room_id} is {current.value} and cannot become {target.value}"
+            + (f": {why}" if why else ""),
+            reason="BAD_ROOM_STATE",
+        )
+
+
+def check_session_can_open(room: RoomView) -> None:
+    if room.state not in (RoomState.IDLE, RoomState.RESERVED):
+        raise FailedPrecondition(
+            f"{room.name} is {room.state.value}; a session opens only on an IDLE or RESERVED room",
+            reason="ROOM_NOT_AVAILABLE",
+        )
+
+
+def check_session_can_close(room: RoomView, session: str) -> None:
+    if room.state is not RoomState.IN_USE or room.session != session:
+        raise FailedPrecondition(
+            f"{room.name} has no open session {session!r}", reason="NO_SUCH_OPEN_SESSION"
+        )

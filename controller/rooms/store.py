@@ -1,0 +1,156 @@
+"""SQLite persistence of rooms, room events and song plays (the board's adapter)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from controller.rooms.events import RoomEvent, SongPlayed
+from controller.rooms.model import AgentLink, RoomState, RoomView, Sensors
+from controller.store.db import Store
+
+
+def _ts(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+class RoomRecords:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def load_all(self) -> list[RoomView]:
+        rows = self.store.query("SELECT * FROM rooms ORDER BY room_id")
+        return [self._view(r) for r in rows]
+
+    def insert(self, room: RoomView) -> None:
+        self.store.execute(
+            "INSERT INTO rooms (room_id, display_name, tier, state, state_since, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                room.room_id,
+                room.display_name,
+                room.tier,
+                room.state.value,
+                _ts(room.state_since),
+                _ts(room.created_at),
+            ),
+        )
+        self.save(room)
+
+    def save(self, room: RoomView) -> None:
+        agent, sensors = room.agent, room.sensors
+        self.store.execute(
+            "UPDATE rooms SET display_name=?, tier=?, state=?, state_since=?, session=?,"
+            " session_end=?, running_total_fen=?, agent_online=?, agent_last_seen=?,"
+            " agent_version=?, agent_peer=?, agent_status_since=?, door_open=?, door_since=?,"
+            " occupied=?, presence_since=?, revision=? WHERE room_id=?",
+            (
+                room.display_name,
+                room.tier,
+                room.state.value,
+                _ts(room.state_since),
+                room.session,
+                _ts(room.session_end),
+                room.running_total_fen,
+                int(agent.online),
+                _ts(agent.last_seen),
+                agent.version,
+                agent.peer,
+                _ts(agent.status_since),
+                int(sensors.door_open),
+                _ts(sensors.door_since),
+                int(sensors.occupied),
+                _ts(sensors.presence_since),
+                room.revision,
+                room.room_id,
+            ),
+        )
+
+    def log_state_change(
+        self, before: RoomView, after: RoomView, *, reason: str, actor: str, at: datetime
+    ) -> None:
+        self.store.execute(
+            "INSERT INTO room_state_changes (room_id, from_state, to_state, reason, actor,"
+            " changed_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (after.room_id, before.state.value, after.state.value, reason, actor, _ts(at)),
+        )
+
+    def add_event(self, event: RoomEvent, received_at: datetime) -> bool:
+        """Store the event once; False when its event_id is already known."""
+        cursor = self.store.execute(
+            "INSERT OR IGNORE INTO room_events"
+            " (event_id, room_id, kind, occur_time, received_at, payload)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                event.event_id,
+                event.room_id,
+                event.kind,
+                _ts(event.occur_time),
+                _ts(received_at),
+                event.payload_json,
+            ),
+        )
+        if cursor.rowcount == 0:
+            return False
+        if isinstance(event.payload, SongPlayed):
+            play = event.payload
+            self.store.execute(
+                "INSERT INTO song_plays (event_id, room_id, song_id, title, session, start_time,"
+                " outcome, played_ms, error, occur_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    event.event_id,
+                    event.room_id,
+                    play.song_id,
+                    play.title,
+                    play.session,
+                    _ts(play.start_time),
+                    play.outcome,
+                    play.played_ms,
+                    play.error,
+                    _ts(event.occur_time),
+                ),
+            )
+        return True
+
+    def get_flag(self, key: str) -> str | None:
+        row = self.store.query_one("SELECT value FROM venue_flags WHERE key = ?", (key,))
+        return row["value"] if row else None
+
+    def set_flag(self, key: str, value: str, now: datetime) -> None:
+        self.store.execute(
+            "INSERT INTO venue_flags (key, value, updated_at) VALUES (?, ?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET value=excluded.value, updated_at=excluded.updated_at",
+            (key, value, _ts(now)),
+        )
+
+    @staticmethod
+    def _view(r: dict[str, Any]) -> RoomView:
+        return RoomView(
+            room_id=r["room_id"],
+            display_name=r["display_name"],
+            tier=r["tier"],
+            state=RoomState(r["state"]),
+            state_since=datetime.fromisoformat(r["state_since"]),
+            created_at=datetime.fromisoformat(r["created_at"]),
+            session=r["session"],
+            session_end=_dt(r["session_end"]),
+            running_total_fen=r["running_total_fen"],
+            agent=AgentLink(
+                online=bool(r["agent_online"]),
+                last_seen=_dt(r["agent_last_seen"]),
+                version=r["agent_version"],
+                peer=r["agent_peer"],
+                status_since=_dt(r["agent_status_since"]),
+            ),
+            sensors=Sensors(
+                door_open=bool(r["door_open"]),
+                door_since=_dt(r["door_since"]),
+                occupied=bool(r["occupied"]),
+                presence_since=_dt(r["presence_since"]),
+            ),
+            revision=r["revision"],
+        )

@@ -1,0 +1,268 @@
+"""Composition of the controller: store, board, auth, services, health, reflection, mDNS.
+
+Services plug in as :class:`ServiceModule` objects (rooms, link and auth are built in;
+billing and others add theirs with :func:`register_service_module` at import and list their
+module in ``SERVICE_MODULE_PATHS`` or import it before :func:`run_server`). Each module adds
+its servicer to the gRPC server and its rows to the one permission table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+import os
+import signal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1.health import aio as health_aio
+from grpc_reflection.v1alpha import reflection
+
+from controller import settings
+from controller.api.inflight import InFlight
+from controller.auth.authenticator import (
+    Authenticator,
+    AuthenticatorChain,
+    BearerTokenAuthenticator,
+)
+from controller.auth.certificate import RoomCertificates, VenueTlsAuthenticator
+from controller.auth.credentials import Credentials, ensure_admin_token
+from controller.auth.interceptor import AuthInterceptor
+from controller.auth.permissions import INFRASTRUCTURE, Permission, PermissionTable
+from controller.deploy import serving
+from controller.rooms.board import RoomBoard, utc_now
+from controller.settings import BoardTiming
+from controller.store.db import Store, open_store
+from controller.venue import VenueConfig, load_venue_config
+from ktv.security.venue_tls import VenueTls
+
+log = logging.getLogger("controller")
+
+ADDR_FILE = "controller.addr"
+DB_FILE = "controller.db"
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    data_dir: Path
+    listen: str = "0.0.0.0:50051"
+    insecure_dev: bool = False
+    agent_listen: str = ""  # mutual-TLS port for room agents; default: listen port + 1
+    mdns_interfaces: tuple[str, ...] = ()
+    mdns: bool = True
+    venue_config: Path | None = None
+    venue_id: str = ""
+    timing: BoardTiming = field(default_factory=BoardTiming)
+    debug_slow_methods: Mapping[str, float] = field(default_factory=dict)  # tests only
+
+
+@dataclass
+class ControllerApp:
+    """What service modules get to build their servicers from."""
+
+    options: ServerOptions
+    venue: VenueConfig
+    store: Store
+    board: RoomBoard
+    credentials: Credentials
+    clock: Callable[[], datetime]
+    permissions: PermissionTable
+    authenticators: list[Authenticator] = field(default_factory=list)
+    venue_tls: VenueTls | None = None  # None only with --insecure-dev and no `init`
+    room_certificates: RoomCertificates | None = None
+
+
+class ServiceModule(Protocol):
+    def permissions(self) -> Mapping[str, Permission]: ...
+
+    def add_to_server(self, server: grpc.aio.Server, app: ControllerApp) -> list[str]:
+        """Add servicers; return their full service names (for health and reflection)."""
+
+
+_MODULES: list[Callable[[], ServiceModule]] = []
+SERVICE_MODULE_PATHS = ["controller.api.modules", "controller.billing.api"]
+
+
+def register_service_module(factory: Callable[[], ServiceModule]) -> None:
+    if factory not in _MODULES:
+        _MODULES.append(factory)
+
+
+def build_app(options: ServerOptions) -> ControllerApp:
+    for path in SERVICE_MODULE_PATHS:
+        importlib.import_module(path)
+    venue_tls = serving.venue_tls_for(options.data_dir, insecure_dev=options.insecure_dev)
+    options.data_dir.mkdir(parents=True, exist_ok=True)
+    venue = load_venue_config(options.venue_config) if options.venue_config else VenueConfig()
+    if options.venue_id:
+        venue = VenueConfig(options.venue_id, venue.name, venue.tiers, venue.rooms)
+    store = open_store(options.data_dir / DB_FILE)
+    board = RoomBoard(store, tiers=venue.tiers, timing=options.timing)
+    board.load()
+    _apply_venue_rooms(board, venue)
+    credentials = Credentials(store)
+    ensure_admin_token(store, options.data_dir, utc_now())
+    bearer = BearerTokenAuthenticator(credentials, utc_now)
+    room_certificates = RoomCertificates(store)
+    tls_identity = venue_tls is not None and not options.insecure_dev
+    return ControllerApp(
+        options=options,
+        venue=venue,
+        store=store,
+        board=board,
+        credentials=credentials,
+        clock=utc_now,
+        permissions=PermissionTable(INFRASTRUCTURE),
+        authenticators=[
+            VenueTlsAuthenticator(bearer, room_certificates, utc_now) if tls_identity else bearer
+        ],
+        venue_tls=venue_tls,
+        room_certificates=room_certificates,
+    )
+
+
+def _apply_venue_rooms(board: RoomBoard, venue: VenueConfig) -> None:
+    existing = {r.room_id: r for r in board.rooms()}
+    for room in venue.rooms:
+        if room.room_id not in existing:
+            board.create_room(room.room_id, room.display_name, room.tier)
+        elif (existing[room.room_id].display_name, existing[room.room_id].tier) != (
+            room.display_name,
+            room.tier,
+        ):
+            board.update_room(room.room_id, room.display_name, room.tier)
+
+
+class _SlowDown(grpc.aio.ServerInterceptor):
+    """Test hook (--debug-slow-method): delays named methods so shutdown tests have an
+    in-flight call to wait for."""
+
+    def __init__(self, delays: Mapping[str, float]) -> None:
+        self.delays = dict(delays)
+
+    async def intercept_service(self, continuation, handler_call_details):  # type: ignore[no-untyped-def]
+        handler = await continuation(handler_call_details)
+        delay = self.delays.get(handler_call_details.method.rsplit("/", 1)[-1])
+        if handler is None or delay is None or handler.unary_unary is None:
+            return handler
+        inner = handler.unary_unary
+
+        async def slow(request, context):  # type: ignore[no-untyped-def]
+            await asyncio.sleep(delay)
+            return await inner(request, context)
+
+        return grpc.unary_unary_rpc_method_handler(
+            slow, handler.request_deserializer, handler.response_serializer
+        )
+
+
+async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | None = None) -> None:
+    """Serve until SIGTERM/SIGINT.
+
+    Stop sequence: health NOT_SERVING (all services) -> ``shutdown_drain_s`` for load
+    balancers and watchers to notice -> new calls refused with UNAVAILABLE -> calls in flight
+    finish (up to ``shutdown_grace_s``) -> watch and link streams end -> server stops.
+    """
+    app = build_app(options)
+    in_flight = InFlight()
+    interceptors: list[grpc.aio.ServerInterceptor] = [
+        AuthInterceptor(AuthenticatorChain(app.authenticators), app.permissions, in_flight)
+    ]
+    if options.debug_slow_methods:
+        interceptors.append(_SlowDown(options.debug_slow_methods))
+    server = grpc.aio.server(interceptors=interceptors)
+    health = health_aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health, server)
+    names = [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name]
+    for factory in _MODULES:
+        module = factory()
+        app.permissions.allow(module.permissions())
+        names += module.add_to_server(server, app)
+    reflection.enable_server_reflection([*names, reflection.SERVICE_NAME], server)
+
+    ports = serving.bind_ports(
+        server,
+        listen=options.listen,
+        agent_listen=options.agent_listen,
+        tls=app.venue_tls,
+        insecure_dev=options.insecure_dev,
+    )
+    port = ports.staff_port
+    host = options.listen.rsplit(":", 1)[0].strip("[]") or "0.0.0.0"
+    await server.start()
+    local_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    address = f"{local_host}:{port}"
+    _write_addr(options.data_dir, address)
+    serving.write_agent_addr(options.data_dir, local_host, ports)
+    for name in ["", *names]:
+        await health.set(name, health_pb2.HealthCheckResponse.SERVING)
+    log.info("listening on %s (venue %s)", address, app.venue.venue_id)
+    if ready is not None:
+        ready(address)
+    notifier = serving.ServiceNotifier()
+    notifier.ready(f"serving on {address}" + (" (PLAIN TEXT)" if options.insecure_dev else ""))
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+
+    ticker = asyncio.create_task(_tick(app.board))
+    advertiser = None
+    if options.mdns:
+        from controller.discovery import Advertisement, VenueAdvertiser, advertised_addresses
+
+        ad = Advertisement(
+            venue_id=app.venue.venue_id,
+            port=port,
+            addresses=advertised_addresses(host, list(options.mdns_interfaces)),
+            tls=not options.insecure_dev,
+            ca_fingerprint=app.venue_tls.fingerprint if app.venue_tls else "",
+            agent_port=ports.agent_port,
+        )
+        advertiser = VenueAdvertiser(ad, list(options.mdns_interfaces) or None)
+        advertising = asyncio.create_task(advertiser.start())
+    try:
+        await stop.wait()
+    finally:
+        log.info("shutting down: health NOT_SERVING, draining")
+        await notifier.stopping()
+        await health.enter_graceful_shutdown()
+        await asyncio.sleep(settings.shutdown_drain_s)
+        in_flight.close()  # new calls now get UNAVAILABLE
+        if not await in_flight.wait_idle(settings.shutdown_grace_s):
+            log.warning("%d calls still running after the grace period", in_flight.count)
+        app.board.close()  # ends WatchRooms and link streams
+        await server.stop(settings.shutdown_stream_grace_s)
+        ticker.cancel()
+        if advertiser is not None:
+            advertising.cancel()
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await advertiser.stop()
+        app.store.close()
+        with contextlib.suppress(OSError):
+            os.unlink(options.data_dir / ADDR_FILE)
+        log.info("stopped")
+
+
+async def _tick(board: RoomBoard) -> None:
+    while True:
+        await asyncio.sleep(settings.liveness_check_interval_s)
+        try:
+            board.tick()
+        except Exception:  # keep ticking: one bad tick must not stop liveness for good
+            log.exception("board tick failed")
+
+
+def _write_addr(data_dir: Path, address: str) -> None:
+    tmp = data_dir / (ADDR_FILE + ".tmp")
+    tmp.write_text(address + "\n")
+    os.replace(tmp, data_dir / ADDR_FILE)

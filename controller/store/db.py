@@ -1,0 +1,119 @@
+"""Opening the controller database and running short transactions on it.
+
+One SQLite file (``DATA_DIR/controller.db``) in WAL mode with ``synchronous=NORMAL``: a commit
+is a WAL append, not an fsync, so short transactions are cheap. The connection runs in
+autocommit mode and :meth:`Store.transaction` issues ``BEGIN IMMEDIATE`` itself, so nesting
+works (inner blocks become savepoints) and a failure rolls everything back.
+
+Inside a transaction write with :meth:`Store.execute` (or ``store.db.execute``), not with
+sqlite-utils' ``table.insert()``: sqlite-utils wraps its writes in ``with conn:``, which would
+commit the enclosing transaction early. sqlite-utils is used for schema work and reads.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+Params = Sequence[Any] | Mapping[str, Any]
+
+
+class Store:
+    """The controller's database connection (safe to share between threads)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        conn = sqlite3.connect(
+            str(self.path), isolation_level=None, check_same_thread=False, timeout=5.0
+        )
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=5000")
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._after_commit: list[Callable[[], None]] = []
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """One atomic unit of work; nested calls become savepoints of the outer one."""
+        with self._lock:
+            depth = self._depth
+            if depth == 0:
+                self.conn.execute("BEGIN IMMEDIATE")
+            else:
+                self.conn.execute(f"SAVEPOINT sp{depth}")
+            self._depth += 1
+            try:
+                yield self
+            except BaseException:
+                self._depth -= 1
+                if depth == 0:
+                    self.conn.execute("ROLLBACK")
+                    self._after_commit.clear()
+                else:
+                    self.conn.execute(f"ROLLBACK TO sp{depth}")
+                    self.conn.execute(f"RELEASE sp{depth}")
+                raise
+            self._depth -= 1
+            if depth == 0:
+                self.conn.execute("COMMIT")
+                callbacks, self._after_commit = self._after_commit, []
+                for callback in callbacks:
+                    callback()
+            else:
+                self.conn.execute(f"RELEASE sp{depth}")
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the outermost transaction commits (now if none is open).
+
+        In-memory state (the live board, watchers) is updated here, so a rolled-back
+        transaction never leaves memory ahead of the database.
+        """
+        with self._lock:
+            if self._depth == 0:
+                callback()
+            else:
+                self._after_commit.append(callback)
+
+    def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
+        with self._lock:
+            return self.conn.execute(sql, params)
+
+    def query(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
+        """Rows as dicts (for adapters; convert to dataclasses before leaving the store)."""
+        with self._lock:
+            cursor = self.conn.execute(sql, params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def query_one(self, sql: str, params: Params = ()) -> dict[str, Any] | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+
+def open_store(path: Path | str, *, migrate: bool = True) -> Store:
+    """Open (creating if needed) the database and bring every registered area up to date."""
+    from controller.store.migrations import apply_migrations, load_builtin_areas
+
+    store = Store(path)
+    if migrate:
+        load_builtin_areas()
+        apply_migrations(store)
+    return store
