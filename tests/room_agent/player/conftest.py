@@ -41,7 +41,10 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Library:
             has_video=True,
         ),
         channels=media.song_for(media.channels_mp3(root / "channels.mp3"), mode=VocalMode.CHANNELS),
-        plain=media.song_for(media.tone_song(root / "plain.wav", freq_hz=440, duration_s=3)),
+        # A Chinese file name, as a KTV library has them.
+        plain=media.song_for(
+            media.tone_song(root / "甜蜜蜜 邓丽君.wav", freq_hz=440, duration_s=3), song_id="plain"
+        ),
         loud=media.song_for(loud, loudness_lufs=media.measure_lufs(loud)),
         quiet=media.song_for(quiet, loudness_lufs=media.measure_lufs(quiet)),
         broken=media.song_for(media.broken_file(root / "broken.mkv")),
