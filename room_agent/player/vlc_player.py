@@ -107,8 +107,6 @@ class VlcPlayer:
                 audio_index=self._plan.main_track(vocal),
                 video=True,
             )
-            if self._plan.method is VocalMethod.PLAIN_CHANNELS:
-                self._main.set_channel(self._plan.main_stereo(vocal))
             if self._plan.method.uses_shadow:
                 self._shadow.open(
                     str(path),
@@ -407,6 +405,10 @@ class VlcPlayer:
             if started and all(d.time_ms() > 0 for d in self._active_decks()):
                 self._volumes_pending = False
                 self._check_file_matches_catalog()
+                if self._plan.method is VocalMethod.PLAIN_CHANNELS:
+                    # A channel set before the output starts is lost: choose it now (one
+                    # restart, the plain method's cost).
+                    self._plain_switch(self._vocal_now())
 
     def _check_file_matches_catalog(self) -> None:
         """A tracks song whose file has fewer audio tracks than the catalog says would make
