@@ -42,6 +42,7 @@ from tests.support.pcm import PcmRecorder, longest_silence_ms, tone_level  # noq
 from tests.support.pulse import RATE_HZ, PulseServer  # noqa: E402
 
 STEP_MS = 5
+LISTEN_LEAD_S = 0.7
 
 
 def _first_window(
@@ -85,8 +86,9 @@ class Listener:
         return VlcPlayer(PlayerConfig(audio=audio, **config))  # type: ignore[arg-type]
 
     def start(self) -> None:
-        # amem delivers ~0.1-0.2 s ahead of presentation: never clear what is still to be
-        # heard (the recorder keeps everything; heard() picks by presentation time).
+        """Begin listening. amem delivers ~0.1-0.2 s ahead of presentation, so whatever is
+        measured starts at least ``LISTEN_LEAD_S`` after this."""
+        self.pcm.clear()
         if self.pulse is not None:
             self._recording = self.pulse.record()
             self._recording.__enter__()
@@ -108,14 +110,16 @@ def bench_start_and_skip(ear: Listener, lib: dict[str, Song], runs: int) -> dict
     try:
         for _ in range(runs):
             player.stop()
-            time.sleep(0.3)
             ear.start()
+            time.sleep(LISTEN_LEAD_S)
             t0 = time.monotonic()
             player.play(lib["a440"])
             time.sleep(1.0)
             first = _first_window(ear.after(t0, 1.0), _audible)
             out["play -> first audio"].append(first)
+            time.sleep(0.5)
             ear.start()
+            time.sleep(LISTEN_LEAD_S)
             t1 = time.monotonic()
             player.play(lib["b660"])  # skip: the core plays the next song
             time.sleep(1.0)
@@ -135,7 +139,7 @@ def bench_vocal_switch(ear: Listener, song: Song, runs: int, shadow: bool) -> di
         time.sleep(2.0)
         for k in range(runs):
             ear.start()
-            time.sleep(0.4)
+            time.sleep(LISTEN_LEAD_S)
             vocal = VocalSwitch.ACCOMPANIMENT if k % 2 == 0 else VocalSwitch.ORIGINAL
             t = time.monotonic()
             player.set_vocal(vocal)
@@ -158,9 +162,9 @@ def bench_key(ear: Listener, song: Song, runs: int) -> dict[str, list]:
     try:
         for k in range(runs):
             player.play(song)
-            time.sleep(1.0)
+            time.sleep(0.5)
             ear.start()
-            time.sleep(0.3)
+            time.sleep(LISTEN_LEAD_S)
             key = 2 if k % 2 == 0 else -2
             t = time.monotonic()
             player.set_key(key)
