@@ -3,7 +3,9 @@ recorded from its monitor, independent of the player's own code."""
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -96,3 +98,13 @@ def test_through_a_real_audio_server_key_up_two_raises_the_pitch(
         assert tone_level(after, 440 * 2 ** (2 / 12)) > 0.1
         assert tone_level(after, 440) < 0.02
         assert player.status().key_supported
+
+
+def test_the_private_audio_server_is_gone_after_its_test(tmp_path: Path) -> None:
+    server = PulseServer(tmp_path)
+    with server:
+        daemon = server._proc
+        assert daemon is not None and daemon.poll() is None
+        assert os.environ["PULSE_SERVER"] == f"unix:{server.socket}"
+    assert daemon.poll() is not None
+    assert os.environ.get("PULSE_SERVER") != f"unix:{server.socket}"
