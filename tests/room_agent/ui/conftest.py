@@ -91,6 +91,7 @@ def ktv_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     Config.set("graphics", "width", "800")
     Config.set("graphics", "height", "480")
     Config.set("input", "mouse", "")  # no real mouse provider in tests
+    Config.set("graphics", "multisamples", "0")  # as run_touchscreen configures it
     from kivy.base import EventLoop
 
     from room_agent.ui.app import KtvApp, TouchscreenConfig
