@@ -4,6 +4,10 @@ Address: ``--controller host:port`` > ``KTV_CONTROLLER`` > ``DATA_DIR/controller
 ``--data-dir``) > zeroconf discovery of ``_ktv._tcp``.
 Token: ``--token`` > ``KTV_TOKEN`` > ``DATA_DIR/admin.token`` (with ``--data-dir``) > the token
 saved by ``ktvctl login`` (``$KTV_CONFIG_DIR`` or ``~/.config/ktv``, file ``token``).
+TLS (venue CA): ``--ca-file``/``KTV_CA_FILE`` > ``DATA_DIR/tls/ca.crt`` > the CA saved in the
+config dir (``ca.crt``) > ``--ca-fingerprint``/``KTV_CA_FINGERPRINT`` (fetched from the
+controller's handshake, accepted only if its SHA-256 matches, then saved). With none of these,
+or with ``--insecure``, ktvctl speaks plain text (controllers run with ``--insecure-dev``).
 """
 
 from __future__ import annotations
@@ -19,7 +23,13 @@ import grpc
 
 from controller import settings
 from ktv import errors
-from ktv.errors import KtvError, Unauthenticated, Unavailable
+from ktv.errors import (
+    FailedPrecondition,
+    InvalidArgument,
+    KtvError,
+    Unauthenticated,
+    Unavailable,
+)
 
 T = TypeVar("T")
 
@@ -57,6 +67,54 @@ def save_token(token: str) -> Path:
     return path
 
 
+def saved_ca_path() -> Path:
+    return config_dir() / "ca.crt"
+
+
+def resolve_ca(args: argparse.Namespace, address: str, tls_advertised: bool) -> bytes | None:
+    """The venue CA to verify the controller with; None for plain text."""
+    if getattr(args, "insecure", False):
+        return None
+    ca_file = getattr(args, "ca_file", None) or os.environ.get("KTV_CA_FILE")
+    if ca_file:
+        try:
+            return Path(ca_file).read_bytes()
+        except OSError as error:
+            raise InvalidArgument(f"cannot read the CA file {ca_file}: {error}") from None
+    if args.data_dir and (Path(args.data_dir) / "tls" / "ca.crt").exists():
+        return (Path(args.data_dir) / "tls" / "ca.crt").read_bytes()
+    if saved_ca_path().exists():
+        return saved_ca_path().read_bytes()
+    fingerprint = getattr(args, "ca_fingerprint", None) or os.environ.get("KTV_CA_FINGERPRINT")
+    if fingerprint:
+        from ktv.security.pinning import fetch_pinned_ca
+
+        host, _, port = address.rpartition(":")
+        pem = fetch_pinned_ca(host.strip("[]"), int(port), fingerprint, timeout_s=args.timeout)
+        path = saved_ca_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pem)
+        return pem
+    if tls_advertised:
+        raise FailedPrecondition(
+            f"the controller at {address} uses TLS: pass --ca-fingerprint (printed by "
+            "`ktv-controller init`) once, or --ca-file; ktvctl remembers the venue CA"
+        )
+    return None
+
+
+def open_channel(address: str, ca_pem: bytes | None) -> grpc.Channel:
+    if ca_pem is None:
+        return grpc.insecure_channel(address)
+    from ktv.security import grpc_tls
+
+    return grpc.secure_channel(
+        address,
+        grpc_tls.staff_channel_credentials(ca_pem),
+        options=grpc_tls.channel_options(),
+    )
+
+
 def error_from_rpc(error: grpc.RpcError, address: str) -> KtvError:
     code = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
     details = (error.details() if hasattr(error, "details") else "") or str(code)
@@ -89,15 +147,16 @@ class Connection:
         self.channel.close()
 
 
-def resolve_address(args: argparse.Namespace) -> str:
+def resolve_address(args: argparse.Namespace) -> tuple[str, bool]:
+    """(host:port, whether mDNS said the controller uses TLS)."""
     if args.controller:
-        return str(args.controller)
+        return str(args.controller), False
     if os.environ.get("KTV_CONTROLLER"):
-        return os.environ["KTV_CONTROLLER"]
+        return os.environ["KTV_CONTROLLER"], False
     if args.data_dir:
         addr = Path(args.data_dir) / "controller.addr"
         if addr.exists():
-            return addr.read_text().strip()
+            return addr.read_text().strip(), False
     from controller.discovery import browse
 
     found = browse(
@@ -111,7 +170,7 @@ def resolve_address(args: argparse.Namespace) -> str:
             f"no controller{venue} found by mDNS: pass --controller HOST:PORT, set "
             "KTV_CONTROLLER, or check that the controller is advertising _ktv._tcp"
         )
-    return found.address
+    return found.address, found.tls
 
 
 def resolve_token(args: argparse.Namespace, *, required: bool = True) -> str:
@@ -135,6 +194,7 @@ def resolve_token(args: argparse.Namespace, *, required: bool = True) -> str:
 
 
 def connect(args: argparse.Namespace, *, need_token: bool = True) -> Connection:
-    address = resolve_address(args)
+    address, tls_advertised = resolve_address(args)
     token = resolve_token(args, required=need_token)
-    return Connection(address, token, args.timeout, grpc.insecure_channel(address))
+    ca_pem = resolve_ca(args, address, tls_advertised)
+    return Connection(address, token, args.timeout, open_channel(address, ca_pem))
