@@ -239,46 +239,49 @@ class KtvApp(App):
             lambda dt: setattr(self, "toast", ""), settings.toast_duration_s
         )
 
-    def _guarded(self, action: Callable[[], object]) -> object | None:
-        """Run an intent; a refused intent shows its message instead of crashing the UI."""
+    def guarded(self, action: Callable[[], object]) -> bool:
+        """Run an intent; a refused intent shows its message (never crashes the UI).
+        Returns whether the core accepted it."""
         try:
-            return action()
+            action()
         except Unsupported:
             self.show_toast(self.t("key_unsupported"))
         except KtvError as exc:
             self.show_toast(exc.message)
-        return None
+        else:
+            return True
+        return False
 
     def add_song(self, song_id: str, title: str = "", *, to_top: bool = False) -> None:
-        self._guarded(lambda: self.room.enqueue(song_id, to_top=to_top))
-        self.show_toast(self.t("added_top" if to_top else "added", title=title))
+        if self.guarded(lambda: self.room.enqueue(song_id, to_top=to_top)):
+            self.show_toast(self.t("added_top" if to_top else "added", title=title))
 
     def skip(self) -> None:
-        self._guarded(self.room.skip)
+        self.guarded(self.room.skip)
 
     def replay(self) -> None:
-        self._guarded(self.room.replay)
+        self.guarded(self.room.replay)
 
     def toggle_pause(self) -> None:
         if self.playback.state is PlayerState.PAUSED:
-            self._guarded(self.room.resume)
+            self.guarded(self.room.resume)
         else:
-            self._guarded(self.room.pause)
+            self.guarded(self.room.pause)
 
     def toggle_vocal(self) -> None:
         if self.playback.vocal is VocalSwitch.UNAVAILABLE:
             self.show_toast(self.t("vocal_unavailable"))
             return
-        self._guarded(self.room.toggle_vocal)
+        self.guarded(self.room.toggle_vocal)
 
     def change_key(self, delta: int) -> None:
-        self._guarded(lambda: self.room.change_key(delta))
+        self.guarded(lambda: self.room.change_key(delta))
 
     def change_volume(self, delta: int) -> None:
-        self._guarded(lambda: self.room.change_volume(delta))
+        self.guarded(lambda: self.room.change_volume(delta))
 
     def toggle_mute(self) -> None:
-        self._guarded(lambda: self.room.set_mute(not self.playback.muted))
+        self.guarded(lambda: self.room.set_mute(not self.playback.muted))
 
     def vocal_label(self, vocal: VocalSwitch, lang: str) -> str:
         if vocal is VocalSwitch.ORIGINAL:
