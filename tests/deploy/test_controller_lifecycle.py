@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -15,20 +13,11 @@ import pytest
 from controller.rooms.board import RoomBoard
 from controller.store.db import open_store
 from ktv.v1 import rooms_pb2
-from tests.support.controller import REPO_ROOT, launch, start_controller
+from tests.deploy.scratch import ktv_controller
+from tests.support.controller import launch, start_controller
 from tests.support.link import AgentLink, door_event
 
 RPC_TIMEOUT_S = 10.0
-
-
-def ktv_controller(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "controller", *args],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_serve_tells_systemd_it_is_ready_then_keeps_the_watchdog_fed(tmp_path):

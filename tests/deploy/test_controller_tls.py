@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,20 +17,11 @@ from controller.store.db import Store
 from ktv.security import certs, grpc_tls
 from ktv.security.pinning import fetch_pinned_ca
 from ktv.v1 import auth_pb2, auth_pb2_grpc, rooms_pb2, rooms_pb2_grpc
-from tests.support.controller import REPO_ROOT, bearer, launch
+from tests.deploy.scratch import ktv_controller
+from tests.support.controller import bearer, launch
 from tests.support.link import AgentLink, door_event
 
 RPC_TIMEOUT_S = 10.0
-
-
-def ktv_controller(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "controller", *args],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 class Venue:
