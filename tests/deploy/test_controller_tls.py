@@ -33,7 +33,9 @@ class Venue:
         self.init_output = init.stdout
         self.ca_pem = (data_dir / "tls" / "ca.crt").read_bytes()
         self.fingerprint = certs.fingerprint_sha256(self.ca_pem)
-        self.ctl = launch(data_dir, insecure_dev=False)
+        # a venue id of its own: other suites advertise _ktv._tcp on 127.0.0.1 too
+        self.venue_id = f"deploy-{uuid.uuid4().hex[:8]}"
+        self.ctl = launch(data_dir, ["--venue-id", self.venue_id], insecure_dev=False)
         self.agent_address = (data_dir / "controller.agent.addr").read_text().strip()
         self.channels: list[grpc.Channel] = []
 
@@ -253,7 +255,7 @@ def test_a_bad_csr_is_refused_and_does_not_use_up_the_code(venue):
 
 
 def test_zeroconf_advertises_tls_the_ca_fingerprint_and_the_agent_port(venue):
-    found = browse(8.0, interfaces=["127.0.0.1"])
+    found = browse(8.0, venue_id=venue.venue_id, interfaces=["127.0.0.1"])
     assert found is not None
     assert found.tls
     assert found.ca_fingerprint == venue.fingerprint
