@@ -36,6 +36,7 @@ from controller.auth.credentials import Credentials, ensure_admin_token
 from controller.auth.interceptor import AuthInterceptor
 from controller.auth.permissions import INFRASTRUCTURE, Permission, PermissionTable
 from controller.deploy import serving
+from controller.deploy.data_dir_lock import DataDirLock
 from controller.rooms.board import RoomBoard, utc_now
 from controller.settings import BoardTiming
 from controller.store.db import Store, open_store
@@ -77,6 +78,7 @@ class ControllerApp:
     authenticators: list[Authenticator] = field(default_factory=list)
     venue_tls: VenueTls | None = None  # None only with --insecure-dev and no `init`
     room_certificates: RoomCertificates | None = None
+    data_dir_lock: DataDirLock | None = None  # held while serving; restore needs it
 
 
 class ServiceModule(Protocol):
@@ -100,6 +102,7 @@ def build_app(options: ServerOptions) -> ControllerApp:
         importlib.import_module(path)
     venue_tls = serving.venue_tls_for(options.data_dir, insecure_dev=options.insecure_dev)
     options.data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir_lock = DataDirLock.acquire(options.data_dir, purpose="start another one")
     venue = load_venue_config(options.venue_config) if options.venue_config else VenueConfig()
     if options.venue_id:
         venue = VenueConfig(options.venue_id, venue.name, venue.tiers, venue.rooms)
@@ -125,6 +128,7 @@ def build_app(options: ServerOptions) -> ControllerApp:
         ],
         venue_tls=venue_tls,
         room_certificates=room_certificates,
+        data_dir_lock=data_dir_lock,
     )
 
 
@@ -243,6 +247,8 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
         app.store.close()
         with contextlib.suppress(OSError):
             os.unlink(options.data_dir / ADDR_FILE)
+        if app.data_dir_lock is not None:
+            app.data_dir_lock.release()
         log.info("stopped")
 
 

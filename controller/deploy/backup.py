@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from controller.deploy import settings
+from controller.deploy.data_dir_lock import DataDirLock
 from ktv.errors import FailedPrecondition, InvalidArgument, NotFound
 
 _STAMP = "%Y%m%dT%H%M%S%fZ"
@@ -129,8 +130,12 @@ def restore_database(
     ``<name>.before-restore-<time>`` so a wrong choice of backup can itself be undone.
     """
     check_integrity(backup)
+    with DataDirLock.acquire(database.parent, purpose="restore"):
+        return _restore_locked(backup, database, now)
+
+
+def _restore_locked(backup: Path, database: Path, now: dt.datetime | None) -> RestoreResult:
     stamp = (now or dt.datetime.now(dt.UTC)).strftime(_STAMP)
-    database.parent.mkdir(parents=True, exist_ok=True)
     kept: Path | None = None
     if database.exists():
         # fold the WAL into the main file so the kept copy is complete on its own

@@ -184,3 +184,33 @@ def test_every_acknowledged_change_survives_the_controller_being_killed(tmp_path
             rooms_pb2.ListRoomsRequest(page_size=1000), metadata=again.admin_md, timeout=10
         )
     assert set(acknowledged) <= {r.name.removeprefix("rooms/") for r in listed.rooms}
+
+
+def test_restore_is_refused_while_the_controller_runs(tmp_path):
+    data_dir = tmp_path / "data"
+    _room_with_open_session(data_dir)
+    backup = ktv_controller("backup", "--data-dir", str(data_dir))
+    assert backup.returncode == 0, backup.stderr
+    backup_file = backup.stdout.split()[1]
+    with start_controller(data_dir, ["--no-mdns"]):
+        before = (data_dir / "controller.db").stat().st_ino
+        proc = ktv_controller("restore", backup_file, "--data-dir", str(data_dir))
+        assert proc.returncode == 5
+        assert "a controller is running" in proc.stderr
+        assert (data_dir / "controller.db").stat().st_ino == before
+
+
+def test_a_second_controller_on_the_same_data_refuses_to_start(tmp_path):
+    data_dir = tmp_path / "data"
+    with start_controller(data_dir, ["--no-mdns"]):
+        second = ktv_controller(
+            "serve",
+            "--data-dir",
+            str(data_dir),
+            "--insecure-dev",
+            "--no-mdns",
+            "--listen",
+            "127.0.0.1:0",
+        )
+    assert second.returncode == 5
+    assert "a controller is running" in second.stderr
