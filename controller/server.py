@@ -26,6 +26,7 @@ from grpc_health.v1.health import aio as health_aio
 from grpc_reflection.v1alpha import reflection
 
 from controller import settings
+from controller.api.inflight import InFlight
 from controller.auth.authenticator import (
     Authenticator,
     AuthenticatorChain,
@@ -89,7 +90,7 @@ class ServiceModule(Protocol):
 
 
 _MODULES: list[Callable[[], ServiceModule]] = []
-SERVICE_MODULE_PATHS = ["controller.api.modules"]
+SERVICE_MODULE_PATHS = ["controller.api.modules", "controller.billing.api"]
 
 
 def register_service_module(factory: Callable[[], ServiceModule]) -> None:
@@ -168,10 +169,16 @@ class _SlowDown(grpc.aio.ServerInterceptor):
 
 
 async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | None = None) -> None:
-    """Serve until SIGTERM/SIGINT: health SERVING; then NOT_SERVING, drain, stop with grace."""
+    """Serve until SIGTERM/SIGINT.
+
+    Stop sequence: health NOT_SERVING (all services) -> ``shutdown_drain_s`` for load
+    balancers and watchers to notice -> new calls refused with UNAVAILABLE -> calls in flight
+    finish (up to ``shutdown_grace_s``) -> watch and link streams end -> server stops.
+    """
     app = build_app(options)
+    in_flight = InFlight()
     interceptors: list[grpc.aio.ServerInterceptor] = [
-        AuthInterceptor(AuthenticatorChain(app.authenticators), app.permissions)
+        AuthInterceptor(AuthenticatorChain(app.authenticators), app.permissions, in_flight)
     ]
     if options.debug_slow_methods:
         interceptors.append(_SlowDown(options.debug_slow_methods))
@@ -235,10 +242,11 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
         await notifier.stopping()
         await health.enter_graceful_shutdown()
         await asyncio.sleep(settings.shutdown_drain_s)
-        stopping = asyncio.create_task(server.stop(settings.shutdown_grace_s))
-        await asyncio.sleep(0)
-        app.board.close()
-        await stopping
+        in_flight.close()  # new calls now get UNAVAILABLE
+        if not await in_flight.wait_idle(settings.shutdown_grace_s):
+            log.warning("%d calls still running after the grace period", in_flight.count)
+        app.board.close()  # ends WatchRooms and link streams
+        await server.stop(settings.shutdown_stream_grace_s)
         ticker.cancel()
         if advertiser is not None:
             advertising.cancel()

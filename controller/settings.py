@@ -20,6 +20,7 @@ scrypt_n: int = 2**14  # hashlib.scrypt cost; r=8, p=1 (~16 MB, ~50 ms)
 # Server.
 shutdown_drain_s: float = 0.5  # health NOT_SERVING this long before the listener closes
 shutdown_grace_s: float = 10.0  # in-flight calls get this long to finish
+shutdown_stream_grace_s: float = 1.0  # then remaining streams (health watches) get this long
 watch_queue_max_messages: int = 10_000  # a WatchRooms client lagging further is cut off
 
 # ktvctl.

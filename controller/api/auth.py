@@ -49,7 +49,9 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
             )
 
         response_type = auth_pb2.CreateEnrollmentCodeResponse
-        return once(self.store, "CreateEnrollmentCode", request, response_type, act)
+        return once(
+            self.store, "/ktv.v1.AuthService/CreateEnrollmentCode", request, response_type, act
+        )
 
     async def EnrollAgent(
         self, request: auth_pb2.EnrollAgentRequest, context: grpc.aio.ServicerContext
@@ -103,7 +105,13 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
             )
             return auth_pb2.CreateStaffResponse(staff_id=request.staff_id, role=role.value)
 
-        return once(self.store, "CreateStaff", request, auth_pb2.CreateStaffResponse, act)
+        return once(
+            self.store,
+            "/ktv.v1.AuthService/CreateStaff",
+            request,
+            auth_pb2.CreateStaffResponse,
+            act,
+        )
 
     async def WhoAmI(
         self, request: auth_pb2.WhoAmIRequest, context: grpc.aio.ServicerContext

@@ -12,7 +12,7 @@ from controller.api.convert import room_state_from_pb, room_to_pb, ts
 from controller.api.idempotent import once
 from controller.rooms.board import RoomBoard, utc_now
 from controller.rooms.model import check_room_id, parse_room_name
-from ktv.errors import InvalidArgument
+from ktv.errors import InvalidArgument, Unavailable
 from ktv.v1 import rooms_pb2, rooms_pb2_grpc
 
 Kind = rooms_pb2.WatchRoomsResponse.Kind
@@ -29,7 +29,7 @@ class RoomServicer(rooms_pb2_grpc.RoomServiceServicer):
         check_room_id(request.room_id)
         return once(
             self.store,
-            "CreateRoom",
+            "/ktv.v1.RoomService/CreateRoom",
             request,
             rooms_pb2.CreateRoomResponse,
             lambda: rooms_pb2.CreateRoomResponse(
@@ -67,7 +67,7 @@ class RoomServicer(rooms_pb2_grpc.RoomServiceServicer):
         room_id = parse_room_name(request.name)
         return once(
             self.store,
-            "UpdateRoom",
+            "/ktv.v1.RoomService/UpdateRoom",
             request,
             rooms_pb2.UpdateRoomResponse,
             lambda: rooms_pb2.UpdateRoomResponse(
@@ -82,7 +82,7 @@ class RoomServicer(rooms_pb2_grpc.RoomServiceServicer):
         target = room_state_from_pb(request.state)
         return once(
             self.store,
-            "SetRoomState",
+            "/ktv.v1.RoomService/SetRoomState",
             request,
             rooms_pb2.SetRoomStateResponse,
             lambda: rooms_pb2.SetRoomStateResponse(
@@ -101,7 +101,13 @@ class RoomServicer(rooms_pb2_grpc.RoomServiceServicer):
                 notified_room_count=notified,
             )
 
-        return once(self.store, "SetEmergency", request, rooms_pb2.SetEmergencyResponse, act)
+        return once(
+            self.store,
+            "/ktv.v1.RoomService/SetEmergency",
+            request,
+            rooms_pb2.SetEmergencyResponse,
+            act,
+        )
 
     async def WatchRooms(
         self, request: rooms_pb2.WatchRoomsRequest, context: grpc.aio.ServicerContext
@@ -116,6 +122,11 @@ class RoomServicer(rooms_pb2_grpc.RoomServiceServicer):
             while True:
                 room = await watcher.next_change()
                 if room is None:
+                    if watcher.overflowed:
+                        raise Unavailable(
+                            "this watcher fell too far behind; watch again for a fresh snapshot",
+                            reason="WATCH_LAGGING",
+                        )
                     return
                 yield rooms_pb2.WatchRoomsResponse(
                     kind=Kind.KIND_CHANGE, rooms=[room_to_pb(room)], send_time=ts(utc_now())

@@ -12,6 +12,7 @@ from typing import Any
 import grpc
 
 from controller.api.errors import abort_with
+from controller.api.inflight import InFlight
 from controller.auth.authenticator import Authenticator
 from controller.auth.model import Principal
 from controller.auth.permissions import Permission, PermissionTable
@@ -36,9 +37,15 @@ def optional_principal() -> Principal | None:
 
 
 class AuthInterceptor(grpc.aio.ServerInterceptor):
-    def __init__(self, authenticator: Authenticator, table: PermissionTable) -> None:
+    def __init__(
+        self,
+        authenticator: Authenticator,
+        table: PermissionTable,
+        in_flight: InFlight | None = None,
+    ) -> None:
         self.authenticator = authenticator
         self.table = table
+        self.in_flight = in_flight or InFlight()
 
     async def intercept_service(
         self,
@@ -50,7 +57,11 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
             return None
         method = handler_call_details.method
         rule = self.table.rule_for(method)
-        return _wrap(handler, lambda request, context: self._admit(method, rule, request, context))
+        return _wrap(
+            handler,
+            lambda request, context: self._admit(method, rule, request, context),
+            self.in_flight,
+        )
 
     def _admit(
         self,
@@ -90,15 +101,21 @@ _FACTORIES = {
 }
 
 
-def _wrap(handler: grpc.RpcMethodHandler, admit: Admit) -> grpc.RpcMethodHandler:
+def _wrap(
+    handler: grpc.RpcMethodHandler, admit: Admit, in_flight: InFlight
+) -> grpc.RpcMethodHandler:
     kind = next(k for k in _FACTORIES if getattr(handler, k) is not None)
     inner = getattr(handler, kind)
     request_streams = kind.startswith("stream")
+    # Only single-response calls are waited for at shutdown; streams are ended instead.
+    tracked = kind.endswith("unary")
 
     if inspect.isasyncgenfunction(inner):
 
         async def streaming(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator:
             try:
+                if in_flight.closing:
+                    in_flight.enter()  # raises Unavailable: no new streams while stopping
                 # The stream's task ends with the call, so the variable needs no reset.
                 _current.set(admit(None if request_streams else request, context))
                 async for item in inner(request, context):
@@ -113,11 +130,17 @@ def _wrap(handler: grpc.RpcMethodHandler, admit: Admit) -> grpc.RpcMethodHandler
 
         async def single(request: Any, context: grpc.aio.ServicerContext) -> Any:
             try:
-                token = _current.set(admit(None if request_streams else request, context))
+                if tracked or in_flight.closing:
+                    in_flight.enter()
                 try:
-                    return await inner(request, context)
+                    token = _current.set(admit(None if request_streams else request, context))
+                    try:
+                        return await inner(request, context)
+                    finally:
+                        _current.reset(token)
                 finally:
-                    _current.reset(token)
+                    if tracked:
+                        in_flight.exit()
             except grpc.aio.AbortError:
                 raise
             except Exception as error:

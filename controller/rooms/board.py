@@ -232,6 +232,13 @@ class RoomBoard:
             return room
         return self._commit(room.bumped(running_total_fen=running_total_fen))
 
+    def set_session_end(self, room_id: str, end_time: datetime | None) -> RoomView:
+        """Billing sold more time (续钟): the board shows the new end of the session."""
+        room = self.get(room_id)
+        if room.session_end == end_time:
+            return room
+        return self._commit(room.bumped(session_end=end_time))
+
     # --- commands and emergency -----------------------------------------------------------
     def send(self, room_id: str, body: commands.CommandBody) -> bool:
         """Send a command to the room's agent now; False if it is not connected."""

@@ -1,0 +1,502 @@
+"""BillingService over gRPC: a thin adapter from ktv.v1 messages to :class:`BillingDesk`.
+
+Every mutating call runs inside ``once()`` (request_id -> first response, same transaction),
+so a retried checkout returns the first receipt and charges nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import tomllib
+from collections.abc import Callable, Mapping
+from typing import TypeVar
+
+import grpc
+from google.protobuf.message import Message
+
+from controller.api.convert import ts
+from controller.api.idempotent import once
+from controller.auth.interceptor import current_principal
+from controller.auth.model import Principal, Role
+from controller.auth.permissions import (
+    ALL_ROLES,
+    MANAGER_UP,
+    STAFF_ROLES,
+    Permission,
+    service_rows,
+)
+from controller.billing import settings
+from controller.billing.bill import Bill
+from controller.billing.desk import Product, TenderAmount, TimePurchase
+from controller.billing.payments import default_providers
+from controller.billing.receipt import escpos, render_receipt
+from controller.billing.records import Actor, OrderSource, StaffRole, Tender
+from controller.billing.service import BillingDesk, Outcome
+from controller.billing.tab import Tab
+from controller.rooms.model import parse_room_name
+from controller.server import ControllerApp, register_service_module
+from ktv.errors import InvalidArgument, KtvError
+from ktv.v1 import billing_pb2 as pb
+from ktv.v1 import billing_pb2_grpc
+
+log = logging.getLogger(__name__)
+R = TypeVar("R", bound=Message)
+
+CASHIER_UP = frozenset({Role.CASHIER, Role.MANAGER, Role.ADMIN})
+WAITER_UP = CASHIER_UP | {Role.WAITER}
+ORDERING = WAITER_UP | {Role.GUEST, Role.AGENT}
+SYSTEM = Actor("controller", StaffRole.ADMIN)
+
+
+def actor_of(principal: Principal) -> Actor:
+    who = principal.staff_id or f"{principal.role.name.lower()}:{principal.room_id}"
+    return Actor(who, StaffRole(principal.role.name.lower()))
+
+
+def tender_from_pb(t: pb.TenderAmount) -> TenderAmount:
+    name = pb.Tender.Name(t.tender) if t.tender in pb.Tender.values() else ""
+    if not name or t.tender == pb.TENDER_UNSPECIFIED:
+        raise InvalidArgument(
+            "each payment needs a tender (cash, wechat, ...)", reason="BAD_TENDER"
+        )
+    return TenderAmount(Tender(name.removeprefix("TENDER_").lower()), t.amount_fen, t.reference)
+
+
+def tender_to_pb(t: Tender) -> int:
+    return pb.Tender.Value(f"TENDER_{t.value.upper()}")
+
+
+def purchase_from_pb(p: pb.TimePurchase) -> TimePurchase:
+    if p.prepaid_minutes < 0:
+        raise InvalidArgument("prepaid minutes must be positive", reason="BAD_DURATION")
+    return TimePurchase(p.package, p.prepaid_minutes, p.session_slot, p.gift)
+
+
+def bill_to_pb(bill: Bill, tab: Tab) -> pb.Bill:
+    paid_until = tab.stays[0].paid_until if tab.stays else None
+    return pb.Bill(
+        name=f"bills/{bill.tab_id}",
+        plan_version=bill.plan_version,
+        rooms=[f"rooms/{r}" for r in bill.rooms],
+        as_of_time=ts(bill.as_of),
+        lines=[
+            pb.BillLine(
+                kind=ln.kind.value,
+                label=ln.label,
+                amount_fen=ln.amount_fen,
+                quantity=ln.quantity,
+                unit_fen=ln.unit_fen,
+                room=ln.room,
+            )
+            for ln in bill.lines
+        ],
+        subtotal_fen=bill.subtotal_fen,
+        service_charge_fen=bill.service_charge_fen,
+        discount_fen=bill.discount_fen,
+        rounding_fen=bill.rounding_fen,
+        total_fen=bill.total_fen,
+        paid_fen=bill.paid_fen,
+        due_fen=bill.due_fen,
+        closed=bill.closed,
+        payments=[
+            pb.Payment(
+                payment_id=p.payment_id,
+                tender=tender_to_pb(p.tender),
+                amount_fen=p.amount_fen,
+                tendered_fen=p.tendered_fen,
+                change_fen=p.change_fen,
+                provider=p.provider,
+                reference=p.reference,
+                refund_of=p.refund_of,
+                reason=p.reason,
+                time=ts(p.at),
+            )
+            for p in tab.payments
+        ],
+        orders=[
+            pb.Order(
+                order_id=o.order_id,
+                room=f"rooms/{o.room}",
+                status=o.status.value,
+                comped=o.comped,
+                included=o.included,
+                note=o.note,
+                source=o.source.value,
+                lines=[
+                    pb.OrderLine(
+                        sku=ln.sku, name=ln.name, quantity=ln.quantity, unit_fen=ln.unit_fen
+                    )
+                    for ln in o.lines
+                ],
+            )
+            for o in tab.orders
+        ],
+        mode=tab.mode.value,
+        guest_count=tab.guests,
+        paid_until_time=ts(paid_until),
+        status=tab.status.value,
+    )
+
+
+def _bill_id(name: str) -> str:
+    if not name.startswith("bills/") or len(name) <= len("bills/"):
+        raise InvalidArgument(
+            f"bill name must look like bills/{{id}}, got {name!r}", reason="BAD_BILL_NAME"
+        )
+    return name.removeprefix("bills/")
+
+
+class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
+    def __init__(self, desk: BillingDesk, venue_name: str = "KTV") -> None:
+        self.desk = desk
+        self.store = desk.store
+        self.venue_name = venue_name
+
+    def _once(self, method: str, request: Message, rtype: type[R], action: Callable[[], R]) -> R:
+        return once(self.store, method, request, rtype, action)
+
+    @staticmethod
+    def _room(name: str) -> str:
+        return parse_room_name(name)
+
+    @staticmethod
+    def _actor() -> Actor:
+        return actor_of(current_principal())
+
+    async def OpenSession(
+        self, request: pb.OpenSessionRequest, context: object
+    ) -> pb.OpenSessionResponse:
+        room = self._room(request.room)
+        purchase = purchase_from_pb(request.purchase) if request.HasField("purchase") else None
+        tenders = [tender_from_pb(t) for t in request.tenders]
+
+        def act() -> pb.OpenSessionResponse:
+            out = self.desk.open(
+                room,
+                request.guest_count,
+                self._actor(),
+                purchase=purchase,
+                tenders=tenders,
+                booking=request.booking,
+                request_id=request.request_id,
+            )
+            return pb.OpenSessionResponse(bill=bill_to_pb(out.bill, out.tab))
+
+        return self._once("OpenSession", request, pb.OpenSessionResponse, act)
+
+    async def ExtendSession(
+        self, request: pb.ExtendSessionRequest, context: object
+    ) -> pb.ExtendSessionResponse:
+        room = self._room(request.room)
+        purchase = purchase_from_pb(request.purchase)
+        tenders = [tender_from_pb(t) for t in request.tenders]
+
+        def act() -> pb.ExtendSessionResponse:
+            out = self.desk.extend(
+                room, purchase, self._actor(), tenders=tenders, request_id=request.request_id
+            )
+            return pb.ExtendSessionResponse(bill=bill_to_pb(out.bill, out.tab))
+
+        return self._once("ExtendSession", request, pb.ExtendSessionResponse, act)
+
+    async def SetGuestCount(
+        self, request: pb.SetGuestCountRequest, context: object
+    ) -> pb.SetGuestCountResponse:
+        room = self._room(request.room)
+
+        def act() -> pb.SetGuestCountResponse:
+            out = self.desk.change_guests(room, request.guest_count, self._actor())
+            return pb.SetGuestCountResponse(bill=bill_to_pb(out.bill, out.tab))
+
+        return self._once("SetGuestCount", request, pb.SetGuestCountResponse, act)
+
+    async def MoveSession(
+        self, request: pb.MoveSessionRequest, context: object
+    ) -> pb.MoveSessionResponse:
+        room, to_room = self._room(request.room), self._room(request.to_room)
+
+        def act() -> pb.MoveSessionResponse:
+            out = self.desk.move(room, to_room, self._actor())
+            return pb.MoveSessionResponse(bill=bill_to_pb(out.bill, out.tab))
+
+        return self._once("MoveSession", request, pb.MoveSessionResponse, act)
+
+    async def MergeSessions(
+        self, request: pb.MergeSessionsRequest, context: object
+    ) -> pb.MergeSessionsResponse:
+        room, source = self._room(request.room), self._room(request.source_room)
+
+        def act() -> pb.MergeSessionsResponse:
+            out = self.desk.merge(source, room, self._actor())
+            return pb.MergeSessionsResponse(bill=bill_to_pb(out.bill, out.tab))
+
+        return self._once("MergeSessions", request, pb.MergeSessionsResponse, act)
+
+    async def PlaceOrder(
+        self, request: pb.PlaceOrderRequest, context: object
+    ) -> pb.PlaceOrderResponse:
+        room = self._room(request.room)
+        items = [(i.sku, i.quantity) for i in request.items]
+        actor = self._actor()
+        source = (
+            OrderSource.ROOM
+            if actor.role in (StaffRole.GUEST, StaffRole.AGENT)
+            else OrderSource.FRONT_DESK
+        )
+
+        def act() -> pb.PlaceOrderResponse:
+            out = self.desk.order(room, items, actor, source)
+            return pb.PlaceOrderResponse(order_id=out.order_id, bill=bill_to_pb(out.bill, out.tab))
+
+        return self._once("PlaceOrder", request, pb.PlaceOrderResponse, act)
+
+    async def UpdateOrder(
+        self, request: pb.UpdateOrderRequest, context: object
+    ) -> pb.UpdateOrderResponse:
+        room = self._room(request.room)
+        actions = {
+            pb.ORDER_ACTION_DELIVER: "deliver",
+            pb.ORDER_ACTION_CANCEL: "cancel",
+            pb.ORDER_ACTION_COMP: "comp",
+        }
+        if request.action not in actions:
+            raise InvalidArgument(
+                "action must be DELIVER, CANCEL or COMP", reason="BAD_ORDER_ACTION"
+            )
+
+        def act() -> pb.UpdateOrderResponse:
+            out = self.desk.update_order(
+                room, request.order_id, actions[request.action], self._actor(), request.reason
+            )
+            return pb.UpdateOrderResponse(bill=bill_to_pb(out.bill, out.tab))
+
+        return self._once("UpdateOrder", request, pb.UpdateOrderResponse, act)
+
+    async def ApplyDiscount(
+        self, request: pb.ApplyDiscountRequest, context: object
+    ) -> pb.ApplyDiscountResponse:
+        room = self._room(request.room)
+
+        def act() -> pb.ApplyDiscountResponse:
+            out = self.desk.discount(
+                room,
+                self._actor(),
+                reason=request.reason,
+                percent_bp=request.percent_bp,
+                amount_fen=request.amount_fen,
+            )
+            return pb.ApplyDiscountResponse(bill=bill_to_pb(out.bill, out.tab))
+
+        return self._once("ApplyDiscount", request, pb.ApplyDiscountResponse, act)
+
+    def _lookup(self, room_name: str, bill_name: str) -> Outcome:
+        principal = current_principal()
+        if bill_name:
+            if principal.role.room_scoped:
+                raise InvalidArgument(
+                    "guests and agents ask for their room's bill", reason="BAD_BILL_NAME"
+                )
+            return self.desk.bill(_bill_id(bill_name))
+        return self.desk.bill(self.desk.tab_id_of(self._room(room_name)))
+
+    async def GetBill(self, request: pb.GetBillRequest, context: object) -> pb.GetBillResponse:
+        out = self._lookup(request.room, request.name)
+        return pb.GetBillResponse(bill=bill_to_pb(out.bill, out.tab))
+
+    async def TakePayment(
+        self, request: pb.TakePaymentRequest, context: object
+    ) -> pb.TakePaymentResponse:
+        room = self._room(request.room)
+        tenders = [tender_from_pb(t) for t in request.tenders]
+
+        def act() -> pb.TakePaymentResponse:
+            out = self.desk.pay(room, tenders, self._actor(), request.request_id)
+            return pb.TakePaymentResponse(bill=bill_to_pb(out.bill, out.tab))
+
+        return self._once("TakePayment", request, pb.TakePaymentResponse, act)
+
+    async def Checkout(self, request: pb.CheckoutRequest, context: object) -> pb.CheckoutResponse:
+        room = self._room(request.room)
+        tenders = [tender_from_pb(t) for t in request.tenders]
+
+        def act() -> pb.CheckoutResponse:
+            out = self.desk.checkout(room, self._actor(), tenders, request.request_id)
+            return pb.CheckoutResponse(bill=bill_to_pb(out.bill, out.tab))
+
+        return self._once("Checkout", request, pb.CheckoutResponse, act)
+
+    async def RefundPayment(
+        self, request: pb.RefundPaymentRequest, context: object
+    ) -> pb.RefundPaymentResponse:
+        tab_id = _bill_id(request.bill)
+
+        def act() -> pb.RefundPaymentResponse:
+            out = self.desk.refund(
+                tab_id,
+                request.payment_id,
+                request.amount_fen,
+                request.reason,
+                self._actor(),
+                request.request_id,
+            )
+            return pb.RefundPaymentResponse(bill=bill_to_pb(out.bill, out.tab))
+
+        return self._once("RefundPayment", request, pb.RefundPaymentResponse, act)
+
+    async def ImportPricePlan(
+        self, request: pb.ImportPricePlanRequest, context: object
+    ) -> pb.ImportPricePlanResponse:
+        def act() -> pb.ImportPricePlanResponse:
+            plan = self.desk.import_config(request.config_toml, self._actor())
+            return pb.ImportPricePlanResponse(version=plan.version)
+
+        return self._once("ImportPricePlan", request, pb.ImportPricePlanResponse, act)
+
+    async def GetPricePlan(
+        self, request: pb.GetPricePlanRequest, context: object
+    ) -> pb.GetPricePlanResponse:
+        records = self.desk.records
+        active = records.active_version()
+        version = request.version or active
+        return pb.GetPricePlanResponse(
+            version=version,
+            config_toml=records.plan_source(version),
+            versions=records.versions(),
+            active_version=active,
+        )
+
+    async def ListProducts(
+        self, request: pb.ListProductsRequest, context: object
+    ) -> pb.ListProductsResponse:
+        return pb.ListProductsResponse(
+            products=[
+                pb.Product(
+                    sku=p.sku,
+                    name=p.name,
+                    category=p.category,
+                    base_fen=p.base_fen,
+                    available=p.available,
+                )
+                for p in self.desk.records.products().values()
+            ]
+        )
+
+    async def UpsertProduct(
+        self, request: pb.UpsertProductRequest, context: object
+    ) -> pb.UpsertProductResponse:
+        p = request.product
+
+        def act() -> pb.UpsertProductResponse:
+            self.desk.put_product(
+                Product(p.sku, p.name, p.category, p.base_fen, p.available), self._actor()
+            )
+            return pb.UpsertProductResponse(product=p)
+
+        return self._once("UpsertProduct", request, pb.UpsertProductResponse, act)
+
+    async def ListAuditEntries(
+        self, request: pb.ListAuditEntriesRequest, context: object
+    ) -> pb.ListAuditEntriesResponse:
+        if request.page_size < 0:
+            raise InvalidArgument("page_size must not be negative", reason="BAD_PAGE_SIZE")
+        size = min(
+            request.page_size or settings.audit_page_size_default, settings.audit_page_size_max
+        )
+        tab_id = _bill_id(request.bill) if request.bill else None
+        return pb.ListAuditEntriesResponse(
+            entries=[
+                pb.AuditEntry(
+                    seq=e.seq,
+                    bill=f"bills/{e.tab_id}",
+                    kind=e.kind,
+                    time=ts(e.at),
+                    staff_id=e.staff_id,
+                    role=e.role,
+                    total_before_fen=e.total_before_fen,
+                    total_after_fen=e.total_after_fen,
+                    paid_before_fen=e.paid_before_fen,
+                    paid_after_fen=e.paid_after_fen,
+                    detail_json=e.body,
+                )
+                for e in self.desk.records.audit(tab_id, size)
+            ]
+        )
+
+    async def PrintReceipt(
+        self, request: pb.PrintReceiptRequest, context: object
+    ) -> pb.PrintReceiptResponse:
+        out = self._lookup(request.room, request.bill)
+        plan = self.desk.records.plan(out.tab.plan_version)
+        text = render_receipt(
+            out.bill,
+            out.tab,
+            venue_name=self.venue_name,
+            width_mm=request.width_mm or 58,
+            local_time=out.bill.as_of.astimezone(plan.clock.tz),
+        )
+        return pb.PrintReceiptResponse(text=text, escpos=escpos(text))
+
+
+PERMISSIONS = service_rows(
+    "ktv.v1.BillingService",
+    {
+        "OpenSession": Permission(CASHIER_UP),
+        "ExtendSession": Permission(CASHIER_UP),
+        "SetGuestCount": Permission(WAITER_UP),
+        "MoveSession": Permission(CASHIER_UP),
+        "MergeSessions": Permission(CASHIER_UP),
+        "PlaceOrder": Permission(ORDERING, room_field="room"),
+        "UpdateOrder": Permission(WAITER_UP),
+        "ApplyDiscount": Permission(MANAGER_UP),
+        "GetBill": Permission(ORDERING, room_field="room"),
+        "TakePayment": Permission(CASHIER_UP),
+        "Checkout": Permission(CASHIER_UP),
+        "RefundPayment": Permission(MANAGER_UP),
+        "ImportPricePlan": Permission(MANAGER_UP),
+        "GetPricePlan": Permission(STAFF_ROLES),
+        "ListProducts": Permission(ALL_ROLES),
+        "UpsertProduct": Permission(MANAGER_UP),
+        "ListAuditEntries": Permission(MANAGER_UP),
+        "PrintReceipt": Permission(CASHIER_UP),
+    },
+)
+
+
+def _venue_text(app: ControllerApp) -> str:
+    path = app.options.venue_config
+    return path.read_text(encoding="utf-8") if path else ""
+
+
+class BillingModule:
+    def permissions(self) -> Mapping[str, Permission]:
+        return PERMISSIONS
+
+    def add_to_server(self, server: grpc.aio.Server, app: ControllerApp) -> list[str]:
+        text = _venue_text(app)
+        data = tomllib.loads(text) if text else {}
+        kind = str(data.get("payments", {}).get("provider", "terminal"))
+        desk = BillingDesk(app.board, clock=app.clock, providers=default_providers(kind))
+        if "pricing" in data:
+            desk.import_config(text, SYSTEM, seed=True)
+        billing_pb2_grpc.add_BillingServiceServicer_to_server(
+            BillingServicer(desk, app.venue.name or app.venue.venue_id), server
+        )
+        with contextlib.suppress(RuntimeError):  # no running loop: tests that only build
+            asyncio.get_running_loop().create_task(_refresh_totals(desk))
+        return [pb.DESCRIPTOR.services_by_name["BillingService"].full_name]
+
+
+async def _refresh_totals(desk: BillingDesk) -> None:
+    """Room time accrues between actions: keep the board's running totals current."""
+    while True:
+        await asyncio.sleep(settings.running_total_refresh_s)
+        try:
+            for room, tab_id in desk.records.open_rooms().items():
+                desk.board.set_running_total(room, desk.bill(tab_id).bill.total_fen)
+        except KtvError:
+            log.exception("refreshing running totals failed")
+
+
+register_service_module(BillingModule)

@@ -1,0 +1,462 @@
+"""The billing service: each front-desk action is one SQLite transaction that loads the tab
+from its log, decides, checks and appends events (the audit rows), and moves the room on the
+live board. gRPC, ktvctl and tests all come through here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from controller.billing import desk
+from controller.billing.bill import Bill, compute_bill
+from controller.billing.desk import Product, TenderAmount, TimePurchase
+from controller.billing.events import (
+    DiscountGiven,
+    OrderCancelled,
+    OrderComped,
+    OrderDelivered,
+    TabEvent,
+    TabsMerged,
+)
+from controller.billing.ledger import MANAGERS, Ledger, require_role
+from controller.billing.money import format_yuan
+from controller.billing.payments import Charge, PaymentProvider, default_providers
+from controller.billing.plan import PricePlan
+from controller.billing.plan_config import load_plan_text, menu_from_config, parse_toml
+from controller.billing.records import Actor, Discount, OpeningMode, OrderSource, Tender
+from controller.billing.store import BillingRecords, utc_now
+from controller.billing.tab import Tab
+from controller.rooms.board import RoomBoard
+from ktv.errors import AlreadyExists, FailedPrecondition, InvalidArgument
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an action leaves behind: the tab and its bill as of the action."""
+
+    tab: Tab
+    bill: Bill
+    order_id: str = ""
+
+
+class BillingDesk:
+    def __init__(
+        self,
+        board: RoomBoard,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        providers: Mapping[Tender, PaymentProvider] | None = None,
+    ) -> None:
+        self.board = board
+        self.store = board.store
+        self.records = BillingRecords(board.store)
+        self.clock = clock
+        self.providers = dict(providers or default_providers())
+
+    # --- prices and menu -----------------------------------------------------------------
+    def import_config(self, source: str, actor: Actor, *, seed: bool = False) -> PricePlan:
+        """A new price plan version (and the menu) from venue-config text. ``seed``: at
+        start-up, skip a version already stored instead of refusing it."""
+        if not seed:
+            require_role(actor, MANAGERS, "changing prices")
+        plan = load_plan_text(source)
+        products = menu_from_config(parse_toml(source))
+        with self.store.transaction():
+            if self.records.has_plan(plan.version):
+                if seed:
+                    return self.records.plan(plan.version)
+                if self.records.plan_source(plan.version) != source:
+                    raise AlreadyExists(
+                        f"price plan {plan.version} exists with other prices: bump the version",
+                        reason="PLAN_VERSION_EXISTS",
+                    )
+                self.records.activate(plan.version)
+            else:
+                self.records.add_plan(plan, source, actor.staff_id, self.clock())
+            for product in products:
+                self.records.put_product(product)
+        return plan
+
+    def active_plan(self) -> PricePlan:
+        return self.records.plan(self.records.active_version())
+
+    def put_product(self, product: Product, actor: Actor) -> Product:
+        require_role(actor, MANAGERS, "changing the menu")
+        if product.base_fen < 0 or not product.sku or not product.name:
+            raise InvalidArgument("a product needs a sku, a name and a price >= 0")
+        with self.store.transaction():
+            self.records.put_product(product)
+        return product
+
+    # --- reading -------------------------------------------------------------------------
+    def tab_id_of(self, room_id: str) -> str:
+        self.board.get(room_id)
+        found = self.records.open_tab_of(room_id)
+        if found is None:
+            raise FailedPrecondition(
+                f"rooms/{room_id} has no open session", reason="NO_OPEN_SESSION"
+            )
+        return found[0]
+
+    def bill(self, tab_id: str, as_of: datetime | None = None) -> Outcome:
+        ledger = self.records.load(tab_id)
+        tab = ledger.tab(tab_id)
+        return Outcome(tab, compute_bill(tab, ledger.plan_of(tab), as_of or self.clock()))
+
+    # --- actions -------------------------------------------------------------------------
+    def _commit(self, ledger: Ledger, events: Sequence[TabEvent], now: datetime) -> None:
+        touched: dict[str, Tab] = {}
+        for event in events:
+            before = ledger.tabs.get(event.tab_id)
+            after = ledger.apply(event)
+            plan = ledger.plan_of(after)
+            self.records.append(event, before, after, plan, now)
+            touched[after.tab_id] = after
+            if isinstance(event, TabsMerged):
+                touched[event.source_tab_id] = ledger.tab(event.source_tab_id)
+        for tab_id in touched:
+            tab = ledger.tab(tab_id)
+            self.records.save_tab(tab, ledger.plan_of(tab), now)
+
+    def _take(
+        self,
+        ledger: Ledger,
+        tab_id: str,
+        tenders: Sequence[TenderAmount],
+        now: datetime,
+        actor: Actor,
+        request_id: str,
+        then: Callable[[], None] | None = None,
+    ) -> None:
+        """Decide the split payment, charge the providers, record it, run ``then`` (the rest
+        of the action): all or nothing, and money a provider took is voided on failure."""
+        if not tenders:
+            if then is not None:
+                then()
+            return
+        tab = ledger.tab(tab_id)
+        plan = ledger.plan_of(tab)
+        desk.decide_payments(tab, plan, tenders, now, actor, _ids)  # validate before charging
+        charged: list[tuple[PaymentProvider, Charge]] = []
+        confirmed = []
+        try:
+            for i, t in enumerate(tenders):
+                provider = self.providers.get(t.tender)
+                if provider is None:
+                    confirmed.append(t)
+                    continue
+                charge = Charge(
+                    t.tender, t.amount_fen, f"{request_id}:{i}", t.reference, f"bills/{tab_id}"
+                )
+                receipt = provider.charge(charge)
+                charged.append((provider, charge))
+                confirmed.append(replace(t, reference=receipt.reference, provider=receipt.provider))
+            events = desk.decide_payments(tab, plan, confirmed, now, actor, _ids)
+            self._commit(ledger, events, now)
+            if then is not None:
+                then()
+        except Exception:
+            for provider, charge in charged:  # void what was taken before the failure
+                provider.charge(
+                    replace(
+                        charge,
+                        amount_fen=-charge.amount_fen,
+                        idempotency_key=charge.idempotency_key + ":void",
+                    )
+                )
+            raise
+
+    def open(
+        self,
+        room_id: str,
+        guests: int,
+        actor: Actor,
+        *,
+        purchase: TimePurchase | None = None,
+        tenders: Sequence[TenderAmount] = (),
+        booking: str = "",
+        request_id: str = "",
+    ) -> Outcome:
+        now = self.clock()
+        with self.store.transaction():
+            room = self.board.get(room_id)
+            if self.records.open_tab_of(room_id) is not None:
+                raise FailedPrecondition(
+                    f"rooms/{room_id} already has an open session", reason="ROOM_OCCUPIED"
+                )
+            plan = self.active_plan()
+            tab_id = _ids("tab")
+            events = desk.decide_open(
+                plan,
+                tab_id=tab_id,
+                room=room_id,
+                tier=room.tier,
+                guests=guests,
+                at=now,
+                actor=actor,
+                new_id=_ids,
+                purchase=purchase,
+                menu=self.records.products(),
+                booking=booking,
+            )
+            ledger = Ledger({plan.version: plan})
+            self._commit(ledger, events, now)
+            self._take(
+                ledger,
+                tab_id,
+                tenders,
+                now,
+                actor,
+                request_id or tab_id,
+                then=lambda: _require_prepaid(ledger.tab(tab_id)),
+            )
+            tab = ledger.tab(tab_id)
+            session = f"sessions/{tab_id}"
+            self.records.set_open_room(room_id, tab_id, session)
+            self.board.session_opened(
+                room_id,
+                session,
+                open_time=now,
+                end_time=tab.stays[0].paid_until,
+                guest_count=guests,
+            )
+            return self._done(ledger, tab_id, now)
+
+    def _done(self, ledger: Ledger, tab_id: str, now: datetime, order_id: str = "") -> Outcome:
+        tab = ledger.tab(tab_id)
+        bill = compute_bill(tab, ledger.plan_of(tab), now)
+        if tab.is_open:  # the board learns totals once the action has committed
+            rooms = [stay.room for stay in tab.stays]
+            self.store.after_commit(lambda: self._show_total(rooms, bill.total_fen))
+        return Outcome(tab, bill, order_id)
+
+    def _show_total(self, rooms: list[str], total_fen: int) -> None:
+        for room in rooms:
+            self.board.set_running_total(room, total_fen)
+
+    def _act(self, room_id: str, now: datetime) -> tuple[Ledger, Tab, PricePlan]:
+        tab_id = self.tab_id_of(room_id)
+        ledger = self.records.load(tab_id)
+        tab = ledger.tab(tab_id)
+        return ledger, tab, ledger.plan_of(tab)
+
+    def extend(
+        self,
+        room_id: str,
+        purchase: TimePurchase,
+        actor: Actor,
+        *,
+        tenders: Sequence[TenderAmount] = (),
+        request_id: str = "",
+    ) -> Outcome:
+        now = self.clock()
+        with self.store.transaction():
+            ledger, tab, plan = self._act(room_id, now)
+            event = desk.decide_extend(tab, plan, room_id, now, actor, purchase, _ids("cover"))
+            self._commit(ledger, [event], now)
+            self._take(
+                ledger,
+                tab.tab_id,
+                tenders,
+                now,
+                actor,
+                request_id or event.cover.cover_id,
+                then=lambda: _require_prepaid(ledger.tab(tab.tab_id)),
+            )
+            tab = ledger.tab(tab.tab_id)
+            self.board.set_session_end(room_id, tab.stays[tab.stay_index(room_id)].paid_until)
+            return self._done(ledger, tab.tab_id, now)
+
+    def change_guests(self, room_id: str, guests: int, actor: Actor) -> Outcome:
+        now = self.clock()
+        with self.store.transaction():
+            ledger, tab, plan = self._act(room_id, now)
+            self._commit(ledger, [desk.decide_guests(tab, plan, guests, now, actor)], now)
+            return self._done(ledger, tab.tab_id, now)
+
+    def move(self, from_room: str, to_room: str, actor: Actor) -> Outcome:
+        now = self.clock()
+        with self.store.transaction():
+            ledger, tab, plan = self._act(from_room, now)
+            target = self.board.get(to_room)
+            if self.records.open_tab_of(to_room) is not None:
+                raise FailedPrecondition(f"rooms/{to_room} is in use", reason="ROOM_OCCUPIED")
+            event = desk.decide_move(tab, plan, from_room, to_room, target.tier, now, actor)
+            self._commit(ledger, [event], now)
+            session = self.records.open_tab_of(from_room)
+            assert session is not None
+            self.board.session_closed(from_room, session[1])
+            self.records.clear_open_room(from_room)
+            self.records.set_open_room(to_room, tab.tab_id, session[1])
+            stay = ledger.tab(tab.tab_id).stays[ledger.tab(tab.tab_id).stay_index(to_room)]
+            self.board.session_opened(
+                to_room, session[1], open_time=now, end_time=stay.paid_until, guest_count=tab.guests
+            )
+            return self._done(ledger, tab.tab_id, now)
+
+    def merge(self, source_room: str, into_room: str, actor: Actor) -> Outcome:
+        now = self.clock()
+        with self.store.transaction():
+            target_id, source_id = self.tab_id_of(into_room), self.tab_id_of(source_room)
+            if target_id == source_id:
+                raise FailedPrecondition(f"rooms/{source_room} is already on this bill")
+            ledger = self.records.load(target_id)
+            source = self.records.load(source_id)
+            ledger.tabs.update(source.tabs)
+            ledger.plans.update(source.plans)
+            event = TabsMerged(tab_id=target_id, at=now, actor=actor, source_tab_id=source_id)
+            self._commit(ledger, [event], now)
+            for room, session in self.records.room_sessions(source_id).items():
+                self.records.set_open_room(room, target_id, session)
+            return self._done(ledger, target_id, now)
+
+    def order(
+        self,
+        room_id: str,
+        items: Sequence[tuple[str, int]],
+        actor: Actor,
+        source: OrderSource = OrderSource.FRONT_DESK,
+    ) -> Outcome:
+        now = self.clock()
+        with self.store.transaction():
+            ledger, tab, plan = self._act(room_id, now)
+            event = desk.decide_order(
+                tab,
+                plan,
+                self.records.products(),
+                room_id,
+                items,
+                now,
+                actor,
+                _ids("order"),
+                source,
+            )
+            self._commit(ledger, [event], now)
+            return self._done(ledger, tab.tab_id, now, event.order.order_id)
+
+    def update_order(
+        self, room_id: str, order_id: str, action: str, actor: Actor, reason: str = ""
+    ) -> Outcome:
+        now = self.clock()
+        with self.store.transaction():
+            ledger, tab, _ = self._act(room_id, now)
+            common = dict(tab_id=tab.tab_id, at=now, actor=actor, order_id=order_id)
+            event: TabEvent
+            if action == "deliver":
+                event = OrderDelivered(**common)  # type: ignore[arg-type]
+            elif action == "cancel":
+                event = OrderCancelled(**common, reason=reason)  # type: ignore[arg-type]
+            elif action == "comp":
+                event = OrderComped(**common, reason=reason)  # type: ignore[arg-type]
+            else:
+                raise InvalidArgument(f"unknown order action {action!r}")
+            self._commit(ledger, [event], now)
+            return self._done(ledger, tab.tab_id, now, order_id)
+
+    def discount(
+        self, room_id: str, actor: Actor, *, reason: str, percent_bp: int = 0, amount_fen: int = 0
+    ) -> Outcome:
+        now = self.clock()
+        with self.store.transaction():
+            ledger, tab, _ = self._act(room_id, now)
+            d = Discount(_ids("discount"), reason, percent_bp, amount_fen)
+            self._commit(
+                ledger, [DiscountGiven(tab_id=tab.tab_id, at=now, actor=actor, discount=d)], now
+            )
+            return self._done(ledger, tab.tab_id, now)
+
+    def pay(
+        self, room_id: str, tenders: Sequence[TenderAmount], actor: Actor, request_id: str = ""
+    ) -> Outcome:
+        now = self.clock()
+        with self.store.transaction():
+            ledger, tab, _ = self._act(room_id, now)
+            if not tenders:
+                raise InvalidArgument(
+                    "say how the guest pays (--cash, --wechat ...)", reason="NO_TENDER"
+                )
+            self._take(ledger, tab.tab_id, tenders, now, actor, request_id or _ids("pay"))
+            return self._done(ledger, tab.tab_id, now)
+
+    def checkout(
+        self, room_id: str, actor: Actor, tenders: Sequence[TenderAmount] = (), request_id: str = ""
+    ) -> Outcome:
+        """结账: take the last payments, close the bill, send every room of it to cleaning."""
+        now = self.clock()
+        with self.store.transaction():
+            ledger, tab, _ = self._act(room_id, now)
+            due = compute_bill(tab, ledger.plan_of(tab), now).due_fen
+            if sum(t.amount_fen for t in tenders) < due:
+                short = due - sum(t.amount_fen for t in tenders)
+                raise FailedPrecondition(
+                    f"bill {tab.tab_id}: {format_yuan(short)} still due", reason="BILL_NOT_PAID"
+                )
+
+            def close() -> None:
+                event = desk.decide_checkout(ledger.tab(tab.tab_id), now, actor)
+                self._commit(ledger, [event], now)
+
+            self._take(ledger, tab.tab_id, tenders, now, actor, request_id or _ids("pay"), close)
+            for room, session in self.records.room_sessions(tab.tab_id).items():
+                self.board.session_closed(room, session)
+                self.records.clear_open_room(room)
+            return self._done(ledger, tab.tab_id, now)
+
+    def refund(
+        self,
+        tab_id: str,
+        payment_id: str,
+        amount_fen: int,
+        reason: str,
+        actor: Actor,
+        request_id: str = "",
+    ) -> Outcome:
+        """A refund on an open or closed bill: a negative payment, given back by the provider."""
+        now = self.clock()
+        with self.store.transaction():
+            ledger = self.records.load(tab_id)
+            tab = ledger.tab(tab_id)
+            event = desk.decide_refund(
+                tab, payment_id, amount_fen, reason, now, actor, _ids("refund")
+            )
+            ledger.apply(event)  # check every rule before money moves
+            ledger = self.records.load(tab_id)
+            original = tab.payment(payment_id)
+            provider = self.providers.get(original.tender)
+            if provider is not None:
+                receipt = provider.charge(
+                    Charge(
+                        original.tender,
+                        -amount_fen,
+                        f"{request_id or event.payment.payment_id}:refund",
+                        original.reference,
+                        f"bills/{tab_id}",
+                    )
+                )
+                event = replace(
+                    event,
+                    payment=replace(
+                        event.payment, reference=receipt.reference, provider=receipt.provider
+                    ),
+                )
+            self._commit(ledger, [event], now)
+            return self._done(ledger, tab_id, now)
+
+
+def _require_prepaid(tab: Tab) -> None:
+    """Prepaid time (买钟, 场次, 续钟) is paid before it is sung."""
+    if tab.mode is not OpeningMode.PREPAID:
+        return
+    bought = sum(c.amount_fen for s in tab.stays for c in s.covers if not c.gift)
+    if tab.paid_fen < bought:
+        raise FailedPrecondition(
+            f"prepaid time must be paid up front: {format_yuan(bought - tab.paid_fen)} to take",
+            reason="PREPAY_REQUIRED",
+        )
+
+
+def _ids(kind: str) -> str:
+    return f"{kind}-{uuid.uuid4().hex[:16]}"

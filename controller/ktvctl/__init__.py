@@ -1,0 +1,133 @@
+"""``ktvctl``: the front desk's command line (rich tables; ``--json`` for scripts).
+
+Commands live in per-area modules that register themselves::
+
+    from controller.ktvctl import command
+
+    @command("bill show", "show a room's running bill")
+    def bill_show(parser):
+        parser.add_argument("room")
+        def run(args): ...; return 0
+        return run
+
+and the module is listed in ``COMMAND_MODULES`` (billing adds ``controller.ktvctl.billing``).
+Errors print one line ``ktvctl: <message>`` on stderr and exit with ``ktv.errors`` exit codes
+(2 bad input, 3 not found, 7 permission denied, 8 unauthenticated, 9 unreachable...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from controller import settings
+from ktv.errors import KtvError
+
+Runner = Callable[[argparse.Namespace], int]
+Configure = Callable[[argparse.ArgumentParser], Runner]
+
+COMMAND_MODULES = ["controller.ktvctl.rooms", "controller.ktvctl.auth"]
+
+
+@dataclass(frozen=True)
+class Command:
+    words: tuple[str, ...]
+    help: str
+    configure: Configure
+
+
+_COMMANDS: dict[tuple[str, ...], Command] = {}
+
+
+def command(name: str, help: str) -> Callable[[Configure], Configure]:
+    """Register ``ktvctl <name>``; ``name`` may be two words (``"room add"``)."""
+
+    def register(configure: Configure) -> Configure:
+        words = tuple(name.split())
+        _COMMANDS[words] = Command(words, help, configure)
+        return configure
+
+    return register
+
+
+def _global_options(*, nested: bool) -> argparse.ArgumentParser:
+    """Options accepted before or after the command (``ktvctl --json rooms`` and
+    ``ktvctl rooms --json``); nested copies must not overwrite what the top level parsed."""
+    common = argparse.ArgumentParser(add_help=False)
+
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if nested else value
+
+    common.add_argument(
+        "--controller", default=default(None), help="host:port (else $KTV_CONTROLLER, else mDNS)"
+    )
+    common.add_argument(
+        "--data-dir", default=default(None), help="controller data dir (admin token, address)"
+    )
+    common.add_argument(
+        "--token", default=default(None), help="bearer token (else $KTV_TOKEN, saved login)"
+    )
+    common.add_argument(
+        "--venue",
+        default=default(os.environ.get("KTV_VENUE", "")),
+        help="with mDNS discovery: only this venue id ($KTV_VENUE)",
+    )
+    common.add_argument(
+        "--mdns-interface",
+        default=default(os.environ.get("KTV_MDNS_INTERFACE", "")),
+        help="with mDNS discovery: browse only on this address ($KTV_MDNS_INTERFACE)",
+    )
+    common.add_argument(
+        "--json", action="store_true", default=default(False), help="machine-readable output"
+    )
+    common.add_argument(
+        "--timeout",
+        type=float,
+        default=default(float(os.environ.get("KTV_TIMEOUT", settings.rpc_timeout_s))),
+        help="deadline for each call in seconds",
+    )
+    return common
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[tuple[str, ...], Runner]]:
+    for module in COMMAND_MODULES:
+        importlib.import_module(module)
+    common = _global_options(nested=True)
+    parser = argparse.ArgumentParser(
+        prog="ktvctl", description="KTV front desk", parents=[_global_options(nested=False)]
+    )
+    top = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    groups: dict[str, argparse._SubParsersAction] = {}
+    runners: dict[tuple[str, ...], Runner] = {}
+    for words, cmd in sorted(_COMMANDS.items()):
+        if len(words) == 1:
+            sub = top.add_parser(words[0], help=cmd.help, parents=[common])
+        else:
+            if words[0] not in groups:
+                group = top.add_parser(words[0], help=f"{words[0]} commands")
+                groups[words[0]] = group.add_subparsers(
+                    dest="subcommand", required=True, metavar="SUBCOMMAND"
+                )
+            sub = groups[words[0]].add_parser(words[1], help=cmd.help, parents=[common])
+        sub.set_defaults(_words=words)
+        runners[words] = cmd.configure(sub)
+    return parser, runners
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser, runners = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return runners[args._words](args)
+    except KtvError as error:
+        print(f"ktvctl: {error.message}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `ktvctl rooms --watch --json | head`
+        sys.stderr.close()
+        return 0

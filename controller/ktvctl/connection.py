@@ -1,0 +1,140 @@
+"""Where the controller is, who we are, and calls that always carry a deadline.
+
+Address: ``--controller host:port`` > ``KTV_CONTROLLER`` > ``DATA_DIR/controller.addr`` (with
+``--data-dir``) > zeroconf discovery of ``_ktv._tcp``.
+Token: ``--token`` > ``KTV_TOKEN`` > ``DATA_DIR/admin.token`` (with ``--data-dir``) > the token
+saved by ``ktvctl login`` (``$KTV_CONFIG_DIR`` or ``~/.config/ktv``, file ``token``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import grpc
+
+from controller import settings
+from ktv import errors
+from ktv.errors import KtvError, Unauthenticated, Unavailable
+
+T = TypeVar("T")
+
+_STATUS_TO_ERROR: dict[grpc.StatusCode, type[KtvError]] = {
+    grpc.StatusCode.INVALID_ARGUMENT: errors.InvalidArgument,
+    grpc.StatusCode.NOT_FOUND: errors.NotFound,
+    grpc.StatusCode.ALREADY_EXISTS: errors.AlreadyExists,
+    grpc.StatusCode.FAILED_PRECONDITION: errors.FailedPrecondition,
+    grpc.StatusCode.ABORTED: errors.Conflict,
+    grpc.StatusCode.PERMISSION_DENIED: errors.PermissionDenied,
+    grpc.StatusCode.UNAUTHENTICATED: errors.Unauthenticated,
+    grpc.StatusCode.UNAVAILABLE: errors.Unavailable,
+    grpc.StatusCode.DEADLINE_EXCEEDED: errors.Unavailable,
+    grpc.StatusCode.UNIMPLEMENTED: errors.Unsupported,
+}
+
+
+def config_dir() -> Path:
+    if os.environ.get("KTV_CONFIG_DIR"):
+        return Path(os.environ["KTV_CONFIG_DIR"])
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "ktv"
+
+
+def saved_token_path() -> Path:
+    return config_dir() / "token"
+
+
+def save_token(token: str) -> Path:
+    path = saved_token_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(token + "\n")
+    return path
+
+
+def error_from_rpc(error: grpc.RpcError, address: str) -> KtvError:
+    code = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
+    details = (error.details() if hasattr(error, "details") else "") or str(code)
+    if code == grpc.StatusCode.UNAVAILABLE:
+        return Unavailable(f"cannot reach the controller at {address}: {details}")
+    if code == grpc.StatusCode.DEADLINE_EXCEEDED:
+        return Unavailable(f"the controller at {address} did not answer in time")
+    return _STATUS_TO_ERROR.get(code, KtvError)(details)
+
+
+@dataclass
+class Connection:
+    address: str
+    token: str
+    timeout_s: float
+    channel: grpc.Channel
+
+    @property
+    def metadata(self) -> tuple[tuple[str, str], ...]:
+        return (("authorization", f"Bearer {self.token}"),) if self.token else ()
+
+    def call(self, method: Callable[..., T], request: Any) -> T:
+        """A unary call with the deadline and credential; errors become KtvError."""
+        try:
+            return method(request, metadata=self.metadata, timeout=self.timeout_s)
+        except grpc.RpcError as error:
+            raise error_from_rpc(error, self.address) from None
+
+    def close(self) -> None:
+        self.channel.close()
+
+
+def resolve_address(args: argparse.Namespace) -> str:
+    if args.controller:
+        return str(args.controller)
+    if os.environ.get("KTV_CONTROLLER"):
+        return os.environ["KTV_CONTROLLER"]
+    if args.data_dir:
+        addr = Path(args.data_dir) / "controller.addr"
+        if addr.exists():
+            return addr.read_text().strip()
+    from controller.discovery import browse
+
+    found = browse(
+        min(args.timeout, settings.discovery_timeout_s),
+        venue_id=args.venue,
+        interfaces=[args.mdns_interface] if args.mdns_interface else None,
+    )
+    if found is None:
+        venue = f" of venue {args.venue!r}" if args.venue else ""
+        raise Unavailable(
+            f"no controller{venue} found by mDNS: pass --controller HOST:PORT, set "
+            "KTV_CONTROLLER, or check that the controller is advertising _ktv._tcp"
+        )
+    return found.address
+
+
+def resolve_token(args: argparse.Namespace, *, required: bool = True) -> str:
+    if args.token:
+        return str(args.token)
+    if os.environ.get("KTV_TOKEN"):
+        return os.environ["KTV_TOKEN"]
+    if args.data_dir:
+        path = Path(args.data_dir) / "admin.token"
+        if path.exists():
+            return path.read_text().strip()
+    saved = saved_token_path()
+    if saved.exists():
+        return saved.read_text().strip()
+    if required:
+        raise Unauthenticated(
+            "no credential: run `ktvctl login STAFF_ID`, set KTV_TOKEN, or pass --data-dir "
+            "on the controller machine"
+        )
+    return ""
+
+
+def connect(args: argparse.Namespace, *, need_token: bool = True) -> Connection:
+    address = resolve_address(args)
+    token = resolve_token(args, required=need_token)
+    return Connection(address, token, args.timeout, grpc.insecure_channel(address))

@@ -1,0 +1,285 @@
+"""ktvctl rooms | room add|update|state | alerts | emergency on|off."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import uuid
+
+import grpc
+from rich.live import Live
+
+from controller.ktvctl import command
+from controller.ktvctl.connection import Connection, connect, error_from_rpc
+from controller.ktvctl.output import (
+    alerts_table,
+    board_table,
+    console,
+    print_json,
+    state_name,
+    to_dict,
+)
+from ktv.errors import InvalidArgument, Unavailable
+from ktv.v1 import rooms_pb2, rooms_pb2_grpc
+
+# `ktvctl room state A08 <action...>` -> target state
+STATE_ACTIONS = {
+    ("idle",): rooms_pb2.ROOM_STATE_IDLE,
+    ("reserve",): rooms_pb2.ROOM_STATE_RESERVED,
+    ("unreserve",): rooms_pb2.ROOM_STATE_IDLE,
+    ("maintenance", "on"): rooms_pb2.ROOM_STATE_MAINTENANCE,
+    ("maintenance", "off"): rooms_pb2.ROOM_STATE_IDLE,
+    ("cleaning", "done"): rooms_pb2.ROOM_STATE_IDLE,
+}
+
+
+def _room_name(value: str) -> str:
+    return value if value.startswith("rooms/") else f"rooms/{value}"
+
+
+def _request_id(args: argparse.Namespace) -> str:
+    return getattr(args, "request_id", None) or uuid.uuid4().hex
+
+
+def _add_request_id(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--request-id", help="idempotency key (reuse it to retry safely); default: random"
+    )
+
+
+def _all_rooms(conn: Connection) -> list[rooms_pb2.Room]:
+    stub = rooms_pb2_grpc.RoomServiceStub(conn.channel)
+    rooms: list[rooms_pb2.Room] = []
+    token = ""
+    while True:
+        page = conn.call(
+            stub.ListRooms, rooms_pb2.ListRoomsRequest(page_size=1000, page_token=token)
+        )
+        rooms += page.rooms
+        token = page.next_page_token
+        if not token:
+            return rooms
+
+
+def _print_room(args: argparse.Namespace, room: rooms_pb2.Room, verb: str) -> None:
+    if args.json:
+        print_json(to_dict(room))
+    else:
+        console.print(
+            f"{verb} {room.name}: {room.display_name} ({room.tier}), {state_name(room.state)}"
+        )
+
+
+@command("rooms", "the room board (--watch to follow it live)")
+def rooms_board(parser: argparse.ArgumentParser) -> object:
+    parser.add_argument("--watch", action="store_true", help="update live until Ctrl-C")
+    parser.add_argument("--for-seconds", type=float, default=0.0, help=argparse.SUPPRESS)
+
+    def run(args: argparse.Namespace) -> int:
+        conn = connect(args)
+        try:
+            if args.watch:
+                return _watch(conn, args)
+            rooms = _all_rooms(conn)
+            if args.json:
+                print_json([to_dict(r) for r in rooms])
+            else:
+                console.print(board_table(rooms))
+            return 0
+        finally:
+            conn.close()
+
+    return run
+
+
+def _watch(conn: Connection, args: argparse.Namespace) -> int:
+    """WatchRooms: snapshot then changes. JSON mode prints one line per stream message."""
+    stub = rooms_pb2_grpc.RoomServiceStub(conn.channel)
+    call = stub.WatchRooms(rooms_pb2.WatchRoomsRequest(), metadata=conn.metadata)
+    # The stream has no deadline, but its first message (the snapshot) does.
+    got_snapshot = threading.Event()
+    timers = [threading.Timer(conn.timeout_s, lambda: got_snapshot.is_set() or call.cancel())]
+    if args.for_seconds:
+        timers.append(threading.Timer(args.for_seconds, call.cancel))
+    for timer in timers:
+        timer.daemon = True
+        timer.start()
+    board: dict[str, rooms_pb2.Room] = {}
+    live = None if args.json else Live(board_table([]), console=console, auto_refresh=False)
+    try:
+        if live is not None:
+            live.start()
+        for message in call:
+            got_snapshot.set()
+            for room in message.rooms:
+                board[room.name] = room
+            if args.json:
+                print_json(to_dict(message))
+            elif live is not None:
+                rooms = [board[k] for k in sorted(board)]
+                live.update(board_table(rooms, title="Rooms (live)"), refresh=True)
+    except grpc.RpcError as error:
+        if error.code() != grpc.StatusCode.CANCELLED:
+            raise error_from_rpc(error, conn.address) from None
+        if not got_snapshot.is_set():
+            raise Unavailable(
+                f"the controller at {conn.address} sent no board within {conn.timeout_s:g} s"
+            ) from None
+    finally:
+        for timer in timers:
+            timer.cancel()
+        if live is not None:
+            live.stop()
+    return 0
+
+
+@command("room add", "add a room")
+def room_add(parser: argparse.ArgumentParser) -> object:
+    parser.add_argument("room_id", help="e.g. A08")
+    parser.add_argument("--tier", required=True, help="price tier, e.g. large")
+    parser.add_argument("--name", default="", help="display name (default: the room id)")
+    _add_request_id(parser)
+
+    def run(args: argparse.Namespace) -> int:
+        conn = connect(args)
+        try:
+            stub = rooms_pb2_grpc.RoomServiceStub(conn.channel)
+            room = conn.call(
+                stub.CreateRoom,
+                rooms_pb2.CreateRoomRequest(
+                    room_id=args.room_id,
+                    tier=args.tier,
+                    display_name=args.name,
+                    request_id=_request_id(args),
+                ),
+            ).room
+            _print_room(args, room, "added")
+            return 0
+        finally:
+            conn.close()
+
+    return run
+
+
+@command("room update", "change a room's name or tier")
+def room_update(parser: argparse.ArgumentParser) -> object:
+    parser.add_argument("room_id")
+    parser.add_argument("--tier", default="")
+    parser.add_argument("--name", default="")
+    _add_request_id(parser)
+
+    def run(args: argparse.Namespace) -> int:
+        conn = connect(args)
+        try:
+            stub = rooms_pb2_grpc.RoomServiceStub(conn.channel)
+            room = conn.call(
+                stub.UpdateRoom,
+                rooms_pb2.UpdateRoomRequest(
+                    name=_room_name(args.room_id),
+                    tier=args.tier,
+                    display_name=args.name,
+                    request_id=_request_id(args),
+                ),
+            ).room
+            _print_room(args, room, "updated")
+            return 0
+        finally:
+            conn.close()
+
+    return run
+
+
+@command(
+    "room state",
+    "maintenance on|off, cleaning done, reserve, unreserve, idle",
+)
+def room_state(parser: argparse.ArgumentParser) -> object:
+    parser.add_argument("room_id")
+    parser.add_argument("action", nargs="+", help="e.g. maintenance on")
+    parser.add_argument("--reason", default="")
+    _add_request_id(parser)
+
+    def run(args: argparse.Namespace) -> int:
+        action = tuple(word.lower() for word in args.action)
+        if action not in STATE_ACTIONS:
+            known = ", ".join(" ".join(a) for a in STATE_ACTIONS)
+            raise InvalidArgument(f"unknown state action {' '.join(args.action)!r}; use: {known}")
+        conn = connect(args)
+        try:
+            stub = rooms_pb2_grpc.RoomServiceStub(conn.channel)
+            room = conn.call(
+                stub.SetRoomState,
+                rooms_pb2.SetRoomStateRequest(
+                    name=_room_name(args.room_id),
+                    state=STATE_ACTIONS[action],
+                    reason=args.reason,
+                    request_id=_request_id(args),
+                ),
+            ).room
+            _print_room(args, room, "now")
+            return 0
+        finally:
+            conn.close()
+
+    return run
+
+
+@command("alerts", "open alerts across the venue")
+def alerts(parser: argparse.ArgumentParser) -> object:
+    def run(args: argparse.Namespace) -> int:
+        conn = connect(args)
+        try:
+            rooms = [r for r in _all_rooms(conn) if r.alerts]
+            if args.json:
+                print_json(
+                    [
+                        {"room": r.name, **to_dict(a)}
+                        for r in rooms
+                        for a in sorted(r.alerts, key=lambda a: a.since_time.seconds)
+                    ]
+                )
+            elif rooms:
+                console.print(alerts_table(rooms))
+            else:
+                console.print("no open alerts")
+            return 0
+        finally:
+            conn.close()
+
+    return run
+
+
+@command("emergency", "emergency stop in every room: on --message TEXT | off")
+def emergency(parser: argparse.ArgumentParser) -> object:
+    parser.add_argument("switch", choices=["on", "off"])
+    parser.add_argument("--message", default="", help="evacuation message (required for on)")
+    _add_request_id(parser)
+
+    def run(args: argparse.Namespace) -> int:
+        if args.switch == "on" and not args.message.strip():
+            raise InvalidArgument("emergency on needs --message TEXT")
+        conn = connect(args)
+        try:
+            stub = rooms_pb2_grpc.RoomServiceStub(conn.channel)
+            response = conn.call(
+                stub.SetEmergency,
+                rooms_pb2.SetEmergencyRequest(
+                    active=args.switch == "on",
+                    message=args.message,
+                    request_id=_request_id(args),
+                ),
+            )
+            if args.json:
+                print_json(to_dict(response))
+            elif response.active:
+                console.print(
+                    f"[bold red]EMERGENCY ON[/]: {response.message} "
+                    f"({response.notified_room_count} rooms told now)"
+                )
+            else:
+                console.print(f"emergency off ({response.notified_room_count} rooms told now)")
+            return 0
+        finally:
+            conn.close()
+
+    return run

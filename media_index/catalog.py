@@ -1,0 +1,346 @@
+"""The catalog API other parts code against: search, browse, charts, recommendations, plays.
+
+One SQLite file. Writers (scanner, controller) open it read-write; room agents open their copy
+read-only, and a read-only Catalog notices when the file was atomically replaced by a newer
+version (``publish``) and reopens before the next call.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ktv.errors import FailedPrecondition, InvalidArgument, NotFound
+from media_index import charts, settings
+from media_index.model import Song, VocalMode
+from media_index.ranking import merge_ranked, plan_query
+from media_index.records import (
+    ArtistKind,
+    CatalogEntry,
+    CatalogStats,
+    FileStamp,
+    PlayOutcome,
+    SearchPage,
+    Singer,
+)
+from media_index.schema import check_readable, migrate
+from media_index.search_keys import fold
+from media_index.store import CatalogReader, SongFilter
+from media_index.store_write import CatalogWriter, KnownFile
+
+
+def _file_identity(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+class Catalog:
+    """A song catalog file; ``readonly=True`` for room agents (follows replacements)."""
+
+    def __init__(self, path: str | os.PathLike, readonly: bool = False) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+        self._identity: tuple[int, int, int] | None = None
+        self._checked_at = 0.0
+        self._open()
+
+    # ---- lifecycle ---------------------------------------------------------------------------
+    def _open(self) -> None:
+        if self.readonly:
+            if not self.path.exists():
+                raise NotFound(f"catalog {self.path} does not exist", reason="CATALOG_MISSING")
+            self._identity = _file_identity(self.path)
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            try:
+                conn.execute("PRAGMA query_only = 1")
+                check_readable(conn)
+            except sqlite3.DatabaseError as e:
+                conn.close()
+                raise FailedPrecondition(f"{self.path} is not a catalog: {e}") from e
+            except BaseException:
+                conn.close()
+                raise
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+                migrate(conn)
+                CatalogWriter(conn).ensure_version()
+            except sqlite3.DatabaseError as e:
+                conn.close()
+                raise FailedPrecondition(f"{self.path} is not a catalog: {e}") from e
+        conn.execute("PRAGMA cache_size = -32000")
+        self._conn = conn
+        self._reader = CatalogReader(conn)
+        self._writer = None if self.readonly else CatalogWriter(conn)
+
+    def _fresh(self) -> CatalogReader:
+        """The reader, reopened first if a read-only catalog's file was replaced."""
+        if self._conn is None:
+            raise FailedPrecondition("catalog is closed")
+        if self.readonly:
+            now = time.monotonic()
+            if now - self._checked_at >= settings.reopen_check_interval_s:
+                self._checked_at = now
+                ident = _file_identity(self.path)
+                if ident is not None and ident != self._identity:
+                    self._conn.close()
+                    self._open()
+        return self._reader
+
+    def _write(self) -> CatalogWriter:
+        if self.readonly or self._writer is None:
+            raise FailedPrecondition("catalog is open read-only", reason="CATALOG_READONLY")
+        return self._writer
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def version(self) -> str:
+        with self._lock:
+            return self._fresh().meta("version")
+
+    # ---- search ------------------------------------------------------------------------------
+    def search(
+        self,
+        query: str = "",
+        *,
+        language: str | None = None,
+        char_count: int | None = None,
+        artist: str | None = None,
+        has_lyrics: bool | None = None,
+        vocal_mode: VocalMode | str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> SearchPage:
+        """One query box: initials, pinyin, Chinese (any length), English; ranked exact >
+        prefix > contains, ties by popularity. ``total`` stops counting at search_count_cap."""
+        _check_page(limit, offset)
+        if char_count is not None and (not isinstance(char_count, int) or char_count < 1):
+            raise InvalidArgument(f"char_count must be a positive integer, got {char_count!r}")
+        if isinstance(vocal_mode, str):
+            try:
+                vocal_mode = VocalMode(vocal_mode)
+            except ValueError:
+                raise InvalidArgument(f"unknown vocal mode {vocal_mode!r}") from None
+        filt = SongFilter(
+            language=language.lower() if language else None,
+            char_count=char_count,
+            artist=fold(artist) if artist else None,
+            has_lyrics=has_lyrics,
+            vocal_mode=vocal_mode,
+        )
+        plan = plan_query(query or "")
+        with self._lock:
+            reader = self._fresh()
+            if plan.is_empty:
+                ids, total = reader.browse(filt, limit, offset)
+                return SearchPage(reader.songs_by_rowid(ids), total)
+            fetch = max(settings.search_count_cap, offset + limit)
+            streams = reader.candidates(plan, filt, fetch)
+            merged = merge_ranked(streams)
+            capped = any(len(s) >= fetch for s in streams)
+            page = [c.song for c in merged[offset : offset + limit]]
+            total = min(len(merged), fetch) if capped else len(merged)
+            return SearchPage(reader.songs_by_rowid(page), total, capped)
+
+    def get(self, song_id: str) -> Song:
+        with self._lock:
+            song = self._fresh().song(song_id)
+        if song is None:
+            raise NotFound(f"no song {song_id!r} in the catalog", reason="SONG_NOT_FOUND")
+        return song
+
+    def singers(
+        self,
+        initials: str = "",
+        kind: ArtistKind | str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Singer]:
+        """Singer browse (歌星点歌): by pinyin initials prefix and type, most songs first."""
+        _check_page(limit, offset)
+        if isinstance(kind, str):
+            kind = ArtistKind.parse(kind)
+        with self._lock:
+            return self._fresh().singers(fold(initials).replace(" ", ""), kind, limit, offset)
+
+    def songs_by_artist(self, name: str, limit: int = 50, offset: int = 0) -> SearchPage:
+        if not name.strip():
+            raise InvalidArgument("singer name is empty")
+        return self.search("", artist=name, limit=limit, offset=offset)
+
+    # ---- charts and recommendations ----------------------------------------------------------
+    def hot(
+        self, days: int | None = 7, limit: int = 50, *, now: datetime | None = None
+    ) -> list[Song]:
+        """Most-sung songs over the last ``days`` days (None: all time)."""
+        _check_page(limit, 0)
+        if days is not None and days < 1:
+            raise InvalidArgument(f"days must be >= 1 or None, got {days}")
+        since = charts.window_start_ms(now or datetime.now(UTC), days)
+        with self._lock:
+            reader = self._fresh()
+            return reader.songs_by_rowid(reader.hot(since, limit))
+
+    def new_arrivals(self, limit: int = 50) -> list[Song]:
+        _check_page(limit, 0)
+        with self._lock:
+            reader = self._fresh()
+            return reader.songs_by_rowid(reader.new_arrivals(limit))
+
+    def recommend(self, for_song_ids: Sequence[str] = (), limit: int = 20) -> list[Song]:
+        """Guests who sang these also sang...; then same singer, same genre, same language,
+        then all-time hot, so a song with no history still gets suggestions."""
+        _check_page(limit, 0)
+        ids = list(dict.fromkeys(for_song_ids))
+        with self._lock:
+            reader = self._fresh()
+            exclude = reader.rowids_of(ids).values()
+            sources = [
+                reader.sung_together(ids, limit + len(ids)),
+                reader.same_artist(ids, limit + len(ids)),
+                reader.same_field("genre", ids, limit + len(ids)),
+                reader.same_field("language", ids, limit + len(ids)),
+                reader.hot(None, limit + len(ids)),
+                reader.new_arrivals(limit + len(ids)),
+            ]
+            return reader.songs_by_rowid(charts.blend(sources, exclude, limit))
+
+    def record_play(
+        self,
+        song_id: str,
+        *,
+        room: str,
+        session: str,
+        played_at: datetime,
+        outcome: PlayOutcome | str,
+        played_ms: int,
+        event_id: str | None = None,
+    ) -> bool:
+        """Record one play (a room's outbox event). Returns False for a repeated ``event_id``."""
+        if isinstance(outcome, str):
+            try:
+                outcome = PlayOutcome(outcome)
+            except ValueError:
+                raise InvalidArgument(f"unknown play outcome {outcome!r}") from None
+        if played_ms < 0:
+            raise InvalidArgument("played_ms must be >= 0")
+        if not room or not session:
+            raise InvalidArgument("a play needs its room and session")
+        try:
+            at_ms = charts.to_epoch_ms(played_at)
+        except ValueError as e:
+            raise InvalidArgument(str(e)) from None
+        with self._lock:
+            writer = self._write()
+            return writer.record_play(
+                event_id=event_id,
+                song_id=song_id,
+                room=room,
+                session=session,
+                played_at_ms=at_ms,
+                outcome=outcome.value,
+                played_ms=played_ms,
+                counted=charts.counts_as_sung(outcome, played_ms),
+            )
+
+    def stats(self) -> CatalogStats:
+        with self._lock:
+            r = self._fresh()
+            return CatalogStats(
+                songs=r.scalar("SELECT count(*) FROM song"),
+                singers=r.scalar("SELECT count(*) FROM singer WHERE song_count > 0"),
+                with_lyrics=r.scalar("SELECT count(*) FROM song WHERE has_lyrics = 1"),
+                with_video=r.scalar("SELECT count(*) FROM song WHERE has_video = 1"),
+                by_language=r.counts("language"),
+                by_vocal_mode=r.counts("vocal_mode"),
+                plays=r.scalar("SELECT count(*) FROM play"),
+                version=r.meta("version"),
+            )
+
+    # ---- writing (scanner, controller) -------------------------------------------------------
+    def known_files(self) -> dict[str, KnownFile]:
+        with self._lock:
+            return self._write().known_files()
+
+    def rejected_files(self) -> dict[str, tuple[FileStamp, str]]:
+        """Files the last scan could not index (path -> stamp, reason)."""
+        with self._lock:
+            return self._write().rejected_files()
+
+    def set_rejected(self, rejected: dict[str, tuple[FileStamp, str]]) -> None:
+        with self._lock:
+            self._write().set_rejected(rejected)
+
+    def stored_facts(self, song_id: str) -> str | None:
+        """The probe facts (JSON) kept for a song, so unchanged content is not re-probed."""
+        with self._lock:
+            return self._write().stored_facts(song_id)
+
+    def put_entries(self, entries: Sequence[CatalogEntry]) -> None:
+        """Add or update songs (by song_id) in one transaction."""
+        with self._lock:
+            self._write().put_entries(entries)
+
+    def remove_songs(self, song_ids: Sequence[str]) -> int:
+        with self._lock:
+            return self._write().remove_songs(song_ids)
+
+    def publish(self, dest: str | os.PathLike) -> str:
+        """Write a self-contained copy to ``dest`` atomically (temp file + rename); readers of
+        ``dest`` switch to it on their next call. Returns the published version."""
+        dest = Path(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".{dest.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.unlink(missing_ok=True)
+        with self._lock:
+            conn = self._conn
+            if conn is None:
+                raise FailedPrecondition("catalog is closed")
+            version = self._fresh().meta("version")
+            conn.execute("VACUUM INTO ?", (str(tmp),))
+        try:
+            out = sqlite3.connect(tmp, isolation_level=None)
+            out.execute("PRAGMA journal_mode = DELETE")
+            out.close()
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, dest)
+        finally:
+            tmp.unlink(missing_ok=True)
+        dir_fd = os.open(dest.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+        return version
+
+
+def _check_page(limit: int, offset: int) -> None:
+    if not isinstance(limit, int) or not 1 <= limit <= settings.search_max_limit:
+        raise InvalidArgument(f"limit must be 1..{settings.search_max_limit}, got {limit!r}")
+    if not isinstance(offset, int) or offset < 0:
+        raise InvalidArgument(f"offset must be >= 0, got {offset!r}")

@@ -1,0 +1,314 @@
+"""The library scanner as a pipeline: walk -> read (sidecar, tags, name, lyrics) -> probe (a
+worker pool) -> normalise -> index. Each stage is a function; ``scan`` strings them together,
+incrementally: unchanged files are not re-probed, moved files keep their identity and plays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from media_index import settings
+from media_index.catalog import Catalog
+from media_index.lyrics_file import LyricsError, LyricsFacts, find_for, inspect
+from media_index.metadata import (
+    SidecarError,
+    SongMeta,
+    from_container_tags,
+    from_embedded_tags,
+    from_file_name,
+    from_sidecar,
+    merge,
+    sidecar_path,
+)
+from media_index.model import Song
+from media_index.probe import ProbeError, StreamFacts, probe
+from media_index.records import ArtistKind, CatalogEntry, FileStamp
+from media_index.search_keys import guess_language
+from media_index.vocal import Declared, infer_layout, track_role
+
+MEDIA_EXTENSIONS = frozenset(
+    {".mp4", ".mkv", ".mpg", ".mpeg", ".vob", ".avi", ".ts", ".webm", ".m4a",
+     ".mp3", ".flac", ".ogg", ".opus", ".wav"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    path: Path
+    size: int
+    mtime_ns: int
+    meta_stamp: str  # changes when the sidecar or the lyrics change
+
+
+@dataclass(frozen=True)
+class ScanProblem:
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    meta: SongMeta
+    lyrics: LyricsFacts | None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class ScanReport:
+    added: int = 0
+    updated: int = 0
+    moved: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    probed: int = 0
+    skipped: list[ScanProblem] = field(default_factory=list)
+    warnings: list[ScanProblem] = field(default_factory=list)
+    # files that failed to probe: not retried while their size and mtime stay the same
+    still_rejected: dict[str, tuple[FileStamp, str]] = field(default_factory=dict)
+
+    @property
+    def indexed(self) -> int:
+        return self.added + self.updated + self.moved + self.unchanged
+
+
+# ---- stage 1: walk ---------------------------------------------------------------------------
+def _mtime(p: Path) -> str:
+    try:
+        return str(p.stat().st_mtime_ns)
+    except OSError:
+        return "-"
+
+
+def meta_stamp(media: Path) -> str:
+    return f"{_mtime(sidecar_path(media))}:{_mtime(media.with_suffix('.lrc'))}"
+
+
+def walk(root: Path) -> Iterator[MediaFile | ScanProblem]:
+    """Media files under ``root`` (hidden folders skipped), in a stable order."""
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            path = Path(folder) / name
+            if name.startswith(".") or path.suffix.lower() not in MEDIA_EXTENSIONS:
+                continue
+            try:
+                st = path.stat()
+            except OSError as e:
+                yield ScanProblem(str(path), f"cannot read: {e.strerror}")
+                continue
+            yield MediaFile(path.resolve(), st.st_size, st.st_mtime_ns, meta_stamp(path))
+
+
+def identity(path: Path, size: int) -> str:
+    """Stable song id from the content: size + first and last MiB (survives moves/renames)."""
+    h = hashlib.blake2b(digest_size=10)
+    h.update(size.to_bytes(8, "little"))
+    chunk = settings.identity_chunk_bytes
+    with open(path, "rb") as fh:
+        h.update(fh.read(chunk))
+        if size > chunk:
+            fh.seek(max(chunk, size - chunk))
+            h.update(fh.read(chunk))
+    return "s" + h.hexdigest()
+
+
+# ---- stage 2: read descriptive metadata -------------------------------------------------------
+def read_metadata(media: MediaFile) -> ReadResult:
+    warnings: list[str] = []
+    side = SongMeta()
+    sp = sidecar_path(media.path)
+    if sp.exists():
+        try:
+            side = from_sidecar(sp)
+        except SidecarError as e:
+            warnings.append(f"sidecar {sp.name} ignored: {e}")
+    meta = merge(side, from_embedded_tags(media.path), from_file_name(media.path))
+    lyrics = None
+    lrc = find_for(media.path, meta.lyrics)
+    if lrc is not None:
+        try:
+            lyrics = inspect(lrc)
+        except LyricsError as e:
+            warnings.append(f"lyrics {lrc.name} ignored: {e}")
+    return ReadResult(meta, lyrics, tuple(warnings))
+
+
+# ---- stage 3: probe --------------------------------------------------------------------------
+def probe_media(media: MediaFile, read: ReadResult) -> StreamFacts:
+    """Stream facts; loudness is measured on the accompaniment track when one is known."""
+    return probe(media.path, loudness_track=read.meta.accompaniment_track, role=track_role)
+
+
+# ---- stage 4: normalise ----------------------------------------------------------------------
+def normalise(media: MediaFile, song_id: str, read: ReadResult, facts: StreamFacts) -> CatalogEntry:
+    meta = merge(read.meta, from_container_tags(dict(facts.container_tags)))
+    title = meta.title or media.path.stem
+    artists = meta.artists or ()
+    layout = infer_layout(
+        [a.title for a in facts.audio],
+        facts.stereo_split,
+        Declared(meta.vocal_mode, meta.vocal_track, meta.accompaniment_track, meta.vocal_channel),
+        hints=media.path.name + " " + " ".join(meta.tags or ()),
+    )
+    song = Song(
+        song_id=song_id,
+        title=title,
+        artists=tuple(artists),
+        path=str(media.path),
+        language=meta.language or guess_language(title, artists),
+        genre=meta.genre or "",
+        duration_ms=facts.duration_ms,
+        has_video=bool(facts.video_codec),
+        vocal_mode=layout.mode,
+        vocal_track=layout.vocal_track,
+        accompaniment_track=layout.accompaniment_track,
+        vocal_channel=layout.vocal_channel,
+        loudness_lufs=facts.loudness_lufs,
+        lyrics_path=str(read.lyrics.path.resolve()) if read.lyrics else None,
+        lyrics_word_timed=bool(read.lyrics and read.lyrics.word_timed),
+        tags=tuple(meta.tags or ()),
+    )
+    kind = meta.artist_kind or ArtistKind.UNKNOWN
+    return CatalogEntry(
+        song=song,
+        stamp=FileStamp(media.size, media.mtime_ns, media.meta_stamp),
+        artist_kinds=tuple(kind for _ in artists) if meta.artist_kind else (),
+        audio_track_titles=tuple(a.title for a in facts.audio),
+        video_codec=facts.video_codec,
+        base_popularity=meta.popularity or 0,
+        probe_facts_json=facts.to_json(),
+    )
+
+
+# ---- the pipeline ----------------------------------------------------------------------------
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class _Job:
+    media: MediaFile
+    song_id: str
+    facts: StreamFacts | None  # None: must be probed
+    kind: str  # "added" | "updated" | "moved"
+
+
+def _plan(root: Path, catalog: Catalog, report: ScanReport) -> tuple[list[_Job], set[str]]:
+    """Decide per file: unchanged, metadata-only update, moved, new, duplicate or rejected.
+
+    Unchanged files are settled first, so a copy or a replacement elsewhere never steals
+    the identity of a file that is still in place."""
+    known = catalog.known_files()
+    rejected = catalog.rejected_files()
+    owner: dict[str, str] = {}  # song_id -> path that holds it in this scan
+    jobs: list[_Job] = []
+    changed: list[MediaFile] = []
+    for item in walk(root):
+        if isinstance(item, ScanProblem):
+            report.skipped.append(item)
+            continue
+        path = str(item.path)
+        if item.size == 0:
+            report.skipped.append(ScanProblem(path, "empty file (0 bytes)"))
+            continue
+        before = rejected.get(path)
+        if before and (before[0].size, before[0].mtime_ns) == (item.size, item.mtime_ns):
+            report.skipped.append(ScanProblem(path, before[1]))  # unchanged: not retried
+            report.still_rejected[path] = before
+            continue
+        k = known.get(path)
+        if not k or (k.stamp.size, k.stamp.mtime_ns) != (item.size, item.mtime_ns):
+            changed.append(item)
+            continue
+        owner[k.song_id] = path
+        if k.stamp.meta_stamp == item.meta_stamp:
+            report.unchanged += 1
+        else:
+            jobs.append(_Job(item, k.song_id, _stored(catalog, k.song_id), "updated"))
+    by_id = {k.song_id: p for p, k in known.items()}
+    for item in changed:
+        path = str(item.path)
+        try:
+            song_id = identity(item.path, item.size)
+        except OSError as e:
+            report.skipped.append(ScanProblem(path, f"cannot read: {e.strerror}"))
+            continue
+        if song_id in owner:
+            report.skipped.append(ScanProblem(path, f"same content as {owner[song_id]}"))
+            continue
+        owner[song_id] = path
+        old_path = by_id.get(song_id)
+        facts = _stored(catalog, song_id) if old_path else None
+        kind = "added" if old_path is None else "updated" if old_path == path else "moved"
+        jobs.append(_Job(item, song_id, facts, kind))
+    gone = {k.song_id for k in known.values()} - set(owner)
+    return jobs, gone
+
+
+def _stored(catalog: Catalog, song_id: str) -> StreamFacts | None:
+    text = catalog.stored_facts(song_id)
+    try:
+        return StreamFacts.from_json(text) if text else None
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _process(job: _Job) -> tuple[_Job, CatalogEntry | None, list[str], str | None]:
+    read = read_metadata(job.media)
+    warnings = list(read.warnings)
+    facts = job.facts
+    try:
+        if facts is None:
+            facts = probe_media(job.media, read)
+        return job, normalise(job.media, job.song_id, read, facts), warnings, None
+    except ProbeError as e:
+        return job, None, warnings, str(e)
+    except OSError as e:
+        return job, None, warnings, f"cannot read: {e.strerror or e}"
+
+
+def scan(
+    root: str | os.PathLike,
+    catalog: Catalog,
+    *,
+    workers: int = settings.probe_workers,
+    progress: Progress | None = None,
+) -> ScanReport:
+    """Bring ``catalog`` in line with the library under ``root``. Bad files are reported in
+    ``ScanReport.skipped`` with their reason and never stop the scan."""
+    root = Path(root).resolve()
+    report = ScanReport()
+    jobs, gone = _plan(root, catalog, report)
+    batch: list[CatalogEntry] = []
+    total = len(jobs)
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="ktv-probe") as pool:
+        for done, (job, entry, warnings, problem) in enumerate(pool.map(_process, jobs), 1):
+            path = str(job.media.path)
+            report.warnings.extend(ScanProblem(path, w) for w in warnings)
+            if job.facts is None:
+                report.probed += 1
+            if entry is None:
+                reason = problem or "unknown problem"
+                report.skipped.append(ScanProblem(path, reason))
+                stamp = FileStamp(job.media.size, job.media.mtime_ns)
+                report.still_rejected[path] = (stamp, reason)
+                if job.kind != "added":
+                    gone.add(job.song_id)
+            else:
+                setattr(report, job.kind, getattr(report, job.kind) + 1)
+                batch.append(entry)
+                if len(batch) >= settings.scan_batch_songs:
+                    catalog.put_entries(batch)
+                    batch = []
+            if progress:
+                progress(done, total, path)
+    if batch:
+        catalog.put_entries(batch)
+    catalog.set_rejected(report.still_rejected)
+    if gone:
+        report.removed = catalog.remove_songs(sorted(gone))
+    return report

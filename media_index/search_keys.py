@@ -1,0 +1,224 @@
+"""Text normalisation and search keys: pinyin (every reading), trad/simp folding, 字数.
+
+Pure functions: no I/O, no sqlite. The adapter stores the keys ``song_keys`` returns and looks
+queries up in the same key space, so what is indexed and what is searched stay in one place.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import opencc
+from pypinyin import Style, lazy_pinyin, pinyin
+
+from media_index import settings
+
+
+class MatchTier(enum.IntEnum):
+    """How well a key matched a query; higher ranks first."""
+
+    CONTAINS = 0
+    PREFIX = 1
+    EXACT = 2
+
+
+_T2S = opencc.OpenCC("t2s")
+_SPACES = re.compile(r"\s+")
+_LATIN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def is_han(ch: str) -> bool:
+    o = ord(ch)
+    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF
+
+
+def is_kana(ch: str) -> bool:
+    return 0x3040 <= ord(ch) <= 0x30FF or 0x31F0 <= ord(ch) <= 0x31FF
+
+
+def is_hangul(ch: str) -> bool:
+    o = ord(ch)
+    return 0xAC00 <= o <= 0xD7AF or 0x1100 <= o <= 0x11FF or 0x3130 <= o <= 0x318F
+
+
+def is_latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+@functools.lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """The comparable form: NFKC (full-width -> ASCII), traditional -> simplified, lowercase."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _T2S.convert(text)
+    return _SPACES.sub(" ", text.lower()).strip()
+
+
+def has_kana(text: str) -> bool:
+    return any(is_kana(c) for c in text)
+
+
+def guess_language(title: str, artists: Sequence[str] = ()) -> str:
+    """Best guess when nothing declares the language: kana, hangul, Han, else English."""
+    text = title + "".join(artists)
+    if any(is_kana(c) for c in text):
+        return "japanese"
+    if any(is_hangul(c) for c in title):
+        return "korean"
+    if any(is_han(c) for c in title):
+        return "mandarin"
+    return "english" if any(c.isascii() and c.isalpha() for c in title) else ""
+
+
+def char_count(title: str) -> int:
+    """字数: one per CJK/kana/hangul character, one per Latin word (brackets excluded)."""
+    core = re.sub(r"[(（\[【].*?[)）\]】]", "", title) or title
+    cjk = sum(1 for c in core if is_han(c) or is_kana(c) or is_hangul(c))
+    words = len(_LATIN_WORD.findall(fold(core)))
+    return cjk + words
+
+
+@functools.lru_cache(maxsize=65536)
+def char_readings(ch: str) -> tuple[str, ...]:
+    """Every toneless pinyin reading pypinyin knows for one Han character, commonest first."""
+    got = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
+    readings = tuple(dict.fromkeys(r for r in (got[0] if got else []) if r.isascii() and r))
+    return readings or (ch,)
+
+
+def _syllable_slots(text: str, phrase_aware: bool) -> list[tuple[str, ...]]:
+    """One slot per Han character (its readings, default first) or Latin word (itself)."""
+    slots: list[tuple[str, ...]] = []
+    for is_han_run, run in itertools.groupby(text, key=is_han):
+        chunk = "".join(run)
+        if not is_han_run:
+            slots.extend((w,) for w in _LATIN_WORD.findall(chunk))
+            continue
+        defaults: list[str] = []
+        if phrase_aware:
+            defaults = lazy_pinyin(chunk, style=Style.NORMAL, errors="ignore")
+            if len(defaults) != len(chunk):
+                defaults = []
+        for i, ch in enumerate(chunk):
+            readings = char_readings(ch)
+            if defaults and defaults[i] in readings and defaults[i] != readings[0]:
+                readings = (defaults[i], *(r for r in readings if r != defaults[i]))
+            slots.append(readings)
+    return slots
+
+
+def readings(text: str, *, phrase_aware: bool = True) -> list[tuple[str, ...]]:
+    """Pinyin spellings of a name, one syllable tuple per reading, the likeliest first.
+
+    Polyphonic characters give several readings (重来: chong lai and zhong lai), bounded by
+    ``settings.max_reading_combinations``. Names with kana (Japanese) get none.
+    """
+    folded = fold(text)
+    if not any(is_han(c) for c in folded) or has_kana(folded):
+        return []
+    slots = _syllable_slots(folded, phrase_aware)
+    first = tuple(s[0] for s in slots)
+    out = [first]
+    poly = [i for i, s in enumerate(slots) if len(s) > 1]
+    if len(poly) > settings.max_polyphonic_chars:
+        return out
+    # every single-character variation first (keeps all readings of every character) ...
+    for i in poly:
+        for alt in slots[i][1:]:
+            out.append((*first[:i], alt, *first[i + 1 :]))
+    # ... then combinations of several variations, up to the bound
+    for combo in itertools.product(*slots):
+        if len(out) >= settings.max_reading_combinations:
+            break
+        out.append(combo)
+    return list(dict.fromkeys(out))[: max(settings.max_reading_combinations, len(poly) + 1)]
+
+
+def initials_of(syllables: Iterable[str]) -> str:
+    return "".join(s[0] for s in syllables if s)
+
+
+def primary_initials(text: str, *, phrase_aware: bool = True) -> str:
+    """The initials a song book prints next to a name (Latin names: first letters of words)."""
+    found = readings(text, phrase_aware=phrase_aware)
+    if found:
+        return initials_of(found[0])
+    return initials_of(_LATIN_WORD.findall(fold(text)))
+
+
+def _put(keys: dict[str, MatchTier], key: str, tier: MatchTier) -> None:
+    if key and (key not in keys or keys[key] < tier):
+        keys[key] = tier
+
+
+def _put_prefixes(keys: dict[str, MatchTier], key: str, upto: int, tier: MatchTier) -> None:
+    for n in range(1, min(upto, len(key) - 1) + 1):
+        _put(keys, key[:n], tier)
+
+
+def name_keys(name: str, *, phrase_aware: bool = True) -> dict[str, MatchTier]:
+    """Every lookup key of one name (a title or a singer) with the tier it matches at."""
+    keys: dict[str, MatchTier] = {}
+    folded = fold(name)
+    if not folded:
+        return keys
+    latin_n = settings.latin_prefix_chars
+    gram_n = settings.cjk_gram_chars
+    if all(c.isascii() for c in folded):
+        _put(keys, folded, MatchTier.EXACT)
+        _put_prefixes(keys, folded, latin_n, MatchTier.PREFIX)
+        words = _LATIN_WORD.findall(folded)
+        if len(words) > 1:
+            _put(keys, "".join(words), MatchTier.EXACT)
+        for word in words[1:]:
+            _put(keys, word, MatchTier.CONTAINS)
+            _put_prefixes(keys, word + " ", latin_n, MatchTier.CONTAINS)
+        return keys
+    compact = folded.replace(" ", "")
+    _put(keys, compact, MatchTier.EXACT)
+    _put(keys, folded, MatchTier.EXACT)
+    _put_prefixes(keys, compact, gram_n, MatchTier.PREFIX)
+    for i in range(1, len(compact)):
+        for n in range(1, gram_n + 1):
+            gram = compact[i : i + n]
+            if len(gram) == n and not any(c.isascii() for c in gram):
+                _put(keys, gram, MatchTier.CONTAINS)
+    for n_reading, syllables in enumerate(readings(folded, phrase_aware=phrase_aware)):
+        initials = initials_of(syllables)
+        _put(keys, initials, MatchTier.EXACT)
+        _put_prefixes(keys, initials, latin_n, MatchTier.PREFIX)
+        full = "".join(syllables)
+        _put(keys, full, MatchTier.EXACT)
+        _put_prefixes(keys, full, latin_n, MatchTier.PREFIX)
+        if n_reading == 0:  # syllable-boundary prefixes of the likeliest reading only
+            for n in range(1, len(syllables)):
+                _put(keys, "".join(syllables[:n]), MatchTier.PREFIX)
+    return keys
+
+
+def song_keys(
+    title: str, artists: Sequence[str], *, phrase_aware: bool = True
+) -> dict[str, MatchTier]:
+    """Keys of a song: its title's and every singer's, best tier kept per key."""
+    keys = name_keys(title, phrase_aware=phrase_aware)
+    for artist in artists:
+        for key, tier in name_keys(artist, phrase_aware=phrase_aware).items():
+            _put(keys, key, tier)
+    return keys
+
+
+@dataclass(frozen=True)
+class SearchText:
+    """What the adapter needs to index for substring (contains) search of >= 3 characters."""
+
+    title: str
+    artists: str
+
+
+def search_text(title: str, artists: Sequence[str]) -> SearchText:
+    return SearchText(fold(title), " / ".join(fold(a) for a in artists))

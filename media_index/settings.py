@@ -1,0 +1,33 @@
+"""Every tunable of the song index in one place, each with its unit in the name."""
+
+from __future__ import annotations
+
+# identity: a song's id is a hash of its size and the first and last bytes of its content
+identity_chunk_bytes = 1024 * 1024
+
+# probing (ffprobe/ffmpeg subprocesses run in a small worker pool)
+probe_workers = 2
+probe_timeout_s = 60.0
+loudness_timeout_s = 120.0
+
+# scanning: rows written per transaction
+scan_batch_songs = 200
+
+# pinyin: how many reading combinations of a polyphonic name are indexed
+max_reading_combinations = 16
+# names longer than this only index the default reading (avoids combinatorial blow-up)
+max_polyphonic_chars = 6
+
+# search: Latin keys get their first N characters materialised as lookup keys, CJK keys their
+# first N characters and every N-gram up to N (so 1-2 character queries are an index walk)
+latin_prefix_chars = 3
+cjk_gram_chars = 2
+# how many matches a search counts before reporting "N+" (SearchPage.total_capped)
+search_count_cap = 1000
+search_max_limit = 500
+
+# charts: a play counts for hot charts if the song completed or ran at least this long
+play_counts_after_ms = 30_000
+
+# readers: how often a read-only catalog looks at its file for a newer version
+reopen_check_interval_s = 0.0

@@ -1,0 +1,181 @@
+"""``ktv-agent``: run a room agent (``run``, the default) or enroll it (``enroll``).
+
+    ktv-agent --room A08 --headless [--controller HOST:PORT] [--data-dir DIR]
+    ktv-agent run --headless --rooms A01,A02,A03 --data-dir /tmp/rooms   # many rooms, one process
+    ktv-agent enroll --room A08 --code 123456 [--controller HOST:PORT]
+
+Errors print one line and exit with the ``ktv.errors`` exit code. SIGTERM / SIGINT stop the
+agent cleanly (the stream is closed; waiting events stay in the outbox for next time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from ktv.errors import InvalidArgument, KtvError, Unsupported
+from room_agent.agent import RoomAgent, build_agent
+from room_agent.config import AgentConfig, check_room_id, load_config
+from room_agent.link.discovery import ControllerLocator
+from room_agent.link.enroll import enroll_agent
+from room_agent.simulate import simulate_room_events
+
+log = logging.getLogger("ktv-agent")
+COMMANDS = ("run", "enroll")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit code of InvalidArgument
+        self.exit(InvalidArgument.exit_code, f"{self.prog}: error: {message}\n")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", type=Path, help="config file (default /etc/ktv/agent.toml)")
+    p.add_argument("--room", help="room id, e.g. A08")
+    p.add_argument("--controller", help="controller HOST:PORT (default: zeroconf discovery)")
+    p.add_argument("--data-dir", type=Path, help="where the outbox and credential live")
+    p.add_argument(
+        "--mdns-interface",
+        action="append",
+        metavar="ADDR",
+        help="limit zeroconf to this interface address (repeatable; tests use 127.0.0.1)",
+    )
+    p.add_argument("--venue", help="only use a controller advertising this venue id")
+    p.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ktv-agent", description="KTV room agent")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    run = sub.add_parser("run", help="run the room agent (default)")
+    _common(run)
+    run.add_argument("--headless", action="store_true", help="link only, no screen or player")
+    run.add_argument("--mock-gpio", action="store_true", default=None, help="gpiozero MockFactory")
+    run.add_argument("--rooms", help="A01,A02,...: simulate several headless rooms in one process")
+    run.add_argument(
+        "--simulate-events",
+        type=float,
+        metavar="SECONDS",
+        help="headless: emit random door/presence/service events, this many seconds apart",
+    )
+    enroll = sub.add_parser("enroll", help="exchange an enrollment code for a credential")
+    _common(enroll)
+    enroll.add_argument("--code", required=True, help="one-time code from ktvctl agent enroll")
+    return parser
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "room": args.room,
+        "controller": args.controller,
+        "data_dir": str(args.data_dir) if args.data_dir else None,
+        "mdns_interfaces": args.mdns_interface,
+        "venue_id": args.venue,
+        "mock_gpio": getattr(args, "mock_gpio", None),
+        "headless": getattr(args, "headless", False),
+    }
+
+
+def _room_configs(args: argparse.Namespace) -> list[AgentConfig]:
+    if not args.rooms:
+        return [load_config(args.config, overrides=_overrides(args))]
+    rooms = [check_room_id(r, where="--rooms") for r in args.rooms.split(",") if r.strip()]
+    if not rooms or len(set(rooms)) != len(rooms):
+        raise InvalidArgument("--rooms needs distinct room ids, e.g. A01,A02,A03")
+    if not args.headless:
+        raise InvalidArgument("--rooms simulates rooms and needs --headless")
+    base = load_config(args.config, overrides={**_overrides(args), "room": rooms[0]})
+    return [replace(base, room=r, data_dir=base.data_dir / r) for r in rooms]
+
+
+async def _run_agents(agents: list[RoomAgent], simulate_s: float | None) -> None:
+    loop = asyncio.get_running_loop()
+
+    def stop_all(signame: str) -> None:
+        log.info("%s: stopping %d room agent(s)", signame, len(agents))
+        for agent in agents:
+            agent.stop()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop_all, sig.name)
+    sims = [
+        asyncio.create_task(simulate_room_events(a.outbox, mean_interval_s=simulate_s))
+        for a in agents
+        if simulate_s
+    ]
+    try:
+        await asyncio.gather(*(agent.run() for agent in agents))
+    finally:
+        for task in sims:
+            task.cancel()
+        await asyncio.gather(*sims, return_exceptions=True)
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    if args.simulate_events is not None and args.simulate_events <= 0:
+        raise InvalidArgument("--simulate-events must be a positive number of seconds")
+    configs = _room_configs(args)
+    if not configs[0].headless:
+        raise Unsupported("the touchscreen UI is not part of this build yet; run with --headless")
+    if configs[0].mock_gpio:
+        log.info("GPIO: gpiozero MockFactory (no real pins)")
+    agents: list[RoomAgent] = []
+    try:
+        agents.extend(build_agent(c) for c in configs)
+        asyncio.run(_run_agents(agents, args.simulate_events))
+    finally:
+        for agent in agents:
+            agent.close()
+    log.info("stopped")
+    return 0
+
+
+def cmd_enroll(args: argparse.Namespace) -> int:
+    config = load_config(args.config, overrides=_overrides(args))
+    locator = ControllerLocator(
+        override=config.controller, interfaces=config.mdns_interfaces, venue_id=config.venue_id
+    )
+
+    async def enroll() -> Path:
+        address = await locator.locate()
+        _, path = await enroll_agent(
+            address, room_id=config.room, code=args.code, data_dir=config.data_dir
+        )
+        print(f"enrolled room {config.room} with controller {address.target}; credential in {path}")
+        return path
+
+    asyncio.run(enroll())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
+        argv.insert(0, "run")
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        return cmd_enroll(args) if args.command == "enroll" else cmd_run(args)
+    except KtvError as exc:
+        print(f"ktv-agent: error: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(BrokenPipeError):
+        sys.exit(main())

@@ -1,0 +1,32 @@
+"""Timing and limit constants of the room agent core, one place, unit in every name."""
+
+from __future__ import annotations
+
+#: How often the core's loop samples the player (lyric clock, line changes, timers).
+tick_interval_s = 0.05
+
+#: The playing song's position is saved at least this often (a power cut loses at most this).
+position_save_interval_s = 2.0
+
+#: A restored song restarts this far before the saved position, so the guest hears the context.
+resume_rewind_ms = 0
+
+#: Volume a fresh agent starts with, and the step of volume +/-.
+default_volume_percent = 60
+volume_step_percent = 5
+
+#: Key change range offered to guests (semitones either way) and the step of key +/-.
+key_limit_semitones = 6
+
+#: Door reed switch: an edge within this window of the previous one is contact bounce.
+door_debounce_ms = 50
+
+#: Presence: nobody is assumed present after this long without motion or door activity.
+vacancy_timeout_s = 300.0
+
+#: Presence: motion seen with the door shut means someone is inside until the door opens
+#: ("wasp in a box"); this bounds that belief in case the door sensor fails.
+sealed_room_timeout_s = 3600.0
+
+#: Messages from the controller with no duration stay this long.
+default_message_s = 30

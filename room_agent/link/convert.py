@@ -1,0 +1,130 @@
+"""Typed room events and commands (``room_agent.core.ports``) <-> ``ktv.v1.link`` protos.
+
+The only place the link's wire format meets the core's vocabulary. Unknown or empty
+commands raise ``InvalidArgument`` so the link can answer them with a failed CommandResult.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from ktv.errors import InvalidArgument
+from ktv.v1 import link_pb2, rooms_pb2
+from room_agent.core import ports
+
+_OUTCOME_TO_PROTO = {
+    ports.PlayOutcome.COMPLETED: link_pb2.PLAY_OUTCOME_COMPLETED,
+    ports.PlayOutcome.SKIPPED: link_pb2.PLAY_OUTCOME_SKIPPED,
+    ports.PlayOutcome.FAILED: link_pb2.PLAY_OUTCOME_FAILED,
+    ports.PlayOutcome.STOPPED: link_pb2.PLAY_OUTCOME_STOPPED,
+}
+
+_STATE_FROM_PROTO = {
+    rooms_pb2.ROOM_STATE_IDLE: ports.RoomBusinessState.IDLE,
+    rooms_pb2.ROOM_STATE_RESERVED: ports.RoomBusinessState.RESERVED,
+    rooms_pb2.ROOM_STATE_IN_USE: ports.RoomBusinessState.IN_USE,
+    rooms_pb2.ROOM_STATE_CLEANING: ports.RoomBusinessState.CLEANING,
+    rooms_pb2.ROOM_STATE_MAINTENANCE: ports.RoomBusinessState.MAINTENANCE,
+}
+
+
+def timestamp(moment: datetime) -> Timestamp:
+    """A UTC Timestamp; naive datetimes are refused (the agent's clock speaks UTC only)."""
+    if moment.tzinfo is None:
+        raise InvalidArgument(f"time {moment.isoformat()} has no timezone; use UTC")
+    ts = Timestamp()
+    ts.FromDatetime(moment.astimezone(UTC))
+    return ts
+
+
+def moment(ts: Timestamp) -> datetime:
+    return ts.ToDatetime(tzinfo=UTC)
+
+
+def event_to_proto(
+    event_id: str, event: ports.RoomEvent, occurred_at: datetime
+) -> link_pb2.RoomEvent:
+    msg = link_pb2.RoomEvent(event_id=event_id, occur_time=timestamp(occurred_at))
+    match event:
+        case ports.DoorChanged(open=is_open):
+            msg.door.open = is_open
+        case ports.PresenceChanged(present=present):
+            msg.presence.present = present
+        case ports.SongPlayed():
+            if event.played_ms < 0:
+                raise InvalidArgument(f"played_ms must be >= 0, got {event.played_ms}")
+            msg.song_played.CopyFrom(
+                link_pb2.SongPlayed(
+                    song_id=event.song_id,
+                    title=event.title,
+                    session=event.session,
+                    start_time=timestamp(event.start_time),
+                    outcome=_OUTCOME_TO_PROTO[event.outcome],
+                    played_ms=event.played_ms,
+                    error=event.error,
+                )
+            )
+        case ports.ServiceCalled(kind=kind, note=note):
+            if not kind:
+                raise InvalidArgument("a service call needs a kind (service, water, ...)")
+            msg.service_called.kind = kind
+            msg.service_called.note = note
+        case _:
+            raise InvalidArgument(f"not a room event: {type(event).__name__}")
+    return msg
+
+
+def event_kind(msg: link_pb2.RoomEvent) -> str:
+    return msg.WhichOneof("payload") or ""
+
+
+def session_opened(msg: link_pb2.SessionOpened) -> ports.SessionOpened:
+    return ports.SessionOpened(
+        session=msg.session,
+        open_time=moment(msg.open_time),
+        end_time=moment(msg.end_time) if msg.HasField("end_time") else None,
+        guest_count=msg.guest_count,
+    )
+
+
+def command_from_proto(msg: link_pb2.RoomCommand) -> ports.RoomCommand:
+    kind = msg.WhichOneof("cmd")
+    if kind == "session_opened":
+        if not msg.session_opened.session:
+            raise InvalidArgument("session_opened without a session name")
+        return session_opened(msg.session_opened)
+    if kind == "session_closed":
+        return ports.SessionClosed(session=msg.session_closed.session)
+    if kind == "queue_songs":
+        return ports.QueueSongs(song_ids=tuple(msg.queue_songs.song_ids))
+    if kind == "volume_limit":
+        pct = msg.volume_limit.max_percent
+        if not 0 <= pct <= 100:
+            raise InvalidArgument(f"volume limit must be 0-100 percent, got {pct}")
+        return ports.VolumeLimit(max_percent=pct)
+    if kind == "show_message":
+        return ports.ShowMessage(
+            text=msg.show_message.text, duration_s=msg.show_message.duration_seconds
+        )
+    if kind == "emergency":
+        return ports.Emergency(active=msg.emergency.active, message=msg.emergency.message)
+    if kind == "room_state":
+        state = _STATE_FROM_PROTO.get(msg.room_state.state)
+        if state is None:
+            raise InvalidArgument(f"unknown room state {msg.room_state.state}")
+        return ports.RoomStateChanged(state=state)
+    raise InvalidArgument(f"command {msg.command_id!r} carries nothing the agent knows")
+
+
+def welcome_commands(welcome: link_pb2.ControllerWelcome) -> list[ports.RoomCommand]:
+    """What a (re)connecting agent must apply at once: the session (open, or none -> a
+    ``SessionClosed("")`` that locks) and the emergency state (on or off)."""
+    commands: list[ports.RoomCommand] = []
+    if welcome.HasField("session") and welcome.session.session:
+        commands.append(session_opened(welcome.session))
+    else:
+        commands.append(ports.SessionClosed(session=""))
+    commands.append(ports.Emergency(active=welcome.emergency, message=welcome.emergency_message))
+    return commands

@@ -1,0 +1,151 @@
+"""Following the player's clock, and answering "which line, which word, how far" at any instant.
+
+libVLC's ``get_time()`` only moves about every 250 ms. ``PlaybackClock`` anchors on the first
+moment it sees a new player time and interpolates with the monotonic clock in between; its
+answer never goes backwards except on an explicit ``resync`` (seek, replay, new song) or when
+the player jumps by more than ``jump_threshold_ms`` (a seek it was not told about). For
+``resync_grace_ms`` after a resync, far-off player times are stale (libVLC reports the old
+position until its seek lands) and are ignored.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from room_agent.lyrics.model import LyricLine, Lyrics
+from room_agent.lyrics.settings import (
+    clock_jump_threshold_ms,
+    clock_max_extrapolation_ms,
+    clock_resync_grace_ms,
+)
+
+
+class PlaybackClock:
+    """Song position in ms at a monotonic instant (seconds). Not thread-safe: one owner."""
+
+    def __init__(
+        self,
+        *,
+        jump_threshold_ms: int = clock_jump_threshold_ms,
+        max_extrapolation_ms: int = clock_max_extrapolation_ms,
+        resync_grace_ms: int = clock_resync_grace_ms,
+    ) -> None:
+        self._grace_s = resync_grace_ms / 1000.0
+        self._grace_until_s = float("-inf")
+        self._jump_ms = jump_threshold_ms
+        self._max_extra_ms = max_extrapolation_ms
+        self._anchor_ms = 0
+        self._anchor_s = 0.0
+        self._playing = False
+        self._reported_ms: int | None = None
+        self._out_ms = 0
+
+    @property
+    def playing(self) -> bool:
+        return self._playing
+
+    def resync(self, position_ms: int, now_s: float, *, playing: bool | None = None) -> None:
+        """Jump to ``position_ms`` (seek, replay, new song): the one way to go backwards."""
+        self._anchor_ms = self._out_ms = max(0, int(position_ms))
+        self._anchor_s = now_s
+        self._reported_ms = None
+        self._grace_until_s = now_s + self._grace_s
+        if playing is not None:
+            self._playing = playing
+
+    def sample(self, player_ms: int, now_s: float, *, playing: bool) -> None:
+        """Feed what the player reports now; call it as often as you like (e.g. every 20 ms)."""
+        if not playing:
+            if self._playing:
+                self._out_ms = self._anchor_ms = max(self.position_ms(now_s), player_ms)
+                self._anchor_s = now_s
+                self._playing = False
+            self._reported_ms = player_ms
+            return
+        if self._playing and player_ms == self._reported_ms:
+            return  # libVLC has not moved yet: keep interpolating
+        estimate = self.position_ms(now_s)
+        far_off = abs(player_ms - estimate) > self._jump_ms
+        if far_off and self._playing and now_s < self._grace_until_s:
+            return  # right after a seek the player may still report the old position
+        self._reported_ms = player_ms
+        if not self._playing or far_off:
+            self._anchor_ms = player_ms
+            self._anchor_s = now_s
+            if not self._playing or player_ms < estimate:
+                self._out_ms = player_ms
+            self._playing = True
+            return
+        self._anchor_ms = player_ms
+        self._anchor_s = now_s
+
+    def position_ms(self, now_s: float) -> int:
+        if self._playing:
+            elapsed_ms = max(0.0, (now_s - self._anchor_s) * 1000.0)
+            estimate = self._anchor_ms + round(min(elapsed_ms, self._max_extra_ms))
+            self._out_ms = max(self._out_ms, estimate)
+        return self._out_ms
+
+
+@dataclass(frozen=True)
+class LyricMoment:
+    """What the lyric display shows at one position."""
+
+    position_ms: int
+    index: int  # index of ``current`` in the lyrics, -1 when no line is being sung
+    current: LyricLine | None
+    next: LyricLine | None
+    line_progress: float  # 0..1 through the current line (a smooth wipe even without words)
+    word_index: int  # index into current.words, -1 if not word-timed or between words
+    word_progress: float  # 0..1 through the current word
+
+
+class LyricTimeline:
+    """Looks up lines by position in O(log n)."""
+
+    def __init__(self, lyrics: Lyrics) -> None:
+        self.lyrics = lyrics
+        self._starts = [line.start_ms for line in lyrics.lines]
+
+    def at(self, position_ms: int) -> LyricMoment:
+        lines = self.lyrics.lines
+        i = bisect.bisect_right(self._starts, position_ms) - 1
+        following = lines[i + 1] if i + 1 < len(lines) else None
+        if i < 0 or position_ms >= lines[i].end_ms:
+            return LyricMoment(position_ms, -1, None, following, 0.0, -1, 0.0)
+        line = lines[i]
+        if not line.words:
+            return LyricMoment(
+                position_ms, i, line, following, _fraction(line, position_ms), -1, 0.0
+            )
+        return _word_moment(position_ms, i, line, following)
+
+
+def _fraction(span: LyricLine, position_ms: int) -> float:
+    if span.end_ms <= span.start_ms:
+        return 1.0
+    return min(1.0, max(0.0, (position_ms - span.start_ms) / (span.end_ms - span.start_ms)))
+
+
+def _word_moment(pos: int, i: int, line: LyricLine, following: LyricLine | None) -> LyricMoment:
+    """Line progress for word-timed lines is the share of characters already wiped."""
+    total_chars = sum(len(w.text) for w in line.words) or 1
+    done_chars = 0.0
+    word_index, word_progress = -1, 0.0
+    for n, word in enumerate(line.words):
+        if pos >= word.end_ms:
+            done_chars += len(word.text)
+        elif pos >= word.start_ms:
+            span = max(1, word.end_ms - word.start_ms)
+            word_index, word_progress = n, (pos - word.start_ms) / span
+            done_chars += len(word.text) * word_progress
+            break
+        else:
+            break
+    return LyricMoment(pos, i, line, following, done_chars / total_chars, word_index, word_progress)
+
+
+def lyric_moment(lyrics: Lyrics, position_ms: int) -> LyricMoment:
+    """One-off lookup; keep a ``LyricTimeline`` when asking many times."""
+    return LyricTimeline(lyrics).at(position_ms)

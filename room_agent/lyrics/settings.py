@@ -1,0 +1,17 @@
+"""Timing constants of the lyrics package (unit in every name)."""
+
+from __future__ import annotations
+
+#: A player time this far from the clock's estimate is a seek, not jitter: jump to it.
+clock_jump_threshold_ms = 1500
+
+#: Interpolate at most this far past the last new player time (a stalled or buffering
+#: player must not let the lyrics run away). libVLC moves its time every ~250 ms.
+clock_max_extrapolation_ms = 1000
+
+#: ASS output: a line appears this long before it is sung (KTV preview), in ms.
+ass_preview_ms = 1500
+
+#: After a resync (seek, replay, new song), player times far from it are ignored this long:
+#: libVLC keeps reporting the old position (or 0) until the seek lands.
+clock_resync_grace_ms = 1000

@@ -1,0 +1,6 @@
+"""The room's libVLC player: ``VlcPlayer`` implements ``room_agent.core.ports.Player``."""
+
+from room_agent.player.output import AudioOutput, OutputKind, PcmCapture
+from room_agent.player.vlc_player import PlayerConfig, VlcPlayer
+
+__all__ = ["AudioOutput", "OutputKind", "PcmCapture", "PlayerConfig", "VlcPlayer"]

@@ -1,0 +1,31 @@
+"""Timing and level constants of the room's player, one place, unit in every name."""
+
+from __future__ import annotations
+
+# libVLC input caching for local files: low so skip/seek/replay feel immediate.
+file_caching_ms = 50
+# Network/other inputs (a song on a share) keep a larger cushion.
+network_caching_ms = 300
+
+# Loudness levelling (EBU R128): every song is brought to the same integrated loudness.
+target_lufs = -18.0
+# A song the index has not measured is assumed to be a typical commercial master.
+unmeasured_song_lufs = -14.0
+levelling_min_gain_db = -20.0
+levelling_max_gain_db = 10.0
+
+# libVLC's volume scale: 100 = unity, 200 = its maximum (+18 dB, the curve is cubic).
+vlc_volume_max = 200
+
+# Key change (升降调), semitones; scaletempo_pitch itself accepts -12..+12.
+key_min_semitones = -6
+key_max_semitones = 6
+
+# Shadow deck: re-align it with the main deck when their clocks differ by more than this
+# (libVLC's get_time() is itself up to ~250 ms stale, so only a gross drift is acted on).
+shadow_resync_threshold_ms = 400
+# A shadow deck ending this close to the song's end is the song ending, not a failure.
+shadow_end_margin_ms = 1500
+shadow_check_interval_s = 1.0
+# How long play() waits in the background for a song to start before reporting an error.
+open_timeout_s = 10.0

@@ -1,0 +1,444 @@
+"""The room's ``Player`` over libVLC: one song at a time, seen by the core as one player.
+
+Underneath, a main deck (video + original vocal) and, for songs with a vocal mode, a muted
+shadow deck (accompaniment) run as one unit: see ``shadow.py`` for why. libVLC's events
+arrive on libVLC's threads; they are queued to the player's own ``ktv-player`` thread, which
+alone reacts to them (end, error, fallback, drift check) and calls the core's callbacks.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import vlc
+
+from ktv.errors import InvalidArgument, Unsupported
+from media_index.model import Song
+from room_agent.core.ports import PlayerState, PlayerStatus, VocalSwitch
+from room_agent.player import settings
+from room_agent.player.deck import Deck, DeckEvent, StereoMode
+from room_agent.player.loudness import Levelling, levelling_for, vlc_volume
+from room_agent.player.output import AudioOutput
+from room_agent.player.pitch import KeyShifter, check_key_range
+from room_agent.player.shadow import VocalMethod, VocalPlan, plain_fallback, plan_for
+from room_agent.player.vlccore import VlcCore
+
+log = logging.getLogger(__name__)
+
+_STOP = object()
+
+
+@dataclass(frozen=True)
+class PlayerConfig:
+    audio: AudioOutput = field(default_factory=AudioOutput)
+    video_output: str = "dummy"  # "dummy" in tests; e.g. "drm" or "xcb_x11" on the TV
+    media_root: str = ""
+    file_caching_ms: int = settings.file_caching_ms
+    shadow_enabled: bool = True
+    key_enabled: bool = True
+    target_lufs: float = settings.target_lufs
+    start_vocal: VocalSwitch = VocalSwitch.ORIGINAL
+    extra_vlc_args: tuple[str, ...] = ()
+
+    def instance_args(self) -> list[str]:
+        args = ["--quiet", "--no-xlib", "--no-video-title-show", "--no-snapshot-preview"]
+        args += [f"--vout={self.video_output}", *self.audio.instance_args()]
+        return args + list(self.extra_vlc_args)
+
+
+class VlcPlayer:
+    """Implements ``room_agent.core.ports.Player``."""
+
+    def __init__(self, config: PlayerConfig | None = None) -> None:
+        self.config = config or PlayerConfig()
+        self._lock = threading.RLock()
+        self._events: queue.Queue[object] = queue.Queue()
+        self._instance = vlc.Instance(self.config.instance_args())
+        if self._instance is None:
+            raise Unsupported("libVLC could not start (is VLC 3 installed?)")
+        self._core = VlcCore()
+        self._shifter = KeyShifter(self._core, enabled=self.config.key_enabled)
+
+        def deck(name: str, stereo: StereoMode = StereoMode.STEREO) -> Deck:
+            audio = self.config.audio
+            return Deck(
+                self._instance, name, audio, self._core, self._shifter, self._on_deck, stereo
+            )
+
+        # Tracks and one-mix songs play on main (+ shadow); left/right songs on a pair of decks
+        # whose channel was fixed at creation, so no song ever restarts an audio output.
+        self._pairs = {
+            "tracks": (deck("main"), deck("shadow")),
+            "channels": (deck("right", StereoMode.RIGHT), deck("left", StereoMode.LEFT)),
+        }
+        self._all = (*self._pairs["tracks"], *self._pairs["channels"])
+        self._main, self._shadow = self._pairs["tracks"]
+        self._end_callbacks: list[Callable[[str], None]] = []
+        self._error_callbacks: list[Callable[[str, str], None]] = []
+        self._song: Song | None = None
+        self._plan = VocalPlan(VocalMethod.NONE)
+        self._generation = 0
+        self._state = PlayerState.STOPPED
+        self._vocal_pref = self.config.start_vocal
+        self._key = 0
+        self._volume = 100
+        self._muted = False
+        self._levelling = levelling_for(None, target_lufs=self.config.target_lufs)
+        self._audio_seen: set[str] = set()
+        self._clock = (0, 0.0)  # (last libVLC time, monotonic when it changed)
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="ktv-player", daemon=True)
+        self._thread.start()
+
+    # --- Player port ---------------------------------------------------------------------
+
+    def play(self, song: Song, *, start_ms: int = 0, key_semitones: int = 0) -> None:
+        with self._lock:
+            self._check_open()
+            self._generation += 1
+            gen = self._generation
+            for each in self._all:
+                each.stop()
+            self._song, self._audio_seen, self._clock = song, set(), (max(0, start_ms), 0.0)
+            self._levelling = levelling_for(song.loudness_lufs, target_lufs=self.config.target_lufs)
+            path = self._resolve(song.path)
+            if not path.is_file():
+                self._state = PlayerState.STOPPED
+                self._events.put((gen, self._main.name, f"cannot open {path}: no such file"))
+                return
+            self._plan = plan_for(
+                song,
+                shadow_allowed=self.config.shadow_enabled,
+                stereo_presettable=self._core.available,
+            )
+            self._main, self._shadow = self._pairs["tracks"]
+            if self._plan.method is VocalMethod.SHADOW_CHANNELS:
+                right, left = self._pairs["channels"]
+                if right.channel_fixed and left.channel_fixed:
+                    vocal_right = self._plan.original_stereo is StereoMode.RIGHT
+                    self._main, self._shadow = (right, left) if vocal_right else (left, right)
+                else:
+                    self._plan = plain_fallback(self._plan, "cannot fix a deck's channel")
+            if self._plan.why_not_seamless and self._plan.method is not VocalMethod.NONE:
+                log.info(
+                    "song %s: plain vocal switch (%s)", song.song_id, self._plan.why_not_seamless
+                )
+            self._apply_key_quietly(key_semitones)
+            vocal = self._vocal_now()
+            caching = self.config.file_caching_ms
+            self._main.open(
+                str(path),
+                generation=gen,
+                caching_ms=caching,
+                start_ms=start_ms,
+                audio_index=self._plan.main_track(vocal),
+                video=True,
+            )
+            if self._plan.method is VocalMethod.PLAIN_CHANNELS:
+                self._main.set_channel(self._plan.main_stereo(vocal))
+            if self._plan.method.uses_shadow:
+                self._shadow.open(
+                    str(path),
+                    generation=gen,
+                    caching_ms=caching,
+                    start_ms=start_ms,
+                    audio_index=self._plan.accompaniment_track,
+                    video=False,
+                )
+            self._apply_volumes()
+            self._state = PlayerState.LOADING
+            self._main.play()
+            if self._plan.method.uses_shadow:
+                self._shadow.play()
+            # libVLC drops a volume set on a stopped player when its output starts (pulse and
+            # amem alike): set it again now that the outputs exist, and once more when each
+            # deck's audio arrives (see _handle).
+            self._apply_volumes()
+
+    def pause(self) -> None:
+        with self._lock:
+            if self._state in (PlayerState.PLAYING, PlayerState.LOADING):
+                self._position_now()  # freeze the interpolated clock
+                for deck in self._active_decks():
+                    deck.set_pause(True)
+                self._state = PlayerState.PAUSED
+
+    def resume(self) -> None:
+        with self._lock:
+            if self._state is PlayerState.PAUSED:
+                for deck in self._active_decks():
+                    deck.set_pause(False)
+                self._clock = (self._clock[0], time.monotonic())
+                self._state = PlayerState.PLAYING
+
+    def stop(self) -> None:
+        with self._lock:
+            self._generation += 1
+            for each in self._all:
+                each.stop()
+            self._state = PlayerState.STOPPED
+
+    def seek(self, position_ms: int) -> None:
+        with self._lock:
+            if self._state is PlayerState.STOPPED or self._song is None:
+                return
+            target = max(0, int(position_ms))
+            for deck in self._active_decks():
+                deck.seek(target)
+            self._clock = (target, time.monotonic())
+
+    def set_vocal(self, vocal: VocalSwitch) -> VocalSwitch:
+        with self._lock:
+            if vocal is VocalSwitch.UNAVAILABLE:
+                raise InvalidArgument("choose ORIGINAL or ACCOMPANIMENT")
+            if self._song is None or self._plan.method is VocalMethod.NONE:
+                return VocalSwitch.UNAVAILABLE
+            self._vocal_pref = vocal
+            method = self._plan.method
+            if method.uses_shadow:
+                self._apply_volumes()
+            elif self._state is not PlayerState.STOPPED:
+                self._plain_switch(vocal)
+            return vocal
+
+    def set_key(self, semitones: int) -> int:
+        with self._lock:
+            check_key_range(semitones)
+            if not self._shifter.supported:
+                raise Unsupported(f"key change is not available: {self._shifter.support.reason}")
+            playing = self._state is not PlayerState.STOPPED and bool(self._audio_seen)
+            for deck in self._all:
+                deck_playing = playing and deck.name in self._audio_seen
+                deck.set_key(semitones, playing=deck_playing)
+            self._key = semitones
+            return semitones
+
+    def set_volume(self, percent: int) -> None:
+        with self._lock:
+            if not 0 <= int(percent) <= 100:
+                raise InvalidArgument(f"volume {percent} is outside 0..100 percent")
+            self._volume = int(percent)
+            self._apply_volumes()
+
+    def set_mute(self, muted: bool) -> None:
+        with self._lock:
+            self._muted = bool(muted)
+            self._apply_volumes()
+
+    def status(self) -> PlayerStatus:
+        with self._lock:
+            song = self._song
+            duration = self._main.length_ms() or (song.duration_ms if song else 0)
+            stopped = self._state is PlayerState.STOPPED
+            return PlayerStatus(
+                state=self._state,
+                song_id=None if stopped or song is None else song.song_id,
+                position_ms=0 if stopped else self._position_now(),
+                duration_ms=0 if stopped else duration,
+                vocal=self._vocal_now(),
+                key_semitones=self._key,
+                key_supported=self._shifter.supported,
+                volume_percent=self._volume,
+                muted=self._muted,
+            )
+
+    def on_end(self, callback: Callable[[str], None]) -> None:
+        self._end_callbacks.append(callback)
+
+    def on_error(self, callback: Callable[[str, str], None]) -> None:
+        self._error_callbacks.append(callback)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._generation += 1
+        self._events.put(_STOP)
+        self._thread.join(timeout=5)
+        with self._lock:
+            for each in self._all:
+                each.release()
+            self._instance.release()
+            self._state = PlayerState.STOPPED
+
+    def __enter__(self) -> VlcPlayer:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # --- what the player reports beyond the port (diagnostics, tests, benchmarks) ------
+
+    @property
+    def vocal_method(self) -> VocalMethod:
+        return self._plan.method
+
+    @property
+    def levelling(self) -> Levelling:
+        return self._levelling
+
+    def deck_times_ms(self) -> tuple[int, int]:
+        return self._main.time_ms(), self._shadow.time_ms()
+
+    # --- internals ---------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise Unsupported("the player is closed")
+
+    def _resolve(self, song_path: str) -> Path:
+        path = Path(song_path)
+        if not path.is_absolute() and self.config.media_root:
+            path = Path(self.config.media_root) / path
+        return path
+
+    def _vocal_now(self) -> VocalSwitch:
+        if self._song is None or self._plan.method is VocalMethod.NONE:
+            return VocalSwitch.UNAVAILABLE
+        return self._vocal_pref
+
+    def _active_decks(self) -> tuple[Deck, ...]:
+        return (self._main, self._shadow) if self._plan.method.uses_shadow else (self._main,)
+
+    def _apply_volumes(self) -> None:
+        level = 0 if self._muted else vlc_volume(self._volume, self._levelling.gain_db)
+        shadow_audible = (
+            self._plan.method.uses_shadow and self._vocal_now() is VocalSwitch.ACCOMPANIMENT
+        )
+        # Raise the newly audible deck first: a swap may overlap by a buffer, never gap.
+        if shadow_audible:
+            self._shadow.set_volume(level)
+            self._main.set_volume(0)
+        else:
+            self._main.set_volume(level)
+            self._shadow.set_volume(0)
+
+    def _plain_switch(self, vocal: VocalSwitch) -> None:
+        if self._plan.method is VocalMethod.PLAIN_TRACKS:
+            index = self._plan.track_for(vocal)
+            ids = self._main.audio_track_ids()
+            if index is not None and index < len(ids):
+                self._main.set_audio_track(ids[index])
+            else:
+                log.warning("song has %d audio tracks, cannot select #%s", len(ids), index)
+        elif self._plan.method is VocalMethod.PLAIN_CHANNELS:
+            self._main.set_channel(self._plan.stereo_for(vocal))
+
+    def _apply_key_quietly(self, semitones: int) -> None:
+        wanted = min(max(int(semitones), settings.key_min_semitones), settings.key_max_semitones)
+        if not self._shifter.supported:
+            self._key = 0
+            return
+        try:
+            for deck in self._all:
+                deck.set_key(wanted, playing=False)
+            self._key = wanted
+        except Unsupported as exc:
+            log.warning("song starts at its own key: %s", exc)
+            self._key = 0
+
+    def _position_now(self) -> int:
+        """libVLC's time only moves every ~250 ms: interpolate with the monotonic clock."""
+        now = time.monotonic()
+        vlc_ms = self._main.time_ms()
+        last_ms, since = self._clock
+        if vlc_ms != last_ms and vlc_ms > 0:
+            self._clock = (vlc_ms, now)
+            return vlc_ms
+        if self._state is PlayerState.PLAYING and since > 0:
+            return last_ms + int(min(now - since, 0.3) * 1000)
+        return last_ms
+
+    # --- the player's own thread ---------------------------------------------------------
+
+    def _on_deck(self, deck: Deck, generation: int, event: DeckEvent) -> None:
+        self._events.put((generation, deck.name, event))  # libVLC thread: hand off only
+
+    def _run(self) -> None:
+        while True:
+            try:
+                item = self._events.get(timeout=settings.shadow_check_interval_s)
+            except queue.Empty:
+                self._check_drift()
+                continue
+            if item is _STOP:
+                return
+            assert isinstance(item, tuple)
+            gen, deck, event = item
+            if deck not in (self._main.name, self._shadow.name):
+                continue
+            try:
+                self._handle(gen, deck, event)
+            except Exception:
+                log.exception("player event %s from %s deck failed", event, deck)
+
+    def _handle(self, gen: int, deck: str, event: DeckEvent | str) -> None:
+        end_of: str | None = None
+        error: tuple[str, str] | None = None
+        with self._lock:
+            if gen != self._generation or self._song is None:
+                return
+            song = self._song
+            if isinstance(event, str):
+                self._state, error = PlayerState.STOPPED, (song.song_id, event)
+            elif event is DeckEvent.AUDIO_ADDED:
+                self._audio_seen.add(deck)
+                self._apply_volumes()
+                if deck == self._main.name and self._state is PlayerState.LOADING:
+                    self._state = PlayerState.PLAYING
+                    self._clock = (self._clock[0], time.monotonic())
+            elif deck == self._shadow.name:
+                if not self._near_end():
+                    self._shadow_failed(f"shadow deck {event.value} early")
+            elif event is DeckEvent.ERROR:
+                self._shadow.stop()
+                self._state = PlayerState.STOPPED
+                error = (song.song_id, f"libVLC cannot open or decode {song.path}")
+            elif self._main.name not in self._audio_seen:  # ENDED without ever decoding audio
+                self._shadow.stop()
+                self._state = PlayerState.STOPPED
+                error = (song.song_id, f"no decodable audio in {song.path}")
+            else:
+                self._shadow.stop()
+                self._state = PlayerState.STOPPED
+                end_of = song.song_id
+        if error is not None:
+            for callback in self._error_callbacks:
+                callback(*error)
+        if end_of is not None:
+            for callback in self._end_callbacks:
+                callback(end_of)
+
+    def _near_end(self) -> bool:
+        length = self._main.length_ms()
+        return length > 0 and self._main.time_ms() >= length - settings.shadow_end_margin_ms
+
+    def _shadow_failed(self, reason: str) -> None:
+        """Keep the song playing on the main deck with libVLC's own switch (lock held)."""
+        if not self._plan.method.uses_shadow or self._state is PlayerState.STOPPED:
+            return
+        log.warning(
+            "song %s: seamless vocal switch off (%s)", self._song and self._song.song_id, reason
+        )
+        self._shadow.stop()
+        self._plan = plain_fallback(self._plan, reason)
+        self._apply_volumes()
+        if self._vocal_now() is VocalSwitch.ACCOMPANIMENT:
+            self._plain_switch(VocalSwitch.ACCOMPANIMENT)
+
+    def _check_drift(self) -> None:
+        with self._lock:
+            if not self._plan.method.uses_shadow or self._state is not PlayerState.PLAYING:
+                return
+            main_ms, shadow_ms = self._main.time_ms(), self._shadow.time_ms()
+            # libVLC's times are each up to ~250 ms stale: only a gross drift is real.
+            if main_ms > 0 and abs(main_ms - shadow_ms) > settings.shadow_resync_threshold_ms:
+                log.info("re-syncing shadow deck: main %d ms, shadow %d ms", main_ms, shadow_ms)
+                self._shadow.seek(main_ms)

@@ -1,0 +1,108 @@
+"""gpiozero devices for the door and the presence sensor, feeding raw edges to the core.
+
+Callbacks fire on gpiozero's threads (the MotionSensor's sampling thread, the pin factory's
+edge thread; MockPin fires in the caller's thread): the core's ``door_signal`` and
+``motion_signal`` are thread-safe and timestamp with the core's own clock, so debounce and
+presence timing stay in pure, testable code.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import Protocol
+
+from gpiozero import Device, DigitalInputDevice, MotionSensor, PinFactoryFallback
+from gpiozero.pins.mock import MockFactory
+
+from room_agent.sensors.config import SensorConfig
+
+log = logging.getLogger(__name__)
+
+
+class SensorInputs(Protocol):
+    """What the sensors drive (``RoomCore`` implements it)."""
+
+    def door_signal(self, raw_open: bool) -> None: ...
+
+    def motion_signal(self, active: bool) -> None: ...
+
+
+class RoomSensors:
+    """The door reed switch and the PIR, wired to ``inputs``. A context manager;
+    ``close()`` is idempotent."""
+
+    def __init__(self, config: SensorConfig, inputs: SensorInputs, *, pin_factory=None) -> None:
+        self.config = config
+        self._inputs = inputs
+        self._closed = False
+        self.door = DigitalInputDevice(
+            config.door_pin, pull_up=config.door_pull_up, pin_factory=pin_factory
+        )
+        try:
+            self.motion = MotionSensor(
+                config.motion_pin,
+                pull_up=config.motion_pull_up,
+                queue_len=1,
+                sample_rate=config.motion_sample_rate_hz,
+                pin_factory=pin_factory,
+            )
+        except Exception:
+            self.door.close()
+            raise
+        self.door.when_activated = self._door_edge
+        self.door.when_deactivated = self._door_edge
+        self.motion.when_motion = self._motion_started
+        self.motion.when_no_motion = self._motion_ended
+        inputs.door_signal(self.door_open)  # the controller learns the door's state at start
+        if self.motion.motion_detected:
+            inputs.motion_signal(True)
+
+    @property
+    def door_open(self) -> bool:
+        """Raw (not debounced) door state from the pin level and the configured polarity."""
+        high = bool(self.door.pin.state)
+        return high == self.config.door_open_when_high
+
+    def _door_edge(self) -> None:
+        if not self._closed:
+            self._inputs.door_signal(self.door_open)
+
+    def _motion_started(self) -> None:
+        if not self._closed:
+            self._inputs.motion_signal(True)
+
+    def _motion_ended(self) -> None:
+        if not self._closed:
+            self._inputs.motion_signal(False)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.motion.close()
+        self.door.close()
+
+    def __enter__(self) -> RoomSensors:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_room_sensors(
+    config: SensorConfig, inputs: SensorInputs, *, mock_gpio: bool = False
+) -> tuple[RoomSensors, bool]:
+    """Build the sensors on the board's GPIO, or on gpiozero's MockFactory when asked
+    (``--mock-gpio``) or when there is no GPIO. Returns (sensors, mocked) and logs which."""
+    if not mock_gpio:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", PinFactoryFallback)  # said once, below
+                Device.ensure_pin_factory()
+            return RoomSensors(config, inputs), False
+        except Exception as exc:
+            log.warning("no GPIO available (%s): sensors use gpiozero's MockFactory", exc)
+    else:
+        log.info("--mock-gpio: sensors use gpiozero's MockFactory (door and presence simulated)")
+    return RoomSensors(config, inputs, pin_factory=MockFactory()), True

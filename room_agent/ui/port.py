@@ -1,0 +1,262 @@
+"""What the touchscreen needs from the room agent: view models to draw and intents to send.
+
+The screens hold no business logic. They read immutable views (``RoomView``, ``QueueView``,
+``NowPlayingView``, ``LyricsFrame``) and call intents on a ``RoomControl``; the core decides.
+Change notifications may arrive on any thread (libVLC's, the link's): the app hands them to
+Kivy's clock before touching a widget. Song search goes to a ``SongSource`` (the local
+catalog, no network); billing, menu and membership go to a ``FrontDesk`` that raises
+``ktv.errors.Unavailable`` when the controller cannot answer.
+
+``room_agent.ui.core_adapter`` adapts the real ``RoomCore`` to ``RoomControl``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from media_index.model import Song
+from room_agent.core.ports import PlayerState, VocalSwitch
+
+# --- views ---------------------------------------------------------------------------------
+
+
+class RoomMode(enum.Enum):
+    """Which full-screen state the touchscreen shows; EMERGENCY overrides everything."""
+
+    LOCKED = "locked"  # no session: welcome screen
+    OPEN = "open"  # a session is open: ordering screens
+    CLEANING = "cleaning"
+    MAINTENANCE = "maintenance"
+    EMERGENCY = "emergency"
+
+
+@dataclass(frozen=True)
+class RoomView:
+    room_id: str  # "A08"
+    display_name: str
+    tier: str  # "small", "medium", "large", "vip"
+    mode: RoomMode
+    online: bool  # the controller link is up
+    venue_message: str = ""  # welcome text or a ShowMessage from the front desk
+    emergency_message: str = ""
+    booking_url: str = ""  # what the welcome screen's QR code opens
+    session_end: datetime | None = None  # UTC, prepaid/package end
+    volume_max_percent: int = 100
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    entry_id: str  # stable while the entry lives; songs may be queued twice
+    song: Song
+
+
+@dataclass(frozen=True)
+class QueueView:
+    pending: tuple[QueueEntry, ...] = ()  # 已点, next first
+    sung: tuple[QueueEntry, ...] = ()  # 已唱, most recent first
+
+
+@dataclass(frozen=True)
+class NowPlayingView:
+    song: Song | None
+    state: PlayerState
+    position_ms: int
+    duration_ms: int
+    vocal: VocalSwitch
+    key_semitones: int
+    key_supported: bool
+    volume_percent: int
+    muted: bool
+
+
+IDLE_PLAYBACK = NowPlayingView(
+    song=None,
+    state=PlayerState.STOPPED,
+    position_ms=0,
+    duration_ms=0,
+    vocal=VocalSwitch.UNAVAILABLE,
+    key_semitones=0,
+    key_supported=False,
+    volume_percent=50,
+    muted=False,
+)
+
+
+@dataclass(frozen=True)
+class LyricWord:
+    text: str
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
+class LyricsFrame:
+    """The lyrics clock at one instant: the line being sung, how far the wipe has gone, and
+    the line after it. ``words`` is empty when the lyrics carry no word timings; then the
+    wipe runs smoothly across the whole line from ``line_start_ms`` to ``line_end_ms``."""
+
+    line: str = ""
+    next_line: str = ""
+    position_ms: int = 0
+    line_start_ms: int = 0
+    line_end_ms: int = 0
+    words: tuple[LyricWord, ...] = ()
+
+
+NO_LYRICS = LyricsFrame()
+
+
+class Change(enum.Enum):
+    """What changed; the screen pulls the fresh view from ``RoomControl``."""
+
+    ROOM = "room"  # mode, online, message, emergency
+    QUEUE = "queue"
+    PLAYBACK = "playback"  # song started/ended, vocal, key, volume, pause
+    SERVICE = "service"  # a service call was acknowledged
+
+
+@dataclass(frozen=True)
+class ServiceCall:
+    call_id: str
+    kind: str  # "service", "water", "microphone", ...
+    acknowledged: bool = False
+    acknowledged_by: str = ""  # staff name from the front desk, if given
+
+
+# --- the core ------------------------------------------------------------------------------
+
+
+class RoomControl(Protocol):
+    """The room agent's core as the touchscreen sees it. Intents return promptly."""
+
+    def room(self) -> RoomView: ...
+    def queue(self) -> QueueView: ...
+    def now_playing(self) -> NowPlayingView: ...
+    def lyrics(self) -> LyricsFrame:
+        """The lyrics clock now (interpolated between player position updates)."""
+
+    def service_calls(self) -> tuple[ServiceCall, ...]: ...
+
+    def subscribe(self, listener: Callable[[Change], None]) -> Callable[[], None]:
+        """Call ``listener`` on every change (any thread); returns an unsubscribe function."""
+
+    # queue (已点 / 已唱)
+    def enqueue(self, song_id: str, *, to_top: bool = False) -> None: ...
+    def move_to_top(self, entry_id: str) -> None: ...
+    def move(self, entry_id: str, new_index: int) -> None: ...
+    def remove(self, entry_id: str) -> None: ...
+    def sing_again(self, entry_id: str) -> None: ...
+
+    # playback
+    def skip(self) -> None: ...
+    def replay(self) -> None: ...
+    def pause(self) -> None: ...
+    def resume(self) -> None: ...
+    def toggle_vocal(self) -> VocalSwitch: ...
+    def change_key(self, delta_semitones: int) -> int:
+        """Raises ``ktv.errors.Unsupported`` where the player cannot change key."""
+
+    def change_volume(self, delta_percent: int) -> int: ...
+    def set_mute(self, muted: bool) -> None: ...
+
+    # service
+    def call_service(self, kind: str) -> ServiceCall: ...
+
+
+# --- the catalog ---------------------------------------------------------------------------
+
+
+class SingerKind(enum.Enum):
+    """Singer browse categories (男歌星/女歌星/组合/乐队), as the song index classifies them."""
+
+    MALE = "male"
+    FEMALE = "female"
+    GROUP = "group"
+    BAND = "band"
+
+
+@dataclass(frozen=True)
+class SingerEntry:
+    name: str
+    kind: str
+    song_count: int
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """One search as the guest set it up on the search screen."""
+
+    query: str = ""
+    language: str | None = None
+    char_count: int | None = None  # 字数
+    artist: str | None = None
+    limit: int = 200
+
+
+@dataclass(frozen=True)
+class SongPage:
+    songs: tuple[Song, ...]
+    total: int
+    capped: bool = False  # the catalog stopped counting at ``total``: show "1000+"
+
+
+class SongSource(Protocol):
+    """The local catalog (``media_index.Catalog``, adapted by ``catalog_adapter``)."""
+
+    def search(self, request: SearchRequest) -> SongPage: ...
+    def singers(self, initials: str = "", kind: str | None = None) -> tuple[SingerEntry, ...]: ...
+    def hot(self, limit: int = 20) -> tuple[Song, ...]: ...
+    def new_arrivals(self, limit: int = 20) -> tuple[Song, ...]: ...
+    def recommend(self, for_song_ids: tuple[str, ...], limit: int = 20) -> tuple[Song, ...]: ...
+
+
+# --- the controller's desk (billing, menu, membership) -------------------------------------
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    sku: str
+    name: str
+    price_fen: int
+    category: str = ""
+
+
+@dataclass(frozen=True)
+class BillLine:
+    label: str
+    amount_fen: int
+
+
+@dataclass(frozen=True)
+class Bill:
+    lines: tuple[BillLine, ...]
+    total_fen: int
+
+
+@dataclass(frozen=True)
+class MemberCard:
+    phone_masked: str  # "138****0000"
+    tier: str
+    points: int
+    balance_fen: int
+
+
+@dataclass(frozen=True)
+class OrderReceipt:
+    order_id: str
+    items: tuple[tuple[str, int], ...] = field(default_factory=tuple)  # (sku, quantity)
+
+
+class FrontDesk(Protocol):
+    """The controller's billing/menu/membership APIs. Every call may block on the network
+    (the UI calls them off the UI thread) and raises ``ktv.errors.Unavailable`` when the
+    controller cannot answer or the API does not exist yet."""
+
+    def menu(self) -> tuple[MenuItem, ...]: ...
+    def order(self, items: tuple[tuple[str, int], ...], request_id: str) -> OrderReceipt: ...
+    def bill(self) -> Bill: ...
+    def member_sign_in(self, phone: str, pin: str) -> MemberCard: ...

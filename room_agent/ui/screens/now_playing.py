@@ -1,0 +1,44 @@
+"""Now playing: title, singer, time; the current lyric line with a karaoke wipe and the
+next line; the full set of controls (skip, replay, pause, 原唱/伴唱, key, volume, mute).
+
+The wipe runs from a 60 fps clock event that only exists while this screen is shown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.properties import NumericProperty, StringProperty
+from kivy.uix.screenmanager import Screen
+
+from room_agent.ui import settings
+from room_agent.ui.karaoke import wiped_chars
+from room_agent.ui.port import LyricsFrame
+
+
+class NowPlayingScreen(Screen):
+    line = StringProperty("")
+    next_line = StringProperty("")
+    frames_drawn = NumericProperty(0)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._event = None
+
+    def on_pre_enter(self, *args: Any) -> None:
+        self.tick(0)
+        self._event = Clock.schedule_interval(self.tick, settings.lyrics_frame_interval_s)
+
+    def on_leave(self, *args: Any) -> None:
+        if self._event is not None:
+            self._event.cancel()
+            self._event = None
+
+    def tick(self, dt: float) -> None:
+        frame: LyricsFrame = App.get_running_app().room.lyrics()
+        self.line = frame.line
+        self.next_line = frame.next_line
+        self.ids.karaoke.wiped_chars = wiped_chars(frame)
+        self.frames_drawn += 1

@@ -1,0 +1,79 @@
+"""Singer browse (categories + initials) and one singer's songs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.app import App
+from kivy.properties import NumericProperty, StringProperty
+from kivy.uix.screenmanager import Screen
+
+from room_agent.ui import settings
+from room_agent.ui.port import SearchRequest, SingerEntry, SongPage
+from room_agent.ui.search_worker import Answer
+from room_agent.ui.widgets.song_list import song_rows
+
+KINDS = ("", "male", "female", "group", "band")
+
+
+class SingersScreen(Screen):
+    kind = StringProperty("")
+    initials = StringProperty("")
+    loaded = NumericProperty(-1)
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        self.ids.keyboard.bind(query=self._typed)
+
+    def on_pre_enter(self, *args: Any) -> None:
+        if self.loaded < 0:
+            self.reload()
+
+    def reset(self) -> None:
+        self.ids.keyboard.query = ""
+        self.kind = ""
+        self.loaded = -1
+
+    def _typed(self, keyboard: Any, query: str) -> None:
+        self.initials = query
+        self.reload()
+
+    def set_kind(self, kind: str) -> None:
+        self.kind = kind
+        self.reload()
+
+    def reload(self) -> None:
+        app = App.get_running_app()
+        initials, kind = self.initials, self.kind or None
+
+        def load() -> tuple[SingerEntry, ...]:
+            return app.catalog.singers(initials, kind)[: settings.singer_page_limit]
+
+        def done(singers: tuple[SingerEntry, ...] | None, error: Exception | None) -> None:
+            if (initials, kind) != (self.initials, self.kind or None):
+                return  # the guest typed on; a newer load answers
+            rows = singers or ()
+            self.ids.grid.data = [{"name": s.name, "count": s.song_count} for s in rows]
+            self.loaded = len(rows)
+
+        app.run_async(load, done)
+
+
+class SingerSongsScreen(Screen):
+    singer = StringProperty("")
+    total = NumericProperty(-1)
+
+    def show(self, name: str) -> None:
+        self.singer = name
+        self.total = -1
+        self.ids.results.data = []
+        request = SearchRequest(artist=name, limit=settings.search_result_limit)
+        self._request = request
+        App.get_running_app().search(request, self._done)
+
+    def _done(self, answer: Answer[SearchRequest, SongPage]) -> None:
+        if answer.request != self._request:
+            return
+        page = answer.result
+        app = App.get_running_app()
+        self.ids.results.data = song_rows(page.songs, app.language) if page else []
+        self.total = page.total if page else 0

@@ -1,0 +1,1 @@
+"""Reusable touchscreen widgets: buttons, the KTV keyboard, song rows, the karaoke line."""

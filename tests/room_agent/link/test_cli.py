@@ -1,0 +1,250 @@
+"""``ktv-agent`` as a real process against a real (loopback) gRPC controller."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from room_agent.link.credentials import load_credential
+
+from .loopback_controller import LoopbackController, eventually
+
+AGENT = [sys.executable, "-m", "room_agent"]
+
+
+def run_cli(*args: str, timeout_s: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*AGENT, *args], capture_output=True, text=True, timeout=timeout_s)
+
+
+@contextlib.asynccontextmanager
+async def agent_process(*args: str):
+    proc = await asyncio.create_subprocess_exec(
+        *AGENT, *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        yield proc
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+
+async def stop_gracefully(proc: asyncio.subprocess.Process) -> tuple[int, str]:
+    proc.send_signal(signal.SIGTERM)
+    _, err = await asyncio.wait_for(proc.communicate(), 20)
+    return proc.returncode, err.decode()
+
+
+def test_a_headless_agent_registers_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        controller = LoopbackController()
+        await controller.start()
+        try:
+            async with agent_process(
+                "--room", "A08", "--headless", "--controller", controller.target,
+                "--data-dir", str(tmp_path),
+            ) as proc:  # fmt: skip
+                await eventually(lambda: controller.record.hellos, timeout_s=30, what="hello")
+                code, err = await stop_gracefully(proc)
+            assert code == 0, err
+            assert "SIGTERM: stopping 1 room agent(s)" in err
+            assert controller.record.hellos[0].room == "rooms/A08"
+            assert (tmp_path / "link.db").exists()
+            state = json.loads((tmp_path / "room-state.json").read_text())
+            assert (state["locked"], state["emergency"]) == (True, False)
+        finally:
+            await controller.stop()
+
+    asyncio.run(scenario())
+
+
+def test_a_headless_agent_locks_at_once_into_a_running_emergency(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        controller = LoopbackController()
+        controller.welcome.emergency = True
+        controller.welcome.emergency_message = "消防演习，请离开"
+        await controller.start()
+        state_file = tmp_path / "room-state.json"
+        try:
+            async with agent_process(
+                "run", "--room", "A08", "--headless", "--controller", controller.target,
+                "--data-dir", str(tmp_path),
+            ) as proc:  # fmt: skip
+                await eventually(state_file.exists, timeout_s=30, what="room state written")
+                await stop_gracefully(proc)
+            state = json.loads(state_file.read_text(encoding="utf-8"))
+            assert state["emergency"] is True
+            assert state["emergency_message"] == "消防演习，请离开"
+        finally:
+            await controller.stop()
+
+    asyncio.run(scenario())
+
+
+def test_one_process_can_simulate_many_rooms_with_their_own_outboxes(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        controller = LoopbackController()
+        await controller.start()
+        rooms = {"rooms/A01", "rooms/A02", "rooms/A03"}
+        try:
+            async with agent_process(
+                "--headless", "--rooms", "A01,A02,A03", "--controller", controller.target,
+                "--data-dir", str(tmp_path), "--simulate-events", "0.2",
+            ) as proc:  # fmt: skip
+                await eventually(
+                    lambda: {h.room for h in controller.record.hellos} == rooms,
+                    timeout_s=30,
+                    what="three rooms registered",
+                )
+                await eventually(
+                    lambda: len(controller.record.events) >= 6, timeout_s=30, what="events"
+                )
+                code, _ = await stop_gracefully(proc)
+            assert code == 0
+            assert all((tmp_path / r / "link.db").exists() for r in ("A01", "A02", "A03"))
+            assert set(controller.record.deliveries.values()) == {1}
+        finally:
+            await controller.stop()
+
+    asyncio.run(scenario())
+
+
+def test_the_agent_finds_the_controller_by_zeroconf_when_no_address_is_given(
+    tmp_path: Path,
+) -> None:
+    async def scenario() -> None:
+        controller = LoopbackController(venue_id="venue-cli")
+        await controller.start()
+        await controller.advertise(name="CLI venue")
+        try:
+            async with agent_process(
+                "--room", "B02", "--headless", "--mdns-interface", "127.0.0.1",
+                "--venue", "venue-cli", "--data-dir", str(tmp_path),
+            ) as proc:  # fmt: skip
+                await eventually(lambda: controller.record.hellos, timeout_s=30, what="hello")
+                code, err = await stop_gracefully(proc)
+            assert code == 0, err
+            assert "controller zeroconf" in err
+        finally:
+            await controller.stop()
+
+    asyncio.run(scenario())
+
+
+def test_enrollment_stores_a_private_credential_the_link_then_presents(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        controller = LoopbackController()
+        controller.enrollment_codes["481516"] = "rooms/A08"
+        controller.required_token = "token-for-rooms/A08"
+        await controller.start()
+        try:
+            enroll = await asyncio.create_subprocess_exec(
+                *AGENT, "enroll", "--room", "A08", "--code", "481516",
+                "--controller", controller.target, "--data-dir", str(tmp_path),
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            )  # fmt: skip
+            out, err = await asyncio.wait_for(enroll.communicate(), 60)
+            assert enroll.returncode == 0, err.decode()
+            assert "enrolled room A08" in out.decode()
+            credential_file = tmp_path / "credential.json"
+            assert stat.S_IMODE(os.stat(credential_file).st_mode) == 0o600
+            assert load_credential(tmp_path).agent_token == "token-for-rooms/A08"
+
+            async with agent_process(
+                "--room", "A08", "--headless", "--controller", controller.target,
+                "--data-dir", str(tmp_path),
+            ) as proc:  # fmt: skip
+                await eventually(lambda: controller.record.hellos, timeout_s=30, what="hello")
+                await stop_gracefully(proc)
+            assert controller.record.tokens_seen[-1] == "Bearer token-for-rooms/A08"
+        finally:
+            await controller.stop()
+
+    asyncio.run(scenario())
+
+
+def test_a_used_or_wrong_enrollment_code_fails_in_one_line_and_stores_nothing(
+    tmp_path: Path,
+) -> None:
+    async def scenario() -> None:
+        controller = LoopbackController()
+        controller.enrollment_codes["111111"] = "rooms/B02"  # a code for another room
+        await controller.start()
+        try:
+            results = []
+            for code in ("999999", "111111"):
+                proc = await asyncio.create_subprocess_exec(
+                    *AGENT, "enroll", "--room", "A08", "--code", code,
+                    "--controller", controller.target, "--data-dir", str(tmp_path),
+                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+                )  # fmt: skip
+                _, err = await asyncio.wait_for(proc.communicate(), 60)
+                results.append((proc.returncode, err.decode()))
+        finally:
+            await controller.stop()
+        (wrong_code, wrong_err), (other_room, other_err) = results
+        assert wrong_code == 7 and wrong_err.count("\n") == 1
+        assert "PERMISSION_DENIED" in wrong_err
+        assert other_room == 7 and "not rooms/A08" in other_err
+        assert not (tmp_path / "credential.json").exists()
+
+    asyncio.run(scenario())
+
+
+def test_enrolling_with_an_unreachable_controller_fails_fast_in_one_line(tmp_path: Path) -> None:
+    started = time.monotonic()
+    result = run_cli(
+        "enroll", "--room", "A08", "--code", "1", "--controller", "127.0.0.1:9",
+        "--data-dir", str(tmp_path),
+    )  # fmt: skip
+    assert result.returncode == 9
+    assert result.stderr.startswith("ktv-agent: error: enrollment with 127.0.0.1:9 failed")
+    assert result.stderr.count("\n") == 1
+    assert time.monotonic() - started < 30
+
+
+def test_a_bad_config_file_stops_the_agent_with_one_line_and_exit_2(tmp_path: Path) -> None:
+    config = tmp_path / "agent.toml"
+    config.write_text('room = "A08"\n[gpio]\ndoor_pin = 99\n', encoding="utf-8")
+    result = run_cli("--headless", "--config", str(config), "--data-dir", str(tmp_path))
+    assert result.returncode == 2
+    assert (
+        result.stderr
+        == f"ktv-agent: error: {config}: gpio.door_pin: BCM pin must be 0-27, got 99\n"
+    )
+
+
+def test_bad_flags_are_refused_in_one_line() -> None:
+    cases = [
+        (["--headless"], "no room given"),
+        (["--headless", "--room", "A08", "--controller", "x"], "host:port"),
+        (["--headless", "--rooms", "A01,A01"], "distinct"),
+        (["--headless", "--room", "A08", "--simulate-events", "0"], "positive"),
+        (["--room", "A08", "--bogus"], "unrecognized arguments"),
+    ]
+    for args, message in cases:
+        result = run_cli(*args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert message in result.stderr and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_without_headless_the_agent_says_the_ui_is_not_built_yet(tmp_path: Path) -> None:
+    result = run_cli("--room", "A08", "--data-dir", str(tmp_path))
+    assert result.returncode == 10
+    assert "run with --headless" in result.stderr
+
+
+def test_an_unwritable_data_dir_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a dir")
+    result = run_cli("--room", "A08", "--headless", "--data-dir", str(blocker / "sub"))
+    assert result.returncode == 5
+    assert "cannot create data dir" in result.stderr and result.stderr.count("\n") == 1

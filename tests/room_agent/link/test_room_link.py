@@ -1,0 +1,255 @@
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime
+
+import grpc
+
+from ktv.v1 import link_pb2
+from room_agent.core import ports
+from room_agent.link.credentials import AgentCredential
+from room_agent.link.db import LinkDatabase
+from room_agent.link.room_link import LinkState, RoomLink
+
+from .conftest import RecordingRoom, make_link
+from .loopback_controller import LoopbackController, VenueRecord, eventually
+
+NOW = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
+
+
+@contextlib.asynccontextmanager
+async def running(link: RoomLink):
+    task = asyncio.create_task(link.run())
+    try:
+        yield link
+    finally:
+        link.stop()
+        await asyncio.wait_for(task, 10)
+
+
+def test_room_registers_and_heartbeats_report_the_outbox_depth(link_db, room) -> None:
+    async def scenario() -> None:
+        controller = LoopbackController()
+        await controller.start()
+        controller.ack_events = False  # keep events waiting so the depth shows
+        link = make_link(link_db, room, target=controller.target)
+        try:
+            link.outbox.emit(ports.DoorChanged(open=True), NOW)
+            link.outbox.emit(ports.DoorChanged(open=False), NOW)
+            async with running(link):
+                await asyncio.wait_for(link.online.wait(), 10)
+                assert link.state is LinkState.ONLINE
+                await eventually(
+                    lambda: any(h.outbox_depth == 2 for h in controller.record.heartbeats),
+                    what="a heartbeat reporting 2 waiting events",
+                )
+                (hello,) = controller.record.hellos
+                assert hello.room == "rooms/A08"
+                assert hello.heartbeat_interval_seconds == 1
+        finally:
+            await controller.stop()
+
+    asyncio.run(scenario())
+
+
+def test_events_reach_the_controller_once_each_and_leave_the_outbox(link_db, room) -> None:
+    async def scenario() -> None:
+        controller = LoopbackController()
+        await controller.start()
+        link = make_link(link_db, room, target=controller.target)
+        try:
+            async with running(link):
+                await asyncio.wait_for(link.online.wait(), 10)
+                ids = [
+                    link.outbox.emit(ports.PresenceChanged(present=i % 2 == 0), NOW)
+                    for i in range(200)
+                ]
+                await eventually(lambda: link.outbox.depth() == 0, what="outbox drained")
+            assert controller.record.event_order == ids
+            assert set(controller.record.deliveries.values()) == {1}
+        finally:
+            await controller.stop()
+
+    asyncio.run(scenario())
+
+
+def test_events_from_an_outage_arrive_once_in_order_when_the_controller_returns(
+    link_db, room
+) -> None:
+    async def scenario() -> None:
+        record = VenueRecord()
+        controller = LoopbackController(record)
+        port = await controller.start()
+        link = make_link(link_db, room, target=controller.target)
+        async with running(link):
+            await asyncio.wait_for(link.online.wait(), 10)
+            before = link.outbox.emit(ports.DoorChanged(open=True), NOW)
+            await eventually(lambda: before in record.events, what="first event delivered")
+
+            await controller.stop()
+            await eventually(lambda: not link.online.is_set(), what="link noticed the outage")
+            during = [
+                link.outbox.emit(ports.ServiceCalled(kind="water", note=str(i)), NOW)
+                for i in range(5)
+            ]
+            assert link.outbox.depth() == 5  # waiting, not lost
+
+            controller = LoopbackController(record)
+            await controller.start(port)  # back on the same port
+            try:
+                await eventually(lambda: link.outbox.depth() == 0, what="outbox drained")
+                assert record.event_order == [before, *during]
+                assert all(record.deliveries[i] == 1 for i in [before, *during])
+                assert link.connections == 2
+            finally:
+                await controller.stop()
+
+    asyncio.run(scenario())
+
+
+def test_unacked_events_are_sent_again_after_a_reconnect_and_stored_once(link_db, room) -> None:
+    async def scenario() -> None:
+        record = VenueRecord()
+        controller = LoopbackController(record)
+        port = await controller.start()
+        controller.ack_events = False  # the controller stores but dies before acking
+        link = make_link(link_db, room, target=controller.target)
+        async with running(link):
+            await asyncio.wait_for(link.online.wait(), 10)
+            ids = [link.outbox.emit(ports.DoorChanged(open=bool(i % 2)), NOW) for i in range(3)]
+            await eventually(lambda: len(record.events) == 3, what="events stored")
+            await controller.stop()
+            controller = LoopbackController(record)
+            await controller.start(port)
+            try:
+                await eventually(lambda: link.outbox.depth() == 0, what="acked after reconnect")
+            finally:
+                await controller.stop()
+        assert record.event_order == ids  # the controller keeps one row per event id
+        assert all(record.deliveries[i] == 2 for i in ids)  # sent twice, which is the point
+
+    asyncio.run(scenario())
+
+
+def test_a_command_repeated_by_the_controller_is_applied_once(link_db, room) -> None:
+    async def scenario() -> None:
+        controller = LoopbackController()
+        await controller.start()
+        link = make_link(link_db, room, target=controller.target)
+        try:
+            async with running(link):
+                await asyncio.wait_for(link.online.wait(), 10)
+                cmd = link_pb2.RoomCommand(
+                    command_id="cmd-1", queue_songs=link_pb2.QueueSongs(song_ids=["s1"])
+                )
+                await controller.send_command(cmd)
+                await controller.send_command(cmd)
+                await eventually(
+                    lambda: len(controller.record.command_results) == 2, what="two results"
+                )
+            assert room.of_type(ports.QueueSongs) == [ports.QueueSongs(song_ids=("s1",))]
+            assert [(r.command_id, r.ok) for r in controller.record.command_results] == [
+                ("cmd-1", True),
+                ("cmd-1", True),
+            ]
+        finally:
+            await controller.stop()
+
+    asyncio.run(scenario())
+
+
+def test_a_restarted_agent_learns_session_and_emergency_from_welcome(link_db, room) -> None:
+    async def scenario() -> None:
+        controller = LoopbackController()
+        controller.welcome.session.session = "sessions/88"
+        controller.welcome.session.open_time.FromDatetime(NOW)
+        controller.welcome.emergency = True
+        controller.welcome.emergency_message = "请疏散"
+        await controller.start()
+        link = make_link(link_db, room, target=controller.target)
+        try:
+            async with running(link):
+                await asyncio.wait_for(link.online.wait(), 10)
+        finally:
+            await controller.stop()
+        assert room.commands == [
+            ports.SessionOpened(session="sessions/88", open_time=NOW),
+            ports.Emergency(active=True, message="请疏散"),
+        ]
+
+    asyncio.run(scenario())
+
+
+def test_the_link_presents_its_bearer_token(link_db, room) -> None:
+    async def scenario() -> None:
+        controller = LoopbackController()
+        controller.required_token = "s3cret"
+        await controller.start()
+        link = make_link(
+            link_db,
+            room,
+            target=controller.target,
+            credential=lambda: AgentCredential(room="rooms/A08", agent_token="s3cret"),
+        )
+        try:
+            async with running(link):
+                await asyncio.wait_for(link.online.wait(), 10)
+            assert controller.record.tokens_seen == ["Bearer s3cret"]
+        finally:
+            await controller.stop()
+
+    asyncio.run(scenario())
+
+
+def test_an_unenrolled_agent_stays_offline_and_says_how_to_enroll(link_db, room) -> None:
+    async def scenario() -> None:
+        controller = LoopbackController()
+        controller.required_token = "s3cret"
+        await controller.start()
+        link = make_link(link_db, room, target=controller.target)
+        try:
+            async with running(link):
+                await eventually(lambda: "ktv-agent enroll" in link.last_error, what="error")
+                assert not link.online.is_set()
+                assert link.backoff.failures >= 1
+        finally:
+            await controller.stop()
+
+    asyncio.run(scenario())
+
+
+def test_an_unreachable_controller_is_retried_with_growing_waits(link_db, room) -> None:
+    async def scenario() -> None:
+        controller = LoopbackController()
+        port = await controller.start()
+        await controller.stop()  # nobody listens on this port now
+        link = make_link(link_db, room, target=f"127.0.0.1:{port}")
+        async with running(link):
+            await eventually(lambda: link.backoff.failures >= 3, what="three attempts")
+            assert link.state in (LinkState.WAITING, LinkState.CONNECTING, LinkState.LOCATING)
+            assert "UNAVAILABLE" in link.last_error
+
+    asyncio.run(scenario())
+
+
+def test_a_stopped_link_leaves_no_task_behind(tmp_path) -> None:
+    async def scenario() -> None:
+        controller = LoopbackController()
+        await controller.start()
+        db = LinkDatabase(tmp_path / "link.db")
+        link = make_link(db, RecordingRoom(), target=controller.target)
+        before = asyncio.all_tasks()
+        try:
+            async with running(link):
+                await asyncio.wait_for(link.online.wait(), 10)
+            await controller.stop()
+            await asyncio.sleep(0.1)
+            assert asyncio.all_tasks() - before == set()
+            assert link.state is LinkState.STOPPED
+        finally:
+            await controller.stop()
+            db.close()
+
+    asyncio.run(scenario())
+    assert grpc  # the real grpc.aio stack was used throughout

@@ -1,0 +1,18 @@
+"""Lyric lines change when the sung audio is heard: real libVLC, real media files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .libvlc_sync import make_media, measure
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("extension", [".ogg", ".m4a"])
+def test_lyric_lines_change_within_50_ms_of_the_audio(tmp_path: Path, extension: str) -> None:
+    media = make_media(tmp_path / f"bursts{extension}")
+    result = measure(media)
+    assert result.median_abs_ms <= 50, result.errors_ms
+    assert result.max_abs_ms <= 150, result.errors_ms  # a loaded shared machine: loose
