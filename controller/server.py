@@ -43,6 +43,7 @@ from controller.settings import BoardTiming
 from controller.store.db import Store, open_store
 from controller.venue import VenueConfig, load_venue_config
 from ktv.errors import KtvError
+from ktv.sdnotify import ServiceNotifier
 from ktv.security.venue_tls import VenueTls
 
 log = logging.getLogger("controller")
@@ -211,7 +212,7 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
     log.info("listening on %s (venue %s)", address, app.venue.venue_id)
     if ready is not None:
         ready(address)
-    notifier = serving.ServiceNotifier()
+    notifier = ServiceNotifier()
     notifier.ready(f"serving on {address}" + (" (PLAIN TEXT)" if options.insecure_dev else ""))
 
     stop = asyncio.Event()

@@ -2,7 +2,8 @@
 
     ktv-agent --room A08 --headless [--controller HOST:PORT] [--data-dir DIR]
     ktv-agent run --headless --rooms A01,A02,A03 --data-dir /tmp/rooms   # many rooms, one process
-    ktv-agent enroll --room A08 --code 123456 [--controller HOST:PORT]
+    ktv-agent enroll --room A08 --code 123456 [--controller HOST:PORT] [--ca-fingerprint FP]
+    ktv-agent provision --room A08 --enroll CODE --ca-fingerprint FP   # a fresh Pi, see docs
 
 Errors print one line and exit with the ``ktv.errors`` exit code. SIGTERM / SIGINT stop the
 agent cleanly (the stream is closed; waiting events stay in the outbox for next time).
@@ -21,14 +22,16 @@ from pathlib import Path
 from typing import Any
 
 from ktv.errors import InvalidArgument, KtvError, Unsupported
+from ktv.sdnotify import ServiceNotifier
 from room_agent.agent import RoomAgent, build_agent
 from room_agent.config import AgentConfig, check_room_id, load_config
 from room_agent.link.discovery import ControllerLocator
 from room_agent.link.enroll import enroll_agent
+from room_agent.link.tls_enrollment import prepare_tls_enrollment
 from room_agent.simulate import simulate_room_events
 
 log = logging.getLogger("ktv-agent")
-COMMANDS = ("run", "enroll")
+COMMANDS = ("run", "enroll", "provision")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -68,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     enroll = sub.add_parser("enroll", help="exchange an enrollment code for a credential")
     _common(enroll)
     enroll.add_argument("--code", required=True, help="one-time code from ktvctl agent enroll")
+    enroll.add_argument(
+        "--ca-fingerprint",
+        default="",
+        help="venue CA SHA-256 printed by `ktv-controller install` (pins TLS; default: mDNS)",
+    )
     return parser
 
 
@@ -105,6 +113,8 @@ async def _run_agents(agents: list[RoomAgent], simulate_s: float | None) -> None
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop_all, sig.name)
+    notifier = ServiceNotifier()  # systemd: READY now, watchdog pings from this loop
+    notifier.ready(", ".join(f"room {a.config.room}" for a in agents))
     sims = [
         asyncio.create_task(simulate_room_events(a.outbox, mean_interval_s=simulate_s))
         for a in agents
@@ -113,6 +123,7 @@ async def _run_agents(agents: list[RoomAgent], simulate_s: float | None) -> None
     try:
         await asyncio.gather(*(agent.run() for agent in agents))
     finally:
+        await notifier.stopping()
         for task in sims:
             task.cancel()
         await asyncio.gather(*sims, return_exceptions=True)
@@ -147,8 +158,14 @@ def cmd_enroll(args: argparse.Namespace) -> int:
 
     async def enroll() -> Path:
         address = await locator.locate()
+        tls = await prepare_tls_enrollment(address, config.room, args.ca_fingerprint)
         _, path = await enroll_agent(
-            address, room_id=config.room, code=args.code, data_dir=config.data_dir
+            address,
+            room_id=config.room,
+            code=args.code,
+            data_dir=config.data_dir,
+            certificate_request=tls.certificate_request if tls else None,
+            pinned_ca_pem=tls.pinned_ca_pem if tls else "",
         )
         print(f"enrolled room {config.room} with controller {address.target}; credential in {path}")
         return path
@@ -159,6 +176,10 @@ def cmd_enroll(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["provision"]:  # standard library only: runs before the venv is complete
+        from room_agent import provision
+
+        return provision.main(argv[1:])
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
         argv.insert(0, "run")
     args = build_parser().parse_args(argv)

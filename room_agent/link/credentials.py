@@ -15,6 +15,7 @@ from pathlib import Path
 import grpc
 
 from ktv.errors import FailedPrecondition
+from ktv.security.grpc_tls import channel_options
 
 CREDENTIAL_FILE = "credential.json"
 
@@ -30,6 +31,11 @@ class AgentCredential:
     @property
     def uses_tls(self) -> bool:
         return bool(self.ca_certificate_pem)
+
+    @property
+    def uses_mtls(self) -> bool:
+        """A room certificate: the link goes to the controller's agent port."""
+        return self.uses_tls and bool(self.certificate_pem)
 
     def call_metadata(self) -> tuple[tuple[str, str], ...]:
         return (("authorization", f"Bearer {self.agent_token}"),)
@@ -85,4 +91,5 @@ def open_channel(target: str, credential: AgentCredential | None) -> grpc.aio.Ch
         private_key=credential.private_key_pem.encode() or None,
         certificate_chain=credential.certificate_pem.encode() or None,
     )
-    return grpc.aio.secure_channel(target, tls)
+    # verify the controller as `ktv-controller` (in every controller certificate), not by IP
+    return grpc.aio.secure_channel(target, tls, options=channel_options())

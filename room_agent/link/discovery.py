@@ -1,9 +1,10 @@
 """Finding the controller: an explicit ``host:port`` wins, else zeroconf ``_ktv._tcp``.
 
 The controller advertises ``_ktv._tcp.local.`` with TXT records ``venue`` (venue id), ``api``
-(API version, "v1"), ``port``, ``tls`` (0/1) and ``ca_fp`` (SHA-256 of the venue CA, for
-pinning once TLS is deployed). Each lookup browses afresh, so a controller that restarted on another
-port or moved to another host is found again on the next reconnect.
+(API version, "v1"), ``port``, ``tls`` (0/1), ``ca_fp`` (SHA-256 of the venue CA, for
+pinning) and ``agent_port`` (the mutual-TLS port enrolled rooms link to). Each lookup
+browses afresh, so a controller that restarted on another port or moved to another host is
+found again on the next reconnect.
 """
 
 from __future__ import annotations
@@ -34,11 +35,18 @@ class ControllerAddress:
     source: str = "override"  # "override" or "zeroconf"
     tls: bool = False  # the controller said it speaks TLS
     ca_fingerprint: str = ""  # SHA-256 of the venue CA, to pin (deployment issue)
+    agent_port: int = 0  # mutual-TLS port for enrolled rooms (TXT agent_port); 0: port + 1
 
     @property
     def target(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{host}:{self.port}"
+
+    @property
+    def agent_target(self) -> str:
+        """Where a room with a certificate links to (the controller's agent port)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.agent_port or self.port + 1}"
 
 
 def parse_host_port(text: str) -> ControllerAddress:
@@ -74,6 +82,7 @@ def address_from_info(info: AsyncServiceInfo) -> ControllerAddress | None:
         source="zeroconf",
         tls=_txt(props, ("tls",)) == "1",
         ca_fingerprint=_txt(props, ("ca_fp",)),
+        agent_port=int(agent_port) if (agent_port := _txt(props, ("agent_port",))).isdigit() else 0,
     )
 
 

@@ -55,14 +55,18 @@ async def enroll_agent(
     code: str,
     data_dir: Path,
     certificate_request: CertificateRequest | None = None,
+    pinned_ca_pem: str = "",
     timeout_s: float = settings.enroll_timeout_s,
 ) -> tuple[AgentCredential, Path]:
+    """``pinned_ca_pem``: the venue CA already checked against the technician's fingerprint;
+    enrollment then runs over TLS and the controller must answer with that same CA."""
     if not code.strip():
         raise errors.InvalidArgument("enrollment code is empty")
     request = auth_pb2.EnrollAgentRequest(code=code.strip(), agent_version=AGENT_VERSION)
     if certificate_request is not None:
         request.csr_pem = certificate_request.csr_pem
-    async with open_channel(address.target, None) as channel:
+    tls_only = AgentCredential(room="", agent_token="", ca_certificate_pem=pinned_ca_pem)
+    async with open_channel(address.target, tls_only if pinned_ca_pem else None) as channel:
         try:
             reply = await auth_pb2_grpc.AuthServiceStub(channel).EnrollAgent(
                 request, timeout=timeout_s
@@ -75,6 +79,12 @@ async def enroll_agent(
         )
     if not reply.agent_token:
         raise errors.FailedPrecondition("controller returned no agent token; nothing stored")
+    if pinned_ca_pem and reply.ca_certificate_pem.strip() != pinned_ca_pem.strip():
+        raise errors.PermissionDenied(
+            "the controller answered with another venue CA; nothing stored"
+        )
+    if certificate_request is not None and pinned_ca_pem and not reply.certificate_pem:
+        raise errors.FailedPrecondition("controller signed no room certificate; nothing stored")
     credential = AgentCredential(
         room=reply.room,
         agent_token=reply.agent_token,

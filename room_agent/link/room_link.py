@@ -125,7 +125,8 @@ class RoomLink:
     async def _stream(self, address: ControllerAddress) -> None:
         credential = self._credential()
         metadata = credential.call_metadata() if credential else ()
-        async with open_channel(address.target, credential) as channel:
+        target = address.agent_target if credential and credential.uses_mtls else address.target
+        async with open_channel(target, credential) as channel:
             stub = link_pb2_grpc.RoomLinkServiceStub(channel)
             call = stub.Connect(metadata=metadata)
             try:
