@@ -27,7 +27,8 @@ def test_a_v1_rooms_database_upgrades_in_place_and_keeps_its_rooms(tmp_path: Pat
     path = tmp_path / "old.db"
     load_builtin_areas()
     old = Store(path)
-    apply_migrations(old, up_to={"rooms": 1, "auth": 0, "idempotency": 0})
+    # An old file knew only rooms v1: every other area (auth, billing, ...) is still at 0.
+    apply_migrations(old, up_to={area: 0 for area in registered_areas()} | {"rooms": 1})
     old.execute(
         "INSERT INTO rooms (room_id, display_name, tier, state, state_since, created_at)"
         " VALUES ('A08', 'A08 大包', 'large', 'MAINTENANCE', '2026-01-01T10:00:00+00:00',"

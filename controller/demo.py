@@ -1,0 +1,250 @@
+"""`./run demo`: a whole venue on one machine.
+
+Builds the demo song library and its catalog, starts the controller (plain text, loopback:
+``--insecure-dev`` — a venue runs ``ktv-controller init`` for TLS), enrolls room agents the
+way a technician does, starts them, opens a few rooms at the front desk, and shows the live
+room board until Ctrl-C. Every step goes through the real commands (``ktv-index``,
+``ktv-controller``, ``ktvctl``, ``ktv-agent``), so the demo is also a smoke test of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from room_agent.link.credentials import load_credential
+
+ROOT = Path(__file__).resolve().parent.parent
+VENUE_CONFIG = ROOT / "examples" / "venue.toml"
+EXTRA_ROOMS = (("A10", "small"), ("A11", "small"), ("B03", "vip"))
+BIN = Path(sys.executable).parent
+
+
+def _say(text: str) -> None:
+    print(f"\033[1;35m[demo]\033[0m {text}", flush=True)
+
+
+def _tool(name: str) -> str:
+    path = BIN / name
+    return str(path) if path.exists() else name
+
+
+class Demo:
+    def __init__(self, data_dir: Path, *, listen: str) -> None:
+        self.data_dir = data_dir
+        self.listen = listen
+        self.controller_dir = data_dir / "controller"
+        self.agents_dir = data_dir / "agents"
+        self.library = data_dir / "library"
+        self.catalog = data_dir / "catalog.sqlite"
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self.address = ""
+
+    # -- steps -------------------------------------------------------------------------------
+
+    def build_library(self) -> None:
+        if not (self.library / ".demo-complete").exists():
+            _say(f"generating the demo song library in {self.library} (about a minute, once)")
+            subprocess.run([_tool("ktv-index"), "demo-library", str(self.library)], check=True)
+            (self.library / ".demo-complete").touch()
+        _say("scanning it into the catalog (incremental)")
+        subprocess.run(
+            [_tool("ktv-index"), "scan", str(self.library), "--db", str(self.catalog)], check=True
+        )
+
+    def start_controller(self) -> None:
+        self.controller_dir.mkdir(parents=True, exist_ok=True)
+        addr_file = self.controller_dir / "controller.addr"
+        addr_file.unlink(missing_ok=True)
+        _say("starting the controller (PLAIN TEXT, --insecure-dev: demo only)")
+        self._spawn(
+            [
+                sys.executable,
+                "-m",
+                "controller",
+                "serve",
+                "--data-dir",
+                str(self.controller_dir),
+                "--listen",
+                self.listen,
+                "--insecure-dev",
+                "--mdns-interface",
+                "127.0.0.1",
+                "--venue-config",
+                str(VENUE_CONFIG),
+            ],
+            log="controller.log",
+        )
+        deadline = time.monotonic() + 30
+        while not addr_file.exists():
+            if time.monotonic() > deadline or self.procs[-1].poll() is not None:
+                raise SystemExit(
+                    f"controller did not start; see {self.data_dir / 'controller.log'}"
+                )
+            time.sleep(0.1)
+        self.address = addr_file.read_text().strip()
+        _say(f"controller listening on {self.address}")
+
+    def ktvctl(self, *args: str, check: bool = True) -> object:
+        out = subprocess.run(
+            [
+                _tool("ktvctl"),
+                "--controller",
+                self.address,
+                "--data-dir",
+                str(self.controller_dir),
+                "--json",
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+        )
+        if check and out.returncode != 0:
+            raise SystemExit(f"ktvctl {' '.join(args)} failed: {out.stderr.strip()}")
+        return json.loads(out.stdout) if out.stdout.strip() else None
+
+    def add_rooms(self) -> list[str]:
+        existing = {r["name"].split("/")[-1] for r in self._rooms()}
+        for room_id, tier in EXTRA_ROOMS:
+            if room_id not in existing:
+                self.ktvctl("room", "add", room_id, "--tier", tier)
+        return sorted(r["name"].split("/")[-1] for r in self._rooms())
+
+    def enroll_and_start_agents(self, rooms: Sequence[str]) -> None:
+        for room in rooms:
+            room_dir = self.agents_dir / room
+            if load_credential(room_dir) is not None:
+                continue  # enrolled on an earlier run
+            code = self.ktvctl("agent", "enroll", room)["code"]  # type: ignore[index]
+            subprocess.run(
+                [
+                    _tool("ktv-agent"),
+                    "enroll",
+                    "--room",
+                    room,
+                    "--code",
+                    code,
+                    "--controller",
+                    self.address,
+                    "--data-dir",
+                    str(room_dir),
+                ],
+                check=True,
+                capture_output=True,
+            )
+        _say(f"enrolled {len(rooms)} room agents; starting them (headless, simulated sensors)")
+        self._spawn(
+            [
+                _tool("ktv-agent"),
+                "run",
+                "--headless",
+                "--rooms",
+                ",".join(rooms),
+                "--controller",
+                self.address,
+                "--data-dir",
+                str(self.agents_dir),
+                "--simulate-events",
+                "20",
+            ],
+            log="agents.log",
+        )
+
+    def open_some_rooms(self) -> None:
+        """Best effort: the front desk opens two rooms if billing is available."""
+        for room, guests in (("A08", "4"), ("B02", "8")):
+            with contextlib.suppress(SystemExit):
+                self.ktvctl("open", room, "--guests", guests, check=True)
+
+    def watch(self, seconds: float | None) -> None:
+        if seconds is None and sys.stdout.isatty():
+            _say("live room board (Ctrl-C to stop the venue)")
+            with contextlib.suppress(KeyboardInterrupt):
+                subprocess.run(
+                    [
+                        _tool("ktvctl"),
+                        "--controller",
+                        self.address,
+                        "--data-dir",
+                        str(self.controller_dir),
+                        "rooms",
+                        "--watch",
+                    ]
+                )
+            return
+        end = None if seconds is None else time.monotonic() + seconds
+        with contextlib.suppress(KeyboardInterrupt):
+            while end is None or time.monotonic() < end:
+                subprocess.run(
+                    [
+                        _tool("ktvctl"),
+                        "--controller",
+                        self.address,
+                        "--data-dir",
+                        str(self.controller_dir),
+                        "rooms",
+                    ]
+                )
+                time.sleep(min(5.0, max(0.0, (end or 1e18) - time.monotonic())))
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _rooms(self) -> list[dict[str, object]]:
+        data = self.ktvctl("rooms")
+        return data["rooms"] if isinstance(data, dict) else data  # type: ignore[return-value]
+
+    def _spawn(self, argv: list[str], *, log: str) -> None:
+        log_file = open(self.data_dir / log, "ab")  # noqa: SIM115 - lives as long as the child
+        self.procs.append(subprocess.Popen(argv, stdout=log_file, stderr=subprocess.STDOUT))
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in reversed(self.procs):
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@contextlib.contextmanager
+def running_venue(data_dir: Path, *, listen: str) -> Iterator[Demo]:
+    demo = Demo(data_dir, listen=listen)
+    try:
+        yield demo
+    finally:
+        _say("stopping the venue")
+        demo.stop()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="./run demo", description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=ROOT / "demo-data")
+    parser.add_argument("--listen", default="127.0.0.1:50051")
+    parser.add_argument(
+        "--seconds", type=float, default=None, help="stop after this long (default: until Ctrl-C)"
+    )
+    args = parser.parse_args(argv)
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    args.data_dir.mkdir(parents=True, exist_ok=True)
+    with running_venue(args.data_dir.resolve(), listen=args.listen) as demo:
+        demo.build_library()
+        demo.start_controller()
+        rooms = demo.add_rooms()
+        demo.enroll_and_start_agents(rooms)
+        demo.open_some_rooms()
+        demo.watch(args.seconds)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
