@@ -82,6 +82,14 @@ def _global_options(*, nested: bool) -> argparse.ArgumentParser:
         help="with mDNS discovery: browse only on this address ($KTV_MDNS_INTERFACE)",
     )
     common.add_argument(
+        "--ca-fingerprint",
+        default=default(None),
+        help="venue CA SHA-256 (from `ktv-controller install`): pin TLS once, then saved",
+    )
+    common.add_argument(
+        "--ca-file", default=default(None), help="venue CA certificate (else $KTV_CA_FILE)"
+    )
+    common.add_argument(
         "--json", action="store_true", default=default(False), help="machine-readable output"
     )
     common.add_argument(

@@ -4,12 +4,17 @@ Address: ``--controller host:port`` > ``KTV_CONTROLLER`` > ``DATA_DIR/controller
 ``--data-dir``) > zeroconf discovery of ``_ktv._tcp``.
 Token: ``--token`` > ``KTV_TOKEN`` > ``DATA_DIR/admin.token`` (with ``--data-dir``) > the token
 saved by ``ktvctl login`` (``$KTV_CONFIG_DIR`` or ``~/.config/ktv``, file ``token``).
+Venue CA (TLS): ``--ca-file`` > ``KTV_CA_FILE`` > ``DATA_DIR/tls/ca.crt`` > fetched from the
+controller and pinned with ``--ca-fingerprint`` (then saved as ``ca.crt`` beside the token) >
+the saved one > the controller's mDNS ``ca_fp`` (trust on first use, with a warning). No CA
+at all: plain text, which only an ``--insecure-dev`` controller speaks.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +78,7 @@ class Connection:
     token: str
     timeout_s: float
     channel: grpc.Channel
+    tls: bool = False
 
     @property
     def metadata(self) -> tuple[tuple[str, str], ...]:
@@ -83,21 +89,32 @@ class Connection:
         try:
             return method(request, metadata=self.metadata, timeout=self.timeout_s)
         except grpc.RpcError as error:
-            raise error_from_rpc(error, self.address) from None
+            failure = error_from_rpc(error, self.address)
+            if isinstance(failure, Unavailable) and not self.tls:
+                failure = Unavailable(
+                    f"{failure.message} (plain text: a TLS controller needs "
+                    "--ca-fingerprint once, as printed by `ktv-controller install`)"
+                )
+            raise failure from None
 
     def close(self) -> None:
         self.channel.close()
 
 
 def resolve_address(args: argparse.Namespace) -> str:
+    return _locate(args)[0]
+
+
+def _locate(args: argparse.Namespace) -> tuple[str, str]:
+    """The address, and the CA fingerprint mDNS advertised for it ("" when not found by mDNS)."""
     if args.controller:
-        return str(args.controller)
+        return str(args.controller), ""
     if os.environ.get("KTV_CONTROLLER"):
-        return os.environ["KTV_CONTROLLER"]
+        return os.environ["KTV_CONTROLLER"], ""
     if args.data_dir:
         addr = Path(args.data_dir) / "controller.addr"
         if addr.exists():
-            return addr.read_text().strip()
+            return addr.read_text().strip(), ""
     from controller.discovery import browse
 
     found = browse(
@@ -111,7 +128,45 @@ def resolve_address(args: argparse.Namespace) -> str:
             f"no controller{venue} found by mDNS: pass --controller HOST:PORT, set "
             "KTV_CONTROLLER, or check that the controller is advertising _ktv._tcp"
         )
-    return found.address
+    return found.address, found.ca_fingerprint if found.tls else ""
+
+
+def saved_ca_path() -> Path:
+    return config_dir() / "ca.crt"
+
+
+def resolve_venue_ca(args: argparse.Namespace, address: str, advertised_pin: str = "") -> bytes:
+    """The venue CA to verify the controller with; b"" means plain text."""
+    explicit = getattr(args, "ca_file", None) or os.environ.get("KTV_CA_FILE")
+    if explicit:
+        return Path(explicit).read_bytes()
+    if args.data_dir and (Path(args.data_dir) / "tls" / "ca.crt").exists():
+        return (Path(args.data_dir) / "tls" / "ca.crt").read_bytes()
+    pin = getattr(args, "ca_fingerprint", None) or os.environ.get("KTV_CA_FINGERPRINT", "")
+    if not pin and saved_ca_path().exists():
+        return saved_ca_path().read_bytes()
+    if not pin and advertised_pin:
+        print("ktvctl: pinning the venue CA from mDNS (trust on first use)", file=sys.stderr)
+        pin = advertised_pin
+    if not pin:
+        return b""
+    from ktv.security.pinning import fetch_pinned_ca
+
+    host, _, port = address.rpartition(":")
+    ca = fetch_pinned_ca(host.strip("[]"), int(port), pin)
+    path = saved_ca_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(ca)
+    return ca
+
+
+def open_channel(address: str, ca_pem: bytes) -> grpc.Channel:
+    if not ca_pem:
+        return grpc.insecure_channel(address)
+    from ktv.security import grpc_tls
+
+    creds = grpc_tls.staff_channel_credentials(ca_pem)
+    return grpc.secure_channel(address, creds, options=grpc_tls.channel_options())
 
 
 def resolve_token(args: argparse.Namespace, *, required: bool = True) -> str:
@@ -135,6 +190,7 @@ def resolve_token(args: argparse.Namespace, *, required: bool = True) -> str:
 
 
 def connect(args: argparse.Namespace, *, need_token: bool = True) -> Connection:
-    address = resolve_address(args)
+    address, advertised_pin = _locate(args)
+    ca_pem = resolve_venue_ca(args, address, advertised_pin)
     token = resolve_token(args, required=need_token)
-    return Connection(address, token, args.timeout, grpc.insecure_channel(address))
+    return Connection(address, token, args.timeout, open_channel(address, ca_pem), bool(ca_pem))
