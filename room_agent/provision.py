@@ -103,7 +103,9 @@ def enroll(target: prov.HostTarget, args: argparse.Namespace) -> prov.StepResult
         return prov.StepResult(step, prov.Outcome.SKIPPED, "files only")
     if target.dry_run:
         return prov.StepResult(step, prov.Outcome.WOULD_CHANGE)
-    argv = [f"{prov.VENV_DIR}/bin/ktv-agent", "enroll", "--config", AGENT_CONFIG]
+    # as the service's user, so the credential (0600) is the agent's to read
+    argv = ["runuser", "-u", "ktv", "--", f"{prov.VENV_DIR}/bin/ktv-agent", "enroll"]
+    argv += ["--config", AGENT_CONFIG]
     argv += ["--code", args.enroll]
     if args.ca_fingerprint:
         argv += ["--ca-fingerprint", args.ca_fingerprint]
