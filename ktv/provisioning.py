@@ -18,7 +18,6 @@ import argparse
 import enum
 import hashlib
 import importlib.util
-import os
 import shutil
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ktv.durable_files import write_atomically
 from ktv.errors import FailedPrecondition, KtvError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -113,18 +113,9 @@ def install_file(target: HostTarget, dest: str, content: bytes, mode: int = 0o64
         return StepResult(step, Outcome.UNCHANGED)
     if target.dry_run:
         return StepResult(step, Outcome.WOULD_CHANGE)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.ktv-tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, mode)
-    try:
-        os.fchmod(fd, mode)
-        if old is not None:  # a rewritten config keeps the group tmpfiles gave it
-            os.fchown(fd, old.st_uid, old.st_gid)
-        os.write(fd, content)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+    # a rewritten config keeps the owner and group tmpfiles gave it
+    owner = (old.st_uid, old.st_gid) if old is not None else None
+    write_atomically(path, content, mode, owner=owner)
     return StepResult(step, Outcome.CHANGED)
 
 
