@@ -35,10 +35,13 @@ from tests.support.link import door_event
 @dataclass
 class Stats:
     latencies_ms: list[float] = field(default_factory=list)
+    up_ms: list[float] = field(default_factory=list)  # agent send -> controller sends the change
+    down_ms: list[float] = field(default_factory=list)  # controller send -> watcher receives
     sent_messages: int = 0
     acks: int = 0
     lost: int = 0
-    pending: dict[str, tuple[float, bool]] = field(default_factory=dict)  # room -> (t, door)
+    # room -> (monotonic send time, wall send time, door state sent)
+    pending: dict[str, tuple[float, float, bool]] = field(default_factory=dict)
     measuring: bool = False
 
 
@@ -101,7 +104,7 @@ async def agent(
             if now >= next_event and room_id not in stats.pending:
                 door = not door
                 if stats.measuring:
-                    stats.pending[room_id] = (time.monotonic(), door)
+                    stats.pending[room_id] = (time.monotonic(), time.time(), door)
                 await outgoing.put(link_pb2.ConnectRequest(event=door_event(open=door)))
                 next_event = now + random.expovariate(1 / event_every_s)
             await asyncio.sleep(max(0.0, min(next_beat, next_event) - time.monotonic()))
@@ -119,12 +122,15 @@ async def watcher(address: str, token: str, stats: Stats, stop: asyncio.Event) -
     )
     try:
         async for message in call:
-            now = time.monotonic()
+            now, wall = time.monotonic(), time.time()
+            server_sent = message.send_time.seconds + message.send_time.nanos / 1e9
             for room in message.rooms:
                 room_id = room.name.removeprefix("rooms/")
                 pending = stats.pending.get(room_id)
-                if pending is not None and room.door_open == pending[1]:
+                if pending is not None and room.door_open == pending[2]:
                     stats.latencies_ms.append((now - pending[0]) * 1000)
+                    stats.up_ms.append((server_sent - pending[1]) * 1000)
+                    stats.down_ms.append((wall - server_sent) * 1000)
                     del stats.pending[room_id]
             if stop.is_set():
                 break
@@ -161,7 +167,7 @@ async def run(
         await asyncio.sleep(1.0)
         rss_peak = max(rss_peak, rss_mb(pid))
         # an event whose change never showed within 5 s counts as lost
-        for room_id, (sent, _) in list(stats.pending.items()):
+        for room_id, (sent, _, _) in list(stats.pending.items()):
             if time.monotonic() - sent > 5:
                 stats.lost += 1
                 del stats.pending[room_id]
@@ -183,6 +189,12 @@ async def run(
         "latency p99 ms": round(percentile(lat, 0.99), 1),
         "latency max ms": round(max(lat), 1) if lat else float("nan"),
         "latency mean ms": round(statistics.fmean(lat), 1) if lat else float("nan"),
+        "  of which agent -> controller p50/p99 ms": (
+            f"{percentile(stats.up_ms, 0.5):.1f} / {percentile(stats.up_ms, 0.99):.1f}"
+        ),
+        "  of which controller -> watcher p50/p99 ms": (
+            f"{percentile(stats.down_ms, 0.5):.1f} / {percentile(stats.down_ms, 0.99):.1f}"
+        ),
         "stream msgs/s to controller": round(messages / elapsed),
         "controller CPU %": round(100 * cpu / elapsed),
         "controller RSS peak MB": round(rss_peak, 1),

@@ -42,7 +42,6 @@ from controller.rooms.board import RoomBoard, utc_now
 from controller.settings import BoardTiming
 from controller.store.db import Store, open_store
 from controller.venue import VenueConfig, load_venue_config
-from ktv.errors import KtvError
 from ktv.sdnotify import ServiceNotifier
 from ktv.security.venue_tls import VenueTls
 
@@ -266,7 +265,7 @@ async def _tick(board: RoomBoard) -> None:
         await asyncio.sleep(settings.liveness_check_interval_s)
         try:
             board.tick()
-        except KtvError:
+        except Exception:  # keep ticking: one bad tick must not stop liveness for good
             log.exception("board tick failed")
 
 

@@ -15,6 +15,8 @@ nobody_present_after_s: float = 15 * 60.0  # open session with nobody present th
 # Auth.
 staff_token_ttl_s: float = 12 * 3600.0  # one shift
 enrollment_code_ttl_s: float = 30 * 60.0
+login_max_failures: int = 5  # wrong PINs in a row before a staff id is locked
+login_lockout_s: float = 60.0
 scrypt_n: int = 2**14  # hashlib.scrypt cost; r=8, p=1 (~16 MB, ~50 ms)
 
 # Server.
@@ -26,6 +28,7 @@ watch_queue_max_messages: int = 10_000  # a WatchRooms client lagging further is
 # ktvctl.
 rpc_timeout_s: float = 5.0  # deadline on every ktvctl call
 discovery_timeout_s: float = 3.0  # how long ktvctl browses mDNS for a controller
+watch_reconnect_interval_s: float = 1.0  # `ktvctl rooms --watch` retries a lost stream
 
 # Paging.
 list_page_size_default: int = 100

@@ -81,7 +81,8 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
         f"[bold]{report.indexed}[/] songs indexed in {elapsed:.1f} s: {report.added} new, "
         f"{report.updated} updated, {report.moved} moved, {report.unchanged} unchanged, "
         f"{report.removed} removed, {len(report.skipped)} skipped "
-        f"({report.probed} probed). Catalog {args.db} version {version}"
+        f"({report.probed} probed). Catalog {args.db} version {version}",
+        soft_wrap=True,
     )
     for p in report.skipped:
         console.print(f"[red]skipped[/] {p.path}: {p.reason}", soft_wrap=True)

@@ -14,7 +14,7 @@ class VocalMode(enum.Enum):
     """How the original vocal (原唱) and the accompaniment (伴唱) are separated in a file."""
 
     NONE = "none"  # one mix only: the 原唱/伴唱 control is disabled
-    TRACKS = "tracks"  # two audio tracks: vocal_track / accompaniment_track are VLC stream ids
+    TRACKS = "tracks"  # two audio tracks: vocal_track / accompaniment_track (0-based, see Song)
     CHANNELS = "channels"  # one stereo track: vocal on one channel, accompaniment on the other
 
 

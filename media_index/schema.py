@@ -42,8 +42,6 @@ MIGRATIONS: tuple[str, ...] = (
         added_at INTEGER NOT NULL                -- epoch seconds, UTC
     );
     CREATE INDEX song_by_popularity ON song (popularity DESC, id);
-    CREATE INDEX song_by_language ON song (language, popularity DESC);
-    CREATE INDEX song_by_char_count ON song (char_count, popularity DESC);
     CREATE INDEX song_by_added ON song (added_at DESC, id DESC);
     CREATE TABLE song_key (
         key TEXT NOT NULL,

@@ -21,11 +21,12 @@ from media_index import settings
 
 
 class MatchTier(enum.IntEnum):
-    """How well a key matched a query; higher ranks first."""
+    """How well a song matched a query; higher ranks first."""
 
-    CONTAINS = 0
-    PREFIX = 1
-    EXACT = 2
+    SUBSTRING = 0  # the query is a fragment somewhere in the title/singer (>= 3 characters)
+    CONTAINS = 1  # a later word (Latin) or character run (CJK) of the title/singer
+    PREFIX = 2  # the title/singer (or its pinyin/initials) starts with the query
+    EXACT = 3
 
 
 _T2S = opencc.OpenCC("t2s")
@@ -75,12 +76,18 @@ def guess_language(title: str, artists: Sequence[str] = ()) -> str:
     return "english" if any(c.isascii() and c.isalpha() for c in title) else ""
 
 
+_VERSION_NOTE = re.compile(r"[(（\[【].*?[)）\]】]")
+_CJK_CHAR = re.compile(
+    "[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\u3040-\u30ff\u31f0-\u31ff"
+    "\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]"
+)
+
+
 def char_count(title: str) -> int:
     """字数: one per CJK/kana/hangul character, one per Latin word (brackets excluded)."""
-    core = re.sub(r"[(（\[【].*?[)）\]】]", "", title) or title
-    cjk = sum(1 for c in core if is_han(c) or is_kana(c) or is_hangul(c))
-    words = len(_LATIN_WORD.findall(fold(core)))
-    return cjk + words
+    core = _VERSION_NOTE.sub("", title) or title
+    latin = unicodedata.normalize("NFKC", core).lower()
+    return len(_CJK_CHAR.findall(core)) + len(_LATIN_WORD.findall(latin))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -99,16 +106,16 @@ def _syllable_slots(text: str, phrase_aware: bool) -> list[tuple[str, ...]]:
         if not is_han_run:
             slots.extend((w,) for w in _LATIN_WORD.findall(chunk))
             continue
-        defaults: list[str] = []
-        if phrase_aware:
+        per_char = [char_readings(ch) for ch in chunk]
+        if phrase_aware and any(len(r) > 1 for r in per_char):
+            # only polyphonic runs need the (slower) phrase dictionary for their default
             defaults = lazy_pinyin(chunk, style=Style.NORMAL, errors="ignore")
-            if len(defaults) != len(chunk):
-                defaults = []
-        for i, ch in enumerate(chunk):
-            readings = char_readings(ch)
-            if defaults and defaults[i] in readings and defaults[i] != readings[0]:
-                readings = (defaults[i], *(r for r in readings if r != defaults[i]))
-            slots.append(readings)
+            if len(defaults) == len(chunk):
+                per_char = [
+                    (d, *(x for x in r if x != d)) if d in r else r
+                    for d, r in zip(defaults, per_char, strict=True)
+                ]
+        slots.extend(per_char)
     return slots
 
 
@@ -152,62 +159,83 @@ def primary_initials(text: str, *, phrase_aware: bool = True) -> str:
 
 
 def _put(keys: dict[str, MatchTier], key: str, tier: MatchTier) -> None:
-    if key and (key not in keys or keys[key] < tier):
+    if key and keys.get(key, -1) < tier:
         keys[key] = tier
 
 
 def _put_prefixes(keys: dict[str, MatchTier], key: str, upto: int, tier: MatchTier) -> None:
+    """Proper prefixes of ``key`` up to ``upto`` characters."""
     for n in range(1, min(upto, len(key) - 1) + 1):
         _put(keys, key[:n], tier)
 
 
-def name_keys(name: str, *, phrase_aware: bool = True) -> dict[str, MatchTier]:
-    """Every lookup key of one name (a title or a singer) with the tier it matches at."""
+def name_keys(
+    name: str, *, phrase_aware: bool = True, inner_grams: bool = True
+) -> dict[str, MatchTier]:
+    """Every lookup key of one name (a title or a singer) with the tier it matches at.
+
+    Latin names: the whole name (and its first few characters), each later word.
+    Other names: the text, its first characters, every 1-2 character gram (so short CJK
+    queries are an index walk), and per pinyin reading its initials and full spelling; the
+    likeliest reading also gets its syllable-boundary prefixes. ``inner_grams=False`` leaves
+    out the grams after the first character (singer names)."""
     keys: dict[str, MatchTier] = {}
     folded = fold(name)
     if not folded:
         return keys
     latin_n = settings.latin_prefix_chars
-    gram_n = settings.cjk_gram_chars
-    if all(c.isascii() for c in folded):
-        _put(keys, folded, MatchTier.EXACT)
-        _put_prefixes(keys, folded, latin_n, MatchTier.PREFIX)
+    exact, prefix, contains = MatchTier.EXACT, MatchTier.PREFIX, MatchTier.CONTAINS
+    if folded.isascii():
+        keys[folded] = exact
+        _put_prefixes(keys, folded, latin_n, prefix)
         words = _LATIN_WORD.findall(folded)
         if len(words) > 1:
-            _put(keys, "".join(words), MatchTier.EXACT)
+            keys["".join(words)] = exact
         for word in words[1:]:
-            _put(keys, word, MatchTier.CONTAINS)
-            _put_prefixes(keys, word + " ", latin_n, MatchTier.CONTAINS)
+            _put(keys, word, contains)
         return keys
     compact = folded.replace(" ", "")
-    _put(keys, compact, MatchTier.EXACT)
-    _put(keys, folded, MatchTier.EXACT)
-    _put_prefixes(keys, compact, gram_n, MatchTier.PREFIX)
-    for i in range(1, len(compact)):
+    keys[compact] = exact
+    keys[folded] = exact
+    gram_n = settings.cjk_gram_chars
+    _put_prefixes(keys, compact, gram_n, prefix)
+    for i in range(1, len(compact) if inner_grams else 0):
         for n in range(1, gram_n + 1):
             gram = compact[i : i + n]
-            if len(gram) == n and not any(c.isascii() for c in gram):
-                _put(keys, gram, MatchTier.CONTAINS)
+            if len(gram) == n and not gram.isascii() and gram not in keys:
+                keys[gram] = contains
     for n_reading, syllables in enumerate(readings(folded, phrase_aware=phrase_aware)):
-        initials = initials_of(syllables)
-        _put(keys, initials, MatchTier.EXACT)
-        _put_prefixes(keys, initials, latin_n, MatchTier.PREFIX)
+        initials = "".join(s[0] for s in syllables)
         full = "".join(syllables)
-        _put(keys, full, MatchTier.EXACT)
-        _put_prefixes(keys, full, latin_n, MatchTier.PREFIX)
-        if n_reading == 0:  # syllable-boundary prefixes of the likeliest reading only
-            for n in range(1, len(syllables)):
-                _put(keys, "".join(syllables[:n]), MatchTier.PREFIX)
+        keys[initials] = exact
+        keys[full] = exact
+        _put_prefixes(keys, initials, latin_n, prefix)
+        _put_prefixes(keys, full, latin_n, prefix)
+        if n_reading == 0:
+            acc = ""
+            for syllable in syllables[:-1]:  # syllable-boundary prefixes: zhou, zhoujie
+                acc += syllable
+                _put(keys, acc, prefix)
     return keys
+
+
+@functools.lru_cache(maxsize=32768)
+def _singer_keys(name: str, phrase_aware: bool) -> tuple[tuple[str, MatchTier], ...]:
+    # a singer is found by its initials, pinyin, name and name prefixes; 1-2 characters from
+    # inside a singer's name are not keys (3+ still match through substring search)
+    return tuple(name_keys(name, phrase_aware=phrase_aware, inner_grams=False).items())
 
 
 def song_keys(
     title: str, artists: Sequence[str], *, phrase_aware: bool = True
 ) -> dict[str, MatchTier]:
-    """Keys of a song: its title's and every singer's, best tier kept per key."""
+    """Keys of a song: its title's and every singer's, best tier kept per key.
+
+    Singer names always use the phrase dictionary for their default reading (few, cached);
+    titles only with ``phrase_aware`` (every reading is indexed either way)."""
     keys = name_keys(title, phrase_aware=phrase_aware)
     for artist in artists:
-        for key, tier in name_keys(artist, phrase_aware=phrase_aware).items():
+        for key, tier in _singer_keys(artist, True):
             _put(keys, key, tier)
     return keys
 

@@ -14,7 +14,7 @@ loudness_timeout_s = 120.0
 scan_batch_songs = 200
 
 # pinyin: how many reading combinations of a polyphonic name are indexed
-max_reading_combinations = 16
+max_reading_combinations = 8
 # names longer than this only index the default reading (avoids combinatorial blow-up)
 max_polyphonic_chars = 6
 
@@ -22,8 +22,11 @@ max_polyphonic_chars = 6
 # first N characters and every N-gram up to N (so 1-2 character queries are an index walk)
 latin_prefix_chars = 3
 cjk_gram_chars = 2
-# how many matches a search counts before reporting "N+" (SearchPage.total_capped)
-search_count_cap = 1000
+# how many matches each lookup of a search fetches at least; a search stops counting there
+# and reports "N+" (SearchPage.total_capped)
+search_count_cap = 200
+# an empty query (browse with filters) counts up to this many songs
+browse_count_cap = 100_000
 search_max_limit = 500
 
 # charts: a play counts for hot charts if the song completed or ran at least this long
@@ -31,3 +34,7 @@ play_counts_after_ms = 30_000
 
 # readers: how often a read-only catalog looks at its file for a newer version
 reopen_check_interval_s = 0.0
+
+# SQLite page cache per connection: writers import big batches, readers (room agents) stay small
+writer_cache_kib = 256 * 1024
+reader_cache_kib = 32 * 1024

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from media_index.model import Channel, Song, VocalMode
-from media_index.ranking import Candidate, QueryPlan, range_tier, successor
+from media_index.ranking import Candidate, range_tier, successor
 from media_index.records import ArtistKind, Singer
 from media_index.search_keys import MatchTier
 
@@ -118,38 +118,47 @@ class CatalogReader:
         return dict(rows)
 
     # ---- search: the plan's three kinds of lookup -------------------------------------------
-    def candidates(self, plan: QueryPlan, filt: SongFilter, fetch: int) -> list[list[Candidate]]:
+    def lookup(self, key: str, filt: SongFilter, limit: int) -> list[Candidate]:
+        """Songs with exactly this key, best tier then most popular first (an index walk)."""
         where, params = filt.sql()
         extra = f" AND {where}" if where else ""
-        streams: list[list[Candidate]] = []
-        for key in plan.lookup_keys:
-            rows = self.conn.execute(
-                "SELECT k.song, k.tier, k.pop FROM song_key k CROSS JOIN song s ON s.id = k.song "
-                f"WHERE k.key = ?{extra} ORDER BY k.tier DESC, k.pop DESC LIMIT ?",
-                [key, *params, fetch],
-            ).fetchall()
-            streams.append([Candidate(r[0], MatchTier(r[1]), r[2]) for r in rows])
-        for prefix in plan.range_prefixes:
-            rows = self.conn.execute(
-                "SELECT k.song, max(CASE k.tier WHEN 2 THEN 1 ELSE k.tier END) AS t, "
-                "max(k.pop) AS p FROM song_key k CROSS JOIN song s ON s.id = k.song "
-                f"WHERE k.key > ? AND k.key < ?{extra} GROUP BY k.song "
-                "ORDER BY t DESC, p DESC LIMIT ?",
-                [prefix, successor(prefix), *params, fetch],
-            ).fetchall()
-            streams.append([Candidate(r[0], range_tier(MatchTier(r[1])), r[2]) for r in rows])
-        for text in plan.contains_texts:
-            quoted = '"' + text.replace('"', '""') + '"'
-            rows = self.conn.execute(
-                "SELECT s.id, s.popularity FROM song_fts f CROSS JOIN song s ON s.id = f.rowid "
-                f"WHERE song_fts MATCH ?{extra} ORDER BY s.popularity DESC LIMIT ?",
-                [quoted, *params, fetch],
-            ).fetchall()
-            streams.append([Candidate(r[0], MatchTier.CONTAINS, r[1]) for r in rows])
-        return streams
+        rows = self.conn.execute(
+            "SELECT k.song, k.tier, k.pop FROM song_key k CROSS JOIN song s ON s.id = k.song "
+            f"WHERE k.key = ?{extra} ORDER BY k.tier DESC, k.pop DESC LIMIT ?",
+            [key, *params, limit],
+        ).fetchall()
+        return [Candidate(r[0], MatchTier(r[1]), r[2]) for r in rows]
 
-    def browse(self, filt: SongFilter, limit: int, offset: int) -> tuple[list[int], int]:
-        """No query text: filtered songs by popularity."""
+    def prefix_range(self, prefix: str, filt: SongFilter, limit: int) -> list[Candidate]:
+        """Songs with a longer key starting with ``prefix`` (whole keys become prefix hits)."""
+        where, params = filt.sql()
+        extra = f" AND {where}" if where else ""
+        exact, prefix_tier = int(MatchTier.EXACT), int(MatchTier.PREFIX)
+        rows = self.conn.execute(
+            f"SELECT k.song, max(CASE k.tier WHEN {exact} THEN {prefix_tier} ELSE k.tier END) "
+            "AS t, max(k.pop) AS p FROM song_key k CROSS JOIN song s ON s.id = k.song "
+            f"WHERE k.key > ? AND k.key < ?{extra} GROUP BY k.song "
+            "ORDER BY t DESC, p DESC LIMIT ?",
+            [prefix, successor(prefix), *params, limit],
+        ).fetchall()
+        return [Candidate(r[0], range_tier(MatchTier(r[1])), r[2]) for r in rows]
+
+    def substring(self, text: str, filt: SongFilter, limit: int) -> list[Candidate]:
+        """Songs whose folded title or singers contain ``text`` (FTS5 trigram, >= 3 chars)."""
+        where, params = filt.sql()
+        extra = f" AND {where}" if where else ""
+        quoted = '"' + text.replace('"', '""') + '"'
+        rows = self.conn.execute(
+            "SELECT s.id, s.popularity FROM song_fts f CROSS JOIN song s ON s.id = f.rowid "
+            f"WHERE song_fts MATCH ?{extra} ORDER BY s.popularity DESC LIMIT ?",
+            [quoted, *params, limit],
+        ).fetchall()
+        return [Candidate(r[0], MatchTier.SUBSTRING, r[1]) for r in rows]
+
+    def browse(
+        self, filt: SongFilter, limit: int, offset: int, count_cap: int
+    ) -> tuple[list[int], int]:
+        """No query text: filtered songs by popularity, and how many (up to ``count_cap``)."""
         where, params = filt.sql()
         cond = f"WHERE {where}" if where else ""
         ids = [
@@ -159,7 +168,9 @@ class CatalogReader:
                 [*params, limit, offset],
             )
         ]
-        total = self.conn.execute(f"SELECT count(*) FROM song s {cond}", params).fetchone()[0]
+        total = self.conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM song s {cond} LIMIT ?)", [*params, count_cap]
+        ).fetchone()[0]
         return ids, total
 
     # ---- singers -----------------------------------------------------------------------------

@@ -52,6 +52,7 @@ class RoomAgent:
             ),
             credential=lambda: load_credential(config.data_dir),
             heartbeat_interval_s=config.heartbeat_interval_s,
+            agent_port=config.controller_agent_port,
         )
 
     async def run(self) -> None:

@@ -2,8 +2,8 @@
 
     ktv-agent --room A08 --headless [--controller HOST:PORT] [--data-dir DIR]
     ktv-agent run --headless --rooms A01,A02,A03 --data-dir /tmp/rooms   # many rooms, one process
-    ktv-agent enroll --room A08 --code 123456 [--controller HOST:PORT] [--ca-fingerprint FP]
-    ktv-agent provision --room A08 --enroll CODE --ca-fingerprint FP   # a fresh Pi, see docs
+    ktv-agent enroll --room A08 --code 123456 [--controller HOST:PORT]
+    ktv-agent provision --room A08 --enroll CODE ...                      # room_agent.provision
 
 Errors print one line and exit with the ``ktv.errors`` exit code. SIGTERM / SIGINT stop the
 agent cleanly (the stream is closed; waiting events stay in the outbox for next time).
@@ -22,12 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from ktv.errors import InvalidArgument, KtvError, Unsupported
-from ktv.sdnotify import ServiceNotifier
+from ktv.sdnotify import SystemdNotifier, ping_watchdog_forever, watchdog_ping_interval_s
 from room_agent.agent import RoomAgent, build_agent
 from room_agent.config import AgentConfig, check_room_id, load_config
 from room_agent.link.discovery import ControllerLocator
 from room_agent.link.enroll import enroll_agent
-from room_agent.link.tls_enrollment import prepare_tls_enrollment
 from room_agent.simulate import simulate_room_events
 
 log = logging.getLogger("ktv-agent")
@@ -43,6 +42,12 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", type=Path, help="config file (default /etc/ktv/agent.toml)")
     p.add_argument("--room", help="room id, e.g. A08")
     p.add_argument("--controller", help="controller HOST:PORT (default: zeroconf discovery)")
+    p.add_argument(
+        "--controller-agent-port",
+        type=int,
+        metavar="PORT",
+        help="TLS venue: the controller's mutual-TLS port (default: from zeroconf, else PORT+1)",
+    )
     p.add_argument("--data-dir", type=Path, help="where the outbox and credential live")
     p.add_argument(
         "--mdns-interface",
@@ -74,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     enroll.add_argument(
         "--ca-fingerprint",
         default="",
-        help="venue CA SHA-256 printed by `ktv-controller install` (pins TLS; default: mDNS)",
+        help="TLS venue: SHA-256 of the venue CA (printed by ktv-controller init); pinned",
     )
     return parser
 
@@ -83,6 +88,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "room": args.room,
         "controller": args.controller,
+        "controller_agent_port": args.controller_agent_port,
         "data_dir": str(args.data_dir) if args.data_dir else None,
         "mdns_interfaces": args.mdns_interface,
         "venue_id": args.venue,
@@ -105,28 +111,34 @@ def _room_configs(args: argparse.Namespace) -> list[AgentConfig]:
 
 async def _run_agents(agents: list[RoomAgent], simulate_s: float | None) -> None:
     loop = asyncio.get_running_loop()
+    systemd = SystemdNotifier()  # no-op unless started by systemd (Type=notify)
 
     def stop_all(signame: str) -> None:
         log.info("%s: stopping %d room agent(s)", signame, len(agents))
+        systemd.stopping()
         for agent in agents:
             agent.stop()
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop_all, sig.name)
-    notifier = ServiceNotifier()  # systemd: READY now, watchdog pings from this loop
-    notifier.ready(", ".join(f"room {a.config.room}" for a in agents))
-    sims = [
+    helpers = [
         asyncio.create_task(simulate_room_events(a.outbox, mean_interval_s=simulate_s))
         for a in agents
         if simulate_s
     ]
+    watchdog_s = watchdog_ping_interval_s()
+    if watchdog_s:  # pinged from this loop: a stuck loop stops the pings, systemd restarts us
+        helpers.append(asyncio.create_task(ping_watchdog_forever(systemd, watchdog_s)))
+    runs = [asyncio.create_task(agent.run()) for agent in agents]
+    rooms = ",".join(a.config.room for a in agents)
+    systemd.ready(status=f"headless room(s) {rooms}: linking to the controller")
     try:
-        await asyncio.gather(*(agent.run() for agent in agents))
+        await asyncio.gather(*runs)
     finally:
-        await notifier.stopping()
-        for task in sims:
+        for task in helpers:
             task.cancel()
-        await asyncio.gather(*sims, return_exceptions=True)
+        await asyncio.gather(*helpers, return_exceptions=True)
+        systemd.close()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
 
@@ -158,16 +170,18 @@ def cmd_enroll(args: argparse.Namespace) -> int:
 
     async def enroll() -> Path:
         address = await locator.locate()
-        tls = await prepare_tls_enrollment(address, config.room, args.ca_fingerprint)
-        _, path = await enroll_agent(
+        credential, path = await enroll_agent(
             address,
             room_id=config.room,
             code=args.code,
             data_dir=config.data_dir,
-            certificate_request=tls.certificate_request if tls else None,
-            pinned_ca_pem=tls.pinned_ca_pem if tls else "",
+            ca_fingerprint=args.ca_fingerprint,
         )
-        print(f"enrolled room {config.room} with controller {address.target}; credential in {path}")
+        how = "mutual TLS (room certificate)" if credential.certificate_pem else "plain text"
+        print(
+            f"enrolled room {config.room} with controller {address.target} ({how}); "
+            f"credential in {path}"
+        )
         return path
 
     asyncio.run(enroll())
@@ -176,7 +190,7 @@ def cmd_enroll(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["provision"]:  # standard library only: runs before the venv is complete
+    if argv[:1] == ["provision"]:  # the deployment tooling owns its own flags
         from room_agent import provision
 
         return provision.main(argv[1:])

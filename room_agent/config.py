@@ -8,6 +8,7 @@ Example::
 
     room = "A08"
     controller = "192.168.10.2:50051"   # optional: else zeroconf _ktv._tcp
+    controller_agent_port = 50052        # TLS venue with an explicit controller (default +1)
     data_dir = "/var/lib/ktv-agent"
     media_root = "/srv/ktv/songs"
     audio_device = "alsa/hw:CARD=Headphones"
@@ -58,6 +59,7 @@ class AgentConfig:
     room: str
     data_dir: Path = DEFAULT_DATA_DIR
     controller: ControllerAddress | None = None  # None: discover by zeroconf
+    controller_agent_port: int = 0  # TLS venue: the mutual-TLS link port (0: TXT or port + 1)
     venue_id: str = ""  # only use a controller of this venue ("" = any)
     mdns_interfaces: tuple[str, ...] = ()  # () = all; tests use ("127.0.0.1",)
     media_root: Path | None = None
@@ -150,6 +152,10 @@ def _parse(raw: Mapping[str, Any], src: str, base: AgentConfig) -> AgentConfig:
         elif key == "screen_rotation":
             if _expect(where, value, int, "0, 90, 180 or 270") not in ROTATIONS:
                 raise InvalidArgument(f"{where}: must be 0, 90, 180 or 270, got {value}")
+            changes[key] = value
+        elif key == "controller_agent_port":
+            if not 0 <= _expect(where, value, int, "a port number") < 65536:
+                raise InvalidArgument(f"{where}: must be a port 1-65535 (0 = automatic)")
             changes[key] = value
         elif key == "mock_gpio":
             changes[key] = _expect(where, value, bool, "true or false")

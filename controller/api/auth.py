@@ -12,10 +12,11 @@ from controller.api.idempotent import once
 from controller.auth.certificate import RoomCertificates
 from controller.auth.credentials import Credentials
 from controller.auth.interceptor import current_principal
+from controller.auth.lockout import LoginThrottle
 from controller.auth.model import Role
 from controller.rooms.board import RoomBoard
 from controller.rooms.model import parse_room_name
-from ktv.errors import InvalidArgument
+from ktv.errors import InvalidArgument, Unauthenticated
 from ktv.security import certs
 from ktv.security.venue_tls import VenueTls
 from ktv.v1 import auth_pb2, auth_pb2_grpc
@@ -33,6 +34,7 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         self.board = board
         self.store = board.store
         self.credentials = credentials
+        self.throttle = LoginThrottle(board.clock)
         self.venue_tls = venue_tls
         self.room_certificates = room_certificates or RoomCertificates(board.store)
 
@@ -84,7 +86,15 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     ) -> auth_pb2.LoginResponse:
         if not request.staff_id or not request.pin:
             raise InvalidArgument("staff id and PIN are required", reason="BAD_LOGIN")
-        role = await asyncio.to_thread(self.credentials.check_pin, request.staff_id, request.pin)
+        self.throttle.check(request.staff_id)
+        try:
+            role = await asyncio.to_thread(
+                self.credentials.check_pin, request.staff_id, request.pin
+            )
+        except Unauthenticated:
+            self.throttle.failed(request.staff_id)
+            raise
+        self.throttle.succeeded(request.staff_id)
         now = self.board.clock()
         with self.store.transaction():
             issued = self.credentials.issue_token(

@@ -74,7 +74,11 @@ class RoomLinkServicer(link_pb2_grpc.RoomLinkServiceServicer):
         principal.require_room(room_id)
         stream = AgentStream(room_id)
         welcome = self.board.attach_agent(
-            room_id, first.hello.agent_version[:64], context.peer() or "", stream
+            room_id,
+            first.hello.agent_version[:64],
+            context.peer() or "",
+            stream,
+            heartbeat_interval_s=min(max(first.hello.heartbeat_interval_seconds, 0), 3600),
         )
         reader = asyncio.create_task(self._read(room_id, requests, stream))
         try:
@@ -82,7 +86,7 @@ class RoomLinkServicer(link_pb2_grpc.RoomLinkServiceServicer):
                 welcome=link_pb2.ControllerWelcome(
                     controller_version=__version__,
                     venue_id=self.venue_id,
-                    offline_after_seconds=round(self.board.timing.offline_after_s),
+                    offline_after_seconds=round(welcome.offline_after_s),
                     session=session_to_pb(welcome.room),
                     emergency=welcome.emergency.active,
                     emergency_message=welcome.emergency.message,

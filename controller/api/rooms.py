@@ -10,6 +10,7 @@ import grpc
 from controller import settings
 from controller.api.convert import room_state_from_pb, room_to_pb, ts
 from controller.api.idempotent import once
+from controller.auth.interceptor import current_principal
 from controller.rooms.board import RoomBoard, utc_now
 from controller.rooms.model import check_room_id, parse_room_name
 from ktv.errors import InvalidArgument, Unavailable
@@ -86,7 +87,14 @@ class RoomServicer(rooms_pb2_grpc.RoomServiceServicer):
             request,
             rooms_pb2.SetRoomStateResponse,
             lambda: rooms_pb2.SetRoomStateResponse(
-                room=room_to_pb(self.board.set_state(room_id, target, request.reason))
+                room=room_to_pb(
+                    self.board.set_state(
+                        room_id,
+                        target,
+                        request.reason[:200],
+                        actor=current_principal().describe(),
+                    )
+                )
             ),
         )
 

@@ -19,7 +19,7 @@ from google.protobuf.message import Message
 from controller.api.convert import ts
 from controller.api.idempotent import once
 from controller.auth.interceptor import current_principal
-from controller.auth.model import Principal, Role
+from controller.auth.model import Role
 from controller.auth.permissions import (
     ALL_ROLES,
     MANAGER_UP,
@@ -28,13 +28,18 @@ from controller.auth.permissions import (
     service_rows,
 )
 from controller.billing import settings
-from controller.billing.bill import Bill
-from controller.billing.desk import Product, TenderAmount, TimePurchase
+from controller.billing.convert import (
+    actor_of,
+    bill_id,
+    bill_to_pb,
+    purchase_from_pb,
+    tender_from_pb,
+)
+from controller.billing.desk import Product
 from controller.billing.payments import default_providers
 from controller.billing.receipt import escpos, render_receipt
-from controller.billing.records import Actor, OrderSource, StaffRole, Tender
+from controller.billing.records import Actor, OrderSource, StaffRole
 from controller.billing.service import BillingDesk, Outcome
-from controller.billing.tab import Tab
 from controller.rooms.model import parse_room_name
 from controller.server import ControllerApp, register_service_module
 from ktv.errors import InvalidArgument, KtvError
@@ -48,104 +53,6 @@ CASHIER_UP = frozenset({Role.CASHIER, Role.MANAGER, Role.ADMIN})
 WAITER_UP = CASHIER_UP | {Role.WAITER}
 ORDERING = WAITER_UP | {Role.GUEST, Role.AGENT}
 SYSTEM = Actor("controller", StaffRole.ADMIN)
-
-
-def actor_of(principal: Principal) -> Actor:
-    who = principal.staff_id or f"{principal.role.name.lower()}:{principal.room_id}"
-    return Actor(who, StaffRole(principal.role.name.lower()))
-
-
-def tender_from_pb(t: pb.TenderAmount) -> TenderAmount:
-    name = pb.Tender.Name(t.tender) if t.tender in pb.Tender.values() else ""
-    if not name or t.tender == pb.TENDER_UNSPECIFIED:
-        raise InvalidArgument(
-            "each payment needs a tender (cash, wechat, ...)", reason="BAD_TENDER"
-        )
-    return TenderAmount(Tender(name.removeprefix("TENDER_").lower()), t.amount_fen, t.reference)
-
-
-def tender_to_pb(t: Tender) -> int:
-    return pb.Tender.Value(f"TENDER_{t.value.upper()}")
-
-
-def purchase_from_pb(p: pb.TimePurchase) -> TimePurchase:
-    if p.prepaid_minutes < 0:
-        raise InvalidArgument("prepaid minutes must be positive", reason="BAD_DURATION")
-    return TimePurchase(p.package, p.prepaid_minutes, p.session_slot, p.gift)
-
-
-def bill_to_pb(bill: Bill, tab: Tab) -> pb.Bill:
-    paid_until = tab.stays[0].paid_until if tab.stays else None
-    return pb.Bill(
-        name=f"bills/{bill.tab_id}",
-        plan_version=bill.plan_version,
-        rooms=[f"rooms/{r}" for r in bill.rooms],
-        as_of_time=ts(bill.as_of),
-        lines=[
-            pb.BillLine(
-                kind=ln.kind.value,
-                label=ln.label,
-                amount_fen=ln.amount_fen,
-                quantity=ln.quantity,
-                unit_fen=ln.unit_fen,
-                room=ln.room,
-            )
-            for ln in bill.lines
-        ],
-        subtotal_fen=bill.subtotal_fen,
-        service_charge_fen=bill.service_charge_fen,
-        discount_fen=bill.discount_fen,
-        rounding_fen=bill.rounding_fen,
-        total_fen=bill.total_fen,
-        paid_fen=bill.paid_fen,
-        due_fen=bill.due_fen,
-        closed=bill.closed,
-        payments=[
-            pb.Payment(
-                payment_id=p.payment_id,
-                tender=tender_to_pb(p.tender),
-                amount_fen=p.amount_fen,
-                tendered_fen=p.tendered_fen,
-                change_fen=p.change_fen,
-                provider=p.provider,
-                reference=p.reference,
-                refund_of=p.refund_of,
-                reason=p.reason,
-                time=ts(p.at),
-            )
-            for p in tab.payments
-        ],
-        orders=[
-            pb.Order(
-                order_id=o.order_id,
-                room=f"rooms/{o.room}",
-                status=o.status.value,
-                comped=o.comped,
-                included=o.included,
-                note=o.note,
-                source=o.source.value,
-                lines=[
-                    pb.OrderLine(
-                        sku=ln.sku, name=ln.name, quantity=ln.quantity, unit_fen=ln.unit_fen
-                    )
-                    for ln in o.lines
-                ],
-            )
-            for o in tab.orders
-        ],
-        mode=tab.mode.value,
-        guest_count=tab.guests,
-        paid_until_time=ts(paid_until),
-        status=tab.status.value,
-    )
-
-
-def _bill_id(name: str) -> str:
-    if not name.startswith("bills/") or len(name) <= len("bills/"):
-        raise InvalidArgument(
-            f"bill name must look like bills/{{id}}, got {name!r}", reason="BAD_BILL_NAME"
-        )
-    return name.removeprefix("bills/")
 
 
 class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
@@ -298,7 +205,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
                 raise InvalidArgument(
                     "guests and agents ask for their room's bill", reason="BAD_BILL_NAME"
                 )
-            return self.desk.bill(_bill_id(bill_name))
+            return self.desk.bill(bill_id(bill_name))
         return self.desk.bill(self.desk.tab_id_of(self._room(room_name)))
 
     async def GetBill(self, request: pb.GetBillRequest, context: object) -> pb.GetBillResponse:
@@ -330,7 +237,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
     async def RefundPayment(
         self, request: pb.RefundPaymentRequest, context: object
     ) -> pb.RefundPaymentResponse:
-        tab_id = _bill_id(request.bill)
+        tab_id = bill_id(request.bill)
 
         def act() -> pb.RefundPaymentResponse:
             out = self.desk.refund(
@@ -404,7 +311,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         size = min(
             request.page_size or settings.audit_page_size_default, settings.audit_page_size_max
         )
-        tab_id = _bill_id(request.bill) if request.bill else None
+        tab_id = bill_id(request.bill) if request.bill else None
         return pb.ListAuditEntriesResponse(
             entries=[
                 pb.AuditEntry(

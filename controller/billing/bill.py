@@ -105,8 +105,27 @@ def _minimum_fen(plan: PricePlan, stay: Stay) -> int:
     return best
 
 
+_MEMO_SIZE = 512
+_memo: dict[int, tuple[Tab, PricePlan, datetime, Bill]] = {}
+
+
 def compute_bill(tab: Tab, plan: PricePlan, as_of: datetime) -> Bill:
-    """The bill as of ``as_of`` (a closed tab returns its frozen bill with current payments)."""
+    """The bill as of ``as_of`` (a closed tab returns its frozen bill with current payments).
+
+    Tabs and plans are immutable, so the last bills are remembered by identity: one action
+    asks for the same bill several times (validate, audit before/after, reply).
+    """
+    hit = _memo.get(id(tab))
+    if hit is not None and hit[0] is tab and hit[1] is plan and hit[2] == as_of:
+        return hit[3]
+    bill = _compute_bill(tab, plan, as_of)
+    if len(_memo) >= _MEMO_SIZE:
+        _memo.clear()
+    _memo[id(tab)] = (tab, plan, as_of, bill)
+    return bill
+
+
+def _compute_bill(tab: Tab, plan: PricePlan, as_of: datetime) -> Bill:
     if tab.closed_bill is not None:
         frozen = tab.closed_bill
         return Bill(**{**frozen.__dict__, "paid_fen": tab.paid_fen})

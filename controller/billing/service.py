@@ -108,18 +108,22 @@ class BillingDesk:
 
     # --- actions -------------------------------------------------------------------------
     def _commit(self, ledger: Ledger, events: Sequence[TabEvent], now: datetime) -> None:
-        touched: dict[str, Tab] = {}
+        """Apply (checking every rule), append the audit rows, refresh the tab index."""
+        bills: dict[str, Bill] = {}
         for event in events:
             before = ledger.tabs.get(event.tab_id)
+            if before is not None and event.tab_id not in bills:
+                bills[event.tab_id] = compute_bill(before, ledger.plan_of(before), event.at)
             after = ledger.apply(event)
-            plan = ledger.plan_of(after)
-            self.records.append(event, before, after, plan, now)
-            touched[after.tab_id] = after
+            after_bill = compute_bill(after, ledger.plan_of(after), event.at)
+            self.records.append(event, bills.get(event.tab_id), after_bill, now)
+            bills[event.tab_id] = after_bill
             if isinstance(event, TabsMerged):
-                touched[event.source_tab_id] = ledger.tab(event.source_tab_id)
-        for tab_id in touched:
-            tab = ledger.tab(tab_id)
-            self.records.save_tab(tab, ledger.plan_of(tab), now)
+                source = ledger.tab(event.source_tab_id)
+                bills[source.tab_id] = compute_bill(source, ledger.plan_of(source), event.at)
+        for tab_id, bill in bills.items():
+            self.records.save_tab(ledger.tab(tab_id), bill)
+        self.records.remember(ledger)
 
     def _take(
         self,

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from controller.billing.bill import compute_bill
+from controller.billing.bill import Bill
 from controller.billing.codec import decode_event, encode_event
 from controller.billing.desk import Product
 from controller.billing.events import TabEvent
@@ -111,6 +111,7 @@ class BillingRecords:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._plans: dict[str, PricePlan] = {}
+        self._cache: dict[str, tuple[int, dict[str, Tab]]] = {}  # root tab -> (last seq, tabs)
 
     # --- plans ---------------------------------------------------------------------------
     def plan(self, version: str) -> PricePlan:
@@ -238,7 +239,8 @@ class BillingRecords:
 
     def load(self, tab_id: str) -> Ledger:
         """A ledger holding the tab and its merge family (the tab it joined, the tabs that
-        joined it), folded from the log."""
+        joined it), folded from the log; a family unchanged since the last committed action
+        comes from memory (tabs are immutable values, the log is append-only)."""
         root = tab_id
         while True:
             row = self.store.query_one(
@@ -249,16 +251,36 @@ class BillingRecords:
             if not row["merged_into"]:
                 break
             root = row["merged_into"]
+        family = self._family(root)
         ledger = Ledger({row["plan_version"]: self.plan(row["plan_version"])})
-        ledger.apply_all(self.events_of(self._family(root)))
+        seq = self._last_seq(family)
+        cached = self._cache.get(root)
+        if cached is not None and cached[0] == seq and set(cached[1]) == set(family):
+            ledger.tabs = dict(cached[1])
+            return ledger
+        ledger.apply_all(self.events_of(family))
+        if not self.store.in_transaction:  # committed state only
+            self._cache[root] = (seq, dict(ledger.tabs))
         return ledger
 
-    def append(
-        self, event: TabEvent, before: Tab | None, after: Tab, plan: PricePlan, now: datetime
-    ) -> None:
+    def _last_seq(self, tab_ids: list[str]) -> int:
+        marks = ",".join("?" * len(tab_ids))
+        row = self.store.query_one(
+            f"SELECT MAX(seq) AS seq FROM billing_events WHERE tab_id IN ({marks})", tab_ids
+        )
+        return int(row["seq"] or 0) if row else 0
+
+    def remember(self, ledger: Ledger) -> None:
+        """After an action's writes: cache the ledger once (and only if) the action commits."""
+        roots = [t.tab_id for t in ledger.tabs.values() if not t.merged_into]
+        if len(roots) != 1:
+            return
+        tabs = dict(ledger.tabs)
+        seq = self._last_seq(list(tabs))
+        self.store.after_commit(lambda: self._cache.__setitem__(roots[0], (seq, tabs)))
+
+    def append(self, event: TabEvent, before: Bill | None, after: Bill, now: datetime) -> None:
         """One audit row: the event and the bill's total/paid before and after it."""
-        tb = compute_bill(before, plan, event.at) if before is not None else None
-        ta = compute_bill(after, plan, event.at)
         self.store.execute(
             "INSERT INTO billing_events (tab_id, kind, at, staff_id, role, body, total_before_fen,"
             " total_after_fen, paid_before_fen, paid_after_fen, recorded_at)"
@@ -270,16 +292,15 @@ class BillingRecords:
                 event.actor.staff_id,
                 event.actor.role.value,
                 encode_event(event),
-                tb.total_fen if tb else 0,
-                ta.total_fen,
-                tb.paid_fen if tb else 0,
-                ta.paid_fen,
+                before.total_fen if before else 0,
+                after.total_fen,
+                before.paid_fen if before else 0,
+                after.paid_fen,
                 now.isoformat(),
             ),
         )
 
-    def save_tab(self, tab: Tab, plan: PricePlan, as_of: datetime) -> None:
-        bill = compute_bill(tab, plan, as_of)
+    def save_tab(self, tab: Tab, bill: Bill) -> None:
         self.store.execute(
             "INSERT INTO billing_tabs (tab_id, plan_version, status, rooms, opened_at, closed_at,"
             " business_day, total_fen, paid_fen, merged_into) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -293,7 +314,7 @@ class BillingRecords:
                 ",".join(tab.rooms),
                 tab.opened_at.isoformat(),
                 tab.closed_at.isoformat() if tab.closed_at else None,
-                plan.clock.business_day(tab.opened_at).isoformat(),
+                self.plan(tab.plan_version).clock.business_day(tab.opened_at).isoformat(),
                 bill.total_fen,
                 bill.paid_fen,
                 tab.merged_into,

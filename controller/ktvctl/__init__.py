@@ -30,7 +30,12 @@ from ktv.errors import KtvError
 Runner = Callable[[argparse.Namespace], int]
 Configure = Callable[[argparse.ArgumentParser], Runner]
 
-COMMAND_MODULES = ["controller.ktvctl.rooms", "controller.ktvctl.auth"]
+COMMAND_MODULES = [
+    "controller.ktvctl.rooms",
+    "controller.ktvctl.auth",
+    "controller.ktvctl.billing",
+    "controller.ktvctl.prices",
+]
 
 
 @dataclass(frozen=True)
@@ -82,12 +87,18 @@ def _global_options(*, nested: bool) -> argparse.ArgumentParser:
         help="with mDNS discovery: browse only on this address ($KTV_MDNS_INTERFACE)",
     )
     common.add_argument(
-        "--ca-fingerprint",
-        default=default(None),
-        help="venue CA SHA-256 (from `ktv-controller install`): pin TLS once, then saved",
+        "--ca-file", default=default(None), help="venue CA certificate (else $KTV_CA_FILE)"
     )
     common.add_argument(
-        "--ca-file", default=default(None), help="venue CA certificate (else $KTV_CA_FILE)"
+        "--ca-fingerprint",
+        default=default(None),
+        help="SHA-256 of the venue CA (from `ktv-controller init`); fetched, checked, saved",
+    )
+    common.add_argument(
+        "--insecure",
+        action="store_true",
+        default=default(os.environ.get("KTV_INSECURE") == "1"),
+        help="plain text, for controllers run with --insecure-dev ($KTV_INSECURE=1)",
     )
     common.add_argument(
         "--json", action="store_true", default=default(False), help="machine-readable output"

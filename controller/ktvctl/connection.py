@@ -4,17 +4,16 @@ Address: ``--controller host:port`` > ``KTV_CONTROLLER`` > ``DATA_DIR/controller
 ``--data-dir``) > zeroconf discovery of ``_ktv._tcp``.
 Token: ``--token`` > ``KTV_TOKEN`` > ``DATA_DIR/admin.token`` (with ``--data-dir``) > the token
 saved by ``ktvctl login`` (``$KTV_CONFIG_DIR`` or ``~/.config/ktv``, file ``token``).
-Venue CA (TLS): ``--ca-file`` > ``KTV_CA_FILE`` > ``DATA_DIR/tls/ca.crt`` > fetched from the
-controller and pinned with ``--ca-fingerprint`` (then saved as ``ca.crt`` beside the token) >
-the saved one > the controller's mDNS ``ca_fp`` (trust on first use, with a warning). No CA
-at all: plain text, which only an ``--insecure-dev`` controller speaks.
+TLS (venue CA): ``--ca-file``/``KTV_CA_FILE`` > ``DATA_DIR/tls/ca.crt`` > the CA saved in the
+config dir (``ca.crt``) > ``--ca-fingerprint``/``KTV_CA_FINGERPRINT`` (fetched from the
+controller's handshake, accepted only if its SHA-256 matches, then saved). With none of these,
+or with ``--insecure``, ktvctl speaks plain text (controllers run with ``--insecure-dev``).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,13 @@ import grpc
 
 from controller import settings
 from ktv import errors
-from ktv.errors import KtvError, Unauthenticated, Unavailable
+from ktv.errors import (
+    FailedPrecondition,
+    InvalidArgument,
+    KtvError,
+    Unauthenticated,
+    Unavailable,
+)
 
 T = TypeVar("T")
 
@@ -62,6 +67,54 @@ def save_token(token: str) -> Path:
     return path
 
 
+def saved_ca_path() -> Path:
+    return config_dir() / "ca.crt"
+
+
+def resolve_ca(args: argparse.Namespace, address: str, tls_advertised: bool) -> bytes | None:
+    """The venue CA to verify the controller with; None for plain text."""
+    if getattr(args, "insecure", False):
+        return None
+    ca_file = getattr(args, "ca_file", None) or os.environ.get("KTV_CA_FILE")
+    if ca_file:
+        try:
+            return Path(ca_file).read_bytes()
+        except OSError as error:
+            raise InvalidArgument(f"cannot read the CA file {ca_file}: {error}") from None
+    if args.data_dir and (Path(args.data_dir) / "tls" / "ca.crt").exists():
+        return (Path(args.data_dir) / "tls" / "ca.crt").read_bytes()
+    if saved_ca_path().exists():
+        return saved_ca_path().read_bytes()
+    fingerprint = getattr(args, "ca_fingerprint", None) or os.environ.get("KTV_CA_FINGERPRINT")
+    if fingerprint:
+        from ktv.security.pinning import fetch_pinned_ca
+
+        host, _, port = address.rpartition(":")
+        pem = fetch_pinned_ca(host.strip("[]"), int(port), fingerprint, timeout_s=args.timeout)
+        path = saved_ca_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pem)
+        return pem
+    if tls_advertised:
+        raise FailedPrecondition(
+            f"the controller at {address} uses TLS: pass --ca-fingerprint (printed by "
+            "`ktv-controller init`) once, or --ca-file; ktvctl remembers the venue CA"
+        )
+    return None
+
+
+def open_channel(address: str, ca_pem: bytes | None) -> grpc.Channel:
+    if ca_pem is None:
+        return grpc.insecure_channel(address)
+    from ktv.security import grpc_tls
+
+    return grpc.secure_channel(
+        address,
+        grpc_tls.staff_channel_credentials(ca_pem),
+        options=grpc_tls.channel_options(),
+    )
+
+
 def error_from_rpc(error: grpc.RpcError, address: str) -> KtvError:
     code = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
     details = (error.details() if hasattr(error, "details") else "") or str(code)
@@ -78,7 +131,7 @@ class Connection:
     token: str
     timeout_s: float
     channel: grpc.Channel
-    tls: bool = False
+    plain_text: bool = False
 
     @property
     def metadata(self) -> tuple[tuple[str, str], ...]:
@@ -90,9 +143,10 @@ class Connection:
             return method(request, metadata=self.metadata, timeout=self.timeout_s)
         except grpc.RpcError as error:
             failure = error_from_rpc(error, self.address)
-            if isinstance(failure, Unavailable) and not self.tls:
+            if self.plain_text and isinstance(failure, Unavailable):
+                # the usual cause: a TLS controller, and this desk has no venue CA yet
                 failure = Unavailable(
-                    f"{failure.message} (plain text: a TLS controller needs "
+                    f"{failure.message} (spoke plain text: for a TLS controller pass "
                     "--ca-fingerprint once, as printed by `ktv-controller install`)"
                 )
             raise failure from None
@@ -101,20 +155,16 @@ class Connection:
         self.channel.close()
 
 
-def resolve_address(args: argparse.Namespace) -> str:
-    return _locate(args)[0]
-
-
-def _locate(args: argparse.Namespace) -> tuple[str, str]:
-    """The address, and the CA fingerprint mDNS advertised for it ("" when not found by mDNS)."""
+def resolve_address(args: argparse.Namespace) -> tuple[str, bool]:
+    """(host:port, whether mDNS said the controller uses TLS)."""
     if args.controller:
-        return str(args.controller), ""
+        return str(args.controller), False
     if os.environ.get("KTV_CONTROLLER"):
-        return os.environ["KTV_CONTROLLER"], ""
+        return os.environ["KTV_CONTROLLER"], False
     if args.data_dir:
         addr = Path(args.data_dir) / "controller.addr"
         if addr.exists():
-            return addr.read_text().strip(), ""
+            return addr.read_text().strip(), False
     from controller.discovery import browse
 
     found = browse(
@@ -128,45 +178,7 @@ def _locate(args: argparse.Namespace) -> tuple[str, str]:
             f"no controller{venue} found by mDNS: pass --controller HOST:PORT, set "
             "KTV_CONTROLLER, or check that the controller is advertising _ktv._tcp"
         )
-    return found.address, found.ca_fingerprint if found.tls else ""
-
-
-def saved_ca_path() -> Path:
-    return config_dir() / "ca.crt"
-
-
-def resolve_venue_ca(args: argparse.Namespace, address: str, advertised_pin: str = "") -> bytes:
-    """The venue CA to verify the controller with; b"" means plain text."""
-    explicit = getattr(args, "ca_file", None) or os.environ.get("KTV_CA_FILE")
-    if explicit:
-        return Path(explicit).read_bytes()
-    if args.data_dir and (Path(args.data_dir) / "tls" / "ca.crt").exists():
-        return (Path(args.data_dir) / "tls" / "ca.crt").read_bytes()
-    pin = getattr(args, "ca_fingerprint", None) or os.environ.get("KTV_CA_FINGERPRINT", "")
-    if not pin and saved_ca_path().exists():
-        return saved_ca_path().read_bytes()
-    if not pin and advertised_pin:
-        print("ktvctl: pinning the venue CA from mDNS (trust on first use)", file=sys.stderr)
-        pin = advertised_pin
-    if not pin:
-        return b""
-    from ktv.security.pinning import fetch_pinned_ca
-
-    host, _, port = address.rpartition(":")
-    ca = fetch_pinned_ca(host.strip("[]"), int(port), pin)
-    path = saved_ca_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(ca)
-    return ca
-
-
-def open_channel(address: str, ca_pem: bytes) -> grpc.Channel:
-    if not ca_pem:
-        return grpc.insecure_channel(address)
-    from ktv.security import grpc_tls
-
-    creds = grpc_tls.staff_channel_credentials(ca_pem)
-    return grpc.secure_channel(address, creds, options=grpc_tls.channel_options())
+    return found.address, found.tls
 
 
 def resolve_token(args: argparse.Namespace, *, required: bool = True) -> str:
@@ -190,7 +202,8 @@ def resolve_token(args: argparse.Namespace, *, required: bool = True) -> str:
 
 
 def connect(args: argparse.Namespace, *, need_token: bool = True) -> Connection:
-    address, advertised_pin = _locate(args)
-    ca_pem = resolve_venue_ca(args, address, advertised_pin)
+    address, tls_advertised = resolve_address(args)
     token = resolve_token(args, required=need_token)
-    return Connection(address, token, args.timeout, open_channel(address, ca_pem), bool(ca_pem))
+    ca_pem = resolve_ca(args, address, tls_advertised)
+    channel = open_channel(address, ca_pem)
+    return Connection(address, token, args.timeout, channel, plain_text=ca_pem is None)

@@ -57,7 +57,7 @@ def ago(ts: Any, now: datetime | None = None) -> str:
 
 def board_table(rooms: list[rooms_pb2.Room], title: str = "Rooms") -> Table:
     table = Table(title=title, title_justify="left")
-    for column in ("Room", "Name", "Tier", "State", "Online", "Since", "Alerts"):
+    for column in ("Room", "Name", "Tier", "State", "Online", "Since", "Total", "Left", "Alerts"):
         table.add_column(column, no_wrap=column != "Alerts")
     for room in rooms:
         state = state_name(room.state)
@@ -70,9 +70,30 @@ def board_table(rooms: list[rooms_pb2.Room], title: str = "Rooms") -> Table:
             f"[{STATE_STYLE.get(state, 'white')}]{state}[/]",
             online,
             ago(room.state_since_time),
+            running_total(room),
+            time_left(room),
             f"[yellow]{alerts}[/]" if alerts else "",
         )
     return table
+
+
+def running_total(room: rooms_pb2.Room) -> str:
+    """The open session's bill so far, in yuan (billing keeps it current)."""
+    if room.state != rooms_pb2.ROOM_STATE_IN_USE:
+        return ""
+    yuan, fen = divmod(room.running_total_fen, 100)
+    return f"{yuan}.{fen:02d}"
+
+
+def time_left(room: rooms_pb2.Room, now: datetime | None = None) -> str:
+    """Time left on prepaid / package / 场次 time; 'over 12m' once it has run out."""
+    end = room.session_end_time
+    if room.state != rooms_pb2.ROOM_STATE_IN_USE or (not end.seconds and not end.nanos):
+        return ""
+    seconds = int((end.ToDatetime(tzinfo=UTC) - (now or datetime.now(UTC))).total_seconds())
+    minutes = abs(seconds) // 60
+    text = f"{minutes // 60}h{minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
+    return text if seconds >= 0 else f"[red]over {text}[/]"
 
 
 def alerts_table(rooms: list[rooms_pb2.Room]) -> Table:

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import threading
 import uuid
 
-import grpc
-from rich.live import Live
-
 from controller.ktvctl import command
-from controller.ktvctl.connection import Connection, connect, error_from_rpc
+from controller.ktvctl.connection import Connection, connect
 from controller.ktvctl.output import (
     alerts_table,
     board_table,
@@ -19,10 +15,18 @@ from controller.ktvctl.output import (
     state_name,
     to_dict,
 )
-from ktv.errors import InvalidArgument, Unavailable
+from controller.ktvctl.watch import watch_board
+from ktv.errors import FailedPrecondition, InvalidArgument
 from ktv.v1 import rooms_pb2, rooms_pb2_grpc
 
 # `ktvctl room state A08 <action...>` -> target state
+# Actions that only make sense from one state ("cleaning done" on a room under maintenance
+# is a slip of the hand, not a request to reopen it).
+ACTION_FROM = {
+    ("unreserve",): rooms_pb2.ROOM_STATE_RESERVED,
+    ("maintenance", "off"): rooms_pb2.ROOM_STATE_MAINTENANCE,
+    ("cleaning", "done"): rooms_pb2.ROOM_STATE_CLEANING,
+}
 STATE_ACTIONS = {
     ("idle",): rooms_pb2.ROOM_STATE_IDLE,
     ("reserve",): rooms_pb2.ROOM_STATE_RESERVED,
@@ -76,10 +80,10 @@ def rooms_board(parser: argparse.ArgumentParser) -> object:
     parser.add_argument("--for-seconds", type=float, default=0.0, help=argparse.SUPPRESS)
 
     def run(args: argparse.Namespace) -> int:
+        if args.watch:
+            return watch_board(args)
         conn = connect(args)
         try:
-            if args.watch:
-                return _watch(conn, args)
             rooms = _all_rooms(conn)
             if args.json:
                 print_json([to_dict(r) for r in rooms])
@@ -90,47 +94,6 @@ def rooms_board(parser: argparse.ArgumentParser) -> object:
             conn.close()
 
     return run
-
-
-def _watch(conn: Connection, args: argparse.Namespace) -> int:
-    """WatchRooms: snapshot then changes. JSON mode prints one line per stream message."""
-    stub = rooms_pb2_grpc.RoomServiceStub(conn.channel)
-    call = stub.WatchRooms(rooms_pb2.WatchRoomsRequest(), metadata=conn.metadata)
-    # The stream has no deadline, but its first message (the snapshot) does.
-    got_snapshot = threading.Event()
-    timers = [threading.Timer(conn.timeout_s, lambda: got_snapshot.is_set() or call.cancel())]
-    if args.for_seconds:
-        timers.append(threading.Timer(args.for_seconds, call.cancel))
-    for timer in timers:
-        timer.daemon = True
-        timer.start()
-    board: dict[str, rooms_pb2.Room] = {}
-    live = None if args.json else Live(board_table([]), console=console, auto_refresh=False)
-    try:
-        if live is not None:
-            live.start()
-        for message in call:
-            got_snapshot.set()
-            for room in message.rooms:
-                board[room.name] = room
-            if args.json:
-                print_json(to_dict(message))
-            elif live is not None:
-                rooms = [board[k] for k in sorted(board)]
-                live.update(board_table(rooms, title="Rooms (live)"), refresh=True)
-    except grpc.RpcError as error:
-        if error.code() != grpc.StatusCode.CANCELLED:
-            raise error_from_rpc(error, conn.address) from None
-        if not got_snapshot.is_set():
-            raise Unavailable(
-                f"the controller at {conn.address} sent no board within {conn.timeout_s:g} s"
-            ) from None
-    finally:
-        for timer in timers:
-            timer.cancel()
-        if live is not None:
-            live.stop()
-    return 0
 
 
 @command("room add", "add a room")
@@ -207,6 +170,16 @@ def room_state(parser: argparse.ArgumentParser) -> object:
         conn = connect(args)
         try:
             stub = rooms_pb2_grpc.RoomServiceStub(conn.channel)
+            if action in ACTION_FROM:
+                current = conn.call(
+                    stub.GetRoom, rooms_pb2.GetRoomRequest(name=_room_name(args.room_id))
+                ).room
+                if current.state != ACTION_FROM[action]:
+                    raise FailedPrecondition(
+                        f"{current.name} is {state_name(current.state)}, not "
+                        f"{state_name(ACTION_FROM[action])}: nothing to "
+                        f"{' '.join(action)}"
+                    )
             room = conn.call(
                 stub.SetRoomState,
                 rooms_pb2.SetRoomStateRequest(

@@ -13,7 +13,6 @@ watchers and the room's agent hear about it only once it commits.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -22,7 +21,7 @@ from typing import Protocol
 
 from controller.rooms import commands
 from controller.rooms.alerts import compute_alerts
-from controller.rooms.events import DoorChanged, PresenceChanged, RoomEvent
+from controller.rooms.events import RoomEvent
 from controller.rooms.model import (
     AgentLink,
     RoomState,
@@ -34,8 +33,10 @@ from controller.rooms.model import (
     check_session_can_open,
     check_tier,
 )
+from controller.rooms.sensors import apply_sensor_event
 from controller.rooms.store import RoomRecords
-from controller.settings import BoardTiming, watch_queue_max_messages
+from controller.rooms.watch import BoardWatcher
+from controller.settings import BoardTiming
 from controller.store.db import Store
 from ktv.errors import AlreadyExists, InvalidArgument, NotFound
 
@@ -68,31 +69,7 @@ class Emergency:
 class AgentWelcome:
     room: RoomView
     emergency: Emergency
-
-
-class BoardWatcher:
-    """A WatchRooms subscriber: changed rooms in order; ``None`` when the stream must end."""
-
-    def __init__(self, board: RoomBoard, snapshot: list[RoomView]) -> None:
-        self._board = board
-        self.snapshot = snapshot
-        self._queue: asyncio.Queue[RoomView | None] = asyncio.Queue(watch_queue_max_messages)
-        self.overflowed = False
-
-    def push(self, room: RoomView | None) -> None:
-        try:
-            self._queue.put_nowait(room)
-        except asyncio.QueueFull:
-            self.overflowed = True
-            self._board.unwatch(self)
-
-    async def next_change(self) -> RoomView | None:
-        if self.overflowed:
-            return None
-        return await self._queue.get()
-
-    def close(self) -> None:
-        self._board.unwatch(self)
+    offline_after_s: float  # silence after which this agent counts as offline
 
 
 class RoomBoard:
@@ -111,6 +88,7 @@ class RoomBoard:
         self.clock = clock
         self._rooms: dict[str, RoomView] = {}
         self._links: dict[str, CommandSink] = {}
+        self._offline_after_s: dict[str, float] = {}  # per agent, from its hello
         self._watchers: set[BoardWatcher] = set()
         self.emergency = Emergency()
 
@@ -177,14 +155,17 @@ class RoomBoard:
             )
         return self._commit(room.bumped(**changes))
 
-    def set_state(self, room_id: str, target: RoomState, reason: str = "") -> RoomView:
+    def set_state(
+        self, room_id: str, target: RoomState, reason: str = "", actor: str = ""
+    ) -> RoomView:
+        """Staff moves (maintenance, reserve, cleaning done); logged with who and why."""
         room = self.get(room_id)
         check_manual_transition(room_id, room.state, target)
         if room.state is target:
             return room
         now = self.clock()
         new = room.bumped(state=target, state_since=now)
-        return self._commit(new, [commands.StateChanged(target)])
+        return self._commit(new, [commands.StateChanged(target)], reason=reason, actor=actor)
 
     # --- sessions (called by billing inside its transaction) ------------------------------
     def session_opened(
@@ -195,6 +176,7 @@ class RoomBoard:
         open_time: datetime | None = None,
         end_time: datetime | None = None,
         guest_count: int = 0,
+        actor: str = "billing",
     ) -> RoomView:
         room = self.get(room_id)
         check_session_can_open(room)
@@ -210,9 +192,14 @@ class RoomBoard:
             running_total_fen=0,
         )
         body = commands.OpenSession(session, opened, end_time, guest_count)
-        return self._commit(new, [body, commands.StateChanged(RoomState.IN_USE)])
+        return self._commit(
+            new,
+            [body, commands.StateChanged(RoomState.IN_USE)],
+            reason=f"session {session} opened",
+            actor=actor,
+        )
 
-    def session_closed(self, room_id: str, session: str) -> RoomView:
+    def session_closed(self, room_id: str, session: str, *, actor: str = "billing") -> RoomView:
         room = self.get(room_id)
         check_session_can_close(room, session)
         now = self.clock()
@@ -224,7 +211,12 @@ class RoomBoard:
             running_total_fen=0,
         )
         body = commands.CloseSession(session)
-        return self._commit(new, [body, commands.StateChanged(RoomState.CLEANING)])
+        return self._commit(
+            new,
+            [body, commands.StateChanged(RoomState.CLEANING)],
+            reason=f"session {session} closed",
+            actor=actor,
+        )
 
     def set_running_total(self, room_id: str, running_total_fen: int) -> RoomView:
         room = self.get(room_id)
@@ -271,8 +263,16 @@ class RoomBoard:
 
     # --- the link -------------------------------------------------------------------------
     def attach_agent(
-        self, room_id: str, version: str, peer: str, sink: CommandSink
+        self,
+        room_id: str,
+        version: str,
+        peer: str,
+        sink: CommandSink,
+        *,
+        heartbeat_interval_s: float = 0.0,
     ) -> AgentWelcome:
+        """Register a connected agent. An agent announcing slow heartbeats gets a longer
+        timeout (three missed beats) so it does not flap offline between them."""
         room = self.get(room_id)
         old = self._links.get(room_id)
         self._links[room_id] = sink
@@ -286,8 +286,10 @@ class RoomBoard:
             peer=peer,
             status_since=room.agent.status_since if room.agent.online else now,
         )
+        offline_after_s = max(self.timing.offline_after_s, 3 * max(heartbeat_interval_s, 0.0))
+        self._offline_after_s[room_id] = offline_after_s
         room = self._commit(room.bumped(agent=agent))
-        return AgentWelcome(room, self.emergency)
+        return AgentWelcome(room, self.emergency, offline_after_s)
 
     def detach_agent(self, room_id: str, sink: CommandSink) -> None:
         """The stream ended. The room goes offline when its heartbeat times out."""
@@ -310,7 +312,7 @@ class RoomBoard:
         room = self.get(event.room_id)
         now = self.clock()
         occur = min(event.occur_time, now)
-        new_room = self._apply_sensor(room, event.payload, occur)
+        new_room = apply_sensor_event(room, event.payload, occur)
         with self.store.transaction():
             is_new = self.records.add_event(event, now)
             if is_new and new_room is not room:
@@ -320,33 +322,16 @@ class RoomBoard:
             self.agent_seen(event.room_id, sink)
         return is_new
 
-    @staticmethod
-    def _apply_sensor(room: RoomView, payload: object, occur: datetime) -> RoomView:
-        sensors = room.sensors
-        if isinstance(payload, DoorChanged):
-            if sensors.door_since is not None and occur < sensors.door_since:
-                return room  # an older event delivered late: the newer one stands
-            if sensors.door_open == payload.open and sensors.door_since is not None:
-                return room
-            return room.bumped(sensors=replace(sensors, door_open=payload.open, door_since=occur))
-        if isinstance(payload, PresenceChanged):
-            if sensors.presence_since is not None and occur < sensors.presence_since:
-                return room
-            if sensors.occupied == payload.present and sensors.presence_since is not None:
-                return room
-            return room.bumped(
-                sensors=replace(sensors, occupied=payload.present, presence_since=occur)
-            )
-        return room
-
     # --- time -------------------------------------------------------------------------------
     def tick(self) -> None:
         """Mark silent agents offline and refresh time-based alerts (call every ~0.5 s)."""
         now = self.clock()
-        limit = timedelta(seconds=self.timing.offline_after_s)
         for room_id in list(self._rooms):
             room = self._rooms[room_id]
             seen = room.agent.last_seen
+            limit = timedelta(
+                seconds=self._offline_after_s.get(room_id, self.timing.offline_after_s)
+            )
             if room.agent.online and seen is not None and now - seen > limit:
                 agent = replace(room.agent, online=False, status_since=now)
                 self._commit(room.bumped(agent=agent))
@@ -384,10 +369,22 @@ class RoomBoard:
         )
         return room if alerts == room.alerts else replace(room, alerts=alerts)
 
-    def _commit(self, room: RoomView, bodies: list[commands.CommandBody] | None = None) -> RoomView:
+    def _commit(
+        self,
+        room: RoomView,
+        bodies: list[commands.CommandBody] | None = None,
+        *,
+        reason: str = "",
+        actor: str = "",
+    ) -> RoomView:
         now = self.clock()
+        before = self._rooms.get(room.room_id)
         with self.store.transaction():
             self.records.save(room)
+            if before is not None and before.state is not room.state:
+                self.records.log_state_change(
+                    before, room, reason=reason, actor=actor or "controller", at=now
+                )
             self.store.after_commit(lambda: self._install(room, now, bodies or []))
         return self._with_alerts(room, now)
 

@@ -67,4 +67,23 @@ ROOMS_MIGRATIONS = [
     ),
 ]
 
+ROOMS_MIGRATIONS.append(
+    Migration(
+        3,
+        "audit trail of business-state changes (who, why)",
+        sql="""
+        CREATE TABLE room_state_changes (
+            change_id INTEGER PRIMARY KEY AUTOINCREMENT,
+            room_id TEXT NOT NULL REFERENCES rooms(room_id),
+            from_state TEXT NOT NULL,
+            to_state TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            changed_at TEXT NOT NULL
+        );
+        CREATE INDEX room_state_changes_by_room ON room_state_changes (room_id, changed_at);
+        """,
+    )
+)
+
 register_migrations("rooms", ROOMS_MIGRATIONS)

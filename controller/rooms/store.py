@@ -70,6 +70,15 @@ class RoomRecords:
             ),
         )
 
+    def log_state_change(
+        self, before: RoomView, after: RoomView, *, reason: str, actor: str, at: datetime
+    ) -> None:
+        self.store.execute(
+            "INSERT INTO room_state_changes (room_id, from_state, to_state, reason, actor,"
+            " changed_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (after.room_id, before.state.value, after.state.value, reason, actor, _ts(at)),
+        )
+
     def add_event(self, event: RoomEvent, received_at: datetime) -> bool:
         """Store the event once; False when its event_id is already known."""
         cursor = self.store.execute(

@@ -39,6 +39,7 @@ class PlayerCall:
     at_s: float
     name: str
     args: tuple[object, ...]
+    thread: str = ""  # the thread that called: the core must not call from libVLC's
 
 
 class RecordingPlayer:
@@ -71,7 +72,8 @@ class RecordingPlayer:
 
     def _record(self, name: str, *args: object) -> None:
         with self._lock:
-            self.calls.append(PlayerCall(self._now_s(), name, args))
+            call = PlayerCall(self._now_s(), name, args, threading.current_thread().name)
+            self.calls.append(call)
 
     def names(self) -> list[str]:
         return [call.name for call in self.calls]

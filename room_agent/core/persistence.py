@@ -5,7 +5,7 @@ The SQLite adapter lives in ``room_agent.store``; tests may use an in-memory one
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
@@ -33,6 +33,7 @@ class RoomSnapshot:
     business_state: RoomBusinessState = RoomBusinessState.IDLE
     volume_percent: int = 60
     volume_cap_percent: int = 100
+    session_ends_at: datetime | None = None  # prepaid/package end (UTC)
 
 
 class RoomStore(Protocol):
@@ -64,14 +65,5 @@ class MemoryRoomStore:
         if self.snapshot is None or self.snapshot.now_playing is None:
             return
         now = self.snapshot.now_playing
-        moved = NowPlaying(
-            now.entry, now.started_at, position_ms, played_ms, playing, now.key_semitones
-        )
-        self.snapshot = RoomSnapshot(
-            self.snapshot.queue,
-            moved,
-            self.snapshot.session,
-            self.snapshot.business_state,
-            self.snapshot.volume_percent,
-            self.snapshot.volume_cap_percent,
-        )
+        moved = replace(now, position_ms=position_ms, played_ms=played_ms, playing=playing)
+        self.snapshot = replace(self.snapshot, now_playing=moved)

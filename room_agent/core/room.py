@@ -97,15 +97,18 @@ class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin):
         self._loop: threading.Thread | None = None
         self._stopping = threading.Event()
         self._subscribers = Subscribers()
+        self._started = False
 
         self._queue = SongQueue()
         self._current: NowSinging | None = None
         self._clock = PlaybackClock()
         self._timeline: LyricTimeline | None = None
         self._lyric_index = -2
+        self._next_lyric_in_s = float("inf")
         self._last_position_save_s = 0.0
 
         self._session = ""
+        self._session_ends_at: datetime | None = None
         self._business = RoomBusinessState.IDLE
         self._emergency = False
         self._emergency_message = ""
@@ -131,6 +134,9 @@ class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin):
         """Restore the saved room (queue, session, the song that was playing) and, with
         ``run_loop``, start the loop thread that ticks the lyrics and saves the position."""
         with self._lock:
+            if self._started:
+                return
+            self._started = True
             self._restore()
         if run_loop and self._loop is None:
             self._loop = threading.Thread(target=self._run, name="room-core", daemon=True)
@@ -174,8 +180,19 @@ class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin):
             if job is not None:
                 self._apply(job)
             if time.monotonic() >= next_tick:
-                self.tick()
-                next_tick = time.monotonic() + settings.tick_interval_s
+                try:
+                    self.tick()
+                except Exception:  # a player glitch must not stop the room's loop
+                    log.exception("room core tick failed")
+                next_tick = time.monotonic() + self._next_wait_s()
+
+    def _next_wait_s(self) -> float:
+        """Tick slowly, faster as a lyric line change nears, and wake exactly on it."""
+        due_s = self._next_lyric_in_s
+        tick_s = settings.tick_interval_s
+        if due_s <= settings.lyric_approach_window_s:
+            tick_s = settings.lyric_approach_tick_s
+        return max(settings.lyric_wake_min_s, min(tick_s, due_s))
 
     def _apply(self, job: Callable[[], None]) -> None:
         try:
@@ -212,6 +229,7 @@ class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin):
         """Follow the player (lyrics line changes), save the position, run timers."""
         with self._lock:
             now = self._now_s()
+            self._next_lyric_in_s = float("inf")
             if self._current is not None:
                 self._position_ms(now)
                 self._emit_lyric_line(now)
@@ -241,10 +259,16 @@ class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin):
     def _emit_lyric_line(self, now: float) -> None:
         if self._timeline is None:
             return
-        moment = self._timeline.at(self._clock.position_ms(now))
+        position = self._clock.position_ms(now)
+        moment = self._timeline.at(position)
         if moment.index != self._lyric_index:
             self._lyric_index = moment.index
             self._send(LyricsLine(moment))
+        boundary = moment.current.end_ms if moment.current is not None else None
+        if moment.next is not None:
+            boundary = min(boundary or moment.next.start_ms, moment.next.start_ms)
+        if boundary is not None and self._clock.playing:
+            self._next_lyric_in_s = max(0.0, (boundary - position) / 1000.0)
 
     # --- sensors (any thread; timestamps from the core's monotonic clock) ---------------
     def door_signal(self, raw_open: bool) -> None:
@@ -276,6 +300,7 @@ class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin):
             return RoomView(
                 screen=self._screen,
                 session=self._session,
+                session_ends_at=self._session_ends_at,
                 now_playing=self._now_playing_view(),
                 queue=self._queue.entries,
                 sung=self._queue.history,

@@ -231,6 +231,7 @@ class CommandsMixin:
         if self._session:
             self._close_session(SessionClosed(self._session))
         self._session = command.session
+        self._session_ends_at = command.end_time
         self._business = RoomBusinessState.IN_USE
         self._queue.forget_history()  # pre-booked songs already queued stay
         self._update_screen()
@@ -246,6 +247,7 @@ class CommandsMixin:
         self._finish(PlayOutcome.STOPPED)
         self._queue.reset_session()
         self._session = ""
+        self._session_ends_at = None
         if self._business is RoomBusinessState.IN_USE:
             self._business = RoomBusinessState.IDLE
         self._player.stop()

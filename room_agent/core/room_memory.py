@@ -39,6 +39,7 @@ class MemoryMixin:
             self._business,
             self._volume,
             self._volume_cap,
+            self._session_ends_at,
         )
 
     def _save(self: RoomCore) -> None:
@@ -67,6 +68,7 @@ class MemoryMixin:
         if snapshot is not None:
             self._queue = SongQueue(snapshot.queue)
             self._session = snapshot.session
+            self._session_ends_at = snapshot.session_ends_at
             self._business = snapshot.business_state
             self._volume = snapshot.volume_percent
             self._volume_cap = snapshot.volume_cap_percent

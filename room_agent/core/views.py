@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from media_index.model import Song
 from room_agent.core.events import RoomScreen
@@ -26,6 +27,7 @@ class NowPlayingView:
 class RoomView:
     screen: RoomScreen
     session: str
+    session_ends_at: datetime | None  # prepaid/package end (UTC), None for pay-at-checkout
     now_playing: NowPlayingView | None
     queue: tuple[QueuedSong, ...]  # 已点, next first
     sung: tuple[SungSong, ...]  # 已唱, oldest first

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import grpc
 
 from ktv.errors import FailedPrecondition
-from ktv.security.grpc_tls import channel_options
+from ktv.security import grpc_tls
+from room_agent.link.discovery import ControllerAddress
 
 CREDENTIAL_FILE = "credential.json"
 
@@ -31,11 +33,6 @@ class AgentCredential:
     @property
     def uses_tls(self) -> bool:
         return bool(self.ca_certificate_pem)
-
-    @property
-    def uses_mtls(self) -> bool:
-        """A room certificate: the link goes to the controller's agent port."""
-        return self.uses_tls and bool(self.certificate_pem)
 
     def call_metadata(self) -> tuple[tuple[str, str], ...]:
         return (("authorization", f"Bearer {self.agent_token}"),)
@@ -81,15 +78,37 @@ def load_credential(data_dir: Path) -> AgentCredential | None:
         ) from exc
 
 
-def open_channel(target: str, credential: AgentCredential | None) -> grpc.aio.Channel:
-    """Plain text without a CA in the credential (``--insecure-dev`` controllers), else TLS,
-    with the client certificate when there is one (mTLS)."""
+def link_channel(
+    address: ControllerAddress,
+    credential: AgentCredential | None,
+    *,
+    agent_port: int = 0,
+    options: Sequence[tuple[str, int | str]] = (),
+) -> grpc.aio.Channel:
+    """The room's link channel: plain text to the controller's port for an ``--insecure-dev``
+    venue (no CA in the credential); mutual TLS with the room certificate to the agent port
+    for a TLS venue, verified against the pinned venue CA only."""
     if credential is None or not credential.uses_tls:
-        return grpc.aio.insecure_channel(target)
+        return grpc.aio.insecure_channel(address.target, options=list(options))
     tls = grpc.ssl_channel_credentials(
         root_certificates=credential.ca_certificate_pem.encode(),
         private_key=credential.private_key_pem.encode() or None,
         certificate_chain=credential.certificate_pem.encode() or None,
     )
-    # verify the controller as `ktv-controller` (in every controller certificate), not by IP
-    return grpc.aio.secure_channel(target, tls, options=channel_options())
+    return grpc.aio.secure_channel(
+        address.link_target(agent_port), tls, options=[*options, *grpc_tls.channel_options()]
+    )
+
+
+def enrollment_channel(
+    address: ControllerAddress, ca_certificate_pem: bytes | None
+) -> grpc.aio.Channel:
+    """Before enrollment: TLS trusting only the pinned venue CA (no client certificate yet),
+    or plain text to an ``--insecure-dev`` controller."""
+    if ca_certificate_pem is None:
+        return grpc.aio.insecure_channel(address.target)
+    return grpc.aio.secure_channel(
+        address.target,
+        grpc_tls.staff_channel_credentials(ca_certificate_pem),
+        options=grpc_tls.channel_options(),
+    )

@@ -34,6 +34,19 @@ MIGRATIONS: tuple[str, ...] = (
         applied_at TEXT NOT NULL
     );
     """,
+    # 2: events the controller refused as malformed, set aside so they cannot block the rest
+    """
+    CREATE TABLE outbox_parked (
+        seq INTEGER PRIMARY KEY,
+        event_id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        occurred_at TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        payload BLOB NOT NULL,
+        reason TEXT NOT NULL,
+        parked_at TEXT NOT NULL
+    );
+    """,
 )
 
 

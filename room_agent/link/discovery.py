@@ -1,10 +1,10 @@
 """Finding the controller: an explicit ``host:port`` wins, else zeroconf ``_ktv._tcp``.
 
-The controller advertises ``_ktv._tcp.local.`` with TXT records ``venue`` (venue id), ``api``
-(API version, "v1"), ``port``, ``tls`` (0/1), ``ca_fp`` (SHA-256 of the venue CA, for
-pinning) and ``agent_port`` (the mutual-TLS port enrolled rooms link to). Each lookup
-browses afresh, so a controller that restarted on another port or moved to another host is
-found again on the next reconnect.
+The controller advertises ``_ktv._tcp.local.`` with TXT records ``venue`` (venue id),
+``api`` ("v1"), ``port``, ``tls`` (0/1), ``ca_fp`` (SHA-256 of the venue CA) and
+``agent_port`` (the mutual-TLS port enrolled rooms link on). Each lookup browses afresh, so
+a controller that restarted on another port or moved to another host is found again on the
+next reconnect.
 """
 
 from __future__ import annotations
@@ -34,19 +34,21 @@ class ControllerAddress:
     api_version: str = ""
     source: str = "override"  # "override" or "zeroconf"
     tls: bool = False  # the controller said it speaks TLS
-    ca_fingerprint: str = ""  # SHA-256 of the venue CA, to pin (deployment issue)
-    agent_port: int = 0  # mutual-TLS port for enrolled rooms (TXT agent_port); 0: port + 1
+    ca_fingerprint: str = ""  # SHA-256 of the venue CA (TXT; a typed pin is what counts)
+    agent_port: int = 0  # the mutual-TLS port rooms link on (0: unknown / plain text)
 
     @property
     def target(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{host}:{self.port}"
+        return _join(self.host, self.port)
 
-    @property
-    def agent_target(self) -> str:
-        """Where a room with a certificate links to (the controller's agent port)."""
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{host}:{self.agent_port or self.port + 1}"
+    def link_target(self, agent_port: int = 0) -> str:
+        """Where an enrolled room links over mutual TLS: the TXT ``agent_port``, else the
+        configured one, else the documented default (staff port + 1)."""
+        return _join(self.host, self.agent_port or agent_port or self.port + 1)
+
+
+def _join(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def parse_host_port(text: str) -> ControllerAddress:
@@ -82,7 +84,9 @@ def address_from_info(info: AsyncServiceInfo) -> ControllerAddress | None:
         source="zeroconf",
         tls=_txt(props, ("tls",)) == "1",
         ca_fingerprint=_txt(props, ("ca_fp",)),
-        agent_port=int(agent_port) if (agent_port := _txt(props, ("agent_port",))).isdigit() else 0,
+        agent_port=int(_txt(props, ("agent_port",)) or 0)
+        if _txt(props, ("agent_port",)).isdigit()
+        else 0,
     )
 
 

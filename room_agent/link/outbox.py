@@ -83,6 +83,27 @@ class Outbox:
             )
             return cur.rowcount
 
+    def park(self, event_id: str, reason: str) -> bool:
+        """Move an event the controller refused as malformed out of the queue (kept in
+        ``outbox_parked`` for a technician), so it cannot block the events behind it."""
+        with self._db.transaction() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO outbox_parked"
+                " (seq, event_id, kind, occurred_at, created_at, payload, reason, parked_at)"
+                " SELECT seq, event_id, kind, occurred_at, created_at, payload, ?, ?"
+                " FROM outbox_events WHERE event_id = ?",
+                (reason, datetime.now(UTC).isoformat(), event_id),
+            )
+            cur = conn.execute("DELETE FROM outbox_events WHERE event_id = ?", (event_id,))
+            return cur.rowcount == 1
+
+    def parked(self) -> list[tuple[str, str]]:
+        """``(event_id, reason)`` of parked events, oldest first."""
+        with self._db.reading() as conn:
+            return conn.execute(
+                "SELECT event_id, reason FROM outbox_parked ORDER BY seq"
+            ).fetchall()
+
     def depth(self) -> int:
         with self._db.reading() as conn:
             return conn.execute("SELECT COUNT(*) FROM outbox_events").fetchone()[0]

@@ -15,18 +15,18 @@ import enum
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 import grpc
 
-from ktv.errors import KtvError, Unauthenticated, Unavailable
+from ktv.errors import KtvError, Unavailable
 from ktv.v1 import link_pb2, link_pb2_grpc
-from room_agent.link import convert, settings
+from room_agent.link import settings
 from room_agent.link.backoff import Backoff
 from room_agent.link.commands import CommandDispatcher
-from room_agent.link.credentials import AgentCredential, open_channel
+from room_agent.link.credentials import AgentCredential, link_channel
 from room_agent.link.discovery import ControllerAddress, ControllerLocator
 from room_agent.link.outbox import Outbox
+from room_agent.link.stream import ENROLL_HINT, LinkStream, StreamBroken, raise_call_status
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +41,6 @@ class LinkState(enum.Enum):
     WAITING = "waiting"  # backing off before the next attempt
 
 
-class _StreamBroken(Exception):
-    """The stream ended or failed; the reason is in the message."""
-
-
 class RoomLink:
     def __init__(
         self,
@@ -57,6 +53,9 @@ class RoomLink:
         heartbeat_interval_s: float = settings.heartbeat_interval_s,
         backoff: Backoff | None = None,
         catalog_version: Callable[[], str] = lambda: "",
+        keepalive_time_s: float = settings.keepalive_time_s,
+        keepalive_timeout_s: float = settings.keepalive_timeout_s,
+        agent_port: int = 0,
     ) -> None:
         self.room_id = room_id
         self.outbox = outbox
@@ -66,6 +65,16 @@ class RoomLink:
         self.heartbeat_interval_s = heartbeat_interval_s
         self.backoff = backoff or Backoff()
         self._catalog_version = catalog_version
+        self.agent_port = agent_port  # mutual-TLS port when zeroconf does not tell it
+        # HTTP/2 keepalive pings notice a controller that vanished without a FIN/RST (power
+        # cut, moved host); heartbeats carry data, so the pings never count as abuse. gRPC
+        # 1.85 only gives up on an unanswered ping after http2.ping_timeout_ms (default 60 s),
+        # not keepalive_timeout_ms alone (measured): set both.
+        self._channel_options = (
+            ("grpc.keepalive_time_ms", int(keepalive_time_s * 1000)),
+            ("grpc.keepalive_timeout_ms", int(keepalive_timeout_s * 1000)),
+            ("grpc.http2.ping_timeout_ms", int(keepalive_timeout_s * 1000)),
+        )
         self.state = LinkState.STOPPED
         self.address: ControllerAddress | None = None
         self.welcome: link_pb2.ControllerWelcome | None = None
@@ -89,9 +98,12 @@ class RoomLink:
                     self.address = await self.locator.locate()
                     self.state = LinkState.CONNECTING
                     await self._stream(self.address)
-                except (KtvError, _StreamBroken, grpc.aio.AioRpcError) as exc:
+                except (KtvError, StreamBroken, grpc.aio.AioRpcError) as exc:
                     self.last_error = _describe(exc)
                     log.warning("room %s link down: %s", self.room_id, self.last_error)
+                except Exception as exc:  # a bug here must not end the room's link for good
+                    self.last_error = f"unexpected {type(exc).__name__}: {exc}"
+                    log.exception("room %s link failed unexpectedly", self.room_id)
                 finally:
                     self.online.clear()
                 if self._stop.is_set():
@@ -125,13 +137,21 @@ class RoomLink:
     async def _stream(self, address: ControllerAddress) -> None:
         credential = self._credential()
         metadata = credential.call_metadata() if credential else ()
-        target = address.agent_target if credential and credential.uses_mtls else address.target
-        async with open_channel(target, credential) as channel:
+        async with link_channel(
+            address, credential, agent_port=self.agent_port, options=self._channel_options
+        ) as channel:
             stub = link_pb2_grpc.RoomLinkServiceStub(channel)
             call = stub.Connect(metadata=metadata)
             try:
                 await self._handshake(call)
-                await self._serve(call)
+                await LinkStream(
+                    self.room_id,
+                    call,
+                    outbox=self.outbox,
+                    dispatcher=self.dispatcher,
+                    heartbeat_interval_s=self.heartbeat_interval_s,
+                    wake=self._wake,
+                ).serve(self._stop)
             finally:
                 call.cancel()
 
@@ -151,10 +171,10 @@ class RoomLink:
                 f"controller sent no Welcome within {settings.connect_timeout_s:g} s"
             ) from None
         if first is grpc.aio.EOF:
-            await _raise_call_status(call)
-            raise _StreamBroken("controller closed the stream before Welcome")
+            await raise_call_status(call)
+            raise StreamBroken("controller closed the stream before Welcome")
         if first.WhichOneof("msg") != "welcome":
-            raise _StreamBroken(f"controller answered hello with {first.WhichOneof('msg')}")
+            raise StreamBroken(f"controller answered hello with {first.WhichOneof('msg')}")
         self.welcome = first.welcome
         await asyncio.to_thread(self.dispatcher.apply_welcome, first.welcome)
         self.connections += 1
@@ -166,94 +186,6 @@ class RoomLink:
             self.address.target if self.address else "?",
             first.welcome.venue_id,
         )
-
-    async def _serve(self, call: grpc.aio.StreamStreamCall) -> None:
-        write_lock = asyncio.Lock()
-        in_flight: dict[str, int] = {}
-
-        async def write(request: link_pb2.ConnectRequest) -> None:
-            async with write_lock:
-                await call.write(request)
-
-        tasks = [
-            asyncio.create_task(self._receive(call, write, in_flight), name="link-receive"),
-            asyncio.create_task(self._send_events(write, in_flight), name="link-events"),
-            asyncio.create_task(self._heartbeat(write), name="link-heartbeat"),
-            asyncio.create_task(self._stop.wait(), name="link-stop"),
-        ]
-        try:
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-        for task in done:
-            if not task.cancelled() and task.exception() is not None:
-                raise task.exception()  # type: ignore[misc]
-
-    async def _receive(self, call, write, in_flight: dict[str, int]) -> None:
-        while True:
-            response = await call.read()
-            if response is grpc.aio.EOF:
-                await _raise_call_status(call)
-                raise _StreamBroken("controller ended the stream")
-            kind = response.WhichOneof("msg")
-            if kind == "ack":
-                ids = list(response.ack.event_ids)
-                await asyncio.to_thread(self.outbox.ack, ids)
-                for event_id in ids:
-                    in_flight.pop(event_id, None)
-                self._wake.set()
-            elif kind == "command":
-                outcome = await asyncio.to_thread(self.dispatcher.apply, response.command)
-                await write(link_pb2.ConnectRequest(command_result=outcome.to_proto()))
-            else:
-                log.warning("room %s ignores controller message %r", self.room_id, kind)
-
-    async def _send_events(self, write, in_flight: dict[str, int]) -> None:
-        last_sent_seq = 0
-        while True:
-            room = settings.outbox_send_window_events - len(in_flight)
-            batch = []
-            if room > 0:
-                self._wake.clear()
-                batch = await asyncio.to_thread(
-                    self.outbox.pending,
-                    after_seq=last_sent_seq,
-                    limit=min(room, settings.outbox_batch_events),
-                )
-            for pending in batch:
-                await write(link_pb2.ConnectRequest(event=pending.message))
-                in_flight[pending.event_id] = pending.seq
-                last_sent_seq = pending.seq
-            if batch:
-                continue
-            # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancellation
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(settings.outbox_poll_interval_s):
-                    await self._wake.wait()
-
-    async def _heartbeat(self, write) -> None:
-        while True:
-            depth = await asyncio.to_thread(self.outbox.depth)
-            beat = link_pb2.AgentHeartbeat(
-                send_time=convert.timestamp(datetime.now(UTC)), outbox_depth=depth
-            )
-            await write(link_pb2.ConnectRequest(heartbeat=beat))
-            await asyncio.sleep(self.heartbeat_interval_s)
-
-
-ENROLL_HINT = "enroll with: ktv-agent enroll --room ROOM --code CODE"
-
-
-async def _raise_call_status(call: grpc.aio.StreamStreamCall) -> None:
-    code = await call.code()
-    if code == grpc.StatusCode.UNAUTHENTICATED:
-        raise Unauthenticated(
-            f"controller refused the agent's credential ({await call.details()}); {ENROLL_HINT}"
-        )
-    if code not in (grpc.StatusCode.OK, None):
-        raise _StreamBroken(f"{code.name}: {await call.details()}")
 
 
 def _describe(exc: BaseException) -> str:

@@ -18,6 +18,10 @@ enroll_timeout_s = 10.0  # deadline on AuthService.EnrollAgent
 discovery_timeout_s = 5.0  # how long one zeroconf look for the controller may take
 discovery_resolve_timeout_ms = 1500  # AsyncServiceInfo.async_request timeout
 
+# --- dead-peer detection (a controller that vanished without closing the TCP connection) -----
+keepalive_time_s = 20.0  # HTTP/2 ping after this long without activity on the stream
+keepalive_timeout_s = 10.0  # no ping ack within this -> the connection is dead, reconnect
+
 # --- outbox ----------------------------------------------------------------------------------
 outbox_send_window_events = 64  # events in flight (sent, not yet acked) on one stream
 outbox_batch_events = 32  # rows read from SQLite per refill

@@ -49,8 +49,9 @@ def ass_time(ms: int) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}.{cs:02d}"
 
 
-def lyrics_to_ass(lyrics: Lyrics, look: AssLook = AssLook()) -> str:
-    """The whole .ass file as text (write it UTF-8 with a BOM-less encoding)."""
+def lyrics_to_ass(lyrics: Lyrics, look: AssLook | None = None) -> str:
+    """The whole .ass file as text (write it as UTF-8)."""
+    look = look or AssLook()
     upper_margin = look.margin_px + look.font_size * 2
     styles = [
         _style("KaraokeLeft", look, alignment=1, margin_v=upper_margin),

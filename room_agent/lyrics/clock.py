@@ -70,15 +70,11 @@ class PlaybackClock:
         if far_off and self._playing and now_s < self._grace_until_s:
             return  # right after a seek the player may still report the old position
         self._reported_ms = player_ms
-        if not self._playing or far_off:
-            self._anchor_ms = player_ms
-            self._anchor_s = now_s
-            if not self._playing or player_ms < estimate:
-                self._out_ms = player_ms
-            self._playing = True
-            return
         self._anchor_ms = player_ms
         self._anchor_s = now_s
+        self._playing = True
+        if far_off:
+            self._out_ms = player_ms  # a seek: follow it either way
 
     def position_ms(self, now_s: float) -> int:
         if self._playing:

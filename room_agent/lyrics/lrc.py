@@ -84,13 +84,11 @@ def parse_lrc(text: str, *, encoding: str = "utf-8") -> Lyrics:
     if offset_warning:
         warnings.append(offset_warning)
     lines = _timeline(raw, metadata)
-    for warning in warnings:
-        log.warning("lyrics line %d skipped or simplified (%s): %r", *_fields(warning))
+    if warnings:
+        shown = "; ".join(f"line {w.line_no} {w.reason}: {w.text!r}" for w in warnings[:3])
+        more = f" (+{len(warnings) - 3} more)" if len(warnings) > 3 else ""
+        log.warning("lyrics: %d line(s) skipped or simplified: %s%s", len(warnings), shown, more)
     return Lyrics(tuple(lines), metadata, encoding, tuple(warnings))
-
-
-def _fields(warning: LyricWarning) -> tuple[int, str, str]:
-    return warning.line_no, warning.reason, warning.text
 
 
 def _leading_stamps(line: str) -> tuple[list[int], str, str]:
@@ -195,8 +193,16 @@ def _timeline(raw: list[_RawLine], meta: LyricMetadata) -> list[LyricLine]:
         end = words[-1].end_ms if words else min(fallback_end, start + LONGEST_PLAIN_LINE_MS)
         if following is not None:
             end = min(end, following)
-        lines.append(LyricLine(start, max(end, start), r.text, tuple(words)))
+        end = max(end, start)
+        words = [_within(w, start, end) for w in words]
+        lines.append(LyricLine(start, end, r.text, tuple(words)))
     return lines
+
+
+def _within(word: LyricWord, start: int, end: int) -> LyricWord:
+    """Words stamped outside their line (sloppy files) are squeezed into it."""
+    word_start = min(max(word.start_ms, start), end)
+    return LyricWord(word_start, min(max(word.end_ms, word_start), end), word.text)
 
 
 def _with_translation(line: LyricLine, text: str) -> LyricLine:

@@ -59,21 +59,27 @@ class Deck:
         self._shifter = shifter
         self._listener = listener
         self._generation = 0
+        self.wanted_volume = 100
         self.mp: vlc.MediaPlayer = instance.media_player_new()
         self.ptr: int = ctypes.cast(self.mp._as_parameter_, ctypes.c_void_p).value or 0
         if output.kind is OutputKind.CAPTURE:
             self._install_capture(output)
-        elif output.kind is OutputKind.PULSE and output.device:
-            self.mp.audio_output_device_set(None, output.device)
         events = self.mp.event_manager()
         events.event_attach(vlc.EventType.MediaPlayerEndReached, self._on_vlc_end)
         events.event_attach(vlc.EventType.MediaPlayerEncounteredError, self._on_vlc_error)
         events.event_attach(vlc.EventType.MediaPlayerESAdded, self._on_vlc_es_added)
+
         # A deck's channel is chosen once, before its audio output ever starts: the output
         # inherits it from the player (libvlccore). Changing it later restarts the output.
         self.channel_fixed = stereo is StereoMode.STEREO or core.set_int(
             self.ptr, b"stereo-mode", int(stereo)
         )
+        if output.kind is not OutputKind.CAPTURE:
+            # Re-create the audio output (libVLC made one with the player) so it inherits
+            # the channel; amem's audio_set_callbacks above already did the same.
+            self.mp.audio_output_set(output.vlc_module())
+            if output.device:
+                self.mp.audio_output_device_set(None, output.device)
         try:
             shifter.prepare(self.ptr)
         except Unsupported as exc:  # the shifter has marked itself unsupported
@@ -102,8 +108,8 @@ class Deck:
             capture.write(deck, pts, ctypes.string_at(samples, count * frame_bytes))
 
         @vlc.CallbackDecorators.AudioFlushCb
-        def _flush(_opaque: object, pts: int) -> None:
-            capture.flush(deck, pts)
+        def _flush(_opaque: object, _pts: int) -> None:
+            capture.flush(deck, vlc.libvlc_clock())  # what was not heard yet is dropped
 
         @vlc.CallbackDecorators.AudioSetVolumeCb
         def _volume(_opaque: object, volume: float, mute: bool) -> None:
@@ -168,6 +174,7 @@ class Deck:
         return max(0, self.mp.get_length())
 
     def set_volume(self, vlc_volume: int) -> None:
+        self.wanted_volume = int(vlc_volume)
         self.mp.audio_set_volume(int(vlc_volume))
 
     def set_channel(self, stereo: StereoMode) -> bool:

@@ -33,7 +33,8 @@ class PcmCapture(Protocol):
         "shadow"."""
 
     def flush(self, deck: str, pts_us: int) -> None:
-        """libVLC dropped buffered audio (seek, stop) from ``pts_us`` on."""
+        """libVLC dropped its buffered audio (seek, stop) at ``pts_us`` (libVLC clock): what
+        was due after that instant is never heard."""
 
     def volume(self, deck: str, at_us: int, volume: float, muted: bool) -> None:
         """The deck's volume changed at ``at_us`` (libVLC clock): apply ``volume ** 3``
@@ -50,6 +51,9 @@ class AudioOutput:
     def __post_init__(self) -> None:
         if (self.kind is OutputKind.CAPTURE) != (self.capture is not None):
             raise ValueError("a CAPTURE output needs a PcmCapture, and only it takes one")
+
+    def vlc_module(self) -> str:
+        return {OutputKind.PULSE: "pulse", OutputKind.ALSA: "alsa"}.get(self.kind, "adummy")
 
     def instance_args(self) -> list[str]:
         if self.kind is OutputKind.PULSE:

@@ -21,11 +21,20 @@ vlc_volume_max = 200
 key_min_semitones = -6
 key_max_semitones = 6
 
-# Shadow deck: re-align it with the main deck when their clocks differ by more than this
-# (libVLC's get_time() is itself up to ~250 ms stale, so only a gross drift is acted on).
-shadow_resync_threshold_ms = 400
+# Shadow deck alignment (sync.py): measured this long after a start/seek/resume, then
+# every shadow_check_interval_s; a measurement polls libVLC for at most the budget and wants
+# this many clock changes per deck; the early deck is held back beyond the tolerance.
+shadow_align_delay_s = 0.15
+shadow_align_budget_s = 1.2
+shadow_align_changes = 2
+shadow_align_tolerance_ms = 4.0
+shadow_align_rounds = 3
 # A shadow deck ending this close to the song's end is the song ending, not a failure.
 shadow_end_margin_ms = 1500
-shadow_check_interval_s = 1.0
+shadow_check_interval_s = 5.0
 # How long play() waits in the background for a song to start before reporting an error.
 open_timeout_s = 10.0
+# After a song starts, how often the player checks that its decks' outputs took the volume.
+volume_recheck_interval_s = 0.02
+# ...and for at least this long after play(), whatever the decks report.
+volume_recheck_for_s = 0.4

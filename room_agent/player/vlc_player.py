@@ -27,6 +27,7 @@ from room_agent.player.loudness import Levelling, levelling_for, vlc_volume
 from room_agent.player.output import AudioOutput
 from room_agent.player.pitch import KeyShifter, check_key_range
 from room_agent.player.shadow import VocalMethod, VocalPlan, plain_fallback, plan_for
+from room_agent.player.sync import hold_back, measure_offset_ms
 from room_agent.player.vlccore import VlcCore
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,10 @@ class VlcPlayer:
         self._audio_seen: set[str] = set()
         self._clock = (0, 0.0)  # (last libVLC time, monotonic when it changed)
         self._closed = False
+        self._volumes_pending = False
+        self._started_at = 0.0
+        self._align_due = float("inf")
+        self.last_shadow_offset_ms: float | None = None
         self._thread = threading.Thread(target=self._run, name="ktv-player", daemon=True)
         self._thread.start()
 
@@ -152,6 +157,9 @@ class VlcPlayer:
                     video=False,
                 )
             self._apply_volumes()
+            self._volumes_pending = True
+            self._started_at = time.monotonic()
+            self._align_soon()
             self._state = PlayerState.LOADING
             self._main.play()
             if self._plan.method.uses_shadow:
@@ -176,6 +184,7 @@ class VlcPlayer:
                     deck.set_pause(False)
                 self._clock = (self._clock[0], time.monotonic())
                 self._state = PlayerState.PLAYING
+                self._align_soon()
 
     def stop(self) -> None:
         with self._lock:
@@ -192,6 +201,7 @@ class VlcPlayer:
             for deck in self._active_decks():
                 deck.seek(target)
             self._clock = (target, time.monotonic())
+            self._align_soon()
 
     def set_vocal(self, vocal: VocalSwitch) -> VocalSwitch:
         with self._lock:
@@ -363,10 +373,15 @@ class VlcPlayer:
 
     def _run(self) -> None:
         while True:
+            wait_s = max(0.0, min(self._align_due - time.monotonic(), 60.0))
+            if self._volumes_pending:
+                wait_s = min(wait_s, settings.volume_recheck_interval_s)
             try:
-                item = self._events.get(timeout=settings.shadow_check_interval_s)
+                item = self._events.get(timeout=wait_s)
             except queue.Empty:
-                self._check_drift()
+                self._recheck_volumes()
+                if time.monotonic() >= self._align_due:
+                    self._align_shadow()
                 continue
             if item is _STOP:
                 return
@@ -433,12 +448,71 @@ class VlcPlayer:
         if self._vocal_now() is VocalSwitch.ACCOMPANIMENT:
             self._plain_switch(VocalSwitch.ACCOMPANIMENT)
 
-    def _check_drift(self) -> None:
+    def _recheck_volumes(self) -> None:
+        """Until the decks' audio is really flowing, keep setting their volumes: an output
+        that starts may take its own default (amem's first stream reports 1.0)."""
         with self._lock:
+            if not self._volumes_pending or self._state is PlayerState.STOPPED:
+                return
+            self._apply_volumes()
+            started = time.monotonic() - self._started_at >= settings.volume_recheck_for_s
+            if started and all(d.time_ms() > 0 for d in self._active_decks()):
+                self._volumes_pending = False
+                self._check_file_matches_catalog()
+
+    def _check_file_matches_catalog(self) -> None:
+        """A tracks song whose file has fewer audio tracks than the catalog says would make
+        both decks play the same track: the switch cannot work, so say so (lock held)."""
+        if self._plan.method not in (VocalMethod.SHADOW_TRACKS, VocalMethod.PLAIN_TRACKS):
+            return
+        found = len(self._main.audio_track_ids())
+        wanted = max(self._plan.original_track or 0, self._plan.accompaniment_track or 0) + 1
+        if found < wanted:
+            log.warning(
+                "song %s: catalog says %d audio tracks, file has %d: no vocal switch",
+                self._song and self._song.song_id,
+                wanted,
+                found,
+            )
+            self._shadow.stop()
+            self._plan = VocalPlan(VocalMethod.NONE, why_not_seamless="file lacks the tracks")
+            self._apply_volumes()
+
+    def _align_soon(self) -> None:
+        """After a start, seek or resume (lock held): measure the decks' offset shortly."""
+        self._align_due = time.monotonic() + settings.shadow_align_delay_s
+        self._events.put((0, "", None))  # wake the player thread to re-plan its wait
+
+    def _align_shadow(self) -> None:
+        """Measure how far apart the decks play and hold the early one back (sync.py).
+        Polls libVLC without holding the lock; holds it only while nudging a deck."""
+        with self._lock:
+            if self._volumes_pending:  # volumes first: they decide what is heard
+                self._align_due = time.monotonic() + settings.volume_recheck_interval_s
+                return
+            self._align_due = time.monotonic() + settings.shadow_check_interval_s
             if not self._plan.method.uses_shadow or self._state is not PlayerState.PLAYING:
                 return
-            main_ms, shadow_ms = self._main.time_ms(), self._shadow.time_ms()
-            # libVLC's times are each up to ~250 ms stale: only a gross drift is real.
-            if main_ms > 0 and abs(main_ms - shadow_ms) > settings.shadow_resync_threshold_ms:
-                log.info("re-syncing shadow deck: main %d ms, shadow %d ms", main_ms, shadow_ms)
-                self._shadow.seek(main_ms)
+            gen, main, shadow = self._generation, self._main, self._shadow
+
+        def still_wanted() -> bool:
+            return gen == self._generation and self._state is PlayerState.PLAYING
+
+        for _round in range(settings.shadow_align_rounds):
+            offset = measure_offset_ms(
+                main,
+                shadow,
+                still_wanted=still_wanted,
+                budget_s=settings.shadow_align_budget_s,
+                changes_wanted=settings.shadow_align_changes,
+            )
+            if offset is None:
+                return
+            self.last_shadow_offset_ms = offset
+            if abs(offset) <= settings.shadow_align_tolerance_ms:
+                return
+            with self._lock:
+                if not still_wanted() or not self._plan.method.uses_shadow:
+                    return
+                log.info("aligning decks: main plays %.1f ms after shadow", offset)
+                hold_back(shadow if offset > 0 else main, abs(offset))

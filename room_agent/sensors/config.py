@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ktv.errors import InvalidArgument
+from room_agent.config import GpioConfig
 from room_agent.core import settings
 from room_agent.core.presence import PresenceTimeouts
 
@@ -22,7 +23,7 @@ class SensorConfig:
     door_open_when_high: bool = True
     door_debounce_ms: int = settings.door_debounce_ms
     motion_pin: int | str = 27
-    motion_pull_up: bool = False  # PIR modules drive their output actively (high = motion)
+    motion_active_high: bool = True  # PIR modules drive their output (no pull): high = motion
     motion_sample_rate_hz: int = 100  # 10 Hz (gpiozero's default) misses 20 ms pulses
     vacancy_timeout_s: float = settings.vacancy_timeout_s
     sealed_room_timeout_s: float = settings.sealed_room_timeout_s
@@ -41,3 +42,18 @@ class SensorConfig:
 
     def presence_timeouts(self) -> PresenceTimeouts:
         return PresenceTimeouts(self.vacancy_timeout_s, self.sealed_room_timeout_s)
+
+    @classmethod
+    def from_agent_config(cls, gpio: GpioConfig) -> SensorConfig:
+        """From the ``[gpio]`` table of ``agent.toml`` (already validated by its loader)."""
+        hold_s = float(gpio.presence_hold_s)
+        return cls(
+            door_pin=gpio.door_pin,
+            door_open_when_high=gpio.door_open_level == "high",
+            door_debounce_ms=gpio.door_debounce_ms,
+            motion_pin=gpio.presence_pin,
+            motion_active_high=gpio.presence_active_level == "high",
+            motion_sample_rate_hz=gpio.presence_sample_rate_hz,
+            vacancy_timeout_s=hold_s,
+            sealed_room_timeout_s=max(hold_s, settings.sealed_room_timeout_s),
+        )

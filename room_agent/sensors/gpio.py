@@ -42,7 +42,8 @@ class RoomSensors:
         try:
             self.motion = MotionSensor(
                 config.motion_pin,
-                pull_up=config.motion_pull_up,
+                pull_up=None,
+                active_state=config.motion_active_high,
                 queue_len=1,
                 sample_rate=config.motion_sample_rate_hz,
                 pin_factory=pin_factory,

@@ -67,6 +67,9 @@ _MIGRATIONS: tuple[str, ...] = (
         volume_cap_percent INTEGER NOT NULL
     );
     """,
+    """
+    ALTER TABLE room ADD COLUMN session_ends_at TEXT;
+    """,
 )
 
 
@@ -145,12 +148,14 @@ class SqliteRoomStore:
                 if snapshot.now_playing is not None:
                     self._insert_now_playing(snapshot.now_playing)
                 db.execute(
-                    "INSERT OR REPLACE INTO room VALUES (1, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO room (id, session, business_state, volume_percent, "
+                    "volume_cap_percent, session_ends_at) VALUES (1, ?, ?, ?, ?, ?)",
                     (
                         snapshot.session,
                         snapshot.business_state.value,
                         snapshot.volume_percent,
                         snapshot.volume_cap_percent,
+                        _iso(snapshot.session_ends_at),
                     ),
                 )
                 db.execute("COMMIT")
@@ -190,7 +195,8 @@ class SqliteRoomStore:
         with self._lock:
             db = self._db
             room = db.execute(
-                "SELECT session, business_state, volume_percent, volume_cap_percent FROM room"
+                "SELECT session, business_state, volume_percent, volume_cap_percent, "
+                "session_ends_at FROM room"
             ).fetchone()
             if room is None:
                 return None
@@ -240,4 +246,9 @@ class SqliteRoomStore:
             RoomBusinessState(room[1]),
             room[2],
             room[3],
+            datetime.fromisoformat(room[4]) if room[4] else None,
         )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None

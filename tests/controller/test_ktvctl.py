@@ -92,6 +92,21 @@ def test_bad_input_is_one_line_and_an_exit_code(
     assert "Traceback" not in result.stderr
 
 
+def test_cleaning_done_on_a_room_that_is_not_being_cleaned_changes_nothing(
+    controller: RunningController, admin: list[str], cfg: Path, room_id: str
+) -> None:
+    controller.add_room(room_id)
+    assert (
+        ktvctl(*admin, "room", "state", room_id, "maintenance", "on", config_dir=cfg).returncode
+        == 0
+    )
+    slip = ktvctl(*admin, "room", "state", room_id, "cleaning", "done", config_dir=cfg)
+    assert slip.returncode == 5
+    assert "is MAINTENANCE, not CLEANING" in slip.stderr
+    back = ktvctl(*admin, "--json", "room", "state", room_id, "maintenance", "off", config_dir=cfg)
+    assert json.loads(back.stdout)["state"] == "ROOM_STATE_IDLE"
+
+
 def test_a_waiter_logs_in_and_is_refused_room_add(
     controller: RunningController, admin: list[str], cfg: Path
 ) -> None:
@@ -175,3 +190,47 @@ def test_rooms_watch_draws_a_live_table(
     result = ktvctl(*admin, "rooms", "--watch", "--for-seconds", "1.5", config_dir=cfg)
     assert result.returncode == 0, result.stderr
     assert "Rooms (live)" in result.stdout
+
+
+def test_the_live_board_reconnects_after_the_controller_restarts(tmp_path: Path, cfg: Path) -> None:
+    import queue
+
+    from tests.support.controller import launch
+
+    data_dir = tmp_path / "data"
+    first = launch(data_dir, ["--no-mdns"])
+    first.add_room("BEFORE")
+    clean = {k: v for k, v in os.environ.items() if k not in ("KTV_CONTROLLER", "KTV_TOKEN")}
+    watcher = subprocess.Popen(
+        [*KTVCTL, "--data-dir", str(data_dir), "rooms", "--watch", "--json", "--for-seconds", "40"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**clean, "KTV_CONFIG_DIR": str(cfg)},
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(
+        target=lambda: [lines.put(line) for line in watcher.stdout],
+        daemon=True,  # type: ignore[union-attr]
+    )
+    reader.start()
+    second = None
+    try:
+        snapshot = json.loads(lines.get(timeout=20))
+        assert snapshot["kind"] == "KIND_SNAPSHOT"
+        assert [r["name"] for r in snapshot["rooms"]] == ["rooms/BEFORE"]
+        assert first.stop() == 0
+        second = launch(data_dir, ["--no-mdns"])  # a new port: ktvctl must find it again
+        second.add_room("AFTER")
+        deadline = time.monotonic() + 25
+        names: set[str] = set()
+        while time.monotonic() < deadline and "rooms/AFTER" not in names:
+            message = json.loads(lines.get(timeout=25))
+            names |= {r["name"] for r in message["rooms"]}
+        assert "rooms/AFTER" in names
+    finally:
+        watcher.terminate()
+        watcher.wait(10)
+        first.stop()
+        if second is not None:
+            second.stop()

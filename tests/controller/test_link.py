@@ -49,7 +49,7 @@ def test_an_enrolled_agent_registers_and_the_room_shows_online(
     room_id, token = enrolled
     with AgentLink(controller.address, token, room_id, version="agent/2.1") as link:
         assert link.welcome.venue_id
-        assert link.welcome.offline_after_seconds == round(OFFLINE_AFTER_S)
+        assert link.welcome.offline_after_seconds == max(round(OFFLINE_AFTER_S), 3)  # 3 beats
         assert not link.welcome.emergency
         room = _room(controller, room_id)
         assert room.agent.online
@@ -212,3 +212,96 @@ def test_a_state_change_is_pushed_down_the_rooms_stream(
         )
         command = link.wait_for("command").command
         assert command.room_state.state == rooms_pb2.ROOM_STATE_MAINTENANCE
+
+
+def _issue_agent_token(controller: RunningController, room_id: str) -> str:
+    """An agent credential for a room the controller has never heard of (as a stale
+    enrollment would leave behind), written into the running controller's store."""
+    from datetime import UTC, datetime
+
+    from controller.auth.credentials import Credentials
+    from controller.auth.model import Role
+    from controller.store.db import open_store
+
+    store = open_store(controller.data_dir / "controller.db", migrate=False)
+    try:
+        with store.transaction():
+            return (
+                Credentials(store)
+                .issue_token(Role.AGENT, now=datetime.now(UTC), room_id=room_id)
+                .token
+            )
+    finally:
+        store.close()
+
+
+def _connect_raw(controller: RunningController, token: str, *requests: link_pb2.ConnectRequest):  # type: ignore[no-untyped-def]
+    stub = controller.link()
+    call = stub.Connect(
+        iter(requests), metadata=(("authorization", f"Bearer {token}"),), timeout=10
+    )
+    with pytest.raises(grpc.RpcError) as err:
+        list(call)
+    return err.value
+
+
+def test_an_agent_for_a_room_that_does_not_exist_is_not_found(
+    controller: RunningController,
+) -> None:
+    token = _issue_agent_token(controller, "GHOST1")
+    hello = link_pb2.ConnectRequest(hello=link_pb2.AgentHello(room="rooms/GHOST1"))
+    error = _connect_raw(controller, token, hello)
+    assert error.code() == grpc.StatusCode.NOT_FOUND
+    assert "GHOST1" in error.details()
+
+
+def test_a_stream_that_does_not_start_with_hello_is_refused(
+    controller: RunningController, enrolled: tuple[str, str]
+) -> None:
+    _, token = enrolled
+    beat = link_pb2.ConnectRequest(heartbeat=link_pb2.AgentHeartbeat())
+    error = _connect_raw(controller, token, beat)
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "hello" in error.details()
+
+
+def test_a_malformed_room_in_hello_is_invalid(
+    controller: RunningController, enrolled: tuple[str, str]
+) -> None:
+    _, token = enrolled
+    hello = link_pb2.ConnectRequest(hello=link_pb2.AgentHello(room="A08"))
+    error = _connect_raw(controller, token, hello)
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_a_second_hello_on_the_same_stream_is_refused(
+    controller: RunningController, enrolled: tuple[str, str]
+) -> None:
+    room_id, token = enrolled
+    with AgentLink(controller.address, token, room_id) as link:
+        link.send(link_pb2.ConnectRequest(hello=link_pb2.AgentHello(room=f"rooms/{room_id}")))
+        error = link.wait_end()
+        assert error is not None and error.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_a_retried_state_change_returns_the_first_result_even_after_later_changes(
+    controller: RunningController, room_id: str
+) -> None:
+    controller.add_room(room_id)
+    stub = controller.rooms()
+    first_request = rooms_pb2.SetRoomStateRequest(
+        name=f"rooms/{room_id}", state=rooms_pb2.ROOM_STATE_RESERVED, request_id=uuid.uuid4().hex
+    )
+    first = stub.SetRoomState(first_request, metadata=controller.admin_md, timeout=5)
+    stub.SetRoomState(
+        rooms_pb2.SetRoomStateRequest(
+            name=f"rooms/{room_id}",
+            state=rooms_pb2.ROOM_STATE_MAINTENANCE,
+            request_id=uuid.uuid4().hex,
+        ),
+        metadata=controller.admin_md,
+        timeout=5,
+    )
+    retry = stub.SetRoomState(first_request, metadata=controller.admin_md, timeout=5)
+    assert retry == first
+    assert _room(controller, room_id).state == rooms_pb2.ROOM_STATE_MAINTENANCE

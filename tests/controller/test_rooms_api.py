@@ -187,3 +187,33 @@ def test_list_rooms_pages_through_every_room(controller: RunningController) -> N
             timeout=5,
         )
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_a_state_change_is_logged_with_the_staff_member_and_reason(
+    controller: RunningController, room_id: str
+) -> None:
+    import sqlite3
+
+    from ktv.v1 import auth_pb2
+
+    controller.add_room(room_id)
+    waiter = controller.add_staff(f"w{room_id.lower()}", auth_pb2.ROLE_WAITER)
+    controller.rooms().SetRoomState(
+        rooms_pb2.SetRoomStateRequest(
+            name=f"rooms/{room_id}",
+            state=rooms_pb2.ROOM_STATE_RESERVED,
+            reason="王先生 20:00",
+            request_id=_rid(),
+        ),
+        metadata=(("authorization", f"Bearer {waiter}"),),
+        timeout=5,
+    )
+    db = sqlite3.connect(controller.data_dir / "controller.db")
+    try:
+        rows = db.execute(
+            "SELECT from_state, to_state, reason, actor FROM room_state_changes WHERE room_id = ?",
+            (room_id,),
+        ).fetchall()
+    finally:
+        db.close()
+    assert rows == [("IDLE", "RESERVED", "王先生 20:00", f"waiter w{room_id.lower()}")]

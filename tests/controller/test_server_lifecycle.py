@@ -126,7 +126,7 @@ def test_sigterm_turns_health_not_serving_and_lets_an_in_flight_call_finish(
         assert again.admin_token == ctl.admin_token  # the bootstrap token is kept
 
 
-def test_without_insecure_dev_the_controller_refuses_to_listen_in_plain_text(
+def test_without_tls_material_or_insecure_dev_the_controller_refuses_to_start(
     tmp_path: Path,
 ) -> None:
     import subprocess
@@ -140,6 +140,7 @@ def test_without_insecure_dev_the_controller_refuses_to_listen_in_plain_text(
     )
     assert result.returncode == 5  # FailedPrecondition: no venue TLS yet
     assert "ktv-controller init" in result.stderr and "--insecure-dev" in result.stderr
+    assert result.stderr.count("\n") == 1
 
 
 def test_a_venue_config_file_creates_its_rooms(tmp_path: Path) -> None:

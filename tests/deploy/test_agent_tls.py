@@ -96,16 +96,16 @@ def test_a_wrong_fingerprint_stores_nothing_and_keeps_the_code(venue, tmp_path):
     assert right.returncode == 0, right.stderr
 
 
-def test_without_a_fingerprint_the_pi_pins_what_mdns_says_and_warns(venue, tmp_path):
+def test_without_a_fingerprint_a_pi_will_not_enroll_with_a_tls_controller(venue, tmp_path):
+    """mDNS says TLS, but mDNS can be spoofed on the guest LAN: no trust on first use."""
     code = venue.enrollment_code("C03")
-    enrolled = ktv_agent(
+    refused = ktv_agent(
         "enroll", "--room", "C03", "--code", code, "--data-dir", str(tmp_path),
         *_find_by_mdns(venue),
     )  # fmt: skip
-    assert enrolled.returncode == 0, enrolled.stderr
-    assert "trust on first use" in enrolled.stderr
-    credential = json.loads((tmp_path / "credential.json").read_text())
-    assert certs.room_of_certificate(credential["certificate_pem"].encode()) == "C03"
+    assert refused.returncode == 2
+    assert "--ca-fingerprint" in refused.stderr.strip().splitlines()[-1]
+    assert not (tmp_path / "credential.json").exists()
 
 
 def _env() -> dict[str, str]:

@@ -36,14 +36,6 @@ def generated_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture
-def library(generated_library: Path, tmp_path: Path) -> Path:
-    """A private copy of the generated library this test may move, edit and delete in."""
-    dest = tmp_path / "library"
-    shutil.copytree(generated_library, dest)
-    return dest
-
-
 @dataclass
 class ScannedLibrary:
     root: Path

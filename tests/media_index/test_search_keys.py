@@ -33,7 +33,7 @@ def test_phrase_reading_comes_first_for_polyphonic_words() -> None:
 
 
 def test_reading_combinations_are_bounded() -> None:
-    assert len(readings("长长的头发行不行长长的")) <= 16
+    assert len(readings("长长的头发行不行长长的")) <= 8
 
 
 def test_japanese_titles_get_no_pinyin() -> None:
@@ -69,7 +69,7 @@ def test_english_words_inside_a_title_match_as_contains() -> None:
     keys = name_keys("My Heart Will Go On")
     assert keys["my heart will go on"] is MatchTier.EXACT
     assert keys["heart"] is MatchTier.CONTAINS
-    assert keys["hea"] is MatchTier.CONTAINS
+    assert "hea" not in keys  # fragments of words are found by substring search instead
     assert keys["my "] is MatchTier.PREFIX
 
 

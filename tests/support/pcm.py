@@ -45,12 +45,36 @@ class PcmRecorder:
         with self._lock:
             self._buffers.clear()
 
-    def buffers(self, deck: str | None = None) -> list[tuple[str, int, np.ndarray]]:
-        """Buffers as heard: each sample scaled by its deck's gain at its presentation time."""
+    def buffers(
+        self, deck: str | None = None, *, gained: bool = True
+    ) -> list[tuple[str, int, np.ndarray]]:
+        """Buffers as heard: each sample scaled by its deck's gain at its presentation time
+        (``gained=False``: as decoded, before any volume)."""
         with self._lock:
             raw = [b for b in self._buffers if deck is None or b[0] == deck]
-            gains = {d: list(g) for d, g in self._gains.items()}
+            gains = {d: list(g) for d, g in self._gains.items()} if gained else {}
         return [(d, pts, _gained(frames, pts, gains.get(d, []))) for d, pts, frames in raw]
+
+    def deck_offset_ms(self, deck_a: str, deck_b: str) -> float:
+        """How much later ``deck_a`` presents the same music than ``deck_b`` (by the ticks
+        each deck decoded, before volume)."""
+        a, b = self.decoded(deck_a), self.decoded(deck_b)
+        ta, tb = tick_onsets_s(a[1]) + a[0], tick_onsets_s(b[1]) + b[0]
+        if not len(ta) or not len(tb):
+            raise ValueError("no ticks decoded")
+        diffs = [ta[i] - tb[np.argmin(np.abs(tb - ta[i]))] for i in range(len(ta))]
+        return float(np.median(diffs) * 1000)
+
+    def decoded(self, deck: str) -> tuple[float, Samples]:
+        """(start instant in s, samples) of one deck as decoded, on its own timeline."""
+        bufs = self.buffers(deck, gained=False)
+        first = min(pts for _d, pts, _f in bufs)
+        last = max(pts + len(f) * 1_000_000 // SAMPLE_RATE for _d, pts, f in bufs)
+        out = np.zeros(((last - first) * SAMPLE_RATE // 1_000_000 + 1, 2))
+        for _d, pts, frames in bufs:
+            at = (pts - first) * SAMPLE_RATE // 1_000_000
+            out[at : at + len(frames)] = frames[: len(out) - at] / 32768.0
+        return first / 1e6, out
 
     def first_pts_us(self, *, threshold: float = 0.01) -> int | None:
         """Presentation time of the first audible (non-silent) buffer of any deck."""
@@ -150,7 +174,11 @@ def tick_onsets_s(samples: Samples, *, threshold: float = 0.05) -> np.ndarray:
     env = band[: len(band) // step * step].reshape(-1, step).max(axis=1)
     on = env > threshold
     starts = np.flatnonzero(on[1:] & ~on[:-1]) + 1
-    return starts / 1000.0
+    kept: list[int] = []
+    for start in starts:  # one onset per burst: a dip inside a 20 ms burst is not a new tick
+        if not kept or start - kept[-1] > 100:
+            kept.append(int(start))
+    return np.array(kept) / 1000.0
 
 
 def wait_for(predicate: Callable[[], bool], timeout_s: float = 10.0, step_s: float = 0.02) -> bool:
@@ -160,3 +188,13 @@ def wait_for(predicate: Callable[[], bool], timeout_s: float = 10.0, step_s: flo
             return True
         time.sleep(step_s)
     return predicate()
+
+
+def centroid_hz(samples: Samples, lo_hz: float, hi_hz: float) -> float:
+    """Power-weighted mean frequency in a band: robust where a pitch shifter smears a tone
+    into sidebands (scaletempo's overlap-add does on low pure tones)."""
+    x = samples.mean(axis=1)
+    power = np.abs(np.fft.rfft(x * np.hanning(len(x)))) ** 2
+    freqs = np.fft.rfftfreq(len(x), 1 / SAMPLE_RATE)
+    band = (freqs >= lo_hz) & (freqs <= hi_hz)
+    return float((freqs[band] * power[band]).sum() / power[band].sum())

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.app import App
-from kivy.properties import ListProperty
+from kivy.properties import BooleanProperty, ListProperty
 from kivy.uix.screenmanager import Screen
 
 from media_index.model import Song
@@ -21,6 +21,7 @@ class HomeScreen(Screen):
     hot = ListProperty([])
     new = ListProperty([])
     recommended = ListProperty([])
+    loaded = BooleanProperty(False)  # the shelves have been asked of the catalog once
 
     def on_pre_enter(self, *args: Any) -> None:
         self.reload()
@@ -36,6 +37,7 @@ class HomeScreen(Screen):
             return catalog.hot(limit), catalog.new_arrivals(limit), catalog.recommend(seeds, limit)
 
         def done(result: Any, error: Exception | None) -> None:
+            self.loaded = True
             if error is not None or result is None:
                 return
             self.hot, self.new, self.recommended = (list(songs) for songs in result)

@@ -74,6 +74,7 @@ class SearchScreen(Screen):
         if answer.request != self.last_request:
             return
         self.last_elapsed_s = answer.elapsed_s
+        self._shown_request = answer.request
         if answer.error is not None or answer.result is None:
             log.warning("search %r failed: %s", answer.request, answer.error)
             self.ids.results.data = []

@@ -203,10 +203,16 @@ class FrontDesk:
             purchase=purchase,
             menu=MENU,
         )
-        self._apply(events)
-        self.by_room[room] = tab_id
-        if tenders:
-            self.pay(room, at, *tenders)
+        snapshot = (dict(self.ledger.tabs), len(self.events), dict(self.by_room))
+        try:  # like the service: opening and its payments are one action
+            self._apply(events)
+            self.by_room[room] = tab_id
+            if tenders:
+                self.pay(room, at, *tenders)
+        except Exception:
+            self.ledger.tabs, self.by_room = snapshot[0], snapshot[2]
+            del self.events[snapshot[1] :]
+            raise
         return self.tab(room)
 
     def extend(self, room: str, at: datetime, purchase: TimePurchase) -> Tab:

@@ -331,3 +331,66 @@ def test_the_price_plan_comes_from_the_venue_config(staff, billing):
     assert plan.active_version == "2026-11" and "[pricing]" in plan.config_toml
     products = call(billing.ListProducts, pb.ListProductsRequest(), staff["waiter"]).products
     assert {p.sku for p in products} == {"beer", "fruit", "water", "chips"}
+
+
+def _next_command(link, kind):
+    while True:
+        command = link.wait_for("command").command
+        if command.WhichOneof("cmd") == kind:
+            return command
+
+
+def test_the_rooms_agent_is_unlocked_at_opening_and_locked_at_checkout(ctl, staff, billing, room):
+    from tests.support.link import AgentLink
+
+    room_id = room.removeprefix("rooms/")
+    token = ctl.enroll_agent(room_id)
+    with AgentLink(ctl.address, token, room_id) as link:
+        opened = call(
+            billing.OpenSession,
+            pb.OpenSessionRequest(
+                room=room,
+                guest_count=3,
+                purchase=pb.TimePurchase(prepaid_minutes=60),
+                tenders=[cash(50000)],
+                request_id=rid(),
+            ),
+            staff["cashier"],
+        )
+        unlock = _next_command(link, "session_opened").session_opened
+        assert unlock.session == f"sessions/{opened.bill.name.removeprefix('bills/')}"
+        assert unlock.end_time == opened.bill.paid_until_time
+        # prepaid and nothing ordered: nothing is due at checkout
+        call(billing.Checkout, pb.CheckoutRequest(room=room, request_id=rid()), staff["cashier"])
+        assert _next_command(link, "session_closed").session_closed.session == unlock.session
+
+
+def test_a_room_orders_from_its_touchscreen_for_itself_only(ctl, staff, billing, room):
+    room_id = room.removeprefix("rooms/")
+    agent = bearer(ctl.enroll_agent(room_id))
+    call(
+        billing.OpenSession,
+        pb.OpenSessionRequest(room=room, guest_count=2, request_id=rid()),
+        staff["cashier"],
+    )
+    placed = call(
+        billing.PlaceOrder,
+        pb.PlaceOrderRequest(
+            room=room, items=[pb.OrderItem(sku="water", quantity=2)], request_id=rid()
+        ),
+        agent,
+    )
+    assert placed.bill.orders[-1].source == "room"
+    assert call(billing.GetBill, pb.GetBillRequest(room=room), agent).bill.due_fen > 0
+    with pytest.raises(grpc.RpcError) as error:
+        call(
+            billing.PlaceOrder,
+            pb.PlaceOrderRequest(
+                room="rooms/A08", items=[pb.OrderItem(sku="water", quantity=1)], request_id=rid()
+            ),
+            agent,
+        )
+    assert error.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    with pytest.raises(grpc.RpcError) as error:
+        call(billing.Checkout, pb.CheckoutRequest(room=room, request_id=rid()), agent)
+    assert error.value.code() == grpc.StatusCode.PERMISSION_DENIED

@@ -192,3 +192,80 @@ def test_emergency_survives_a_restart(board: RoomBoard, clock: Clock) -> None:
     again = RoomBoard(board.store, tiers=DEFAULT_TIERS, clock=clock)
     again.load()
     assert again.emergency.active and again.emergency.message == "请疏散"
+
+
+def test_after_a_restart_no_agent_is_online_until_it_reconnects(
+    board: RoomBoard, clock: Clock
+) -> None:
+    board.attach_agent("A08", "1.0", "peer", Sink())
+    assert board.get("A08").agent.online
+    clock.advance(3)
+    restarted = RoomBoard(board.store, tiers=DEFAULT_TIERS, clock=clock)
+    restarted.load()
+    room = restarted.get("A08")
+    assert not room.agent.online
+    assert room.agent.version == "1.0"  # what we last knew is kept
+    assert AlertKind.AGENT_OFFLINE in [a.kind for a in room.alerts]
+
+
+def test_a_replaced_stream_can_no_longer_keep_the_room_online(
+    board: RoomBoard, clock: Clock
+) -> None:
+    old, new = Sink(), Sink()
+    board.attach_agent("A08", "1.0", "p1", old)
+    board.attach_agent("A08", "1.0", "p2", new)
+    clock.advance(11)
+    board.agent_seen("A08", old)  # a late heartbeat on the replaced stream
+    board.tick()
+    assert not board.get("A08").agent.online
+
+
+def test_a_watcher_that_falls_too_far_behind_is_dropped(
+    board: RoomBoard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from controller.rooms import watch
+
+    monkeypatch.setattr(watch, "watch_queue_max_messages", 3)
+
+    async def scenario() -> tuple[bool, object, int]:
+        watcher = board.watch()
+        for i in range(5):
+            board.update_room("A08", display_name=f"name {i}")
+        return watcher.overflowed, await watcher.next_change(), board.watcher_count
+
+    overflowed, change, remaining = asyncio.run(scenario())
+    assert overflowed and change is None and remaining == 0
+
+
+def test_an_agent_announcing_slow_heartbeats_gets_three_beats_of_grace(
+    board: RoomBoard, clock: Clock
+) -> None:
+    welcome = board.attach_agent("A08", "1.0", "p", Sink(), heartbeat_interval_s=30)
+    assert welcome.offline_after_s == 90
+    clock.advance(60)
+    board.tick()
+    assert board.get("A08").agent.online
+    clock.advance(31)
+    board.tick()
+    assert not board.get("A08").agent.online
+
+
+def test_every_state_change_is_logged_with_who_and_why(board: RoomBoard) -> None:
+    board.set_state("A08", RoomState.MAINTENANCE, "aircon broken", actor="technician li")
+    board.set_state("A08", RoomState.IDLE, "fixed", actor="technician li")
+    board.session_opened("A08", "sessions/9")
+    board.session_closed("A08", "sessions/9")
+    board.update_room("A08", display_name="renamed")  # not a state change: not logged
+    with pytest.raises(RuntimeError), board.store.transaction():
+        board.set_state("A08", RoomState.MAINTENANCE, "rolled back", actor="x")
+        raise RuntimeError
+    rows = board.store.query(
+        "SELECT from_state, to_state, reason, actor FROM room_state_changes"
+        " WHERE room_id = 'A08' ORDER BY change_id"
+    )
+    assert [tuple(r.values()) for r in rows] == [
+        ("IDLE", "MAINTENANCE", "aircon broken", "technician li"),
+        ("MAINTENANCE", "IDLE", "fixed", "technician li"),
+        ("IDLE", "IN_USE", "session sessions/9 opened", "billing"),
+        ("IN_USE", "CLEANING", "session sessions/9 closed", "billing"),
+    ]

@@ -33,7 +33,7 @@ def test_opening_a_session_unlocks_the_room(room: Room) -> None:
     room.core.handle(SessionOpened("sessions/1", room.clock.utcnow()))
     view = room.core.view()
     assert view.screen is RoomScreen.OPEN and not view.locked
-    assert view.session == "sessions/1"
+    assert view.session == "sessions/1" and view.session_ends_at is None
     assert room.of(ScreenChanged)[-1] == ScreenChanged(RoomScreen.OPEN, False)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -56,6 +57,11 @@ class _Servicer(link_pb2_grpc.RoomLinkServiceServicer, auth_pb2_grpc.AuthService
                     c.record.heartbeats.append(req.heartbeat)
                 elif kind == "event":
                     ev = req.event
+                    if ev.WhichOneof("payload") in c.refused_payloads:
+                        await context.abort(
+                            grpc.StatusCode.INVALID_ARGUMENT,
+                            f"event {ev.event_id} carries no known payload",
+                        )
                     c.record.deliveries[ev.event_id] += 1
                     if ev.event_id not in c.record.events:
                         c.record.events[ev.event_id] = ev
@@ -89,14 +95,15 @@ class _Servicer(link_pb2_grpc.RoomLinkServiceServicer, auth_pb2_grpc.AuthService
 
 
 class LoopbackController:
-    def __init__(self, record: VenueRecord | None = None, *, venue_id: str = "test-venue") -> None:
+    def __init__(self, record: VenueRecord | None = None, *, venue_id: str = "") -> None:
         self.record = record or VenueRecord()
-        self.venue_id = venue_id
+        self.venue_id = venue_id or f"test-venue-{uuid.uuid4().hex[:8]}"
         self.welcome = link_pb2.ControllerWelcome(
             controller_version="loopback", venue_id=venue_id, offline_after_seconds=15
         )
         self.required_token = ""
         self.ack_events = True
+        self.refused_payloads: set[str] = set()  # like an older controller: refuse these kinds
         self.enrollment_codes: dict[str, str] = {}
         self.streams: list[asyncio.Queue] = []
         self.port = 0
@@ -125,11 +132,12 @@ class LoopbackController:
         await self.withdraw()
 
     async def advertise(self, *, name: str = "Loopback KTV", api: str = "v1") -> None:
-        """Register ``_ktv._tcp`` on loopback only, TXT as the real controller sends it."""
+        """Register ``_ktv._tcp`` on loopback only, TXT as the real controller sends it. The
+        venue id is part of the instance name: other suites advertise on loopback too."""
         self._zeroconf = AsyncZeroconf(interfaces=["127.0.0.1"])
         self._info = ServiceInfo(
             "_ktv._tcp.local.",
-            f"{name}._ktv._tcp.local.",
+            f"{name} {self.venue_id}._ktv._tcp.local.",
             addresses=[bytes([127, 0, 0, 1])],
             port=self.port,
             properties={
@@ -139,7 +147,7 @@ class LoopbackController:
                 "tls": "0",
                 "ca_fp": "",
             },
-            server="loopback-ktv.local.",
+            server=f"loopback-{self.venue_id}.local.",
         )
         await self._zeroconf.async_register_service(self._info)
 

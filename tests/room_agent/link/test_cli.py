@@ -11,6 +11,7 @@ import stat
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 from room_agent.link.credentials import load_credential
@@ -121,13 +122,14 @@ def test_the_agent_finds_the_controller_by_zeroconf_when_no_address_is_given(
     tmp_path: Path,
 ) -> None:
     async def scenario() -> None:
-        controller = LoopbackController(venue_id="venue-cli")
+        venue = f"venue-cli-{uuid.uuid4().hex[:8]}"
+        controller = LoopbackController(venue_id=venue)
         await controller.start()
-        await controller.advertise(name="CLI venue")
+        await controller.advertise(name=f"CLI venue {venue}")
         try:
             async with agent_process(
                 "--room", "B02", "--headless", "--mdns-interface", "127.0.0.1",
-                "--venue", "venue-cli", "--data-dir", str(tmp_path),
+                "--venue", venue, "--data-dir", str(tmp_path),
             ) as proc:  # fmt: skip
                 await eventually(lambda: controller.record.hellos, timeout_s=30, what="hello")
                 code, err = await stop_gracefully(proc)
@@ -248,3 +250,58 @@ def test_an_unwritable_data_dir_is_one_line(tmp_path: Path) -> None:
     result = run_cli("--room", "A08", "--headless", "--data-dir", str(blocker / "sub"))
     assert result.returncode == 5
     assert "cannot create data dir" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_under_systemd_the_agent_says_ready_pings_the_watchdog_and_says_stopping(
+    tmp_path: Path,
+) -> None:
+    import socket
+
+    async def scenario() -> None:
+        controller = LoopbackController()
+        await controller.start()
+        notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        notify.bind(str(tmp_path / "notify.sock"))
+        notify.setblocking(False)
+        messages: list[str] = []
+
+        def drain() -> list[str]:
+            with contextlib.suppress(BlockingIOError):
+                while True:
+                    messages.append(notify.recv(4096).decode())
+            return messages
+
+        env = {**os.environ, "NOTIFY_SOCKET": str(tmp_path / "notify.sock"),
+               "WATCHDOG_USEC": "400000"}  # fmt: skip
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                *AGENT, "--room", "A08", "--headless", "--controller", controller.target,
+                "--data-dir", str(tmp_path / "agent"), env=env,
+                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+            )  # fmt: skip
+            try:
+                await eventually(
+                    lambda: sum("WATCHDOG=1" in m for m in drain()) >= 3,
+                    timeout_s=30,
+                    what="READY and watchdog pings",
+                )
+                code, _ = await stop_gracefully(proc)
+            finally:
+                if proc.returncode is None:
+                    proc.kill()
+                    await proc.wait()
+            drain()
+            assert code == 0
+            assert "READY=1" in messages[0] and f"MAINPID={proc.pid}" in messages[0]
+            assert messages[-1] == "STOPPING=1"
+        finally:
+            notify.close()
+            await controller.stop()
+
+    asyncio.run(scenario())
+
+
+def test_ktv_agent_provision_reaches_the_deployment_tooling() -> None:
+    result = run_cli("provision", "--help")
+    assert result.returncode == 0
+    assert "--ca-fingerprint" in result.stdout

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 
 import pytest
 
@@ -16,17 +17,19 @@ LOOPBACK = ("127.0.0.1",)
 
 def test_the_agent_finds_the_controller_by_zeroconf_on_loopback() -> None:
     async def scenario() -> None:
-        controller = LoopbackController(venue_id="venue-sh-01")
+        # other engineers' controllers advertise on loopback too: always name the venue
+        venue = f"venue-sh-{uuid.uuid4().hex[:8]}"
+        controller = LoopbackController(venue_id=venue)
         port = await controller.start()
         await controller.advertise()
         try:
-            found = await discover_controller(interfaces=LOOPBACK, timeout_s=10)
+            found = await discover_controller(interfaces=LOOPBACK, venue_id=venue, timeout_s=10)
         finally:
             await controller.stop()
         assert (found.host, found.port, found.venue_id, found.source) == (
             "127.0.0.1",
             port,
-            "venue-sh-01",
+            venue,
             "zeroconf",
         )
 
@@ -38,12 +41,13 @@ def test_a_controller_of_another_venue_or_api_is_not_used() -> None:
         other = LoopbackController(venue_id="venue-next-door")
         await other.start()
         await other.advertise(name="Next door")
-        future = LoopbackController(venue_id="ours")
+        ours = f"ours-{uuid.uuid4().hex[:8]}"
+        future = LoopbackController(venue_id=ours)
         await future.start()
         await future.advertise(name="Ours but newer", api="v2")
         try:
             with pytest.raises(Unavailable, match="no controller answered"):
-                await discover_controller(interfaces=LOOPBACK, venue_id="ours", timeout_s=3)
+                await discover_controller(interfaces=LOOPBACK, venue_id=ours, timeout_s=3)
         finally:
             await other.stop()
             await future.stop()
@@ -77,19 +81,20 @@ def test_a_malformed_controller_address_is_refused_in_one_line(bad: str) -> None
 
 def test_the_link_rediscovers_a_controller_that_moved_to_another_port(link_db, room) -> None:
     async def scenario() -> None:
-        first = LoopbackController(venue_id="venue-x")
+        venue = f"venue-x-{uuid.uuid4().hex[:8]}"
+        first = LoopbackController(venue_id=venue)
         await first.start()
-        await first.advertise(name="Controller one")
-        locator = ControllerLocator(interfaces=LOOPBACK, venue_id="venue-x", timeout_s=10)
+        await first.advertise(name=f"Controller one {venue}")
+        locator = ControllerLocator(interfaces=LOOPBACK, venue_id=venue, timeout_s=10)
         link = make_link(link_db, room, locator=locator)
         task = asyncio.create_task(link.run())
-        second = LoopbackController(first.record, venue_id="venue-x")
+        second = LoopbackController(first.record, venue_id=venue)
         try:
             await asyncio.wait_for(link.online.wait(), 15)
             first_port = link.address.port
             await first.stop()  # the controller goes away (and withdraws its record)
             await second.start()  # comes back on a new port, advertised afresh
-            await second.advertise(name="Controller two")
+            await second.advertise(name=f"Controller two {venue}")
             async with asyncio.timeout(20):
                 while not (link.online.is_set() and link.address.port == second.port):
                     await asyncio.sleep(0.05)

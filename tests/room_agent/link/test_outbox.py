@@ -140,3 +140,31 @@ def test_a_database_from_a_newer_agent_is_refused_with_a_clear_message(tmp_path:
     with pytest.raises(Exception, match="newer than this agent"):
         LinkDatabase(tmp_path / "link.db")
     assert os.path.exists(tmp_path / "link.db")
+
+
+def test_an_outbox_from_the_first_agent_release_upgrades_in_place_keeping_its_events(
+    tmp_path: Path,
+) -> None:
+    import sqlite3
+
+    from room_agent.link.db import MIGRATIONS
+
+    path = tmp_path / "link.db"
+    db = LinkDatabase(path)
+    waiting = Outbox(db).emit(ports.DoorChanged(open=True), T0)
+    db.close()
+    conn = sqlite3.connect(path)  # roll the file back to schema 1, as release 1 left it
+    conn.execute("DROP TABLE outbox_parked")
+    conn.execute("PRAGMA user_version=1")
+    conn.commit()
+    conn.close()
+
+    upgraded = LinkDatabase(path)
+    try:
+        with upgraded.reading() as c:
+            assert c.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        outbox = Outbox(upgraded)
+        assert [p.event_id for p in outbox.pending()] == [waiting]
+        assert outbox.park(waiting, "refused") and outbox.parked() == [(waiting, "refused")]
+    finally:
+        upgraded.close()

@@ -8,12 +8,17 @@ import grpc
 
 from ktv.v1 import link_pb2
 from room_agent.core import ports
+from room_agent.link.backoff import Backoff, BackoffPolicy
+from room_agent.link.commands import CommandDispatcher
 from room_agent.link.credentials import AgentCredential
 from room_agent.link.db import LinkDatabase
+from room_agent.link.discovery import ControllerLocator, parse_host_port
+from room_agent.link.outbox import Outbox
 from room_agent.link.room_link import LinkState, RoomLink
 
 from .conftest import RecordingRoom, make_link
 from .loopback_controller import LoopbackController, VenueRecord, eventually
+from .tcp_proxy import FreezableProxy
 
 NOW = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
 
@@ -253,3 +258,65 @@ def test_a_stopped_link_leaves_no_task_behind(tmp_path) -> None:
 
     asyncio.run(scenario())
     assert grpc  # the real grpc.aio stack was used throughout
+
+
+def test_a_controller_that_vanishes_without_closing_the_connection_is_noticed(
+    link_db, room
+) -> None:
+    """Power cut on the controller's side: no FIN, no RST. Keepalive pings go unanswered, the
+    link gives the connection up and reconnects; the events of the gap still arrive."""
+
+    async def scenario() -> None:
+        controller = LoopbackController()
+        await controller.start()
+        proxy = FreezableProxy(controller.port)
+        await proxy.start()
+        link = RoomLink(
+            "A08",
+            outbox=Outbox(link_db),
+            dispatcher=CommandDispatcher(room, link_db),
+            locator=ControllerLocator(override=parse_host_port(f"127.0.0.1:{proxy.port}")),
+            heartbeat_interval_s=0.5,
+            backoff=Backoff(BackoffPolicy(initial_s=0.1, max_s=0.5)),
+            keepalive_time_s=1,
+            keepalive_timeout_s=1,
+        )
+        try:
+            async with running(link):
+                await asyncio.wait_for(link.online.wait(), 10)
+                await proxy.freeze()
+                event_id = link.outbox.emit(ports.DoorChanged(open=True), NOW)
+                await eventually(lambda: link.connections == 2, timeout_s=30, what="reconnect")
+                await eventually(lambda: link.outbox.depth() == 0, what="gap event delivered")
+                assert controller.record.deliveries[event_id] >= 1
+                assert proxy.connections == 2
+        finally:
+            await proxy.stop()
+            await controller.stop()
+
+    asyncio.run(scenario())
+
+
+def test_an_event_the_controller_refuses_as_malformed_is_parked_not_retried_forever(
+    link_db, room
+) -> None:
+    """An older controller that does not know a payload kind must not block the outbox."""
+
+    async def scenario() -> None:
+        controller = LoopbackController()
+        controller.refused_payloads = {"service_called"}
+        await controller.start()
+        link = make_link(link_db, room, target=controller.target)
+        try:
+            before = link.outbox.emit(ports.DoorChanged(open=True), NOW)
+            refused = link.outbox.emit(ports.ServiceCalled(kind="microphone"), NOW)
+            after = link.outbox.emit(ports.DoorChanged(open=False), NOW)
+            async with running(link):
+                await eventually(lambda: link.outbox.depth() == 0, what="outbox drained")
+            assert controller.record.event_order == [before, after]
+            ((parked_id, reason),) = link.outbox.parked()
+            assert parked_id == refused and "no known payload" in reason
+        finally:
+            await controller.stop()
+
+    asyncio.run(scenario())

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
 import pytest
 
 from ktv.errors import InvalidArgument
+from media_index.model import VocalMode
 from room_agent.core.ports import PlayerState, VocalSwitch
 from room_agent.player.shadow import VocalMethod
 from tests.room_agent.player.conftest import Heard, Library
@@ -138,3 +140,16 @@ def test_without_a_shadow_deck_the_plain_switch_still_selects_the_other_channel(
     heard.player.set_vocal(VocalSwitch.ACCOMPANIMENT)
     time.sleep(0.8)
     assert tone_level(_last(heard), VOCAL_HZ) < GONE
+
+
+def test_a_file_without_the_second_track_keeps_playing_and_disables_the_switch(
+    heard: Heard, library: Library
+) -> None:
+    wrong = dataclasses.replace(
+        library.plain, vocal_mode=VocalMode.TRACKS, accompaniment_track=1, vocal_track=0
+    )
+    heard.player.play(wrong)
+    assert wait_for(lambda: heard.player.status().vocal is VocalSwitch.UNAVAILABLE, 5)
+    _playing(heard, 800)
+    assert heard.player.status().state is PlayerState.PLAYING
+    assert tone_level(_last(heard), 440) > PRESENT

@@ -170,3 +170,38 @@ class _NullInputs:
 
     def motion_signal(self, active: bool) -> None:
         pass
+
+
+def test_sensor_config_comes_from_the_agent_toml_gpio_table() -> None:
+    from room_agent.config import GpioConfig
+
+    gpio = GpioConfig(
+        door_pin=5,
+        door_open_level="low",
+        door_debounce_ms=80,
+        presence_pin=6,
+        presence_active_level="low",
+        presence_sample_rate_hz=200,
+        presence_hold_s=600,
+    )
+    config = SensorConfig.from_agent_config(gpio)
+    assert (config.door_pin, config.motion_pin) == (5, 6)
+    assert not config.door_open_when_high and not config.motion_active_high
+    assert config.door_debounce_ms == 80 and config.motion_sample_rate_hz == 200
+    assert config.vacancy_timeout_s == 600 and config.sealed_room_timeout_s >= 600
+
+
+def test_an_active_low_pir_is_read_the_right_way_round(mock_factory: MockFactory) -> None:
+    config = SensorConfig(door_pin=5, motion_pin=6, motion_active_high=False)
+    room = wire(mock_factory, config)
+    try:
+        pin = room.motion_pin()
+        pin.drive_high()  # idle level of an active-low sensor
+        assert _wait_for(lambda: not room.sensors.motion.motion_detected)
+        assert _wait_for(lambda: room.signals.motion[-1:] in ([], [False]))
+        room.signals.motion.clear()
+        pin.drive_low()  # motion
+        assert _wait_for(lambda: room.signals.motion == [True])
+    finally:
+        room.sensors.close()
+        room.core.close()

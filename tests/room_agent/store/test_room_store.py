@@ -32,6 +32,7 @@ def _snapshot() -> RoomSnapshot:
         RoomBusinessState.IN_USE,
         45,
         70,
+        datetime(2026, 11, 24, 23, 0, tzinfo=UTC),
     )
 
 
@@ -68,7 +69,7 @@ def test_the_file_is_versioned_for_later_migrations(tmp_path: Path) -> None:
     path = tmp_path / "room.sqlite"
     SqliteRoomStore(path).close()
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (1,)
+        assert db.execute("PRAGMA user_version").fetchone() == (2,)
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
@@ -132,3 +133,30 @@ def test_a_corrupt_state_file_starts_a_clean_room(tmp_path: Path) -> None:
     assert core.view().locked and core.view().queue == ()
     core.close()
     store.close()
+
+
+def test_an_older_state_file_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "room.sqlite"
+    from room_agent.store import room_store
+
+    with sqlite3.connect(path) as db:  # what the first release wrote
+        db.executescript(room_store._MIGRATIONS[0])
+        db.execute("PRAGMA user_version=1")
+        db.execute("INSERT INTO room VALUES (1, 'sessions/7', 'in_use', 50, 100)")
+    with SqliteRoomStore(path) as store:
+        loaded = store.load()
+    assert loaded is not None
+    assert (loaded.session, loaded.session_ends_at) == ("sessions/7", None)
+
+
+def test_a_prepaid_session_end_is_shown_and_survives_a_restart(tmp_path: Path) -> None:
+    clock = ManualClock()
+    core, _, store = _core(tmp_path / "room.sqlite", clock)
+    ends = datetime(2026, 11, 24, 23, 0, tzinfo=UTC)
+    core.handle(SessionOpened("sessions/1", clock.utcnow(), end_time=ends))
+    assert core.view().session_ends_at == ends
+    store.close()
+    core2, _, store2 = _core(tmp_path / "room.sqlite", clock)
+    assert core2.view().session_ends_at == ends
+    core2.close()
+    store2.close()

@@ -1,0 +1,258 @@
+"""Touchscreen benchmark: cold start, key press to results drawn, lyric frame time, RSS.
+
+    .venv/bin/python benchmarks/ui_bench.py                  # 1M-song catalog (built once)
+    .venv/bin/python benchmarks/ui_bench.py --songs 100000   # smaller catalog
+
+The catalog comes from the index's own generator (benchmarks/search_bench.py) and is cached
+under $TMPDIR/ktv-ui-bench/. Each measurement runs the real Kivy app offscreen in a child
+process (one window per process), against the real media_index.Catalog. Playback state comes
+from the test room double (tests/room_agent/ui/doubles.py), advanced by the wall clock.
+Targets (issue 5): start <= 3 s, key-to-results p95 <= 100 ms, lyric frames at 60 fps with
+no frame over 33 ms, agent RSS with the UI <= 250 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+CACHE = Path(tempfile.gettempdir()) / "ktv-ui-bench"
+KEYS = "abcdefghjklmnpqrstwxyz"  # initials that start Chinese syllables (no i, u, v, o)
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        KIVY_NO_ARGS="1",
+        KIVY_NO_CONSOLELOG="1",
+        KIVY_NO_FILELOG="1",
+        KIVY_HOME=str(CACHE / "kivy-home"),
+        KTV_DATA_DIR=str(CACHE / "data"),
+    )
+    if not env.get("DISPLAY"):
+        env["SDL_VIDEODRIVER"] = "offscreen"
+    return env
+
+
+def catalog_path(songs: int) -> Path:
+    path = CACHE / f"catalog-{songs}.db"
+    if not path.exists():
+        try:
+            from benchmarks.search_bench import build
+        except ImportError:
+            raise SystemExit(
+                "benchmarks/search_bench.py (the index's catalog generator) is not here yet; "
+                "pass --catalog PATH to an existing catalog"
+            ) from None
+
+        CACHE.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial.db")
+        for stale in CACHE.glob(partial.name + "*"):
+            stale.unlink()
+        print(f"building a {songs:,}-song catalog (once) ...", file=sys.stderr)
+        build(partial, songs, phrase_aware=False)
+        partial.replace(path)
+    return path
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+# --- child process: the app ---------------------------------------------------------------
+
+
+def child(mode: str, catalog: Path, started_at: float) -> None:
+    from kivy.config import Config
+
+    Config.set("graphics", "width", "800")
+    Config.set("graphics", "height", "480")
+    Config.set("input", "mouse", "")
+    # lyrics: no frame cap, the bench paces frames itself and times only the work
+    Config.set("graphics", "maxfps", "0" if mode == "lyrics" else "60")
+    from kivy.base import EventLoop
+
+    from media_index import Catalog
+    from room_agent.ui.app import KtvApp, TouchscreenConfig
+    from room_agent.ui.catalog_adapter import CatalogSongSource
+    from room_agent.ui.desk import UnavailableFrontDesk
+    from tests.room_agent.ui.doubles import RoomDouble
+
+    cat = Catalog(catalog, readonly=True)
+    room = RoomDouble()
+    app = KtvApp(room, CatalogSongSource(cat), UnavailableFrontDesk(), TouchscreenConfig())
+    app._run_prepare()
+    home = app.root.session.screens["home"]
+    deadline = time.monotonic() + 120
+    while not home.loaded:  # interactive: first frame drawn and the home shelves answered
+        EventLoop.idle()
+        if time.monotonic() > deadline:
+            raise SystemExit("home shelves never loaded")
+    EventLoop.idle()
+    result: dict[str, object] = {"start_s": time.time() - started_at}
+
+    if mode == "keys":
+        result["keys_ms"] = _keys(app, EventLoop)
+    elif mode == "lyrics":
+        result["frames_ms"] = _lyrics(app, room, cat, EventLoop)
+    result["rss_mb"] = _rss_mb()
+    app.shutdown()
+    cat.close()
+    print("RESULT " + json.dumps(result), flush=True)
+
+
+def _keys(app, loop) -> list[float]:
+    """Tap a key on the on-screen keyboard, time until its results are in the list and a
+    frame has been drawn with them."""
+    session = app.root.session
+    session.go("search")
+    search = session.screens["search"]
+    keyboard = search.ids.keyboard
+    rng = random.Random(5)
+    timings = []
+    for _ in range(60):
+        keyboard.query = ""
+        for _ in range(rng.choice((1, 2, 3, 3, 4))):
+            letter = rng.choice(KEYS)
+            before = search.last_request
+            began = time.perf_counter()
+            keyboard.keys[letter.upper()].dispatch("on_release")
+            expected = search.last_request
+            assert expected is not before
+            while search.ids.results.data is None or search.total < 0 or _pending(search):
+                loop.idle()
+            loop.idle()  # the frame that draws the new rows
+            timings.append((time.perf_counter() - began) * 1000)
+    return timings
+
+
+def _pending(search) -> bool:
+    shown = getattr(search, "_shown_request", None)
+    return shown is not search.last_request
+
+
+def _lyrics(app, room, cat, loop) -> list[float]:
+    """Play a song with word-timed lyrics for 10 s of wall time on the now-playing screen and
+    record the duration of every frame (clock tick + layout + draw)."""
+    from kivy.clock import Clock
+
+    from room_agent.ui.port import LyricWord
+    from tests.room_agent.ui.doubles import TimedLine
+
+    song = cat.search("", limit=1).songs[0]
+    room.know(song)
+    lines = []
+    for i in range(60):
+        text = "窗外的麻雀在电线杆上多嘴" if i % 2 else "你说这一句很有夏天的感觉"
+        start = i * 3000
+        words = tuple(
+            LyricWord(ch, start + k * 240, start + (k + 1) * 240) for k, ch in enumerate(text)
+        )
+        lines.append(TimedLine(start, start + 3000, text, words))
+    room.lyrics_by_song[song.song_id] = tuple(lines)
+    room.enqueue(song.song_id)
+    app.root.session.go("now_playing")
+    Clock.max_iteration = 20
+    frame_s = 1 / 60
+    frames = []
+    began = time.perf_counter()
+    next_frame = began
+    while time.perf_counter() - began < 10:
+        position = int((time.perf_counter() - began) * 1000)
+        room.playback = dataclasses.replace(room.playback, position_ms=position)
+        t0 = time.perf_counter()
+        loop.idle()
+        frames.append((time.perf_counter() - t0) * 1000)
+        next_frame += frame_s
+        delay = next_frame - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+    return frames
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def run_child(mode: str, catalog: Path) -> dict:
+    started = time.time()
+    out = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            mode,
+            "--catalog",
+            str(catalog),
+            "--t0",
+            str(started),
+        ],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    for line in out.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    raise SystemExit(f"child {mode} failed:\n{out.stdout[-2000:]}\n{out.stderr[-4000:]}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--songs", type=int, default=1_000_000)
+    parser.add_argument("--starts", type=int, default=3)
+    parser.add_argument("--child")
+    parser.add_argument("--catalog", type=Path)
+    parser.add_argument("--t0", type=float)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.catalog, args.t0)
+        return 0
+
+    catalog = args.catalog or catalog_path(args.songs)
+    run_child("start", catalog)  # warm the font cache and the OS page cache once
+    starts = [run_child("start", catalog)["start_s"] for _ in range(args.starts)]
+    keys = run_child("keys", catalog)
+    lyrics = run_child("lyrics", catalog)
+    key_ms, frames = keys["keys_ms"], lyrics["frames_ms"]
+    over = sum(1 for f in frames if f > 33.3)
+    rows = [
+        ("cold start to interactive (s)", statistics.median(starts), max(starts), "<= 3 s"),
+        ("key press to results drawn p50 (ms)", pct(key_ms, 0.5), None, ""),
+        ("key press to results drawn p95 (ms)", pct(key_ms, 0.95), None, "<= 100 ms"),
+        ("key press to results drawn p99 (ms)", pct(key_ms, 0.99), max(key_ms), ""),
+        ("lyric frame work p50 (ms)", pct(frames, 0.5), None, ""),
+        ("lyric frame work p99 (ms)", pct(frames, 0.99), max(frames), "< 16.7 ms for 60 fps"),
+        ("lyric frames over 33 ms", float(over), float(len(frames)), "0"),
+        ("RSS with UI + catalog, search run (MB)", keys["rss_mb"], None, "<= 250 MB"),
+        ("RSS with UI + catalog, lyrics run (MB)", lyrics["rss_mb"], None, "<= 250 MB"),
+    ]
+    print(f"\nui_bench: {args.songs:,}-song catalog, 800x480 offscreen, {os.cpu_count()} cores")
+    print(f"| {'measure':<40} | {'value':>9} | {'max':>9} | target |")
+    print(f"|{'-' * 42}|{'-' * 11}|{'-' * 11}|--------|")
+    for name, value, worst, target in rows:
+        worst_text = f"{worst:9.1f}" if worst is not None else " " * 9
+        print(f"| {name:<40} | {value:9.1f} | {worst_text} | {target} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,203 @@
+"""ktvctl for bills and prices: bill (and receipts), clean-done, price import|show, menu,
+audit. Money shown in yuan; --json gives the messages (fen)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.table import Table
+
+from controller.billing.money import format_yuan
+from controller.ktvctl import command
+from controller.ktvctl.billing import _request_id, _rid, _stub, bill_name, room_name, show
+from controller.ktvctl.connection import connect
+from controller.ktvctl.output import console, print_json, to_dict
+from ktv.errors import InvalidArgument
+from ktv.v1 import billing_pb2 as pb
+from ktv.v1 import rooms_pb2, rooms_pb2_grpc
+
+
+@command("bill", "the live bill of a room (or bills/ID); --receipt 58|80 prints a receipt")
+def bill_show(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    parser.add_argument("target", help="room (A08) or bills/ID")
+    parser.add_argument(
+        "--receipt", type=int, choices=(58, 80), help="print a receipt of this width (mm)"
+    )
+    parser.add_argument("--escpos", type=Path, help="also write ESC/POS bytes to this file")
+
+    def run(args: argparse.Namespace) -> int:
+        conn = connect(args)
+        try:
+            stub = _stub(conn)
+            is_bill = args.target.startswith("bills/")
+            room = "" if is_bill else room_name(args.target)
+            name = args.target if is_bill else ""
+            if args.receipt or args.escpos:
+                receipt = conn.call(
+                    stub.PrintReceipt,
+                    pb.PrintReceiptRequest(room=room, bill=name, width_mm=args.receipt or 58),
+                )
+                if args.escpos:
+                    args.escpos.write_bytes(receipt.escpos)
+                if args.json:
+                    print_json({"text": receipt.text})
+                else:
+                    print(receipt.text)
+                return 0
+            show(args, conn.call(stub.GetBill, pb.GetBillRequest(room=room, name=name)).bill)
+            return 0
+        finally:
+            conn.close()
+
+    return run
+
+
+@command("clean-done", "cleaning finished: the room is IDLE again")
+def clean_done(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    parser.add_argument("room")
+    _request_id(parser)
+
+    def run(args: argparse.Namespace) -> int:
+        conn = connect(args)
+        try:
+            stub = rooms_pb2_grpc.RoomServiceStub(conn.channel)
+            room = conn.call(
+                stub.SetRoomState,
+                rooms_pb2.SetRoomStateRequest(
+                    name=room_name(args.room),
+                    state=rooms_pb2.ROOM_STATE_IDLE,
+                    reason="cleaning done",
+                    request_id=_rid(args),
+                ),
+            ).room
+            if args.json:
+                print_json(to_dict(room))
+            else:
+                console.print(f"{room.name} is IDLE")
+            return 0
+        finally:
+            conn.close()
+
+    return run
+
+
+@command("price import", "import a venue config's [pricing] and [[menu]] as a new plan version")
+def price_import(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    parser.add_argument("file", type=Path)
+    _request_id(parser)
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            text = args.file.read_text(encoding="utf-8")
+        except OSError as error:
+            raise InvalidArgument(f"cannot read {args.file}: {error.strerror}") from None
+        conn = connect(args)
+        try:
+            out = conn.call(
+                _stub(conn).ImportPricePlan,
+                pb.ImportPricePlanRequest(config_toml=text, request_id=_rid(args)),
+            )
+            if args.json:
+                print_json(to_dict(out))
+            else:
+                console.print(f"price plan {out.version} is active (open bills keep their version)")
+            return 0
+        finally:
+            conn.close()
+
+    return run
+
+
+@command("price show", "print a price plan's source (the active one by default)")
+def price_show(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    parser.add_argument("--version", default="")
+
+    def run(args: argparse.Namespace) -> int:
+        conn = connect(args)
+        try:
+            out = conn.call(_stub(conn).GetPricePlan, pb.GetPricePlanRequest(version=args.version))
+            if args.json:
+                print_json(to_dict(out))
+            else:
+                versions = ", ".join(out.versions)
+                print(f"# version {out.version} (active: {out.active_version}; all: {versions})")
+                print(out.config_toml)
+            return 0
+        finally:
+            conn.close()
+
+    return run
+
+
+@command("menu", "list the products")
+def menu(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        conn = connect(args)
+        try:
+            products = conn.call(_stub(conn).ListProducts, pb.ListProductsRequest()).products
+            if args.json:
+                print_json([to_dict(p) for p in products])
+                return 0
+            table = Table(title="Menu", title_justify="left")
+            for column in ("SKU", "Name", "Category", "Yuan", "Available"):
+                table.add_column(column)
+            for p in products:
+                table.add_row(
+                    p.sku,
+                    p.name,
+                    p.category,
+                    format_yuan(p.base_fen),
+                    "yes" if p.available else "no",
+                )
+            console.print(table)
+            return 0
+        finally:
+            conn.close()
+
+    return run
+
+
+@command("audit", "the money audit log of a bill (manager)")
+def audit(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    parser.add_argument("bill", nargs="?", default="", help="bills/ID (default: the whole log)")
+    parser.add_argument("--limit", type=int, default=1000)
+
+    def run(args: argparse.Namespace) -> int:
+        conn = connect(args)
+        try:
+            request = pb.ListAuditEntriesRequest(
+                bill=bill_name(args.bill) if args.bill else "", page_size=args.limit
+            )
+            entries = conn.call(_stub(conn).ListAuditEntries, request).entries
+            if args.json:
+                print_json([to_dict(e) for e in entries])
+                return 0
+            table = Table(title=f"Audit {args.bill or '(all bills)'}", title_justify="left")
+            for column in (
+                "#",
+                "Bill",
+                "What",
+                "Who",
+                "Role",
+                "Total before/after",
+                "Paid before/after",
+            ):
+                table.add_column(column)
+            for e in entries:
+                table.add_row(
+                    str(e.seq),
+                    e.bill.removeprefix("bills/")[-8:],
+                    e.kind,
+                    e.staff_id,
+                    e.role,
+                    f"{format_yuan(e.total_before_fen)} -> {format_yuan(e.total_after_fen)}",
+                    f"{format_yuan(e.paid_before_fen)} -> {format_yuan(e.paid_after_fen)}",
+                )
+            console.print(table)
+            return 0
+        finally:
+            conn.close()
+
+    return run

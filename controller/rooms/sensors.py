@@ -1,0 +1,31 @@
+"""Door and presence events applied to a room's sensor view (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from controller.rooms.events import DoorChanged, PresenceChanged
+from controller.rooms.model import RoomView
+
+
+def apply_sensor_event(room: RoomView, payload: object, occur: datetime) -> RoomView:
+    """The room with a door/presence event applied (other payloads change nothing).
+
+    ``occur`` is the event's time by the agent's clock; an event older than the one already
+    applied (delivered late from an outbox) does not override it.
+    """
+    sensors = room.sensors
+    if isinstance(payload, DoorChanged):
+        if sensors.door_since is not None and occur < sensors.door_since:
+            return room  # an older event delivered late: the newer one stands
+        if sensors.door_open == payload.open and sensors.door_since is not None:
+            return room
+        return room.bumped(sensors=replace(sensors, door_open=payload.open, door_since=occur))
+    if isinstance(payload, PresenceChanged):
+        if sensors.presence_since is not None and occur < sensors.presence_since:
+            return room
+        if sensors.occupied == payload.present and sensors.presence_since is not None:
+            return room
+        return room.bumped(sensors=replace(sensors, occupied=payload.present, presence_since=occur))
+    return room

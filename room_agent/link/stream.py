@@ -1,0 +1,183 @@
+"""One connected stream, after Welcome: events up, acks and commands down, heartbeats.
+
+Events leave in outbox order, at most ``outbox_send_window_events`` unacked at a time. Acks
+are deleted from the outbox in batches (one fsync for every ack that arrived while the
+previous batch was being written), so draining a backlog is not one fsync per event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+
+import grpc
+
+from ktv.errors import Unauthenticated
+from ktv.v1 import link_pb2
+from room_agent.link import convert, settings
+from room_agent.link.commands import CommandDispatcher
+from room_agent.link.outbox import Outbox
+
+log = logging.getLogger(__name__)
+
+ENROLL_HINT = "enroll with: ktv-agent enroll --room ROOM --code CODE"
+
+
+class StreamBroken(Exception):
+    """The stream ended or failed; the gRPC status, when there was one, rides along."""
+
+    def __init__(self, message: str, *, code: grpc.StatusCode | None = None, details: str = ""):
+        super().__init__(message)
+        self.code = code
+        self.details = details
+
+
+async def raise_call_status(call: grpc.aio.StreamStreamCall) -> None:
+    """After EOF: turn the call's final status into the right exception (OK returns)."""
+    code = await call.code()
+    details = await call.details() or ""
+    if code == grpc.StatusCode.UNAUTHENTICATED:
+        raise Unauthenticated(
+            f"controller refused the agent's credential ({details}); {ENROLL_HINT}"
+        )
+    if code not in (grpc.StatusCode.OK, None):
+        raise StreamBroken(f"{code.name}: {details}", code=code, details=details)
+
+
+class LinkStream:
+    def __init__(
+        self,
+        room_id: str,
+        call: grpc.aio.StreamStreamCall,
+        *,
+        outbox: Outbox,
+        dispatcher: CommandDispatcher,
+        heartbeat_interval_s: float,
+        wake: asyncio.Event,
+    ) -> None:
+        self.room_id = room_id
+        self.call = call
+        self.outbox = outbox
+        self.dispatcher = dispatcher
+        self.heartbeat_interval_s = heartbeat_interval_s
+        self._wake = wake  # set when the outbox has news or the window opened
+        self._write_lock = asyncio.Lock()
+        self._in_flight: dict[str, int] = {}  # event id -> outbox seq, sent and not acked
+        self._acked: list[str] = []
+        self._acks_ready = asyncio.Event()
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        """Run until the stream breaks (raises) or ``stop`` is set (returns)."""
+        tasks = [
+            asyncio.create_task(self._receive(), name="link-receive"),
+            asyncio.create_task(self._send_events(), name="link-events"),
+            asyncio.create_task(self._delete_acked(), name="link-acks"),
+            asyncio.create_task(self._heartbeat(), name="link-heartbeat"),
+            asyncio.create_task(stop.wait(), name="link-stop"),
+        ]
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await self._flush_acks()  # acks already received must not be resent
+        for task in done:
+            error = None if task.cancelled() else task.exception()
+            if error is not None:
+                await self._park_refused_event(error)
+                raise error
+
+    async def _write(self, request: link_pb2.ConnectRequest) -> None:
+        async with self._write_lock:
+            try:
+                await self.call.write(request)
+            except asyncio.InvalidStateError:  # the controller already ended the call
+                await raise_call_status(self.call)
+                raise StreamBroken("controller ended the stream") from None
+
+    async def _receive(self) -> None:
+        while True:
+            response = await self.call.read()
+            if response is grpc.aio.EOF:
+                await raise_call_status(self.call)
+                raise StreamBroken("controller ended the stream")
+            kind = response.WhichOneof("msg")
+            if kind == "ack":
+                self._acked.extend(response.ack.event_ids)
+                self._acks_ready.set()
+            elif kind == "command":
+                outcome = await asyncio.to_thread(self.dispatcher.apply, response.command)
+                await self._write(link_pb2.ConnectRequest(command_result=outcome.to_proto()))
+            else:
+                log.warning("room %s ignores controller message %r", self.room_id, kind)
+
+    async def _delete_acked(self) -> None:
+        while True:
+            await self._acks_ready.wait()
+            await self._flush_acks()
+
+    async def _flush_acks(self) -> None:
+        self._acks_ready.clear()
+        ids, self._acked = self._acked, []
+        if not ids:
+            return
+        await asyncio.to_thread(self.outbox.ack, ids)
+        for event_id in ids:
+            self._in_flight.pop(event_id, None)
+        self._wake.set()
+
+    async def _send_events(self) -> None:
+        last_sent_seq = 0
+        while True:
+            room = settings.outbox_send_window_events - len(self._in_flight)
+            batch = []
+            if room > 0:
+                self._wake.clear()
+                batch = await asyncio.to_thread(
+                    self.outbox.pending,
+                    after_seq=last_sent_seq,
+                    limit=min(room, settings.outbox_batch_events),
+                )
+            for pending in batch:
+                self._in_flight[pending.event_id] = pending.seq
+                last_sent_seq = pending.seq
+                await self._write(link_pb2.ConnectRequest(event=pending.message))
+            if batch:
+                continue
+            # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancellation
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(settings.outbox_poll_interval_s):
+                    await self._wake.wait()
+
+    async def _heartbeat(self) -> None:
+        while True:
+            depth = await asyncio.to_thread(self.outbox.depth)
+            beat = link_pb2.AgentHeartbeat(
+                send_time=convert.timestamp(datetime.now(UTC)), outbox_depth=depth
+            )
+            await self._write(link_pb2.ConnectRequest(heartbeat=beat))
+            await asyncio.sleep(self.heartbeat_interval_s)
+
+    async def _park_refused_event(self, error: BaseException) -> None:
+        """A stream ended with INVALID_ARGUMENT naming an event we sent: that event would be
+        refused again on every reconnect and block the outbox, so set it aside."""
+        if isinstance(error, grpc.aio.AioRpcError):
+            code, details = error.code(), error.details() or ""
+        elif isinstance(error, StreamBroken):
+            code, details = error.code, error.details
+        else:
+            return
+        if code != grpc.StatusCode.INVALID_ARGUMENT:
+            return
+        for event_id in list(self._in_flight):
+            if event_id in details:
+                await asyncio.to_thread(self.outbox.park, event_id, details)
+                log.error(
+                    "room %s: controller refused event %s (%s); parked it",
+                    self.room_id,
+                    event_id,
+                    details,
+                )

@@ -1,0 +1,128 @@
+"""Catalog versions: atomic publish, room agents' read-only copies following replacements."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from ktv.errors import FailedPrecondition, InvalidArgument, NotFound
+from media_index import Catalog
+from media_index.schema import SCHEMA_VERSION
+
+from .conftest import entry
+
+
+def test_every_write_makes_a_new_version(catalog: Catalog) -> None:
+    first = catalog.version
+    catalog.put_entries([entry("a", "稻香", "周杰伦")])
+    assert catalog.version != first
+
+
+def test_an_agent_copy_follows_an_atomic_replacement(catalog: Catalog, tmp_path: Path) -> None:
+    room_copy = tmp_path / "room" / "catalog.sqlite"
+    catalog.put_entries([entry("a", "稻香", "周杰伦")])
+    v1 = catalog.publish(room_copy)
+    agent = Catalog(room_copy, readonly=True)
+    assert agent.version == v1
+    assert [s.title for s in agent.search("dx").songs] == ["稻香"]
+
+    catalog.put_entries([entry("b", "后来", "刘若英")])
+    v2 = catalog.publish(room_copy)
+    assert v2 != v1
+    assert agent.version == v2  # noticed the new file without being told
+    assert [s.title for s in agent.search("hl").songs] == ["后来"]
+    agent.close()
+
+
+def test_searches_keep_working_while_versions_are_published(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    room_copy = tmp_path / "room.sqlite"
+    catalog.put_entries([entry("a", "稻香", "周杰伦")])
+    catalog.publish(room_copy)
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def guest_typing() -> None:
+        with Catalog(room_copy, readonly=True) as agent:
+            while not stop.is_set():
+                try:
+                    assert agent.search("dx").songs[0].title == "稻香"
+                except BaseException as e:  # collected and re-raised in the test thread
+                    errors.append(e)
+                    return
+
+    t = threading.Thread(target=guest_typing)
+    t.start()
+    try:
+        for i in range(15):
+            catalog.put_entries([entry(f"n{i}", f"新歌{i}", "歌手")])
+            catalog.publish(room_copy)
+    finally:
+        stop.set()
+        t.join(timeout=30)
+    assert not t.is_alive()
+    assert errors == []
+    assert not list(tmp_path.glob(".*.tmp"))  # no temp files left behind
+
+
+def test_publishing_over_the_catalog_itself_is_refused(catalog: Catalog) -> None:
+    with pytest.raises(InvalidArgument, match="itself"):
+        catalog.publish(catalog.path)
+
+
+def test_published_copy_is_self_contained(catalog: Catalog, tmp_path: Path) -> None:
+    catalog.put_entries([entry("a", "稻香", "周杰伦")])
+    dest = tmp_path / "copy.sqlite"
+    catalog.publish(dest)
+    assert not Path(f"{dest}-wal").exists()
+    conn = sqlite3.connect(dest)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    conn.close()
+
+
+def test_opening_a_missing_catalog_read_only_is_not_found(tmp_path: Path) -> None:
+    with pytest.raises(NotFound):
+        Catalog(tmp_path / "nope.sqlite", readonly=True)
+
+
+def test_a_file_that_is_not_a_catalog_is_refused(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(FailedPrecondition):
+        Catalog(junk)
+    with pytest.raises(FailedPrecondition):
+        Catalog(junk, readonly=True)
+
+
+def test_a_catalog_from_newer_software_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.sqlite"
+    Catalog(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(FailedPrecondition, match="newer"):
+        Catalog(path)
+    with pytest.raises(FailedPrecondition, match="does not match"):
+        Catalog(path, readonly=True)
+
+
+def test_migrations_are_applied_once_at_open(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    Catalog(path).close()
+    with Catalog(path) as again:
+        again.put_entries([entry("a", "稻香", "周杰伦")])
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
+
+
+def test_a_closed_catalog_says_so(tmp_path: Path) -> None:
+    cat = Catalog(tmp_path / "c.sqlite")
+    cat.close()
+    cat.close()  # idempotent
+    with pytest.raises(FailedPrecondition, match="closed"):
+        cat.search("dx")

@@ -1,0 +1,80 @@
+"""The two decks of a song play the same instant of the music (video files included)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from room_agent.core.ports import VocalSwitch
+from room_agent.player.sync import ClockReading, origin_ms
+from tests.room_agent.player.conftest import Heard, Library
+from tests.support.media import TICK_PERIOD_S, VOCAL_HZ
+from tests.support.pcm import centroid_hz, dominant_hz, tick_onsets_s, wait_for
+
+
+def test_a_decks_origin_is_the_earliest_reading_minus_its_time() -> None:
+    readings = [ClockReading(1250.0, 250), ClockReading(1503.0, 500), ClockReading(1752.0, 750)]
+    assert origin_ms(readings) == 1000.0
+    assert origin_ms([]) is None
+
+
+def _aligned(heard: Heard) -> bool:
+    return heard.player.last_shadow_offset_ms is not None
+
+
+def test_with_video_the_shadow_deck_is_aligned_to_the_main_deck(
+    heard: Heard, library: Library
+) -> None:
+    heard.player.play(library.tracks_video)
+    assert wait_for(lambda: _aligned(heard), 10)
+    time.sleep(0.4)
+    heard.pcm.clear()
+    time.sleep(1.2)
+    assert abs(heard.pcm.deck_offset_ms("main", "shadow")) <= 10
+
+
+def test_after_a_seek_the_decks_are_aligned_again(heard: Heard, library: Library) -> None:
+    heard.player.play(library.tracks_video)
+    assert wait_for(lambda: _aligned(heard), 10)
+    heard.player.last_shadow_offset_ms = None
+    heard.player.seek(3000)
+    assert wait_for(lambda: _aligned(heard), 10)
+    time.sleep(0.4)
+    heard.pcm.clear()
+    time.sleep(1.2)
+    assert abs(heard.pcm.deck_offset_ms("main", "shadow")) <= 10
+
+
+def test_switching_a_video_song_keeps_the_beat(heard: Heard, library: Library) -> None:
+    heard.player.play(library.tracks_video)
+    assert wait_for(lambda: _aligned(heard), 10)
+    time.sleep(0.3)
+    start = time.monotonic()
+    for k in range(6):
+        heard.player.set_vocal(VocalSwitch.ACCOMPANIMENT if k % 2 == 0 else VocalSwitch.ORIGINAL)
+        time.sleep(0.4)
+    mix = heard.pcm.heard(start - 0.1, time.monotonic() - 0.1)
+    intervals = np.diff(tick_onsets_s(mix))
+    assert len(intervals) >= 8
+    assert np.abs(intervals - TICK_PERIOD_S).max() <= 0.02
+
+
+def test_a_key_change_moves_both_decks_so_a_switch_keeps_the_key(
+    heard: Heard, library: Library
+) -> None:
+    heard.player.play(library.tracks)
+    assert wait_for(lambda: heard.player.status().position_ms > 300, 10)
+    heard.player.set_key(2)
+    time.sleep(0.8)
+    now = time.monotonic()
+    original = heard.pcm.heard(now - 0.55, now - 0.05)
+    assert abs(dominant_hz(original, 900, 1300) - VOCAL_HZ * 2 ** (2 / 12)) < 25
+    heard.player.set_vocal(VocalSwitch.ACCOMPANIMENT)
+    time.sleep(0.8)
+    now = time.monotonic()
+    accomp = heard.pcm.heard(now - 0.55, now - 0.05)
+    # Accompaniment 330 Hz, two semitones up: ~370 Hz on the shadow deck too.
+    assert centroid_hz(accomp, 250, 500) == pytest.approx(330 * 2 ** (2 / 12), rel=0.03)
+    assert heard.player.status().key_semitones == 2
