@@ -36,13 +36,14 @@ def _p(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def _channel(target: str, creds: grpc.ChannelCredentials | None) -> grpc.Channel:
+    if creds is None:
+        return grpc.insecure_channel(target)
+    return grpc.secure_channel(target, creds, options=grpc_tls.channel_options())
+
+
 def _calls(target: str, creds: grpc.ChannelCredentials | None, n: int) -> tuple[float, float]:
-    options = grpc_tls.channel_options() if creds else None
-    with (
-        grpc.secure_channel(target, creds, options=options)
-        if creds
-        else grpc.insecure_channel(target)
-    ) as channel:
+    with _channel(target, creds) as channel:
         stub = health_pb2_grpc.HealthStub(channel)
         stub.Check(health_pb2.HealthCheckRequest(), timeout=10)
         times = []
@@ -57,12 +58,7 @@ def _first_call(target: str, creds: grpc.ChannelCredentials | None, n: int) -> f
     times = []
     for _ in range(n):
         start = time.perf_counter()
-        options = grpc_tls.channel_options() if creds else None
-        with (
-            grpc.secure_channel(target, creds, options=options)
-            if creds
-            else grpc.insecure_channel(target)
-        ) as channel:
+        with _channel(target, creds) as channel:
             health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10)
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
