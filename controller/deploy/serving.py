@@ -1,5 +1,5 @@
 """What deployment adds to ``ktv-controller serve``: the two TLS listeners, the venue TLS
-files, and telling systemd we are up (READY + watchdog pings from the event loop)."""
+files and the agent port's address file (sd_notify lives in ktv.sdnotify)."""
 
 from __future__ import annotations
 

@@ -192,3 +192,19 @@ def test_serving_without_init_or_insecure_dev_says_what_to_run(tmp_path):
     assert proc.returncode == 5
     assert "run `ktv-controller init" in proc.stderr
     assert not (tmp_path / "controller.db").exists()
+
+
+def test_revoking_a_stolen_pi_locks_it_out_at_once_while_the_controller_runs(venue):
+    venue.add_room("R01")
+    stolen, _ = venue.enroll_pi("R01")
+    with venue.agent_channel(stolen) as channel:
+        assert whoami(channel).room == "rooms/R01"
+    revoked = ktv_controller("revoke-room", "R01", "--data-dir", str(venue.ctl.data_dir))
+    assert revoked.returncode == 0, revoked.stderr
+    assert "1 certificate(s)" in revoked.stdout
+    with venue.agent_channel(stolen) as channel, pytest.raises(grpc.RpcError) as err:
+        whoami(channel)
+    assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    replacement, _ = venue.enroll_pi("R01")  # a new code brings the room back
+    with venue.agent_channel(replacement) as channel:
+        assert whoami(channel).room == "rooms/R01"
