@@ -37,6 +37,7 @@ from controller.auth.credentials import Credentials, ensure_admin_token
 from controller.auth.interceptor import AuthInterceptor
 from controller.auth.permissions import INFRASTRUCTURE, Permission, PermissionTable
 from controller.deploy import serving
+from controller.loop_watch import GcPauses, watch_loop_stalls
 from controller.rooms.board import RoomBoard, utc_now
 from controller.settings import BoardTiming
 from controller.store.db import Store, open_store
@@ -217,6 +218,9 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
             loop.add_signal_handler(sig, stop.set)
 
     ticker = asyncio.create_task(_tick(app.board))
+    stall_probe = asyncio.create_task(watch_loop_stalls())
+    gc_pauses = GcPauses()
+    gc_pauses.install()
     advertiser = None
     if options.mdns:
         from controller.discovery import Advertisement, VenueAdvertiser, advertised_addresses
@@ -244,6 +248,8 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
         app.board.close()  # ends WatchRooms and link streams
         await server.stop(settings.shutdown_stream_grace_s)
         ticker.cancel()
+        stall_probe.cancel()
+        gc_pauses.remove()
         if advertiser is not None:
             advertising.cancel()
             with contextlib.suppress(Exception, asyncio.CancelledError):
