@@ -38,6 +38,7 @@ from controller.auth.interceptor import AuthInterceptor
 from controller.auth.permissions import INFRASTRUCTURE, Permission, PermissionTable
 from controller.deploy import serving
 from controller.deploy.data_dir_lock import DataDirLock
+from controller.loop_watch import GcPauses, watch_loop_stalls
 from controller.rooms.board import RoomBoard, utc_now
 from controller.settings import BoardTiming
 from controller.store.db import Store, open_store
@@ -222,6 +223,9 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
             loop.add_signal_handler(sig, stop.set)
 
     ticker = asyncio.create_task(_tick(app.board))
+    stall_probe = asyncio.create_task(watch_loop_stalls())
+    gc_pauses = GcPauses()
+    gc_pauses.install()
     advertiser = None
     if options.mdns:
         from controller.discovery import Advertisement, VenueAdvertiser, advertised_addresses
@@ -249,6 +253,8 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
         app.board.close()  # ends WatchRooms and link streams
         await server.stop(settings.shutdown_stream_grace_s)
         ticker.cancel()
+        stall_probe.cancel()
+        gc_pauses.remove()
         if advertiser is not None:
             advertising.cancel()
             with contextlib.suppress(Exception, asyncio.CancelledError):
