@@ -55,6 +55,10 @@ class TwinDecks:
         self.main, self.shadow = (right, left) if vocal_right else (left, right)
         return plan
 
+    def video_players(self) -> tuple[vlc.MediaPlayer, ...]:
+        main, _shadow = self._tracks
+        return (main.mp, *(deck.mp for deck in self._channels))
+
     def active(self, plan: VocalPlan) -> tuple[Deck, ...]:
         return (self.main, self.shadow) if plan.method.uses_shadow else (self.main,)
 

@@ -246,6 +246,12 @@ class VlcPlayer:
     def vocal_method(self) -> VocalMethod:
         return self._plan.method
 
+    def video_players(self) -> tuple[vlc.MediaPlayer, ...]:
+        """The libVLC players that may carry a song's video: the main deck for tracks and
+        one-mix songs, the right or left deck for left/right songs. A video surface (e.g.
+        ``video_set_callbacks`` into a Kivy texture) attaches to each of them."""
+        return self._decks.video_players()
+
     @property
     def levelling(self) -> Levelling:
         return self._levelling

@@ -93,3 +93,15 @@ def test_pause_and_resume_keep_both_decks_together(heard: Heard, library: Librar
     time.sleep(1.2)
     assert abs(heard.pcm.deck_offset_ms("main", "shadow")) <= 10
     assert heard.player.status().state is PlayerState.PLAYING
+
+
+def test_the_song_video_is_on_a_player_offered_for_video_and_only_there(
+    heard: Heard, library: Library
+) -> None:
+    heard.player.play(library.tracks_video)
+    assert wait_for(lambda: heard.player.status().position_ms > 500, 10)
+    offered = heard.player.video_players()
+    showing = [mp for mp in offered if mp.has_vout() > 0]
+    assert len(showing) == 1
+    assert heard.player._shadow.mp not in offered
+    assert heard.player._shadow.mp.has_vout() == 0  # the shadow deck decodes no video
