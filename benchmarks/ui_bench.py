@@ -163,8 +163,7 @@ def _full_redraws(loop, count: int = 30) -> list[float]:
 
 
 def _pending(search) -> bool:
-    shown = getattr(search, "_shown_request", None)
-    return shown is not search.last_request
+    return search.shown_request is not search.last_request
 
 
 def _lyrics(app, room, cat, loop, seconds: float = 10.0) -> tuple[list[float], float]:
