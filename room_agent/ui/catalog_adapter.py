@@ -37,6 +37,7 @@ class CatalogSongSource:
             char_count=request.char_count,
             artist=request.artist,
             limit=request.limit,
+            offset=request.offset,
         )
         return SongPage(tuple(page.songs), page.total, bool(getattr(page, "total_capped", False)))
 

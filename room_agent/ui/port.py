@@ -186,6 +186,7 @@ class SearchRequest:
     char_count: int | None = None  # 字数
     artist: str | None = None
     limit: int = 200
+    offset: int = 0  # the next page starts here (the guest scrolled to the end)
 
 
 @dataclass(frozen=True)

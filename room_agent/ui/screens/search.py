@@ -6,34 +6,26 @@ results come back through the clock into a RecycleView.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from kivy.app import App
-from kivy.properties import BooleanProperty, NumericProperty, StringProperty
-from kivy.uix.screenmanager import Screen
+from kivy.properties import NumericProperty, StringProperty
 
 from room_agent.ui import i18n, settings
-from room_agent.ui.port import SearchRequest, SongPage
-from room_agent.ui.search_worker import Answer
-from room_agent.ui.widgets.song_list import song_rows
-
-log = logging.getLogger(__name__)
+from room_agent.ui.port import SearchRequest
+from room_agent.ui.screens.paged import PagedSongs
 
 LANGUAGES = ("", "mandarin", "cantonese", "english", "japanese", "korean", "hokkien")
 CHAR_COUNTS = (0, 1, 2, 3, 4, 5, 6, 7)  # 0 = any; 7 shown as "7字+"
 
 
-class SearchScreen(Screen):
+class SearchScreen(PagedSongs):
     query = StringProperty("")
     language = StringProperty("")  # "" = all languages
     char_count = NumericProperty(0)  # 0 = any
-    total = NumericProperty(-1)  # -1 until the first answer
-    capped = BooleanProperty(False)
-    last_request = None
-    last_elapsed_s = NumericProperty(0.0)
 
     def on_kv_post(self, base_widget: Any) -> None:
+        super().on_kv_post(base_widget)
         self.ids.keyboard.bind(query=self._typed)
 
     def on_pre_enter(self, *args: Any) -> None:
@@ -45,8 +37,7 @@ class SearchScreen(Screen):
         self.ids.keyboard.mode = "initials"
         self.language = ""
         self.char_count = 0
-        self.total = -1
-        self.ids.results.data = []
+        self.clear_results()
 
     def _typed(self, keyboard: Any, query: str) -> None:
         self.query = query
@@ -61,30 +52,14 @@ class SearchScreen(Screen):
         self.request_search()
 
     def request_search(self) -> None:
-        request = SearchRequest(
-            query=self.query.strip(),
-            language=self.language or None,
-            char_count=self.char_count or None,
-            limit=settings.search_result_limit,
+        self.ask(
+            SearchRequest(
+                query=self.query.strip(),
+                language=self.language or None,
+                char_count=self.char_count or None,
+                limit=settings.search_result_limit,
+            )
         )
-        self.last_request = request
-        App.get_running_app().search(request, self.show_results)
-
-    def show_results(self, answer: Answer[SearchRequest, SongPage]) -> None:
-        if answer.request != self.last_request:
-            return
-        self.last_elapsed_s = answer.elapsed_s
-        self._shown_request = answer.request
-        if answer.error is not None or answer.result is None:
-            log.warning("search %r failed: %s", answer.request, answer.error)
-            self.ids.results.data = []
-            self.total = 0
-            return
-        app = App.get_running_app()
-        self.ids.results.data = song_rows(answer.result.songs, app.language)
-        self.ids.results.scroll_y = 1
-        self.capped = answer.result.capped
-        self.total = answer.result.total
 
     # --- labels for the filter spinners ------------------------------------------------------
 

@@ -9,9 +9,8 @@ from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 from room_agent.ui import settings
-from room_agent.ui.port import SearchRequest, SingerEntry, SongPage
-from room_agent.ui.search_worker import Answer
-from room_agent.ui.widgets.song_list import song_rows
+from room_agent.ui.port import SearchRequest, SingerEntry
+from room_agent.ui.screens.paged import PagedSongs
 
 KINDS = ("", "male", "female", "group", "band")
 
@@ -58,22 +57,10 @@ class SingersScreen(Screen):
         app.run_async(load, done)
 
 
-class SingerSongsScreen(Screen):
+class SingerSongsScreen(PagedSongs):
     singer = StringProperty("")
-    total = NumericProperty(-1)
 
     def show(self, name: str) -> None:
         self.singer = name
-        self.total = -1
-        self.ids.results.data = []
-        request = SearchRequest(artist=name, limit=settings.search_result_limit)
-        self._request = request
-        App.get_running_app().search(request, self._done)
-
-    def _done(self, answer: Answer[SearchRequest, SongPage]) -> None:
-        if answer.request != self._request:
-            return
-        page = answer.result
-        app = App.get_running_app()
-        self.ids.results.data = song_rows(page.songs, app.language) if page else []
-        self.total = page.total if page else 0
+        self.clear_results()
+        self.ask(SearchRequest(artist=name, limit=settings.search_result_limit))

@@ -42,7 +42,9 @@ class SongList(RecycleView):
     pass
 
 
-def song_rows(songs: tuple[Song, ...] | list[Song], language: i18n.Language) -> list[dict]:
+def song_rows(
+    songs: tuple[Song, ...] | list[Song], language: i18n.Language, *, first_index: int = 0
+) -> list[dict]:
     """RecycleView data for ``songs`` (kept as dicts: that is RecycleView's own format)."""
     return [
         {
@@ -52,7 +54,7 @@ def song_rows(songs: tuple[Song, ...] | list[Song], language: i18n.Language) -> 
             "meta": i18n.language_name(song.language, language) if song.language else "",
             "index": i,
         }
-        for i, song in enumerate(songs)
+        for i, song in enumerate(songs, first_index)
     ]
 
 

@@ -295,7 +295,8 @@ class ShelfCatalog:
             and (request.char_count is None or len(s.song.title) == request.char_count)
             and (request.artist is None or request.artist in s.song.artists)
         ]
-        return SongPage(tuple(hits[: request.limit]), len(hits))
+        page = hits[request.offset : request.offset + request.limit]
+        return SongPage(tuple(page), len(hits))
 
     def singers(self, initials: str = "", kind: str | None = None) -> tuple[SingerEntry, ...]:
         counts: dict[tuple[str, str], int] = {}

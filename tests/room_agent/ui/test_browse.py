@@ -52,7 +52,7 @@ def test_singers_by_category_and_initials_then_a_singers_songs(guest):
     assert guest.session.ids.content.current == "singers"
 
 
-def test_thousands_of_results_build_only_a_screenful_of_rows(guest, catalog):
+def test_thousands_of_results_build_only_a_screenful_of_rows_and_page_on_scroll(guest, catalog):
     from dataclasses import replace
 
     from tests.room_agent.ui.conftest import SHELF
@@ -66,6 +66,12 @@ def test_thousands_of_results_build_only_a_screenful_of_rows(guest, catalog):
     search = guest.session.screens["search"]
     guest.type_keys(search.ids.keyboard, "q")
     guest.until(lambda: search.total == 5000)
-    assert len(search.ids.results.data) == 200  # one page per keystroke
-    rows = search.ids.results.children[0].children
+    results = search.ids.results
+    assert len(results.data) == 100  # one page per keystroke
+    rows = results.children[0].children
     assert len(rows) < 20
+    results.scroll_y = 0  # the guest flicks to the end: the next page comes in
+    guest.until(lambda: len(results.data) == 200)
+    assert results.data[150]["title"] == "七里香 150"
+    assert catalog.requests[-1].offset == 100
+    assert len(results.children[0].children) < 20
