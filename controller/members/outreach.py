@@ -5,7 +5,7 @@ recorded for the period is skipped, so running twice issues nothing twice."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -39,9 +39,14 @@ class Outreach:
         return self.loyalty.store
 
     # --- tags and RFM -----------------------------------------------------------------------
-    def profiles(self) -> Iterator[tuple[str, Profile]]:
-        """Every member's tags and RFM score, from one aggregate query."""
+    def profiles(self, member_ids: Sequence[str] | None = None) -> Iterator[tuple[str, Profile]]:
+        """Every member's (or the given members') tags and RFM score, from one query."""
         now = self.loyalty.now()
+        only = ""
+        params: list[str] = []
+        if member_ids is not None:
+            only = f" WHERE m.member_id IN ({','.join('?' * len(member_ids))})"
+            params = list(member_ids)
         d90 = (now - timedelta(days=90)).isoformat()
         d365 = (now - timedelta(days=365)).isoformat()
         cursor = self.store.conn.execute(
@@ -49,8 +54,8 @@ class Outreach:
             " FROM members m LEFT JOIN (SELECT member_id, MAX(at) AS last_visit,"
             "  SUM(at > ?) AS n90, SUM(at > ?) AS n365, SUM(CASE WHEN at > ? THEN spend_fen"
             "  ELSE 0 END) AS s365 FROM member_visits GROUP BY member_id) v"
-            " ON v.member_id = m.member_id",
-            (d90, d365, d365),
+            " ON v.member_id = m.member_id" + only,
+            (d90, d365, d365, *params),
         )
         for row in cursor:
             activity = Activity(
@@ -62,6 +67,9 @@ class Outreach:
                 spend_12m_fen=row[6] or 0,
             )
             yield row[0], profile(activity, now)
+
+    def profiles_of(self, member_ids: Sequence[str]) -> list[tuple[str, Profile]]:
+        return list(self.profiles(member_ids))
 
     def tagged(self, tag: Tag) -> list[str]:
         return [m for m, p in self.profiles() if tag in p.tags]

@@ -1,0 +1,158 @@
+"""The front desk's member commands through ``ktvctl`` (a subprocess) against a real
+controller process, and a bill paid from stored value over gRPC."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import grpc
+import pytest
+
+from controller.api.errors import reason_of
+from ktv.v1 import billing_pb2, billing_pb2_grpc, members_pb2, members_pb2_grpc
+from tests.controller.billing.grpc_support import write_venue
+from tests.support.controller import start_controller
+
+KTVCTL = [sys.executable, "-m", "controller.ktvctl"]
+
+
+@pytest.fixture(scope="module")
+def ctl(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("ktvctl-members") / "data"
+    venue = write_venue(data_dir)
+    with start_controller(data_dir, ["--venue-config", str(venue), "--no-mdns"]) as running:
+        yield running
+
+
+@pytest.fixture
+def ktvctl(ctl, tmp_path):
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if k not in ("KTV_CONTROLLER", "KTV_TOKEN")}
+        env.update({"KTV_CONFIG_DIR": str(tmp_path / "cfg"), "COLUMNS": "200"})
+        who = ["--controller", ctl.address, "--data-dir", str(ctl.data_dir)]
+        return subprocess.run(
+            [*KTVCTL, *who, *args], capture_output=True, text=True, timeout=30, env=env
+        )
+
+    return run
+
+
+def ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_add_top_up_show_history_and_verify_a_member(ktvctl):
+    added = json.loads(
+        ok(
+            ktvctl(
+                "member",
+                "add",
+                "13800138000",
+                "--name",
+                "张伟",
+                "--birthday",
+                "1990-11-28",
+                "--card",
+                "VIP0001",
+                "--pin",
+                "2580",
+                "--json",
+            )
+        ).stdout
+    )
+    assert added["member"]["phone"] == "13800138000"
+    topped = json.loads(
+        ok(ktvctl("member", "topup", "VIP0001", "500", "--tender", "wechat", "--json")).stdout
+    )
+    assert int(topped["member"]["balance_fen"]) == 60_000
+    shown = ok(ktvctl("member", "show", "张伟")).stdout
+    assert "600.00" in shown and "bonus 100.00" in shown
+    history = json.loads(ok(ktvctl("member", "history", "13800138000", "--json")).stdout)
+    assert history["entries"][0]["kind"] == "topup"
+    assert "balances equal their ledgers" in ok(ktvctl("members", "verify")).stdout
+
+
+def test_a_bad_phone_number_is_one_line_and_exit_code_2(ktvctl):
+    result = ktvctl("member", "add", "12345", "--name", "李四")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "mainland mobile" in result.stderr
+
+
+def test_coupons_and_the_birthday_campaign_from_the_desk(ktvctl, ctl):
+    ok(ktvctl("member", "add", "13900139000", "--name", "李娜", "--birthday", "1991-11-26"))
+    issued = json.loads(
+        ok(
+            ktvctl(
+                "coupon", "issue", "13900139000", "--amount", "50", "--min-spend", "200", "--json"
+            )
+        ).stdout
+    )
+    assert int(issued["coupon"]["value"]) == 5_000
+    first = json.loads(ok(ktvctl("campaign", "run", "birthday", "--json")).stdout)
+    again = json.loads(ok(ktvctl("campaign", "run", "birthday", "--json")).stdout)
+    assert int(first.get("reached", 0)) >= 1 and int(again.get("reached", 0)) == 0
+    listed = json.loads(ok(ktvctl("coupon", "list", "13900139000", "--json")).stdout)
+    assert {c.get("campaign") for c in listed["coupons"]} >= {"desk", "birthday"}
+    outbox = (ctl.data_dir / "notifications.jsonl").read_text(encoding="utf-8")
+    assert "birthday_gift" in outbox and "13900139000" in outbox
+
+
+def test_a_bill_paid_from_the_balance_over_grpc_with_a_wrong_pin_first(ctl):
+    members = members_pb2_grpc.MembersServiceStub(ctl.channel())
+    billing = billing_pb2_grpc.BillingServiceStub(ctl.channel())
+    md = ctl.admin_md
+    members.RegisterMember(
+        members_pb2.RegisterMemberRequest(
+            phone="13700137000", name="王芳", pin="1357", request_id="reg-wf"
+        ),
+        metadata=md,
+        timeout=10,
+    )
+    members.TopUp(
+        members_pb2.TopUpRequest(member="13700137000", amount_fen=20_000, request_id="top-wf"),
+        metadata=md,
+        timeout=10,
+    )
+    billing.OpenSession(
+        billing_pb2.OpenSessionRequest(room="rooms/A09", guest_count=2, request_id="open-a09"),
+        metadata=md,
+        timeout=10,
+    )
+    billing.PlaceOrder(
+        billing_pb2.PlaceOrderRequest(
+            room="rooms/A09", items=[billing_pb2.OrderItem(sku="beer", quantity=6)], request_id="o1"
+        ),
+        metadata=md,
+        timeout=10,
+    )
+
+    def pay(ref: str, rid: str) -> billing_pb2.TakePaymentResponse:
+        tender = billing_pb2.TenderAmount(
+            tender=billing_pb2.TENDER_STORED_VALUE, amount_fen=3_000, reference=ref
+        )
+        return billing.TakePayment(
+            billing_pb2.TakePaymentRequest(room="rooms/A09", tenders=[tender], request_id=rid),
+            metadata=md,
+            timeout=10,
+        )
+
+    with pytest.raises(grpc.RpcError) as err:
+        pay("13700137000:0000", "pay-wrong")
+    assert reason_of(err.value) == "WRONG_PIN"
+    paid = pay("13700137000:1357", "pay-right")
+    again = pay("13700137000:1357", "pay-right")  # a retry
+    assert paid == again and paid.bill.paid_fen == 3_000
+    shown = members.GetMember(
+        members_pb2.GetMemberRequest(query="13700137000"), metadata=md, timeout=10
+    )
+    assert shown.member.balance_fen == 17_000
+    signed = members.SignIn(
+        members_pb2.SignInRequest(room="rooms/A09", phone="13700137000", pin="1357"),
+        metadata=md,
+        timeout=10,
+    )
+    assert signed.member.name == "王芳"
