@@ -19,7 +19,7 @@ from controller.members.campaigns import (
 )
 from controller.members.coupons import CouponKind, CouponSpec
 from controller.members.loyalty import LoyaltyDesk
-from controller.members.tiers import Activity, Profile, Tag, profile
+from controller.members.tiers import Profile, Tag, profile_of
 
 
 @dataclass(frozen=True)
@@ -49,24 +49,32 @@ class Outreach:
             params = list(member_ids)
         d90 = (now - timedelta(days=90)).isoformat()
         d365 = (now - timedelta(days=365)).isoformat()
+        stamp = now.isoformat()
+        month = f"{now.month:02d}"
         cursor = self.store.conn.execute(
-            "SELECT m.member_id, m.registered_at, m.birthday, v.last_visit, v.n90, v.n365, v.s365"
+            "SELECT m.member_id, julianday(?) - julianday(m.registered_at),"
+            " julianday(?) - julianday(COALESCE(v.last_visit, m.registered_at)),"
+            " v.last_visit IS NOT NULL, substr(m.birth_mmdd, 1, 2) = ?,"
+            " v.n90, v.n365, v.s365"
             " FROM members m LEFT JOIN (SELECT member_id, MAX(at) AS last_visit,"
             "  SUM(at > ?) AS n90, SUM(at > ?) AS n365, SUM(CASE WHEN at > ? THEN spend_fen"
             "  ELSE 0 END) AS s365 FROM member_visits GROUP BY member_id) v"
             " ON v.member_id = m.member_id" + only,
-            (d90, d365, d365, *params),
+            (stamp, stamp, month, d90, d365, d365, *params),
         )
-        for row in cursor:
-            activity = Activity(
-                registered_at=datetime.fromisoformat(row[1]),
-                birthday=date.fromisoformat(row[2]) if row[2] else None,
-                last_visit=datetime.fromisoformat(row[3]) if row[3] else None,
-                visits_90d=row[4] or 0,
-                visits_12m=row[5] or 0,
-                spend_12m_fen=row[6] or 0,
+        for mid, member_days, idle_days, visited, bday, n90, n365, s365 in cursor:
+            yield (
+                mid,
+                profile_of(
+                    member_days=member_days,
+                    idle_days=idle_days,
+                    has_visited=bool(visited),
+                    birthday_this_month=bool(bday),
+                    visits_90d=n90 or 0,
+                    visits_12m=n365 or 0,
+                    spend_12m_fen=s365 or 0,
+                ),
             )
-            yield row[0], profile(activity, now)
 
     def profiles_of(self, member_ids: Sequence[str]) -> list[tuple[str, Profile]]:
         return list(self.profiles(member_ids))

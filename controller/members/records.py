@@ -111,10 +111,10 @@ class MemberRecords:
         return member_of(row) if row else None
 
     def by_name(self, name: str, limit: int = 20) -> list[Member]:
-        rows = self.store.query(
-            f"SELECT {MEMBER_COLUMNS} FROM members WHERE name = ? OR name LIKE ? ESCAPE '\\'"
+        rows = self.store.query(  # a range on the name index: names starting with ``name``
+            f"SELECT {MEMBER_COLUMNS} FROM members WHERE name >= ? AND name < ?"
             " ORDER BY name = ? DESC, member_id LIMIT ?",
-            (name, _like_prefix(name), name, limit),
+            (name, name + "\U0010ffff", name, limit),
         )
         return [member_of(r) for r in rows]
 
@@ -281,11 +281,6 @@ class MemberRecords:
 
 def refund_reference(payment_entry_id: int) -> str:
     return f"refund-of:{payment_entry_id}"
-
-
-def _like_prefix(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return escaped + "%"
 
 
 def ids(rows: Sequence[Member]) -> list[str]:

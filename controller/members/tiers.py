@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
+from functools import lru_cache
 
 from controller.members import settings
 from controller.members.model import Tier
@@ -83,24 +85,60 @@ class Profile:
 
 
 def _score(value: float, cuts: tuple[float, float, float, float]) -> int:
-    return 1 + sum(value >= c for c in cuts)
+    return 1 + bisect_right(cuts, value)
+
+
+RECENCY_CUTS_DAYS = (7.0, 30.0, 90.0, 180.0)
+FREQUENCY_CUTS = (2.0, 4.0, 8.0, 16.0)
+MONETARY_CUTS_FEN = (50_000.0, 200_000.0, 500_000.0, 1_500_000.0)
 
 
 def profile(a: Activity, now: datetime) -> Profile:
-    tags: set[Tag] = set()
-    if now - a.registered_at <= timedelta(days=settings.new_member_days):
-        tags.add(Tag.NEW)
-    if a.visits_90d >= settings.high_frequency_visits_90d:
-        tags.add(Tag.HIGH_FREQUENCY)
-    if a.spend_12m_fen >= settings.vip_spend_12m_fen:
-        tags.add(Tag.VIP)
-    seen = a.last_visit or a.registered_at
-    idle_days = (now - seen).total_seconds() / 86_400
-    if idle_days >= settings.dormant_after_days:
-        tags.add(Tag.DORMANT)
-    if a.birthday is not None and a.birthday.month == now.month:
-        tags.add(Tag.BIRTHDAY_THIS_MONTH)
-    recency = 6 - _score(idle_days, (7, 30, 90, 180)) if a.last_visit else 1
-    frequency = _score(a.visits_12m, (2, 4, 8, 16))
-    monetary = _score(a.spend_12m_fen, (50_000, 200_000, 500_000, 1_500_000))
-    return Profile(frozenset(tags), f"R{recency}F{frequency}M{monetary}")
+    idle = a.last_visit or a.registered_at
+    return profile_of(
+        member_days=(now - a.registered_at).total_seconds() / 86_400,
+        idle_days=(now - idle).total_seconds() / 86_400,
+        has_visited=a.last_visit is not None,
+        birthday_this_month=a.birthday is not None and a.birthday.month == now.month,
+        visits_90d=a.visits_90d,
+        visits_12m=a.visits_12m,
+        spend_12m_fen=a.spend_12m_fen,
+    )
+
+
+def profile_of(
+    *,
+    member_days: float,
+    idle_days: float,
+    has_visited: bool,
+    birthday_this_month: bool,
+    visits_90d: int,
+    visits_12m: int,
+    spend_12m_fen: int,
+) -> Profile:
+    """Tags and RFM from plain numbers (the all-members recomputation feeds this directly)."""
+    recency = 6 - _score(idle_days, RECENCY_CUTS_DAYS) if has_visited else 1
+    return _profile(
+        member_days <= settings.new_member_days,
+        visits_90d >= settings.high_frequency_visits_90d,
+        spend_12m_fen >= settings.vip_spend_12m_fen,
+        idle_days >= settings.dormant_after_days,
+        birthday_this_month,
+        recency,
+        _score(visits_12m, FREQUENCY_CUTS),
+        _score(spend_12m_fen, MONETARY_CUTS_FEN),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _profile(
+    new: bool, frequent: bool, vip: bool, dormant: bool, birthday: bool, r: int, f: int, m: int
+) -> Profile:
+    flags = (
+        (new, Tag.NEW),
+        (frequent, Tag.HIGH_FREQUENCY),
+        (vip, Tag.VIP),
+        (dormant, Tag.DORMANT),
+        (birthday, Tag.BIRTHDAY_THIS_MONTH),
+    )
+    return Profile(frozenset(tag for on, tag in flags if on), f"R{r}F{f}M{m}")
