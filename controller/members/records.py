@@ -111,11 +111,17 @@ class MemberRecords:
         return member_of(row) if row else None
 
     def by_name(self, name: str, limit: int = 20) -> list[Member]:
-        rows = self.store.query(  # a range on the name index: names starting with ``name``
-            f"SELECT {MEMBER_COLUMNS} FROM members WHERE name >= ? AND name < ?"
-            " ORDER BY name = ? DESC, member_id LIMIT ?",
-            (name, name + "\U0010ffff", name, limit),
+        """Exact name first, then names starting with it (an index range, not a scan)."""
+        rows = self.store.query(
+            f"SELECT {MEMBER_COLUMNS} FROM members WHERE name = ? ORDER BY member_id LIMIT ?",
+            (name, limit),
         )
+        if len(rows) < limit:
+            rows += self.store.query(
+                f"SELECT {MEMBER_COLUMNS} FROM members WHERE name > ? AND name < ?"
+                " ORDER BY name, member_id LIMIT ?",
+                (name, name + "\U0010ffff", limit - len(rows)),
+            )
         return [member_of(r) for r in rows]
 
     def pin_of(self, member_id: str) -> tuple[bytes, bytes] | None:

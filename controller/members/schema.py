@@ -51,6 +51,7 @@ CREATE TABLE member_ledger (
     actor TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX member_ledger_member ON member_ledger (member_id, entry_id);
+CREATE INDEX member_ledger_sums ON member_ledger (member_id, principal_fen, bonus_fen);
 CREATE TABLE member_sessions (
     tab_id TEXT NOT NULL,
     member_id TEXT NOT NULL REFERENCES members (member_id),
@@ -65,7 +66,7 @@ CREATE TABLE member_visits (
     spend_fen INTEGER NOT NULL CHECK (spend_fen >= 0),
     PRIMARY KEY (member_id, bill)
 );
-CREATE INDEX member_visits_at ON member_visits (member_id, at);
+CREATE INDEX member_visits_at ON member_visits (member_id, at, spend_fen);
 """ + _append_only("member_ledger")
 
 POINTS = """

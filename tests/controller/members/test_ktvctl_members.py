@@ -156,3 +156,21 @@ def test_a_bill_paid_from_the_balance_over_grpc_with_a_wrong_pin_first(ctl):
         timeout=10,
     )
     assert signed.member.name == "王芳"
+
+
+def test_the_cashier_takes_a_payment_from_the_balance_with_ktvctl(ktvctl):
+    ok(ktvctl("member", "add", "13600136000", "--name", "赵磊", "--pin", "8642"))
+    ok(ktvctl("member", "topup", "13600136000", "100"))
+    ok(ktvctl("open", "B02", "--guests", "2"))
+    ok(ktvctl("order", "B02", "beer:2"))
+    paid = json.loads(
+        ok(
+            ktvctl("pay", "B02", "--stored-value", "20", "--ref", "13600136000:8642", "--json")
+        ).stdout
+    )
+    assert "8642" not in json.dumps(paid)
+    history = json.loads(ok(ktvctl("member", "history", "13600136000", "--json")).stdout)
+    assert [e["kind"] for e in history["entries"]] == ["payment", "topup"]
+    assert int(history["member"]["balance_fen"]) == 8_000
+    refused = ktvctl("member", "refund", "13600136000", "100", "--reason", "退卡")
+    assert refused.returncode == 5 and "principal" in refused.stderr  # bonus is never cash

@@ -165,3 +165,18 @@ def test_two_rooms_paying_from_one_balance_at_once_never_overspend(tmp_path, clo
     finally:
         billing_b.store.close()
         billing_a.store.close()
+
+
+def test_wrong_pins_at_checkout_count_even_though_each_payment_rolls_back(venue, clock):
+    billing, members = venue
+    m = members.register("13800138000", "张伟", pin="2580")
+    members.top_up(m.member_id, 50_000, tender="cash", request_id="t1")
+    billing.open("A08", 4, CASHIER)
+    clock.advance(hours=1)
+    for i in range(5):
+        with pytest.raises(PermissionDenied):
+            billing.pay("A08", [sv(1000, f"{m.phone}:0000")], CASHIER, f"p{i}")
+    with pytest.raises(FailedPrecondition) as err:
+        billing.pay("A08", [sv(1000)], CASHIER, "p-right")
+    assert err.value.reason == "PIN_LOCKED"
+    assert members.get(m.member_id).balance.total_fen == 60_000
