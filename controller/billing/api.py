@@ -28,6 +28,7 @@ from controller.auth.permissions import (
     service_rows,
 )
 from controller.billing import settings
+from controller.billing.bill import Outcome
 from controller.billing.convert import (
     actor_of,
     bill_id,
@@ -39,7 +40,7 @@ from controller.billing.desk import Product
 from controller.billing.payments import default_providers
 from controller.billing.receipt import escpos, render_receipt
 from controller.billing.records import Actor, OrderSource, StaffRole
-from controller.billing.service import BillingDesk, Outcome
+from controller.billing.service import BillingDesk
 from controller.rooms.model import parse_room_name
 from controller.server import ControllerApp, register_service_module
 from ktv.errors import InvalidArgument, KtvError
@@ -62,7 +63,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         self.venue_name = venue_name
 
     def _once(self, method: str, request: Message, rtype: type[R], action: Callable[[], R]) -> R:
-        return once(self.store, method, request, rtype, action)
+        return once(self.store, f"/ktv.v1.BillingService/{method}", request, rtype, action)
 
     @staticmethod
     def _room(name: str) -> str:
@@ -345,6 +346,18 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         )
         return pb.PrintReceiptResponse(text=text, escpos=escpos(text))
 
+    async def VerifyLedger(
+        self, request: pb.VerifyLedgerRequest, context: object
+    ) -> pb.VerifyLedgerResponse:
+        records = self.desk.records
+        problems = records.verify(self.desk.clock())
+        entries = self.store.query_one("SELECT COUNT(*) AS n FROM billing_events")
+        return pb.VerifyLedgerResponse(
+            bill_count=len(records.tab_ids()),
+            entry_count=entries["n"] if entries else 0,
+            problems=problems,
+        )
+
 
 PERMISSIONS = service_rows(
     "ktv.v1.BillingService",
@@ -367,6 +380,7 @@ PERMISSIONS = service_rows(
         "UpsertProduct": Permission(MANAGER_UP),
         "ListAuditEntries": Permission(MANAGER_UP),
         "PrintReceipt": Permission(CASHIER_UP),
+        "VerifyLedger": Permission(MANAGER_UP),
     },
 )
 
@@ -401,8 +415,7 @@ async def _refresh_totals(desk: BillingDesk) -> None:
     while True:
         await asyncio.sleep(settings.running_total_refresh_s)
         try:
-            for room, tab_id in desk.records.open_rooms().items():
-                desk.board.set_running_total(room, desk.bill(tab_id).bill.total_fen)
+            desk.refresh_running_totals()
         except KtvError:
             log.exception("refreshing running totals failed")
 

@@ -83,7 +83,8 @@ def _stay_lines(plan: PricePlan, stay: Stay, until: datetime) -> list[BillLine]:
     for charge in price_hourly(plan, open_segments, first_block=not stay.covers):
         band = plan.band(charge.band).label
         rate = format_yuan(charge.rate_fen)
-        label = f"房费 {charge.room} {band} {_hm(charge.billed_seconds)} @{rate}/h"
+        kind = "超时" if stay.covers else "房费"  # time after bought time is overtime
+        label = f"{kind} {charge.room} {band} {_hm(charge.billed_seconds)} @{rate}/h"
         lines.append(
             BillLine(
                 LineKind.ROOM_TIME,
@@ -199,3 +200,12 @@ def _compute_bill(tab: Tab, plan: PricePlan, as_of: datetime) -> Bill:
 
 
 _ROOM_KINDS = (LineKind.ROOM_TIME, LineKind.TIME_BOUGHT, LineKind.GIFT, LineKind.FEE)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an action leaves behind: the tab and its bill as of the action."""
+
+    tab: Tab
+    bill: Bill
+    order_id: str = ""

@@ -71,7 +71,10 @@ def render_receipt(
     ]
     for line in bill.lines:
         label = f"{line.label} x{line.quantity}" if line.quantity > 1 else line.label
-        lines.append(two_columns(label, format_yuan(line.amount_fen), columns))
+        amount = format_yuan(line.amount_fen)
+        if display_width(label) + display_width(amount) + 1 > columns:
+            label = label.split(" @")[0]  # narrow paper: drop the hourly rate, keep the time
+        lines.append(two_columns(label, amount, columns))
     lines += [
         rule,
         two_columns("合计", format_yuan(bill.total_fen), columns),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -180,3 +181,8 @@ class Payment:
     reference: str = ""
     refund_of: str = ""
     reason: str = ""
+
+
+def new_id(kind: str) -> str:
+    """A fresh opaque id such as ``order-3f2a...`` (tabs, orders, payments, covers)."""
+    return f"{kind}-{uuid.uuid4().hex[:16]}"

@@ -5,13 +5,11 @@ live board. gRPC, ktvctl and tests all come through here.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from datetime import datetime
 
 from controller.billing import desk
-from controller.billing.bill import Bill, compute_bill
+from controller.billing.bill import Bill, Outcome, compute_bill
 from controller.billing.desk import Product, TenderAmount, TimePurchase
 from controller.billing.events import (
     DiscountGiven,
@@ -22,27 +20,18 @@ from controller.billing.events import (
     TabsMerged,
 )
 from controller.billing.ledger import MANAGERS, Ledger, require_role
-from controller.billing.money import format_yuan
-from controller.billing.payments import Charge, PaymentProvider, default_providers
+from controller.billing.payments import PaymentProvider, default_providers
 from controller.billing.plan import PricePlan
 from controller.billing.plan_config import load_plan_text, menu_from_config, parse_toml
-from controller.billing.records import Actor, Discount, OpeningMode, OrderSource, Tender
+from controller.billing.records import Actor, Discount, OrderSource, Tender, new_id
 from controller.billing.store import BillingRecords, utc_now
 from controller.billing.tab import Tab
+from controller.billing.till import Till, _require_prepaid
 from controller.rooms.board import RoomBoard
 from ktv.errors import AlreadyExists, FailedPrecondition, InvalidArgument
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What an action leaves behind: the tab and its bill as of the action."""
-
-    tab: Tab
-    bill: Bill
-    order_id: str = ""
-
-
-class BillingDesk:
+class BillingDesk(Till):
     def __init__(
         self,
         board: RoomBoard,
@@ -106,6 +95,12 @@ class BillingDesk:
         tab = ledger.tab(tab_id)
         return Outcome(tab, compute_bill(tab, ledger.plan_of(tab), as_of or self.clock()))
 
+    def refresh_running_totals(self) -> None:
+        """Room time accrues between actions: bring the board's running totals up to now."""
+        now = self.clock()
+        for room, tab_id in self.records.open_rooms().items():
+            self.board.set_running_total(room, self.bill(tab_id, now).bill.total_fen)
+
     # --- actions -------------------------------------------------------------------------
     def _commit(self, ledger: Ledger, events: Sequence[TabEvent], now: datetime) -> None:
         """Apply (checking every rule), append the audit rows, refresh the tab index."""
@@ -124,54 +119,6 @@ class BillingDesk:
         for tab_id, bill in bills.items():
             self.records.save_tab(ledger.tab(tab_id), bill)
         self.records.remember(ledger)
-
-    def _take(
-        self,
-        ledger: Ledger,
-        tab_id: str,
-        tenders: Sequence[TenderAmount],
-        now: datetime,
-        actor: Actor,
-        request_id: str,
-        then: Callable[[], None] | None = None,
-    ) -> None:
-        """Decide the split payment, charge the providers, record it, run ``then`` (the rest
-        of the action): all or nothing, and money a provider took is voided on failure."""
-        if not tenders:
-            if then is not None:
-                then()
-            return
-        tab = ledger.tab(tab_id)
-        plan = ledger.plan_of(tab)
-        desk.decide_payments(tab, plan, tenders, now, actor, _ids)  # validate before charging
-        charged: list[tuple[PaymentProvider, Charge]] = []
-        confirmed = []
-        try:
-            for i, t in enumerate(tenders):
-                provider = self.providers.get(t.tender)
-                if provider is None:
-                    confirmed.append(t)
-                    continue
-                charge = Charge(
-                    t.tender, t.amount_fen, f"{request_id}:{i}", t.reference, f"bills/{tab_id}"
-                )
-                receipt = provider.charge(charge)
-                charged.append((provider, charge))
-                confirmed.append(replace(t, reference=receipt.reference, provider=receipt.provider))
-            events = desk.decide_payments(tab, plan, confirmed, now, actor, _ids)
-            self._commit(ledger, events, now)
-            if then is not None:
-                then()
-        except Exception:
-            for provider, charge in charged:  # void what was taken before the failure
-                provider.charge(
-                    replace(
-                        charge,
-                        amount_fen=-charge.amount_fen,
-                        idempotency_key=charge.idempotency_key + ":void",
-                    )
-                )
-            raise
 
     def open(
         self,
@@ -192,7 +139,7 @@ class BillingDesk:
                     f"rooms/{room_id} already has an open session", reason="ROOM_OCCUPIED"
                 )
             plan = self.active_plan()
-            tab_id = _ids("tab")
+            tab_id = new_id("tab")
             events = desk.decide_open(
                 plan,
                 tab_id=tab_id,
@@ -201,7 +148,7 @@ class BillingDesk:
                 guests=guests,
                 at=now,
                 actor=actor,
-                new_id=_ids,
+                new_id=new_id,
                 purchase=purchase,
                 menu=self.records.products(),
                 booking=booking,
@@ -259,7 +206,7 @@ class BillingDesk:
         now = self.clock()
         with self.store.transaction():
             ledger, tab, plan = self._act(room_id, now)
-            event = desk.decide_extend(tab, plan, room_id, now, actor, purchase, _ids("cover"))
+            event = desk.decide_extend(tab, plan, room_id, now, actor, purchase, new_id("cover"))
             self._commit(ledger, [event], now)
             self._take(
                 ledger,
@@ -335,7 +282,7 @@ class BillingDesk:
                 items,
                 now,
                 actor,
-                _ids("order"),
+                new_id("order"),
                 source,
             )
             self._commit(ledger, [event], now)
@@ -366,101 +313,8 @@ class BillingDesk:
         now = self.clock()
         with self.store.transaction():
             ledger, tab, _ = self._act(room_id, now)
-            d = Discount(_ids("discount"), reason, percent_bp, amount_fen)
+            d = Discount(new_id("discount"), reason, percent_bp, amount_fen)
             self._commit(
                 ledger, [DiscountGiven(tab_id=tab.tab_id, at=now, actor=actor, discount=d)], now
             )
             return self._done(ledger, tab.tab_id, now)
-
-    def pay(
-        self, room_id: str, tenders: Sequence[TenderAmount], actor: Actor, request_id: str = ""
-    ) -> Outcome:
-        now = self.clock()
-        with self.store.transaction():
-            ledger, tab, _ = self._act(room_id, now)
-            if not tenders:
-                raise InvalidArgument(
-                    "say how the guest pays (--cash, --wechat ...)", reason="NO_TENDER"
-                )
-            self._take(ledger, tab.tab_id, tenders, now, actor, request_id or _ids("pay"))
-            return self._done(ledger, tab.tab_id, now)
-
-    def checkout(
-        self, room_id: str, actor: Actor, tenders: Sequence[TenderAmount] = (), request_id: str = ""
-    ) -> Outcome:
-        """结账: take the last payments, close the bill, send every room of it to cleaning."""
-        now = self.clock()
-        with self.store.transaction():
-            ledger, tab, _ = self._act(room_id, now)
-            due = compute_bill(tab, ledger.plan_of(tab), now).due_fen
-            if sum(t.amount_fen for t in tenders) < due:
-                short = due - sum(t.amount_fen for t in tenders)
-                raise FailedPrecondition(
-                    f"bill {tab.tab_id}: {format_yuan(short)} still due", reason="BILL_NOT_PAID"
-                )
-
-            def close() -> None:
-                event = desk.decide_checkout(ledger.tab(tab.tab_id), now, actor)
-                self._commit(ledger, [event], now)
-
-            self._take(ledger, tab.tab_id, tenders, now, actor, request_id or _ids("pay"), close)
-            for room, session in self.records.room_sessions(tab.tab_id).items():
-                self.board.session_closed(room, session)
-                self.records.clear_open_room(room)
-            return self._done(ledger, tab.tab_id, now)
-
-    def refund(
-        self,
-        tab_id: str,
-        payment_id: str,
-        amount_fen: int,
-        reason: str,
-        actor: Actor,
-        request_id: str = "",
-    ) -> Outcome:
-        """A refund on an open or closed bill: a negative payment, given back by the provider."""
-        now = self.clock()
-        with self.store.transaction():
-            ledger = self.records.load(tab_id)
-            tab = ledger.tab(tab_id)
-            event = desk.decide_refund(
-                tab, payment_id, amount_fen, reason, now, actor, _ids("refund")
-            )
-            ledger.apply(event)  # check every rule before money moves
-            ledger = self.records.load(tab_id)
-            original = tab.payment(payment_id)
-            provider = self.providers.get(original.tender)
-            if provider is not None:
-                receipt = provider.charge(
-                    Charge(
-                        original.tender,
-                        -amount_fen,
-                        f"{request_id or event.payment.payment_id}:refund",
-                        original.reference,
-                        f"bills/{tab_id}",
-                    )
-                )
-                event = replace(
-                    event,
-                    payment=replace(
-                        event.payment, reference=receipt.reference, provider=receipt.provider
-                    ),
-                )
-            self._commit(ledger, [event], now)
-            return self._done(ledger, tab_id, now)
-
-
-def _require_prepaid(tab: Tab) -> None:
-    """Prepaid time (买钟, 场次, 续钟) is paid before it is sung."""
-    if tab.mode is not OpeningMode.PREPAID:
-        return
-    bought = sum(c.amount_fen for s in tab.stays for c in s.covers if not c.gift)
-    if tab.paid_fen < bought:
-        raise FailedPrecondition(
-            f"prepaid time must be paid up front: {format_yuan(bought - tab.paid_fen)} to take",
-            reason="PREPAY_REQUIRED",
-        )
-
-
-def _ids(kind: str) -> str:
-    return f"{kind}-{uuid.uuid4().hex[:16]}"

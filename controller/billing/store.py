@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from controller.billing.bill import Bill
+from controller.billing.bill import Bill, compute_bill
 from controller.billing.codec import decode_event, encode_event
 from controller.billing.desk import Product
 from controller.billing.events import TabEvent
@@ -342,6 +342,42 @@ class BillingRecords:
             )
             for r in rows
         ]
+
+    def verify(self, as_of: datetime) -> list[str]:
+        """Replay the whole log from scratch (no cache) and compare with what is stored: each
+        closed bill's total and paid, each bill's paid, and the last audit row's paid after.
+        Returns the differences found (empty when every fen is where the log says)."""
+        plans = {v: self.plan(v) for v in self.versions()}
+        ledger = Ledger(plans)
+        rows = self.store.query("SELECT body FROM billing_events ORDER BY seq")
+        ledger.apply_all(decode_event(r["body"]) for r in rows)
+        problems = []
+        stored = {r["tab_id"]: r for r in self.store.query("SELECT * FROM billing_tabs")}
+        if set(stored) != set(ledger.tabs):
+            problems.append("the tab index and the log name different bills")
+        last_paid = {
+            r["tab_id"]: r["paid_after_fen"]
+            for r in self.store.query(
+                "SELECT tab_id, paid_after_fen FROM billing_events WHERE seq IN "
+                "(SELECT MAX(seq) FROM billing_events GROUP BY tab_id)"
+            )
+        }
+        for tab_id, tab in ledger.tabs.items():
+            bill = compute_bill(tab, ledger.plan_of(tab), as_of)
+            row = stored.get(tab_id)
+            if row is None:
+                continue
+            # a merged tab's last own row predates the merge (its payments moved on)
+            audited = bill.paid_fen if tab.merged_into else last_paid.get(tab_id)
+            if row["paid_fen"] != bill.paid_fen or audited != bill.paid_fen:
+                problems.append(
+                    f"bills/{tab_id}: paid {row['paid_fen']} stored, {bill.paid_fen} replayed"
+                )
+            if bill.closed and row["total_fen"] != bill.total_fen:
+                problems.append(
+                    f"bills/{tab_id}: total {row['total_fen']} stored, {bill.total_fen} replayed"
+                )
+        return problems
 
     def tab_ids(self) -> list[str]:
         return [

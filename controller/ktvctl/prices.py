@@ -9,10 +9,10 @@ from pathlib import Path
 
 from rich.table import Table
 
-from controller.billing.money import format_yuan
+from controller.billing.money import format_yuan, parse_yuan
 from controller.ktvctl import command
 from controller.ktvctl.billing import _request_id, _rid, _stub, bill_name, room_name, show
-from controller.ktvctl.connection import connect
+from controller.ktvctl.connection import Connection, connect
 from controller.ktvctl.output import console, print_json, to_dict
 from ktv.errors import InvalidArgument
 from ktv.v1 import billing_pb2 as pb
@@ -163,10 +163,15 @@ def menu(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]
 def audit(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
     parser.add_argument("bill", nargs="?", default="", help="bills/ID (default: the whole log)")
     parser.add_argument("--limit", type=int, default=1000)
+    parser.add_argument(
+        "--verify", action="store_true", help="replay the whole log and compare every bill"
+    )
 
     def run(args: argparse.Namespace) -> int:
         conn = connect(args)
         try:
+            if args.verify:
+                return _verify(conn, args)
             request = pb.ListAuditEntriesRequest(
                 bill=bill_name(args.bill) if args.bill else "", page_size=args.limit
             )
@@ -196,6 +201,64 @@ def audit(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int
                     f"{format_yuan(e.paid_before_fen)} -> {format_yuan(e.paid_after_fen)}",
                 )
             console.print(table)
+            return 0
+        finally:
+            conn.close()
+
+    return run
+
+
+def _verify(conn: Connection, args: argparse.Namespace) -> int:
+    out = conn.call(_stub(conn).VerifyLedger, pb.VerifyLedgerRequest())
+    if args.json:
+        print_json(to_dict(out))
+    else:
+        verdict = "every fen matches the log" if not out.problems else "DIFFERENCES"
+        console.print(f"replayed {out.entry_count} entries, {out.bill_count} bills: {verdict}")
+        for problem in out.problems:
+            console.print(f"  {problem}")
+    return 0 if not out.problems else 1
+
+
+@command("product", "add or change a product on the menu (manager)")
+def product(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    parser.add_argument("sku")
+    parser.add_argument("--name")
+    parser.add_argument("--category")
+    parser.add_argument("--price", metavar="YUAN", help="base price (tiers may override it)")
+    stock = parser.add_mutually_exclusive_group()
+    stock.add_argument("--sold-out", action="store_true", help="cannot be ordered for now")
+    stock.add_argument("--available", action="store_true", help="can be ordered again")
+    _request_id(parser)
+
+    def run(args: argparse.Namespace) -> int:
+        conn = connect(args)
+        try:
+            stub = _stub(conn)
+            menu = {
+                p.sku: p for p in conn.call(stub.ListProducts, pb.ListProductsRequest()).products
+            }
+            current = menu.get(args.sku)
+            if current is None and (args.name is None or args.price is None):
+                raise InvalidArgument(f"new product {args.sku!r}: give --name and --price")
+            item = pb.Product(sku=args.sku, available=True)
+            if current is not None:
+                item.CopyFrom(current)
+            if args.name is not None:
+                item.name = args.name
+            if args.category is not None:
+                item.category = args.category
+            if args.price is not None:
+                item.base_fen = parse_yuan(args.price)
+            if args.sold_out or args.available:
+                item.available = args.available
+            request = pb.UpsertProductRequest(product=item, request_id=_rid(args))
+            saved = conn.call(stub.UpsertProduct, request).product
+            if args.json:
+                print_json(to_dict(saved))
+            else:
+                state = "available" if saved.available else "sold out"
+                console.print(f"{saved.sku} {saved.name}: {format_yuan(saved.base_fen)} ({state})")
             return 0
         finally:
             conn.close()

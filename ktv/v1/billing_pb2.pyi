@@ -521,3 +521,17 @@ class PrintReceiptResponse(_message.Message):
     text: str
     escpos: bytes
     def __init__(self, text: _Optional[str] = ..., escpos: _Optional[bytes] = ...) -> None: ...
+
+class VerifyLedgerRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class VerifyLedgerResponse(_message.Message):
+    __slots__ = ("bill_count", "entry_count", "problems")
+    BILL_COUNT_FIELD_NUMBER: _ClassVar[int]
+    ENTRY_COUNT_FIELD_NUMBER: _ClassVar[int]
+    PROBLEMS_FIELD_NUMBER: _ClassVar[int]
+    bill_count: int
+    entry_count: int
+    problems: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, bill_count: _Optional[int] = ..., entry_count: _Optional[int] = ..., problems: _Optional[_Iterable[str]] = ...) -> None: ...

@@ -128,6 +128,11 @@ class BillingServiceStub:
                 request_serializer=ktv_dot_v1_dot_billing__pb2.PrintReceiptRequest.SerializeToString,
                 response_deserializer=ktv_dot_v1_dot_billing__pb2.PrintReceiptResponse.FromString,
                 _registered_method=True)
+        self.VerifyLedger = channel.unary_unary(
+                '/ktv.v1.BillingService/VerifyLedger',
+                request_serializer=ktv_dot_v1_dot_billing__pb2.VerifyLedgerRequest.SerializeToString,
+                response_deserializer=ktv_dot_v1_dot_billing__pb2.VerifyLedgerResponse.FromString,
+                _registered_method=True)
 
 
 class BillingServiceServicer:
@@ -263,6 +268,14 @@ class BillingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def VerifyLedger(self, request, context):
+        """Replays the whole billing log from scratch and compares it with the stored bills
+        (manager): every fen where the log says, or the differences.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_BillingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -355,6 +368,11 @@ def add_BillingServiceServicer_to_server(servicer, server):
                     servicer.PrintReceipt,
                     request_deserializer=ktv_dot_v1_dot_billing__pb2.PrintReceiptRequest.FromString,
                     response_serializer=ktv_dot_v1_dot_billing__pb2.PrintReceiptResponse.SerializeToString,
+            ),
+            'VerifyLedger': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifyLedger,
+                    request_deserializer=ktv_dot_v1_dot_billing__pb2.VerifyLedgerRequest.FromString,
+                    response_serializer=ktv_dot_v1_dot_billing__pb2.VerifyLedgerResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -847,6 +865,33 @@ class BillingService:
             '/ktv.v1.BillingService/PrintReceipt',
             ktv_dot_v1_dot_billing__pb2.PrintReceiptRequest.SerializeToString,
             ktv_dot_v1_dot_billing__pb2.PrintReceiptResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VerifyLedger(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ktv.v1.BillingService/VerifyLedger',
+            ktv_dot_v1_dot_billing__pb2.VerifyLedgerRequest.SerializeToString,
+            ktv_dot_v1_dot_billing__pb2.VerifyLedgerResponse.FromString,
             options,
             channel_credentials,
             insecure,

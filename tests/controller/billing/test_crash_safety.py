@@ -100,5 +100,7 @@ def test_kill_9_during_a_batch_of_checkouts_loses_and_duplicates_nothing(tmp_pat
                 .room.state
             )
             assert state == rooms_pb2.ROOM_STATE_CLEANING
+        verified = billing.VerifyLedger(pb.VerifyLedgerRequest(), metadata=md, timeout=TIMEOUT_S)
+        assert verified.bill_count == len(ROOMS) and list(verified.problems) == []
     finally:
         ctl.stop()

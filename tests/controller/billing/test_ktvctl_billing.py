@@ -78,6 +78,7 @@ def test_open_prepaid_order_pay_checkout_and_clean_a_room(ktvctl):
     assert " IDLE " in next(ln for ln in ok(ktvctl("rooms")).stdout.splitlines() if " A08 " in ln)
     audit = json.loads(ok(ktvctl("audit", done["name"], "--json")).stdout)
     assert [e["kind"] for e in audit][-1] == "TabCheckedOut"
+    assert "every fen matches the log" in ok(ktvctl("audit", "--verify")).stdout
 
 
 def test_move_and_merge_from_the_command_line(ktvctl):
@@ -180,3 +181,14 @@ def test_a_new_price_file_is_imported_as_a_new_version(ktvctl, tmp_path):
     broken.write_text(text.replace('rounding = "none"', 'rounding = "banker"'), encoding="utf-8")
     result = ktvctl("price", "import", str(broken))
     assert result.returncode == 2 and "floor_yuan" in result.stderr
+
+
+def test_a_manager_marks_a_product_sold_out_and_the_desk_cannot_order_it(ctl, ktvctl, busy_room):
+    ok(ktvctl("product", "nuts", "--name", "花生", "--category", "snacks", "--price", "8"))
+    ok(ktvctl("order", busy_room, "nuts:2"))
+    ok(ktvctl("product", "nuts", "--sold-out"))
+    refused = ktvctl("order", busy_room, "nuts:1")
+    assert refused.returncode == 5 and "花生" in refused.stderr
+    menu = {p["sku"]: p for p in json.loads(ok(ktvctl("menu", "--json")).stdout)}
+    assert menu["nuts"]["available"] is False and menu["nuts"]["base_fen"] == "800"
+    assert ktvctl("product", "new-thing").returncode == 2

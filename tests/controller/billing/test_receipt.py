@@ -30,3 +30,12 @@ def test_esc_pos_bytes_start_with_init_speak_gb18030_and_cut():
     data = escpos("青岛啤酒  60.00\n")
     assert data.startswith(b"\x1b@") and data.endswith(b"\x1dV\x42\x00")
     assert "青岛啤酒".encode("gb18030") in data
+
+
+def test_on_narrow_paper_the_hourly_rate_gives_way_to_the_amount(desk):
+    desk.open("B02", local(TUESDAY, 17), guests=2)
+    bill = desk.bill("B02", local(TUESDAY, 20))
+    narrow = render_receipt(bill, desk.tab("B02"), venue_name="KTV", width_mm=58)
+    wide = render_receipt(bill, desk.tab("B02"), venue_name="KTV", width_mm=80)
+    assert "房费 B02 黄金档 2:00" in narrow and "@180.00/h" not in narrow
+    assert "房费 B02 黄金档 2:00 @180.00/h" in wide

@@ -127,3 +127,20 @@ def test_a_price_change_does_not_touch_a_session_opened_under_the_old_plan(desk,
     assert desk.tab("A08").plan_version == "2026-11"
     assert room_lines(desk.bill("A08", local(TUESDAY, 20))) == [("黄金档", 7200)]
     assert room_lines(desk.bill("A09", local(TUESDAY, 20))) == [("黄金档", 9900)]
+
+
+def test_a_venue_whose_weekend_is_friday_and_saturday_charges_friday_night_at_weekend_rates():
+    from dataclasses import replace as _replace
+
+    plan = build_plan()
+    desk = FrontDesk(build_plan(calendar=_replace(plan.calendar, weekend_days=frozenset({4, 5}))))
+    desk.open("A08", local(FRIDAY, 19))
+    assert room_lines(desk.bill("A08", local(FRIDAY, 20))) == [("黄金档", 9600)]
+
+
+def test_sunday_night_is_weekend_until_the_monday_cut_off(desk):
+    sunday = SATURDAY + timedelta(days=1)
+    desk.open("A08", local(sunday, 23))
+    bill = desk.bill("A08", local(sunday, 11, plus_days=1))  # Monday 11:00
+    # Sunday prime 1 h, Sunday's late night 00:00-10:00 at the weekend rate, Monday day 1 h
+    assert room_lines(bill) == [("黄金档", 9600), ("午夜档", 60000), ("白天档", 3600)]

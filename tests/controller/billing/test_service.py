@@ -249,3 +249,52 @@ def test_replaying_the_log_reproduces_every_stored_total(venue, clock):
         assert replayed.paid_fen == row["paid_fen"] == last.paid_after_fen
         if replayed.closed:
             assert replayed.total_fen == row["total_fen"] == last.total_after_fen
+
+
+def test_the_boards_running_total_follows_the_clock_between_actions(venue, clock):
+    venue.open("A08", 4, CASHIER)
+    venue.order("A08", [("beer", 12), ("fruit", 1), ("water", 4)], CASHIER)
+    assert venue.board.get("A08").running_total_fen == 20000  # orders 178 < minimum spend 200
+    clock.advance(120)
+    venue.refresh_running_totals()
+    assert venue.board.get("A08").running_total_fen == 2 * 7200 + 12000 + 3800 + 2000
+
+
+def test_verifying_the_ledger_replays_the_log_and_finds_a_tampered_total(venue, clock):
+    venue.open(
+        "A08",
+        4,
+        CASHIER,
+        purchase=TimePurchase(prepaid_minutes=90),
+        tenders=[TenderAmount(Tender.WECHAT, 20000)],
+    )
+    venue.open("B02", 6, CASHIER)
+    venue.order("B02", [("beer", 6)], CASHIER)
+    clock.advance(200)
+    venue.merge("A08", "B02", CASHIER)
+    venue.checkout("B02", CASHIER, [TenderAmount(Tender.CASH, 10**6)])
+    assert venue.records.verify(clock.now) == []
+    venue.store.execute(
+        "UPDATE billing_tabs SET total_fen = total_fen - 100 WHERE status = 'closed'"
+    )
+    problems = venue.records.verify(clock.now)
+    assert len(problems) == 1 and "total" in problems[0]
+
+
+def test_the_venue_file_seeds_prices_once_and_a_managers_import_survives_a_restart(venue):
+    source = EXAMPLE.read_text(encoding="utf-8")
+    newer = source.replace('version = "2026-11"', 'version = "2026-12"')
+    venue.import_config(newer, MANAGER)
+    venue.import_config(source, MANAGER, seed=True)  # restart with the old file
+    assert venue.active_plan().version == "2026-12"
+    venue.import_config(
+        source.replace('version = "2026-11"', 'version = "2027-01"'), MANAGER, seed=True
+    )  # the file was edited to a new version: it becomes active
+    assert venue.active_plan().version == "2027-01"
+
+
+def test_prices_are_changed_by_managers_only(venue):
+    from ktv.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        venue.import_config(EXAMPLE.read_text(encoding="utf-8"), CASHIER)

@@ -180,3 +180,10 @@ def test_moving_a_prepaid_room_carries_time_over_free_when_the_plan_says_so():
     tab = desk.move("A08", "B02", local(TUESDAY, 19, 30))
     assert tab.fees == ()
     assert tab.stays[0].paid_until == local(TUESDAY, 20)
+
+
+def test_time_after_a_package_is_shown_as_overtime(desk):
+    desk.open("A08", local(TUESDAY, 16), purchase=TimePurchase(package="happy3"))
+    bill = desk.bill("A08", local(TUESDAY, 19, 30))
+    overtime = [ln.label for ln in bill.lines if ln.kind is LineKind.ROOM_TIME]
+    assert overtime == ["超时 A08 黄金档 0:30 @72.00/h"]

@@ -1,0 +1,162 @@
+"""The money half of the billing service: split payments through the providers, checkout,
+refunds. Mixed into :class:`controller.billing.service.BillingDesk`, under the same rules:
+one SQLite transaction per action, and money a provider took is voided if the action fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from controller.billing import desk
+from controller.billing.bill import Outcome, compute_bill
+from controller.billing.desk import TenderAmount
+from controller.billing.ledger import Ledger
+from controller.billing.money import format_yuan
+from controller.billing.payments import Charge, PaymentProvider
+from controller.billing.records import Actor, OpeningMode, new_id
+from controller.billing.tab import Tab
+from ktv.errors import FailedPrecondition, InvalidArgument
+
+
+class Till:
+    """Needs ``store``, ``records``, ``clock``, ``providers``, ``_act``, ``_commit`` and
+    ``_done`` from the service it is mixed into."""
+
+    def _take(
+        self,
+        ledger: Ledger,
+        tab_id: str,
+        tenders: Sequence[TenderAmount],
+        now: datetime,
+        actor: Actor,
+        request_id: str,
+        then: Callable[[], None] | None = None,
+    ) -> None:
+        """Decide the split payment, charge the providers, record it, run ``then`` (the rest
+        of the action): all or nothing, and money a provider took is voided on failure."""
+        if not tenders:
+            if then is not None:
+                then()
+            return
+        tab = ledger.tab(tab_id)
+        plan = ledger.plan_of(tab)
+        desk.decide_payments(tab, plan, tenders, now, actor, new_id)  # validate before charging
+        charged: list[tuple[PaymentProvider, Charge]] = []
+        confirmed = []
+        try:
+            for i, t in enumerate(tenders):
+                provider = self.providers.get(t.tender)
+                if provider is None:
+                    confirmed.append(t)
+                    continue
+                charge = Charge(
+                    t.tender, t.amount_fen, f"{request_id}:{i}", t.reference, f"bills/{tab_id}"
+                )
+                receipt = provider.charge(charge)
+                charged.append((provider, charge))
+                confirmed.append(replace(t, reference=receipt.reference, provider=receipt.provider))
+            events = desk.decide_payments(tab, plan, confirmed, now, actor, new_id)
+            self._commit(ledger, events, now)
+            if then is not None:
+                then()
+        except Exception:
+            for provider, charge in charged:  # void what was taken before the failure
+                provider.charge(
+                    replace(
+                        charge,
+                        amount_fen=-charge.amount_fen,
+                        idempotency_key=charge.idempotency_key + ":void",
+                    )
+                )
+            raise
+
+    def pay(
+        self, room_id: str, tenders: Sequence[TenderAmount], actor: Actor, request_id: str = ""
+    ) -> Outcome:
+        now = self.clock()
+        with self.store.transaction():
+            ledger, tab, _ = self._act(room_id, now)
+            if not tenders:
+                raise InvalidArgument(
+                    "say how the guest pays (--cash, --wechat ...)", reason="NO_TENDER"
+                )
+            self._take(ledger, tab.tab_id, tenders, now, actor, request_id or new_id("pay"))
+            return self._done(ledger, tab.tab_id, now)
+
+    def checkout(
+        self, room_id: str, actor: Actor, tenders: Sequence[TenderAmount] = (), request_id: str = ""
+    ) -> Outcome:
+        """结账: take the last payments, close the bill, send every room of it to cleaning."""
+        now = self.clock()
+        with self.store.transaction():
+            ledger, tab, _ = self._act(room_id, now)
+            due = compute_bill(tab, ledger.plan_of(tab), now).due_fen
+            if sum(t.amount_fen for t in tenders) < due:
+                short = due - sum(t.amount_fen for t in tenders)
+                raise FailedPrecondition(
+                    f"bill {tab.tab_id}: {format_yuan(short)} still due", reason="BILL_NOT_PAID"
+                )
+
+            def close() -> None:
+                event = desk.decide_checkout(ledger.tab(tab.tab_id), now, actor)
+                self._commit(ledger, [event], now)
+
+            self._take(ledger, tab.tab_id, tenders, now, actor, request_id or new_id("pay"), close)
+            for room, session in self.records.room_sessions(tab.tab_id).items():
+                self.board.session_closed(room, session)
+                self.records.clear_open_room(room)
+            return self._done(ledger, tab.tab_id, now)
+
+    def refund(
+        self,
+        tab_id: str,
+        payment_id: str,
+        amount_fen: int,
+        reason: str,
+        actor: Actor,
+        request_id: str = "",
+    ) -> Outcome:
+        """A refund on an open or closed bill: a negative payment, given back by the provider."""
+        now = self.clock()
+        with self.store.transaction():
+            ledger = self.records.load(tab_id)
+            tab = ledger.tab(tab_id)
+            event = desk.decide_refund(
+                tab, payment_id, amount_fen, reason, now, actor, new_id("refund")
+            )
+            ledger.apply(event)  # check every rule before money moves
+            ledger = self.records.load(tab_id)
+            original = tab.payment(payment_id)
+            provider = self.providers.get(original.tender)
+            if provider is not None:
+                receipt = provider.charge(
+                    Charge(
+                        original.tender,
+                        -amount_fen,
+                        f"{request_id or event.payment.payment_id}:refund",
+                        original.reference,
+                        f"bills/{tab_id}",
+                    )
+                )
+                event = replace(
+                    event,
+                    payment=replace(
+                        event.payment, reference=receipt.reference, provider=receipt.provider
+                    ),
+                )
+            self._commit(ledger, [event], now)
+            return self._done(ledger, tab_id, now)
+
+
+def _require_prepaid(tab: Tab) -> None:
+    """Prepaid time (买钟, 场次, 续钟) is paid before it is sung."""
+    if tab.mode is not OpeningMode.PREPAID:
+        return
+    bought = sum(c.amount_fen for s in tab.stays for c in s.covers if not c.gift)
+    if tab.paid_fen < bought:
+        raise FailedPrecondition(
+            f"prepaid time must be paid up front: {format_yuan(bought - tab.paid_fen)} to take",
+            reason="PREPAY_REQUIRED",
+        )
