@@ -237,7 +237,7 @@ class _Verify:
     def act(
         s: members_pb2_grpc.MembersServiceStub, c: Connection, a: argparse.Namespace
     ) -> Message:
-        reply = c.call(s.VerifyLedger, pb.VerifyLedgerRequest())
+        reply = c.call(s.VerifyBalances, pb.VerifyBalancesRequest())
         if reply.mismatches and not a.json:
             for m in reply.mismatches:
                 console.print(

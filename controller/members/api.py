@@ -54,7 +54,7 @@ PERMISSIONS = service_rows(
         "ListHistory": Permission(CASHIER_UP),
         "RedeemPoints": Permission(CASHIER_UP),
         "RecordVisit": Permission(CASHIER_UP),
-        "VerifyLedger": Permission(MANAGER_UP),
+        "VerifyBalances": Permission(MANAGER_UP),
         "SignIn": Permission(frozenset({Role.GUEST, Role.AGENT}) | CASHIER_UP, room_field="room"),
         "IssueCoupon": Permission(MANAGER_UP),
         "ListCoupons": Permission(STAFF),
@@ -94,7 +94,7 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
         self.store = desk.store
 
     def _once(self, method: str, request: Message, rtype: type[R], action: Callable[[], R]) -> R:
-        return once(self.store, method, request, rtype, action)
+        return once(self.store, f"/ktv.v1.MembersService/{method}", request, rtype, action)
 
     def _member(self, member_id: str) -> pb.Member:
         return member_pb(self.desk.get(member_id))
@@ -206,11 +206,11 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
 
         return self._once("RecordVisit", request, pb.RecordVisitResponse, act)
 
-    async def VerifyLedger(
-        self, request: pb.VerifyLedgerRequest, context: object
-    ) -> pb.VerifyLedgerResponse:
+    async def VerifyBalances(
+        self, request: pb.VerifyBalancesRequest, context: object
+    ) -> pb.VerifyBalancesResponse:
         checked, bad = self.desk.verify()
-        return pb.VerifyLedgerResponse(
+        return pb.VerifyBalancesResponse(
             members_checked=checked,
             mismatches=[
                 pb.BalanceMismatch(

@@ -215,7 +215,7 @@ class RecordVisitResponse(_message.Message):
     member: Member
     def __init__(self, points_earned: _Optional[int] = ..., recorded: _Optional[bool] = ..., member: _Optional[_Union[Member, _Mapping]] = ...) -> None: ...
 
-class VerifyLedgerRequest(_message.Message):
+class VerifyBalancesRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
@@ -233,7 +233,7 @@ class BalanceMismatch(_message.Message):
     ledger_bonus_fen: int
     def __init__(self, member_id: _Optional[str] = ..., cached_principal_fen: _Optional[int] = ..., cached_bonus_fen: _Optional[int] = ..., ledger_principal_fen: _Optional[int] = ..., ledger_bonus_fen: _Optional[int] = ...) -> None: ...
 
-class VerifyLedgerResponse(_message.Message):
+class VerifyBalancesResponse(_message.Message):
     __slots__ = ("members_checked", "mismatches")
     MEMBERS_CHECKED_FIELD_NUMBER: _ClassVar[int]
     MISMATCHES_FIELD_NUMBER: _ClassVar[int]

@@ -84,10 +84,10 @@ class MembersServiceStub:
                 request_serializer=ktv_dot_v1_dot_members__pb2.RecordVisitRequest.SerializeToString,
                 response_deserializer=ktv_dot_v1_dot_members__pb2.RecordVisitResponse.FromString,
                 _registered_method=True)
-        self.VerifyLedger = channel.unary_unary(
-                '/ktv.v1.MembersService/VerifyLedger',
-                request_serializer=ktv_dot_v1_dot_members__pb2.VerifyLedgerRequest.SerializeToString,
-                response_deserializer=ktv_dot_v1_dot_members__pb2.VerifyLedgerResponse.FromString,
+        self.VerifyBalances = channel.unary_unary(
+                '/ktv.v1.MembersService/VerifyBalances',
+                request_serializer=ktv_dot_v1_dot_members__pb2.VerifyBalancesRequest.SerializeToString,
+                response_deserializer=ktv_dot_v1_dot_members__pb2.VerifyBalancesResponse.FromString,
                 _registered_method=True)
         self.SignIn = channel.unary_unary(
                 '/ktv.v1.MembersService/SignIn',
@@ -182,7 +182,7 @@ class MembersServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def VerifyLedger(self, request, context):
+    def VerifyBalances(self, request, context):
         """Recomputes every balance from the ledger and reports disagreements.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -265,10 +265,10 @@ def add_MembersServiceServicer_to_server(servicer, server):
                     request_deserializer=ktv_dot_v1_dot_members__pb2.RecordVisitRequest.FromString,
                     response_serializer=ktv_dot_v1_dot_members__pb2.RecordVisitResponse.SerializeToString,
             ),
-            'VerifyLedger': grpc.unary_unary_rpc_method_handler(
-                    servicer.VerifyLedger,
-                    request_deserializer=ktv_dot_v1_dot_members__pb2.VerifyLedgerRequest.FromString,
-                    response_serializer=ktv_dot_v1_dot_members__pb2.VerifyLedgerResponse.SerializeToString,
+            'VerifyBalances': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifyBalances,
+                    request_deserializer=ktv_dot_v1_dot_members__pb2.VerifyBalancesRequest.FromString,
+                    response_serializer=ktv_dot_v1_dot_members__pb2.VerifyBalancesResponse.SerializeToString,
             ),
             'SignIn': grpc.unary_unary_rpc_method_handler(
                     servicer.SignIn,
@@ -550,7 +550,7 @@ class MembersService:
             _registered_method=True)
 
     @staticmethod
-    def VerifyLedger(request,
+    def VerifyBalances(request,
             target,
             options=(),
             channel_credentials=None,
@@ -563,9 +563,9 @@ class MembersService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/ktv.v1.MembersService/VerifyLedger',
-            ktv_dot_v1_dot_members__pb2.VerifyLedgerRequest.SerializeToString,
-            ktv_dot_v1_dot_members__pb2.VerifyLedgerResponse.FromString,
+            '/ktv.v1.MembersService/VerifyBalances',
+            ktv_dot_v1_dot_members__pb2.VerifyBalancesRequest.SerializeToString,
+            ktv_dot_v1_dot_members__pb2.VerifyBalancesResponse.FromString,
             options,
             channel_credentials,
             insecure,
