@@ -108,13 +108,15 @@ def main() -> None:
     ap.add_argument("--members", type=int, default=100_000)
     ap.add_argument("--visits", type=int, default=12, help="average visits per member over 2 years")
     ap.add_argument("--lookups", type=int, default=3000)
+    ap.add_argument("--db", type=Path, help="keep the database here (reused when it exists)")
     args = ap.parse_args()
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "controller.db"
-        t0 = time.perf_counter()
-        build(path, args.members, args.visits // 2, rng)
-        print(f"build time: {time.perf_counter() - t0:.1f} s")
+        path = args.db or Path(tmp) / "controller.db"
+        if not path.exists():
+            t0 = time.perf_counter()
+            build(path, args.members, args.visits // 2, rng)
+            print(f"build time: {time.perf_counter() - t0:.1f} s")
         store = open_store(path)
         desk = MemberDesk(store, lambda: NOW)
         outreach = Outreach(LoyaltyDesk(desk))
