@@ -35,7 +35,7 @@ CREATE TABLE members (
     points INTEGER NOT NULL DEFAULT 0 CHECK (points >= 0),
     tier TEXT NOT NULL DEFAULT 'regular'
 );
-CREATE INDEX members_name ON members (name);
+CREATE INDEX members_name ON members (name, member_id);
 CREATE INDEX members_birth ON members (birth_mmdd);
 CREATE TABLE member_ledger (
     entry_id INTEGER PRIMARY KEY AUTOINCREMENT,
