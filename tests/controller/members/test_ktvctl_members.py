@@ -174,3 +174,40 @@ def test_the_cashier_takes_a_payment_from_the_balance_with_ktvctl(ktvctl):
     assert int(history["member"]["balance_fen"]) == 8_000
     refused = ktvctl("member", "refund", "13600136000", "100", "--reason", "退卡")
     assert refused.returncode == 5 and "principal" in refused.stderr  # bonus is never cash
+
+
+def test_the_room_touchscreen_signs_a_member_into_its_own_room_only(ctl):
+    members = members_pb2_grpc.MembersServiceStub(ctl.channel())
+    billing = billing_pb2_grpc.BillingServiceStub(ctl.channel())
+    md = ctl.admin_md
+    members.RegisterMember(
+        members_pb2.RegisterMemberRequest(
+            phone="13500135000", name="孙丽", pin="9753", request_id="reg-sl"
+        ),
+        metadata=md,
+        timeout=10,
+    )
+    billing.OpenSession(
+        billing_pb2.OpenSessionRequest(room="rooms/A08", guest_count=3, request_id="open-a08"),
+        metadata=md,
+        timeout=10,
+    )
+    screen = (("authorization", f"Bearer {ctl.enroll_agent('A08')}"),)
+    signed = members.SignIn(
+        members_pb2.SignInRequest(room="rooms/A08", phone="13500135000", pin="9753"),
+        metadata=screen,
+        timeout=10,
+    )
+    assert signed.member.phone == "13500135000"
+    with pytest.raises(grpc.RpcError) as other_room:
+        members.SignIn(
+            members_pb2.SignInRequest(room="rooms/A09", phone="13500135000", pin="9753"),
+            metadata=screen,
+            timeout=10,
+        )
+    assert other_room.value.code() is grpc.StatusCode.PERMISSION_DENIED
+    with pytest.raises(grpc.RpcError) as lookup:
+        members.GetMember(
+            members_pb2.GetMemberRequest(query="13500135000"), metadata=screen, timeout=10
+        )
+    assert lookup.value.code() is grpc.StatusCode.PERMISSION_DENIED
