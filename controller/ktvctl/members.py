@@ -372,3 +372,53 @@ _register(
     ),  # type: ignore[attr-defined]
     mutation=True,
 )
+
+
+def _benefits_cfg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("room")
+    _query_cfg(p)
+    p.add_argument("--coupon", action="append", default=[], help="coupon code (repeatable)")
+    p.add_argument("--points", type=int, default=0)
+
+
+_register(
+    "member benefits",
+    "use a member's coupons and/or points on a room's bill",
+    _benefits_cfg,
+    lambda s, c, a: c.call(
+        s.ApplyBenefits,
+        pb.ApplyBenefitsRequest(
+            room=a.room if a.room.startswith("rooms/") else f"rooms/{a.room}",
+            member=a.member,
+            coupons=a.coupon,
+            points=a.points,
+            request_id=_rid(a),
+        ),
+    ),
+    lambda a, r: console.print(  # type: ignore[attr-defined]
+        f"{r.bill}: coupons {format_yuan(r.coupons_fen)}, points {format_yuan(r.points_fen)} "  # type: ignore[attr-defined]
+        f"off; total {format_yuan(r.bill_total_fen)}, due {format_yuan(r.bill_due_fen)}"  # type: ignore[attr-defined]
+    ),
+    mutation=True,
+)
+
+
+def _credit_cfg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("bill", help="bills/tab-... (closed)")
+
+
+_register(
+    "member credit",
+    "credit the members of a closed bill (spend for tiers, points)",
+    _credit_cfg,
+    lambda s, c, a: c.call(s.CreditBill, pb.CreditBillRequest(bill=a.bill, request_id=_rid(a))),
+    lambda a, r: console.print(  # type: ignore[attr-defined]
+        "\n".join(
+            f"{x.member_id}: +{x.points_earned} points, tier {x.tier}"
+            + ("" if x.recorded else " (already credited)")
+            for x in r.credits  # type: ignore[attr-defined]
+        )
+        or "no member on this bill"
+    ),
+    mutation=True,
+)

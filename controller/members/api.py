@@ -17,8 +17,10 @@ from controller.auth.interceptor import current_principal
 from controller.auth.model import Role
 from controller.auth.permissions import Permission, service_rows
 from controller.billing.payments import PaymentProvider, register_stored_value
+from controller.billing.service import BillingDesk
 from controller.billing.store import BillingRecords
 from controller.members.campaigns import FileNotifier
+from controller.members.checkout import MemberCheckout
 from controller.members.convert import coupon_pb, entry_pb, member_pb
 from controller.members.coupons import CouponKind, CouponSpec
 from controller.members.desk import MemberDesk
@@ -55,6 +57,8 @@ PERMISSIONS = service_rows(
         "RedeemPoints": Permission(CASHIER_UP),
         "RecordVisit": Permission(CASHIER_UP),
         "VerifyBalances": Permission(MANAGER_UP),
+        "ApplyBenefits": Permission(CASHIER_UP),
+        "CreditBill": Permission(CASHIER_UP),
         "SignIn": Permission(frozenset({Role.GUEST, Role.AGENT}) | CASHIER_UP, room_field="room"),
         "IssueCoupon": Permission(MANAGER_UP),
         "ListCoupons": Permission(STAFF),
@@ -86,7 +90,14 @@ def _actor() -> str:
 
 
 class MembersServicer(members_pb2_grpc.MembersServiceServicer):
-    def __init__(self, desk: MemberDesk, outreach: Outreach, notifications: FileNotifier) -> None:
+    def __init__(
+        self,
+        desk: MemberDesk,
+        outreach: Outreach,
+        notifications: FileNotifier,
+        checkout: MemberCheckout,
+    ) -> None:
+        self.checkout = checkout
         self.desk = desk
         self.loyalty = outreach.loyalty
         self.outreach = outreach
@@ -205,6 +216,53 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
             )
 
         return self._once("RecordVisit", request, pb.RecordVisitResponse, act)
+
+    async def ApplyBenefits(
+        self, request: pb.ApplyBenefitsRequest, context: object
+    ) -> pb.ApplyBenefitsResponse:
+        room_id = parse_room_name(request.room)
+
+        def act() -> pb.ApplyBenefitsResponse:
+            m = self.desk.resolve(request.member)
+            got = self.checkout.apply(
+                room_id,
+                m.member_id,
+                coupons=list(request.coupons),
+                points=request.points,
+                request_id=request.request_id,
+            )
+            return pb.ApplyBenefitsResponse(
+                coupons_fen=got.coupons_fen,
+                points_fen=got.points_fen,
+                bill_total_fen=got.outcome.bill.total_fen,
+                bill_due_fen=got.outcome.bill.due_fen,
+                bill=f"bills/{got.outcome.tab.tab_id}",
+            )
+
+        return self._once("ApplyBenefits", request, pb.ApplyBenefitsResponse, act)
+
+    async def CreditBill(
+        self, request: pb.CreditBillRequest, context: object
+    ) -> pb.CreditBillResponse:
+        tab_id = request.bill.removeprefix("bills/")
+        if not tab_id or "/" in tab_id:
+            raise InvalidArgument(f"{request.bill!r} is not bills/TAB_ID", reason="BAD_BILL")
+
+        def act() -> pb.CreditBillResponse:
+            credits = self.checkout.credit(tab_id)
+            return pb.CreditBillResponse(
+                credits=[
+                    pb.MemberCredit(
+                        member_id=mid,
+                        points_earned=c.points_earned,
+                        recorded=c.recorded,
+                        tier=c.tier.value,
+                    )
+                    for mid, c in credits.items()
+                ]
+            )
+
+        return self._once("CreditBill", request, pb.CreditBillResponse, act)
 
     async def VerifyBalances(
         self, request: pb.VerifyBalancesRequest, context: object
@@ -327,8 +385,10 @@ class MembersModule:
         desk = desk_for(app.store, app.clock)
         outreach = Outreach(LoyaltyDesk(desk))
         notifier = FileNotifier(app.options.data_dir / NOTIFICATIONS_FILE)
+        billing = BillingDesk(app.board, clock=app.clock)  # for discount lines and bills
+        checkout = MemberCheckout(billing, outreach.loyalty)
         members_pb2_grpc.add_MembersServiceServicer_to_server(
-            MembersServicer(desk, outreach, notifier), server
+            MembersServicer(desk, outreach, notifier, checkout), server
         )
         return [pb.DESCRIPTOR.services_by_name["MembersService"].full_name]
 

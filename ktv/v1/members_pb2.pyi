@@ -348,3 +348,57 @@ class RunCampaignResponse(_message.Message):
     skipped: int
     notifications_sent: int
     def __init__(self, campaign: _Optional[str] = ..., period: _Optional[str] = ..., reached: _Optional[int] = ..., skipped: _Optional[int] = ..., notifications_sent: _Optional[int] = ...) -> None: ...
+
+class ApplyBenefitsRequest(_message.Message):
+    __slots__ = ("room", "member", "coupons", "points", "request_id")
+    ROOM_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    COUPONS_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    room: str
+    member: str
+    coupons: _containers.RepeatedScalarFieldContainer[str]
+    points: int
+    request_id: str
+    def __init__(self, room: _Optional[str] = ..., member: _Optional[str] = ..., coupons: _Optional[_Iterable[str]] = ..., points: _Optional[int] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class ApplyBenefitsResponse(_message.Message):
+    __slots__ = ("coupons_fen", "points_fen", "bill_total_fen", "bill_due_fen", "bill")
+    COUPONS_FEN_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FEN_FIELD_NUMBER: _ClassVar[int]
+    BILL_TOTAL_FEN_FIELD_NUMBER: _ClassVar[int]
+    BILL_DUE_FEN_FIELD_NUMBER: _ClassVar[int]
+    BILL_FIELD_NUMBER: _ClassVar[int]
+    coupons_fen: int
+    points_fen: int
+    bill_total_fen: int
+    bill_due_fen: int
+    bill: str
+    def __init__(self, coupons_fen: _Optional[int] = ..., points_fen: _Optional[int] = ..., bill_total_fen: _Optional[int] = ..., bill_due_fen: _Optional[int] = ..., bill: _Optional[str] = ...) -> None: ...
+
+class CreditBillRequest(_message.Message):
+    __slots__ = ("bill", "request_id")
+    BILL_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    bill: str
+    request_id: str
+    def __init__(self, bill: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class MemberCredit(_message.Message):
+    __slots__ = ("member_id", "points_earned", "recorded", "tier")
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    POINTS_EARNED_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_FIELD_NUMBER: _ClassVar[int]
+    TIER_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    points_earned: int
+    recorded: bool
+    tier: str
+    def __init__(self, member_id: _Optional[str] = ..., points_earned: _Optional[int] = ..., recorded: _Optional[bool] = ..., tier: _Optional[str] = ...) -> None: ...
+
+class CreditBillResponse(_message.Message):
+    __slots__ = ("credits",)
+    CREDITS_FIELD_NUMBER: _ClassVar[int]
+    credits: _containers.RepeatedCompositeFieldContainer[MemberCredit]
+    def __init__(self, credits: _Optional[_Iterable[_Union[MemberCredit, _Mapping]]] = ...) -> None: ...

@@ -84,6 +84,16 @@ class MembersServiceStub:
                 request_serializer=ktv_dot_v1_dot_members__pb2.RecordVisitRequest.SerializeToString,
                 response_deserializer=ktv_dot_v1_dot_members__pb2.RecordVisitResponse.FromString,
                 _registered_method=True)
+        self.ApplyBenefits = channel.unary_unary(
+                '/ktv.v1.MembersService/ApplyBenefits',
+                request_serializer=ktv_dot_v1_dot_members__pb2.ApplyBenefitsRequest.SerializeToString,
+                response_deserializer=ktv_dot_v1_dot_members__pb2.ApplyBenefitsResponse.FromString,
+                _registered_method=True)
+        self.CreditBill = channel.unary_unary(
+                '/ktv.v1.MembersService/CreditBill',
+                request_serializer=ktv_dot_v1_dot_members__pb2.CreditBillRequest.SerializeToString,
+                response_deserializer=ktv_dot_v1_dot_members__pb2.CreditBillResponse.FromString,
+                _registered_method=True)
         self.VerifyBalances = channel.unary_unary(
                 '/ktv.v1.MembersService/VerifyBalances',
                 request_serializer=ktv_dot_v1_dot_members__pb2.VerifyBalancesRequest.SerializeToString,
@@ -182,6 +192,20 @@ class MembersServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ApplyBenefits(self, request, context):
+        """Uses coupons and/or points on a room's open bill: one discount line, one transaction.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreditBill(self, request, context):
+        """After checkout: credits every member attached to the bill (spend, points); once per bill.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def VerifyBalances(self, request, context):
         """Recomputes every balance from the ledger and reports disagreements.
         """
@@ -264,6 +288,16 @@ def add_MembersServiceServicer_to_server(servicer, server):
                     servicer.RecordVisit,
                     request_deserializer=ktv_dot_v1_dot_members__pb2.RecordVisitRequest.FromString,
                     response_serializer=ktv_dot_v1_dot_members__pb2.RecordVisitResponse.SerializeToString,
+            ),
+            'ApplyBenefits': grpc.unary_unary_rpc_method_handler(
+                    servicer.ApplyBenefits,
+                    request_deserializer=ktv_dot_v1_dot_members__pb2.ApplyBenefitsRequest.FromString,
+                    response_serializer=ktv_dot_v1_dot_members__pb2.ApplyBenefitsResponse.SerializeToString,
+            ),
+            'CreditBill': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreditBill,
+                    request_deserializer=ktv_dot_v1_dot_members__pb2.CreditBillRequest.FromString,
+                    response_serializer=ktv_dot_v1_dot_members__pb2.CreditBillResponse.SerializeToString,
             ),
             'VerifyBalances': grpc.unary_unary_rpc_method_handler(
                     servicer.VerifyBalances,
@@ -539,6 +573,60 @@ class MembersService:
             '/ktv.v1.MembersService/RecordVisit',
             ktv_dot_v1_dot_members__pb2.RecordVisitRequest.SerializeToString,
             ktv_dot_v1_dot_members__pb2.RecordVisitResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ApplyBenefits(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ktv.v1.MembersService/ApplyBenefits',
+            ktv_dot_v1_dot_members__pb2.ApplyBenefitsRequest.SerializeToString,
+            ktv_dot_v1_dot_members__pb2.ApplyBenefitsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreditBill(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ktv.v1.MembersService/CreditBill',
+            ktv_dot_v1_dot_members__pb2.CreditBillRequest.SerializeToString,
+            ktv_dot_v1_dot_members__pb2.CreditBillResponse.FromString,
             options,
             channel_credentials,
             insecure,

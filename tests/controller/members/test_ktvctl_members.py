@@ -211,3 +211,24 @@ def test_the_room_touchscreen_signs_a_member_into_its_own_room_only(ctl):
             members_pb2.GetMemberRequest(query="13500135000"), metadata=screen, timeout=10
         )
     assert lookup.value.code() is grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_a_coupon_and_points_on_the_bill_then_the_closed_bill_credits_the_member(ktvctl, ctl):
+    ctl.add_room("C01", "small")
+    ok(ktvctl("member", "add", "13300133000", "--name", "周杰"))
+    code = json.loads(
+        ok(ktvctl("coupon", "issue", "13300133000", "--amount", "20", "--json")).stdout
+    )["coupon"]["code"]
+    ok(ktvctl("open", "C01", "--guests", "2"))
+    ok(ktvctl("order", "C01", "beer:6"))
+    used = json.loads(
+        ok(ktvctl("member", "benefits", "C01", "13300133000", "--coupon", code, "--json")).stdout
+    )
+    assert int(used["coupons_fen"]) == 2_000
+    bill = json.loads(ok(ktvctl("bill", "C01", "--json")).stdout)
+    assert any(code in line.get("label", "") for line in bill["lines"])
+    ok(ktvctl("checkout", "C01", "--cash", "2000"))  # cash gives change
+    credited = json.loads(ok(ktvctl("member", "credit", used["bill"], "--json")).stdout)
+    assert int(credited["credits"][0]["points_earned"]) > 0
+    again = ok(ktvctl("coupon", "list", "13300133000", "--json")).stdout
+    assert json.loads(again)["coupons"][0]["used"] is True
