@@ -379,6 +379,7 @@ def _benefits_cfg(p: argparse.ArgumentParser) -> None:
     _query_cfg(p)
     p.add_argument("--coupon", action="append", default=[], help="coupon code (repeatable)")
     p.add_argument("--points", type=int, default=0)
+    p.add_argument("--tier", action="store_true", help="the tier's room-fee and drink discounts")
 
 
 _register(
@@ -392,11 +393,13 @@ _register(
             member=a.member,
             coupons=a.coupon,
             points=a.points,
+            tier_discount=a.tier,
             request_id=_rid(a),
         ),
     ),
     lambda a, r: console.print(  # type: ignore[attr-defined]
-        f"{r.bill}: coupons {format_yuan(r.coupons_fen)}, points {format_yuan(r.points_fen)} "  # type: ignore[attr-defined]
+        f"{r.bill}: coupons {format_yuan(r.coupons_fen)}, points {format_yuan(r.points_fen)}, "  # type: ignore[attr-defined]
+        f"tier {format_yuan(r.tier_fen)} "  # type: ignore[attr-defined]
         f"off; total {format_yuan(r.bill_total_fen)}, due {format_yuan(r.bill_due_fen)}"  # type: ignore[attr-defined]
     ),
     mutation=True,

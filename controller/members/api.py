@@ -229,9 +229,11 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
                 m.member_id,
                 coupons=list(request.coupons),
                 points=request.points,
+                tier_discount=request.tier_discount,
                 request_id=request.request_id,
             )
             return pb.ApplyBenefitsResponse(
+                tier_fen=got.tier_fen,
                 coupons_fen=got.coupons_fen,
                 points_fen=got.points_fen,
                 bill_total_fen=got.outcome.bill.total_fen,

@@ -13,6 +13,7 @@ from controller.billing.records import Actor, StaffRole
 from controller.billing.service import BillingDesk
 from controller.members.loyalty import LoyaltyDesk, VisitOutcome
 from controller.members.points import SpendLine
+from controller.members.wallet import div_half_up
 from ktv.errors import FailedPrecondition, InvalidArgument
 
 MEMBERSHIP = Actor("membership", StaffRole.ADMIN)  # member benefits are pre-approved rules
@@ -46,6 +47,7 @@ class Benefits:
     outcome: Outcome
     coupons_fen: int
     points_fen: int
+    tier_fen: int = 0
 
 
 @dataclass
@@ -60,11 +62,13 @@ class MemberCheckout:
         *,
         coupons: Sequence[str] = (),
         points: int = 0,
+        tier_discount: bool = False,
         request_id: str,
     ) -> Benefits:
-        """Use coupons and/or points on the room's open bill as one discount line."""
-        if not coupons and points <= 0:
-            raise InvalidArgument("give coupons or points to use", reason="NO_BENEFIT")
+        """Use the tier's discounts (room %, orders %), coupons and/or points on the room's
+        open bill as one discount line."""
+        if not coupons and points <= 0 and not tier_discount:
+            raise InvalidArgument("give coupons, points or the tier discount", reason="NO_BENEFIT")
         store = self.billing.store
         with store.transaction():
             tab_id = self.billing.tab_id_of(room_id)
@@ -89,7 +93,8 @@ class MemberCheckout:
                 if points > 0
                 else 0
             )
-            off = coupon_fen + points_fen
+            tier_fen = self._tier_fen(member_id, lines) if tier_discount else 0
+            off = coupon_fen + points_fen + tier_fen
             if off > bill.due_fen:
                 raise FailedPrecondition(
                     f"benefits of {off} fen exceed the {bill.due_fen} fen still due",
@@ -98,10 +103,22 @@ class MemberCheckout:
             self.loyalty.members.records.attach(tab_id, member_id, room_id, self.loyalty.now())
             parts = [f"券 {', '.join(c.upper() for c in coupons)}"] if coupons else []
             parts += [f"积分 {points}"] if points > 0 else []
+            parts += [f"{self.loyalty.members.get(member_id).tier.value} 折扣"] if tier_fen else []
+            if off == 0:
+                raise FailedPrecondition("nothing to take off this bill", reason="NO_BENEFIT")
             outcome = self.billing.discount(
                 room_id, MEMBERSHIP, reason="会员 " + " + ".join(parts), amount_fen=off
             )
-            return Benefits(outcome, coupon_fen, points_fen)
+            return Benefits(outcome, coupon_fen, points_fen, tier_fen)
+
+    def _tier_fen(self, member_id: str, lines: Sequence[SpendLine]) -> int:
+        tier = self.loyalty.refresh_tier(member_id)
+        perks = self.loyalty.tier_rules.benefits[tier]
+        room = sum(x.amount_fen for x in lines if x.category == "room")
+        orders = sum(x.amount_fen for x in lines if x.category == "orders")
+        return div_half_up(room * perks.room_discount_bp, 10_000) + div_half_up(
+            orders * perks.drink_discount_bp, 10_000
+        )
 
     def credit(self, tab_id: str) -> dict[str, VisitOutcome]:
         """After checkout: every member attached to the bill is credited with it once."""

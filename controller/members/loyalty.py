@@ -55,7 +55,8 @@ class LoyaltyDesk:
             member = self.members.get(member_id)
             if not self.members.records.record_visit(member_id, bill, now, spend):
                 return VisitOutcome(0, member.tier, recorded=False)
-            earned = points_earned(lines, member.tier, self.points_rules)
+            multiplier = self.tier_rules.benefits[member.tier].points_multiplier_bp
+            earned = points_earned(lines, multiplier, self.points_rules)
             if earned:
                 self._points(
                     member_id,

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from controller.members.model import Tier
 from ktv.errors import FailedPrecondition, InvalidArgument
 
 
@@ -24,24 +23,17 @@ class PointsRules:
     fen_per_point: int = 100  # 1 point per yuan
     category_bp: Mapping[str, int] = field(default_factory=lambda: {"room": 10_000})
     default_category_bp: int = 10_000  # categories not listed earn at 100 %
-    tier_bp: Mapping[Tier, int] = field(
-        default_factory=lambda: {
-            Tier.REGULAR: 10_000,
-            Tier.SILVER: 12_000,
-            Tier.GOLD: 15_000,
-            Tier.DIAMOND: 20_000,
-        }
-    )
     fen_per_point_redeemed: int = 1  # 100 points = 1 yuan off
 
 
-def points_earned(lines: Iterable[SpendLine], tier: Tier, rules: PointsRules) -> int:
-    """Points for a bill: each category at its rate, times the tier's multiplier (floor)."""
+def points_earned(lines: Iterable[SpendLine], multiplier_bp: int, rules: PointsRules) -> int:
+    """Points for a bill: each category at its rate, times the tier's multiplier (basis
+    points, from the tier's benefits), rounded down."""
     weighted = sum(
         max(line.amount_fen, 0) * rules.category_bp.get(line.category, rules.default_category_bp)
         for line in lines
     )
-    return weighted * rules.tier_bp.get(tier, 10_000) // (10_000 * 10_000 * rules.fen_per_point)
+    return weighted * multiplier_bp // (10_000 * 10_000 * rules.fen_per_point)
 
 
 def discount_for(points: int, available: int, rules: PointsRules) -> int:

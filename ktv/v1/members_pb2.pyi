@@ -350,32 +350,36 @@ class RunCampaignResponse(_message.Message):
     def __init__(self, campaign: _Optional[str] = ..., period: _Optional[str] = ..., reached: _Optional[int] = ..., skipped: _Optional[int] = ..., notifications_sent: _Optional[int] = ...) -> None: ...
 
 class ApplyBenefitsRequest(_message.Message):
-    __slots__ = ("room", "member", "coupons", "points", "request_id")
+    __slots__ = ("room", "member", "coupons", "points", "request_id", "tier_discount")
     ROOM_FIELD_NUMBER: _ClassVar[int]
     MEMBER_FIELD_NUMBER: _ClassVar[int]
     COUPONS_FIELD_NUMBER: _ClassVar[int]
     POINTS_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    TIER_DISCOUNT_FIELD_NUMBER: _ClassVar[int]
     room: str
     member: str
     coupons: _containers.RepeatedScalarFieldContainer[str]
     points: int
     request_id: str
-    def __init__(self, room: _Optional[str] = ..., member: _Optional[str] = ..., coupons: _Optional[_Iterable[str]] = ..., points: _Optional[int] = ..., request_id: _Optional[str] = ...) -> None: ...
+    tier_discount: bool
+    def __init__(self, room: _Optional[str] = ..., member: _Optional[str] = ..., coupons: _Optional[_Iterable[str]] = ..., points: _Optional[int] = ..., request_id: _Optional[str] = ..., tier_discount: _Optional[bool] = ...) -> None: ...
 
 class ApplyBenefitsResponse(_message.Message):
-    __slots__ = ("coupons_fen", "points_fen", "bill_total_fen", "bill_due_fen", "bill")
+    __slots__ = ("coupons_fen", "points_fen", "bill_total_fen", "bill_due_fen", "bill", "tier_fen")
     COUPONS_FEN_FIELD_NUMBER: _ClassVar[int]
     POINTS_FEN_FIELD_NUMBER: _ClassVar[int]
     BILL_TOTAL_FEN_FIELD_NUMBER: _ClassVar[int]
     BILL_DUE_FEN_FIELD_NUMBER: _ClassVar[int]
     BILL_FIELD_NUMBER: _ClassVar[int]
+    TIER_FEN_FIELD_NUMBER: _ClassVar[int]
     coupons_fen: int
     points_fen: int
     bill_total_fen: int
     bill_due_fen: int
     bill: str
-    def __init__(self, coupons_fen: _Optional[int] = ..., points_fen: _Optional[int] = ..., bill_total_fen: _Optional[int] = ..., bill_due_fen: _Optional[int] = ..., bill: _Optional[str] = ...) -> None: ...
+    tier_fen: int
+    def __init__(self, coupons_fen: _Optional[int] = ..., points_fen: _Optional[int] = ..., bill_total_fen: _Optional[int] = ..., bill_due_fen: _Optional[int] = ..., bill: _Optional[str] = ..., tier_fen: _Optional[int] = ...) -> None: ...
 
 class CreditBillRequest(_message.Message):
     __slots__ = ("bill", "request_id")

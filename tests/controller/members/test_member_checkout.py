@@ -79,3 +79,32 @@ def test_someone_elses_coupon_is_refused(desk, clock):
     with pytest.raises(FailedPrecondition) as err:
         desk.apply("A08", b.member_id, coupons=[coupon.code], request_id="b1")
     assert err.value.reason == "NOT_YOUR_COUPON"
+
+
+def test_a_gold_member_gets_the_tier_discount_on_room_and_orders(desk, clock):
+    members, loyalty, billing = desk.loyalty.members, desk.loyalty, desk.billing
+    m = members.register("13800138000", "张伟")
+    loyalty.record_visit(m.member_id, "bills/earlier", [SpendLine("room", 1_000_000)])  # gold
+    billing.open("A08", 4, CASHIER)
+    billing.order("A08", [("beer", 10)], CASHIER)
+    clock.advance(hours=2)
+    from controller.members.checkout import spend_lines
+
+    lines = {
+        x.category: x.amount_fen for x in spend_lines(billing.bill(billing.tab_id_of("A08")).bill)
+    }
+    got = desk.apply("A08", m.member_id, tier_discount=True, request_id="t1")
+    expected = (lines["room"] * 1_000 + 5_000) // 10_000 + (lines["orders"] * 800 + 5_000) // 10_000
+    assert got.tier_fen == expected > 0
+    label = next(x.label for x in got.outcome.bill.lines if x.kind is LineKind.DISCOUNT)
+    assert "gold" in label
+
+
+def test_a_regular_member_has_no_tier_discount_to_give(desk, clock):
+    members, billing = desk.loyalty.members, desk.billing
+    m = members.register("13800138000", "张伟")
+    billing.open("A08", 4, CASHIER)
+    billing.order("A08", [("beer", 10)], CASHIER)
+    with pytest.raises(FailedPrecondition) as err:
+        desk.apply("A08", m.member_id, tier_discount=True, request_id="t1")
+    assert err.value.reason == "NO_BENEFIT"
