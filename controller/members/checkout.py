@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from controller.billing.bill import Bill, LineKind, Outcome
+from controller.billing.money import div_half_up
 from controller.billing.records import Actor, StaffRole
 from controller.billing.service import BillingDesk
 from controller.members.loyalty import LoyaltyDesk, VisitOutcome
 from controller.members.points import SpendLine
-from controller.members.wallet import div_half_up
 from ktv.errors import FailedPrecondition, InvalidArgument
 
 MEMBERSHIP = Actor("membership", StaffRole.ADMIN)  # member benefits are pre-approved rules

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
+from controller.billing.money import div_half_up
 from controller.members.points import SpendLine
-from controller.members.wallet import div_half_up
 from ktv.errors import FailedPrecondition, InvalidArgument
 
 

@@ -6,12 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from controller.billing.money import div_half_up
 from controller.members.model import Balance, BonusOrder, LedgerEntry, TopUpPromotion
 from ktv.errors import FailedPrecondition, InvalidArgument
-
-
-def div_half_up(numerator: int, denominator: int) -> int:
-    return (2 * numerator + denominator) // (2 * denominator)
 
 
 def promotion_bonus(amount_fen: int, promotions: Sequence[TopUpPromotion]) -> int:
