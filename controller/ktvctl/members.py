@@ -425,3 +425,22 @@ _register(
     ),
     mutation=True,
 )
+
+
+def _pin_cfg(p: argparse.ArgumentParser) -> None:
+    _query_cfg(p)
+    p.add_argument("--pin", required=True, help="the new PIN (4-8 digits)")
+    p.add_argument("--old-pin", default="", help="needed when the member already has one")
+
+
+_register(
+    "member pin",
+    "set or change a member's PIN",
+    _pin_cfg,
+    lambda s, c, a: c.call(
+        s.SetMemberPin,
+        pb.SetMemberPinRequest(member=a.member, pin=a.pin, old_pin=a.old_pin, request_id=_rid(a)),
+    ),
+    _show_member,
+    mutation=True,
+)

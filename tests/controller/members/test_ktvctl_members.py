@@ -76,6 +76,19 @@ def test_add_top_up_show_history_and_verify_a_member(ktvctl):
     assert "balances equal their ledgers" in ok(ktvctl("members", "verify")).stdout
 
 
+def test_a_member_sets_a_pin_and_changing_it_needs_the_old_one(ktvctl):
+    ok(ktvctl("member", "add", "13200132000", "--name", "吴敏"))
+    ok(ktvctl("member", "pin", "13200132000", "--pin", "1234"))
+    wrong = ktvctl("member", "pin", "13200132000", "--pin", "5678", "--old-pin", "0000")
+    assert wrong.returncode == 7
+    changed = json.loads(
+        ok(
+            ktvctl("member", "pin", "13200132000", "--pin", "5678", "--old-pin", "1234", "--json")
+        ).stdout
+    )
+    assert changed["member"]["has_pin"] is True
+
+
 def test_a_bad_phone_number_is_one_line_and_exit_code_2(ktvctl):
     result = ktvctl("member", "add", "12345", "--name", "李四")
     assert result.returncode == 2
