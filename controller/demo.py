@@ -186,6 +186,33 @@ class Demo:
             with contextlib.suppress(SystemExit):
                 self.ktvctl("open", room, "--guests", guests, check=True)
 
+    def members_at_the_desk(self) -> None:
+        """Best effort: a member tops up, and the birthday campaign writes to the outbox
+        (the demo's notifier is the file DATA_DIR/notifications.jsonl)."""
+        import datetime as _dt
+
+        soon = (_dt.date.today() + _dt.timedelta(days=3)).replace(year=1992).isoformat()
+        with contextlib.suppress(SystemExit):
+            self.ktvctl(
+                "member",
+                "add",
+                "13800138000",
+                "--name",
+                "张伟",
+                "--birthday",
+                soon,
+                "--card",
+                "VIP0001",
+                "--pin",
+                "2580",
+            )
+            self.ktvctl("member", "topup", "13800138000", "500", "--tender", "wechat")
+        with contextlib.suppress(SystemExit):
+            self.ktvctl("campaign", "run", "birthday")
+            _say(
+                f"member 13800138000 (PIN 2580); outbox: {self.controller_dir}/notifications.jsonl"
+            )
+
     def watch(self, seconds: float | None) -> None:
         if seconds is None and sys.stdout.isatty():
             _say("live room board (Ctrl-C to stop the venue)")
@@ -270,6 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rooms = demo.add_rooms()
         demo.enroll_and_start_agents(rooms, touchscreen=args.touchscreen)
         demo.open_some_rooms()
+        demo.members_at_the_desk()
         demo.watch(args.seconds)
     return 0
 

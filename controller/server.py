@@ -91,7 +91,11 @@ class ServiceModule(Protocol):
 
 
 _MODULES: list[Callable[[], ServiceModule]] = []
-SERVICE_MODULE_PATHS = ["controller.api.modules", "controller.billing.api"]
+SERVICE_MODULE_PATHS = [
+    "controller.api.modules",
+    "controller.members.api",
+    "controller.billing.api",
+]
 
 
 def register_service_module(factory: Callable[[], ServiceModule]) -> None:

@@ -398,7 +398,8 @@ class BillingModule:
         text = _venue_text(app)
         data = tomllib.loads(text) if text else {}
         kind = str(data.get("payments", {}).get("provider", "terminal"))
-        desk = BillingDesk(app.board, clock=app.clock, providers=default_providers(kind))
+        providers = default_providers(kind, app.store, app.clock)
+        desk = BillingDesk(app.board, clock=app.clock, providers=providers)
         if "pricing" in data:
             desk.import_config(text, SYSTEM, seed=True)
         billing_pb2_grpc.add_BillingServiceServicer_to_server(

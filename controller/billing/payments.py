@@ -9,12 +9,16 @@ retried request can never charge twice. Member stored value plugs in as a provid
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
 
 from controller.billing.records import Tender
 from ktv.errors import InvalidArgument, PaymentDeclined, Unsupported
+
+if TYPE_CHECKING:
+    from controller.store.db import Store
 
 
 @dataclass(frozen=True)
@@ -79,13 +83,32 @@ class NoStoredValue:
         raise Unsupported("member stored value is not available yet", reason="NO_MEMBERSHIP")
 
 
-def default_providers(kind: str = "terminal") -> Mapping[Tender, PaymentProvider]:
-    """Providers per tender: ``terminal`` (production default) or ``sandbox`` (demo/tests)."""
+StoredValueFactory = Callable[["Store", Callable[[], datetime]], PaymentProvider]
+_stored_value: list[StoredValueFactory] = []
+
+
+def register_stored_value(factory: StoredValueFactory) -> None:
+    """The membership module installs its stored-value provider here (at import)."""
+    _stored_value[:] = [factory]
+
+
+def default_providers(
+    kind: str = "terminal",
+    store: Store | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> Mapping[Tender, PaymentProvider]:
+    """Providers per tender: ``terminal`` (production default) or ``sandbox`` (demo/tests).
+
+    With a store and clock, stored value is the registered membership provider, which
+    writes its ledger in billing's own transaction on that store."""
     online: PaymentProvider = SandboxProvider() if kind == "sandbox" else TerminalProvider()
+    stored: PaymentProvider = NoStoredValue()
+    if _stored_value and store is not None and clock is not None:
+        stored = _stored_value[0](store, clock)
     return {
         Tender.BANK_CARD: online,
         Tender.WECHAT: online,
         Tender.ALIPAY: online,
         Tender.UNIONPAY_QR: online,
-        Tender.STORED_VALUE: NoStoredValue(),
+        Tender.STORED_VALUE: stored,
     }

@@ -35,6 +35,7 @@ COMMAND_MODULES = [
     "controller.ktvctl.auth",
     "controller.ktvctl.billing",
     "controller.ktvctl.prices",
+    "controller.ktvctl.members",
 ]
 
 

@@ -1,0 +1,261 @@
+"""MemberDesk: the membership service. One SQLite transaction per action; gRPC, ktvctl,
+billing's stored-value provider and tests all come through here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from controller.members import wallet
+from controller.members.model import (
+    Balance,
+    BonusOrder,
+    EntryKind,
+    LedgerEntry,
+    Member,
+    Tier,
+    TopUpPromotion,
+    check_card,
+    check_name,
+    check_phone,
+    check_pin,
+)
+from controller.members.pin import PinGuard, new_pin_hash
+from controller.members.records import MemberRecords, Mismatch, fingerprint, refund_reference
+from controller.store.db import Store
+from ktv.errors import AlreadyExists, InvalidArgument, NotFound
+
+DEFAULT_PROMOTIONS = (TopUpPromotion(50_000, 10_000), TopUpPromotion(100_000, 25_000))
+
+
+@dataclass(frozen=True)
+class MemberPolicy:
+    """Venue choices: top-up promotions and which money a payment spends first."""
+
+    promotions: tuple[TopUpPromotion, ...] = DEFAULT_PROMOTIONS
+    bonus_order: BonusOrder = BonusOrder.AFTER_PRINCIPAL
+
+
+@dataclass
+class MemberDesk:
+    store: Store
+    clock: Callable[[], datetime]
+    policy: MemberPolicy = field(default_factory=MemberPolicy)
+
+    def __post_init__(self) -> None:
+        self.records = MemberRecords(self.store)
+        self.pins = PinGuard(self.clock)
+
+    # --- members ----------------------------------------------------------------------------
+    def register(
+        self,
+        phone: str,
+        name: str,
+        *,
+        birthday: date | None = None,
+        card_number: str = "",
+        pin: str = "",
+    ) -> Member:
+        phone = check_phone(phone)
+        name = check_name(name)
+        card_number = check_card(card_number.strip())
+        if pin:
+            check_pin(pin)
+        now = self.clock()
+        with self.store.transaction():
+            if self.records.by_phone(phone) is not None:
+                raise AlreadyExists(f"phone {phone} is already a member", reason="PHONE_TAKEN")
+            if card_number and self.records.by_card(card_number) is not None:
+                raise AlreadyExists(f"card {card_number} is already in use", reason="CARD_TAKEN")
+            member = Member(
+                member_id=f"m-{uuid.uuid4().hex[:12]}",
+                phone=phone,
+                name=name,
+                birthday=birthday,
+                card_number=card_number,
+                registered_at=now,
+                balance=Balance(),
+                points=0,
+                tier=Tier.REGULAR,
+                has_pin=False,
+            )
+            self.records.insert(member)
+            if pin:
+                self.records.set_pin(member.member_id, *new_pin_hash(pin))
+            return self.records.get(member.member_id)
+
+    def get(self, member_id: str) -> Member:
+        return self.records.get(member_id)
+
+    def find(self, query: str) -> list[Member]:
+        """Lookup by member id, phone, card number (a card swipe) or name (prefix)."""
+        query = (query or "").strip()
+        if not query:
+            raise InvalidArgument("look a member up by phone, card or name", reason="EMPTY_QUERY")
+        if query.startswith("m-"):
+            try:
+                return [self.records.get(query)]
+            except NotFound:
+                return []
+        digits = query.removeprefix("+86").replace(" ", "").replace("-", "")
+        if digits.isdigit() and len(digits) == 11:
+            found = self.records.by_phone(digits)
+            if found is not None:
+                return [found]
+        card = self.records.by_card(query)
+        if card is not None:
+            return [card]
+        return self.records.by_name(query)
+
+    def resolve(self, query: str) -> Member:
+        """Exactly one member for ``query`` (phone, card, member id or an unambiguous name)."""
+        found = self.find(query)
+        if not found:
+            raise NotFound(f"no member matches {query!r}", reason="UNKNOWN_MEMBER")
+        if len(found) > 1:
+            raise InvalidArgument(
+                f"{len(found)} members match {query!r}: use the phone or card number",
+                reason="AMBIGUOUS_MEMBER",
+            )
+        return found[0]
+
+    def set_pin(self, member_id: str, pin: str, old_pin: str = "") -> Member:
+        """Set the PIN; changing an existing PIN needs the old one."""
+        salt_hash = new_pin_hash(pin)
+        with self.store.transaction():
+            stored = self.records.pin_of(member_id)
+            if stored is not None:
+                self.pins.check(member_id, old_pin, stored)
+            self.records.set_pin(member_id, *salt_hash)
+            return self.records.get(member_id)
+
+    def check_pin(self, member_id: str, pin: str) -> None:
+        self.pins.check(member_id, pin, self.records.pin_of(member_id))
+
+    def sign_in(self, phone: str, pin: str, room_id: str, tab_id: str) -> Member:
+        """A member signs in on the room's touchscreen and joins the room's session."""
+        member = self.records.by_phone(check_phone(phone))
+        if member is None:
+            raise NotFound(f"no member with phone {phone}", reason="UNKNOWN_MEMBER")
+        self.check_pin(member.member_id, pin)
+        with self.store.transaction():
+            self.records.attach(tab_id, member.member_id, room_id, self.clock())
+        return member
+
+    # --- stored value -----------------------------------------------------------------------
+    def top_up(
+        self,
+        member_id: str,
+        amount_fen: int,
+        *,
+        tender: str,
+        request_id: str,
+        reference: str = "",
+        actor: str = "",
+    ) -> LedgerEntry:
+        """Money in (any tender) plus the promotion's bonus, tracked apart."""
+        wallet.check_topup(amount_fen)
+        fp = fingerprint("topup", member_id, amount_fen, tender, reference)
+        with self.store.transaction():
+            done = self.records.replay(request_id, fp)
+            if done is not None:
+                return done
+            bonus = wallet.promotion_bonus(amount_fen, self.policy.promotions)
+            return self.records.append(
+                member_id,
+                EntryKind.TOPUP,
+                amount_fen,
+                bonus,
+                at=self.clock(),
+                request_id=request_id,
+                request_fingerprint=fp,
+                tender=tender,
+                reference=reference,
+                actor=actor,
+            )
+
+    def cash_out(
+        self, member_id: str, amount_fen: int, *, request_id: str, reason: str, actor: str = ""
+    ) -> LedgerEntry:
+        """Refund unused stored value: principal only; its share of bonus is forfeited."""
+        if not reason.strip():
+            raise InvalidArgument("a stored-value refund needs a reason", reason="REASON_REQUIRED")
+        fp = fingerprint("cash_out", member_id, amount_fen)
+        with self.store.transaction():
+            done = self.records.replay(request_id, fp)
+            if done is not None:
+                return done
+            balance = self.records.get(member_id).balance
+            principal, bonus = wallet.split_cash_out(balance, amount_fen)
+            return self.records.append(
+                member_id,
+                EntryKind.CASH_OUT,
+                principal,
+                bonus,
+                at=self.clock(),
+                request_id=request_id,
+                request_fingerprint=fp,
+                tender="cash",
+                reference=reason.strip(),
+                actor=actor,
+            )
+
+    def pay(
+        self, member_id: str, pin: str, amount_fen: int, *, request_id: str, bill: str = ""
+    ) -> LedgerEntry:
+        """Pay ``amount_fen`` of a bill from the balance (PIN checked; joins the caller's
+        transaction, so billing's payment and this debit commit or roll back together)."""
+        fp = fingerprint("pay", member_id, amount_fen, bill)
+        with self.store.transaction():
+            done = self.records.replay(request_id, fp)
+            if done is not None:
+                return done
+            self.check_pin(member_id, pin)
+            balance = self.records.get(member_id).balance
+            principal, bonus = wallet.split_debit(balance, amount_fen, self.policy.bonus_order)
+            return self.records.append(
+                member_id,
+                EntryKind.PAYMENT,
+                -principal,
+                -bonus,
+                at=self.clock(),
+                request_id=request_id,
+                request_fingerprint=fp,
+                tender="stored_value",
+                reference=bill,
+            )
+
+    def refund_payment(self, entry_id: int, amount_fen: int, *, request_id: str) -> LedgerEntry:
+        """Give (part of) a balance payment back to the balance, principal and bonus as taken."""
+        fp = fingerprint("refund_payment", entry_id, amount_fen)
+        with self.store.transaction():
+            done = self.records.replay(request_id, fp)
+            if done is not None:
+                return done
+            paid = self.records.entry(entry_id)
+            if paid.kind is not EntryKind.PAYMENT:
+                raise InvalidArgument(f"entry {entry_id} is not a payment", reason="NOT_A_PAYMENT")
+            already = self.records.refunded_of(entry_id)
+            principal, bonus = wallet.split_payment_refund(paid, already, amount_fen)
+            return self.records.append(
+                paid.member_id,
+                EntryKind.PAYMENT_REFUND,
+                principal,
+                bonus,
+                at=self.clock(),
+                request_id=request_id,
+                request_fingerprint=fp,
+                tender="stored_value",
+                reference=refund_reference(entry_id),
+            )
+
+    def history(self, member_id: str, limit: int = 200) -> list[LedgerEntry]:
+        self.records.get(member_id)
+        return self.records.history(member_id, limit)
+
+    def verify(self) -> tuple[int, Sequence[Mismatch]]:
+        with self.store.transaction():
+            return self.records.verify()

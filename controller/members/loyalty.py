@@ -1,0 +1,234 @@
+"""Loyalty at the desk: visits (spend for tiers), points, coupons. One transaction per action
+over the same store as :class:`MemberDesk`; rows are converted here, rules live in
+``points``, ``tiers`` and ``coupons``."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from controller.members import settings
+from controller.members.coupons import Coupon, CouponKind, CouponSpec, redeem_total
+from controller.members.desk import MemberDesk
+from controller.members.model import Tier
+from controller.members.points import (
+    PointsEntry,
+    PointsRules,
+    SpendLine,
+    discount_for,
+    points_earned,
+    points_to_expire,
+)
+from controller.members.tiers import TierRules, rolling_spend, tier_for
+from ktv.errors import FailedPrecondition, NotFound
+
+
+@dataclass(frozen=True)
+class VisitOutcome:
+    points_earned: int
+    tier: Tier
+    recorded: bool  # False: this bill was already credited (a retry)
+
+
+@dataclass
+class LoyaltyDesk:
+    members: MemberDesk
+    points_rules: PointsRules = field(default_factory=PointsRules)
+    tier_rules: TierRules = field(default_factory=TierRules)
+
+    @property
+    def store(self):  # type: ignore[no-untyped-def]
+        return self.members.store
+
+    def now(self) -> datetime:
+        return self.members.clock()
+
+    # --- visits, tiers, points --------------------------------------------------------------
+    def record_visit(self, member_id: str, bill: str, lines: Sequence[SpendLine]) -> VisitOutcome:
+        """Credit a member with a closed bill: spend (for the tier) and points; once per bill."""
+        now = self.now()
+        spend = sum(max(line.amount_fen, 0) for line in lines)
+        with self.store.transaction():
+            member = self.members.get(member_id)
+            if not self.members.records.record_visit(member_id, bill, now, spend):
+                return VisitOutcome(0, member.tier, recorded=False)
+            multiplier = self.tier_rules.benefits[member.tier].points_multiplier_bp
+            earned = points_earned(lines, multiplier, self.points_rules)
+            if earned:
+                self._points(
+                    member_id,
+                    "earn",
+                    earned,
+                    f"earn:{bill}:{member_id}",
+                    bill,
+                    expires_on=(now + timedelta(days=settings.points_valid_days)).date(),
+                )
+            tier = self.refresh_tier(member_id)
+            return VisitOutcome(earned, tier, recorded=True)
+
+    def refresh_tier(self, member_id: str) -> Tier:
+        """Tier from the last 12 months of visits (up and down)."""
+        with self.store.transaction():
+            visits = self.members.records.visits(member_id)
+            tier = tier_for(rolling_spend(visits, self.now()), self.tier_rules)
+            self.members.records.set_tier(member_id, tier)
+            return tier
+
+    def redeem_points(self, member_id: str, points: int, *, request_id: str, bill: str) -> int:
+        """Spend points as a discount on a bill; returns the fen off (a retry returns it again)."""
+        with self.store.transaction():
+            done = self.store.query_one(
+                "SELECT points FROM member_points WHERE request_id = ?", (request_id,)
+            )
+            if done is not None:
+                return -int(done["points"]) * self.points_rules.fen_per_point_redeemed
+            self.expire_points(member_id)
+            fen = discount_for(points, self.members.get(member_id).points, self.points_rules)
+            self._points(member_id, "redeem", -points, request_id, bill)
+            return fen
+
+    def expire_points(self, member_id: str) -> int:
+        today = self.now().date()
+        with self.store.transaction():
+            rows = self.store.query(
+                "SELECT points, expires_on FROM member_points WHERE member_id = ?", (member_id,)
+            )
+            entries = [
+                PointsEntry(
+                    r["points"],
+                    datetime.fromisoformat(r["expires_on"]).date() if r["expires_on"] else None,
+                )
+                for r in rows
+            ]
+            gone = points_to_expire(entries, today)
+            if gone:
+                self._points(member_id, "expire", -gone, f"expire:{member_id}:{today}", "")
+            return gone
+
+    def points_history(self, member_id: str) -> list[dict[str, Any]]:
+        return self.store.query(
+            "SELECT kind, points, at, expires_on, reference FROM member_points"
+            " WHERE member_id = ? ORDER BY entry_id DESC",
+            (member_id,),
+        )
+
+    def _points(
+        self,
+        member_id: str,
+        kind: str,
+        points: int,
+        request_id: str,
+        reference: str,
+        *,
+        expires_on: Any = None,
+    ) -> None:
+        self.store.execute(
+            "INSERT INTO member_points (member_id, kind, points, at, expires_on, request_id,"
+            " reference) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                member_id,
+                kind,
+                points,
+                self.now().isoformat(),
+                expires_on.isoformat() if expires_on else None,
+                request_id,
+                reference,
+            ),
+        )
+        self.store.execute(
+            "UPDATE members SET points = points + ? WHERE member_id = ?", (points, member_id)
+        )
+
+    # --- coupons ----------------------------------------------------------------------------
+    def issue_coupon(self, member_id: str, spec: CouponSpec) -> Coupon:
+        coupon = Coupon(f"C{secrets.token_hex(5).upper()}", member_id, spec, self.now())
+        with self.store.transaction():
+            self.members.get(member_id)
+            self.store.execute(
+                "INSERT INTO coupons (code, member_id, campaign, kind, value, min_spend_fen,"
+                " categories, valid_from, valid_until, stackable, issued_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    coupon.code,
+                    member_id,
+                    spec.campaign,
+                    spec.kind.value,
+                    spec.value,
+                    spec.min_spend_fen,
+                    ",".join(spec.categories),
+                    spec.valid_from.isoformat(),
+                    spec.valid_until.isoformat(),
+                    int(spec.stackable),
+                    coupon.issued_at.isoformat(),
+                ),
+            )
+        return coupon
+
+    def coupons(self, member_id: str, *, usable_only: bool = False) -> list[Coupon]:
+        sql = "SELECT * FROM coupons WHERE member_id = ?"
+        if usable_only:
+            sql += " AND used_at IS NULL AND valid_until > ?"
+        params: tuple[Any, ...] = (
+            (member_id, self.now().isoformat()) if usable_only else (member_id,)
+        )
+        return [_coupon(r) for r in self.store.query(sql + " ORDER BY issued_at", params)]
+
+    def coupon(self, code: str) -> Coupon:
+        row = self.store.query_one("SELECT * FROM coupons WHERE code = ?", (code.upper(),))
+        if row is None:
+            raise NotFound(f"no coupon {code}", reason="UNKNOWN_COUPON")
+        return _coupon(row)
+
+    def use_coupons(
+        self, codes: Sequence[str], bill: str, lines: Sequence[SpendLine], *, request_id: str
+    ) -> int:
+        """Use coupons on a bill: fen off. Each coupon is used once, atomically: the
+        conditional UPDATE is the lock, so two desks racing for one coupon get one use."""
+        now = self.now()
+        with self.store.transaction():
+            used = self.store.query(
+                "SELECT code FROM coupons WHERE used_request = ?", (request_id,)
+            )
+            coupons = [self.coupon(c) for c in codes]
+            if used and {r["code"] for r in used} == {c.code for c in coupons}:
+                return redeem_total([_unused(c) for c in coupons], lines, coupons[0].used_at or now)
+            off = redeem_total(coupons, lines, now)
+            for c in coupons:
+                cursor = self.store.execute(
+                    "UPDATE coupons SET used_at = ?, used_bill = ?, used_request = ?"
+                    " WHERE code = ? AND used_at IS NULL",
+                    (now.isoformat(), bill, request_id, c.code),
+                )
+                if cursor.rowcount != 1:
+                    raise FailedPrecondition(
+                        f"coupon {c.code} was already used", reason="COUPON_USED"
+                    )
+            return off
+
+
+def _unused(c: Coupon) -> Coupon:
+    return Coupon(c.code, c.member_id, c.spec, c.issued_at)
+
+
+def _coupon(r: dict[str, Any]) -> Coupon:
+    spec = CouponSpec(
+        kind=CouponKind(r["kind"]),
+        value=r["value"],
+        valid_from=datetime.fromisoformat(r["valid_from"]),
+        valid_until=datetime.fromisoformat(r["valid_until"]),
+        min_spend_fen=r["min_spend_fen"],
+        categories=tuple(c for c in r["categories"].split(",") if c),
+        stackable=bool(r["stackable"]),
+        campaign=r["campaign"],
+    )
+    return Coupon(
+        r["code"],
+        r["member_id"] or "",
+        spec,
+        datetime.fromisoformat(r["issued_at"]),
+        datetime.fromisoformat(r["used_at"]) if r["used_at"] else None,
+        r["used_bill"],
+    )

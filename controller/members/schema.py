@@ -1,0 +1,135 @@
+"""Membership tables (migration area ``members``).
+
+Ledgers (stored value, points) are append-only: triggers refuse UPDATE and DELETE. The
+cached balances on ``members`` carry CHECK constraints, so a bug can never store a negative
+balance: the transaction fails instead.
+"""
+
+from __future__ import annotations
+
+from controller.store.migrations import Migration, register_migrations
+
+
+def _append_only(table: str) -> str:
+    return f"""
+    CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+    BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;
+    CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+    BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;
+    """
+
+
+MEMBERS = """
+CREATE TABLE members (
+    member_id TEXT PRIMARY KEY,
+    phone TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    birthday TEXT,
+    birth_mmdd TEXT,
+    card_number TEXT UNIQUE,
+    registered_at TEXT NOT NULL,
+    pin_salt BLOB,
+    pin_hash BLOB,
+    principal_fen INTEGER NOT NULL DEFAULT 0 CHECK (principal_fen >= 0),
+    bonus_fen INTEGER NOT NULL DEFAULT 0 CHECK (bonus_fen >= 0),
+    points INTEGER NOT NULL DEFAULT 0 CHECK (points >= 0),
+    tier TEXT NOT NULL DEFAULT 'regular'
+);
+CREATE INDEX members_name ON members (name, member_id);
+CREATE INDEX members_birth ON members (birth_mmdd);
+CREATE TABLE member_ledger (
+    entry_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    member_id TEXT NOT NULL REFERENCES members (member_id),
+    kind TEXT NOT NULL,
+    principal_fen INTEGER NOT NULL,
+    bonus_fen INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    request_id TEXT NOT NULL UNIQUE,
+    fingerprint TEXT NOT NULL,
+    tender TEXT NOT NULL DEFAULT '',
+    reference TEXT NOT NULL DEFAULT '',
+    actor TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX member_ledger_member ON member_ledger (member_id, entry_id);
+CREATE INDEX member_ledger_sums ON member_ledger (member_id, principal_fen, bonus_fen);
+CREATE TABLE member_sessions (
+    tab_id TEXT NOT NULL,
+    member_id TEXT NOT NULL REFERENCES members (member_id),
+    room_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (tab_id, member_id)
+);
+CREATE TABLE member_visits (
+    member_id TEXT NOT NULL REFERENCES members (member_id),
+    bill TEXT NOT NULL,
+    at TEXT NOT NULL,
+    spend_fen INTEGER NOT NULL CHECK (spend_fen >= 0),
+    PRIMARY KEY (member_id, bill)
+);
+CREATE INDEX member_visits_at ON member_visits (member_id, at, spend_fen);
+""" + _append_only("member_ledger")
+
+POINTS = """
+CREATE TABLE member_points (
+    entry_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    member_id TEXT NOT NULL REFERENCES members (member_id),
+    kind TEXT NOT NULL,
+    points INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    expires_on TEXT,
+    request_id TEXT NOT NULL UNIQUE,
+    reference TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX member_points_member ON member_points (member_id, entry_id);
+""" + _append_only("member_points")
+
+COUPONS = """
+CREATE TABLE coupons (
+    code TEXT PRIMARY KEY,
+    member_id TEXT REFERENCES members (member_id),
+    campaign TEXT NOT NULL DEFAULT '',
+    kind TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    min_spend_fen INTEGER NOT NULL DEFAULT 0,
+    categories TEXT NOT NULL DEFAULT '',
+    valid_from TEXT NOT NULL,
+    valid_until TEXT NOT NULL,
+    stackable INTEGER NOT NULL DEFAULT 0,
+    issued_at TEXT NOT NULL,
+    used_at TEXT,
+    used_bill TEXT NOT NULL DEFAULT '',
+    used_request TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX coupons_member ON coupons (member_id);
+"""
+
+CAMPAIGNS = """
+CREATE TABLE campaign_runs (
+    campaign TEXT NOT NULL,
+    member_id TEXT NOT NULL REFERENCES members (member_id),
+    period TEXT NOT NULL,
+    coupon_code TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL,
+    PRIMARY KEY (campaign, member_id, period)
+);
+CREATE TABLE notifications (
+    notification_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    member_id TEXT NOT NULL REFERENCES members (member_id),
+    template TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    sent_at TEXT,
+    channel TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX notifications_unsent ON notifications (sent_at, notification_id);
+"""
+
+register_migrations(
+    "members",
+    [
+        Migration(1, "members, stored-value ledger, sessions, visits", sql=MEMBERS),
+        Migration(2, "points ledger", sql=POINTS),
+        Migration(3, "coupons", sql=COUPONS),
+        Migration(4, "campaign runs and the notifications outbox", sql=CAMPAIGNS),
+    ],
+)

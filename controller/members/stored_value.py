@@ -1,0 +1,71 @@
+"""Billing's stored-value tender: a :class:`controller.billing.payments.PaymentProvider`.
+
+Billing calls ``charge`` inside its own SQLite transaction on the same store, so the bill's
+payment event and the ledger debit commit together or not at all.
+
+- pay: ``Charge.reference`` is ``MEMBER:PIN`` (MEMBER = phone, card number or member id);
+  the receipt's reference is ``m-…#ENTRY`` (no PIN is ever written to the bill);
+- refund (negative amount, reference ``m-…#ENTRY``): principal and bonus go back as taken;
+- void (negative amount, key ``…:void``, when a later tender of the split fails): the
+  debit made under the original key is given back in full.
+"""
+
+from __future__ import annotations
+
+from controller.billing.payments import Charge, Receipt
+from controller.members.desk import MemberDesk
+from ktv.errors import InvalidArgument, NotFound
+
+VOID_SUFFIX = ":void"
+
+
+class StoredValueProvider:
+    name = "stored_value"
+
+    def __init__(self, desk: MemberDesk) -> None:
+        self.desk = desk
+
+    def charge(self, charge: Charge) -> Receipt:
+        if charge.amount_fen > 0:
+            return self._pay(charge)
+        if charge.idempotency_key.endswith(VOID_SUFFIX):
+            original = charge.idempotency_key.removesuffix(VOID_SUFFIX)
+            found = self.desk.records.entry_by_request(original)
+            if found is None:
+                raise NotFound(f"nothing was charged under {original}", reason="UNKNOWN_ENTRY")
+            paid = found[0]
+            entry_id = paid.entry_id
+        else:
+            entry_id = _entry_id(charge.reference)
+            paid = self.desk.records.entry(entry_id)
+        back = self.desk.refund_payment(
+            entry_id, -charge.amount_fen, request_id=charge.idempotency_key
+        )
+        return Receipt(self.name, f"{paid.member_id}#{back.entry_id}")
+
+    def _pay(self, charge: Charge) -> Receipt:
+        who, sep, pin = charge.reference.rpartition(":")
+        if not sep or not who.strip():
+            raise InvalidArgument(
+                "stored value: give the member and PIN as the reference (MEMBER:PIN)",
+                reason="MEMBER_REQUIRED",
+            )
+        member = self.desk.resolve(who.strip())
+        entry = self.desk.pay(
+            member.member_id,
+            pin.strip(),
+            charge.amount_fen,
+            request_id=charge.idempotency_key,
+            bill=charge.bill,
+        )
+        return Receipt(self.name, f"{member.member_id}#{entry.entry_id}")
+
+
+def _entry_id(reference: str) -> int:
+    _, sep, number = reference.rpartition("#")
+    if not sep or not number.isdigit():
+        raise InvalidArgument(
+            f"stored value: {reference!r} is not a member payment reference",
+            reason="BAD_REFERENCE",
+        )
+    return int(number)

@@ -1,0 +1,408 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Member(_message.Message):
+    __slots__ = ("member_id", "phone", "name", "birthday", "card_number", "principal_fen", "bonus_fen", "balance_fen", "points", "tier", "has_pin", "registered_at", "tags", "rfm")
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    BIRTHDAY_FIELD_NUMBER: _ClassVar[int]
+    CARD_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    PRINCIPAL_FEN_FIELD_NUMBER: _ClassVar[int]
+    BONUS_FEN_FIELD_NUMBER: _ClassVar[int]
+    BALANCE_FEN_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    TIER_FIELD_NUMBER: _ClassVar[int]
+    HAS_PIN_FIELD_NUMBER: _ClassVar[int]
+    REGISTERED_AT_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    RFM_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    phone: str
+    name: str
+    birthday: str
+    card_number: str
+    principal_fen: int
+    bonus_fen: int
+    balance_fen: int
+    points: int
+    tier: str
+    has_pin: bool
+    registered_at: _timestamp_pb2.Timestamp
+    tags: _containers.RepeatedScalarFieldContainer[str]
+    rfm: str
+    def __init__(self, member_id: _Optional[str] = ..., phone: _Optional[str] = ..., name: _Optional[str] = ..., birthday: _Optional[str] = ..., card_number: _Optional[str] = ..., principal_fen: _Optional[int] = ..., bonus_fen: _Optional[int] = ..., balance_fen: _Optional[int] = ..., points: _Optional[int] = ..., tier: _Optional[str] = ..., has_pin: _Optional[bool] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tags: _Optional[_Iterable[str]] = ..., rfm: _Optional[str] = ...) -> None: ...
+
+class MemberResponse(_message.Message):
+    __slots__ = ("member",)
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    member: Member
+    def __init__(self, member: _Optional[_Union[Member, _Mapping]] = ...) -> None: ...
+
+class RegisterMemberRequest(_message.Message):
+    __slots__ = ("phone", "name", "birthday", "card_number", "pin", "request_id")
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    BIRTHDAY_FIELD_NUMBER: _ClassVar[int]
+    CARD_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    PIN_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    phone: str
+    name: str
+    birthday: str
+    card_number: str
+    pin: str
+    request_id: str
+    def __init__(self, phone: _Optional[str] = ..., name: _Optional[str] = ..., birthday: _Optional[str] = ..., card_number: _Optional[str] = ..., pin: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class GetMemberRequest(_message.Message):
+    __slots__ = ("query",)
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    query: str
+    def __init__(self, query: _Optional[str] = ...) -> None: ...
+
+class FindMembersRequest(_message.Message):
+    __slots__ = ("query",)
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    query: str
+    def __init__(self, query: _Optional[str] = ...) -> None: ...
+
+class FindMembersResponse(_message.Message):
+    __slots__ = ("members",)
+    MEMBERS_FIELD_NUMBER: _ClassVar[int]
+    members: _containers.RepeatedCompositeFieldContainer[Member]
+    def __init__(self, members: _Optional[_Iterable[_Union[Member, _Mapping]]] = ...) -> None: ...
+
+class SetMemberPinRequest(_message.Message):
+    __slots__ = ("member", "pin", "old_pin", "request_id")
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    PIN_FIELD_NUMBER: _ClassVar[int]
+    OLD_PIN_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    member: str
+    pin: str
+    old_pin: str
+    request_id: str
+    def __init__(self, member: _Optional[str] = ..., pin: _Optional[str] = ..., old_pin: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class LedgerEntry(_message.Message):
+    __slots__ = ("entry_id", "member_id", "kind", "principal_fen", "bonus_fen", "at", "tender", "reference", "actor")
+    ENTRY_ID_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    PRINCIPAL_FEN_FIELD_NUMBER: _ClassVar[int]
+    BONUS_FEN_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    TENDER_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    entry_id: int
+    member_id: str
+    kind: str
+    principal_fen: int
+    bonus_fen: int
+    at: _timestamp_pb2.Timestamp
+    tender: str
+    reference: str
+    actor: str
+    def __init__(self, entry_id: _Optional[int] = ..., member_id: _Optional[str] = ..., kind: _Optional[str] = ..., principal_fen: _Optional[int] = ..., bonus_fen: _Optional[int] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tender: _Optional[str] = ..., reference: _Optional[str] = ..., actor: _Optional[str] = ...) -> None: ...
+
+class LedgerEntryResponse(_message.Message):
+    __slots__ = ("entry", "member")
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    entry: LedgerEntry
+    member: Member
+    def __init__(self, entry: _Optional[_Union[LedgerEntry, _Mapping]] = ..., member: _Optional[_Union[Member, _Mapping]] = ...) -> None: ...
+
+class TopUpRequest(_message.Message):
+    __slots__ = ("member", "amount_fen", "tender", "reference", "request_id")
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    TENDER_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    member: str
+    amount_fen: int
+    tender: str
+    reference: str
+    request_id: str
+    def __init__(self, member: _Optional[str] = ..., amount_fen: _Optional[int] = ..., tender: _Optional[str] = ..., reference: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class RefundBalanceRequest(_message.Message):
+    __slots__ = ("member", "amount_fen", "reason", "request_id")
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    member: str
+    amount_fen: int
+    reason: str
+    request_id: str
+    def __init__(self, member: _Optional[str] = ..., amount_fen: _Optional[int] = ..., reason: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class ListHistoryRequest(_message.Message):
+    __slots__ = ("member", "limit")
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    member: str
+    limit: int
+    def __init__(self, member: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class ListHistoryResponse(_message.Message):
+    __slots__ = ("entries", "member")
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[LedgerEntry]
+    member: Member
+    def __init__(self, entries: _Optional[_Iterable[_Union[LedgerEntry, _Mapping]]] = ..., member: _Optional[_Union[Member, _Mapping]] = ...) -> None: ...
+
+class RedeemPointsRequest(_message.Message):
+    __slots__ = ("member", "points", "bill", "request_id")
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    BILL_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    member: str
+    points: int
+    bill: str
+    request_id: str
+    def __init__(self, member: _Optional[str] = ..., points: _Optional[int] = ..., bill: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class RedeemPointsResponse(_message.Message):
+    __slots__ = ("discount_fen", "member")
+    DISCOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    discount_fen: int
+    member: Member
+    def __init__(self, discount_fen: _Optional[int] = ..., member: _Optional[_Union[Member, _Mapping]] = ...) -> None: ...
+
+class SpendLine(_message.Message):
+    __slots__ = ("category", "amount_fen")
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    category: str
+    amount_fen: int
+    def __init__(self, category: _Optional[str] = ..., amount_fen: _Optional[int] = ...) -> None: ...
+
+class RecordVisitRequest(_message.Message):
+    __slots__ = ("member", "bill", "lines", "request_id")
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    BILL_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    member: str
+    bill: str
+    lines: _containers.RepeatedCompositeFieldContainer[SpendLine]
+    request_id: str
+    def __init__(self, member: _Optional[str] = ..., bill: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[SpendLine, _Mapping]]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class RecordVisitResponse(_message.Message):
+    __slots__ = ("points_earned", "recorded", "member")
+    POINTS_EARNED_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    points_earned: int
+    recorded: bool
+    member: Member
+    def __init__(self, points_earned: _Optional[int] = ..., recorded: _Optional[bool] = ..., member: _Optional[_Union[Member, _Mapping]] = ...) -> None: ...
+
+class VerifyBalancesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class BalanceMismatch(_message.Message):
+    __slots__ = ("member_id", "cached_principal_fen", "cached_bonus_fen", "ledger_principal_fen", "ledger_bonus_fen")
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    CACHED_PRINCIPAL_FEN_FIELD_NUMBER: _ClassVar[int]
+    CACHED_BONUS_FEN_FIELD_NUMBER: _ClassVar[int]
+    LEDGER_PRINCIPAL_FEN_FIELD_NUMBER: _ClassVar[int]
+    LEDGER_BONUS_FEN_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    cached_principal_fen: int
+    cached_bonus_fen: int
+    ledger_principal_fen: int
+    ledger_bonus_fen: int
+    def __init__(self, member_id: _Optional[str] = ..., cached_principal_fen: _Optional[int] = ..., cached_bonus_fen: _Optional[int] = ..., ledger_principal_fen: _Optional[int] = ..., ledger_bonus_fen: _Optional[int] = ...) -> None: ...
+
+class VerifyBalancesResponse(_message.Message):
+    __slots__ = ("members_checked", "mismatches")
+    MEMBERS_CHECKED_FIELD_NUMBER: _ClassVar[int]
+    MISMATCHES_FIELD_NUMBER: _ClassVar[int]
+    members_checked: int
+    mismatches: _containers.RepeatedCompositeFieldContainer[BalanceMismatch]
+    def __init__(self, members_checked: _Optional[int] = ..., mismatches: _Optional[_Iterable[_Union[BalanceMismatch, _Mapping]]] = ...) -> None: ...
+
+class SignInRequest(_message.Message):
+    __slots__ = ("room", "phone", "pin")
+    ROOM_FIELD_NUMBER: _ClassVar[int]
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    PIN_FIELD_NUMBER: _ClassVar[int]
+    room: str
+    phone: str
+    pin: str
+    def __init__(self, room: _Optional[str] = ..., phone: _Optional[str] = ..., pin: _Optional[str] = ...) -> None: ...
+
+class Coupon(_message.Message):
+    __slots__ = ("code", "member_id", "kind", "value", "min_spend_fen", "categories", "valid_from", "valid_until", "stackable", "campaign", "used", "used_bill")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    MIN_SPEND_FEN_FIELD_NUMBER: _ClassVar[int]
+    CATEGORIES_FIELD_NUMBER: _ClassVar[int]
+    VALID_FROM_FIELD_NUMBER: _ClassVar[int]
+    VALID_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    STACKABLE_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_FIELD_NUMBER: _ClassVar[int]
+    USED_FIELD_NUMBER: _ClassVar[int]
+    USED_BILL_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    member_id: str
+    kind: str
+    value: int
+    min_spend_fen: int
+    categories: _containers.RepeatedScalarFieldContainer[str]
+    valid_from: _timestamp_pb2.Timestamp
+    valid_until: _timestamp_pb2.Timestamp
+    stackable: bool
+    campaign: str
+    used: bool
+    used_bill: str
+    def __init__(self, code: _Optional[str] = ..., member_id: _Optional[str] = ..., kind: _Optional[str] = ..., value: _Optional[int] = ..., min_spend_fen: _Optional[int] = ..., categories: _Optional[_Iterable[str]] = ..., valid_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., valid_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., stackable: _Optional[bool] = ..., campaign: _Optional[str] = ..., used: _Optional[bool] = ..., used_bill: _Optional[str] = ...) -> None: ...
+
+class IssueCouponRequest(_message.Message):
+    __slots__ = ("member", "kind", "value", "min_spend_fen", "categories", "days_valid", "stackable", "request_id")
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    MIN_SPEND_FEN_FIELD_NUMBER: _ClassVar[int]
+    CATEGORIES_FIELD_NUMBER: _ClassVar[int]
+    DAYS_VALID_FIELD_NUMBER: _ClassVar[int]
+    STACKABLE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    member: str
+    kind: str
+    value: int
+    min_spend_fen: int
+    categories: _containers.RepeatedScalarFieldContainer[str]
+    days_valid: int
+    stackable: bool
+    request_id: str
+    def __init__(self, member: _Optional[str] = ..., kind: _Optional[str] = ..., value: _Optional[int] = ..., min_spend_fen: _Optional[int] = ..., categories: _Optional[_Iterable[str]] = ..., days_valid: _Optional[int] = ..., stackable: _Optional[bool] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class IssueCouponResponse(_message.Message):
+    __slots__ = ("coupon",)
+    COUPON_FIELD_NUMBER: _ClassVar[int]
+    coupon: Coupon
+    def __init__(self, coupon: _Optional[_Union[Coupon, _Mapping]] = ...) -> None: ...
+
+class ListCouponsRequest(_message.Message):
+    __slots__ = ("member", "usable_only")
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    USABLE_ONLY_FIELD_NUMBER: _ClassVar[int]
+    member: str
+    usable_only: bool
+    def __init__(self, member: _Optional[str] = ..., usable_only: _Optional[bool] = ...) -> None: ...
+
+class ListCouponsResponse(_message.Message):
+    __slots__ = ("coupons",)
+    COUPONS_FIELD_NUMBER: _ClassVar[int]
+    coupons: _containers.RepeatedCompositeFieldContainer[Coupon]
+    def __init__(self, coupons: _Optional[_Iterable[_Union[Coupon, _Mapping]]] = ...) -> None: ...
+
+class RunCampaignRequest(_message.Message):
+    __slots__ = ("campaign", "tag", "gift_fen", "lead_days", "period", "request_id")
+    CAMPAIGN_FIELD_NUMBER: _ClassVar[int]
+    TAG_FIELD_NUMBER: _ClassVar[int]
+    GIFT_FEN_FIELD_NUMBER: _ClassVar[int]
+    LEAD_DAYS_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    campaign: str
+    tag: str
+    gift_fen: int
+    lead_days: int
+    period: str
+    request_id: str
+    def __init__(self, campaign: _Optional[str] = ..., tag: _Optional[str] = ..., gift_fen: _Optional[int] = ..., lead_days: _Optional[int] = ..., period: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class RunCampaignResponse(_message.Message):
+    __slots__ = ("campaign", "period", "reached", "skipped", "notifications_sent")
+    CAMPAIGN_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    REACHED_FIELD_NUMBER: _ClassVar[int]
+    SKIPPED_FIELD_NUMBER: _ClassVar[int]
+    NOTIFICATIONS_SENT_FIELD_NUMBER: _ClassVar[int]
+    campaign: str
+    period: str
+    reached: int
+    skipped: int
+    notifications_sent: int
+    def __init__(self, campaign: _Optional[str] = ..., period: _Optional[str] = ..., reached: _Optional[int] = ..., skipped: _Optional[int] = ..., notifications_sent: _Optional[int] = ...) -> None: ...
+
+class ApplyBenefitsRequest(_message.Message):
+    __slots__ = ("room", "member", "coupons", "points", "request_id", "tier_discount")
+    ROOM_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    COUPONS_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    TIER_DISCOUNT_FIELD_NUMBER: _ClassVar[int]
+    room: str
+    member: str
+    coupons: _containers.RepeatedScalarFieldContainer[str]
+    points: int
+    request_id: str
+    tier_discount: bool
+    def __init__(self, room: _Optional[str] = ..., member: _Optional[str] = ..., coupons: _Optional[_Iterable[str]] = ..., points: _Optional[int] = ..., request_id: _Optional[str] = ..., tier_discount: _Optional[bool] = ...) -> None: ...
+
+class ApplyBenefitsResponse(_message.Message):
+    __slots__ = ("coupons_fen", "points_fen", "bill_total_fen", "bill_due_fen", "bill", "tier_fen")
+    COUPONS_FEN_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FEN_FIELD_NUMBER: _ClassVar[int]
+    BILL_TOTAL_FEN_FIELD_NUMBER: _ClassVar[int]
+    BILL_DUE_FEN_FIELD_NUMBER: _ClassVar[int]
+    BILL_FIELD_NUMBER: _ClassVar[int]
+    TIER_FEN_FIELD_NUMBER: _ClassVar[int]
+    coupons_fen: int
+    points_fen: int
+    bill_total_fen: int
+    bill_due_fen: int
+    bill: str
+    tier_fen: int
+    def __init__(self, coupons_fen: _Optional[int] = ..., points_fen: _Optional[int] = ..., bill_total_fen: _Optional[int] = ..., bill_due_fen: _Optional[int] = ..., bill: _Optional[str] = ..., tier_fen: _Optional[int] = ...) -> None: ...
+
+class CreditBillRequest(_message.Message):
+    __slots__ = ("bill", "request_id")
+    BILL_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    bill: str
+    request_id: str
+    def __init__(self, bill: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class MemberCredit(_message.Message):
+    __slots__ = ("member_id", "points_earned", "recorded", "tier")
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    POINTS_EARNED_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_FIELD_NUMBER: _ClassVar[int]
+    TIER_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    points_earned: int
+    recorded: bool
+    tier: str
+    def __init__(self, member_id: _Optional[str] = ..., points_earned: _Optional[int] = ..., recorded: _Optional[bool] = ..., tier: _Optional[str] = ...) -> None: ...
+
+class CreditBillResponse(_message.Message):
+    __slots__ = ("credits",)
+    CREDITS_FIELD_NUMBER: _ClassVar[int]
+    credits: _containers.RepeatedCompositeFieldContainer[MemberCredit]
+    def __init__(self, credits: _Optional[_Iterable[_Union[MemberCredit, _Mapping]]] = ...) -> None: ...
