@@ -69,6 +69,7 @@ class MemoryMixin:
             self._queue = SongQueue(snapshot.queue)
             self._session = snapshot.session
             self._session_ends_at = snapshot.session_ends_at
+            self._time_restore(snapshot.session_ends_at)
             self._business = snapshot.business_state
             self._volume = snapshot.volume_percent
             self._volume_cap = snapshot.volume_cap_percent
