@@ -225,11 +225,15 @@ class RoomBoard:
         return self._commit(room.bumped(running_total_fen=running_total_fen))
 
     def set_session_end(self, room_id: str, end_time: datetime | None) -> RoomView:
-        """Billing sold more time (续钟): the board shows the new end of the session."""
+        """Billing sold more time (续钟): the board shows the new end of the session and the
+        room's agent hears it (the same session with the new end: it lifts a time-up)."""
         room = self.get(room_id)
         if room.session_end == end_time:
             return room
-        return self._commit(room.bumped(session_end=end_time))
+        bodies: list[commands.CommandBody] = []
+        if room.session:
+            bodies.append(commands.OpenSession(room.session, room.state_since, end_time, 0))
+        return self._commit(room.bumped(session_end=end_time), bodies)
 
     # --- commands and emergency -----------------------------------------------------------
     def send(self, room_id: str, body: commands.CommandBody) -> bool:

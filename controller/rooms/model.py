@@ -28,6 +28,7 @@ class AlertKind(enum.Enum):
     NOBODY_PRESENT = "NOBODY_PRESENT"
     DOOR_OPEN_WHILE_CLEANING = "DOOR_OPEN_WHILE_CLEANING"
     AGENT_OFFLINE = "AGENT_OFFLINE"
+    TIME_UP = "TIME_UP"  # 到钟: a prepaid/package/场次 session ran past its end
 
 
 @dataclass(frozen=True)
