@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import random
 import statistics
 import sys
@@ -159,9 +160,20 @@ async def run(
         for r in tokens
     ]
     await asyncio.sleep(args.warmup_s)
+    gc_pauses_ms: list[float] = []
+    gc_started: list[float] = []
+
+    def on_gc(phase: str, info: dict) -> None:
+        if phase == "start":
+            gc_started[:] = [time.perf_counter()]
+        elif gc_started and info.get("generation") == 2:
+            gc_pauses_ms.append((time.perf_counter() - gc_started[0]) * 1000)
+
+    gc.callbacks.append(on_gc)
     stats.measuring = True
     stats.pending.clear()
     sent0, cpu0, t0 = stats.sent_messages, cpu_s(pid), time.monotonic()
+    own0 = time.process_time()
     rss_peak = 0.0
     while time.monotonic() - t0 < args.seconds:
         await asyncio.sleep(1.0)
@@ -174,7 +186,9 @@ async def run(
     elapsed = time.monotonic() - t0
     messages = stats.sent_messages - sent0
     cpu = cpu_s(pid) - cpu0
+    own_cpu = time.process_time() - own0
     stats.measuring = False
+    gc.callbacks.remove(on_gc)
     stop.set()
     await asyncio.gather(*agents, return_exceptions=True)
     watch.cancel()
@@ -197,6 +211,10 @@ async def run(
         ),
         "stream msgs/s to controller": round(messages / elapsed),
         "controller CPU %": round(100 * cpu / elapsed),
+        "load generator (agents + watcher) CPU %": round(100 * own_cpu / elapsed),
+        "load generator full GC passes (max ms)": (
+            f"{len(gc_pauses_ms)} ({max(gc_pauses_ms):.0f})" if gc_pauses_ms else "0"
+        ),
         "controller RSS peak MB": round(rss_peak, 1),
     }
 

@@ -25,6 +25,7 @@ from room_agent.link.credentials import load_credential
 ROOT = Path(__file__).resolve().parent.parent
 VENUE_CONFIG = ROOT / "examples" / "venue.toml"
 EXTRA_ROOMS = (("A10", "small"), ("A11", "small"), ("B03", "vip"))
+TOUCHSCREEN_ROOM = "A08"  # with a display: this room gets the real touchscreen + player
 BIN = Path(sys.executable).parent
 
 
@@ -118,7 +119,7 @@ class Demo:
                 self.ktvctl("room", "add", room_id, "--tier", tier)
         return sorted(r["name"].split("/")[-1] for r in self._rooms())
 
-    def enroll_and_start_agents(self, rooms: Sequence[str]) -> None:
+    def enroll_and_start_agents(self, rooms: Sequence[str], *, touchscreen: bool) -> None:
         for room in rooms:
             room_dir = self.agents_dir / room
             if load_credential(room_dir) is not None:
@@ -140,14 +141,17 @@ class Demo:
                 check=True,
                 capture_output=True,
             )
-        _say(f"enrolled {len(rooms)} room agents; starting them (headless, simulated sensors)")
+        headless = [r for r in rooms if not (touchscreen and r == TOUCHSCREEN_ROOM)]
+        if touchscreen:
+            self.start_touchscreen(TOUCHSCREEN_ROOM)
+        _say(f"starting {len(headless)} headless room agents with simulated door/presence sensors")
         self._spawn(
             [
                 _tool("ktv-agent"),
                 "run",
                 "--headless",
                 "--rooms",
-                ",".join(rooms),
+                ",".join(headless),
                 "--controller",
                 self.address,
                 "--data-dir",
@@ -157,6 +161,21 @@ class Demo:
             ],
             log="agents.log",
         )
+
+    def start_touchscreen(self, room: str) -> None:
+        """The full room agent: Kivy touchscreen, libVLC player, core, mock GPIO, link."""
+        room_dir = self.agents_dir / room
+        config = room_dir / "agent.toml"
+        config.write_text(
+            f'room = "{room}"\n'
+            f'controller = "{self.address}"\n'
+            f'data_dir = "{room_dir}"\n'
+            f'media_root = "{self.library}"\n'
+            f'catalog_path = "{self.catalog}"\n'
+            "mock_gpio = true\n"
+        )
+        _say(f"starting the touchscreen of room {room} (a window; songs play on this machine)")
+        self._spawn([_tool("ktv-agent"), "run", "--config", str(config)], log="touchscreen.log")
 
     def open_some_rooms(self) -> None:
         """Best effort: the front desk opens two rooms if billing is available."""
@@ -231,6 +250,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=ROOT / "demo-data")
     parser.add_argument("--listen", default="127.0.0.1:50051")
     parser.add_argument(
+        "--touchscreen",
+        action=argparse.BooleanOptionalAction,
+        default=bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")),
+        help=f"run room {TOUCHSCREEN_ROOM}'s touchscreen (default: when there is a display)",
+    )
+    parser.add_argument(
         "--seconds", type=float, default=None, help="stop after this long (default: until Ctrl-C)"
     )
     args = parser.parse_args(argv)
@@ -240,7 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         demo.build_library()
         demo.start_controller()
         rooms = demo.add_rooms()
-        demo.enroll_and_start_agents(rooms)
+        demo.enroll_and_start_agents(rooms, touchscreen=args.touchscreen)
         demo.open_some_rooms()
         demo.watch(args.seconds)
     return 0

@@ -104,6 +104,7 @@ def build_app(options: ServerOptions) -> ControllerApp:
     if options.venue_id:
         venue = VenueConfig(options.venue_id, venue.name, venue.tiers, venue.rooms)
     store = open_store(options.data_dir / DB_FILE)
+    store.checkpoint_in_background(settings.wal_checkpoint_interval_s)
     board = RoomBoard(store, tiers=venue.tiers, timing=options.timing)
     board.load()
     _apply_venue_rooms(board, venue)

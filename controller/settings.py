@@ -30,6 +30,9 @@ rpc_timeout_s: float = 5.0  # deadline on every ktvctl call
 discovery_timeout_s: float = 3.0  # how long ktvctl browses mDNS for a controller
 watch_reconnect_interval_s: float = 1.0  # `ktvctl rooms --watch` retries a lost stream
 
+# Store.
+wal_checkpoint_interval_s: float = 2.0  # WAL checkpoints run on a background thread this often
+
 # Paging.
 list_page_size_default: int = 100
 list_page_size_max: int = 1000

@@ -204,6 +204,12 @@ def generate(
             raise DemoLibraryError(f"{tool} is not installed (Debian: apt install {tool})")
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
+    kinds: dict[str, str] = {}
+    for song in songs:
+        if song.artist_kind != "unknown":
+            kinds.setdefault(song.artists[0], song.artist_kind)
+    book = "".join(f'"{name}" = "{kind}"\n' for name, kind in sorted(kinds.items()))
+    (dest / "singers.ktv.toml").write_text(f"[singers]\n{book}", encoding="utf-8")
     out: list[Path] = []
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = [pool.submit(build_song, s, dest, lines) for s in songs]

@@ -122,7 +122,7 @@ SONGS: tuple[DemoSong, ...] = (
     DemoSong("laoshuaidami", "老鼠爱大米", ("杨臣刚",), "mandarin", "cmn", S, FN, L,
              _zh("老鼠爱大米"), artist_kind="male", popularity=28, version="伴奏版"),
     DemoSong("zhongguo", "我爱你中国", ("汪峰", "群星"), "mandarin", "cmn", M, SC, W,
-             _zh("我爱你中国"), artist_kind="male", popularity=12),
+             _zh("我爱你中国"), popularity=12),
 )  # fmt: skip
 
 

@@ -8,6 +8,7 @@ import enum
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from media_index import settings
 from media_index.search_keys import MatchTier, fold, is_han, is_hangul, is_kana
@@ -100,8 +101,9 @@ def range_tier(stored: MatchTier) -> MatchTier:
     return MatchTier.PREFIX if stored is MatchTier.EXACT else stored
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
+    """One matching song (a NamedTuple: searches build hundreds per keystroke)."""
+
     song: int  # the adapter's row id
     tier: MatchTier
     popularity: int

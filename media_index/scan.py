@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterator
+import tomllib
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,9 @@ MEDIA_EXTENSIONS = frozenset(
     {".mp4", ".mkv", ".mpg", ".mpeg", ".vob", ".avi", ".ts", ".webm", ".m4a",
      ".mp3", ".flac", ".ogg", ".opus", ".wav"}
 )  # fmt: skip
+
+
+SINGER_BOOK = "singers.ktv.toml"
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,9 @@ def meta_stamp(media: Path) -> str:
 
 
 def walk(root: Path) -> Iterator[MediaFile | ScanProblem]:
-    """Media files under ``root`` (hidden folders skipped), in a stable order."""
+    """Media files under ``root`` (hidden folders skipped), in a stable order. Each file's
+    metadata stamp includes the library's singer book, so editing it re-reads metadata."""
+    book = _mtime(root / SINGER_BOOK)
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
@@ -101,7 +107,8 @@ def walk(root: Path) -> Iterator[MediaFile | ScanProblem]:
             except OSError as e:
                 yield ScanProblem(str(path), f"cannot read: {e.strerror}")
                 continue
-            yield MediaFile(path.resolve(), st.st_size, st.st_mtime_ns, meta_stamp(path))
+            stamp = f"{meta_stamp(path)}:{book}"
+            yield MediaFile(path.resolve(), st.st_size, st.st_mtime_ns, stamp)
 
 
 def identity(path: Path, size: int) -> str:
@@ -145,7 +152,13 @@ def probe_media(media: MediaFile, read: ReadResult) -> StreamFacts:
 
 
 # ---- stage 4: normalise ----------------------------------------------------------------------
-def normalise(media: MediaFile, song_id: str, read: ReadResult, facts: StreamFacts) -> CatalogEntry:
+def normalise(
+    media: MediaFile,
+    song_id: str,
+    read: ReadResult,
+    facts: StreamFacts,
+    singer_kinds: Mapping[str, ArtistKind] | None = None,
+) -> CatalogEntry:
     meta = merge(read.meta, from_container_tags(dict(facts.container_tags)))
     title = meta.title or media.path.stem
     artists = meta.artists or ()
@@ -173,11 +186,12 @@ def normalise(media: MediaFile, song_id: str, read: ReadResult, facts: StreamFac
         lyrics_word_timed=bool(read.lyrics and read.lyrics.word_timed),
         tags=tuple(meta.tags or ()),
     )
-    kind = meta.artist_kind or ArtistKind.UNKNOWN
+    book = singer_kinds or {}
+    kinds = tuple(meta.artist_kind or book.get(a, ArtistKind.UNKNOWN) for a in artists)
     return CatalogEntry(
         song=song,
         stamp=FileStamp(media.size, media.mtime_ns, media.meta_stamp),
-        artist_kinds=tuple(kind for _ in artists) if meta.artist_kind else (),
+        artist_kinds=kinds,
         audio_track_titles=tuple(a.title for a in facts.audio),
         video_codec=facts.video_codec,
         base_popularity=meta.popularity or 0,
@@ -257,14 +271,37 @@ def _stored(catalog: Catalog, song_id: str) -> StreamFacts | None:
         return None
 
 
-def _process(job: _Job) -> tuple[_Job, CatalogEntry | None, list[str], str | None]:
+def read_singer_book(root: Path) -> tuple[dict[str, ArtistKind], list[ScanProblem]]:
+    """``<library>/singers.ktv.toml``: ``[singers]`` name = "male" | "female" | "group" | "band"."""
+    path = root / SINGER_BOOK
+    if not path.exists():
+        return {}, []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        return {}, [ScanProblem(str(path), f"singer book ignored: {e}")]
+    table = data.get("singers", {})
+    book = (
+        {str(k): ArtistKind.parse(str(v)) for k, v in table.items()}
+        if isinstance(table, dict)
+        else {}
+    )
+    bad = [k for k, v in book.items() if v is ArtistKind.UNKNOWN]
+    problems = [ScanProblem(str(path), f"unknown singer type for {', '.join(bad)}")] if bad else []
+    return book, problems
+
+
+def _process(
+    job: _Job, singer_kinds: Mapping[str, ArtistKind]
+) -> tuple[_Job, CatalogEntry | None, list[str], str | None]:
     read = read_metadata(job.media)
     warnings = list(read.warnings)
     facts = job.facts
     try:
         if facts is None:
             facts = probe_media(job.media, read)
-        return job, normalise(job.media, job.song_id, read, facts), warnings, None
+        entry = normalise(job.media, job.song_id, read, facts, singer_kinds)
+        return job, entry, warnings, None
     except ProbeError as e:
         return job, None, warnings, str(e)
     except OSError as e:
@@ -282,11 +319,15 @@ def scan(
     ``ScanReport.skipped`` with their reason and never stop the scan."""
     root = Path(root).resolve()
     report = ScanReport()
+    singer_kinds, problems = read_singer_book(root)
+    report.warnings.extend(problems)
     jobs, gone = _plan(root, catalog, report)
     batch: list[CatalogEntry] = []
     total = len(jobs)
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="ktv-probe") as pool:
-        for done, (job, entry, warnings, problem) in enumerate(pool.map(_process, jobs), 1):
+        for done, (job, entry, warnings, problem) in enumerate(
+            pool.map(lambda j: _process(j, singer_kinds), jobs), 1
+        ):
             path = str(job.media.path)
             report.warnings.extend(ScanProblem(path, w) for w in warnings)
             if job.facts is None:

@@ -12,6 +12,8 @@ from media_index.ranking import Candidate, range_tier, successor
 from media_index.records import ArtistKind, Singer
 from media_index.search_keys import MatchTier
 
+TIERS = tuple(sorted(MatchTier))  # stored int -> MatchTier without an Enum call per row
+
 SONG_COLUMNS = (
     "id, song_id, path, title, artists, language, genre, duration_ms, has_video, vocal_mode, "
     "vocal_track, accompaniment_track, vocal_channel, loudness_lufs, lyrics_path, "
@@ -121,27 +123,29 @@ class CatalogReader:
     def lookup(self, key: str, filt: SongFilter, limit: int) -> list[Candidate]:
         """Songs with exactly this key, best tier then most popular first (an index walk)."""
         where, params = filt.sql()
+        source = "song_key k CROSS JOIN song s ON s.id = k.song" if where else "song_key k"
         extra = f" AND {where}" if where else ""
         rows = self.conn.execute(
-            "SELECT k.song, k.tier, k.pop FROM song_key k CROSS JOIN song s ON s.id = k.song "
+            f"SELECT k.song, k.tier, k.pop FROM {source} "
             f"WHERE k.key = ?{extra} ORDER BY k.tier DESC, k.pop DESC LIMIT ?",
             [key, *params, limit],
         ).fetchall()
-        return [Candidate(r[0], MatchTier(r[1]), r[2]) for r in rows]
+        return [Candidate(r[0], TIERS[r[1]], r[2]) for r in rows]
 
     def prefix_range(self, prefix: str, filt: SongFilter, limit: int) -> list[Candidate]:
         """Songs with a longer key starting with ``prefix`` (whole keys become prefix hits)."""
         where, params = filt.sql()
+        source = "song_key k CROSS JOIN song s ON s.id = k.song" if where else "song_key k"
         extra = f" AND {where}" if where else ""
         exact, prefix_tier = int(MatchTier.EXACT), int(MatchTier.PREFIX)
         rows = self.conn.execute(
             f"SELECT k.song, max(CASE k.tier WHEN {exact} THEN {prefix_tier} ELSE k.tier END) "
-            "AS t, max(k.pop) AS p FROM song_key k CROSS JOIN song s ON s.id = k.song "
+            f"AS t, max(k.pop) AS p FROM {source} "
             f"WHERE k.key > ? AND k.key < ?{extra} GROUP BY k.song "
             "ORDER BY t DESC, p DESC LIMIT ?",
             [prefix, successor(prefix), *params, limit],
         ).fetchall()
-        return [Candidate(r[0], range_tier(MatchTier(r[1])), r[2]) for r in rows]
+        return [Candidate(r[0], range_tier(TIERS[r[1]]), r[2]) for r in rows]
 
     def substring(self, text: str, filt: SongFilter, limit: int) -> list[Candidate]:
         """Songs whose folded title or singers contain ``text`` (FTS5 trigram, >= 3 chars)."""

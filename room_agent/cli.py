@@ -21,7 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ktv.errors import InvalidArgument, KtvError, Unsupported
+from ktv.errors import InvalidArgument, KtvError
 from ktv.sdnotify import SystemdNotifier, ping_watchdog_forever, watchdog_ping_interval_s
 from room_agent.agent import RoomAgent, build_agent
 from room_agent.config import AgentConfig, check_room_id, load_config
@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the room agent (default)")
     _common(run)
     run.add_argument("--headless", action="store_true", help="link only, no screen or player")
+    run.add_argument("--windowed", action="store_true", help="touchscreen in a window (desktop)")
     run.add_argument("--mock-gpio", action="store_true", default=None, help="gpiozero MockFactory")
     run.add_argument("--rooms", help="A01,A02,...: simulate several headless rooms in one process")
     run.add_argument(
@@ -148,9 +149,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise InvalidArgument("--simulate-events must be a positive number of seconds")
     configs = _room_configs(args)
     if not configs[0].headless:
-        raise Unsupported("the touchscreen UI is not part of this build yet; run with --headless")
-    if configs[0].mock_gpio:
-        log.info("GPIO: gpiozero MockFactory (no real pins)")
+        if args.simulate_events is not None:
+            raise InvalidArgument("--simulate-events needs --headless (real sensors otherwise)")
+        from room_agent.screen_agent import run_room_with_screen
+
+        return run_room_with_screen(configs[0], windowed=args.windowed)
     agents: list[RoomAgent] = []
     try:
         agents.extend(build_agent(c) for c in configs)

@@ -117,6 +117,20 @@ class RoomServicer(rooms_pb2_grpc.RoomServiceServicer):
             act,
         )
 
+    async def AcknowledgeAlert(
+        self, request: rooms_pb2.AcknowledgeAlertRequest, context: grpc.aio.ServicerContext
+    ) -> rooms_pb2.AcknowledgeAlertResponse:
+        room_id = parse_room_name(request.name)
+        return once(
+            self.store,
+            "/ktv.v1.RoomService/AcknowledgeAlert",
+            request,
+            rooms_pb2.AcknowledgeAlertResponse,
+            lambda: rooms_pb2.AcknowledgeAlertResponse(
+                room=room_to_pb(self.board.acknowledge_alert(room_id, request.kind))
+            ),
+        )
+
     async def WatchRooms(
         self, request: rooms_pb2.WatchRoomsRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[rooms_pb2.WatchRoomsResponse]:

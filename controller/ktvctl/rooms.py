@@ -222,6 +222,36 @@ def alerts(parser: argparse.ArgumentParser) -> object:
     return run
 
 
+@command("alert ack", "clear a service call (SERVICE_CALLED) once someone went to the room")
+def alert_ack(parser: argparse.ArgumentParser) -> object:
+    parser.add_argument("room_id")
+    parser.add_argument("kind", nargs="?", default="SERVICE_CALLED")
+    _add_request_id(parser)
+
+    def run(args: argparse.Namespace) -> int:
+        conn = connect(args)
+        try:
+            stub = rooms_pb2_grpc.RoomServiceStub(conn.channel)
+            room = conn.call(
+                stub.AcknowledgeAlert,
+                rooms_pb2.AcknowledgeAlertRequest(
+                    name=_room_name(args.room_id),
+                    kind=args.kind.upper(),
+                    request_id=_request_id(args),
+                ),
+            ).room
+            if args.json:
+                print_json(to_dict(room))
+            else:
+                left = ", ".join(a.kind for a in room.alerts) or "none"
+                console.print(f"{room.name}: {args.kind.upper()} cleared (open alerts: {left})")
+            return 0
+        finally:
+            conn.close()
+
+    return run
+
+
 @command("emergency", "emergency stop in every room: on --message TEXT | off")
 def emergency(parser: argparse.ArgumentParser) -> object:
     parser.add_argument("switch", choices=["on", "off"])

@@ -70,5 +70,15 @@ def compute_alerts(
             else f"agent of {room.room_id} never connected"
         )
         alerts.append(RoomAlert(AlertKind.AGENT_OFFLINE, text, since))
+    if room.service_call is not None:
+        call = room.service_call
+        what = call.kind or "service"
+        alerts.append(
+            RoomAlert(
+                AlertKind.SERVICE_CALLED,
+                f"{room.room_id} calls for {what}" + (f": {call.note}" if call.note else ""),
+                call.since,
+            )
+        )
     alerts.sort(key=lambda a: a.since)
     return tuple(alerts)

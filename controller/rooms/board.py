@@ -26,6 +26,7 @@ from controller.rooms.model import (
     AgentLink,
     RoomState,
     RoomView,
+    check_acknowledgeable,
     check_display_name,
     check_manual_transition,
     check_room_id,
@@ -234,6 +235,14 @@ class RoomBoard:
         if room.session:
             bodies.append(commands.OpenSession(room.session, room.state_since, end_time, 0))
         return self._commit(room.bumped(session_end=end_time), bodies)
+
+    def acknowledge_alert(self, room_id: str, kind: str) -> RoomView:
+        """Staff dealt with it (went to the room). Only hand-cleared kinds qualify."""
+        room = self.get(room_id)
+        check_acknowledgeable(kind)
+        if room.service_call is None:
+            return room  # already acknowledged (by a colleague): nothing to do
+        return self._commit(room.bumped(service_call=None))
 
     # --- commands and emergency -----------------------------------------------------------
     def send(self, room_id: str, body: commands.CommandBody) -> bool:

@@ -28,7 +28,12 @@ class AlertKind(enum.Enum):
     NOBODY_PRESENT = "NOBODY_PRESENT"
     DOOR_OPEN_WHILE_CLEANING = "DOOR_OPEN_WHILE_CLEANING"
     AGENT_OFFLINE = "AGENT_OFFLINE"
+    SERVICE_CALLED = "SERVICE_CALLED"
     TIME_UP = "TIME_UP"  # 到钟: a prepaid/package/场次 session ran past its end
+
+
+# Alerts staff clear by hand; the others clear when their condition ends.
+ACKNOWLEDGEABLE = frozenset({AlertKind.SERVICE_CALLED})
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,15 @@ class Sensors:
 
 
 @dataclass(frozen=True)
+class ServiceCall:
+    """A guest pressed "call service" (呼叫服务) and nobody has acknowledged it yet."""
+
+    kind: str
+    note: str
+    since: datetime
+
+
+@dataclass(frozen=True)
 class RoomView:
     """Everything the board shows about one room."""
 
@@ -74,6 +88,7 @@ class RoomView:
     running_total_fen: int = 0
     agent: AgentLink = field(default_factory=AgentLink)
     sensors: Sensors = field(default_factory=Sensors)
+    service_call: ServiceCall | None = None
     alerts: tuple[RoomAlert, ...] = ()
     revision: int = 1
 
@@ -164,6 +179,23 @@ def check_manual_transition(room_id: str, current: RoomState, target: RoomState)
             + (f": {why}" if why else ""),
             reason="BAD_ROOM_STATE",
         )
+
+
+def check_acknowledgeable(kind: str) -> AlertKind:
+    """The alert kind, if staff may clear it by hand; else a clear error."""
+    try:
+        alert_kind = AlertKind(kind)
+    except ValueError:
+        known = ", ".join(k.value for k in AlertKind)
+        raise InvalidArgument(
+            f"unknown alert kind {kind!r}; kinds: {known}", reason="BAD_ALERT_KIND"
+        ) from None
+    if alert_kind not in ACKNOWLEDGEABLE:
+        raise FailedPrecondition(
+            f"{alert_kind.value} clears by itself when its condition ends",
+            reason="NOT_ACKNOWLEDGEABLE",
+        )
+    return alert_kind
 
 
 def check_session_can_open(room: RoomView) -> None:

@@ -86,4 +86,16 @@ ROOMS_MIGRATIONS.append(
     )
 )
 
+ROOMS_MIGRATIONS.append(
+    Migration(
+        4,
+        "open service call per room (SERVICE_CALLED alert until acknowledged)",
+        sql="""
+        ALTER TABLE rooms ADD COLUMN service_kind TEXT;
+        ALTER TABLE rooms ADD COLUMN service_note TEXT NOT NULL DEFAULT '';
+        ALTER TABLE rooms ADD COLUMN service_since TEXT;
+        """,
+    )
+)
+
 register_migrations("rooms", ROOMS_MIGRATIONS)

@@ -1,16 +1,16 @@
-"""Door and presence events applied to a room's sensor view (pure)."""
+"""Door, presence and service-call events applied to a room (pure)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
 
-from controller.rooms.events import DoorChanged, PresenceChanged
-from controller.rooms.model import RoomView
+from controller.rooms.events import DoorChanged, PresenceChanged, ServiceCalled
+from controller.rooms.model import RoomView, ServiceCall
 
 
 def apply_sensor_event(room: RoomView, payload: object, occur: datetime) -> RoomView:
-    """The room with a door/presence event applied (other payloads change nothing).
+    """The room with a door/presence/service-call event applied (others change nothing).
 
     ``occur`` is the event's time by the agent's clock; an event older than the one already
     applied (delivered late from an outbox) does not override it.
@@ -28,4 +28,9 @@ def apply_sensor_event(room: RoomView, payload: object, occur: datetime) -> Room
         if sensors.occupied == payload.present and sensors.presence_since is not None:
             return room
         return room.bumped(sensors=replace(sensors, occupied=payload.present, presence_since=occur))
+    if isinstance(payload, ServiceCalled):
+        current = room.service_call
+        if current is not None and occur < current.since:
+            return room
+        return room.bumped(service_call=ServiceCall(payload.kind, payload.note, occur))
     return room

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from controller.rooms.events import RoomEvent, SongPlayed
-from controller.rooms.model import AgentLink, RoomState, RoomView, Sensors
+from controller.rooms.model import AgentLink, RoomState, RoomView, Sensors, ServiceCall
 from controller.store.db import Store
 
 
@@ -47,7 +47,8 @@ class RoomRecords:
             "UPDATE rooms SET display_name=?, tier=?, state=?, state_since=?, session=?,"
             " session_end=?, running_total_fen=?, agent_online=?, agent_last_seen=?,"
             " agent_version=?, agent_peer=?, agent_status_since=?, door_open=?, door_since=?,"
-            " occupied=?, presence_since=?, revision=? WHERE room_id=?",
+            " occupied=?, presence_since=?, revision=?, service_kind=?, service_note=?,"
+            " service_since=? WHERE room_id=?",
             (
                 room.display_name,
                 room.tier,
@@ -66,6 +67,9 @@ class RoomRecords:
                 int(sensors.occupied),
                 _ts(sensors.presence_since),
                 room.revision,
+                room.service_call.kind if room.service_call else None,
+                room.service_call.note if room.service_call else "",
+                _ts(room.service_call.since) if room.service_call else None,
                 room.room_id,
             ),
         )
@@ -152,5 +156,10 @@ class RoomRecords:
                 occupied=bool(r["occupied"]),
                 presence_since=_dt(r["presence_since"]),
             ),
+            service_call=ServiceCall(
+                r["service_kind"], r["service_note"], datetime.fromisoformat(r["service_since"])
+            )
+            if r["service_kind"] is not None and r["service_since"]
+            else None,
             revision=r["revision"],
         )

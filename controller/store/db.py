@@ -12,6 +12,7 @@ commit the enclosing transaction early. sqlite-utils is used for schema work and
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -41,6 +42,7 @@ class Store:
         self._lock = threading.RLock()
         self._depth = 0
         self._after_commit: list[Callable[[], None]] = []
+        self._checkpointer: _Checkpointer | None = None
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:
@@ -103,9 +105,49 @@ class Store:
         rows = self.query(sql, params)
         return rows[0] if rows else None
 
+    def checkpoint_in_background(self, interval_s: float) -> None:
+        """Move WAL checkpoints (the only fsyncs in WAL + synchronous=NORMAL) off the
+        caller's thread: commits stop checkpointing, a thread with its own connection runs a
+        PASSIVE checkpoint every ``interval_s`` (never blocking writers)."""
+        if self._checkpointer is not None:
+            return
+        self.conn.execute("PRAGMA wal_autocheckpoint=0")
+        self._checkpointer = _Checkpointer(self.path, interval_s)
+        self._checkpointer.start()
+
     def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
         with self._lock:
             self.conn.close()
+
+
+class _Checkpointer(threading.Thread):
+    def __init__(self, path: Path, interval_s: float) -> None:
+        super().__init__(name="wal-checkpoint", daemon=True)
+        self.path = path
+        self.interval_s = interval_s
+        self._stopping = threading.Event()
+
+    def run(self) -> None:
+        conn = sqlite3.connect(str(self.path), timeout=5.0)
+        try:
+            while not self._stopping.wait(self.interval_s):
+                self._checkpoint(conn, "PASSIVE")
+            self._checkpoint(conn, "PASSIVE")
+        finally:
+            conn.close()
+
+    @staticmethod
+    def _checkpoint(conn: sqlite3.Connection, mode: str) -> None:
+        # busy now: the next round catches up; the WAL stays valid meanwhile
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute(f"PRAGMA wal_checkpoint({mode})")
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.join(10)
 
 
 def open_store(path: Path | str, *, migrate: bool = True) -> Store:

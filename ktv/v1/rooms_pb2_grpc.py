@@ -71,6 +71,11 @@ class RoomServiceStub:
                 request_serializer=ktv_dot_v1_dot_rooms__pb2.SetEmergencyRequest.SerializeToString,
                 response_deserializer=ktv_dot_v1_dot_rooms__pb2.SetEmergencyResponse.FromString,
                 _registered_method=True)
+        self.AcknowledgeAlert = channel.unary_unary(
+                '/ktv.v1.RoomService/AcknowledgeAlert',
+                request_serializer=ktv_dot_v1_dot_rooms__pb2.AcknowledgeAlertRequest.SerializeToString,
+                response_deserializer=ktv_dot_v1_dot_rooms__pb2.AcknowledgeAlertResponse.FromString,
+                _registered_method=True)
 
 
 class RoomServiceServicer:
@@ -130,6 +135,15 @@ class RoomServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AcknowledgeAlert(self, request, context):
+        """Clears an alert that staff resolve by hand (SERVICE_CALLED: someone went to the room).
+        Alerts from conditions (occupancy, door, agent offline) clear when the condition ends and
+        are FAILED_PRECONDITION here. Idempotent by request_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RoomServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -167,6 +181,11 @@ def add_RoomServiceServicer_to_server(servicer, server):
                     servicer.SetEmergency,
                     request_deserializer=ktv_dot_v1_dot_rooms__pb2.SetEmergencyRequest.FromString,
                     response_serializer=ktv_dot_v1_dot_rooms__pb2.SetEmergencyResponse.SerializeToString,
+            ),
+            'AcknowledgeAlert': grpc.unary_unary_rpc_method_handler(
+                    servicer.AcknowledgeAlert,
+                    request_deserializer=ktv_dot_v1_dot_rooms__pb2.AcknowledgeAlertRequest.FromString,
+                    response_serializer=ktv_dot_v1_dot_rooms__pb2.AcknowledgeAlertResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -360,6 +379,33 @@ class RoomService:
             '/ktv.v1.RoomService/SetEmergency',
             ktv_dot_v1_dot_rooms__pb2.SetEmergencyRequest.SerializeToString,
             ktv_dot_v1_dot_rooms__pb2.SetEmergencyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AcknowledgeAlert(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ktv.v1.RoomService/AcknowledgeAlert',
+            ktv_dot_v1_dot_rooms__pb2.AcknowledgeAlertRequest.SerializeToString,
+            ktv_dot_v1_dot_rooms__pb2.AcknowledgeAlertResponse.FromString,
             options,
             channel_credentials,
             insecure,

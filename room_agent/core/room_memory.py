@@ -59,6 +59,13 @@ class MemoryMixin:
         except Exception:
             log.exception("could not save the playing position")
 
+    def _player_volume(self: RoomCore) -> int:
+        try:
+            return self._player.status().volume_percent
+        except Exception:
+            log.exception("player status unreadable: assuming the default volume")
+            return settings.default_volume_percent
+
     def _restore(self: RoomCore) -> None:
         try:
             snapshot = self._store.load()
@@ -73,8 +80,10 @@ class MemoryMixin:
             self._business = snapshot.business_state
             self._volume = snapshot.volume_percent
             self._volume_cap = snapshot.volume_cap_percent
+            self._player.set_volume(min(self._volume, self._volume_cap))
+        else:  # a fresh room starts at the player's configured volume
+            self._volume = self._player_volume()
         self._update_screen()
-        self._player.set_volume(min(self._volume, self._volume_cap))
         playing = snapshot.now_playing if snapshot is not None else None
         if playing is not None and self._can_play():
             resumed = self._start(

@@ -21,7 +21,8 @@ position_save_interval_s = 2.0
 #: A restored song restarts this far before the saved position, so the guest hears the context.
 resume_rewind_ms = 0
 
-#: Volume a fresh agent starts with, and the step of volume +/-.
+#: Volume assumed when the player cannot say its own (a fresh room starts at the player's
+#: configured volume; a restarted one at the volume it had), and the step of volume +/-.
 default_volume_percent = 60
 volume_step_percent = 5
 

@@ -176,6 +176,15 @@ class RoomLink:
         if first.WhichOneof("msg") != "welcome":
             raise StreamBroken(f"controller answered hello with {first.WhichOneof('msg')}")
         self.welcome = first.welcome
+        offline_after_s = first.welcome.offline_after_seconds
+        if offline_after_s and self.heartbeat_interval_s * 2 > offline_after_s:
+            log.warning(
+                "room %s heartbeats every %g s but the controller marks rooms offline after "
+                "%d s of silence: lower heartbeat_interval_s",
+                self.room_id,
+                self.heartbeat_interval_s,
+                offline_after_s,
+            )
         await asyncio.to_thread(self.dispatcher.apply_welcome, first.welcome)
         self.connections += 1
         self.state = LinkState.ONLINE

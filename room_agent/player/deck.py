@@ -62,28 +62,27 @@ class Deck:
         self.wanted_volume = 100
         self.mp: vlc.MediaPlayer = instance.media_player_new()
         self.ptr: int = ctypes.cast(self.mp._as_parameter_, ctypes.c_void_p).value or 0
-        if output.kind is OutputKind.CAPTURE:
-            self._install_capture(output)
         events = self.mp.event_manager()
         events.event_attach(vlc.EventType.MediaPlayerEndReached, self._on_vlc_end)
         events.event_attach(vlc.EventType.MediaPlayerEncounteredError, self._on_vlc_error)
         events.event_attach(vlc.EventType.MediaPlayerESAdded, self._on_vlc_es_added)
-
-        # A deck's channel is chosen once, before its audio output ever starts: the output
-        # inherits it from the player (libvlccore). Changing it later restarts the output.
+        # The deck's channel and pitch filter are player variables (libvlccore) that its audio
+        # output inherits when it is created; the channel never changes afterwards (changing
+        # it restarts the output). libVLC made an output with the player already, so set the
+        # variables first, then have the output re-created.
         self.channel_fixed = stereo is StereoMode.STEREO or core.set_int(
             self.ptr, b"stereo-mode", int(stereo)
         )
-        if output.kind is not OutputKind.CAPTURE:
-            # Re-create the audio output (libVLC made one with the player) so it inherits
-            # the channel; amem's audio_set_callbacks above already did the same.
-            self.mp.audio_output_set(output.vlc_module())
-            if output.device:
-                self.mp.audio_output_device_set(None, output.device)
         try:
             shifter.prepare(self.ptr)
         except Unsupported as exc:  # the shifter has marked itself unsupported
             log.warning("%s deck: no key change: %s", name, exc)
+        if output.kind is OutputKind.CAPTURE:
+            self._install_capture(output)  # audio_set_callbacks re-creates the output
+        else:
+            self.mp.audio_output_set(output.vlc_module())
+            if output.device:
+                self.mp.audio_output_device_set(None, output.device)
 
     # --- libVLC callbacks (libVLC's threads: report, never call back into libVLC) ---------
 

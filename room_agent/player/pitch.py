@@ -101,7 +101,8 @@ class KeyShifter:
                 self._give_up("the media player has no audio output object to shift")
             return
         if not self._core.update_float(aout, b"pitch-shift", float(semitones)) and playing:
-            self._give_up("the audio output has no pitch-shift variable (filter not loaded)")
+            # This song's output runs without the filter: the next song takes the key.
+            raise Unsupported("key change is not available for this song (no pitch filter)")
 
     def _give_up(self, reason: str) -> None:
         log.warning("key change unsupported on this build: %s", reason)

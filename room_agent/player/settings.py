@@ -4,8 +4,6 @@ from __future__ import annotations
 
 # libVLC input caching for local files: low so skip/seek/replay feel immediate.
 file_caching_ms = 50
-# Network/other inputs (a song on a share) keep a larger cushion.
-network_caching_ms = 300
 
 # Loudness levelling (EBU R128): every song is brought to the same integrated loudness.
 target_lufs = -18.0

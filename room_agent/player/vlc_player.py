@@ -13,7 +13,6 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import vlc
@@ -22,35 +21,17 @@ from ktv.errors import InvalidArgument, Unsupported
 from media_index.model import Song
 from room_agent.core.ports import PlayerState, PlayerStatus, VocalSwitch
 from room_agent.player import settings
-from room_agent.player.deck import Deck, DeckEvent, StereoMode
+from room_agent.player.config import PlayerConfig
+from room_agent.player.deck import Deck, DeckEvent
 from room_agent.player.loudness import Levelling, levelling_for, vlc_volume
-from room_agent.player.output import AudioOutput
 from room_agent.player.pitch import KeyShifter, check_key_range
 from room_agent.player.shadow import VocalMethod, VocalPlan, plain_fallback, plan_for
-from room_agent.player.sync import hold_back, measure_offset_ms
+from room_agent.player.twin import TwinDecks
 from room_agent.player.vlccore import VlcCore
 
 log = logging.getLogger(__name__)
 
 _STOP = object()
-
-
-@dataclass(frozen=True)
-class PlayerConfig:
-    audio: AudioOutput = field(default_factory=AudioOutput)
-    video_output: str = "dummy"  # "dummy" in tests; e.g. "drm" or "xcb_x11" on the TV
-    media_root: str = ""
-    file_caching_ms: int = settings.file_caching_ms
-    shadow_enabled: bool = True
-    key_enabled: bool = True
-    target_lufs: float = settings.target_lufs
-    start_vocal: VocalSwitch = VocalSwitch.ORIGINAL
-    extra_vlc_args: tuple[str, ...] = ()
-
-    def instance_args(self) -> list[str]:
-        args = ["--quiet", "--no-xlib", "--no-video-title-show", "--no-snapshot-preview"]
-        args += [f"--vout={self.video_output}", *self.audio.instance_args()]
-        return args + list(self.extra_vlc_args)
 
 
 class VlcPlayer:
@@ -66,20 +47,9 @@ class VlcPlayer:
         self._core = VlcCore()
         self._shifter = KeyShifter(self._core, enabled=self.config.key_enabled)
 
-        def deck(name: str, stereo: StereoMode = StereoMode.STEREO) -> Deck:
-            audio = self.config.audio
-            return Deck(
-                self._instance, name, audio, self._core, self._shifter, self._on_deck, stereo
-            )
-
-        # Tracks and one-mix songs play on main (+ shadow); left/right songs on a pair of decks
-        # whose channel was fixed at creation, so no song ever restarts an audio output.
-        self._pairs = {
-            "tracks": (deck("main"), deck("shadow")),
-            "channels": (deck("right", StereoMode.RIGHT), deck("left", StereoMode.LEFT)),
-        }
-        self._all = (*self._pairs["tracks"], *self._pairs["channels"])
-        self._main, self._shadow = self._pairs["tracks"]
+        self._decks = TwinDecks(
+            self._instance, self.config.audio, self._core, self._shifter, self._on_deck
+        )
         self._end_callbacks: list[Callable[[str], None]] = []
         self._error_callbacks: list[Callable[[str, str], None]] = []
         self._song: Song | None = None
@@ -108,8 +78,7 @@ class VlcPlayer:
             self._check_open()
             self._generation += 1
             gen = self._generation
-            for each in self._all:
-                each.stop()
+            self._decks.stop_all()
             self._song, self._audio_seen, self._clock = song, set(), (max(0, start_ms), 0.0)
             self._levelling = levelling_for(song.loudness_lufs, target_lufs=self.config.target_lufs)
             path = self._resolve(song.path)
@@ -122,14 +91,7 @@ class VlcPlayer:
                 shadow_allowed=self.config.shadow_enabled,
                 stereo_presettable=self._core.available,
             )
-            self._main, self._shadow = self._pairs["tracks"]
-            if self._plan.method is VocalMethod.SHADOW_CHANNELS:
-                right, left = self._pairs["channels"]
-                if right.channel_fixed and left.channel_fixed:
-                    vocal_right = self._plan.original_stereo is StereoMode.RIGHT
-                    self._main, self._shadow = (right, left) if vocal_right else (left, right)
-                else:
-                    self._plan = plain_fallback(self._plan, "cannot fix a deck's channel")
+            self._plan = self._decks.choose(self._plan)
             if self._plan.why_not_seamless and self._plan.method is not VocalMethod.NONE:
                 log.info(
                     "song %s: plain vocal switch (%s)", song.song_id, self._plan.why_not_seamless
@@ -145,8 +107,6 @@ class VlcPlayer:
                 audio_index=self._plan.main_track(vocal),
                 video=True,
             )
-            if self._plan.method is VocalMethod.PLAIN_CHANNELS:
-                self._main.set_channel(self._plan.main_stereo(vocal))
             if self._plan.method.uses_shadow:
                 self._shadow.open(
                     str(path),
@@ -189,8 +149,7 @@ class VlcPlayer:
     def stop(self) -> None:
         with self._lock:
             self._generation += 1
-            for each in self._all:
-                each.stop()
+            self._decks.stop_all()
             self._state = PlayerState.STOPPED
 
     def seek(self, position_ms: int) -> None:
@@ -222,10 +181,8 @@ class VlcPlayer:
             check_key_range(semitones)
             if not self._shifter.supported:
                 raise Unsupported(f"key change is not available: {self._shifter.support.reason}")
-            playing = self._state is not PlayerState.STOPPED and bool(self._audio_seen)
-            for deck in self._all:
-                deck_playing = playing and deck.name in self._audio_seen
-                deck.set_key(semitones, playing=deck_playing)
+            playing = self._audio_seen if self._state is not PlayerState.STOPPED else set()
+            self._decks.set_key(semitones, playing=playing)
             self._key = semitones
             return semitones
 
@@ -273,8 +230,7 @@ class VlcPlayer:
         self._events.put(_STOP)
         self._thread.join(timeout=5)
         with self._lock:
-            for each in self._all:
-                each.release()
+            self._decks.release_all()
             self._instance.release()
             self._state = PlayerState.STOPPED
 
@@ -294,9 +250,6 @@ class VlcPlayer:
     def levelling(self) -> Levelling:
         return self._levelling
 
-    def deck_times_ms(self) -> tuple[int, int]:
-        return self._main.time_ms(), self._shadow.time_ms()
-
     # --- internals ---------------------------------------------------------------------
 
     def _check_open(self) -> None:
@@ -314,32 +267,26 @@ class VlcPlayer:
             return VocalSwitch.UNAVAILABLE
         return self._vocal_pref
 
+    @property
+    def _main(self) -> Deck:
+        return self._decks.main
+
+    @property
+    def _shadow(self) -> Deck:
+        return self._decks.shadow
+
     def _active_decks(self) -> tuple[Deck, ...]:
-        return (self._main, self._shadow) if self._plan.method.uses_shadow else (self._main,)
+        return self._decks.active(self._plan)
 
     def _apply_volumes(self) -> None:
         level = 0 if self._muted else vlc_volume(self._volume, self._levelling.gain_db)
         shadow_audible = (
             self._plan.method.uses_shadow and self._vocal_now() is VocalSwitch.ACCOMPANIMENT
         )
-        # Raise the newly audible deck first: a swap may overlap by a buffer, never gap.
-        if shadow_audible:
-            self._shadow.set_volume(level)
-            self._main.set_volume(0)
-        else:
-            self._main.set_volume(level)
-            self._shadow.set_volume(0)
+        self._decks.set_volumes(level, shadow_audible=shadow_audible)
 
     def _plain_switch(self, vocal: VocalSwitch) -> None:
-        if self._plan.method is VocalMethod.PLAIN_TRACKS:
-            index = self._plan.track_for(vocal)
-            ids = self._main.audio_track_ids()
-            if index is not None and index < len(ids):
-                self._main.set_audio_track(ids[index])
-            else:
-                log.warning("song has %d audio tracks, cannot select #%s", len(ids), index)
-        elif self._plan.method is VocalMethod.PLAIN_CHANNELS:
-            self._main.set_channel(self._plan.stereo_for(vocal))
+        self._decks.plain_switch(self._plan, vocal)
 
     def _apply_key_quietly(self, semitones: int) -> None:
         wanted = min(max(int(semitones), settings.key_min_semitones), settings.key_max_semitones)
@@ -347,8 +294,7 @@ class VlcPlayer:
             self._key = 0
             return
         try:
-            for deck in self._all:
-                deck.set_key(wanted, playing=False)
+            self._decks.set_key(wanted, playing=set())
             self._key = wanted
         except Unsupported as exc:
             log.warning("song starts at its own key: %s", exc)
@@ -459,6 +405,10 @@ class VlcPlayer:
             if started and all(d.time_ms() > 0 for d in self._active_decks()):
                 self._volumes_pending = False
                 self._check_file_matches_catalog()
+                if self._plan.method is VocalMethod.PLAIN_CHANNELS:
+                    # A channel set before the output starts is lost: choose it now (one
+                    # restart, the plain method's cost).
+                    self._plain_switch(self._vocal_now())
 
     def _check_file_matches_catalog(self) -> None:
         """A tracks song whose file has fewer audio tracks than the catalog says would make
@@ -493,26 +443,15 @@ class VlcPlayer:
             self._align_due = time.monotonic() + settings.shadow_check_interval_s
             if not self._plan.method.uses_shadow or self._state is not PlayerState.PLAYING:
                 return
-            gen, main, shadow = self._generation, self._main, self._shadow
+            gen = self._generation
 
         def still_wanted() -> bool:
-            return gen == self._generation and self._state is PlayerState.PLAYING
-
-        for _round in range(settings.shadow_align_rounds):
-            offset = measure_offset_ms(
-                main,
-                shadow,
-                still_wanted=still_wanted,
-                budget_s=settings.shadow_align_budget_s,
-                changes_wanted=settings.shadow_align_changes,
+            return (
+                gen == self._generation
+                and self._state is PlayerState.PLAYING
+                and self._plan.method.uses_shadow
             )
-            if offset is None:
-                return
+
+        offset = self._decks.align(still_wanted, self._lock)
+        if offset is not None:
             self.last_shadow_offset_ms = offset
-            if abs(offset) <= settings.shadow_align_tolerance_ms:
-                return
-            with self._lock:
-                if not still_wanted() or not self._plan.method.uses_shadow:
-                    return
-                log.info("aligning decks: main plays %.1f ms after shadow", offset)
-                hold_back(shadow if offset > 0 else main, abs(offset))

@@ -9,7 +9,6 @@ Kivy's clock, so a slow disk or a dead LAN never freezes a touch.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from kivy.app import App
-from kivy.clock import Clock, mainthread
+from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 
@@ -100,6 +99,7 @@ class KtvApp(App):
         self._unsubscribe: Callable[[], None] | None = None
         self._toast_event = None
         self._poll_event = None
+        self._room_poll_event = None
 
     # --- texts and layout --------------------------------------------------------------
 
@@ -138,6 +138,9 @@ class KtvApp(App):
         self._poll_event = Clock.schedule_interval(
             lambda dt: self.refresh(Change.PLAYBACK), settings.playback_poll_interval_s
         )
+        self._room_poll_event = Clock.schedule_interval(
+            lambda dt: self.refresh(Change.ROOM), settings.room_poll_interval_s
+        )
         return root
 
     def attach(
@@ -167,9 +170,10 @@ class KtvApp(App):
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
-        if self._poll_event is not None:
-            self._poll_event.cancel()
-            self._poll_event = None
+        for event in (self._poll_event, self._room_poll_event):
+            if event is not None:
+                event.cancel()
+        self._poll_event = self._room_poll_event = None
         self._search.close()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
@@ -235,46 +239,49 @@ class KtvApp(App):
             lambda dt: setattr(self, "toast", ""), settings.toast_duration_s
         )
 
-    def _guarded(self, action: Callable[[], object]) -> object | None:
-        """Run an intent; a refused intent shows its message instead of crashing the UI."""
+    def guarded(self, action: Callable[[], object]) -> bool:
+        """Run an intent; a refused intent shows its message (never crashes the UI).
+        Returns whether the core accepted it."""
         try:
-            return action()
+            action()
         except Unsupported:
             self.show_toast(self.t("key_unsupported"))
         except KtvError as exc:
             self.show_toast(exc.message)
-        return None
+        else:
+            return True
+        return False
 
     def add_song(self, song_id: str, title: str = "", *, to_top: bool = False) -> None:
-        self._guarded(lambda: self.room.enqueue(song_id, to_top=to_top))
-        self.show_toast(self.t("added_top" if to_top else "added", title=title))
+        if self.guarded(lambda: self.room.enqueue(song_id, to_top=to_top)):
+            self.show_toast(self.t("added_top" if to_top else "added", title=title))
 
     def skip(self) -> None:
-        self._guarded(self.room.skip)
+        self.guarded(self.room.skip)
 
     def replay(self) -> None:
-        self._guarded(self.room.replay)
+        self.guarded(self.room.replay)
 
     def toggle_pause(self) -> None:
         if self.playback.state is PlayerState.PAUSED:
-            self._guarded(self.room.resume)
+            self.guarded(self.room.resume)
         else:
-            self._guarded(self.room.pause)
+            self.guarded(self.room.pause)
 
     def toggle_vocal(self) -> None:
         if self.playback.vocal is VocalSwitch.UNAVAILABLE:
             self.show_toast(self.t("vocal_unavailable"))
             return
-        self._guarded(self.room.toggle_vocal)
+        self.guarded(self.room.toggle_vocal)
 
     def change_key(self, delta: int) -> None:
-        self._guarded(lambda: self.room.change_key(delta))
+        self.guarded(lambda: self.room.change_key(delta))
 
     def change_volume(self, delta: int) -> None:
-        self._guarded(lambda: self.room.change_volume(delta))
+        self.guarded(lambda: self.room.change_volume(delta))
 
     def toggle_mute(self) -> None:
-        self._guarded(lambda: self.room.set_mute(not self.playback.muted))
+        self.guarded(lambda: self.room.set_mute(not self.playback.muted))
 
     def vocal_label(self, vocal: VocalSwitch, lang: str) -> str:
         if vocal is VocalSwitch.ORIGINAL:
@@ -299,15 +306,33 @@ def run_touchscreen(
 
     The agent's CLI calls this with the core adapted by ``room_agent.ui.core_adapter``."""
     config = config or TouchscreenConfig()
-    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    _configure(config)
+    KtvApp(room, catalog, desk, config).run()
+
+
+async def run_touchscreen_async(
+    room: RoomControl,
+    catalog: SongSource,
+    desk: FrontDesk,
+    config: TouchscreenConfig | None = None,
+) -> None:
+    """The same on the agent's asyncio loop (shared with the link's grpc.aio and zeroconf):
+    ``await`` it beside ``agent.run()``; it returns when the window closes."""
+    config = config or TouchscreenConfig()
+    _configure(config)
+    await KtvApp(room, catalog, desk, config).async_run(async_lib="asyncio")
+
+
+def _configure(config: TouchscreenConfig) -> None:
+    """Window settings; must run before Kivy creates its window."""
     from kivy.config import Config
 
     Config.set("graphics", "fullscreen", "auto" if config.fullscreen else "0")
     Config.set("graphics", "width", str(config.size[0]))
     Config.set("graphics", "height", str(config.size[1]))
+    Config.set("graphics", "multisamples", "0")  # MSAA doubles fill cost; flat UI needs none
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("input", "mouse", "mouse,disable_multitouch")
-    KtvApp(room, catalog, desk, config).run()
 
 
-__all__ = ["KtvApp", "TouchscreenConfig", "mainthread", "run_touchscreen"]
+__all__ = ["KtvApp", "TouchscreenConfig", "run_touchscreen", "run_touchscreen_async"]

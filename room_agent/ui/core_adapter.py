@@ -80,12 +80,15 @@ class CoreRoomControl:
         identity: RoomIdentity,
         songs: Callable[[str], Song] | None = None,
         *,
-        online: bool = False,
+        online: bool | Callable[[], bool] = False,
     ) -> None:
+        """``online`` is the link state, or a function the app polls for it (e.g.
+        ``lambda: link.online.is_set()``); ``set_online`` pushes changes instead."""
         self.core = core
         self.identity = identity
         self._songs = songs
-        self._online = online
+        self._online_source = online if callable(online) else None
+        self._online = bool(online) if not callable(online) else False
         self._lock = threading.Lock()
         self._calls: list[ServiceCall] = []
         self._call_ids = itertools.count(1)
@@ -117,7 +120,7 @@ class CoreRoomControl:
             display_name=self.identity.display_name or self.identity.room_id,
             tier=self.identity.tier,
             mode=RoomMode(view.screen.value),
-            online=self._online,
+            online=self._online_source() if self._online_source else self._online,
             venue_message=view.message or self.identity.welcome_message,
             emergency_message=view.emergency_message,
             booking_url=self.identity.booking_url,

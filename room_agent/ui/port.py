@@ -170,19 +170,10 @@ class RoomControl(Protocol):
 # --- the catalog ---------------------------------------------------------------------------
 
 
-class SingerKind(enum.Enum):
-    """Singer browse categories (男歌星/女歌星/组合/乐队), as the song index classifies them."""
-
-    MALE = "male"
-    FEMALE = "female"
-    GROUP = "group"
-    BAND = "band"
-
-
 @dataclass(frozen=True)
 class SingerEntry:
     name: str
-    kind: str
+    kind: str  # the index's ArtistKind value: "male", "female", "group", "band", "unknown"
     song_count: int
 
 

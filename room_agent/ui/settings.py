@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-lyrics_frame_interval_s = 1 / 60  # lyric wipe redraw while the now-playing view is visible
+lyrics_frame_interval_s = 0  # every frame (Kivy caps at 60 fps) while now playing is shown
 clock_tick_interval_s = 1.0  # wall clock / song time on screen
 playback_poll_interval_s = 0.25  # position and state refresh (libVLC updates ~every 250 ms)
+room_poll_interval_s = 1.0  # link state and message timeouts, beside the core's events
 toast_duration_s = 2.5  # "已点歌" confirmations
-service_ack_poll_interval_s = 1.0
 search_result_limit = 200  # rows fetched per keystroke; RecycleView recycles the widgets
 home_shelf_limit = 12  # songs per home shelf (hot, new, for this room)
 singer_page_limit = 120
 volume_step_percent = 5
-key_step_semitones = 1
-key_limit_semitones = 6
-desk_call_timeout_s = 3.0  # menu / bill / member calls to the controller
 
 # layout: sizes scale with the window's short side so 800x480, 1024x600 and 1920x1080 all fit
 design_short_side_px = 480  # the official 7" Pi touchscreen
-min_touch_target_px = 48  # at 480 px short side; scaled up on bigger screens

@@ -75,6 +75,8 @@ def test_json_output_is_machine_readable(
         (["room", "state", "NOPE404", "maintenance", "on"], 3, "does not exist"),
         (["room", "state", "A08", "dance"], 2, "unknown state action"),
         (["emergency", "on"], 2, "--message"),
+        (["alert", "ack", "A08", "DOOR_OPEN_WHILE_CLEANING"], 3, "does not exist"),
+        (["alert", "ack", "NOPE404", "NOT_A_KIND"], 3, "does not exist"),
     ],
 )
 def test_bad_input_is_one_line_and_an_exit_code(

@@ -9,7 +9,7 @@ import uuid
 import grpc
 import pytest
 
-from ktv.v1 import link_pb2, rooms_pb2
+from ktv.v1 import auth_pb2, link_pb2, rooms_pb2
 from tests.controller.conftest import OFFLINE_AFTER_S
 from tests.support.controller import RunningController
 from tests.support.link import AgentLink, door_event, presence_event, song_played_event
@@ -305,3 +305,37 @@ def test_a_retried_state_change_returns_the_first_result_even_after_later_change
     retry = stub.SetRoomState(first_request, metadata=controller.admin_md, timeout=5)
     assert retry == first
     assert _room(controller, room_id).state == rooms_pb2.ROOM_STATE_MAINTENANCE
+
+
+def test_a_guest_calls_for_service_and_a_waiter_clears_it(
+    controller: RunningController, enrolled: tuple[str, str]
+) -> None:
+    room_id, token = enrolled
+    waiter = controller.add_staff(f"wt{room_id.lower()}", auth_pb2.ROLE_WAITER)
+    call = link_pb2.RoomEvent(
+        event_id=uuid.uuid4().hex,
+        service_called=link_pb2.ServiceCalled(kind="microphone", note="没电了"),
+    )
+    with AgentLink(controller.address, token, room_id) as link:
+        link.send_event(call)
+        link.wait_for("ack")
+    (alert,) = [a for a in _room(controller, room_id).alerts if a.kind == "SERVICE_CALLED"]
+    assert "microphone" in alert.message and "没电了" in alert.message
+    stub = controller.rooms()
+    room = stub.AcknowledgeAlert(
+        rooms_pb2.AcknowledgeAlertRequest(
+            name=f"rooms/{room_id}", kind="SERVICE_CALLED", request_id=uuid.uuid4().hex
+        ),
+        metadata=(("authorization", f"Bearer {waiter}"),),
+        timeout=5,
+    ).room
+    assert "SERVICE_CALLED" not in [a.kind for a in room.alerts]
+    with pytest.raises(grpc.RpcError) as err:
+        stub.AcknowledgeAlert(
+            rooms_pb2.AcknowledgeAlertRequest(
+                name=f"rooms/{room_id}", kind="AGENT_OFFLINE", request_id=uuid.uuid4().hex
+            ),
+            metadata=controller.admin_md,
+            timeout=5,
+        )
+    assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION

@@ -221,3 +221,25 @@ def test_when_the_room_write_fails_the_board_does_not_change(store: Store) -> No
     board2 = RoomBoard(store, tiers=DEFAULT_TIERS)
     board2.load()
     assert board2.get("A08").state is RoomState.IDLE
+
+
+def test_background_checkpoints_run_on_their_own_thread_and_stop_with_the_store(
+    tmp_path: Path,
+) -> None:
+    import threading
+
+    store = open_store(tmp_path / "ckpt.db")
+    store.checkpoint_in_background(0.05)
+    assert store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+    store.execute("CREATE TABLE t (v INTEGER)")
+    for i in range(500):
+        with store.transaction():
+            store.execute("INSERT INTO t VALUES (?)", (i,))
+    assert any(t.name == "wal-checkpoint" and t.is_alive() for t in threading.enumerate())
+    store.close()
+    assert not any(t.name == "wal-checkpoint" for t in threading.enumerate())
+    again = open_store(tmp_path / "ckpt.db")
+    try:
+        assert again.query_one("SELECT COUNT(*) AS n FROM t")["n"] == 500  # type: ignore[index]
+    finally:
+        again.close()

@@ -186,3 +186,19 @@ def test_a_file_replaced_by_other_content_gets_a_new_identity(scanned: ScannedLi
     # same content as 后来 now: reported as a duplicate, the old song leaves the catalog
     assert any("same content" in p.reason for p in report.skipped)
     assert old not in {s.song_id for s in cat.search("", limit=100).songs}
+
+
+def test_the_singer_book_gives_singer_types_to_file_name_songs(scanned: ScannedLibrary) -> None:
+    cat = scanned.catalog
+    assert [s.name for s in cat.singers("dlj", kind="female")] == ["邓丽君"]
+    assert [s.name for s in cat.singers("", kind="band")] == ["五月天"]
+
+
+def test_editing_the_singer_book_updates_singers_without_probing(scanned: ScannedLibrary) -> None:
+    library, cat = scanned.root, scanned.catalog
+    book = library / "singers.ktv.toml"
+    book.write_text('[singers]\n"刘若英" = "female"\n"群星" = "group"\n', encoding="utf-8")
+    os.utime(book, ns=(2, 2))
+    report = scan(library, cat)
+    assert report.probed == 0 and report.updated == 9
+    assert [s.name for s in cat.singers("lry", kind="female")] == ["刘若英"]

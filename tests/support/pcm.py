@@ -46,10 +46,10 @@ class PcmRecorder:
             self._buffers.clear()
 
     def buffers(
-        self, deck: str | None = None, *, gained: bool = True
+        self, deck: str | None = None, *, gained: bool = False
     ) -> list[tuple[str, int, np.ndarray]]:
-        """Buffers as heard: each sample scaled by its deck's gain at its presentation time
-        (``gained=False``: as decoded, before any volume)."""
+        """Buffers as libVLC decoded them (int16 values), or with ``gained`` as heard: each
+        sample scaled by its deck's volume at its presentation time (float, int16 scale)."""
         with self._lock:
             raw = [b for b in self._buffers if deck is None or b[0] == deck]
             gains = {d: list(g) for d, g in self._gains.items()} if gained else {}
@@ -67,7 +67,7 @@ class PcmRecorder:
 
     def decoded(self, deck: str) -> tuple[float, Samples]:
         """(start instant in s, samples) of one deck as decoded, on its own timeline."""
-        bufs = self.buffers(deck, gained=False)
+        bufs = self.buffers(deck)
         first = min(pts for _d, pts, _f in bufs)
         last = max(pts + len(f) * 1_000_000 // SAMPLE_RATE for _d, pts, f in bufs)
         out = np.zeros(((last - first) * SAMPLE_RATE // 1_000_000 + 1, 2))
@@ -78,12 +78,14 @@ class PcmRecorder:
 
     def first_pts_us(self, *, threshold: float = 0.01) -> int | None:
         """Presentation time of the first audible (non-silent) buffer of any deck."""
-        audible = [pts for _d, pts, f in self.buffers() if np.abs(f).max() / 32768 > threshold]
+        heard = self.buffers(gained=True)
+        audible = [pts for _d, pts, f in heard if np.abs(f).max() / 32768 > threshold]
         return min(audible) if audible else None
 
     def heard(self, start_s: float | None = None, end_s: float | None = None) -> Samples:
-        """The mix of every deck between two monotonic instants (default: everything)."""
-        bufs = self.buffers()
+        """The mix of every deck between two monotonic instants (default: everything), each
+        deck at its volume: what the speakers play."""
+        bufs = self.buffers(gained=True)
         if not bufs:
             return np.zeros((0, 2))
         first = min(pts for _d, pts, _f in bufs)

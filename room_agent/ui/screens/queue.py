@@ -32,10 +32,10 @@ class QueueScreen(Screen):
         room = App.get_running_app().room
         app = App.get_running_app()
         if action == "top":
-            app._guarded(lambda: room.move_to_top(entry_id))
+            app.guarded(lambda: room.move_to_top(entry_id))
         elif action == "up":
-            app._guarded(lambda: room.move(entry_id, max(0, position - 1)))
+            app.guarded(lambda: room.move(entry_id, max(0, position - 1)))
         elif action == "remove":
-            app._guarded(lambda: room.remove(entry_id))
+            app.guarded(lambda: room.remove(entry_id))
         elif action == "again":
-            app._guarded(lambda: room.sing_again(entry_id))
+            app.guarded(lambda: room.sing_again(entry_id))

@@ -46,7 +46,7 @@ class ServiceScreen(Screen):
 
     def call(self, kind: str) -> None:
         app = App.get_running_app()
-        app._guarded(lambda: app.room.call_service(kind))
+        app.guarded(lambda: app.room.call_service(kind))
         self.refresh_calls()
 
     def refresh_calls(self) -> None:

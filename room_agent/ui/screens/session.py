@@ -21,6 +21,30 @@ from room_agent.ui.screens.service import ServiceScreen
 from room_agent.ui.screens.singers import SingerSongsScreen, SingersScreen
 
 TABS = ("home", "search", "singers", "queue", "now_playing", "service")
+SCREENS: dict[str, type[Screen]] = {
+    "home": HomeScreen,
+    "search": SearchScreen,
+    "singers": SingersScreen,
+    "singer": SingerSongsScreen,
+    "queue": QueueScreen,
+    "now_playing": NowPlayingScreen,
+    "service": ServiceScreen,
+}
+
+
+class LazyScreens(dict):
+    """Screens built on first use: start-up builds only the home screen (a KTV keyboard is
+    ~40 buttons; building every screen up front doubled the cold start)."""
+
+    def __init__(self, manager: Any) -> None:
+        super().__init__()
+        self._manager = manager
+
+    def __missing__(self, name: str) -> Screen:
+        screen = SCREENS[name](name=name)
+        self[name] = screen
+        self._manager.add_widget(screen)
+        return screen
 
 
 class SessionView(Screen):
@@ -31,27 +55,16 @@ class SessionView(Screen):
         super().__init__(**kwargs)
         self.clock = local_clock()
         Clock.schedule_interval(self._tick, settings.clock_tick_interval_s)
-        content = self.ids.content
-        content.transition = NoTransition()
-        self.screens = {
-            "home": HomeScreen(name="home"),
-            "search": SearchScreen(name="search"),
-            "singers": SingersScreen(name="singers"),
-            "singer": SingerSongsScreen(name="singer"),
-            "queue": QueueScreen(name="queue"),
-            "now_playing": NowPlayingScreen(name="now_playing"),
-            "service": ServiceScreen(name="service"),
-        }
-        for screen in self.screens.values():
-            content.add_widget(screen)
-        content.current = "home"
+        self.ids.content.transition = NoTransition()
+        self.screens = LazyScreens(self.ids.content)
+        self.ids.content.current = self.screens["home"].name
 
     def _tick(self, dt: float) -> None:
         self.clock = local_clock()
 
     def reset(self) -> None:
         """A new session: clear what the last guests typed and picked, back to home."""
-        for screen in self.screens.values():
+        for screen in list(self.screens.values()):
             reset = getattr(screen, "reset", None)
             if reset is not None:
                 reset()
@@ -59,7 +72,7 @@ class SessionView(Screen):
         self.go("home")
 
     def go(self, name: str) -> None:
-        self.ids.content.current = name
+        self.ids.content.current = self.screens[name].name
         self.current_tab = "singers" if name == "singer" else name
 
     # --- shortcuts other screens use -------------------------------------------------------
@@ -80,7 +93,8 @@ class SessionView(Screen):
         self.screens["queue"].act(action, entry_id, position)
 
     def service_changed(self) -> None:
-        self.screens["service"].refresh_calls()
+        if "service" in self.screens:  # not built yet: it reads the calls when first shown
+            self.screens["service"].refresh_calls()
 
     @staticmethod
     def app() -> Any:

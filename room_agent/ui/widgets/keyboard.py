@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.properties import BooleanProperty, DictProperty, OptionProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -28,8 +29,11 @@ class KtvKeyboard(BoxLayout):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.orientation = "vertical"
-        self._build()
-        self.bind(show_digits=self._rebuild, show_modes=self._rebuild)
+        # keys are built at the next frame, once: a kv rule may still turn digits or modes
+        # off right after construction
+        self._rebuild_trigger = Clock.create_trigger(self._rebuild)
+        self._rebuild_trigger()
+        self.bind(show_digits=self._rebuild_trigger, show_modes=self._rebuild_trigger)
         app = App.get_running_app()
         if app is not None:
             app.bind(lang=lambda *a: self._relabel())
@@ -70,7 +74,7 @@ class KtvKeyboard(BoxLayout):
 
     def _relabel(self) -> None:
         app = App.get_running_app()
-        if app is None:
+        if app is None or not self.keys:
             return
         if "mode" in self.keys:
             self.keys["mode"].text = app.t("kb_full" if self.mode == "initials" else "kb_initials")

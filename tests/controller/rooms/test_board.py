@@ -269,3 +269,25 @@ def test_every_state_change_is_logged_with_who_and_why(board: RoomBoard) -> None
         ("IDLE", "IN_USE", "session sessions/9 opened", "billing"),
         ("IN_USE", "CLEANING", "session sessions/9 closed", "billing"),
     ]
+
+
+def test_a_service_call_stays_on_the_board_until_staff_acknowledge_it(
+    board: RoomBoard, clock: Clock
+) -> None:
+    from controller.rooms.events import ServiceCalled
+
+    board.attach_agent("A08", "1.0", "p", Sink())
+    board.record_event(event("s1", ServiceCalled(kind="water", note="两瓶"), clock.now))
+    (alert,) = [a for a in board.get("A08").alerts if a.kind is AlertKind.SERVICE_CALLED]
+    assert alert.message == "A08 calls for water: 两瓶"
+    clock.advance(600)
+    board.tick()
+    assert AlertKind.SERVICE_CALLED in [a.kind for a in board.get("A08").alerts]
+    with pytest.raises(FailedPrecondition):
+        board.acknowledge_alert("A08", "AGENT_OFFLINE")
+    board.acknowledge_alert("A08", "SERVICE_CALLED")
+    assert AlertKind.SERVICE_CALLED not in [a.kind for a in board.get("A08").alerts]
+    board.acknowledge_alert("A08", "SERVICE_CALLED")  # a colleague was faster: fine
+    restarted = RoomBoard(board.store, tiers=DEFAULT_TIERS, clock=clock)
+    restarted.load()
+    assert restarted.get("A08").service_call is None

@@ -20,7 +20,7 @@ from room_agent.core.ports import (
     VolumeLimit,
 )
 
-from .conftest import Room
+from .conftest import Room, make_room
 
 
 def test_a_room_without_a_session_is_locked_and_refuses_orders(room: Room) -> None:
@@ -176,3 +176,20 @@ def test_cleaning_screen_stops_playback_and_locks(open_room: Room) -> None:
 def test_unknown_command_is_invalid(room: Room) -> None:
     with pytest.raises(InvalidArgument):
         room.core.handle("reboot")  # type: ignore[arg-type]
+
+
+def test_a_fresh_room_keeps_the_players_volume_and_a_restarted_one_its_own() -> None:
+    room = make_room()
+    try:
+        assert room.core.view().volume_percent == 100  # RecordingPlayer starts at 100
+        assert "set_volume" not in room.player.names()
+        room.core.handle(SessionOpened("sessions/1", room.clock.utcnow()))
+        room.core.set_volume(35)
+    finally:
+        room.core.close()
+    again = make_room(store=room.store)
+    try:
+        assert again.core.view().volume_percent == 35
+        assert again.player.volume == 35
+    finally:
+        again.core.close()

@@ -131,7 +131,9 @@ class LoopbackController:
             self._server = None
         await self.withdraw()
 
-    async def advertise(self, *, name: str = "Loopback KTV", api: str = "v1") -> None:
+    async def advertise(
+        self, *, name: str = "Loopback KTV", api: str = "v1", agent_port: int = 0
+    ) -> None:
         """Register ``_ktv._tcp`` on loopback only, TXT as the real controller sends it. The
         venue id is part of the instance name: other suites advertise on loopback too."""
         self._zeroconf = AsyncZeroconf(interfaces=["127.0.0.1"])
@@ -144,8 +146,9 @@ class LoopbackController:
                 "venue": self.venue_id,
                 "api": api,
                 "port": str(self.port),
-                "tls": "0",
-                "ca_fp": "",
+                "tls": "1" if agent_port else "0",
+                "ca_fp": "ab" * 32 if agent_port else "",
+                "agent_port": str(agent_port),
             },
             server=f"loopback-{self.venue_id}.local.",
         )

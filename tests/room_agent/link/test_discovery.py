@@ -108,3 +108,25 @@ def test_the_link_rediscovers_a_controller_that_moved_to_another_port(link_db, r
             await second.stop()
 
     asyncio.run(scenario())
+
+
+def test_a_tls_venue_tells_enrolled_rooms_which_port_to_link_on() -> None:
+    async def scenario() -> None:
+        venue = f"venue-tls-{uuid.uuid4().hex[:8]}"
+        controller = LoopbackController(venue_id=venue)
+        port = await controller.start()
+        await controller.advertise(agent_port=port + 7)
+        try:
+            found = await discover_controller(interfaces=LOOPBACK, venue_id=venue, timeout_s=10)
+        finally:
+            await controller.stop()
+        assert (found.tls, found.ca_fingerprint, found.agent_port) == (True, "ab" * 32, port + 7)
+        assert found.link_target() == f"127.0.0.1:{port + 7}"
+
+    asyncio.run(scenario())
+
+
+def test_without_zeroconf_the_link_port_is_configured_or_the_next_one() -> None:
+    address = parse_host_port("10.0.0.5:50051")
+    assert address.link_target() == "10.0.0.5:50052"  # the documented default
+    assert address.link_target(agent_port=6000) == "10.0.0.5:6000"

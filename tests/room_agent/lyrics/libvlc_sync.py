@@ -25,7 +25,7 @@ import vlc
 from room_agent.lyrics import LyricTimeline, PlaybackClock, parse_lrc
 
 RATE_HZ = 44100
-LINE_TIMES_S = (1.0, 2.5, 3.25, 4.0, 5.5)
+LINE_TIMES_S = (1.0, 1.75, 2.5, 3.25, 4.0, 4.6, 5.5, 6.25)
 BURST_S = 0.2
 
 
@@ -35,7 +35,7 @@ def lrc_text() -> str:
     )
 
 
-def make_media(path: Path, duration_s: float = 7.0) -> Path:
+def make_media(path: Path, duration_s: float = 7.5) -> Path:
     """Silence with a burst at each line time; the codec follows the file extension."""
     gate = "+".join(f"between(t,{t},{t + BURST_S})" for t in LINE_TIMES_S)
     expr = f"({gate})*0.5*sin(2*PI*1000*t)"

@@ -41,7 +41,10 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Library:
             has_video=True,
         ),
         channels=media.song_for(media.channels_mp3(root / "channels.mp3"), mode=VocalMode.CHANNELS),
-        plain=media.song_for(media.tone_song(root / "plain.wav", freq_hz=440, duration_s=3)),
+        # A Chinese file name, as a KTV library has them.
+        plain=media.song_for(
+            media.tone_song(root / "甜蜜蜜 邓丽君.wav", freq_hz=440, duration_s=3), song_id="plain"
+        ),
         loud=media.song_for(loud, loudness_lufs=media.measure_lufs(loud)),
         quiet=media.song_for(quiet, loudness_lufs=media.measure_lufs(quiet)),
         broken=media.song_for(media.broken_file(root / "broken.mkv")),
@@ -94,6 +97,14 @@ def heard_without_shadow() -> Iterator[Heard]:
 @pytest.fixture
 def heard_without_key() -> Iterator[Heard]:
     yield from _capturing(key_enabled=False)
+
+
+@pytest.fixture(autouse=True)
+def no_player_left_behind() -> Iterator[None]:
+    """Every test closes what it opened: no player thread survives it."""
+    yield
+    alive = [t.name for t in threading.enumerate() if t.name == "ktv-player"]
+    assert alive == [], f"player threads left running: {alive}"
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from room_agent.core.ports import VocalSwitch
+from room_agent.core.ports import PlayerState, VocalSwitch
 from room_agent.player.sync import ClockReading, origin_ms
 from tests.room_agent.player.conftest import Heard, Library
 from tests.support.media import TICK_PERIOD_S, VOCAL_HZ
@@ -78,3 +78,18 @@ def test_a_key_change_moves_both_decks_so_a_switch_keeps_the_key(
     # Accompaniment 330 Hz, two semitones up: ~370 Hz on the shadow deck too.
     assert centroid_hz(accomp, 250, 500) == pytest.approx(330 * 2 ** (2 / 12), rel=0.03)
     assert heard.player.status().key_semitones == 2
+
+
+def test_pause_and_resume_keep_both_decks_together(heard: Heard, library: Library) -> None:
+    heard.player.play(library.tracks_video)
+    assert wait_for(lambda: _aligned(heard), 10)
+    heard.player.pause()
+    time.sleep(0.7)
+    heard.player.last_shadow_offset_ms = None
+    heard.player.resume()
+    assert wait_for(lambda: _aligned(heard), 10)
+    time.sleep(0.4)
+    heard.pcm.clear()
+    time.sleep(1.2)
+    assert abs(heard.pcm.deck_offset_ms("main", "shadow")) <= 10
+    assert heard.player.status().state is PlayerState.PLAYING

@@ -153,3 +153,15 @@ def test_a_file_without_the_second_track_keeps_playing_and_disables_the_switch(
     _playing(heard, 800)
     assert heard.player.status().state is PlayerState.PLAYING
     assert tone_level(_last(heard), 440) > PRESENT
+
+
+def test_without_a_shadow_deck_a_left_right_song_starts_on_the_vocal_channel(
+    heard_without_shadow: Heard, library: Library
+) -> None:
+    heard = heard_without_shadow
+    heard.player.play(library.channels)
+    _playing(heard, 1200)
+    original = _last(heard)
+    # The vocal (right) channel on both speakers, not the raw left/right file.
+    assert tone_level(original, VOCAL_HZ, channel=0) > PRESENT
+    assert tone_level(original, VOCAL_HZ, channel=1) > PRESENT

@@ -7,7 +7,9 @@ of sleeping, and saves screenshots under ``artifacts/ui/``.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -17,7 +19,10 @@ from pathlib import Path
 os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 os.environ.setdefault("KIVY_NO_FILELOG", "1")
-os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="ktv-kivy-home-"))
+if "KIVY_HOME" not in os.environ:
+    _kivy_home = tempfile.mkdtemp(prefix="ktv-kivy-home-")
+    os.environ["KIVY_HOME"] = _kivy_home
+    atexit.register(shutil.rmtree, _kivy_home, ignore_errors=True)
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 
@@ -91,6 +96,7 @@ def ktv_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     Config.set("graphics", "width", "800")
     Config.set("graphics", "height", "480")
     Config.set("input", "mouse", "")  # no real mouse provider in tests
+    Config.set("graphics", "multisamples", "0")  # as run_touchscreen configures it
     from kivy.base import EventLoop
 
     from room_agent.ui.app import KtvApp, TouchscreenConfig

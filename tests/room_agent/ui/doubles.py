@@ -68,6 +68,7 @@ class RoomDouble:
         self.calls: list[ServiceCall] = []
         self.intents: list[tuple[str, object]] = []
         self.key_supported = True
+        self.refuse: Exception | None = None  # the next enqueue raises this (then clears)
         self._listeners: list[Callable[[Change], None]] = []
 
     # --- what the test does ---------------------------------------------------------------
@@ -161,6 +162,9 @@ class RoomDouble:
 
     def enqueue(self, song_id: str, *, to_top: bool = False) -> None:
         self.intents.append(("enqueue", (song_id, to_top)))
+        if self.refuse is not None:
+            error, self.refuse = self.refuse, None
+            raise error
         with self._lock:
             entry = QueueEntry(f"q{next(self._ids)}", self.catalog[song_id])
             self.pending.insert(0 if to_top else len(self.pending), entry)

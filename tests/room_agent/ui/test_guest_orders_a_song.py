@@ -95,3 +95,18 @@ def test_pause_and_resume_from_the_bottom_bar(guest, room):
     assert pause.text == "播放"
     guest.tap(pause)
     guest.until(lambda: guest.app.playback.state is PlayerState.PLAYING)
+
+
+def test_a_refused_order_shows_why_and_the_screen_carries_on(guest, room):
+    from ktv.errors import FailedPrecondition
+
+    room.refuse = FailedPrecondition("包厢未开房，请联系前台")
+    guest.tap(guest.session.ids.tab_search)
+    search = guest.session.screens["search"]
+    guest.type_keys(search.ids.keyboard, "qt")
+    guest.until(lambda: search.total == 1)
+    guest.tap(guest.row(search.ids.results, song_id="s-qt").ids.add)
+    assert guest.app.toast == "包厢未开房，请联系前台"
+    assert guest.app.queue_view.pending == () and guest.app.playback.song is None
+    guest.tap(guest.row(search.ids.results, song_id="s-qt").ids.add)  # the next try works
+    guest.until(lambda: guest.app.playback.song is not None)

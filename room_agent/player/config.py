@@ -1,0 +1,27 @@
+"""How a room's player is set up (output, video, media root, methods)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from room_agent.core.ports import VocalSwitch
+from room_agent.player import settings
+from room_agent.player.output import AudioOutput
+
+
+@dataclass(frozen=True)
+class PlayerConfig:
+    audio: AudioOutput = field(default_factory=AudioOutput)
+    video_output: str = "dummy"  # "dummy" in tests; e.g. "drm" or "xcb_x11" on the TV
+    media_root: str = ""
+    file_caching_ms: int = settings.file_caching_ms
+    shadow_enabled: bool = True
+    key_enabled: bool = True
+    target_lufs: float = settings.target_lufs
+    start_vocal: VocalSwitch = VocalSwitch.ORIGINAL
+    extra_vlc_args: tuple[str, ...] = ()
+
+    def instance_args(self) -> list[str]:
+        args = ["--quiet", "--no-xlib", "--no-video-title-show", "--no-snapshot-preview"]
+        args += [f"--vout={self.video_output}", *self.audio.instance_args()]
+        return args + list(self.extra_vlc_args)

@@ -1,0 +1,192 @@
+"""The full room agent: touchscreen + libVLC player + sensors + agent core + link.
+
+``ktv-agent run`` (without ``--headless``) lands here. The Kivy touchscreen owns the main
+thread; the link runs its own asyncio loop on a background thread (it never waits on the
+screen, and playback never waits on it). The core is the link's ``CommandHandler`` and uses
+the outbox as its ``EventSink``. SIGTERM/SIGINT close the window; everything is then closed
+in reverse order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from ktv.errors import InvalidArgument
+from ktv.sdnotify import SystemdNotifier, watchdog_ping_interval_s
+from media_index.catalog import Catalog
+from media_index.model import Song
+from room_agent.agent import RoomAgent, build_agent
+from room_agent.config import AgentConfig
+from room_agent.core import ports
+from room_agent.core.room import RoomCore
+from room_agent.lyrics.lrc import load_lrc
+from room_agent.player import AudioOutput, OutputKind, PlayerConfig, VlcPlayer
+from room_agent.sensors.config import SensorConfig
+from room_agent.sensors.gpio import open_room_sensors
+from room_agent.store.room_store import SqliteRoomStore
+
+log = logging.getLogger(__name__)
+
+ROOM_STORE_FILE = "room.db"
+_OUTPUTS = {"dummy": OutputKind.DUMMY, "pulse": OutputKind.PULSE, "alsa": OutputKind.ALSA}
+
+
+def audio_output(device: str) -> AudioOutput:
+    """``agent.toml`` ``audio_device``: "" (ALSA default), "dummy", "pulse[/SINK]",
+    "alsa[/DEVICE]" (e.g. ``alsa/hw:CARD=Headphones``)."""
+    kind_text, _, name = (device or "alsa").partition("/")
+    kind = _OUTPUTS.get(kind_text)
+    if kind is None:
+        raise InvalidArgument(f"audio_device {device!r}: use dummy, pulse[/SINK] or alsa[/DEVICE]")
+    return AudioOutput(kind, device=name)
+
+
+def _lyrics(song: Song):  # type: ignore[no-untyped-def]
+    return load_lrc(song.lyrics_path) if song.lyrics_path else None
+
+
+class _LinkThread:
+    """The link's asyncio loop on its own thread; ``stop()`` ends it from any thread."""
+
+    def __init__(self, agent: RoomAgent, on_online: Callable[[bool], None]) -> None:
+        self.agent = agent
+        self._on_online = on_online
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread = threading.Thread(target=self._main, name="ktv-link", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _main(self) -> None:
+        asyncio.run(self._run())
+
+    async def _run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        watcher = asyncio.create_task(self._watch_online())
+        try:
+            await self.agent.run()
+        finally:
+            watcher.cancel()
+
+    async def _watch_online(self) -> None:
+        online = False
+        while True:
+            now = self.agent.link.online.is_set()
+            if now != online:
+                online = now
+                self._on_online(online)
+            await asyncio.sleep(0.25)
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self.agent.stop)
+        self._thread.join(timeout_s)
+
+
+def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
+    """Build every part from ``config``, run the touchscreen until it closes, tear down."""
+    output = audio_output(config.audio_device)
+    catalog = Catalog(config.resolved_catalog_path, readonly=True)  # fails before Kivy loads
+    # Kivy reads these at import: no argv parsing, its files under the agent's data dir
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_HOME", str(config.data_dir / "kivy"))
+    level = logging.getLogger().level
+    from room_agent.ui.app import TouchscreenConfig, run_touchscreen
+    from room_agent.ui.catalog_adapter import CatalogSongSource
+    from room_agent.ui.core_adapter import CoreRoomControl, RoomIdentity
+    from room_agent.ui.desk import UnavailableFrontDesk
+
+    logging.getLogger().setLevel(level)  # Kivy turns the root logger to DEBUG on import
+
+    player = VlcPlayer(
+        PlayerConfig(
+            audio=output,
+            media_root=str(config.media_root or ""),
+        )
+    )
+    store = SqliteRoomStore(config.data_dir / ROOM_STORE_FILE)
+    parts: dict[str, object] = {}
+
+    def make_room(cfg: AgentConfig, sink: ports.EventSink) -> ports.CommandHandler:
+        core = RoomCore(player, sink, catalog.get, store=store, lyrics=_lyrics)
+        parts["core"] = core
+        return core
+
+    agent = build_agent(config, make_room=make_room)
+    core: RoomCore = parts["core"]  # type: ignore[assignment]
+    sensors, mocked = open_room_sensors(
+        SensorConfig.from_agent_config(config.gpio), core, mock_gpio=config.mock_gpio
+    )
+    control = CoreRoomControl(core, RoomIdentity(config.room), catalog.get, online=False)
+    link = _LinkThread(agent, control.set_online)
+    systemd = SystemdNotifier()
+    try:
+        core.start()
+        link.start()
+        _stop_window_on_signals(systemd)
+        _notify_systemd_from_the_ui_clock(systemd, config.room)
+        _rotate_screen(config.screen_rotation)
+        log.info("room %s: touchscreen up (GPIO %s)", config.room, "mock" if mocked else "real")
+        run_touchscreen(
+            control,
+            CatalogSongSource(catalog),
+            UnavailableFrontDesk(),
+            TouchscreenConfig(fullscreen=not windowed, data_dir=Path(config.data_dir)),
+        )
+    finally:
+        systemd.close()
+        link.stop()
+        sensors.close()
+        core.close()
+        player.close()
+        agent.close()
+        store.close()
+        catalog.close()
+    return 0
+
+
+def _notify_systemd_from_the_ui_clock(systemd: SystemdNotifier, room: str) -> None:
+    """READY once the first frame is drawn; watchdog pings from the Kivy clock, so a frozen
+    screen stops them and systemd restarts the agent."""
+    from kivy.clock import Clock
+
+    Clock.schedule_once(lambda dt: systemd.ready(status=f"room {room}: touchscreen up"), 0)
+    interval_s = watchdog_ping_interval_s()
+    if interval_s:
+        Clock.schedule_interval(lambda dt: systemd.watchdog(), interval_s)
+
+
+def _rotate_screen(degrees: int) -> None:
+    """``screen_rotation`` from agent.toml, applied to the window once it exists."""
+    if not degrees:
+        return
+    from kivy.clock import Clock
+
+    def rotate(dt: float) -> None:
+        from kivy.core.window import Window
+
+        Window.rotation = degrees
+
+    Clock.schedule_once(rotate, 0)
+
+
+def _stop_window_on_signals(systemd: SystemdNotifier) -> None:
+    def stop(signum: int, frame: object) -> None:
+        from kivy.app import App
+        from kivy.clock import Clock
+
+        log.info("%s: closing the touchscreen", signal.Signals(signum).name)
+        systemd.stopping()
+        app = App.get_running_app()
+        if app is not None:
+            Clock.schedule_once(lambda dt: app.stop(), 0)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, stop)
