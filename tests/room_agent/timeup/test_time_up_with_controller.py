@@ -157,7 +157,8 @@ def test_a_prepaid_room_stops_on_time_shows_到钟_and_ktvctl_extend_resumes_wit
                     ).stdout
                 )
                 assert done["closed"]
-                await until(lambda: core.view().screen is RoomScreen.LOCKED, what="locked")
+                await until(lambda: core.view().session == "", what="session closed in the room")
+                assert core.view().screen is RoomScreen.CLEANING
             finally:
                 agent.stop()
                 await asyncio.wait_for(task, 15)

@@ -1,0 +1,119 @@
+"""Prepaid time on the touchscreen: the time-left badge, the N-minutes-left banner and the
+到钟 screen that replaces the queue (the queue is kept and listed, greyed).
+
+Widgets only read ``TimeLeft`` values (``room_agent.core.time_left``) and call the
+``on_extend`` callback with the option the guest picked (the core's ``request_extension``).
+Membership payment from stored value is not on main yet: the buttons ask the desk and say so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from kivy.graphics import Color, Rectangle
+from kivy.metrics import dp
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
+from kivy.uix.label import Label
+
+from room_agent.core.time_left import TimeLeft, TimePhase
+
+EXTEND_OPTIONS = ("30m", "1h", "2h")
+_PHASE_COLOURS = {
+    TimePhase.RUNNING: (0.16, 0.45, 0.30, 1),
+    TimePhase.WARNING: (0.85, 0.55, 0.05, 1),
+    TimePhase.GRACE: (0.80, 0.20, 0.15, 1),
+    TimePhase.TIME_UP: (0.80, 0.20, 0.15, 1),
+}
+
+
+def _fill(widget: Label | BoxLayout, rgba: tuple[float, float, float, float]) -> None:
+    with widget.canvas.before:
+        colour = Color(*rgba)
+        rect = Rectangle(pos=widget.pos, size=widget.size)
+    widget.bind(
+        pos=lambda w, p: setattr(rect, "pos", p), size=lambda w, s: setattr(rect, "size", s)
+    )
+    widget._fill_colour = colour  # type: ignore[attr-defined]
+
+
+class TimeBadge(Label):
+    """剩余 1:30 in the corner; amber in the warning minutes, red at 到钟, hidden when the
+    session has no end."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(bold=True, font_size=dp(18), **kwargs)
+        _fill(self, _PHASE_COLOURS[TimePhase.RUNNING])
+
+    def show(self, left: TimeLeft) -> None:
+        self.text = left.badge_text
+        self.opacity = 0 if left.phase is TimePhase.UNLIMITED else 1
+        colour = _PHASE_COLOURS.get(left.phase)
+        if colour is not None:
+            self._fill_colour.rgba = colour  # type: ignore[attr-defined]
+
+
+class TimeWarningBanner(Label):
+    """The warning over whatever screen is on; the song goes on underneath."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(font_size=dp(22), bold=True, **kwargs)
+        _fill(self, (0.10, 0.10, 0.10, 0.85))
+
+    def show(self, minutes: int) -> None:
+        self.text = f"还剩 {minutes} 分钟，如需续钟请按「续钟」\n{minutes} minutes left"
+        self.halign = "center"
+        self.opacity = 1
+
+
+class TimeUpScreen(BoxLayout):
+    """到钟: extend options to the desk, the kept queue underneath."""
+
+    def __init__(self, on_extend: Callable[[str], None], **kwargs: object) -> None:
+        super().__init__(orientation="vertical", padding=dp(16), spacing=dp(10), **kwargs)
+        _fill(self, (0.07, 0.07, 0.12, 1))
+        self._on_extend = on_extend
+        self.add_widget(
+            Label(text="时间到了 · 到钟", font_size=dp(40), bold=True, size_hint_y=0.22)
+        )
+        self.add_widget(
+            Label(
+                text="歌曲已暂停，已点歌曲为您保留。续钟后立即继续播放。\n"
+                "Time is up. Your songs are kept; singing resumes as soon as you extend.",
+                font_size=dp(16),
+                halign="center",
+                size_hint_y=0.18,
+            )
+        )
+        options = BoxLayout(spacing=dp(12), size_hint_y=0.2)
+        self.buttons: list[Button] = []
+        for option in EXTEND_OPTIONS:
+            button = Button(text=f"续钟 {option}", font_size=dp(22), bold=True)
+            button.bind(on_release=lambda _b, o=option: self._on_extend(o))
+            options.add_widget(button)
+            self.buttons.append(button)
+        self.add_widget(options)
+        self.status = Label(
+            text="请求将发送到前台（会员储值支付即将开放）/ sent to the front desk",
+            font_size=dp(14),
+            size_hint_y=0.08,
+            color=(0.8, 0.8, 0.8, 1),
+        )
+        self.add_widget(self.status)
+        self.queue = Label(font_size=dp(16), size_hint_y=0.32, color=(0.75, 0.75, 0.75, 1))
+        self.add_widget(self.queue)
+
+    def show(self, now_playing: str, queued: Sequence[str]) -> None:
+        lines = [f"暂停中 paused: {now_playing}"] if now_playing else []
+        shown = list(queued[:4])
+        lines += [f"{i}. {title}" for i, title in enumerate(shown, 1)]
+        if len(queued) > len(shown):
+            lines.append(f"… 共 {len(queued)} 首 / {len(queued)} songs")
+        self.queue.text = "\n".join(lines) or "已点 0 首"
+
+    def requested(self, option: str, new: bool) -> None:
+        self.status.text = (
+            f"已通知前台续钟 {option}，请稍候 / the desk has your request ({option})"
+            if new
+            else "前台已收到您的请求，请稍候 / the desk already has your request"
+        )
