@@ -115,7 +115,9 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
     parts: dict[str, object] = {}
 
     def make_room(cfg: AgentConfig, sink: ports.EventSink) -> ports.CommandHandler:
-        core = RoomCore(player, sink, catalog.get, store=store, lyrics=_lyrics)
+        core = RoomCore(
+            player, sink, catalog.get, store=store, lyrics=_lyrics, time_policy=cfg.prepaid
+        )
         parts["core"] = core
         return core
 

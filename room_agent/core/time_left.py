@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import enum
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from ktv.errors import InvalidArgument
 
@@ -67,6 +69,29 @@ class TimeLeft:
         if minutes >= 60:
             return f"剩余 {minutes // 60}:{minutes % 60:02d}"
         return f"剩余 {minutes}分 / {minutes} min"
+
+
+def parse_prepaid(raw: Mapping[str, Any], src: str) -> TimePolicy:
+    """The agent.toml ``[prepaid]`` table; one clear line for a bad key or value."""
+    known = {"warn_at_minutes", "grace_s", "fade_ms"}
+    unknown = set(raw) - known
+    if unknown:
+        raise InvalidArgument(f"{src}: unknown key prepaid.{sorted(unknown)[0]}")
+    marks = raw.get("warn_at_minutes", [10, 5])
+    if not isinstance(marks, list) or not all(
+        isinstance(m, int) and not isinstance(m, bool) for m in marks
+    ):
+        raise InvalidArgument(f"{src}: prepaid.warn_at_minutes must be a list of minutes")
+    numbers = {}
+    for key in ("grace_s", "fade_ms"):
+        value = raw.get(key, 0 if key == "grace_s" else 3000)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise InvalidArgument(f"{src}: prepaid.{key} must be a whole number")
+        numbers[key] = value
+    try:
+        return TimePolicy(tuple(marks), numbers["grace_s"], numbers["fade_ms"])
+    except InvalidArgument as exc:
+        raise InvalidArgument(f"{src}: prepaid: {exc.message}") from None
 
 
 class TimeSignal(enum.Enum):
