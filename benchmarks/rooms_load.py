@@ -170,6 +170,17 @@ async def run(
             gc_pauses_ms.append((time.perf_counter() - gc_started[0]) * 1000)
 
     gc.callbacks.append(on_gc)
+    own_stalls_ms: list[float] = []
+
+    async def probe() -> None:
+        while True:
+            started = time.perf_counter()
+            await asyncio.sleep(0.1)
+            late_ms = (time.perf_counter() - started - 0.1) * 1000
+            if late_ms > 50:
+                own_stalls_ms.append(late_ms)
+
+    prober = asyncio.create_task(probe())
     stats.measuring = True
     stats.pending.clear()
     sent0, cpu0, t0 = stats.sent_messages, cpu_s(pid), time.monotonic()
@@ -189,6 +200,7 @@ async def run(
     own_cpu = time.process_time() - own0
     stats.measuring = False
     gc.callbacks.remove(on_gc)
+    prober.cancel()
     stop.set()
     await asyncio.gather(*agents, return_exceptions=True)
     watch.cancel()
@@ -212,6 +224,9 @@ async def run(
         "stream msgs/s to controller": round(messages / elapsed),
         "controller CPU %": round(100 * cpu / elapsed),
         "load generator (agents + watcher) CPU %": round(100 * own_cpu / elapsed),
+        "load generator loop stalls > 50 ms (max ms)": (
+            f"{len(own_stalls_ms)} ({max(own_stalls_ms):.0f})" if own_stalls_ms else "0"
+        ),
         "load generator full GC passes (max ms)": (
             f"{len(gc_pauses_ms)} ({max(gc_pauses_ms):.0f})" if gc_pauses_ms else "0"
         ),
@@ -253,11 +268,22 @@ def main() -> int:
             )
         finally:
             ctl.stop()
+            log_text = ctl.log_text()
+    stalls = [
+        float(line.rsplit("stalled ", 1)[1].split()[0])
+        for line in log_text.splitlines()
+        if "event loop stalled" in line
+    ]
+    gc_slow = [line for line in log_text.splitlines() if "garbage collection" in line]
     result = {
         "setup (add + enroll) s": round(setup_s, 1),
         "controller RSS before load MB": round(rss_idle, 1),
         **result,
         "rooms online at the end": online,
+        "controller GC passes > 50 ms, whole run": len(gc_slow),
+        "controller loop stalls > 50 ms, whole run (max ms)": (
+            f"{len(stalls)} ({max(stalls):.0f})" if stalls else "0"
+        ),
     }
     width = max(len(k) for k in result)
     print(

@@ -175,7 +175,10 @@ class Demo:
             "mock_gpio = true\n"
         )
         _say(f"starting the touchscreen of room {room} (a window; songs play on this machine)")
-        self._spawn([_tool("ktv-agent"), "run", "--config", str(config)], log="touchscreen.log")
+        self._spawn(
+            [_tool("ktv-agent"), "run", "--config", str(config), "--windowed"],
+            log="touchscreen.log",
+        )
 
     def open_some_rooms(self) -> None:
         """Best effort: the front desk opens two rooms if billing is available."""

@@ -37,10 +37,13 @@ from controller.auth.credentials import Credentials, ensure_admin_token
 from controller.auth.interceptor import AuthInterceptor
 from controller.auth.permissions import INFRASTRUCTURE, Permission, PermissionTable
 from controller.deploy import serving
+from controller.deploy.data_dir_lock import DataDirLock
+from controller.loop_watch import GcPauses, watch_loop_stalls
 from controller.rooms.board import RoomBoard, utc_now
 from controller.settings import BoardTiming
 from controller.store.db import Store, open_store
 from controller.venue import VenueConfig, load_venue_config
+from ktv.sdnotify import ServiceNotifier
 from ktv.security.venue_tls import VenueTls
 
 log = logging.getLogger("controller")
@@ -77,6 +80,7 @@ class ControllerApp:
     authenticators: list[Authenticator] = field(default_factory=list)
     venue_tls: VenueTls | None = None  # None only with --insecure-dev and no `init`
     room_certificates: RoomCertificates | None = None
+    data_dir_lock: DataDirLock | None = None  # held while serving; restore needs it
 
 
 class ServiceModule(Protocol):
@@ -100,6 +104,7 @@ def build_app(options: ServerOptions) -> ControllerApp:
         importlib.import_module(path)
     venue_tls = serving.venue_tls_for(options.data_dir, insecure_dev=options.insecure_dev)
     options.data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir_lock = DataDirLock.acquire(options.data_dir, purpose="start another one")
     venue = load_venue_config(options.venue_config) if options.venue_config else VenueConfig()
     if options.venue_id:
         venue = VenueConfig(options.venue_id, venue.name, venue.tiers, venue.rooms)
@@ -126,6 +131,7 @@ def build_app(options: ServerOptions) -> ControllerApp:
         ],
         venue_tls=venue_tls,
         room_certificates=room_certificates,
+        data_dir_lock=data_dir_lock,
     )
 
 
@@ -207,7 +213,7 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
     log.info("listening on %s (venue %s)", address, app.venue.venue_id)
     if ready is not None:
         ready(address)
-    notifier = serving.ServiceNotifier()
+    notifier = ServiceNotifier()
     notifier.ready(f"serving on {address}" + (" (PLAIN TEXT)" if options.insecure_dev else ""))
 
     stop = asyncio.Event()
@@ -217,6 +223,9 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
             loop.add_signal_handler(sig, stop.set)
 
     ticker = asyncio.create_task(_tick(app.board))
+    stall_probe = asyncio.create_task(watch_loop_stalls())
+    gc_pauses = GcPauses()
+    gc_pauses.install()
     advertiser = None
     if options.mdns:
         from controller.discovery import Advertisement, VenueAdvertiser, advertised_addresses
@@ -244,6 +253,8 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
         app.board.close()  # ends WatchRooms and link streams
         await server.stop(settings.shutdown_stream_grace_s)
         ticker.cancel()
+        stall_probe.cancel()
+        gc_pauses.remove()
         if advertiser is not None:
             advertising.cancel()
             with contextlib.suppress(Exception, asyncio.CancelledError):
@@ -251,6 +262,8 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
         app.store.close()
         with contextlib.suppress(OSError):
             os.unlink(options.data_dir / ADDR_FILE)
+        if app.data_dir_lock is not None:
+            app.data_dir_lock.release()
         log.info("stopped")
 
 

@@ -33,6 +33,10 @@ watch_reconnect_interval_s: float = 1.0  # `ktvctl rooms --watch` retries a lost
 # Store.
 wal_checkpoint_interval_s: float = 2.0  # WAL checkpoints run on a background thread this often
 
+# Event loop health.
+loop_probe_interval_s: float = 0.1
+loop_stall_warn_ms: float = 50.0  # a probe waking this late logs "event loop stalled"
+
 # Paging.
 list_page_size_default: int = 100
 list_page_size_max: int = 1000

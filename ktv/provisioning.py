@@ -14,16 +14,19 @@ before any venv exists. A ``HostTarget`` says where and how far to go:
 
 from __future__ import annotations
 
+import argparse
 import enum
 import hashlib
-import os
+import importlib.util
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ktv.errors import FailedPrecondition
+from ktv.durable_files import write_atomically
+from ktv.errors import FailedPrecondition, KtvError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SYSTEMD_SOURCE_DIR = REPO_ROOT / "systemd"
@@ -110,18 +113,9 @@ def install_file(target: HostTarget, dest: str, content: bytes, mode: int = 0o64
         return StepResult(step, Outcome.UNCHANGED)
     if target.dry_run:
         return StepResult(step, Outcome.WOULD_CHANGE)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.ktv-tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, mode)
-    try:
-        os.fchmod(fd, mode)
-        if old is not None:  # a rewritten config keeps the group tmpfiles gave it
-            os.fchown(fd, old.st_uid, old.st_gid)
-        os.write(fd, content)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+    # a rewritten config keeps the owner and group tmpfiles gave it
+    owner = (old.st_uid, old.st_gid) if old is not None else None
+    write_atomically(path, content, mode, owner=owner)
     return StepResult(step, Outcome.CHANGED)
 
 
@@ -259,10 +253,21 @@ def install_app(
         return StepResult(step, Outcome.UNCHANGED)
     if target.dry_run:
         return StepResult(step, Outcome.WOULD_CHANGE)
-    if not (venv / "bin" / "python").exists():
+    python = venv / "bin" / "python"
+    # pip >= 22.3 installs into another environment (--python): when the provisioner's own
+    # Python has pip, the venv skips ensurepip (the slow part of making a venv on a Pi)
+    outer_pip = importlib.util.find_spec("pip") is not None
+    if not python.exists():
         argv = ["python3", "-m", "venv", str(venv)]
-        target.run(argv + (["--system-site-packages"] if system_site_packages else []))
-    target.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(source)])
+        argv += ["--system-site-packages"] if system_site_packages else []
+        target.run(argv + (["--without-pip"] if outer_pip else []))
+    if outer_pip:
+        pip = [sys.executable, "-m", "pip", "--python", str(python)]
+    else:
+        if not (venv / "bin" / "pip").exists():
+            target.run([str(python), "-m", "ensurepip"])
+        pip = [str(python), "-m", "pip"]
+    target.run([*pip, "install", "-q", str(source)])
     install_file(target, INSTALL_STAMP, digest.encode(), 0o644)
     return StepResult(step, Outcome.CHANGED)
 
@@ -274,3 +279,32 @@ def systemd_file(name: str) -> bytes:
         return path.read_bytes()
     except FileNotFoundError as exc:
         raise FailedPrecondition(f"{path} missing: run from a ktv release checkout") from exc
+
+
+def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--root``, ``--files-only``, ``--dry-run``, ``--source``: the same for every installer."""
+    parser.add_argument("--root", default="/", help="filesystem root to install into (default /)")
+    parser.add_argument(
+        "--files-only",
+        action="store_true",
+        help="no apt, no venv/pip, no live systemctl, no network (scratch roots, images)",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="change nothing, say what would change"
+    )
+    parser.add_argument("--source", default=str(REPO_ROOT), help="ktv release checkout to install")
+
+
+def target_from_arguments(args: argparse.Namespace) -> HostTarget:
+    return HostTarget(root=Path(args.root), live=not args.files_only, dry_run=args.dry_run)
+
+
+def report_or_error(program: str, make_report: Callable[[], InstallReport]) -> int:
+    """Print the report (exit 0), or one line ``program: message`` and the error's exit code."""
+    try:
+        report = make_report()
+    except KtvError as exc:
+        print(f"{program}: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    print(report.summary())
+    return 0

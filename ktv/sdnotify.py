@@ -9,6 +9,7 @@ same ``serve`` runs in a terminal, in tests and under systemd.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 from collections.abc import Mapping
@@ -110,3 +111,27 @@ async def ping_watchdog_forever(notifier: SystemdNotifier, interval_s: float) ->
     while True:
         notifier.watchdog()
         await asyncio.sleep(interval_s)
+
+
+class ServiceNotifier:
+    """A service's whole conversation with systemd: READY once serving, watchdog pings from
+    the running event loop, STOPPING on shutdown. A no-op outside systemd. Call ``ready``
+    from inside the loop."""
+
+    def __init__(self) -> None:
+        self.notifier = SystemdNotifier()
+        self._watchdog: asyncio.Task[None] | None = None
+
+    def ready(self, status: str) -> None:
+        self.notifier.ready(status=status)
+        interval = watchdog_ping_interval_s()
+        if interval is not None:
+            self._watchdog = asyncio.create_task(ping_watchdog_forever(self.notifier, interval))
+
+    async def stopping(self) -> None:
+        self.notifier.stopping()
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watchdog
+        self.notifier.close()

@@ -7,6 +7,7 @@ version (``publish``) and reopens before the next call.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ktv.errors import FailedPrecondition, InvalidArgument, NotFound
+from ktv.errors import FailedPrecondition, InvalidArgument, KtvError, NotFound
 from media_index import charts, settings
 from media_index.model import Song, VocalMode
 from media_index.ranking import plan_query
@@ -33,6 +34,8 @@ from media_index.search_keys import fold
 from media_index.search_run import run_plan
 from media_index.store import CatalogReader, SongFilter
 from media_index.store_write import CatalogWriter, KnownFile
+
+log = logging.getLogger(__name__)
 
 
 def _file_identity(path: Path) -> tuple[int, int, int] | None:
@@ -58,6 +61,7 @@ class Catalog:
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         self._identity: tuple[int, int, int] | None = None
+        self._refused: tuple[int, int, int] | None = None
         self._checked_at = 0.0
         self._open()
 
@@ -66,7 +70,7 @@ class Catalog:
         if self.readonly:
             if not self.path.exists():
                 raise NotFound(f"catalog {self.path} does not exist", reason="CATALOG_MISSING")
-            self._identity = _file_identity(self.path)
+            identity = _file_identity(self.path)
             conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
             try:
                 conn.execute("PRAGMA query_only = 1")
@@ -90,7 +94,11 @@ class Catalog:
                 raise FailedPrecondition(f"{self.path} is not a catalog: {e}") from e
         cache_kib = settings.reader_cache_kib if self.readonly else settings.writer_cache_kib
         conn.execute(f"PRAGMA cache_size = -{cache_kib}")
-        self._conn = conn
+        if self.readonly:
+            self._identity = identity
+        old, self._conn = self._conn, conn
+        if old is not None:
+            old.close()
         self._reader = CatalogReader(conn)
         phrases = self._reader.meta("pinyin_phrases", "0") == "1"
         self._writer = None if self.readonly else CatalogWriter(conn, phrase_aware=phrases)
@@ -104,9 +112,13 @@ class Catalog:
             if now - self._checked_at >= settings.reopen_check_interval_s:
                 self._checked_at = now
                 ident = _file_identity(self.path)
-                if ident is not None and ident != self._identity:
-                    self._conn.close()
-                    self._open()
+                if ident is not None and ident != self._identity and ident != self._refused:
+                    try:
+                        self._open()  # swaps connections only once the new file checks out
+                    except KtvError as e:
+                        # a broken replacement: keep answering from the version we have
+                        self._refused = ident
+                        log.warning("keeping catalog version in use: %s", e.message)
         return self._reader
 
     def _write(self) -> CatalogWriter:

@@ -19,7 +19,7 @@ from typing import Any
 
 from ktv import provisioning as prov
 from ktv import tomlfile
-from ktv.errors import InvalidArgument, KtvError
+from ktv.errors import InvalidArgument
 from ktv.room_id import check_room_id
 
 AGENT_CONFIG = "/etc/ktv/agent.toml"
@@ -103,7 +103,9 @@ def enroll(target: prov.HostTarget, args: argparse.Namespace) -> prov.StepResult
         return prov.StepResult(step, prov.Outcome.SKIPPED, "files only")
     if target.dry_run:
         return prov.StepResult(step, prov.Outcome.WOULD_CHANGE)
-    argv = [f"{prov.VENV_DIR}/bin/ktv-agent", "enroll", "--config", AGENT_CONFIG]
+    # as the service's user, so the credential (0600) is the agent's to read
+    argv = ["runuser", "-u", "ktv", "--", f"{prov.VENV_DIR}/bin/ktv-agent", "enroll"]
+    argv += ["--config", AGENT_CONFIG]
     argv += ["--code", args.enroll]
     if args.ca_fingerprint:
         argv += ["--ca-fingerprint", args.ca_fingerprint]
@@ -113,7 +115,7 @@ def enroll(target: prov.HostTarget, args: argparse.Namespace) -> prov.StepResult
 
 def provision(args: argparse.Namespace) -> prov.InstallReport:
     check_room_id(args.room)
-    target = prov.HostTarget(root=Path(args.root), live=not args.files_only, dry_run=args.dry_run)
+    target = prov.target_from_arguments(args)
     report = prov.InstallReport()
     report.add(prov.install_apt_packages(target, APT_PACKAGES))
     unit_changed = False
@@ -151,25 +153,12 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     p.add_argument("--screen-rotation", type=int, choices=(0, 90, 180, 270))
     p.add_argument("--door-pin", type=int, help="BCM pin of the door reed switch")
     p.add_argument("--presence-pin", type=int, help="BCM pin of the IR/PIR sensor")
-    p.add_argument("--root", default="/", help="filesystem root to install into (default /)")
-    p.add_argument(
-        "--files-only",
-        action="store_true",
-        help="no apt, no venv/pip, no live systemctl, no enrollment (scratch roots, images)",
-    )
-    p.add_argument("--dry-run", action="store_true", help="change nothing, say what would change")
-    p.add_argument("--source", default=str(prov.REPO_ROOT), help="ktv release checkout to install")
+    prov.add_target_arguments(p)
     return p
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        report = provision(args)
-    except KtvError as exc:
-        print(f"ktv-agent provision: {exc.message}", file=sys.stderr)
-        return exc.exit_code
-    print(report.summary())
-    return 0
+    return prov.report_or_error("ktv-agent provision", lambda: provision(args))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

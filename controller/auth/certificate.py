@@ -67,6 +67,14 @@ class RoomCertificates:
         )
         return serial
 
+    def revoke_room(self, room_id: str, now: datetime) -> int:
+        """Stop trusting every certificate of ``room_id`` (a stolen or retired Pi)."""
+        cursor = self.store.execute(
+            "UPDATE room_certificates SET revoked_at = ? WHERE room_id = ? AND revoked_at IS NULL",
+            (now.isoformat(), room_id),
+        )
+        return cursor.rowcount
+
     def is_current(self, serial: str, room_id: str) -> bool:
         row = self.store.query_one(
             "SELECT room_id, revoked_at FROM room_certificates WHERE serial = ?", (serial,)

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from controller.deploy import settings
+from controller.deploy.data_dir_lock import DataDirLock
+from ktv.durable_files import fsync_directory, fsync_file
 from ktv.errors import FailedPrecondition, InvalidArgument, NotFound
 
 _STAMP = "%Y%m%dT%H%M%S%fZ"
@@ -36,19 +38,6 @@ class RestoreResult:
     restored_from: Path
     database: Path
     previous_kept_as: Path | None
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb+") as f:
-        os.fsync(f.fileno())
 
 
 def check_integrity(path: Path) -> None:
@@ -106,9 +95,9 @@ def backup_database(
             # a backup is one self-contained file, whatever mode the source runs in
             dst.execute("PRAGMA journal_mode=DELETE")
         check_integrity(partial)
-        _fsync_file(partial)
+        fsync_file(partial)
         os.replace(partial, final)
-        _fsync_dir(backup_dir)
+        fsync_directory(backup_dir)
     except sqlite3.Error as exc:
         raise FailedPrecondition(f"backup of {database} failed: {exc}") from exc
     finally:
@@ -129,8 +118,12 @@ def restore_database(
     ``<name>.before-restore-<time>`` so a wrong choice of backup can itself be undone.
     """
     check_integrity(backup)
+    with DataDirLock.acquire(database.parent, purpose="restore"):
+        return _restore_locked(backup, database, now)
+
+
+def _restore_locked(backup: Path, database: Path, now: dt.datetime | None) -> RestoreResult:
     stamp = (now or dt.datetime.now(dt.UTC)).strftime(_STAMP)
-    database.parent.mkdir(parents=True, exist_ok=True)
     kept: Path | None = None
     if database.exists():
         # fold the WAL into the main file so the kept copy is complete on its own
@@ -151,7 +144,7 @@ def restore_database(
     partial = database.with_name(f".{database.name}.restoring")
     with closing(sqlite3.connect(backup)) as src, closing(sqlite3.connect(partial)) as dst:
         src.backup(dst)
-    _fsync_file(partial)
+    fsync_file(partial)
     os.replace(partial, database)
-    _fsync_dir(database.parent)
+    fsync_directory(database.parent)
     return RestoreResult(backup, database, kept)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from controller.cli import Runner, subcommand
 from controller.deploy import settings
+from ktv.errors import FailedPrecondition
 
 DEFAULT_DATA_DIR = Path("/var/lib/ktv")
 
@@ -89,6 +90,37 @@ def _restore(parser: argparse.ArgumentParser) -> Runner:
         print(f"restored {result.database} from {result.restored_from}")
         if result.previous_kept_as:
             print(f"the replaced database is kept as {result.previous_kept_as}")
+        return 0
+
+    return run
+
+
+@subcommand("revoke-room", "stop trusting a room's Pi now (stolen or retired); enroll again after")
+def _revoke_room(parser: argparse.ArgumentParser) -> Runner:
+    parser.add_argument("room", help="room id, e.g. A08")
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+
+    def run(args: argparse.Namespace) -> int:
+        from datetime import UTC, datetime
+
+        from controller.auth.certificate import RoomCertificates
+        from controller.auth.credentials import Credentials
+        from controller.store.db import open_store
+        from ktv.room_id import check_room_id
+
+        room_id = check_room_id(args.room.removeprefix("rooms/"))
+        database = _database(args.data_dir)
+        if not database.exists():
+            raise FailedPrecondition(f"no controller database at {database}")
+        store = open_store(database)  # shared with a running controller: it checks per call
+        try:
+            now = datetime.now(UTC)
+            with store.transaction():
+                certificates = RoomCertificates(store).revoke_room(room_id, now)
+                Credentials(store).revoke_room_agents(room_id, now)
+        finally:
+            store.close()
+        print(f"rooms/{room_id}: {certificates} certificate(s) and its agent tokens revoked")
         return 0
 
     return run

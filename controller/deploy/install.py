@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ktv import provisioning as prov
-from ktv.errors import KtvError
 
 DATA_DIR = "/var/lib/ktv"
 TLS_DIR = f"{DATA_DIR}/tls"
@@ -59,7 +58,7 @@ def init_tls(target: prov.HostTarget, args: argparse.Namespace) -> prov.StepResu
 
 
 def install(args: argparse.Namespace) -> prov.InstallReport:
-    target = prov.HostTarget(root=Path(args.root), live=not args.files_only, dry_run=args.dry_run)
+    target = prov.target_from_arguments(args)
     report = prov.InstallReport()
     report.add(prov.install_apt_packages(target, APT_PACKAGES))
     changed = False
@@ -85,25 +84,12 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
         prog="ktv-controller install", description=__doc__.split("\n")[0]
     )
     p.add_argument("--venue-name", default="KTV", help="shown in the CA's name")
-    p.add_argument("--root", default="/", help="filesystem root to install into (default /)")
-    p.add_argument(
-        "--files-only",
-        action="store_true",
-        help="no apt, no venv/pip, no live systemctl (scratch roots, images)",
-    )
-    p.add_argument("--dry-run", action="store_true", help="change nothing, say what would change")
-    p.add_argument("--source", default=str(prov.REPO_ROOT), help="ktv release checkout to install")
+    prov.add_target_arguments(p)
     return p
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        report = install(args)
-    except KtvError as exc:
-        print(f"ktv-controller install: {exc.message}", file=sys.stderr)
-        return exc.exit_code
-    print(report.summary())
-    return 0
+    return prov.report_or_error("ktv-controller install", lambda: install(args))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,10 +1,8 @@
 """What deployment adds to ``ktv-controller serve``: the two TLS listeners, the venue TLS
-files, and telling systemd we are up (READY + watchdog pings from the event loop)."""
+files and the agent port's address file (sd_notify lives in ktv.sdnotify)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +10,6 @@ from pathlib import Path
 import grpc
 
 from ktv.errors import FailedPrecondition, InvalidArgument
-from ktv.sdnotify import SystemdNotifier, ping_watchdog_forever, watchdog_ping_interval_s
 from ktv.security import grpc_tls
 from ktv.security.venue_tls import VenueTls, VenueTlsFiles, load_venue_tls
 
@@ -107,26 +104,3 @@ def write_agent_addr(data_dir: Path, host: str, ports: BoundPorts) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(f"{host}:{ports.agent_port}\n")
     tmp.replace(path)
-
-
-class ServiceNotifier:
-    """sd_notify for ``serve``: READY once serving, watchdog pings while the loop is alive,
-    STOPPING on shutdown. A no-op outside systemd."""
-
-    def __init__(self) -> None:
-        self.notifier = SystemdNotifier()
-        self._watchdog: asyncio.Task[None] | None = None
-
-    def ready(self, status: str) -> None:
-        self.notifier.ready(status=status)
-        interval = watchdog_ping_interval_s()
-        if interval is not None:
-            self._watchdog = asyncio.create_task(ping_watchdog_forever(self.notifier, interval))
-
-    async def stopping(self) -> None:
-        self.notifier.stopping()
-        if self._watchdog is not None:
-            self._watchdog.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._watchdog
-        self.notifier.close()

@@ -7,6 +7,7 @@ change of address does not break TLS.
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
@@ -41,13 +42,26 @@ def init_controller_tls(
     renew_server_cert: bool = False,
 ) -> VenueTlsReport:
     names, loopback = default_controller_names()
-    return init_venue_tls(
+    report = init_venue_tls(
         tls_dir(data_dir),
         venue_name=venue_name,
         hostnames=[CONTROLLER_TLS_NAME, *(hostnames or names)],
         ips=list(dict.fromkeys([*(ips or []), *local_ips(), *loopback])),
         renew_server_cert=renew_server_cert,
     )
+    _give_to_data_dir_owner(Path(data_dir))
+    return report
+
+
+def _give_to_data_dir_owner(data_dir: Path) -> None:
+    """Run as root (``sudo ktv-controller init``), the files would be root's and the
+    controller (user ktv) could not read its key: hand them to whoever owns the data dir."""
+    owner = data_dir.stat()
+    if os.geteuid() != 0 or owner.st_uid == 0:
+        return
+    directory = tls_dir(data_dir)
+    for path in [directory, *directory.iterdir()]:
+        os.chown(path, owner.st_uid, owner.st_gid)
 
 
 def describe(report: VenueTlsReport) -> str:

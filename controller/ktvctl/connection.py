@@ -131,6 +131,7 @@ class Connection:
     token: str
     timeout_s: float
     channel: grpc.Channel
+    plain_text: bool = False
 
     @property
     def metadata(self) -> tuple[tuple[str, str], ...]:
@@ -141,7 +142,14 @@ class Connection:
         try:
             return method(request, metadata=self.metadata, timeout=self.timeout_s)
         except grpc.RpcError as error:
-            raise error_from_rpc(error, self.address) from None
+            failure = error_from_rpc(error, self.address)
+            if self.plain_text and isinstance(failure, Unavailable):
+                # the usual cause: a TLS controller, and this desk has no venue CA yet
+                failure = Unavailable(
+                    f"{failure.message} (spoke plain text: for a TLS controller pass "
+                    "--ca-fingerprint once, as printed by `ktv-controller install`)"
+                )
+            raise failure from None
 
     def close(self) -> None:
         self.channel.close()
@@ -197,4 +205,5 @@ def connect(args: argparse.Namespace, *, need_token: bool = True) -> Connection:
     address, tls_advertised = resolve_address(args)
     token = resolve_token(args, required=need_token)
     ca_pem = resolve_ca(args, address, tls_advertised)
-    return Connection(address, token, args.timeout, open_channel(address, ca_pem))
+    channel = open_channel(address, ca_pem)
+    return Connection(address, token, args.timeout, channel, plain_text=ca_pem is None)

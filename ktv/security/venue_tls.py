@@ -10,11 +10,11 @@ Keys are written atomically with mode 0600 from the first byte (never a readable
 from __future__ import annotations
 
 import datetime as dt
-import os
 import socket
 from dataclasses import dataclass
 from pathlib import Path
 
+from ktv.durable_files import write_atomically
 from ktv.errors import FailedPrecondition
 from ktv.security import certs
 
@@ -56,20 +56,6 @@ class VenueTlsReport:
     ips: tuple[str, ...]
 
 
-def write_file_atomically(path: Path, data: bytes, mode: int) -> None:
-    """Write to a temp file with ``mode`` set at creation, fsync, rename over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, mode)
-    try:
-        os.fchmod(fd, mode)
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-
-
 def default_controller_names() -> tuple[list[str], list[str]]:
     """This box's hostname (+ ``.local`` for mDNS, + localhost) and loopback IPs."""
     host = socket.gethostname()
@@ -101,14 +87,14 @@ def init_venue_tls(
         ca = load_venue_ca(files.directory)
     else:
         ca = certs.create_venue_ca(venue_name, now=now)
-        write_file_atomically(files.ca_key, ca.key_pem, 0o600)
-        write_file_atomically(files.ca_cert, ca.cert_pem, 0o644)
+        write_atomically(files.ca_key, ca.key_pem, 0o600)
+        write_atomically(files.ca_cert, ca.cert_pem, 0o644)
         ca_created = True
     server_created = False
     if ca_created or renew_server_cert or not files.server_cert.exists():
         server = certs.issue_controller_certificate(ca, hostnames, ips, now=now)
-        write_file_atomically(files.server_key, server.key_pem, 0o600)
-        write_file_atomically(files.server_cert, server.cert_pem, 0o644)
+        write_atomically(files.server_key, server.key_pem, 0o600)
+        write_atomically(files.server_cert, server.cert_pem, 0o644)
         server_created = True
     return VenueTlsReport(
         ca_created=ca_created,

@@ -56,6 +56,12 @@ async def enroll_agent(
 ) -> tuple[AgentCredential, Path]:
     if not code.strip():
         raise errors.InvalidArgument("enrollment code is empty")
+    if address.tls and not ca_fingerprint:
+        # no trust on first use from mDNS (spoofable on the guest LAN): the technician types it
+        raise errors.InvalidArgument(
+            f"the controller at {address.target} uses TLS: pass --ca-fingerprint "
+            "(printed by `ktv-controller install` / `init`)"
+        )
     request = auth_pb2.EnrollAgentRequest(code=code.strip(), agent_version=AGENT_VERSION)
     ca_pem: bytes | None = None
     key_pem = b""

@@ -1,10 +1,14 @@
-"""Scratch roots: a directory standing in for a box's filesystem."""
+"""Scratch roots (a directory standing in for a box's filesystem) and the real commands."""
 
 from __future__ import annotations
 
 import hashlib
 import shutil
+import subprocess
+import sys
 from pathlib import Path
+
+from tests.support.controller import REPO_ROOT
 
 SYSTEMD_UNIT_DIR = Path("/usr/lib/systemd/system")
 APP_BINARIES = ("ktv-controller", "ktv-agent")
@@ -42,3 +46,14 @@ def give_it_systemd(root: Path) -> None:
         exe = bindir / name
         exe.write_text("#!/bin/sh\nexit 0\n")
         exe.chmod(0o755)
+
+
+def ktv_controller(*args: str) -> subprocess.CompletedProcess:
+    """The real ``ktv-controller`` command line, as a technician (or systemd) runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "controller", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

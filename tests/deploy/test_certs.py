@@ -130,3 +130,16 @@ def test_half_a_ca_on_disk_is_refused_rather_than_silently_replaced(tmp_path):
     VenueTlsFiles(tmp_path).ca_key.unlink()
     with pytest.raises(FailedPrecondition, match="half a venue CA"):
         init_venue_tls(tmp_path, venue_name="V", hostnames=["ktv-box"], ips=[])
+
+
+def test_init_run_by_root_hands_the_keys_to_the_controllers_user(tmp_path):
+    from controller.deploy.tls_init import init_controller_tls
+
+    data_dir = tmp_path / "ktv"
+    data_dir.mkdir()
+    os.chown(data_dir, 4321, 4321)  # the `ktv` user of that box
+    init_controller_tls(data_dir, venue_name="V", hostnames=["ktv-box"])
+    files = VenueTlsFiles(data_dir / "tls")
+    for path in (files.directory, files.ca_key, files.server_key, files.ca_cert):
+        assert (path.stat().st_uid, path.stat().st_gid) == (4321, 4321)
+    assert stat.S_IMODE(files.ca_key.stat().st_mode) == 0o600

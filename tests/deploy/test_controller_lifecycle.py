@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -15,20 +13,11 @@ import pytest
 from controller.rooms.board import RoomBoard
 from controller.store.db import open_store
 from ktv.v1 import rooms_pb2
-from tests.support.controller import REPO_ROOT, launch, start_controller
+from tests.deploy.scratch import ktv_controller
+from tests.support.controller import launch, start_controller
 from tests.support.link import AgentLink, door_event
 
 RPC_TIMEOUT_S = 10.0
-
-
-def ktv_controller(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "controller", *args],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_serve_tells_systemd_it_is_ready_then_keeps_the_watchdog_fed(tmp_path):
@@ -195,3 +184,93 @@ def test_every_acknowledged_change_survives_the_controller_being_killed(tmp_path
             rooms_pb2.ListRoomsRequest(page_size=1000), metadata=again.admin_md, timeout=10
         )
     assert set(acknowledged) <= {r.name.removeprefix("rooms/") for r in listed.rooms}
+
+
+def test_restore_is_refused_while_the_controller_runs(tmp_path):
+    data_dir = tmp_path / "data"
+    _room_with_open_session(data_dir)
+    backup = ktv_controller("backup", "--data-dir", str(data_dir))
+    assert backup.returncode == 0, backup.stderr
+    backup_file = backup.stdout.split()[1]
+    with start_controller(data_dir, ["--no-mdns"]):
+        before = (data_dir / "controller.db").stat().st_ino
+        proc = ktv_controller("restore", backup_file, "--data-dir", str(data_dir))
+        assert proc.returncode == 5
+        assert "a controller is running" in proc.stderr
+        assert (data_dir / "controller.db").stat().st_ino == before
+
+
+def test_a_second_controller_on_the_same_data_refuses_to_start(tmp_path):
+    data_dir = tmp_path / "data"
+    with start_controller(data_dir, ["--no-mdns"]):
+        second = ktv_controller(
+            "serve",
+            "--data-dir",
+            str(data_dir),
+            "--insecure-dev",
+            "--no-mdns",
+            "--listen",
+            "127.0.0.1:0",
+        )
+    assert second.returncode == 5
+    assert "a controller is running" in second.stderr
+
+
+def test_restore_brings_back_open_bills_and_undoes_a_later_checkout(tmp_path):
+    """Billing on a real controller: two rooms open with orders, backup, one checks out (money
+    moved), disaster, restore: both bills are open again with their orders, nothing paid."""
+    from ktv.v1 import billing_pb2 as pb
+    from tests.controller.billing.grpc_support import billing_stub, cash, rid, write_venue
+
+    data_dir = tmp_path / "data"
+    args = ["--venue-config", str(write_venue(data_dir)), "--no-mdns"]
+    with start_controller(data_dir, args) as ctl:
+        billing = billing_stub(ctl.channel())
+        for room_id in ("E01", "E02"):
+            ctl.add_room(room_id, tier="small")
+            billing.OpenSession(
+                pb.OpenSessionRequest(room=f"rooms/{room_id}", guest_count=4, request_id=rid()),
+                metadata=ctl.admin_md,
+                timeout=10,
+            )
+            billing.PlaceOrder(
+                pb.PlaceOrderRequest(
+                    room=f"rooms/{room_id}",
+                    items=[pb.OrderItem(sku="beer", quantity=2)],
+                    request_id=rid(),
+                ),
+                metadata=ctl.admin_md,
+                timeout=10,
+            )
+        at_backup = {
+            r: billing.GetBill(
+                pb.GetBillRequest(room=f"rooms/{r}"), metadata=ctl.admin_md, timeout=10
+            ).bill
+            for r in ("E01", "E02")
+        }
+        backup = ktv_controller("backup", "--data-dir", str(data_dir))
+        assert backup.returncode == 0, backup.stderr
+        checkout = billing.Checkout(
+            pb.CheckoutRequest(room="rooms/E02", tenders=[cash(10**6)], request_id=rid()),
+            metadata=ctl.admin_md,
+            timeout=10,
+        )
+        assert checkout.bill.closed
+
+    restore = ktv_controller("restore", backup.stdout.split()[1], "--data-dir", str(data_dir))
+    assert restore.returncode == 0, restore.stderr
+
+    with start_controller(data_dir, args) as ctl:
+        billing = billing_stub(ctl.channel())
+        for room_id, before in at_backup.items():
+            bill = billing.GetBill(
+                pb.GetBillRequest(room=f"rooms/{room_id}"), metadata=ctl.admin_md, timeout=10
+            ).bill
+            assert not bill.closed and bill.paid_fen == 0
+            assert bill.name == before.name
+            orders = [(x.label, x.quantity, x.amount_fen) for x in bill.lines if x.kind == "order"]
+            assert orders == [
+                (x.label, x.quantity, x.amount_fen) for x in before.lines if x.kind == "order"
+            ]
+            assert orders  # the beers are on the restored bill
+            assert bill.subtotal_fen >= before.subtotal_fen > 0  # room time keeps running

@@ -3,11 +3,8 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import grpc
 import pytest
@@ -17,88 +14,11 @@ from controller.auth.model import Role
 from controller.discovery import browse
 from controller.store.db import Store
 from ktv.security import certs, grpc_tls
-from ktv.security.pinning import fetch_pinned_ca
 from ktv.v1 import auth_pb2, auth_pb2_grpc, rooms_pb2, rooms_pb2_grpc
-from tests.support.controller import REPO_ROOT, bearer, launch
+from tests.deploy.scratch import ktv_controller
+from tests.deploy.venue import RPC_TIMEOUT_S, Venue, whoami
+from tests.support.controller import bearer
 from tests.support.link import AgentLink, door_event
-
-RPC_TIMEOUT_S = 10.0
-
-
-def ktv_controller(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "controller", *args],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-class Venue:
-    """A TLS controller and what a technician and the Pis would hold."""
-
-    def __init__(self, data_dir: Path) -> None:
-        init = ktv_controller("init", "--data-dir", str(data_dir), "--venue-name", "Golden Voice")
-        assert init.returncode == 0, init.stderr
-        self.init_output = init.stdout
-        self.ca_pem = (data_dir / "tls" / "ca.crt").read_bytes()
-        self.fingerprint = certs.fingerprint_sha256(self.ca_pem)
-        self.ctl = launch(data_dir, insecure_dev=False)
-        self.agent_address = (data_dir / "controller.agent.addr").read_text().strip()
-        self.channels: list[grpc.Channel] = []
-
-    def staff_channel(self, ca_pem: bytes | None = None) -> grpc.Channel:
-        creds = grpc_tls.staff_channel_credentials(ca_pem or self.ca_pem)
-        ch = grpc.secure_channel(self.ctl.address, creds, options=grpc_tls.channel_options())
-        self.channels.append(ch)
-        return ch
-
-    def agent_channel(self, identity: certs.KeyAndCertificate) -> grpc.Channel:
-        creds = grpc_tls.agent_channel_credentials(self.ca_pem, identity)
-        return grpc.secure_channel(self.agent_address, creds, options=grpc_tls.channel_options())
-
-    def admin_auth(self) -> auth_pb2_grpc.AuthServiceStub:
-        return auth_pb2_grpc.AuthServiceStub(self.staff_channel())
-
-    def add_room(self, room_id: str) -> None:
-        rooms_pb2_grpc.RoomServiceStub(self.staff_channel()).CreateRoom(
-            rooms_pb2.CreateRoomRequest(room_id=room_id, tier="large", request_id=uuid.uuid4().hex),
-            metadata=self.ctl.admin_md,
-            timeout=RPC_TIMEOUT_S,
-        )
-
-    def enrollment_code(self, room_id: str) -> str:
-        return (
-            self.admin_auth()
-            .CreateEnrollmentCode(
-                auth_pb2.CreateEnrollmentCodeRequest(
-                    room=f"rooms/{room_id}", request_id=uuid.uuid4().hex
-                ),
-                metadata=self.ctl.admin_md,
-                timeout=RPC_TIMEOUT_S,
-            )
-            .code
-        )
-
-    def enroll_pi(
-        self, room_id: str
-    ) -> tuple[certs.KeyAndCertificate, auth_pb2.EnrollAgentResponse]:
-        """What a new Pi does: pin the CA, send a CSR with the one-time code."""
-        code = self.enrollment_code(room_id)
-        host, port = self.ctl.address.rsplit(":", 1)
-        ca = fetch_pinned_ca(host, int(port), self.fingerprint)
-        key_pem, csr_pem = certs.create_room_csr(room_id)
-        response = auth_pb2_grpc.AuthServiceStub(self.staff_channel(ca)).EnrollAgent(
-            auth_pb2.EnrollAgentRequest(code=code, agent_version="pi/1", csr_pem=csr_pem.decode()),
-            timeout=RPC_TIMEOUT_S,
-        )
-        return certs.KeyAndCertificate(key_pem, response.certificate_pem.encode()), response
-
-    def close(self) -> None:
-        for ch in self.channels:
-            ch.close()
-        self.ctl.stop()
 
 
 @pytest.fixture(scope="module")
@@ -108,12 +28,6 @@ def venue(tmp_path_factory):
     v.add_room("B02")
     yield v
     v.close()
-
-
-def whoami(channel: grpc.Channel, metadata=()) -> auth_pb2.WhoAmIResponse:
-    return auth_pb2_grpc.AuthServiceStub(channel).WhoAmI(
-        auth_pb2.WhoAmIRequest(), metadata=metadata, timeout=RPC_TIMEOUT_S
-    )
 
 
 def test_init_prints_the_fingerprint_the_technician_gives_each_pi(venue):
@@ -264,7 +178,7 @@ def test_a_bad_csr_is_refused_and_does_not_use_up_the_code(venue):
 
 
 def test_zeroconf_advertises_tls_the_ca_fingerprint_and_the_agent_port(venue):
-    found = browse(8.0, interfaces=["127.0.0.1"])
+    found = browse(8.0, venue_id=venue.venue_id, interfaces=["127.0.0.1"])
     assert found is not None
     assert found.tls
     assert found.ca_fingerprint == venue.fingerprint
@@ -278,3 +192,19 @@ def test_serving_without_init_or_insecure_dev_says_what_to_run(tmp_path):
     assert proc.returncode == 5
     assert "run `ktv-controller init" in proc.stderr
     assert not (tmp_path / "controller.db").exists()
+
+
+def test_revoking_a_stolen_pi_locks_it_out_at_once_while_the_controller_runs(venue):
+    venue.add_room("R01")
+    stolen, _ = venue.enroll_pi("R01")
+    with venue.agent_channel(stolen) as channel:
+        assert whoami(channel).room == "rooms/R01"
+    revoked = ktv_controller("revoke-room", "R01", "--data-dir", str(venue.ctl.data_dir))
+    assert revoked.returncode == 0, revoked.stderr
+    assert "1 certificate(s)" in revoked.stdout
+    with venue.agent_channel(stolen) as channel, pytest.raises(grpc.RpcError) as err:
+        whoami(channel)
+    assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    replacement, _ = venue.enroll_pi("R01")  # a new code brings the room back
+    with venue.agent_channel(replacement) as channel:
+        assert whoami(channel).room == "rooms/R01"

@@ -58,27 +58,23 @@ def test_unit_passes_systemd_analyze_verify(venue_box, unit):
     assert _complaints(proc, unit) == []
 
 
-def test_verify_catches_a_missing_program_so_the_check_is_real(venue_box, tmp_path):
-    unit = venue_box / "etc/systemd/system/ktv-controller.service"
-    broken = unit.read_text().replace("/opt/ktv/venv/bin/ktv-controller", "/opt/ktv/nope")
-    (venue_box / "etc/systemd/system/ktv-broken.service").write_text(broken)
+@pytest.mark.parametrize(
+    ("mistake", "fixed", "said"),
+    [
+        ("/opt/ktv/venv/bin/ktv-controller", "/opt/ktv/nope", "/opt/ktv/nope"),  # no program
+        ("Type=notify", "Type=notifyy", "Failed to parse service type"),  # misspelt setting
+    ],
+)
+def test_verify_catches_mistakes_so_the_check_is_real(venue_box, mistake, fixed, said):
+    units = venue_box / "etc/systemd/system"
+    broken = (units / "ktv-controller.service").read_text().replace(mistake, fixed)
+    (units / "ktv-broken.service").write_text(broken)
     try:
         proc = verify(venue_box, "ktv-broken.service")
     finally:
-        (venue_box / "etc/systemd/system/ktv-broken.service").unlink()
-    assert proc.returncode != 0
-    assert "/opt/ktv/nope" in proc.stderr
-
-
-def test_verify_reports_a_misspelt_setting(venue_box):
-    unit = venue_box / "etc/systemd/system/ktv-controller.service"
-    broken = unit.read_text().replace("Type=notify", "Type=notifyy")
-    (venue_box / "etc/systemd/system/ktv-typo.service").write_text(broken)
-    try:
-        proc = verify(venue_box, "ktv-typo.service")
-    finally:
-        (venue_box / "etc/systemd/system/ktv-typo.service").unlink()
-    assert _complaints(proc, "ktv-typo.service")
+        (units / "ktv-broken.service").unlink()
+    assert said in proc.stderr
+    assert _complaints(proc, "ktv-broken.service")
 
 
 def _security_score(root: Path, unit: str) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -126,3 +127,22 @@ def test_a_closed_catalog_says_so(tmp_path: Path) -> None:
     cat.close()  # idempotent
     with pytest.raises(FailedPrecondition, match="closed"):
         cat.search("dx")
+
+
+def test_a_broken_replacement_keeps_the_agent_on_its_version(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    room_copy = tmp_path / "room.sqlite"
+    catalog.put_entries([entry("a", "稻香", "周杰伦")])
+    v1 = catalog.publish(room_copy)
+    with Catalog(room_copy, readonly=True) as agent:
+        assert agent.search("dx").songs
+        junk = tmp_path / "junk"
+        junk.write_bytes(b"half a download" * 1000)
+        os.replace(junk, room_copy)
+        assert [s.title for s in agent.search("dx").songs] == ["稻香"]
+        assert agent.version == v1
+        catalog.put_entries([entry("b", "后来", "刘若英")])
+        v2 = catalog.publish(room_copy)
+        assert agent.version == v2
+        assert [s.title for s in agent.search("hl").songs] == ["后来"]
