@@ -9,14 +9,20 @@ Membership payment from stored value is not on main yet: the buttons ask the des
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
+from kivy.clock import Clock
 from kivy.graphics import Color, Rectangle
 from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.label import Label
+from kivy.uix.widget import Widget
 
+from ktv.errors import KtvError
+from room_agent.core.room_time import ExtensionRequest, TimeLeftChanged, TimeUpChanged, TimeWarning
 from room_agent.core.time_left import TimeLeft, TimePhase
+from room_agent.core.views import RoomView
 
 EXTEND_OPTIONS = ("30m", "1h", "2h")
 _PHASE_COLOURS = {
@@ -117,3 +123,106 @@ class TimeUpScreen(BoxLayout):
             if new
             else "前台已收到您的请求，请稍候 / the desk already has your request"
         )
+
+
+class TimeCore(Protocol):
+    """What the overlay needs from ``RoomCore``."""
+
+    def time_left(self) -> TimeLeft: ...
+    def request_extension(self, note: str = "") -> ExtensionRequest: ...
+    def subscribe(self, listener: Callable[[object], None]) -> Callable[[], None]: ...
+    def view(self) -> RoomView: ...
+
+
+class TimeOverlay:
+    """Puts the badge, the warning banner and the 到钟 screen over whatever the touchscreen
+    shows (added to the window, above the app's root). Core events arrive on any thread and
+    are handed to Kivy's clock; the badge also refreshes every second."""
+
+    def __init__(self, core: TimeCore, window: Widget, *, banner_s: float = 15.0) -> None:
+        self.core = core
+        self.window = window
+        self.banner_s = banner_s
+        self.badge = TimeBadge(size_hint=(None, None), size=(dp(170), dp(34)))
+        self.banner = TimeWarningBanner(size_hint=(None, None), opacity=0)
+        self.screen = TimeUpScreen(on_extend=self.extend, size_hint=(None, None))
+        self._banner_event: object = None
+        self._shown_up = False
+        window.add_widget(self.badge)
+        window.bind(size=lambda *_: self._layout())
+        self._layout()
+        self._unsubscribe = core.subscribe(self._on_core_event)
+        self._tick = Clock.schedule_interval(lambda dt: self.refresh(), 1.0)
+        self.refresh()
+
+    def close(self) -> None:
+        self._unsubscribe()
+        self._tick.cancel()
+
+    def _layout(self) -> None:
+        width, height = self.window.size
+        self.badge.pos = (width - self.badge.width - dp(6), height - self.badge.height - dp(6))
+        self.banner.size = (width * 0.9, height * 0.2)
+        self.banner.pos = (width * 0.05, height * 0.05)
+        self.screen.size = (width, height)
+        self.screen.pos = (0, 0)
+
+    def _on_core_event(self, event: object) -> None:
+        if isinstance(event, TimeWarning):
+            Clock.schedule_once(lambda dt: self.warn(event.minutes), 0)
+        elif isinstance(event, TimeUpChanged | TimeLeftChanged):
+            Clock.schedule_once(lambda dt: self.refresh(), 0)
+
+    def warn(self, minutes: int) -> None:
+        self.banner.show(minutes)
+        if self.banner.parent is None:
+            self._raise(self.banner)
+        if self._banner_event is not None:
+            self._banner_event.cancel()  # type: ignore[attr-defined]
+        self._banner_event = Clock.schedule_once(lambda dt: self._hide_banner(), self.banner_s)
+
+    def _hide_banner(self) -> None:
+        self.banner.opacity = 0
+        if self.banner.parent is not None:
+            self.window.remove_widget(self.banner)
+
+    def refresh(self) -> None:
+        left = self.core.time_left()
+        self.badge.show(left)
+        up = left.phase is TimePhase.TIME_UP
+        if up and not self._shown_up:
+            self._hide_banner()
+            self._raise(self.screen)
+        elif not up and self._shown_up:
+            self.window.remove_widget(self.screen)
+        self._shown_up = up
+        if up:
+            view = self.core.view()
+            playing = view.now_playing
+            title = f"{playing.entry.title} — {playing.entry.artist}" if playing else ""
+            self.screen.show(title, [f"{e.title} — {e.artist}" for e in view.queue])
+        self._raise(self.badge)
+
+    def _raise(self, widget: Widget) -> None:
+        if widget.parent is not None:
+            self.window.remove_widget(widget)
+        self.window.add_widget(widget)
+
+    def extend(self, option: str) -> None:
+        try:
+            request = self.core.request_extension(option)
+        except KtvError as exc:
+            self.screen.status.text = exc.message
+            return
+        self.screen.requested(option, request.new)
+
+
+def attach_time_overlay(core: TimeCore) -> None:
+    """The full agent's hook: once the window exists, lay the overlay over the app."""
+
+    def attach(dt: float) -> None:
+        from kivy.core.window import Window
+
+        TimeOverlay(core, Window)
+
+    Clock.schedule_once(attach, 0)

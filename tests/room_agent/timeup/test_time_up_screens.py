@@ -53,3 +53,22 @@ def test_time_left_badge_warning_and_time_up_screen_render_with_chinese_text(
         assert png_size(shot) == (width, height)
         assert shot.stat().st_size > 5_000  # text drawn, not a blank frame
         (target / f"{name}.png").write_bytes(shot.read_bytes())
+
+
+def test_the_overlay_follows_the_room_warning_time_up_extend_request_and_resume(
+    tmp_path: Path,
+) -> None:
+    env = {**os.environ, "KIVY_HOME": str(tmp_path / "kivy")}
+    env.pop("DISPLAY", None)
+    (tmp_path / "kivy").mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.room_agent.timeup.overlay_room", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    checked = [ln for ln in done.stdout.splitlines() if ln.startswith("ok: ")]
+    assert len(checked) == 5, done.stdout
