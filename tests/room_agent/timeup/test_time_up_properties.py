@@ -5,6 +5,7 @@ desk twice for the same end."""
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import pairwise
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -47,7 +48,7 @@ def test_any_mix_of_expiry_and_extensions_stops_and_resumes_exactly_once_each(mi
     run_for(room, 3, step_s=0.5)  # let any fade finish
 
     ups = [e.up for e in room.of(TimeUpChanged)]
-    assert all(a != b for a, b in zip(ups, ups[1:], strict=False))  # alternates
+    assert all(a != b for a, b in pairwise(ups))  # alternates
     assert ups[:1] in ([], [True])
     phase = core.time_left().phase
     pauses, resumes = room.player.names().count("pause"), room.player.names().count("resume")
