@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
-from ktv.errors import FailedPrecondition
+from ktv.errors import FailedPrecondition, Unavailable
 from room_agent.core.events import PlaybackChanged
 from room_agent.core.ports import PlayerState, ServiceCalled
 from room_agent.core.time_left import TimeEvent, TimeLeft, TimeSignal
@@ -115,12 +115,11 @@ class TimeMixin:
             pending = self._extension_pending
             if pending is not None:
                 return ExtensionRequest(pending.event_id, pending.note, new=False)
-            event_id = ""
             try:
                 event_id = self._sink.emit(ServiceCalled(EXTEND_KIND, note), self._utcnow())
-            except Exception:
+            except Exception as exc:
                 log.exception("could not store the extension request")
-                raise
+                raise Unavailable("could not send the request: please call the desk") from exc
             request = ExtensionRequest(event_id, note, new=True)
             self._extension_pending = request
             return request
@@ -150,11 +149,10 @@ class TimeMixin:
         self._update_screen()
         current = self._current
         if current is not None and not current.paused:
-            fade_ms = self._prepaid.policy.fade_ms
-            self._fade = _Fade(self._now_s(), min(self._volume, self._volume_cap))
-            if self._muted or fade_ms == 0:
-                self._fade = None
+            if self._muted or self._prepaid.policy.fade_ms == 0:
                 self._pause_for_time()
+            else:
+                self._fade = _Fade(self._now_s(), min(self._volume, self._volume_cap))
         self._send(TimeUpChanged(True, self._prepaid.ends_at))
         self._time_badge(force=True)
         self._save()

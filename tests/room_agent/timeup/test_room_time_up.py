@@ -212,3 +212,33 @@ def test_checkout_during_time_up_closes_the_room_and_forgets_the_end(timed_room:
     room.core.handle(SessionOpened("sessions/p2", room.clock.utcnow()))
     run_for(room, 120)
     assert room.core.view().screen is RoomScreen.OPEN
+
+
+def test_the_touchscreen_adapter_keeps_the_ordering_screens_under_the_time_up_overlay(
+    timed_room: Room,
+) -> None:
+    from room_agent.ui.core_adapter import CoreRoomControl, RoomIdentity
+    from room_agent.ui.port import RoomMode
+
+    control = CoreRoomControl(timed_room.core, RoomIdentity("A08"), timed_room.shelf)
+    open_prepaid(timed_room, 1)
+    run_for(timed_room, 61)
+    assert timed_room.core.view().screen is RoomScreen.TIME_UP
+    assert control.room().mode is RoomMode.OPEN
+
+
+def test_an_extension_request_the_outbox_cannot_store_is_a_clear_error(timed_room: Room) -> None:
+    from ktv.errors import Unavailable
+
+    open_prepaid(timed_room, 30)
+    timed_room.sink.emit = _refuse  # type: ignore[method-assign]
+    with pytest.raises(Unavailable, match="call the desk"):
+        timed_room.core.request_extension("1h")
+    del timed_room.sink.emit
+    assert timed_room.core.request_extension("1h").new  # a failed press did not count
+
+
+def test_a_room_without_a_session_cannot_ask_for_more_time(timed_room: Room) -> None:
+    with pytest.raises(FailedPrecondition):
+        timed_room.core.request_extension("1h")
+    assert timed_room.sink.events(ServiceCalled) == []

@@ -27,7 +27,7 @@ steps = st.lists(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(minutes=st.integers(min_value=1, max_value=15), plan=steps)
 def test_any_mix_of_expiry_and_extensions_stops_and_resumes_exactly_once_each(minutes, plan):
     room = make_timed_room(policy=TimePolicy(warn_at_minutes=(10, 5), fade_ms=2000))
@@ -45,7 +45,9 @@ def test_any_mix_of_expiry_and_extensions_stops_and_resumes_exactly_once_each(mi
             ends_seen.add(end)
         else:
             core.request_extension("1h")
-    run_for(room, 3, step_s=0.5)  # let any fade finish
+    run_for(room, 1, step_s=0.5)
+    if core.time_left().phase is TimePhase.TIME_UP:
+        run_for(room, 2.5, step_s=0.5)  # let the fade (2 s) finish
 
     ups = [e.up for e in room.of(TimeUpChanged)]
     assert all(a != b for a, b in pairwise(ups))  # alternates
