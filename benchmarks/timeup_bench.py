@@ -123,9 +123,9 @@ def run(n: int) -> None:
                     t1 = time.perf_counter()
                     with seen:
                         seen.wait_for(
-                            lambda: (
-                                core.view().session_ends_at != before
-                                and core.view().session_ends_at in arrived
+                            lambda c=core, b=before: (
+                                c.view().session_ends_at != b
+                                and c.view().session_ends_at in arrived
                             ),
                             timeout=10,
                         )
