@@ -153,6 +153,8 @@ class TimeMixin:
                 self._pause_for_time()
             else:
                 self._fade = _Fade(self._now_s(), min(self._volume, self._volume_cap))
+        elif current is not None and self._emergency:
+            self._pause_for_time()  # paused by the emergency: time now holds the resume
         self._send(TimeUpChanged(True, self._prepaid.ends_at))
         self._time_badge(force=True)
         self._save()
@@ -175,6 +177,9 @@ class TimeMixin:
             current.pause(self._now_s())
             self._paused_by_time = True
             self._send(PlaybackChanged(PlayerState.PAUSED))
+        elif current is not None and self._emergency and self._resume_after_emergency:
+            self._resume_after_emergency = False  # the end of the emergency must not resume
+            self._paused_by_time = True  # a 续钟 will
         self._player.set_volume(min(self._volume, self._volume_cap))
         self._save()
 
@@ -186,9 +191,12 @@ class TimeMixin:
         self._update_screen()
         self._send(TimeUpChanged(False, self._prepaid.ends_at))
         current = self._current
-        if current is not None and self._paused_by_time and self._can_play():
-            self._player.resume()
-            current.resume(self._now_s())
-            self._send(PlaybackChanged(PlayerState.PLAYING))
+        if current is not None and self._paused_by_time:
+            if self._can_play():
+                self._player.resume()
+                current.resume(self._now_s())
+                self._send(PlaybackChanged(PlayerState.PLAYING))
+            elif self._emergency:
+                self._resume_after_emergency = True  # resume when the emergency ends
         self._paused_by_time = False
         self._advance()

@@ -242,3 +242,37 @@ def test_a_room_without_a_session_cannot_ask_for_more_time(timed_room: Room) -> 
     with pytest.raises(FailedPrecondition):
         timed_room.core.request_extension("1h")
     assert timed_room.sink.events(ServiceCalled) == []
+
+
+def _emergency(room: Room, active: bool) -> None:
+    from room_agent.core.ports import Emergency
+
+    room.core.handle(Emergency(active, "消防演习 / fire drill" if active else ""))
+
+
+def test_time_running_out_during_an_emergency_keeps_the_song_paused_until_extended(
+    timed_room: Room,
+) -> None:
+    room = singing_room(timed_room, 1)
+    run_for(room, 30)
+    _emergency(room, True)
+    assert room.player.state is PlayerState.PAUSED
+    run_for(room, 40)
+    _emergency(room, False)
+    assert room.core.view().screen is RoomScreen.TIME_UP
+    assert room.player.state is PlayerState.PAUSED  # the end of the emergency is not a 续钟
+    extend(room, 60)
+    assert room.player.state is PlayerState.PLAYING
+
+
+def test_an_extension_during_an_emergency_resumes_when_the_emergency_ends(
+    timed_room: Room,
+) -> None:
+    room = singing_room(timed_room, 1)
+    run_for(room, 64)
+    _emergency(room, True)
+    extend(room, 60)
+    assert room.player.state is PlayerState.PAUSED
+    _emergency(room, False)
+    assert room.player.state is PlayerState.PLAYING
+    assert room.core.view().screen is RoomScreen.OPEN
