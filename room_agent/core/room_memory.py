@@ -85,11 +85,12 @@ class MemoryMixin:
             self._volume = self._player_volume()
         self._update_screen()
         playing = snapshot.now_playing if snapshot is not None else None
-        if playing is not None and self._can_play():
+        held = self._time_holds(playing)  # 到钟 before the restart: back paused, in place
+        if playing is not None and (self._can_play() or held):
             resumed = self._start(
                 playing.entry,
                 start_ms=max(0, playing.position_ms - settings.resume_rewind_ms),
-                paused=not playing.playing,
+                paused=not playing.playing or held,
                 played_ms=playing.played_ms,
                 started_at=playing.started_at,
             )

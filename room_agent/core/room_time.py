@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from ktv.errors import FailedPrecondition, Unavailable
-from room_agent.core.events import PlaybackChanged
+from room_agent.core.events import PlaybackChanged, RoomScreen
+from room_agent.core.persistence import NowPlaying
 from room_agent.core.ports import PlayerState, ServiceCalled
 from room_agent.core.time_left import TimeEvent, TimeLeft, TimeSignal
 
@@ -91,6 +92,13 @@ class TimeMixin:
 
     def _time_restore(self: RoomCore, ends_at: datetime | None) -> None:
         self._prepaid.restore(ends_at, self._utcnow())
+
+    def _time_holds(self: RoomCore, playing: NowPlaying | None) -> bool:
+        """At restore: the song that was on when time ran out comes back paused at its
+        place (a 续钟 resumes it), not back into the queue."""
+        hold = playing is not None and self._screen is RoomScreen.TIME_UP
+        self._paused_by_time = hold
+        return hold
 
     def _time_tick(self: RoomCore, now_s: float) -> None:
         if self._session:

@@ -181,12 +181,13 @@ def test_the_end_time_survives_an_agent_restart_and_is_enforced_after_it() -> No
     second_core.close()
 
 
-def test_an_agent_restarted_after_the_end_comes_back_on_the_time_up_screen_queue_kept() -> None:
+def test_an_agent_restarted_after_the_end_comes_back_on_the_time_up_screen_song_in_place() -> None:
     store = MemoryRoomStore()
     first = make_timed_room(store)
     open_prepaid(first, 5)
     first.core.add_song("s-qingtian")
     first.core.add_song("s-houlai")
+    run_for(first, 100, step_s=5)  # 100 s into 晴天 when the power goes
     first.core.close()
     saved = store.snapshot
     assert saved is not None and saved.session_ends_at is not None
@@ -194,12 +195,14 @@ def test_an_agent_restarted_after_the_end_comes_back_on_the_time_up_screen_queue
     restarted = make_timed_room(store, started_after_s=600)  # down for 10 minutes
     view = restarted.core.view()
     assert view.screen is RoomScreen.TIME_UP
-    assert restarted.player.state is not PlayerState.PLAYING
-    assert [e.song_id for e in view.queue] == ["s-qingtian", "s-houlai"]
+    assert restarted.player.state is PlayerState.PAUSED
+    assert view.now_playing is not None and view.now_playing.entry.song_id == "s-qingtian"
+    assert [e.song_id for e in view.queue] == ["s-houlai"]
     extend_end = saved.session_ends_at + timedelta(minutes=70)
     restarted.core.handle(SessionOpened("sessions/p1", restarted.clock.utcnow(), extend_end))
     assert restarted.player.state is PlayerState.PLAYING
     assert restarted.core.view().now_playing.entry.song_id == "s-qingtian"
+    assert restarted.player.position_ms() == 100_000  # where it was, not from the top
     restarted.core.close()
 
 
@@ -276,3 +279,23 @@ def test_an_extension_during_an_emergency_resumes_when_the_emergency_ends(
     _emergency(room, False)
     assert room.player.state is PlayerState.PLAYING
     assert room.core.view().screen is RoomScreen.OPEN
+
+
+def test_the_end_time_is_kept_in_the_rooms_sqlite_file_across_a_restart(tmp_path) -> None:
+    from room_agent.store.room_store import SqliteRoomStore
+
+    store = SqliteRoomStore(tmp_path / "room.db")
+    first = make_timed_room(store)  # type: ignore[arg-type]
+    open_prepaid(first, 5)
+    first.core.add_song("s-qingtian")
+    end = first.core.view().session_ends_at
+    first.core.close()
+    store.close()
+
+    reopened = SqliteRoomStore(tmp_path / "room.db")
+    later = make_timed_room(reopened, started_after_s=301)  # type: ignore[arg-type]
+    assert later.core.view().session_ends_at == end
+    assert later.core.view().screen is RoomScreen.TIME_UP
+    assert later.player.state is PlayerState.PAUSED
+    later.core.close()
+    reopened.close()
