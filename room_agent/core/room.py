@@ -49,7 +49,7 @@ from room_agent.core.room_memory import MemoryMixin
 from room_agent.core.room_playback import PlaybackMixin
 from room_agent.core.room_time import TimeMixin
 from room_agent.core.singing import NowSinging
-from room_agent.core.time_left import PrepaidTime, TimePolicy
+from room_agent.core.time_left import TimePolicy
 from room_agent.core.views import NowPlayingView, RoomView
 from room_agent.lyrics.clock import LyricMoment, LyricTimeline, PlaybackClock
 from room_agent.lyrics.model import Lyrics
@@ -122,11 +122,7 @@ class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin, TimeMixin):
         self._message = ""
         self._message_until_s = 0.0
         self._screen = RoomScreen.LOCKED
-        self._prepaid = PrepaidTime(time_policy or TimePolicy())  # room_time.py
-        self._fade = None
-        self._paused_by_time = False
-        self._extension_pending = None
-        self._badge: object = None
+        self._time_init(time_policy or TimePolicy())  # prepaid time: room_time.py
 
         timeouts = presence or PresenceTimeouts(
             settings.vacancy_timeout_s, settings.sealed_room_timeout_s

@@ -18,7 +18,7 @@ from ktv.errors import FailedPrecondition, Unavailable
 from room_agent.core.events import PlaybackChanged, RoomScreen
 from room_agent.core.persistence import NowPlaying
 from room_agent.core.ports import PlayerState, ServiceCalled
-from room_agent.core.time_left import TimeEvent, TimeLeft, TimeSignal
+from room_agent.core.time_left import PrepaidTime, TimeEvent, TimeLeft, TimePolicy, TimeSignal
 
 if TYPE_CHECKING:
     from room_agent.core.room import RoomCore
@@ -72,6 +72,13 @@ class _Fade:
 
 class TimeMixin:
     # --- hooks called by the rest of the core -------------------------------------------
+    def _time_init(self: RoomCore, policy: TimePolicy) -> None:
+        self._prepaid = PrepaidTime(policy)
+        self._fade: _Fade | None = None
+        self._paused_by_time = False  # the song was paused by 到钟 (a 续钟 resumes it)
+        self._extension_pending: ExtensionRequest | None = None
+        self._badge: object = None
+
     def _time_set_end(self: RoomCore, ends_at: datetime | None) -> None:
         """A (possibly new) end time from the controller."""
         if ends_at == self._prepaid.ends_at:
