@@ -18,6 +18,11 @@ Example::
     door_pin = 17
     door_open_level = "high"
     presence_pin = 27
+
+    [prepaid]                 # prepaid time (买钟): see docs/prepaid-time.md
+    warn_at_minutes = [10, 5]
+    grace_s = 0               # keep singing this long past the end (0: stop on time)
+    fade_ms = 3000
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from ktv.errors import InvalidArgument
+from room_agent.core.time_left import TimePolicy, parse_prepaid
 from room_agent.link import settings as link_settings
 from room_agent.link.discovery import ControllerAddress, parse_host_port
 
@@ -70,13 +76,14 @@ class AgentConfig:
     headless: bool = False
     heartbeat_interval_s: float = link_settings.heartbeat_interval_s
     gpio: GpioConfig = field(default_factory=GpioConfig)
+    prepaid: TimePolicy = field(default_factory=TimePolicy)
 
     @property
     def resolved_catalog_path(self) -> Path:
         return self.catalog_path or self.data_dir / "catalog.db"
 
 
-_TOP_KEYS = {f.name for f in fields(AgentConfig)} - {"gpio", "headless"}
+_TOP_KEYS = {f.name for f in fields(AgentConfig)} - {"gpio", "headless", "prepaid"}
 _GPIO_KEYS = {f.name for f in fields(GpioConfig)}
 
 
@@ -125,7 +132,7 @@ def _parse_gpio(raw: Mapping[str, Any], src: str) -> GpioConfig:
 
 
 def _parse(raw: Mapping[str, Any], src: str, base: AgentConfig) -> AgentConfig:
-    unknown = set(raw) - _TOP_KEYS - {"gpio"}
+    unknown = set(raw) - _TOP_KEYS - {"gpio", "prepaid"}
     if unknown:
         raise InvalidArgument(f"{src}: unknown key {sorted(unknown)[0]!r}")
     changes: dict[str, Any] = {}
@@ -166,6 +173,8 @@ def _parse(raw: Mapping[str, Any], src: str, base: AgentConfig) -> AgentConfig:
             changes[key] = float(value)
         elif key == "gpio":
             changes[key] = _parse_gpio(_expect(where, value, dict, "a [gpio] table"), src)
+        elif key == "prepaid":
+            changes[key] = parse_prepaid(_expect(where, value, dict, "a [prepaid] table"), src)
     return replace(base, **changes)
 
 

@@ -102,6 +102,7 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
     from room_agent.ui.catalog_adapter import CatalogSongSource
     from room_agent.ui.core_adapter import CoreRoomControl, RoomIdentity
     from room_agent.ui.desk import UnavailableFrontDesk
+    from room_agent.ui.time_up import attach_time_overlay
 
     logging.getLogger().setLevel(level)  # Kivy turns the root logger to DEBUG on import
 
@@ -115,7 +116,9 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
     parts: dict[str, object] = {}
 
     def make_room(cfg: AgentConfig, sink: ports.EventSink) -> ports.CommandHandler:
-        core = RoomCore(player, sink, catalog.get, store=store, lyrics=_lyrics)
+        core = RoomCore(
+            player, sink, catalog.get, store=store, lyrics=_lyrics, time_policy=cfg.prepaid
+        )
         parts["core"] = core
         return core
 
@@ -133,6 +136,7 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
         _stop_window_on_signals(systemd)
         _notify_systemd_from_the_ui_clock(systemd, config.room)
         _rotate_screen(config.screen_rotation)
+        attach_time_overlay(core)  # prepaid time: badge, warnings, 到钟 screen
         log.info("room %s: touchscreen up (GPIO %s)", config.room, "mock" if mocked else "real")
         run_touchscreen(
             control,

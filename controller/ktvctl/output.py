@@ -93,7 +93,7 @@ def time_left(room: rooms_pb2.Room, now: datetime | None = None) -> str:
     seconds = int((end.ToDatetime(tzinfo=UTC) - (now or datetime.now(UTC))).total_seconds())
     minutes = abs(seconds) // 60
     text = f"{minutes // 60}h{minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
-    return text if seconds >= 0 else f"[red]over {text}[/]"
+    return text if seconds > 0 else f"[red]到钟 over {text}[/]"
 
 
 def alerts_table(rooms: list[rooms_pb2.Room]) -> Table:

@@ -43,6 +43,16 @@ def compute_alerts(
                     since,
                 )
             )
+    if has_session and room.session_end is not None and now >= room.session_end:
+        over_min = int((now - room.session_end).total_seconds() // 60)
+        alerts.append(
+            RoomAlert(
+                AlertKind.TIME_UP,
+                f"{room.room_id} 到钟: time is up"
+                + (f" ({over_min} min over)" if over_min else ""),
+                room.session_end,
+            )
+        )
     if room.state is RoomState.CLEANING and sensors.door_open:
         since = _later(sensors.door_since, room.state_since) or now
         alerts.append(

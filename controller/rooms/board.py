@@ -226,11 +226,15 @@ class RoomBoard:
         return self._commit(room.bumped(running_total_fen=running_total_fen))
 
     def set_session_end(self, room_id: str, end_time: datetime | None) -> RoomView:
-        """Billing sold more time (续钟): the board shows the new end of the session."""
+        """Billing sold more time (续钟): the board shows the new end of the session and the
+        room's agent hears it (the same session with the new end: it lifts a time-up)."""
         room = self.get(room_id)
         if room.session_end == end_time:
             return room
-        return self._commit(room.bumped(session_end=end_time))
+        bodies: list[commands.CommandBody] = []
+        if room.session:
+            bodies.append(commands.OpenSession(room.session, room.state_since, end_time, 0))
+        return self._commit(room.bumped(session_end=end_time), bodies)
 
     def acknowledge_alert(self, room_id: str, kind: str) -> RoomView:
         """Staff dealt with it (went to the room). Only hand-cleared kinds qualify."""

@@ -29,6 +29,7 @@ class AlertKind(enum.Enum):
     DOOR_OPEN_WHILE_CLEANING = "DOOR_OPEN_WHILE_CLEANING"
     AGENT_OFFLINE = "AGENT_OFFLINE"
     SERVICE_CALLED = "SERVICE_CALLED"
+    TIME_UP = "TIME_UP"  # 到钟: a prepaid/package/场次 session ran past its end
 
 
 # Alerts staff clear by hand; the others clear when their condition ends.

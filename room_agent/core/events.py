@@ -29,6 +29,7 @@ class RoomScreen(enum.Enum):
     CLEANING = "cleaning"
     MAINTENANCE = "maintenance"
     EMERGENCY = "emergency"  # evacuation message over everything
+    TIME_UP = "time_up"  # 到钟: prepaid time ran out; extend options, the queue kept
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,9 @@ from room_agent.core.queue import SongQueue
 from room_agent.core.room_commands import CommandsMixin
 from room_agent.core.room_memory import MemoryMixin
 from room_agent.core.room_playback import PlaybackMixin
+from room_agent.core.room_time import TimeMixin
 from room_agent.core.singing import NowSinging
+from room_agent.core.time_left import TimePolicy
 from room_agent.core.views import NowPlayingView, RoomView
 from room_agent.lyrics.clock import LyricMoment, LyricTimeline, PlaybackClock
 from room_agent.lyrics.model import Lyrics
@@ -69,7 +71,7 @@ def no_lyrics(song: Song) -> Lyrics | None:
     return None
 
 
-class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin):
+class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin, TimeMixin):
     """The room, as the touchscreen and the controller see it. Implements ``CommandHandler``."""
 
     def __init__(
@@ -84,6 +86,7 @@ class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin):
         utcnow: Callable[[], datetime] = _utcnow,
         presence: PresenceTimeouts | None = None,
         door_debounce_ms: int = settings.door_debounce_ms,
+        time_policy: TimePolicy | None = None,
     ) -> None:
         self._player = player
         self._sink = sink
@@ -119,6 +122,7 @@ class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin):
         self._message = ""
         self._message_until_s = 0.0
         self._screen = RoomScreen.LOCKED
+        self._time_init(time_policy or TimePolicy())  # prepaid time: room_time.py
 
         timeouts = presence or PresenceTimeouts(
             settings.vacancy_timeout_s, settings.sealed_room_timeout_s
@@ -242,6 +246,7 @@ class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin):
             if settled is not None:
                 self._door_changed(settled, now)
             self._presence_result(self._presence.poll(now))
+            self._time_tick(now)
 
     def _position_ms(self, now: float) -> int:
         """Where the song is, by the clock, after a fresh look at the player."""
@@ -362,6 +367,8 @@ class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin):
             screen = RoomScreen.CLEANING
         elif self._business is RoomBusinessState.MAINTENANCE:
             screen = RoomScreen.MAINTENANCE
+        elif self._session and self._prepaid.is_up:
+            screen = RoomScreen.TIME_UP
         elif self._session:
             screen = RoomScreen.OPEN
         else:
@@ -373,6 +380,8 @@ class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin):
     def _require_open(self) -> None:
         if self._emergency:
             raise FailedPrecondition("emergency: the room is stopped", reason="EMERGENCY")
+        if self._screen is RoomScreen.TIME_UP:
+            raise FailedPrecondition("time is up: extend (续钟) to go on", reason="TIME_UP")
         if self._screen is not RoomScreen.OPEN:
             raise FailedPrecondition("the room is locked", reason="ROOM_LOCKED")
 

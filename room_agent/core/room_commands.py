@@ -227,11 +227,12 @@ class CommandsMixin:
 
     def _open_session(self: RoomCore, command: SessionOpened) -> None:
         if command.session == self._session:
+            self._time_set_end(command.end_time)  # 续钟 or a reconnect: the current end
             return
         if self._session:
             self._close_session(SessionClosed(self._session))
         self._session = command.session
-        self._session_ends_at = command.end_time
+        self._time_set_end(command.end_time)
         self._business = RoomBusinessState.IN_USE
         self._queue.forget_history()  # pre-booked songs already queued stay
         self._update_screen()
@@ -248,6 +249,7 @@ class CommandsMixin:
         self._queue.reset_session()
         self._session = ""
         self._session_ends_at = None
+        self._time_closed()
         if self._business is RoomBusinessState.IN_USE:
             self._business = RoomBusinessState.IDLE
         self._player.stop()

@@ -76,6 +76,7 @@ class MemoryMixin:
             self._queue = SongQueue(snapshot.queue)
             self._session = snapshot.session
             self._session_ends_at = snapshot.session_ends_at
+            self._time_restore(snapshot.session_ends_at)
             self._business = snapshot.business_state
             self._volume = snapshot.volume_percent
             self._volume_cap = snapshot.volume_cap_percent
@@ -84,11 +85,12 @@ class MemoryMixin:
             self._volume = self._player_volume()
         self._update_screen()
         playing = snapshot.now_playing if snapshot is not None else None
-        if playing is not None and self._can_play():
+        held = self._time_holds(playing)  # 到钟 before the restart: back paused, in place
+        if playing is not None and (self._can_play() or held):
             resumed = self._start(
                 playing.entry,
                 start_ms=max(0, playing.position_ms - settings.resume_rewind_ms),
-                paused=not playing.playing,
+                paused=not playing.playing or held,
                 played_ms=playing.played_ms,
                 started_at=playing.started_at,
             )

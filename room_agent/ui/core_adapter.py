@@ -23,6 +23,7 @@ from room_agent.core.events import (
     MessageChanged,
     PlaybackChanged,
     QueueChanged,
+    RoomScreen,
     ScreenChanged,
     SongEnded,
     SongStarted,
@@ -119,7 +120,7 @@ class CoreRoomControl:
             room_id=self.identity.room_id,
             display_name=self.identity.display_name or self.identity.room_id,
             tier=self.identity.tier,
-            mode=RoomMode(view.screen.value),
+            mode=_mode(view.screen),
             online=self._online_source() if self._online_source else self._online,
             venue_message=view.message or self.identity.welcome_message,
             emergency_message=view.emergency_message,
@@ -260,3 +261,9 @@ class CoreRoomControl:
             self._calls.append(call)
         self._tell(Change.SERVICE)
         return call
+
+
+def _mode(screen: RoomScreen) -> RoomMode:
+    """到钟 keeps the ordering screens underneath: the prepaid-time overlay
+    (``room_agent.ui.time_up``) covers them until the desk extends."""
+    return RoomMode.OPEN if screen is RoomScreen.TIME_UP else RoomMode(screen.value)
