@@ -64,6 +64,7 @@ class ServerOptions:
     venue_id: str = ""
     timing: BoardTiming = field(default_factory=BoardTiming)
     debug_slow_methods: Mapping[str, float] = field(default_factory=dict)  # tests only
+    catalog: Path | None = None  # master song catalog fed with every room's plays
 
 
 @dataclass
@@ -223,6 +224,7 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
             loop.add_signal_handler(sig, stop.set)
 
     ticker = asyncio.create_task(_tick(app.board))
+    catalog_feed = _start_catalog_feed(options)
     stall_probe = asyncio.create_task(watch_loop_stalls())
     gc_pauses = GcPauses()
     gc_pauses.install()
@@ -259,12 +261,25 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
             advertising.cancel()
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await advertiser.stop()
+        if catalog_feed is not None:
+            catalog_feed.close()
         app.store.close()
         with contextlib.suppress(OSError):
             os.unlink(options.data_dir / ADDR_FILE)
         if app.data_dir_lock is not None:
             app.data_dir_lock.release()
         log.info("stopped")
+
+
+def _start_catalog_feed(options: ServerOptions):  # type: ignore[no-untyped-def]
+    if options.catalog is None:
+        return None
+    from controller.catalog_feed import CatalogFeed
+
+    feed = CatalogFeed(options.data_dir / DB_FILE, options.catalog)
+    feed.start()
+    log.info("feeding room plays into the catalog %s", options.catalog)
+    return feed
 
 
 async def _tick(board: RoomBoard) -> None:
