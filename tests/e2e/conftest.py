@@ -19,7 +19,7 @@ import pytest
 
 from media_index.catalog import Catalog
 from room_agent.link.credentials import AgentCredential, save_credential
-from tests.support.controller import REPO_ROOT, RunningController, start_controller
+from tests.support.controller import REPO_ROOT, RunningController
 from tests.support.media import tone_song
 
 BIN = Path(sys.executable).parent
@@ -181,6 +181,3 @@ def master_catalog(library: Library, tmp_path: Path) -> Path:
     path = tmp_path / "master-catalog.sqlite"
     shutil.copy(library.catalog, path)
     return path
-
-
-__all__ = ["start_controller", "start_agents", "ktvctl", "wait_until"]

@@ -17,9 +17,9 @@ from tests.e2e.conftest import (
     ktvctl,
     open_sessions,
     start_agents,
-    start_controller,
     wait_until,
 )
+from tests.support.controller import start_controller
 
 ROOMS = tuple(f"E{n:02d}" for n in range(1, 20))  # 19 on the recording player
 VLC_ROOM = "V01"  # the 20th singing room: real libVLC
@@ -49,7 +49,9 @@ def test_fire_alarm_pauses_all_twenty_singing_rooms_within_a_second_and_resumes_
         open_sessions(ctl, (*ROOMS, VLC_ROOM, IDLE_ROOM))
         for agent, room in playing:
             answer = wait_until(
-                lambda: (a := agent.control(room, do="add_song", song_id=song))["ok"] and a,
+                lambda agent=agent, room=room: agent.control(room, do="add_song", song_id=song)[
+                    "ok"
+                ],
                 timeout_s=30,
             )
             assert answer, agent.control(room, do="view")
