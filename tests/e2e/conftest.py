@@ -35,6 +35,7 @@ class Library:
     catalog: Path  # the scanned catalog the rooms read
     media_root: Path
     song_ids: tuple[str, ...]
+    by_title: dict[str, str]  # title -> song id
 
 
 @pytest.fixture(scope="session")
@@ -44,6 +45,7 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Library:
     songs.mkdir()
     tone_song(songs / "周杰伦 - 晴天.ogg", freq_hz=440.0, duration_s=40.0)
     tone_song(songs / "王菲 - 红豆.ogg", freq_hz=660.0, duration_s=40.0)
+    tone_song(songs / "邓紫棋 - 泡沫.ogg", freq_hz=550.0, duration_s=3.0)  # sung to the end
     catalog = root / "catalog.sqlite"
     subprocess.run(
         [tool("ktv-index"), "scan", str(songs), "--db", str(catalog)],
@@ -52,9 +54,10 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Library:
         timeout=120,
     )
     with Catalog(str(catalog), readonly=True) as cat:
-        ids = tuple(s.song_id for s in cat.new_arrivals())
-    assert len(ids) == 2
-    return Library(catalog, songs, ids)
+        found = cat.new_arrivals()
+    by_title = {s.title: s.song_id for s in found}
+    assert set(by_title) == {"晴天", "红豆", "泡沫"}, by_title
+    return Library(catalog, songs, (by_title["晴天"], by_title["红豆"]), by_title)
 
 
 @dataclass
@@ -155,6 +158,7 @@ def ktvctl(
         capture_output=True,
         text=True,
         timeout=timeout_s,
+        env={**os.environ, "COLUMNS": "200"},
     )
 
 
