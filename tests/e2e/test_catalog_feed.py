@@ -12,7 +12,7 @@ from pathlib import Path
 from controller.catalog_feed import CatalogFeed
 from controller.store.db import open_store
 from media_index.catalog import Catalog
-from tests.e2e.conftest import Library, wait_until
+from tests.support.core_agents import Library, wait_until
 
 
 def _store_play(db: Path, event_id: str, song_id: str, outcome: str, played_ms: int) -> None:

@@ -14,7 +14,7 @@ from room_agent.control_socket import ControlSocket
 from room_agent.core import ports
 from room_agent.core.instruments import RecordingSink
 from room_agent.core_rooms import CoreRooms, PlayerKind
-from tests.e2e.conftest import Library, wait_until
+from tests.support.core_agents import Library, wait_until
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def _ask(path: Path, *lines: bytes) -> list[dict]:
 
 
 def test_bad_requests_get_a_clear_error_and_the_room_keeps_answering(room) -> None:  # type: ignore[no-untyped-def]
-    rooms, _, path = room
+    _, _, path = room
     answers = _ask(
         path,
         b"not json\n",
@@ -64,7 +64,7 @@ def test_bad_requests_get_a_clear_error_and_the_room_keeps_answering(room) -> No
 
 
 def test_the_mock_door_pin_goes_through_the_real_core_to_the_event_sink(room) -> None:  # type: ignore[no-untyped-def]
-    rooms, sink, path = room
+    _, sink, path = room
     assert _ask(path, b'{"room": "S01", "do": "door", "open": true}\n')[0]["ok"]
     assert wait_until(lambda: any(e.open for e in sink.events(ports.DoorChanged)), 5)
     assert _ask(path, b'{"room": "S01", "do": "door", "open": false}\n')[0]["ok"]

@@ -12,14 +12,14 @@ import statistics
 import time
 from pathlib import Path
 
-from tests.e2e.conftest import (
+from tests.support.controller import start_controller
+from tests.support.core_agents import (
     Library,
     ktvctl,
     open_sessions,
     start_agents,
     wait_until,
 )
-from tests.support.controller import start_controller
 
 ROOMS = tuple(f"E{n:02d}" for n in range(1, 20))  # 19 on the recording player
 VLC_ROOM = "V01"  # the 20th singing room: real libVLC

@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.e2e.conftest import Library, ktvctl, open_sessions, start_agents, wait_until
 from tests.support.controller import start_controller
+from tests.support.core_agents import Library, ktvctl, open_sessions, start_agents, wait_until
 
 SHORT_PRESENCE = "[gpio]\npresence_hold_s = 4\ndoor_debounce_ms = 20\n"
 

@@ -13,8 +13,8 @@ import subprocess
 from pathlib import Path
 
 from media_index.catalog import Catalog
-from tests.e2e.conftest import Library, open_sessions, start_agents, tool, wait_until
 from tests.support.controller import start_controller
+from tests.support.core_agents import Library, open_sessions, start_agents, tool, wait_until
 from tests.support.link import AgentLink, song_played_event
 
 
