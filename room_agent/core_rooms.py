@@ -10,9 +10,11 @@ its own ``SqliteRoomStore`` under ``DATA_DIR/<room>/``, sensors on gpiozero's
   of rooms in one process.
 
 Every player call that starts or stops sound is appended to ``DATA_DIR/<room>/player-
-journal.jsonl`` with its wall-clock time (``time.time()``), and, for ``vlc``, the instant the
-last PCM buffer arrived before a pause (``pcm_stopped``). Load tests and end-to-end tests
-read that journal to measure e.g. emergency stop latency per room.
+journal.jsonl`` with its wall-clock time (``time.time()``), and, for ``vlc``, once the PCM
+has stopped after a pause (``pcm_stopped``): when the last buffer arrived and where the
+captured audio ends by libVLC's presentation times (amem has no audio server that would
+cork the stream at the pause, so that end includes libVLC's decode-ahead). Load tests and
+end-to-end tests read that journal to measure e.g. emergency stop latency per room.
 """
 
 from __future__ import annotations
@@ -69,31 +71,47 @@ class PlayerJournal:
 
 
 class PcmClock:
-    """A ``PcmCapture`` that keeps only when the last buffer arrived (wall clock)."""
+    """A ``PcmCapture`` that keeps when the captured audio is heard until.
+
+    libVLC stamps each buffer with its presentation time on the ``time.monotonic()`` clock;
+    a buffer is heard until ``pts + its length``, and a flush at ``pts`` cuts off what was
+    due after it (what an audio server would do with audio already handed to it)."""
+
+    BYTES_PER_S = 44_100 * 4  # S16 stereo at 44.1 kHz
 
     def __init__(self) -> None:
-        self.last_pcm_at = 0.0
+        self._lock = threading.Lock()
+        self.last_arrival_s = 0.0  # monotonic instant the last buffer arrived
+        self.heard_until_s = 0.0  # monotonic instant the captured audio ends
         self.buffers = 0
 
     def write(self, deck: str, pts_us: int, pcm: bytes) -> None:
-        if deck == "main" and any(pcm):
-            self.last_pcm_at = time.time()
+        if deck != "main":
+            return
+        with self._lock:
+            self.last_arrival_s = time.monotonic()
+            self.heard_until_s = max(self.heard_until_s, pts_us / 1e6 + len(pcm) / self.BYTES_PER_S)
             self.buffers += 1
 
     def flush(self, deck: str, pts_us: int) -> None:
-        pass
+        if deck == "main":
+            with self._lock:
+                self.heard_until_s = min(self.heard_until_s, pts_us / 1e6)
 
     def volume(self, deck: str, at_us: int, volume: float, muted: bool) -> None:
         pass
 
-    def wait_quiet(self, quiet_s: float, timeout_s: float = 5.0) -> float:
-        """Wait until no PCM arrived for ``quiet_s``; return when the last buffer arrived."""
+    def wait_quiet(self, quiet_s: float, timeout_s: float = 5.0) -> tuple[float, float]:
+        """Wait until no PCM arrived for ``quiet_s``; return (wall clock) when the last buffer
+        arrived and when the captured audio ends by its presentation times."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            if time.time() - self.last_pcm_at >= quiet_s:
+            if time.monotonic() - self.last_arrival_s >= quiet_s:
                 break
             time.sleep(0.02)
-        return self.last_pcm_at
+        to_wall = time.time() - time.monotonic()
+        with self._lock:
+            return self.last_arrival_s + to_wall, self.heard_until_s + to_wall
 
 
 class JournaledPlayer:
@@ -120,8 +138,13 @@ class JournaledPlayer:
             threading.Thread(target=self._journal_pcm_stop, args=(pcm, at), daemon=True).start()
 
     def _journal_pcm_stop(self, pcm: PcmClock, paused_at: float) -> None:
-        last = pcm.wait_quiet(PCM_QUIET_MS / 1000)
-        self._journal.write("pcm_stopped", last, after_pause_ms=round((last - paused_at) * 1000))
+        arrived, ends = pcm.wait_quiet(PCM_QUIET_MS / 1000)
+        self._journal.write(
+            "pcm_stopped",
+            arrived,  # t: the last buffer libVLC handed over (it decodes ahead of the clock)
+            captured_until=ends,  # where that audio ends on the presentation clock
+            after_pause_ms=round((arrived - paused_at) * 1000),
+        )
 
     def resume(self) -> None:
         self._inner.resume()

@@ -77,6 +77,10 @@ def test_fire_alarm_pauses_all_twenty_singing_rooms_within_a_second_and_resumes_
         # the real libVLC room: its audio stopped too, not just the method call
         stopped = wait_until(lambda: _events(vlc, VLC_ROOM, "pcm_stopped"), 10)
         assert stopped and stopped[0]["t"] - returned_at < LIMIT_S, stopped
+        assert _events(vlc, VLC_ROOM, "pause")[0]["state"] == "PAUSED"
+        buffers = vlc.control(VLC_ROOM, do="view")["pcm_buffers"]
+        time.sleep(1.0)  # no audio at all while the emergency lasts
+        assert vlc.control(VLC_ROOM, do="view")["pcm_buffers"] == buffers
         for agent, room in (*playing, (idle_agent, idle_room)):
             assert agent.control(room, do="view")["screen"] == "EMERGENCY"
         assert not _events(idle_agent, idle_room, "pause")
