@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ktv.errors import KtvError
+from ktv.errors import FailedPrecondition, KtvError
 from media_index.catalog import Catalog
 from media_index.records import PlayOutcome
 
@@ -66,6 +66,11 @@ class CatalogFeed:
     def __init__(
         self, controller_db: Path, catalog_path: Path, *, interval_s: float = FEED_INTERVAL_S
     ) -> None:
+        if not Path(catalog_path).is_file():  # a master catalog is made by the scanner
+            raise FailedPrecondition(
+                f"catalog {catalog_path} does not exist: scan the song library into it first"
+                f" (ktv-index scan DIR --db {catalog_path})"
+            )
         self.catalog = Catalog(str(catalog_path))
         self._db_path = controller_db
         self._interval_s = interval_s

@@ -179,6 +179,13 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
     finish (up to ``shutdown_grace_s``) -> watch and link streams end -> server stops.
     """
     app = build_app(options)
+    try:
+        catalog_feed = _catalog_feed(options)
+    except Exception:
+        app.store.close()
+        if app.data_dir_lock is not None:
+            app.data_dir_lock.release()
+        raise
     in_flight = InFlight()
     interceptors: list[grpc.aio.ServerInterceptor] = [
         AuthInterceptor(AuthenticatorChain(app.authenticators), app.permissions, in_flight)
@@ -224,7 +231,9 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
             loop.add_signal_handler(sig, stop.set)
 
     ticker = asyncio.create_task(_tick(app.board))
-    catalog_feed = _start_catalog_feed(options)
+    if catalog_feed is not None:
+        catalog_feed.start()
+        log.info("feeding room plays into the catalog %s", options.catalog)
     stall_probe = asyncio.create_task(watch_loop_stalls())
     gc_pauses = GcPauses()
     gc_pauses.install()
@@ -271,15 +280,13 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
         log.info("stopped")
 
 
-def _start_catalog_feed(options: ServerOptions):  # type: ignore[no-untyped-def]
+def _catalog_feed(options: ServerOptions):  # type: ignore[no-untyped-def]
+    """``--catalog``: the feed of room plays into the master catalog (checked before serving)."""
     if options.catalog is None:
         return None
     from controller.catalog_feed import CatalogFeed
 
-    feed = CatalogFeed(options.data_dir / DB_FILE, options.catalog)
-    feed.start()
-    log.info("feeding room plays into the catalog %s", options.catalog)
-    return feed
+    return CatalogFeed(options.data_dir / DB_FILE, options.catalog)
 
 
 async def _tick(board: RoomBoard) -> None:

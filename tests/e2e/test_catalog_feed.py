@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 from controller.catalog_feed import CatalogFeed
 from controller.store.db import open_store
 from media_index.catalog import Catalog
-from tests.support.core_agents import Library, wait_until
+from tests.support.core_agents import Library, tool, wait_until
 
 
 def _store_play(db: Path, event_id: str, song_id: str, outcome: str, played_ms: int) -> None:
@@ -82,3 +83,21 @@ def test_a_play_the_catalog_cannot_take_is_logged_and_the_rest_still_flow(
         feed.close()
     assert _hot(master) == [song]
     assert "ev-bad not fed to the catalog" in caplog.text
+
+
+def test_a_controller_pointed_at_a_missing_catalog_refuses_to_start_in_one_line(
+    tmp_path: Path,
+) -> None:
+    missing = tmp_path / "nowhere" / "catalog.sqlite"
+    out = subprocess.run(
+        [tool("ktv-controller"), "serve", "--data-dir", str(tmp_path / "ctl"),
+         "--listen", "127.0.0.1:0", "--insecure-dev", "--no-mdns", "--catalog", str(missing)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert out.returncode == 5, out.stderr
+    assert (
+        out.stderr.strip()
+        .splitlines()[-1]
+        .startswith(f"ktv-controller: catalog {missing} does not exist")
+    )
+    assert not missing.parent.exists()
