@@ -76,9 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--core-player",
-        choices=["vlc", "recording"],
+        choices=["vlc", "pulse", "recording"],
         help="headless: run the real RoomCore per room with this player (vlc: libVLC, PCM "
-        "captured in memory; recording: a test player), sensors on mock GPIO pins",
+        "captured in memory; pulse: libVLC to PulseAudio; recording: a test player), "
+        "sensors on mock GPIO pins",
     )
     run.add_argument("--catalog", type=Path, help="song catalog (default DATA_DIR/catalog.db)")
     run.add_argument("--media-root", type=Path, help="where the catalog's song files are")

@@ -6,6 +6,8 @@ its own ``SqliteRoomStore`` under ``DATA_DIR/<room>/``, sensors on gpiozero's
 
 * ``vlc``: the real ``VlcPlayer`` with its PCM captured in memory (no sound card needed), so
   a pause is proven by the audio stopping, not by a method call;
+* ``pulse``: the real ``VlcPlayer`` playing to PulseAudio (``audio_device = "pulse/SINK"``),
+  so a test can listen to the sink's monitor;
 * ``recording``: ``RecordingPlayer`` (the core's test instrument), cheap enough for dozens
   of rooms in one process.
 
@@ -46,7 +48,8 @@ PCM_QUIET_MS = 300  # no PCM for this long after a pause: the audio has stopped
 
 
 class PlayerKind(enum.Enum):
-    VLC = "vlc"
+    VLC = "vlc"  # libVLC, PCM captured in memory (amem)
+    PULSE = "pulse"  # libVLC to the PulseAudio server of the environment (agent.toml's sink)
     RECORDING = "recording"
 
 
@@ -200,6 +203,14 @@ class CoreRooms:
             return RecordingPlayer(), None
         from room_agent.player import AudioOutput, OutputKind, PlayerConfig, VlcPlayer
 
+        if self.kind is PlayerKind.PULSE:
+            sink = config.audio_device.partition("/")[2] if config.audio_device else ""
+            pulse = PlayerConfig(
+                audio=AudioOutput(OutputKind.PULSE, device=sink),
+                media_root=str(config.media_root or ""),
+                shadow_enabled=False,
+            )
+            return VlcPlayer(pulse), None
         pcm = PcmClock()
         player = VlcPlayer(
             PlayerConfig(

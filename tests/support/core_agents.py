@@ -116,6 +116,7 @@ def start_agents(
     player: str = "recording",
     config_text: str = "",
     heartbeat_s: int = 1,
+    env: dict[str, str] | None = None,
 ) -> AgentProcess:
     """Enroll each room (credential under DATA_DIR/<room>) and start one agent process."""
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -133,7 +134,13 @@ def start_agents(
         "--control-socket", str(control),
     ]  # fmt: skip
     log = (data_dir / "agent.log").open("wb")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+    process = subprocess.Popen(
+        command,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=REPO_ROOT,
+        env={**os.environ, **(env or {})},
+    )
     log.close()
     agent = AgentProcess(process, data_dir, tuple(rooms), control)
     deadline = time.monotonic() + AGENT_START_TIMEOUT_S
