@@ -90,6 +90,12 @@ def _serve(parser: argparse.ArgumentParser) -> Runner:
     parser.add_argument(
         "--nobody-present-after-s", type=float, default=None, help="NOBODY_PRESENT alert delay"
     )
+    parser.add_argument(
+        "--catalog",
+        type=Path,
+        default=None,
+        help="master song catalog (media_index SQLite): every room's plays feed its charts",
+    )
     parser.add_argument("--debug-slow-method", action="append", default=[], help=argparse.SUPPRESS)
 
     def run(args: argparse.Namespace) -> int:
@@ -111,6 +117,7 @@ def _serve(parser: argparse.ArgumentParser) -> Runner:
             venue_id=args.venue_id,
             timing=timing,
             debug_slow_methods=_parse_slow(args.debug_slow_method),
+            catalog=args.catalog,
         )
         asyncio.run(run_server(options, ready=lambda a: print(f"listening on {a}", flush=True)))
         return 0

@@ -81,6 +81,8 @@ class Demo:
                 "127.0.0.1",
                 "--venue-config",
                 str(VENUE_CONFIG),
+                "--catalog",  # the rooms' plays fill the demo's charts (ktv-index chart)
+                str(self.catalog),
             ],
             log="controller.log",
         )
@@ -93,6 +95,7 @@ class Demo:
             time.sleep(0.1)
         self.address = addr_file.read_text().strip()
         _say(f"controller listening on {self.address}")
+        _say(f"rooms' plays feed the charts: ktv-index chart --days 0 --db {self.catalog}")
 
     def ktvctl(self, *args: str, check: bool = True) -> object:
         out = subprocess.run(

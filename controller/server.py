@@ -64,6 +64,7 @@ class ServerOptions:
     venue_id: str = ""
     timing: BoardTiming = field(default_factory=BoardTiming)
     debug_slow_methods: Mapping[str, float] = field(default_factory=dict)  # tests only
+    catalog: Path | None = None  # master song catalog fed with every room's plays
 
 
 @dataclass
@@ -182,6 +183,13 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
     finish (up to ``shutdown_grace_s``) -> watch and link streams end -> server stops.
     """
     app = build_app(options)
+    try:
+        catalog_feed = _catalog_feed(options)
+    except Exception:
+        app.store.close()
+        if app.data_dir_lock is not None:
+            app.data_dir_lock.release()
+        raise
     in_flight = InFlight()
     interceptors: list[grpc.aio.ServerInterceptor] = [
         AuthInterceptor(AuthenticatorChain(app.authenticators), app.permissions, in_flight)
@@ -227,6 +235,9 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
             loop.add_signal_handler(sig, stop.set)
 
     ticker = asyncio.create_task(_tick(app.board))
+    if catalog_feed is not None:
+        catalog_feed.start()
+        log.info("feeding room plays into the catalog %s", options.catalog)
     stall_probe = asyncio.create_task(watch_loop_stalls())
     gc_pauses = GcPauses()
     gc_pauses.install()
@@ -263,12 +274,23 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
             advertising.cancel()
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await advertiser.stop()
+        if catalog_feed is not None:
+            catalog_feed.close()
         app.store.close()
         with contextlib.suppress(OSError):
             os.unlink(options.data_dir / ADDR_FILE)
         if app.data_dir_lock is not None:
             app.data_dir_lock.release()
         log.info("stopped")
+
+
+def _catalog_feed(options: ServerOptions):  # type: ignore[no-untyped-def]
+    """``--catalog``: the feed of room plays into the master catalog (checked before serving)."""
+    if options.catalog is None:
+        return None
+    from controller.catalog_feed import CatalogFeed
+
+    return CatalogFeed(options.data_dir / DB_FILE, options.catalog)
 
 
 async def _tick(board: RoomBoard) -> None:

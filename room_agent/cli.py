@@ -74,6 +74,21 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="headless: emit random door/presence/service events, this many seconds apart",
     )
+    run.add_argument(
+        "--core-player",
+        choices=["vlc", "pulse", "recording"],
+        help="headless: run the real RoomCore per room with this player (vlc: libVLC, PCM "
+        "captured in memory; pulse: libVLC to PulseAudio; recording: a test player), "
+        "sensors on mock GPIO pins",
+    )
+    run.add_argument("--catalog", type=Path, help="song catalog (default DATA_DIR/catalog.db)")
+    run.add_argument("--media-root", type=Path, help="where the catalog's song files are")
+    run.add_argument(
+        "--control-socket",
+        type=Path,
+        metavar="PATH",
+        help="TEST HOOK with --core-player: a Unix socket that drives the mock pins and 点歌",
+    )
     enroll = sub.add_parser("enroll", help="exchange an enrollment code for a credential")
     _common(enroll)
     enroll.add_argument("--code", required=True, help="one-time code from ktvctl agent enroll")
@@ -95,6 +110,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "venue_id": args.venue,
         "mock_gpio": getattr(args, "mock_gpio", None),
         "headless": getattr(args, "headless", False),
+        "catalog_path": str(args.catalog) if getattr(args, "catalog", None) else None,
+        "media_root": str(args.media_root) if getattr(args, "media_root", None) else None,
     }
 
 
@@ -148,17 +165,38 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.simulate_events is not None and args.simulate_events <= 0:
         raise InvalidArgument("--simulate-events must be a positive number of seconds")
     configs = _room_configs(args)
+    if args.core_player is not None and not configs[0].headless:
+        raise InvalidArgument("--core-player runs headless rooms and needs --headless")
     if not configs[0].headless:
         if args.simulate_events is not None:
             raise InvalidArgument("--simulate-events needs --headless (real sensors otherwise)")
         from room_agent.screen_agent import run_room_with_screen
 
         return run_room_with_screen(configs[0], windowed=args.windowed)
+    if args.control_socket is not None and args.core_player is None:
+        raise InvalidArgument("--control-socket needs --core-player")
     agents: list[RoomAgent] = []
+    core_rooms = None
+    control = None
     try:
-        agents.extend(build_agent(c) for c in configs)
+        if args.core_player is None:
+            agents.extend(build_agent(c) for c in configs)
+        else:
+            from room_agent.core_rooms import CoreRooms, PlayerKind
+
+            core_rooms = CoreRooms(PlayerKind(args.core_player))
+            agents.extend(build_agent(c, make_room=core_rooms.make_room) for c in configs)
+            if args.control_socket is not None:
+                from room_agent.control_socket import ControlSocket
+
+                control = ControlSocket(args.control_socket, core_rooms)
+                control.start()
         asyncio.run(_run_agents(agents, args.simulate_events))
     finally:
+        if control is not None:
+            control.close()
+        if core_rooms is not None:
+            core_rooms.close()
         for agent in agents:
             agent.close()
     log.info("stopped")
