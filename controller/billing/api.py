@@ -41,6 +41,7 @@ from controller.billing.payments import default_providers
 from controller.billing.receipt import escpos, render_receipt
 from controller.billing.records import Actor, OrderSource, StaffRole
 from controller.billing.service import BillingDesk
+from controller.billing.settlement import settled_hooks
 from controller.rooms.model import parse_room_name
 from controller.server import ControllerApp, register_service_module
 from ktv.errors import InvalidArgument, KtvError
@@ -399,7 +400,8 @@ class BillingModule:
         data = tomllib.loads(text) if text else {}
         kind = str(data.get("payments", {}).get("provider", "terminal"))
         providers = default_providers(kind, app.store, app.clock)
-        desk = BillingDesk(app.board, clock=app.clock, providers=providers)
+        hooks = settled_hooks(app.store, app.clock)
+        desk = BillingDesk(app.board, clock=app.clock, providers=providers, on_settled=hooks)
         if "pricing" in data:
             desk.import_config(text, SYSTEM, seed=True)
         billing_pb2_grpc.add_BillingServiceServicer_to_server(

@@ -24,6 +24,7 @@ from controller.billing.payments import PaymentProvider, default_providers
 from controller.billing.plan import PricePlan
 from controller.billing.plan_config import load_plan_text, menu_from_config, parse_toml
 from controller.billing.records import Actor, Discount, OrderSource, Tender, new_id
+from controller.billing.settlement import SettledHook
 from controller.billing.store import BillingRecords, utc_now
 from controller.billing.tab import Tab
 from controller.billing.till import Till, _require_prepaid
@@ -38,12 +39,14 @@ class BillingDesk(Till):
         *,
         clock: Callable[[], datetime] = utc_now,
         providers: Mapping[Tender, PaymentProvider] | None = None,
+        on_settled: Sequence[SettledHook] = (),
     ) -> None:
         self.board = board
         self.store = board.store
         self.records = BillingRecords(board.store)
         self.clock = clock
         self.providers = dict(providers or default_providers())
+        self.on_settled = tuple(on_settled)  # run inside checkout's transaction
 
     # --- prices and menu -----------------------------------------------------------------
     def import_config(self, source: str, actor: Actor, *, seed: bool = False) -> PricePlan:

@@ -16,13 +16,16 @@ from controller.billing.ledger import Ledger
 from controller.billing.money import format_yuan
 from controller.billing.payments import Charge, PaymentProvider
 from controller.billing.records import Actor, OpeningMode, new_id
+from controller.billing.settlement import BillSettled, SettledHook
 from controller.billing.tab import Tab
 from ktv.errors import FailedPrecondition, InvalidArgument
 
 
 class Till:
-    """Needs ``store``, ``records``, ``clock``, ``providers``, ``_act``, ``_commit`` and
-    ``_done`` from the service it is mixed into."""
+    """Needs ``store``, ``records``, ``clock``, ``providers``, ``on_settled``, ``_act``,
+    ``_commit`` and ``_done`` from the service it is mixed into."""
+
+    on_settled: tuple[SettledHook, ...]
 
     def _take(
         self,
@@ -107,6 +110,15 @@ class Till:
             for room, session in self.records.room_sessions(tab.tab_id).items():
                 self.board.session_closed(room, session)
                 self.records.clear_open_room(room)
+            closed = ledger.tab(tab.tab_id)
+            settled = BillSettled(
+                closed.tab_id,
+                closed.merged_from,
+                compute_bill(closed, ledger.plan_of(closed), now),
+                now,
+            )
+            for hook in self.on_settled:  # same transaction: commits with the checkout
+                hook(settled)
             return self._done(ledger, tab.tab_id, now)
 
     def refund(

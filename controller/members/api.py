@@ -18,9 +18,10 @@ from controller.auth.model import Role
 from controller.auth.permissions import Permission, service_rows
 from controller.billing.payments import PaymentProvider, register_stored_value
 from controller.billing.service import BillingDesk
+from controller.billing.settlement import SettledHook, register_settled_hook
 from controller.billing.store import BillingRecords
 from controller.members.campaigns import FileNotifier
-from controller.members.checkout import MemberCheckout
+from controller.members.checkout import MemberCheckout, credit_on_settle
 from controller.members.convert import coupon_pb, entry_pb, member_pb
 from controller.members.coupons import CouponKind, CouponSpec
 from controller.members.desk import MemberDesk
@@ -81,7 +82,12 @@ def _provider(store: Store, clock: Callable[[], datetime]) -> PaymentProvider:
     return StoredValueProvider(desk_for(store, clock))
 
 
+def _credit_hook(store: Store, clock: Callable[[], datetime]) -> SettledHook:
+    return credit_on_settle(LoyaltyDesk(desk_for(store, clock)))
+
+
 register_stored_value(_provider)
+register_settled_hook(_credit_hook)
 
 
 def _actor() -> str:

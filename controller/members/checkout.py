@@ -5,17 +5,21 @@ its discount landing on the bill, nor the other way round."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from controller.billing.bill import Bill, LineKind, Outcome
 from controller.billing.money import div_half_up
 from controller.billing.records import Actor, StaffRole
 from controller.billing.service import BillingDesk
+from controller.billing.settlement import BillSettled, SettledHook
 from controller.members.loyalty import LoyaltyDesk, VisitOutcome
 from controller.members.points import SpendLine
 from ktv.errors import FailedPrecondition, InvalidArgument
 
+log = logging.getLogger(__name__)
 MEMBERSHIP = Actor("membership", StaffRole.ADMIN)  # member benefits are pre-approved rules
 CATEGORY_OF = {
     LineKind.ROOM_TIME: "room",
@@ -123,10 +127,47 @@ class MemberCheckout:
     def credit(self, tab_id: str) -> dict[str, VisitOutcome]:
         """After checkout: every member attached to the bill is credited with it once."""
         outcome = self.billing.bill(tab_id)
+        if outcome.tab.merged_into:
+            raise FailedPrecondition(
+                f"bill {tab_id} was merged into bills/{outcome.tab.merged_into}: credit that one",
+                reason="BILL_MERGED",
+            )
         if outcome.tab.is_open:
             raise FailedPrecondition(f"bill {tab_id} is still open", reason="BILL_OPEN")
-        lines = spend_lines(outcome.bill)
-        return {
-            member_id: self.loyalty.record_visit(member_id, f"bills/{tab_id}", lines)
-            for member_id in self.loyalty.members.records.members_of_tab(tab_id)
-        }
+        return credit_members(self.loyalty, tab_id, outcome.tab.merged_from, outcome.bill)
+
+    def sweep(self, since: datetime) -> int:
+        """Credit closed bills whose members were not credited (the settled hook failed, or
+        the member was attached after checkout). Returns how many members were credited."""
+        credited = 0
+        for tab_id in self.loyalty.members.records.uncredited_bills(since):
+            credited += sum(c.recorded for c in self.credit(tab_id).values())
+        return credited
+
+
+def credit_members(
+    loyalty: LoyaltyDesk, tab_id: str, merged_from: Sequence[str], bill: Bill
+) -> dict[str, VisitOutcome]:
+    """Credit every member attached to the bill (or to a tab merged into it) once: spend
+    for the tier and points by category x tier multiplier. A retry credits nobody twice."""
+    lines = spend_lines(bill)
+    members: dict[str, None] = {}
+    for tab in (tab_id, *merged_from):
+        members.update(dict.fromkeys(loyalty.members.records.members_of_tab(tab)))
+    with loyalty.store.transaction():
+        return {m: loyalty.record_visit(m, f"bills/{tab_id}", lines) for m in members}
+
+
+def credit_on_settle(loyalty: LoyaltyDesk) -> SettledHook:
+    """Billing's settled hook: members are credited inside the checkout's transaction. A
+    failure here is logged and rolled back alone (a savepoint): the checkout still commits
+    and the scheduler's credit sweep catches up."""
+
+    def on_settled(settled: BillSettled) -> None:
+        try:
+            with loyalty.store.transaction():
+                credit_members(loyalty, settled.tab_id, settled.merged_tab_ids, settled.bill)
+        except Exception:
+            log.exception("crediting members of bills/%s failed; the sweep retries", settled.tab_id)
+
+    return on_settled

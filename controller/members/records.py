@@ -269,6 +269,39 @@ class MemberRecords:
         )
         return [r["member_id"] for r in rows]
 
+    def uncredited_bills(self, since: datetime) -> list[str]:
+        """Closed bills (following 并房 to the bill that was checked out) with a member
+        attached since ``since`` who has no visit for that bill yet."""
+        rows = self.store.query(
+            "SELECT DISTINCT s.member_id, s.tab_id FROM member_sessions s"
+            " JOIN billing_tabs t ON t.tab_id = s.tab_id WHERE s.at >= ? AND t.status != 'open'",
+            (since.isoformat(),),
+        )
+        bills: list[str] = []
+        for r in rows:
+            tab_id = self._checked_out_tab(r["tab_id"])
+            if tab_id is None or tab_id in bills:
+                continue
+            visited = self.store.query_one(
+                "SELECT 1 FROM member_visits WHERE member_id = ? AND bill = ?",
+                (r["member_id"], f"bills/{tab_id}"),
+            )
+            if visited is None:
+                bills.append(tab_id)
+        return bills
+
+    def _checked_out_tab(self, tab_id: str) -> str | None:
+        for _ in range(64):
+            row = self.store.query_one(
+                "SELECT status, merged_into FROM billing_tabs WHERE tab_id = ?", (tab_id,)
+            )
+            if row is None or row["status"] == "open":
+                return None
+            if row["status"] != "merged":
+                return tab_id
+            tab_id = row["merged_into"]
+        return None
+
     def record_visit(self, member_id: str, bill: str, at: datetime, spend_fen: int) -> bool:
         cursor = self.store.execute(
             "INSERT OR IGNORE INTO member_visits (member_id, bill, at, spend_fen)"
