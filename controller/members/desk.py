@@ -47,7 +47,7 @@ class MemberDesk:
 
     def __post_init__(self) -> None:
         self.records = MemberRecords(self.store)
-        self.pins = PinGuard(self.clock)
+        self.pins = PinGuard(self.store, self.clock)
 
     # --- members ----------------------------------------------------------------------------
     def register(

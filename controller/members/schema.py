@@ -124,6 +124,14 @@ CREATE TABLE notifications (
 CREATE INDEX notifications_unsent ON notifications (sent_at, notification_id);
 """
 
+PIN_FAILURES = """
+CREATE TABLE member_pin_failures (
+    member_id TEXT PRIMARY KEY REFERENCES members (member_id),
+    failures INTEGER NOT NULL CHECK (failures > 0),
+    locked_until TEXT
+);
+"""
+
 register_migrations(
     "members",
     [
@@ -131,5 +139,6 @@ register_migrations(
         Migration(2, "points ledger", sql=POINTS),
         Migration(3, "coupons", sql=COUPONS),
         Migration(4, "campaign runs and the notifications outbox", sql=CAMPAIGNS),
+        Migration(5, "wrong member PINs, kept across restarts", sql=PIN_FAILURES),
     ],
 )

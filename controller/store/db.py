@@ -13,6 +13,7 @@ commit the enclosing transaction early. sqlite-utils is used for schema work and
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -23,6 +24,7 @@ from typing import Any
 import sqlite_utils
 
 Params = Sequence[Any] | Mapping[str, Any]
+log = logging.getLogger(__name__)
 
 
 class Store:
@@ -42,6 +44,7 @@ class Store:
         self._lock = threading.RLock()
         self._depth = 0
         self._after_commit: list[Callable[[], None]] = []
+        self._after_end: list[Callable[[], None]] = []
         self._checkpointer: _Checkpointer | None = None
 
     @contextmanager
@@ -61,6 +64,7 @@ class Store:
                 if depth == 0:
                     self.conn.execute("ROLLBACK")
                     self._after_commit.clear()
+                    self._run_after_end()
                 else:
                     self.conn.execute(f"ROLLBACK TO sp{depth}")
                     self.conn.execute(f"RELEASE sp{depth}")
@@ -69,8 +73,11 @@ class Store:
             if depth == 0:
                 self.conn.execute("COMMIT")
                 callbacks, self._after_commit = self._after_commit, []
-                for callback in callbacks:
-                    callback()
+                try:
+                    for callback in callbacks:
+                        callback()
+                finally:
+                    self._run_after_end()
             else:
                 self.conn.execute(f"RELEASE sp{depth}")
 
@@ -89,6 +96,23 @@ class Store:
                 callback()
             else:
                 self._after_commit.append(callback)
+
+    def after_transaction(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the outermost transaction ends, committed **or rolled
+        back** (now if none is open), still holding the store's lock, so it may write in a
+        short transaction of its own. For facts that must outlive a rollback (a wrong PIN
+        counted against a payment that then fails). A failing callback is logged, never
+        raised into the transaction's caller."""
+        with self._lock:
+            if self._depth == 0:
+                _run_logged(callback)
+            else:
+                self._after_end.append(callback)
+
+    def _run_after_end(self) -> None:
+        callbacks, self._after_end = self._after_end, []
+        for callback in callbacks:
+            _run_logged(callback)
 
     def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
         with self._lock:
@@ -121,6 +145,13 @@ class Store:
             self._checkpointer = None
         with self._lock:
             self.conn.close()
+
+
+def _run_logged(callback: Callable[[], None]) -> None:
+    try:
+        callback()
+    except Exception:
+        log.exception("after-transaction callback failed")
 
 
 class _Checkpointer(threading.Thread):

@@ -243,3 +243,44 @@ def test_background_checkpoints_run_on_their_own_thread_and_stop_with_the_store(
         assert again.query_one("SELECT COUNT(*) AS n FROM t")["n"] == 500  # type: ignore[index]
     finally:
         again.close()
+
+
+def test_an_after_transaction_write_survives_the_rollback_of_the_transaction_that_asked(
+    tmp_path: Path,
+) -> None:
+    s = Store(tmp_path / "t.db")
+    try:
+        s.execute("CREATE TABLE facts (what TEXT)")
+
+        def remember() -> None:
+            with s.transaction():
+                s.execute("INSERT INTO facts VALUES ('wrong pin')")
+
+        with pytest.raises(RuntimeError), s.transaction():
+            s.execute("INSERT INTO facts VALUES ('payment')")
+            s.after_transaction(remember)
+            raise RuntimeError("declined")
+        assert [r["what"] for r in s.query("SELECT what FROM facts")] == ["wrong pin"]
+        with s.transaction():
+            s.after_transaction(remember)
+            s.execute("INSERT INTO facts VALUES ('payment')")
+        assert len(s.query("SELECT what FROM facts")) == 3
+        s.after_transaction(remember)  # outside a transaction: now
+        assert len(s.query("SELECT what FROM facts")) == 4
+    finally:
+        s.close()
+
+
+def test_a_failing_after_transaction_callback_never_reaches_the_caller(tmp_path: Path) -> None:
+    s = Store(tmp_path / "t.db")
+    try:
+
+        def broken() -> None:
+            raise ValueError("boom")
+
+        with s.transaction():
+            s.after_transaction(broken)
+        with s.transaction():  # the store is usable afterwards
+            s.execute("CREATE TABLE ok (x)")
+    finally:
+        s.close()
