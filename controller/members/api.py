@@ -3,6 +3,7 @@ stored-value provider into billing (imported before billing builds its desk)."""
 
 from __future__ import annotations
 
+import tomllib
 import weakref
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
@@ -16,7 +17,12 @@ from controller.api.idempotent import once
 from controller.auth.interceptor import current_principal
 from controller.auth.model import Role
 from controller.auth.permissions import Permission, service_rows
-from controller.billing.payments import PaymentProvider, register_stored_value
+from controller.billing.payments import (
+    PaymentProvider,
+    default_providers,
+    register_stored_value,
+)
+from controller.billing.records import Tender
 from controller.billing.service import BillingDesk
 from controller.billing.settlement import SettledHook, register_settled_hook
 from controller.billing.store import BillingRecords
@@ -43,7 +49,6 @@ NOTIFICATIONS_FILE = "notifications.jsonl"
 CASHIER_UP = frozenset({Role.CASHIER, Role.MANAGER, Role.ADMIN})
 MANAGER_UP = frozenset({Role.MANAGER, Role.ADMIN})
 STAFF = CASHIER_UP | {Role.WAITER}
-TOPUP_TENDERS = ("cash", "bank_card", "wechat", "alipay", "unionpay_qr")
 
 PERMISSIONS = service_rows(
     "ktv.v1.MembersService",
@@ -154,10 +159,6 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
 
     async def TopUp(self, request: pb.TopUpRequest, context: object) -> pb.LedgerEntryResponse:
         tender = request.tender or "cash"
-        if tender not in TOPUP_TENDERS:
-            raise InvalidArgument(
-                f"top up by {', '.join(TOPUP_TENDERS)}, not {tender!r}", reason="BAD_TENDER"
-            )
 
         def act() -> pb.LedgerEntryResponse:
             m = self.desk.resolve(request.member)
@@ -385,12 +386,23 @@ def _tag(text: str) -> Tag:
         raise InvalidArgument(f"tag {text!r}: one of {names}", reason="BAD_TAG") from None
 
 
+def _topup_providers(app: ControllerApp) -> dict[Tender, PaymentProvider]:
+    """Top-ups by card or QR go through the venue's payment providers, like bill tenders."""
+    path = app.options.venue_config
+    data = tomllib.loads(path.read_text(encoding="utf-8")) if path else {}
+    kind = str(data.get("payments", {}).get("provider", "terminal"))
+    providers = dict(default_providers(kind))
+    providers.pop(Tender.STORED_VALUE, None)  # stored value cannot top up stored value
+    return providers
+
+
 class MembersModule:
     def permissions(self) -> Mapping[str, Permission]:
         return PERMISSIONS
 
     def add_to_server(self, server: grpc.aio.Server, app: ControllerApp) -> list[str]:
         desk = desk_for(app.store, app.clock)
+        desk.providers = _topup_providers(app)
         outreach = Outreach(LoyaltyDesk(desk))
         notifier = FileNotifier(app.options.data_dir / NOTIFICATIONS_FILE)
         billing = BillingDesk(app.board, clock=app.clock)  # for discount lines and bills

@@ -5,10 +5,12 @@ billing's stored-value provider and tests all come through here.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
+from controller.billing.payments import Charge, PaymentProvider
+from controller.billing.records import Tender
 from controller.members import wallet
 from controller.members.model import (
     Balance,
@@ -28,6 +30,7 @@ from controller.members.records import MemberRecords, Mismatch, fingerprint, ref
 from controller.store.db import Store
 from ktv.errors import AlreadyExists, InvalidArgument, NotFound
 
+TOPUP_TENDERS = tuple(t for t in Tender if t is not Tender.STORED_VALUE)
 DEFAULT_PROMOTIONS = (TopUpPromotion(50_000, 10_000), TopUpPromotion(100_000, 25_000))
 
 
@@ -44,6 +47,8 @@ class MemberDesk:
     store: Store
     clock: Callable[[], datetime]
     policy: MemberPolicy = field(default_factory=MemberPolicy)
+    # non-cash top-ups go through billing's payment providers (terminal, sandbox, gateways)
+    providers: Mapping[Tender, PaymentProvider] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.records = MemberRecords(self.store)
@@ -156,26 +161,45 @@ class MemberDesk:
         reference: str = "",
         actor: str = "",
     ) -> LedgerEntry:
-        """Money in (any tender) plus the promotion's bonus, tracked apart."""
+        """Money in (any tender) plus the promotion's bonus, tracked apart. A non-cash
+        tender is charged through its payment provider first: declined, nothing is written;
+        taken but the entry cannot be written, the charge is voided."""
         wallet.check_topup(amount_fen)
+        paid_by = _topup_tender(tender)
         fp = fingerprint("topup", member_id, amount_fen, tender, reference)
         with self.store.transaction():
             done = self.records.replay(request_id, fp)
             if done is not None:
                 return done
+            self.records.get(member_id)
             bonus = wallet.promotion_bonus(amount_fen, self.policy.promotions)
-            return self.records.append(
-                member_id,
-                EntryKind.TOPUP,
-                amount_fen,
-                bonus,
-                at=self.clock(),
-                request_id=request_id,
-                request_fingerprint=fp,
-                tender=tender,
-                reference=reference,
-                actor=actor,
+            provider = self.providers.get(paid_by) if paid_by is not Tender.CASH else None
+            charge = Charge(
+                paid_by, amount_fen, f"{request_id}:topup", reference, f"members/{member_id}"
             )
+            if provider is not None:
+                reference = provider.charge(charge).reference
+            try:
+                return self.records.append(
+                    member_id,
+                    EntryKind.TOPUP,
+                    amount_fen,
+                    bonus,
+                    at=self.clock(),
+                    request_id=request_id,
+                    request_fingerprint=fp,
+                    tender=tender,
+                    reference=reference,
+                    actor=actor,
+                )
+            except Exception:
+                if provider is not None:  # give back what the provider took
+                    provider.charge(
+                        replace(
+                            charge, amount_fen=-amount_fen, idempotency_key=f"{request_id}:void"
+                        )
+                    )
+                raise
 
     def cash_out(
         self, member_id: str, amount_fen: int, *, request_id: str, reason: str, actor: str = ""
@@ -259,3 +283,14 @@ class MemberDesk:
     def verify(self) -> tuple[int, Sequence[Mismatch]]:
         with self.store.transaction():
             return self.records.verify()
+
+
+def _topup_tender(text: str) -> Tender:
+    try:
+        tender = Tender(text or "cash")
+    except ValueError:
+        tender = Tender.STORED_VALUE
+    if tender not in TOPUP_TENDERS:
+        names = ", ".join(t.value for t in TOPUP_TENDERS)
+        raise InvalidArgument(f"top up by {names}, not {text!r}", reason="BAD_TENDER")
+    return tender
