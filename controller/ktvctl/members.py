@@ -213,21 +213,51 @@ _register(
 
 def _redeem_cfg(p: argparse.ArgumentParser) -> None:
     _query_cfg(p)
-    p.add_argument("points", type=int)
-    p.add_argument("--bill", required=True, help="bills/tab-...")
+    p.add_argument("points", type=int, nargs="?", default=0, help="as a discount on --bill")
+    p.add_argument("--bill", default="", help="bills/tab-... (points as a discount)")
+    p.add_argument("--product", default="", help="a menu sku with a points price (积分兑换)")
+    p.add_argument("--room", default="", help="the room whose open bill gets --product")
+    p.add_argument("--quantity", type=int, default=1)
+
+
+def _redeem(
+    s: members_pb2_grpc.MembersServiceStub, c: Connection, a: argparse.Namespace
+) -> Message:
+    if a.product:
+        if not a.room:
+            raise InvalidArgument("--product needs --room (the bill it goes on)")
+        room = a.room if a.room.startswith("rooms/") else f"rooms/{a.room}"
+        request = pb.RedeemPointsRequest(
+            member=a.member, product=a.product, room=room, quantity=a.quantity, request_id=_rid(a)
+        )
+    elif a.points > 0 and a.bill:
+        request = pb.RedeemPointsRequest(
+            member=a.member, points=a.points, bill=a.bill, request_id=_rid(a)
+        )
+    else:
+        raise InvalidArgument("redeem POINTS --bill BILL, or --product SKU --room ROOM")
+    return c.call(s.RedeemPoints, request)
+
+
+def _redeemed(a: argparse.Namespace, r: Message) -> None:
+    if a.product:
+        console.print(
+            f"{a.quantity} x {a.product} for {r.points_spent} points on {r.bill} "  # type: ignore[attr-defined]
+            f"({r.order_id}, at 0); {r.member.points} points left"  # type: ignore[attr-defined]
+        )
+        return
+    console.print(
+        f"{a.points} points = {format_yuan(r.discount_fen)} off {a.bill}; "  # type: ignore[attr-defined]
+        f"{r.member.points} left"  # type: ignore[attr-defined]
+    )
 
 
 _register(
     "member redeem",
-    "spend points as a discount on a bill",
+    "spend points as a discount on a bill, or on a product (--product SKU --room A08)",
     _redeem_cfg,
-    lambda s, c, a: c.call(
-        s.RedeemPoints,
-        pb.RedeemPointsRequest(member=a.member, points=a.points, bill=a.bill, request_id=_rid(a)),
-    ),
-    lambda a, r: console.print(
-        f"{a.points} points = {format_yuan(r.discount_fen)} off {a.bill}; {r.member.points} left"
-    ),  # type: ignore[attr-defined]
+    _redeem,
+    _redeemed,
     mutation=True,
 )
 

@@ -7,7 +7,7 @@ import tomllib
 import weakref
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import grpc
 from google.protobuf.message import Message
@@ -34,6 +34,8 @@ from controller.members.desk import MemberDesk
 from controller.members.loyalty import LoyaltyDesk
 from controller.members.outreach import Outreach
 from controller.members.points import SpendLine
+from controller.members.redemption import ProductRedemption
+from controller.members.rewards import rewards_from_config
 from controller.members.stored_value import StoredValueProvider
 from controller.members.tiers import Tag
 from controller.rooms.model import parse_room_name
@@ -107,8 +109,10 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
         outreach: Outreach,
         notifications: FileNotifier,
         checkout: MemberCheckout,
+        redemption: ProductRedemption,
     ) -> None:
         self.checkout = checkout
+        self.redemption = redemption
         self.desk = desk
         self.loyalty = outreach.loyalty
         self.outreach = outreach
@@ -200,12 +204,38 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
     async def RedeemPoints(
         self, request: pb.RedeemPointsRequest, context: object
     ) -> pb.RedeemPointsResponse:
+        if request.product:
+            return self._redeem_product(request)
+
         def act() -> pb.RedeemPointsResponse:
             m = self.desk.resolve(request.member)
             off = self.loyalty.redeem_points(
                 m.member_id, request.points, request_id=request.request_id, bill=request.bill
             )
             return pb.RedeemPointsResponse(discount_fen=off, member=self._member(m.member_id))
+
+        return self._once("RedeemPoints", request, pb.RedeemPointsResponse, act)
+
+    def _redeem_product(self, request: pb.RedeemPointsRequest) -> pb.RedeemPointsResponse:
+        if not request.room:
+            raise InvalidArgument("say which room's bill gets the product", reason="ROOM_REQUIRED")
+        room_id = parse_room_name(request.room)
+
+        def act() -> pb.RedeemPointsResponse:
+            m = self.desk.resolve(request.member)
+            got = self.redemption.redeem(
+                room_id,
+                m.member_id,
+                request.product,
+                quantity=request.quantity or 1,
+                request_id=request.request_id,
+            )
+            return pb.RedeemPointsResponse(
+                member=self._member(m.member_id),
+                order_id=got.order_id,
+                points_spent=got.points,
+                bill=got.bill,
+            )
 
         return self._once("RedeemPoints", request, pb.RedeemPointsResponse, act)
 
@@ -386,10 +416,13 @@ def _tag(text: str) -> Tag:
         raise InvalidArgument(f"tag {text!r}: one of {names}", reason="BAD_TAG") from None
 
 
-def _topup_providers(app: ControllerApp) -> dict[Tender, PaymentProvider]:
-    """Top-ups by card or QR go through the venue's payment providers, like bill tenders."""
+def _venue_data(app: ControllerApp) -> dict[str, Any]:
     path = app.options.venue_config
-    data = tomllib.loads(path.read_text(encoding="utf-8")) if path else {}
+    return tomllib.loads(path.read_text(encoding="utf-8")) if path else {}
+
+
+def _topup_providers(data: Mapping[str, Any]) -> dict[Tender, PaymentProvider]:
+    """Top-ups by card or QR go through the venue's payment providers, like bill tenders."""
     kind = str(data.get("payments", {}).get("provider", "terminal"))
     providers = dict(default_providers(kind))
     providers.pop(Tender.STORED_VALUE, None)  # stored value cannot top up stored value
@@ -401,14 +434,18 @@ class MembersModule:
         return PERMISSIONS
 
     def add_to_server(self, server: grpc.aio.Server, app: ControllerApp) -> list[str]:
+        data = _venue_data(app)
         desk = desk_for(app.store, app.clock)
-        desk.providers = _topup_providers(app)
+        desk.providers = _topup_providers(data)
         outreach = Outreach(LoyaltyDesk(desk))
         notifier = FileNotifier(app.options.data_dir / NOTIFICATIONS_FILE)
         billing = BillingDesk(app.board, clock=app.clock)  # for discount lines and bills
         checkout = MemberCheckout(billing, outreach.loyalty)
+        redemption = ProductRedemption(billing, outreach.loyalty)
+        if "menu" in data:
+            redemption.set_rewards(rewards_from_config(data))
         members_pb2_grpc.add_MembersServiceServicer_to_server(
-            MembersServicer(desk, outreach, notifier, checkout), server
+            MembersServicer(desk, outreach, notifier, checkout, redemption), server
         )
         return [pb.DESCRIPTOR.services_by_name["MembersService"].full_name]
 

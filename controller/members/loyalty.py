@@ -90,6 +90,11 @@ class LoyaltyDesk:
             self._points(member_id, "redeem", -points, request_id, bill)
             return fen
 
+    def spend_points(self, member_id: str, points: int, *, request_id: str, reference: str) -> None:
+        """Take ``points`` for something bought with them (the caller checked the price)."""
+        with self.store.transaction():
+            self._points(member_id, "redeem", -points, request_id, reference)
+
     def expire_points(self, member_id: str) -> int:
         today = self.now().date()
         with self.store.transaction():

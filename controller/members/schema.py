@@ -132,6 +132,13 @@ CREATE TABLE member_pin_failures (
 );
 """
 
+REWARDS = """
+CREATE TABLE member_rewards (
+    sku TEXT PRIMARY KEY,
+    points INTEGER NOT NULL CHECK (points > 0)
+);
+"""
+
 register_migrations(
     "members",
     [
@@ -140,5 +147,6 @@ register_migrations(
         Migration(3, "coupons", sql=COUPONS),
         Migration(4, "campaign runs and the notifications outbox", sql=CAMPAIGNS),
         Migration(5, "wrong member PINs, kept across restarts", sql=PIN_FAILURES),
+        Migration(6, "points prices of redeemable products", sql=REWARDS),
     ],
 )

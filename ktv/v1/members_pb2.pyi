@@ -166,24 +166,36 @@ class ListHistoryResponse(_message.Message):
     def __init__(self, entries: _Optional[_Iterable[_Union[LedgerEntry, _Mapping]]] = ..., member: _Optional[_Union[Member, _Mapping]] = ...) -> None: ...
 
 class RedeemPointsRequest(_message.Message):
-    __slots__ = ("member", "points", "bill", "request_id")
+    __slots__ = ("member", "points", "bill", "request_id", "product", "room", "quantity")
     MEMBER_FIELD_NUMBER: _ClassVar[int]
     POINTS_FIELD_NUMBER: _ClassVar[int]
     BILL_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    PRODUCT_FIELD_NUMBER: _ClassVar[int]
+    ROOM_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
     member: str
     points: int
     bill: str
     request_id: str
-    def __init__(self, member: _Optional[str] = ..., points: _Optional[int] = ..., bill: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+    product: str
+    room: str
+    quantity: int
+    def __init__(self, member: _Optional[str] = ..., points: _Optional[int] = ..., bill: _Optional[str] = ..., request_id: _Optional[str] = ..., product: _Optional[str] = ..., room: _Optional[str] = ..., quantity: _Optional[int] = ...) -> None: ...
 
 class RedeemPointsResponse(_message.Message):
-    __slots__ = ("discount_fen", "member")
+    __slots__ = ("discount_fen", "member", "order_id", "points_spent", "bill")
     DISCOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
     MEMBER_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    POINTS_SPENT_FIELD_NUMBER: _ClassVar[int]
+    BILL_FIELD_NUMBER: _ClassVar[int]
     discount_fen: int
     member: Member
-    def __init__(self, discount_fen: _Optional[int] = ..., member: _Optional[_Union[Member, _Mapping]] = ...) -> None: ...
+    order_id: str
+    points_spent: int
+    bill: str
+    def __init__(self, discount_fen: _Optional[int] = ..., member: _Optional[_Union[Member, _Mapping]] = ..., order_id: _Optional[str] = ..., points_spent: _Optional[int] = ..., bill: _Optional[str] = ...) -> None: ...
 
 class SpendLine(_message.Message):
     __slots__ = ("category", "amount_fen")

@@ -179,7 +179,8 @@ class MembersServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RedeemPoints(self, request, context):
-        """Spends points as a discount on a bill; returns the fen off.
+        """Spends points as a discount on a bill (returns the fen off), or on a product (积分兑换:
+        with `product` and `room`, the item goes on the room's open bill at 0 in one transaction).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

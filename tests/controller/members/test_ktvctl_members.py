@@ -250,3 +250,58 @@ def test_a_coupon_on_the_bill_then_checkout_credits_the_member_by_itself(ktvctl,
     assert int(again_shown["member"]["points"]) == points
     again = ok(ktvctl("coupon", "list", "13300133000", "--json")).stdout
     assert json.loads(again)["coupons"][0]["used"] is True
+
+
+def test_ktvctl_member_redeem_a_fruit_platter_onto_the_rooms_bill(ktvctl, ctl):
+    ctl.add_room("C02", "small")
+    ok(ktvctl("member", "add", "13700137001", "--name", "郑爽"))
+    members = members_pb2_grpc.MembersServiceStub(ctl.channel())
+    members.RecordVisit(  # 3,500 yuan spent earlier: 3,500 points
+        members_pb2.RecordVisitRequest(
+            member="13700137001",
+            bill="bills/earlier",
+            lines=[members_pb2.SpendLine(category="room", amount_fen=350_000)],
+            request_id="visit-zs",
+        ),
+        metadata=ctl.admin_md,
+        timeout=10,
+    )
+    ok(ktvctl("open", "C02", "--guests", "2"))
+    got = json.loads(
+        ok(
+            ktvctl(
+                "member",
+                "redeem",
+                "13700137001",
+                "--product",
+                "fruit",
+                "--room",
+                "C02",
+                "--request-id",
+                "redeem-zs",
+                "--json",
+            )
+        ).stdout
+    )
+    assert int(got["points_spent"]) == 3000 and int(got["member"]["points"]) == 500
+    bill = json.loads(ok(ktvctl("bill", "C02", "--json")).stdout)
+    comped = [line for line in bill["lines"] if "积分兑换" in line.get("label", "")]
+    assert len(comped) == 1 and int(comped[0]["amount_fen"]) == -3800
+    retry = ktvctl(
+        "member",
+        "redeem",
+        "13700137001",
+        "--product",
+        "fruit",
+        "--room",
+        "C02",
+        "--request-id",
+        "redeem-zs",
+        "--json",
+    )
+    assert json.loads(ok(retry).stdout)["order_id"] == got["order_id"]
+    refused = ktvctl("member", "redeem", "13700137001", "--product", "fruit", "--room", "C02")
+    assert refused.returncode != 0 and "NOT_ENOUGH_POINTS" not in refused.stdout
+    assert refused.stderr.strip().count("\n") == 0 and "points" in refused.stderr
+    shown = json.loads(ok(ktvctl("member", "show", "13700137001", "--json")).stdout)
+    assert int(shown["member"]["points"]) == 500
