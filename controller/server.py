@@ -14,11 +14,12 @@ import importlib
 import logging
 import os
 import signal
+import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -40,6 +41,8 @@ from controller.deploy import serving
 from controller.deploy.data_dir_lock import DataDirLock
 from controller.loop_watch import GcPauses, watch_loop_stalls
 from controller.rooms.board import RoomBoard, utc_now
+from controller.scheduler.runner import Scheduler
+from controller.scheduler.timing import venue_schedule
 from controller.settings import BoardTiming
 from controller.store.db import Store, open_store
 from controller.venue import VenueConfig, load_venue_config
@@ -82,6 +85,7 @@ class ControllerApp:
     venue_tls: VenueTls | None = None  # None only with --insecure-dev and no `init`
     room_certificates: RoomCertificates | None = None
     data_dir_lock: DataDirLock | None = None  # held while serving; restore needs it
+    scheduler: Scheduler | None = None  # periodic jobs; modules add theirs in add_to_server
 
 
 class ServiceModule(Protocol):
@@ -96,6 +100,7 @@ SERVICE_MODULE_PATHS = [
     "controller.api.modules",
     "controller.members.api",
     "controller.billing.api",
+    "controller.scheduler.api",
 ]
 
 
@@ -115,6 +120,7 @@ def build_app(options: ServerOptions) -> ControllerApp:
         venue = VenueConfig(options.venue_id, venue.name, venue.tiers, venue.rooms)
     store = open_store(options.data_dir / DB_FILE)
     store.checkpoint_in_background(settings.wal_checkpoint_interval_s)
+    tz, cadences = venue_schedule(_venue_data(options.venue_config))
     board = RoomBoard(store, tiers=venue.tiers, timing=options.timing)
     board.load()
     _apply_venue_rooms(board, venue)
@@ -137,7 +143,17 @@ def build_app(options: ServerOptions) -> ControllerApp:
         venue_tls=venue_tls,
         room_certificates=room_certificates,
         data_dir_lock=data_dir_lock,
+        scheduler=Scheduler(store, utc_now, tz, cadences),
     )
+
+
+def _venue_data(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}  # load_venue_config reports a broken file
 
 
 def _apply_venue_rooms(board: RoomBoard, venue: VenueConfig) -> None:
@@ -235,6 +251,8 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
             loop.add_signal_handler(sig, stop.set)
 
     ticker = asyncio.create_task(_tick(app.board))
+    if app.scheduler is not None:
+        app.scheduler.start()
     if catalog_feed is not None:
         catalog_feed.start()
         log.info("feeding room plays into the catalog %s", options.catalog)
@@ -268,6 +286,8 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
         app.board.close()  # ends WatchRooms and link streams
         await server.stop(settings.shutdown_stream_grace_s)
         ticker.cancel()
+        if app.scheduler is not None:
+            await app.scheduler.stop()  # a job in its thread finishes before the store closes
         stall_probe.cancel()
         gc_pauses.remove()
         if advertiser is not None:

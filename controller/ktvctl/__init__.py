@@ -36,6 +36,7 @@ COMMAND_MODULES = [
     "controller.ktvctl.billing",
     "controller.ktvctl.prices",
     "controller.ktvctl.members",
+    "controller.ktvctl.scheduler",
 ]
 
 

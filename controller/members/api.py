@@ -6,15 +6,12 @@ from __future__ import annotations
 import tomllib
 import weakref
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Any
 
 import grpc
-from google.protobuf.message import Message
 
 import controller.members.schema  # noqa: F401 - registers the members migrations
-from controller.api.idempotent import once
-from controller.auth.interceptor import current_principal
 from controller.auth.model import Role
 from controller.auth.permissions import Permission, service_rows
 from controller.billing.payments import (
@@ -25,27 +22,21 @@ from controller.billing.payments import (
 from controller.billing.records import Tender
 from controller.billing.service import BillingDesk
 from controller.billing.settlement import SettledHook, register_settled_hook
-from controller.billing.store import BillingRecords
 from controller.members.campaigns import FileNotifier
 from controller.members.checkout import MemberCheckout, credit_on_settle
-from controller.members.convert import coupon_pb, entry_pb, member_pb
-from controller.members.coupons import CouponKind, CouponSpec
 from controller.members.desk import MemberDesk
+from controller.members.jobs import campaign_settings, schedule_member_jobs
 from controller.members.loyalty import LoyaltyDesk
 from controller.members.outreach import Outreach
-from controller.members.points import SpendLine
 from controller.members.redemption import ProductRedemption
 from controller.members.rewards import rewards_from_config
+from controller.members.servicer import MembersServicer
 from controller.members.stored_value import StoredValueProvider
-from controller.members.tiers import Tag
-from controller.rooms.model import parse_room_name
 from controller.server import ControllerApp, register_service_module
 from controller.store.db import Store
-from ktv.errors import FailedPrecondition, InvalidArgument
 from ktv.v1 import members_pb2 as pb
 from ktv.v1 import members_pb2_grpc
 
-R = TypeVar("R", bound=Message)
 NOTIFICATIONS_FILE = "notifications.jsonl"
 
 CASHIER_UP = frozenset({Role.CASHIER, Role.MANAGER, Role.ADMIN})
@@ -97,325 +88,6 @@ register_stored_value(_provider)
 register_settled_hook(_credit_hook)
 
 
-def _actor() -> str:
-    p = current_principal()
-    return p.staff_id or f"{p.role.name.lower()}:{p.room_id}"
-
-
-class MembersServicer(members_pb2_grpc.MembersServiceServicer):
-    def __init__(
-        self,
-        desk: MemberDesk,
-        outreach: Outreach,
-        notifications: FileNotifier,
-        checkout: MemberCheckout,
-        redemption: ProductRedemption,
-    ) -> None:
-        self.checkout = checkout
-        self.redemption = redemption
-        self.desk = desk
-        self.loyalty = outreach.loyalty
-        self.outreach = outreach
-        self.notifier = notifications
-        self.store = desk.store
-
-    def _once(self, method: str, request: Message, rtype: type[R], action: Callable[[], R]) -> R:
-        return once(self.store, f"/ktv.v1.MembersService/{method}", request, rtype, action)
-
-    def _member(self, member_id: str) -> pb.Member:
-        return member_pb(self.desk.get(member_id))
-
-    async def RegisterMember(
-        self, request: pb.RegisterMemberRequest, context: object
-    ) -> pb.MemberResponse:
-        def act() -> pb.MemberResponse:
-            m = self.desk.register(
-                request.phone,
-                request.name,
-                birthday=_date(request.birthday),
-                card_number=request.card_number,
-                pin=request.pin,
-            )
-            return pb.MemberResponse(member=member_pb(m))
-
-        return self._once("RegisterMember", request, pb.MemberResponse, act)
-
-    async def GetMember(self, request: pb.GetMemberRequest, context: object) -> pb.MemberResponse:
-        m = self.desk.resolve(request.query)
-        profile = next((p for mid, p in self.outreach.profiles_of([m.member_id])), None)
-        return pb.MemberResponse(member=member_pb(m, profile))
-
-    async def FindMembers(
-        self, request: pb.FindMembersRequest, context: object
-    ) -> pb.FindMembersResponse:
-        return pb.FindMembersResponse(members=[member_pb(m) for m in self.desk.find(request.query)])
-
-    async def SetMemberPin(
-        self, request: pb.SetMemberPinRequest, context: object
-    ) -> pb.MemberResponse:
-        def act() -> pb.MemberResponse:
-            m = self.desk.resolve(request.member)
-            return pb.MemberResponse(
-                member=member_pb(self.desk.set_pin(m.member_id, request.pin, request.old_pin))
-            )
-
-        return self._once("SetMemberPin", request, pb.MemberResponse, act)
-
-    async def TopUp(self, request: pb.TopUpRequest, context: object) -> pb.LedgerEntryResponse:
-        tender = request.tender or "cash"
-
-        def act() -> pb.LedgerEntryResponse:
-            m = self.desk.resolve(request.member)
-            e = self.desk.top_up(
-                m.member_id,
-                request.amount_fen,
-                tender=tender,
-                reference=request.reference,
-                request_id=request.request_id,
-                actor=_actor(),
-            )
-            return pb.LedgerEntryResponse(entry=entry_pb(e), member=self._member(m.member_id))
-
-        return self._once("TopUp", request, pb.LedgerEntryResponse, act)
-
-    async def RefundBalance(
-        self, request: pb.RefundBalanceRequest, context: object
-    ) -> pb.LedgerEntryResponse:
-        def act() -> pb.LedgerEntryResponse:
-            m = self.desk.resolve(request.member)
-            e = self.desk.cash_out(
-                m.member_id,
-                request.amount_fen,
-                request_id=request.request_id,
-                reason=request.reason,
-                actor=_actor(),
-            )
-            return pb.LedgerEntryResponse(entry=entry_pb(e), member=self._member(m.member_id))
-
-        return self._once("RefundBalance", request, pb.LedgerEntryResponse, act)
-
-    async def ListHistory(
-        self, request: pb.ListHistoryRequest, context: object
-    ) -> pb.ListHistoryResponse:
-        m = self.desk.resolve(request.member)
-        entries = self.desk.history(m.member_id, request.limit or 200)
-        return pb.ListHistoryResponse(entries=[entry_pb(e) for e in entries], member=member_pb(m))
-
-    async def RedeemPoints(
-        self, request: pb.RedeemPointsRequest, context: object
-    ) -> pb.RedeemPointsResponse:
-        if request.product:
-            return self._redeem_product(request)
-
-        def act() -> pb.RedeemPointsResponse:
-            m = self.desk.resolve(request.member)
-            off = self.loyalty.redeem_points(
-                m.member_id, request.points, request_id=request.request_id, bill=request.bill
-            )
-            return pb.RedeemPointsResponse(discount_fen=off, member=self._member(m.member_id))
-
-        return self._once("RedeemPoints", request, pb.RedeemPointsResponse, act)
-
-    def _redeem_product(self, request: pb.RedeemPointsRequest) -> pb.RedeemPointsResponse:
-        if not request.room:
-            raise InvalidArgument("say which room's bill gets the product", reason="ROOM_REQUIRED")
-        room_id = parse_room_name(request.room)
-
-        def act() -> pb.RedeemPointsResponse:
-            m = self.desk.resolve(request.member)
-            got = self.redemption.redeem(
-                room_id,
-                m.member_id,
-                request.product,
-                quantity=request.quantity or 1,
-                request_id=request.request_id,
-            )
-            return pb.RedeemPointsResponse(
-                member=self._member(m.member_id),
-                order_id=got.order_id,
-                points_spent=got.points,
-                bill=got.bill,
-            )
-
-        return self._once("RedeemPoints", request, pb.RedeemPointsResponse, act)
-
-    async def RecordVisit(
-        self, request: pb.RecordVisitRequest, context: object
-    ) -> pb.RecordVisitResponse:
-        def act() -> pb.RecordVisitResponse:
-            m = self.desk.resolve(request.member)
-            lines = [SpendLine(line.category, line.amount_fen) for line in request.lines]
-            out = self.loyalty.record_visit(m.member_id, request.bill, lines)
-            return pb.RecordVisitResponse(
-                points_earned=out.points_earned,
-                recorded=out.recorded,
-                member=self._member(m.member_id),
-            )
-
-        return self._once("RecordVisit", request, pb.RecordVisitResponse, act)
-
-    async def ApplyBenefits(
-        self, request: pb.ApplyBenefitsRequest, context: object
-    ) -> pb.ApplyBenefitsResponse:
-        room_id = parse_room_name(request.room)
-
-        def act() -> pb.ApplyBenefitsResponse:
-            m = self.desk.resolve(request.member)
-            got = self.checkout.apply(
-                room_id,
-                m.member_id,
-                coupons=list(request.coupons),
-                points=request.points,
-                tier_discount=request.tier_discount,
-                request_id=request.request_id,
-            )
-            return pb.ApplyBenefitsResponse(
-                tier_fen=got.tier_fen,
-                coupons_fen=got.coupons_fen,
-                points_fen=got.points_fen,
-                bill_total_fen=got.outcome.bill.total_fen,
-                bill_due_fen=got.outcome.bill.due_fen,
-                bill=f"bills/{got.outcome.tab.tab_id}",
-            )
-
-        return self._once("ApplyBenefits", request, pb.ApplyBenefitsResponse, act)
-
-    async def CreditBill(
-        self, request: pb.CreditBillRequest, context: object
-    ) -> pb.CreditBillResponse:
-        tab_id = request.bill.removeprefix("bills/")
-        if not tab_id or "/" in tab_id:
-            raise InvalidArgument(f"{request.bill!r} is not bills/TAB_ID", reason="BAD_BILL")
-
-        def act() -> pb.CreditBillResponse:
-            credits = self.checkout.credit(tab_id)
-            return pb.CreditBillResponse(
-                credits=[
-                    pb.MemberCredit(
-                        member_id=mid,
-                        points_earned=c.points_earned,
-                        recorded=c.recorded,
-                        tier=c.tier.value,
-                    )
-                    for mid, c in credits.items()
-                ]
-            )
-
-        return self._once("CreditBill", request, pb.CreditBillResponse, act)
-
-    async def VerifyBalances(
-        self, request: pb.VerifyBalancesRequest, context: object
-    ) -> pb.VerifyBalancesResponse:
-        checked, bad = self.desk.verify()
-        return pb.VerifyBalancesResponse(
-            members_checked=checked,
-            mismatches=[
-                pb.BalanceMismatch(
-                    member_id=b.member_id,
-                    cached_principal_fen=b.cached.principal_fen,
-                    cached_bonus_fen=b.cached.bonus_fen,
-                    ledger_principal_fen=b.ledger.principal_fen,
-                    ledger_bonus_fen=b.ledger.bonus_fen,
-                )
-                for b in bad
-            ],
-        )
-
-    async def SignIn(self, request: pb.SignInRequest, context: object) -> pb.MemberResponse:
-        room_id = parse_room_name(request.room)
-        tab_id = BillingRecords(self.store).open_rooms().get(room_id)
-        if tab_id is None:
-            raise FailedPrecondition(f"room {room_id} has no open session", reason="NO_SESSION")
-        m = self.desk.sign_in(request.phone, request.pin, room_id, tab_id)
-        return pb.MemberResponse(member=member_pb(m))
-
-    async def IssueCoupon(
-        self, request: pb.IssueCouponRequest, context: object
-    ) -> pb.IssueCouponResponse:
-        def act() -> pb.IssueCouponResponse:
-            m = self.desk.resolve(request.member)
-            now = self.desk.clock()
-            spec = CouponSpec(
-                kind=_coupon_kind(request.kind),
-                value=request.value,
-                valid_from=now,
-                valid_until=now + timedelta(days=request.days_valid or 30),
-                min_spend_fen=request.min_spend_fen,
-                categories=tuple(request.categories),
-                stackable=request.stackable,
-                campaign="desk",
-            )
-            return pb.IssueCouponResponse(
-                coupon=coupon_pb(self.loyalty.issue_coupon(m.member_id, spec))
-            )
-
-        return self._once("IssueCoupon", request, pb.IssueCouponResponse, act)
-
-    async def ListCoupons(
-        self, request: pb.ListCouponsRequest, context: object
-    ) -> pb.ListCouponsResponse:
-        m = self.desk.resolve(request.member)
-        found = self.loyalty.coupons(m.member_id, usable_only=request.usable_only)
-        return pb.ListCouponsResponse(coupons=[coupon_pb(c) for c in found])
-
-    async def RunCampaign(
-        self, request: pb.RunCampaignRequest, context: object
-    ) -> pb.RunCampaignResponse:
-        def act() -> pb.RunCampaignResponse:
-            gift = request.gift_fen
-            if request.campaign == "birthday":
-                out = self.outreach.run_birthday(
-                    lead_days=request.lead_days or 7, gift_fen=gift or 8_800
-                )
-            elif request.campaign == "win_back":
-                out = self.outreach.run_win_back(gift_fen=gift or 5_000)
-            elif request.campaign and request.tag:
-                out = self.outreach.run_for_tag(
-                    _tag(request.tag), request.campaign, gift or 2_000, period=request.period
-                )
-            else:
-                raise InvalidArgument(
-                    "campaign: birthday, win_back, or an event name with a tag",
-                    reason="BAD_CAMPAIGN",
-                )
-            sent = self.outreach.dispatch(self.notifier)
-            return pb.RunCampaignResponse(
-                campaign=out.campaign,
-                period=out.period,
-                reached=out.reached,
-                skipped=out.skipped,
-                notifications_sent=sent,
-            )
-
-        return self._once("RunCampaign", request, pb.RunCampaignResponse, act)
-
-
-def _date(text: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidArgument(f"birthday {text!r}: use YYYY-MM-DD", reason="BAD_DATE") from None
-
-
-def _coupon_kind(text: str) -> CouponKind:
-    try:
-        return CouponKind(text or "fixed")
-    except ValueError:
-        raise InvalidArgument(
-            f"coupon kind {text!r}: fixed, percent or free_item", reason="BAD_COUPON"
-        ) from None
-
-
-def _tag(text: str) -> Tag:
-    try:
-        return Tag(text)
-    except ValueError:
-        names = ", ".join(t.value for t in Tag)
-        raise InvalidArgument(f"tag {text!r}: one of {names}", reason="BAD_TAG") from None
-
-
 def _venue_data(app: ControllerApp) -> dict[str, Any]:
     path = app.options.venue_config
     return tomllib.loads(path.read_text(encoding="utf-8")) if path else {}
@@ -444,6 +116,10 @@ class MembersModule:
         redemption = ProductRedemption(billing, outreach.loyalty)
         if "menu" in data:
             redemption.set_rewards(rewards_from_config(data))
+        if app.scheduler is not None:
+            schedule_member_jobs(
+                app.scheduler, outreach, checkout, notifier, campaign_settings(data)
+            )
         members_pb2_grpc.add_MembersServiceServicer_to_server(
             MembersServicer(desk, outreach, notifier, checkout, redemption), server
         )

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
+from controller.members import settings
 from controller.members.tiers import Profile, Tag
 
 
@@ -79,6 +80,15 @@ def birthday_mmdd_window(today: date, lead_days: int) -> list[str]:
     if "02-28" in out:
         out.append("02-29")
     return out
+
+
+def retry_after(attempts: int) -> timedelta | None:
+    """How long after its ``attempts``-th failed send a message is tried again (doubling,
+    capped); None once it is given up."""
+    if attempts >= settings.notify_max_attempts:
+        return None
+    seconds = settings.notify_retry_first_s * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, settings.notify_retry_max_s))
 
 
 def wants_win_back(p: Profile) -> bool:

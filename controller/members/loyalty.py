@@ -113,6 +113,18 @@ class LoyaltyDesk:
                 self._points(member_id, "expire", -gone, f"expire:{member_id}:{today}", "")
             return gone
 
+    def expire_all(self) -> tuple[int, int]:
+        """Expire what is due for every member (the daily job): (members, points)."""
+        today = self.now().date().isoformat()
+        rows = self.store.query(
+            "SELECT member_id FROM member_points GROUP BY member_id HAVING"
+            " SUM(CASE WHEN points > 0 AND expires_on <= ? THEN points ELSE 0 END)"
+            " > -SUM(CASE WHEN points < 0 THEN points ELSE 0 END)",
+            (today,),
+        )
+        gone = [self.expire_points(r["member_id"]) for r in rows]
+        return sum(1 for g in gone if g), sum(gone)
+
     def points_history(self, member_id: str) -> list[dict[str, Any]]:
         return self.store.query(
             "SELECT kind, points, at, expires_on, reference FROM member_points"

@@ -15,11 +15,18 @@ from controller.members.campaigns import (
     Notifier,
     birthday_mmdd_window,
     month_period,
+    retry_after,
     upcoming_birthday,
 )
 from controller.members.coupons import CouponKind, CouponSpec
 from controller.members.loyalty import LoyaltyDesk
 from controller.members.tiers import Profile, Tag, profile_of
+
+
+@dataclass(frozen=True)
+class OutboxCounts:
+    waiting: int  # not sent yet (due now or waiting for a retry)
+    given_up: int
 
 
 @dataclass(frozen=True)
@@ -165,9 +172,13 @@ class Outreach:
 
     # --- the outbox -------------------------------------------------------------------------
     def pending(self) -> list[Notification]:
+        """Messages to send now: not sent, not given up, and past their retry time."""
         rows = self.store.query(
             "SELECT n.*, m.phone FROM notifications n JOIN members m USING (member_id)"
-            " WHERE n.sent_at IS NULL ORDER BY n.notification_id"
+            " WHERE n.sent_at IS NULL AND n.gave_up_at IS NULL"
+            " AND (n.next_attempt_at IS NULL OR n.next_attempt_at <= ?)"
+            " ORDER BY n.notification_id",
+            (self.loyalty.now().isoformat(),),
         )
         return [
             Notification(
@@ -182,17 +193,51 @@ class Outreach:
         ]
 
     def dispatch(self, notifier: Notifier) -> int:
-        """Send what is pending; a message that fails stays for the next dispatch."""
+        """Send what is due; a message that fails is retried later with backoff (and given up
+        after ``notify_max_attempts``); one failure never holds back the rest."""
         sent = 0
         for note in self.pending():
             try:
                 notifier.send(note)
-            except Exception:  # a channel failure must not lose the rest of the outbox
+            except Exception as error:  # a channel failure must not lose the rest
+                self._failed(note.notification_id, f"{type(error).__name__}: {error}")
                 continue
             with self.store.transaction():
                 self.store.execute(
-                    "UPDATE notifications SET sent_at = ?, channel = ? WHERE notification_id = ?",
+                    "UPDATE notifications SET sent_at = ?, channel = ?, attempts = attempts + 1"
+                    " WHERE notification_id = ?",
                     (self.loyalty.now().isoformat(), notifier.channel, note.notification_id),
                 )
             sent += 1
         return sent
+
+    def _failed(self, notification_id: int, error: str) -> None:
+        now = self.loyalty.now()
+        with self.store.transaction():
+            row = self.store.query_one(
+                "SELECT attempts FROM notifications WHERE notification_id = ?", (notification_id,)
+            )
+            attempts = (row["attempts"] if row else 0) + 1
+            wait = retry_after(attempts)
+            self.store.execute(
+                "UPDATE notifications SET attempts = ?, last_error = ?, next_attempt_at = ?,"
+                " gave_up_at = ? WHERE notification_id = ?",
+                (
+                    attempts,
+                    error[:300],
+                    (now + wait).isoformat() if wait else None,
+                    None if wait else now.isoformat(),
+                    notification_id,
+                ),
+            )
+
+    def outbox_counts(self) -> OutboxCounts:
+        row = self.store.query_one(
+            "SELECT SUM(sent_at IS NULL AND gave_up_at IS NULL) AS waiting,"
+            " SUM(gave_up_at IS NOT NULL) AS given_up FROM notifications"
+        )
+        return (
+            OutboxCounts(int(row["waiting"] or 0), int(row["given_up"] or 0))
+            if row
+            else (OutboxCounts(0, 0))
+        )

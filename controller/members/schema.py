@@ -139,6 +139,13 @@ CREATE TABLE member_rewards (
 );
 """
 
+OUTBOX_RETRY = """
+ALTER TABLE notifications ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE notifications ADD COLUMN next_attempt_at TEXT;
+ALTER TABLE notifications ADD COLUMN gave_up_at TEXT;
+ALTER TABLE notifications ADD COLUMN last_error TEXT NOT NULL DEFAULT '';
+"""
+
 register_migrations(
     "members",
     [
@@ -148,5 +155,6 @@ register_migrations(
         Migration(4, "campaign runs and the notifications outbox", sql=CAMPAIGNS),
         Migration(5, "wrong member PINs, kept across restarts", sql=PIN_FAILURES),
         Migration(6, "points prices of redeemable products", sql=REWARDS),
+        Migration(7, "notification retries with backoff", sql=OUTBOX_RETRY),
     ],
 )

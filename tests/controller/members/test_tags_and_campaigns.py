@@ -98,7 +98,7 @@ def test_an_event_goes_to_everyone_with_a_tag(outreach, members):
     assert result.reached == 1
 
 
-def test_the_outbox_sends_each_message_once_and_keeps_failures(outreach, members, tmp_path):
+def test_the_outbox_sends_each_message_once_and_keeps_failures(outreach, members, tmp_path, clock):
     members.register("13800138000", "张伟", birthday=date(1990, 11, 28))
     outreach.run_birthday()
 
@@ -110,6 +110,8 @@ def test_the_outbox_sends_each_message_once_and_keeps_failures(outreach, members
 
     assert outreach.dispatch(Down()) == 0
     log = tmp_path / "notifications.jsonl"
+    assert outreach.dispatch(FileNotifier(log)) == 0  # waits a minute before the retry
+    clock.advance(minutes=1)
     assert outreach.dispatch(FileNotifier(log)) == 1
     assert outreach.dispatch(FileNotifier(log)) == 0
     line = json.loads(log.read_text(encoding="utf-8"))
