@@ -57,9 +57,21 @@ def campaign_settings(data: Mapping[str, Any]) -> CampaignSettings:
         raise InvalidArgument(f"[members] birthday_lead_days: 0-60 days, not {lead!r}")
     return CampaignSettings(
         lead,
-        parse_yuan(str(section.get("birthday_gift", "88"))),
-        parse_yuan(str(section.get("win_back_gift", "50"))),
+        _yuan(section.get("birthday_gift", 88), "birthday_gift"),
+        _yuan(section.get("win_back_gift", 50), "win_back_gift"),
     )
+
+
+def _yuan(value: object, key: str) -> int:
+    """Whole yuan (88) or a string ("88.50"); never a float (money is exact)."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise InvalidArgument(
+            f'[members] {key}: whole yuan (88) or a string ("88.50"), not {value!r}'
+        )
+    fen = parse_yuan(str(value))
+    if fen <= 0:
+        raise InvalidArgument(f"[members] {key}: more than 0 yuan, not {value!r}")
+    return fen
 
 
 def schedule_member_jobs(
