@@ -284,3 +284,14 @@ def test_a_failing_after_transaction_callback_never_reaches_the_caller(tmp_path:
             s.execute("CREATE TABLE ok (x)")
     finally:
         s.close()
+
+
+def test_a_committed_payment_is_on_disk_before_the_commit_returns(tmp_path: Path) -> None:
+    """Money lives here: WAL with synchronous=FULL (2), so a power cut after the cashier
+    saw "paid" cannot lose the payment (NORMAL, 1, could lose the last commits)."""
+    store = Store(tmp_path / "controller.db")
+    try:
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 2
+    finally:
+        store.close()
