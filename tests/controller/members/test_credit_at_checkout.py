@@ -3,17 +3,23 @@ in the checkout's own transaction; ``member credit`` stays for members attached 
 
 from __future__ import annotations
 
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from controller.billing.desk import TenderAmount
 from controller.billing.records import Tender
 from controller.billing.settlement import BillSettled
 from controller.members.checkout import MemberCheckout, credit_on_settle
 from controller.members.loyalty import LoyaltyDesk
+from controller.rooms.model import RoomState
 from ktv.errors import FailedPrecondition
 
+from .conftest import FakeClock
 from .test_pay_from_balance import CASHIER, venue_at
 
 
@@ -142,3 +148,73 @@ def test_a_hook_that_raises_fails_the_checkout_and_writes_nothing(venue, clock):
     with pytest.raises(FailedPrecondition):
         pay_all(billing, "A08", "co-1")
     assert billing.bill(billing.tab_id_of("A08")).tab.is_open
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    plan=st.lists(
+        st.tuples(
+            st.sampled_from(["A08", "A09"]),
+            st.frozensets(st.integers(0, 2), max_size=3),  # members who sign in
+            st.sampled_from(["none", "retry", "credit", "sweep", "broken"]),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_every_member_on_a_settled_bill_is_credited_exactly_once(plan, clock):
+    """Random evenings: checkouts (some with a failing credit), retried checkouts, manual
+    credits and sweeps in any order: each (member, bill) has one visit, one earn entry, and
+    the cached points equal the points ledger."""
+    with tempfile.TemporaryDirectory() as tmp:
+        billing, members = venue_at(Path(tmp) / "controller.db", FakeClock(clock.now), seed=True)
+        loyalty = LoyaltyDesk(members)
+        desk = MemberCheckout(billing, loyalty)
+        hook = credit_on_settle(loyalty)
+        billing.on_settled = (hook,)
+        try:
+            ids = [
+                members.register(f"1380013800{i}", f"会员{i}", pin="2580").member_id
+                for i in range(3)
+            ]
+            expected: set[tuple[str, str]] = set()
+            for n, (room, who, extra) in enumerate(plan):
+                if billing.board.get(room).state is RoomState.CLEANING:
+                    billing.board.set_state(room, RoomState.IDLE, "cleaned", "waiter")
+                billing.open(room, 2, CASHIER)
+                tab_id = billing.tab_id_of(room)
+                for i in who:
+                    members.sign_in(f"1380013800{i}", "2580", room, tab_id)
+                billing.clock.advance(minutes=40)  # type: ignore[attr-defined]
+                real = loyalty.record_visit
+                if extra == "broken":
+                    loyalty.record_visit = _explode  # type: ignore[method-assign]
+                due = billing.bill(tab_id).bill.due_fen
+                billing.checkout(room, CASHIER, [TenderAmount(Tender.CASH, due)], f"co-{n}")
+                loyalty.record_visit = real  # type: ignore[method-assign]
+                if extra == "credit":
+                    desk.credit(tab_id)
+                elif extra == "retry":
+                    hook(BillSettled(tab_id, (), billing.bill(tab_id).bill, clock.now))
+                elif extra in ("sweep", "broken"):
+                    desk.sweep(clock.now - timedelta(days=1))
+                expected |= {(ids[i], f"bills/{tab_id}") for i in who}
+            store = billing.store
+            visits = store.query("SELECT member_id, bill FROM member_visits")
+            assert sorted((v["member_id"], v["bill"]) for v in visits) == sorted(expected)
+            earns = store.query("SELECT member_id, reference FROM member_points WHERE kind='earn'")
+            assert len(earns) == len({(e["member_id"], e["reference"]) for e in earns})
+            for mid in ids:
+                ledger = store.query_one(
+                    "SELECT COALESCE(SUM(points), 0) AS s FROM member_points WHERE member_id = ?",
+                    (mid,),
+                )
+                assert members.get(mid).points == ledger["s"]
+        finally:
+            billing.store.close()
+
+
+def _explode(*args, **kwargs):
+    raise RuntimeError("crediting failed")
