@@ -41,7 +41,7 @@ def pct(samples: list[float], q: float) -> float:
 
 def build(path: Path, n: int, visits_per_member: int, rng: random.Random) -> None:
     store = open_store(path)
-    members, visits, ledger = [], [], []
+    members, visits, ledger, points = [], [], [], []
     request = 0
     for i in range(n):
         mid = f"m-{i:012x}"
@@ -76,13 +76,20 @@ def build(path: Path, n: int, visits_per_member: int, rng: random.Random) -> Non
                 reg.isoformat(),
                 principal,
                 bonus,
-                rng.randint(0, 5000),
+                0,  # points: the sum of the earn entries below
             )
         )
         days_known = (NOW - reg).days
+        earned = 0
         for v in range(rng.randint(0, 2 * visits_per_member)):
             at = NOW - timedelta(days=rng.randint(0, days_known), minutes=v)
-            visits.append((mid, f"bills/tab-{i}-{v}", at.isoformat(), rng.randint(5_000, 150_000)))
+            spend = rng.randint(5_000, 150_000)
+            bill = f"bills/tab-{i}-{v}"
+            visits.append((mid, bill, at.isoformat(), spend))
+            expires = (at + timedelta(days=365)).date().isoformat()
+            points.append((mid, "earn", spend // 100, at.isoformat(), expires, f"e{i}-{v}", bill))
+            earned += spend // 100
+        members[-1] = (*members[-1][:-1], earned)
     with store.transaction():
         store.conn.executemany(
             "INSERT INTO members (member_id, phone, name, birthday, birth_mmdd, card_number,"
@@ -97,8 +104,14 @@ def build(path: Path, n: int, visits_per_member: int, rng: random.Random) -> Non
             " request_id, fingerprint, tender) VALUES (?,?,?,?,?,?,?,?)",
             ledger,
         )
+        store.conn.executemany(
+            "INSERT INTO member_points (member_id, kind, points, at, expires_on, request_id,"
+            " reference) VALUES (?,?,?,?,?,?,?)",
+            points,
+        )
     print(
-        f"built: {len(members):,} members, {len(visits):,} visits, {len(ledger):,} ledger entries"
+        f"built: {len(members):,} members, {len(visits):,} visits, {len(ledger):,} ledger"
+        f" entries, {len(points):,} points entries"
     )
     store.conn.execute("ANALYZE")
     store.close()
@@ -157,6 +170,18 @@ def main() -> None:
                 count = run()
                 times.append(time.perf_counter() - t)
             print(f"| {label} (median of 3) | {count:,} | {statistics.median(times):.2f} |")
+        loyalty = outreach.loyalty
+        for label, job in (
+            ("daily job: points expiry, first run (CPU s)", loyalty.expire_all),
+            ("daily job: points expiry, rerun (CPU s)", loyalty.expire_all),
+            ("daily job: birthday coupons, 7 days ahead (CPU s)", outreach.run_birthday),
+            ("daily job: birthday coupons, rerun (CPU s)", outreach.run_birthday),
+        ):
+            t, c = time.perf_counter(), time.process_time()
+            out = job()
+            wall_s, cpu_s = time.perf_counter() - t, time.process_time() - c
+            n = out[0] if isinstance(out, tuple) else out.reached
+            print(f"| {label} | {n:,} | {wall_s:.2f} ({cpu_s:.2f}) |")
         store.close()
 
 

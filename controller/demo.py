@@ -209,7 +209,9 @@ class Demo:
                 "--pin",
                 "2580",
             )
-            self.ktvctl("member", "topup", "13800138000", "500", "--tender", "wechat")
+            self.ktvctl(  # the terminal provider needs the POS slip's reference
+                "member", "topup", "13800138000", "500", "--tender", "wechat", "--ref", "WX-DEMO-1"
+            )
         with contextlib.suppress(SystemExit):
             self.ktvctl("campaign", "run", "birthday")
             _say(
