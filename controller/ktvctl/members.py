@@ -442,7 +442,7 @@ def _credit_cfg(p: argparse.ArgumentParser) -> None:
 
 _register(
     "member credit",
-    "credit the members of a closed bill (spend for tiers, points)",
+    "credit members attached after checkout (checkout credits the others itself)",
     _credit_cfg,
     lambda s, c, a: c.call(s.CreditBill, pb.CreditBillRequest(bill=a.bill, request_id=_rid(a))),
     lambda a, r: console.print(  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 
 from controller.members import settings
 from controller.members.campaigns import (
@@ -21,6 +22,8 @@ from controller.members.campaigns import (
 from controller.members.coupons import CouponKind, CouponSpec
 from controller.members.loyalty import LoyaltyDesk
 from controller.members.tiers import Profile, Tag, profile_of
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -101,22 +104,24 @@ class Outreach:
             f"SELECT member_id, birthday FROM members WHERE birth_mmdd IN ({marks})", window
         )
         reached = skipped = 0
-        for r in rows:
-            day = upcoming_birthday(date.fromisoformat(r["birthday"]), today, lead_days)
-            if day is None:
-                continue
-            start = datetime.combine(today, time(), tzinfo=self.loyalty.now().tzinfo)
-            spec = CouponSpec(
-                CouponKind.FIXED,
-                gift_fen,
-                start,
-                datetime.combine(day + timedelta(days=8), time(), tzinfo=start.tzinfo),
-                campaign="birthday",
-            )
-            if self._give(r["member_id"], "birthday", str(day.year), spec, "birthday_gift"):
-                reached += 1
-            else:
-                skipped += 1
+        for chunk in _batches(rows):
+            with self.store.transaction():  # one commit per batch of members
+                for r in chunk:
+                    day = upcoming_birthday(date.fromisoformat(r["birthday"]), today, lead_days)
+                    if day is None:
+                        continue
+                    start = datetime.combine(today, time(), tzinfo=self.loyalty.now().tzinfo)
+                    spec = CouponSpec(
+                        CouponKind.FIXED,
+                        gift_fen,
+                        start,
+                        datetime.combine(day + timedelta(days=8), time(), tzinfo=start.tzinfo),
+                        campaign="birthday",
+                    )
+                    if self._give(r["member_id"], "birthday", str(day.year), spec, "birthday_gift"):
+                        reached += 1
+                    else:
+                        skipped += 1
         return CampaignResult("birthday", str(today.year), reached, skipped)
 
     def run_win_back(self, *, gift_fen: int = 5_000) -> CampaignResult:
@@ -129,15 +134,21 @@ class Outreach:
         now = self.loyalty.now()
         period = period or month_period(now.date())
         reached = skipped = 0
-        for member_id in self.tagged(tag):
-            spec = CouponSpec(
-                CouponKind.FIXED, gift_fen, now, now + timedelta(days=days_valid), campaign=campaign
-            )
-            template = "win_back" if tag is Tag.DORMANT else "event"
-            if self._give(member_id, campaign, period, spec, template):
-                reached += 1
-            else:
-                skipped += 1
+        template = "win_back" if tag is Tag.DORMANT else "event"
+        for chunk in _batches(self.tagged(tag)):
+            with self.store.transaction():  # one commit per batch of members
+                for member_id in chunk:
+                    spec = CouponSpec(
+                        CouponKind.FIXED,
+                        gift_fen,
+                        now,
+                        now + timedelta(days=days_valid),
+                        campaign=campaign,
+                    )
+                    if self._give(member_id, campaign, period, spec, template):
+                        reached += 1
+                    else:
+                        skipped += 1
         return CampaignResult(campaign, period, reached, skipped)
 
     def _give(
@@ -241,3 +252,9 @@ class Outreach:
             if row
             else (OutboxCounts(0, 0))
         )
+
+
+def _batches(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    size = settings.job_batch_members
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -14,3 +14,4 @@ notify_max_attempts = 8  # a message that failed this many times is given up (ke
 notify_retry_first_s = 60.0  # first retry after a failed send; doubles each time
 notify_retry_max_s = 6 * 3600.0  # ... up to this
 credit_sweep_days = 7  # the credit sweep looks at bills checked out within this many days
+job_batch_members = 200  # scheduled jobs write this many members per transaction
