@@ -193,3 +193,13 @@ def test_the_file_channel_writes_one_json_line_per_message(venue, clock, tmp_pat
     venue.outreach.run_birthday()
     assert venue.outreach.dispatch(FileNotifier(log)) == 1
     assert json.loads(log.read_text(encoding="utf-8"))["template"] == "birthday_gift"
+
+
+def test_expiry_across_several_batches_expires_every_member_once(venue, clock):
+    ids = [venue.members.register(f"1380013800{i}", f"会员{i}").member_id for i in range(5)]
+    for i, mid in enumerate(ids):
+        venue.loyalty.record_visit(mid, f"bills/old-{i}", [SpendLine("room", 10_000 * (i + 1))])
+    clock.advance(days=366)
+    assert venue.loyalty.expire_all(batch=2) == (5, 100 + 200 + 300 + 400 + 500)
+    assert venue.loyalty.expire_all(batch=2) == (0, 0)
+    assert all(venue.members.get(mid).points == 0 for mid in ids)
