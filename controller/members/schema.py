@@ -156,5 +156,10 @@ register_migrations(
         Migration(5, "wrong member PINs, kept across restarts", sql=PIN_FAILURES),
         Migration(6, "points prices of redeemable products", sql=REWARDS),
         Migration(7, "notification retries with backoff", sql=OUTBOX_RETRY),
+        Migration(
+            8,
+            "member sessions by time (the credit sweep)",
+            sql="CREATE INDEX member_sessions_at ON member_sessions (at, tab_id);",
+        ),
     ],
 )
