@@ -73,6 +73,20 @@ class TimeLeft:
             return f"剩余 {minutes // 60}:{minutes % 60:02d}"
         return f"剩余 {minutes}分 / {minutes} min"
 
+    @property
+    def short_text(self) -> str:
+        """The badge in the top bar's clock slot: "剩1:30", "剩9分", "到钟", "超时"."""
+        if self.phase is TimePhase.UNLIMITED:
+            return ""
+        if self.phase is TimePhase.OVERTIME:
+            return "超时"
+        if self.phase in (TimePhase.TIME_UP, TimePhase.GRACE):
+            return "到钟"
+        minutes = self.minutes_left
+        if minutes >= 60:
+            return f"剩{minutes // 60}:{minutes % 60:02d}"
+        return f"剩{minutes}分"
+
 
 def parse_prepaid(raw: Mapping[str, Any], src: str) -> TimePolicy:
     """The agent.toml ``[prepaid]`` table; one clear line for a bad key or value."""

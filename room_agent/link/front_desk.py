@@ -142,9 +142,7 @@ class GrpcFrontDesk:
             extras.append(BillLine("服务费 service charge", out.bill.service_charge_fen))
         if out.bill.discount_fen:
             extras.append(BillLine("优惠 discount", -out.bill.discount_fen))
-        if out.bill.paid_fen:
-            extras.append(BillLine("已付 paid", -out.bill.paid_fen))
-        return Bill(lines + tuple(extras), out.bill.total_fen)
+        return Bill(lines + tuple(extras), out.bill.total_fen, out.bill.paid_fen, out.bill.due_fen)
 
     def member_sign_in(self, phone: str, pin: str) -> MemberCard:
         credential = self._require_credential()

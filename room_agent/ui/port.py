@@ -227,6 +227,8 @@ class BillLine:
 class Bill:
     lines: tuple[BillLine, ...]
     total_fen: int
+    paid_fen: int = 0  # paid so far (prepaid time, payments on account)
+    due_fen: int | None = None  # what is left to pay; None: the total
 
 
 @dataclass(frozen=True)
