@@ -6,6 +6,7 @@ across an agent restart; the plan's after-end policy reaches the room with Sessi
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from room_agent.core.room import RoomCore
 from room_agent.core.time_left import TimePolicy
 from room_agent.link.discovery import parse_host_port
 from room_agent.link.enroll import enroll_agent
+from room_agent.link.front_desk import front_desk_of
 from room_agent.store.room_store import SqliteRoomStore
 from room_agent.ui.core_adapter import CoreRoomControl, RoomIdentity
 from tests.controller.billing.grpc_support import write_venue
@@ -208,3 +210,45 @@ def test_the_plans_after_end_policy_reaches_the_room_with_the_session(
                 assert saved.session_continues is (after_prepaid == "continue_hourly")
 
         asyncio.run(scenario())
+
+
+def test_a_续钟_paid_from_the_balance_reaches_the_room_within_a_second(
+    ctl: RunningController, desk: Desk, tmp_path: Path
+) -> None:
+    code = enrollment_code(ctl, "B02")
+    config = AgentConfig(
+        room="B02",
+        data_dir=tmp_path / "agent",
+        controller=parse_host_port(ctl.address),
+        heartbeat_interval_s=1,
+        headless=True,
+    )
+    desk.member("13700137555", "8642", top_up_fen=100_000)
+
+    async def scenario() -> None:
+        await enroll_agent(config.controller, room_id="B02", code=code, data_dir=config.data_dir)
+        front = front_desk_of("B02", config.data_dir, address=lambda: parse_host_port(ctl.address))
+        assert front is not None  # enrolled: the touchscreen gets the gRPC desk
+        try:
+            async with RunningRoom(config) as room:
+                await asyncio.to_thread(desk.open, "B02", prepaid_minutes=60, cash_fen=100_000)
+                await until(lambda: room.core.view().session != "", what="session in the room")
+                before = room.core.view().session_ends_at
+                option = (await asyncio.to_thread(front.extend_options))[0]
+                receipt = await asyncio.to_thread(
+                    front.extend_from_balance, option, "13700137555", "8642", uuid.uuid4().hex
+                )
+                paid = time.monotonic()
+                while room.core.view().session_ends_at == before:
+                    assert time.monotonic() - paid < 1.0, "the new end took over 1 s"
+                    await asyncio.sleep(0.01)
+                assert room.core.view().session_ends_at == receipt.ends_at
+                await asyncio.to_thread(desk.checkout, "B02")
+        finally:
+            front.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_room_that_never_enrolled_keeps_the_unavailable_desk(tmp_path: Path) -> None:
+    assert front_desk_of("A08", tmp_path, address=lambda: None) is None
