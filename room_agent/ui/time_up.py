@@ -304,6 +304,8 @@ class TimeOverlay:
     def _paid(self, receipt: object, error: BaseException | None) -> None:
         if error is not None or not isinstance(receipt, ExtendReceipt):
             self.screen.paid(extend_error_text(error or KtvError("no answer")))
+            if isinstance(error, KtvError) and error.reason == "PREPAY_REQUIRED":
+                self._load_options()  # the price moved (a time band began): show the new one
             return
         until = receipt.ends_at.astimezone().strftime("%H:%M") if receipt.ends_at else ""
         self.screen.paid(f"已续钟，至 {until}，谢谢 / extended until {until}, thank you")
