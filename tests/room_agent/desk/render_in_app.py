@@ -171,11 +171,18 @@ def main(out_dir: Path, width: int, height: int, spec: dict[str, str]) -> None:
     shoot("timeup-inapp")
     tap(overlay.screen.member_button)
     tap(overlay.screen.buttons[1])
-    for digit in spec["phone"] + "p" + spec["pin"]:
+    pad = overlay.screen.pad
+    for digit in spec["phone"] + "p" + "0000":
         if digit == "p":
-            tap(overlay.screen.pad.pin_button)
+            tap(pad.pin_button)
         else:
-            overlay.screen.pad.press(digit)
+            pad.press(digit)
+    tap(pad.pay_button)
+    until("the wrong PIN said", lambda: "密码错误" in overlay.screen.status.text)
+    assert pad.pin == "" and overlay.screen.parent is Window  # nothing paid, PIN cleared
+    print("ok: a wrong PIN is one line on 到钟", overlay.screen.status.text)
+    for digit in spec["pin"]:
+        pad.press(digit)
     pump(2)
     shoot("timeup-member")
     tap(overlay.screen.pad.pay_button)

@@ -69,7 +69,7 @@ def test_the_service_screen_and_续钟_inside_the_app_with_a_real_controller(
         )
         assert done.returncode == 0, done.stdout + done.stderr[-4000:]
         checked = [ln for ln in done.stdout.splitlines() if ln.startswith("ok: ")]
-        assert len(checked) == 11, done.stdout
+        assert len(checked) == 12, done.stdout
         label = f"{width}x{height}"
         for name in NAMES:
             shot = tmp_path / "shots" / f"{name}.png"
