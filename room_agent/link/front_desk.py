@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import grpc
 from google.protobuf.message import Message
@@ -59,13 +59,10 @@ _STATUS_TO_ERROR: dict[grpc.StatusCode, type[errors.KtvError]] = {
 def error_of(exc: grpc.RpcError) -> errors.KtvError:
     """The ``ktv.errors`` class of a failed call, with the controller's one-line message and
     its machine reason (``WRONG_PIN``, ``PIN_LOCKED``...)."""
-    code = exc.code() if hasattr(exc, "code") else grpc.StatusCode.UNKNOWN  # type: ignore[attr-defined]
-    details = (exc.details() if hasattr(exc, "details") else "") or ""  # type: ignore[attr-defined]
-    reason = ""
-    trailing = getattr(exc, "trailing_metadata", None)
-    for key, value in (trailing() if callable(trailing) else None) or ():
-        if key == REASON_KEY:
-            reason = str(value)
+    call = cast(grpc.Call, exc)  # a failed sync call's error is also its Call
+    code = call.code()
+    details = call.details() or ""
+    reason = next((str(v) for k, v in call.trailing_metadata() or () if k == REASON_KEY), "")
     kind = _STATUS_TO_ERROR.get(code, errors.KtvError)
     if kind is errors.Unavailable:
         return errors.Unavailable(
