@@ -70,6 +70,8 @@ def test_a_room_cannot_order_into_read_or_extend_another_rooms_bill(room_desk, d
     intruder = room_desk("A09", as_room="A08")  # A08's agent asking for A09
     before = desk.bill("A09")
     with pytest.raises(PermissionDenied):
+        intruder.menu()  # even another room's price list
+    with pytest.raises(PermissionDenied):
         intruder.order((("beer", 1),), rid())
     with pytest.raises(PermissionDenied):
         intruder.bill()
