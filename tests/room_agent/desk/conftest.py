@@ -12,7 +12,7 @@ import pytest
 from ktv.v1 import billing_pb2 as bpb
 from ktv.v1 import billing_pb2_grpc, members_pb2, members_pb2_grpc, rooms_pb2
 from room_agent.link.credentials import AgentCredential
-from room_agent.link.discovery import parse_host_port
+from room_agent.link.discovery import ControllerAddress, parse_host_port
 from room_agent.link.front_desk import GrpcFrontDesk
 from tests.controller.billing.grpc_support import write_venue
 from tests.support.controller import RunningController, start_controller
@@ -109,12 +109,23 @@ def room_desk(ctl: RunningController) -> Iterator[Callable[..., GrpcFrontDesk]]:
     made: list[GrpcFrontDesk] = []
     address = parse_host_port(ctl.address)
 
-    def make(room: str, *, as_room: str = "") -> GrpcFrontDesk:
+    def make(
+        room: str,
+        *,
+        as_room: str = "",
+        located: Callable[[], ControllerAddress | None] | None = None,
+        deadline_s: float = 4.0,
+    ) -> GrpcFrontDesk:
         owner = as_room or room
         if owner not in tokens:
             tokens[owner] = ctl.enroll_agent(owner)
         credential = AgentCredential(room=f"rooms/{owner}", agent_token=tokens[owner])
-        front = GrpcFrontDesk(room, address=lambda: address, credential=lambda: credential)
+        front = GrpcFrontDesk(
+            room,
+            address=located or (lambda: address),
+            credential=lambda: credential,
+            deadline_s=deadline_s,
+        )
         made.append(front)
         return front
 

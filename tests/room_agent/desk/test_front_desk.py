@@ -116,3 +116,12 @@ def test_an_unreachable_controller_is_a_quick_unavailable_not_a_hang() -> None:
     with pytest.raises(Unavailable) as err:
         not_enrolled.bill()
     assert err.value.reason == "NOT_ENROLLED"
+
+
+def test_the_desk_follows_the_controller_the_link_finds_next(ctl, room_desk) -> None:
+    found = [parse_host_port(f"127.0.0.1:{_closed_port()}")]  # where it was before a restart
+    front = room_desk("B02", located=lambda: found[0], deadline_s=1.0)
+    with pytest.raises(Unavailable):
+        front.menu()
+    found[0] = parse_host_port(ctl.address)  # the link found it again (zeroconf)
+    assert any(item.sku == "beer" for item in front.menu())
