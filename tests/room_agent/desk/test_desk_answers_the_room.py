@@ -29,6 +29,7 @@ from tests.controller.billing.grpc_support import write_venue
 from tests.room_agent.core.conftest import SONGS
 from tests.room_agent.desk.conftest import Desk
 from tests.room_agent.link.test_with_controller import enrollment_code, until
+from tests.room_agent.timeup.test_time_up_with_controller import ktvctl
 from tests.support.controller import RPC_TIMEOUT_S, RunningController, bearer, start_controller
 
 pytestmark = pytest.mark.slow
@@ -124,6 +125,21 @@ def test_the_desk_acknowledges_a_service_call_and_the_room_shows_who_is_coming(
             assert shown.acknowledged_by == "w-lily" and shown.kind == "water"
             alerts = [a.kind for a in board_room(ctl, "A08").alerts]
             assert "SERVICE_CALLED" not in alerts
+
+            again = room.screen.call_service("tissue")  # the front desk's own tool this time
+            await until(
+                lambda: "SERVICE_CALLED" in [a.kind for a in board_room(ctl, "A08").alerts],
+                what="the second call on the board",
+            )
+            await asyncio.to_thread(ktvctl, ctl, tmp_path / "ktvctl", "alert", "ack", "A08")
+            await until(
+                lambda: (
+                    next(
+                        c for c in room.screen.service_calls() if c.call_id == again.call_id
+                    ).acknowledged
+                ),
+                what="ktvctl's ack in the room",
+            )
             await asyncio.to_thread(desk.checkout, "A08")
 
     asyncio.run(scenario())
