@@ -25,6 +25,7 @@ from room_agent.agent import RoomAgent, build_agent
 from room_agent.config import AgentConfig
 from room_agent.core import ports
 from room_agent.core.room import RoomCore
+from room_agent.link.front_desk import front_desk_of
 from room_agent.lyrics.lrc import load_lrc
 from room_agent.player import AudioOutput, OutputKind, PlayerConfig, VlcPlayer
 from room_agent.sensors.config import SensorConfig
@@ -128,6 +129,13 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
         SensorConfig.from_agent_config(config.gpio), core, mock_gpio=config.mock_gpio
     )
     control = CoreRoomControl(core, RoomIdentity(config.room), catalog.get, online=False)
+    grpc_desk = front_desk_of(
+        config.room,
+        config.data_dir,
+        address=lambda: agent.link.address or config.controller,
+        agent_port=config.controller_agent_port,
+    )
+    desk = grpc_desk if grpc_desk is not None else UnavailableFrontDesk()
     link = _LinkThread(agent, control.set_online)
     systemd = SystemdNotifier()
     try:
@@ -136,17 +144,19 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
         _stop_window_on_signals(systemd)
         _notify_systemd_from_the_ui_clock(systemd, config.room)
         _rotate_screen(config.screen_rotation)
-        attach_time_overlay(core)  # prepaid time: badge, warnings, 到钟 screen
+        attach_time_overlay(core, desk)  # prepaid time: badge, warnings, 到钟 screen
         log.info("room %s: touchscreen up (GPIO %s)", config.room, "mock" if mocked else "real")
         run_touchscreen(
             control,
             CatalogSongSource(catalog),
-            UnavailableFrontDesk(),
+            desk,
             TouchscreenConfig(fullscreen=not windowed, data_dir=Path(config.data_dir)),
         )
     finally:
         systemd.close()
         link.stop()
+        if grpc_desk is not None:
+            grpc_desk.close()
         sensors.close()
         core.close()
         player.close()

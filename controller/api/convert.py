@@ -83,7 +83,10 @@ def session_to_pb(room: RoomView) -> link_pb2.SessionOpened:
     if not room.session:
         return link_pb2.SessionOpened()
     return link_pb2.SessionOpened(
-        session=room.session, open_time=ts(room.state_since), end_time=ts(room.session_end)
+        session=room.session,
+        open_time=ts(room.state_since),
+        end_time=ts(room.session_end),
+        after_end=after_end_to_pb(room.session_continues),  # type: ignore[arg-type]
     )
 
 
@@ -98,6 +101,7 @@ def command_to_pb(command: commands.RoomCommand) -> link_pb2.RoomCommand:
                     open_time=ts(body.open_time),
                     end_time=ts(body.end_time),
                     guest_count=body.guest_count,
+                    after_end=after_end_to_pb(body.continues_after_end),  # type: ignore[arg-type]
                 )
             )
         case commands.CloseSession():
@@ -114,7 +118,17 @@ def command_to_pb(command: commands.RoomCommand) -> link_pb2.RoomCommand:
             out.queue_songs.song_ids.extend(body.song_ids)
         case commands.CapVolume():
             out.volume_limit.max_percent = body.max_percent
+        case commands.ServiceAcknowledged():
+            out.service_acknowledged.kind = body.kind
+            out.service_acknowledged.staff = body.staff
+            out.service_acknowledged.call_kind = body.call_kind
     return out
+
+
+def after_end_to_pb(continues: bool | None) -> int:
+    if continues is None:
+        return link_pb2.AFTER_END_UNSPECIFIED
+    return link_pb2.AFTER_END_CONTINUE_HOURLY if continues else link_pb2.AFTER_END_STOP
 
 
 MAX_EVENT_ID_CHARS = 128

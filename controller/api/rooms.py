@@ -127,7 +127,11 @@ class RoomServicer(rooms_pb2_grpc.RoomServiceServicer):
             request,
             rooms_pb2.AcknowledgeAlertResponse,
             lambda: rooms_pb2.AcknowledgeAlertResponse(
-                room=room_to_pb(self.board.acknowledge_alert(room_id, request.kind))
+                room=room_to_pb(
+                    self.board.acknowledge_alert(
+                        room_id, request.kind, current_principal().staff_id
+                    )
+                )
             ),
         )
 

@@ -40,6 +40,7 @@ from controller.billing.desk import Product
 from controller.billing.payments import default_providers
 from controller.billing.receipt import escpos, render_receipt
 from controller.billing.records import Actor, OrderSource, StaffRole
+from controller.billing.self_service import RoomSelfService, check_room_extension
 from controller.billing.service import BillingDesk
 from controller.billing.settlement import settled_hooks
 from controller.rooms.model import parse_room_name
@@ -57,7 +58,7 @@ ORDERING = WAITER_UP | {Role.GUEST, Role.AGENT}
 SYSTEM = Actor("controller", StaffRole.ADMIN)
 
 
-class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
+class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
     def __init__(self, desk: BillingDesk, venue_name: str = "KTV") -> None:
         self.desk = desk
         self.store = desk.store
@@ -101,10 +102,16 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         room = self._room(request.room)
         purchase = purchase_from_pb(request.purchase)
         tenders = [tender_from_pb(t) for t in request.tenders]
+        by_room = check_room_extension(current_principal(), purchase, tenders)
 
         def act() -> pb.ExtendSessionResponse:
             out = self.desk.extend(
-                room, purchase, self._actor(), tenders=tenders, request_id=request.request_id
+                room,
+                purchase,
+                self._actor(),
+                tenders=tenders,
+                request_id=request.request_id,
+                pay_in_full=by_room,
             )
             return pb.ExtendSessionResponse(bill=bill_to_pb(out.bill, out.tab))
 
@@ -279,18 +286,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
     async def ListProducts(
         self, request: pb.ListProductsRequest, context: object
     ) -> pb.ListProductsResponse:
-        return pb.ListProductsResponse(
-            products=[
-                pb.Product(
-                    sku=p.sku,
-                    name=p.name,
-                    category=p.category,
-                    base_fen=p.base_fen,
-                    available=p.available,
-                )
-                for p in self.desk.records.products().values()
-            ]
-        )
+        return pb.ListProductsResponse(products=self.priced_menu(request.room))
 
     async def UpsertProduct(
         self, request: pb.UpsertProductRequest, context: object
@@ -364,7 +360,7 @@ PERMISSIONS = service_rows(
     "ktv.v1.BillingService",
     {
         "OpenSession": Permission(CASHIER_UP),
-        "ExtendSession": Permission(CASHIER_UP),
+        "ExtendSession": Permission(CASHIER_UP | {Role.AGENT}, room_field="room"),
         "SetGuestCount": Permission(WAITER_UP),
         "MoveSession": Permission(CASHIER_UP),
         "MergeSessions": Permission(CASHIER_UP),
@@ -378,6 +374,7 @@ PERMISSIONS = service_rows(
         "ImportPricePlan": Permission(MANAGER_UP),
         "GetPricePlan": Permission(STAFF_ROLES),
         "ListProducts": Permission(ALL_ROLES),
+        "QuoteExtensions": Permission(ORDERING, room_field="room"),
         "UpsertProduct": Permission(MANAGER_UP),
         "ListAuditEntries": Permission(MANAGER_UP),
         "PrintReceipt": Permission(CASHIER_UP),

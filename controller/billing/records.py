@@ -104,6 +104,15 @@ class Stay:
     def paid_until(self) -> datetime | None:
         return max((c.end for c in self.covers), default=None)
 
+    @property
+    def continues_after_end(self) -> bool | None:
+        """What the room does when the time bought runs out: the policy of the cover that
+        ends last (True: overtime at the hourly rate; False: stop until 续钟; None: no cover)."""
+        if not self.covers:
+            return None
+        last = max(self.covers, key=lambda c: c.end)
+        return last.after is AfterCover.CONTINUE_HOURLY
+
 
 class OrderSource(Enum):
     FRONT_DESK = "front_desk"

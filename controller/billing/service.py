@@ -20,6 +20,7 @@ from controller.billing.events import (
     TabsMerged,
 )
 from controller.billing.ledger import MANAGERS, Ledger, require_role
+from controller.billing.money import format_yuan
 from controller.billing.payments import PaymentProvider, default_providers
 from controller.billing.plan import PricePlan
 from controller.billing.plan_config import load_plan_text, menu_from_config, parse_toml
@@ -176,6 +177,7 @@ class BillingDesk(Till):
                 open_time=now,
                 end_time=tab.stays[0].paid_until,
                 guest_count=guests,
+                continues_after_end=tab.stays[0].continues_after_end,
             )
             return self._done(ledger, tab_id, now)
 
@@ -205,12 +207,26 @@ class BillingDesk(Till):
         *,
         tenders: Sequence[TenderAmount] = (),
         request_id: str = "",
+        pay_in_full: bool = False,
     ) -> Outcome:
+        """``pay_in_full``: the tenders must cover this extension's price (a room paying its
+        own 续钟), whatever the session's mode."""
         now = self.clock()
         with self.store.transaction():
             ledger, tab, plan = self._act(room_id, now)
             event = desk.decide_extend(tab, plan, room_id, now, actor, purchase, new_id("cover"))
             self._commit(ledger, [event], now)
+
+            def settled() -> None:
+                _require_prepaid(ledger.tab(tab.tab_id))
+                short = event.cover.amount_fen - sum(t.amount_fen for t in tenders)
+                if pay_in_full and short > 0:
+                    raise FailedPrecondition(
+                        f"续钟 costs {format_yuan(event.cover.amount_fen)}: "
+                        f"{format_yuan(short)} short",
+                        reason="PREPAY_REQUIRED",
+                    )
+
             self._take(
                 ledger,
                 tab.tab_id,
@@ -218,10 +234,11 @@ class BillingDesk(Till):
                 now,
                 actor,
                 request_id or event.cover.cover_id,
-                then=lambda: _require_prepaid(ledger.tab(tab.tab_id)),
+                then=settled,
             )
             tab = ledger.tab(tab.tab_id)
-            self.board.set_session_end(room_id, tab.stays[tab.stay_index(room_id)].paid_until)
+            stay = tab.stays[tab.stay_index(room_id)]
+            self.board.set_session_end(room_id, stay.paid_until, stay.continues_after_end)
             return self._done(ledger, tab.tab_id, now)
 
     def change_guests(self, room_id: str, guests: int, actor: Actor) -> Outcome:
@@ -247,7 +264,12 @@ class BillingDesk(Till):
             self.records.set_open_room(to_room, tab.tab_id, session[1])
             stay = ledger.tab(tab.tab_id).stays[ledger.tab(tab.tab_id).stay_index(to_room)]
             self.board.session_opened(
-                to_room, session[1], open_time=now, end_time=stay.paid_until, guest_count=tab.guests
+                to_room,
+                session[1],
+                open_time=now,
+                end_time=stay.paid_until,
+                guest_count=tab.guests,
+                continues_after_end=stay.continues_after_end,
             )
             return self._done(ledger, tab.tab_id, now)
 

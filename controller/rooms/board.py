@@ -178,6 +178,7 @@ class RoomBoard:
         end_time: datetime | None = None,
         guest_count: int = 0,
         actor: str = "billing",
+        continues_after_end: bool | None = None,
     ) -> RoomView:
         room = self.get(room_id)
         check_session_can_open(room)
@@ -190,9 +191,10 @@ class RoomBoard:
             state_since=now,
             session=session,
             session_end=end_time,
+            session_continues=continues_after_end,
             running_total_fen=0,
         )
-        body = commands.OpenSession(session, opened, end_time, guest_count)
+        body = commands.OpenSession(session, opened, end_time, guest_count, continues_after_end)
         return self._commit(
             new,
             [body, commands.StateChanged(RoomState.IN_USE)],
@@ -209,6 +211,7 @@ class RoomBoard:
             state_since=now,
             session="",
             session_end=None,
+            session_continues=None,
             running_total_fen=0,
         )
         body = commands.CloseSession(session)
@@ -225,24 +228,32 @@ class RoomBoard:
             return room
         return self._commit(room.bumped(running_total_fen=running_total_fen))
 
-    def set_session_end(self, room_id: str, end_time: datetime | None) -> RoomView:
+    def set_session_end(
+        self, room_id: str, end_time: datetime | None, continues_after_end: bool | None = None
+    ) -> RoomView:
         """Billing sold more time (续钟): the board shows the new end of the session and the
         room's agent hears it (the same session with the new end: it lifts a time-up)."""
         room = self.get(room_id)
-        if room.session_end == end_time:
+        continues = room.session_continues if continues_after_end is None else continues_after_end
+        if room.session_end == end_time and room.session_continues == continues:
             return room
         bodies: list[commands.CommandBody] = []
         if room.session:
-            bodies.append(commands.OpenSession(room.session, room.state_since, end_time, 0))
-        return self._commit(room.bumped(session_end=end_time), bodies)
+            bodies.append(
+                commands.OpenSession(room.session, room.state_since, end_time, 0, continues)
+            )
+        return self._commit(room.bumped(session_end=end_time, session_continues=continues), bodies)
 
-    def acknowledge_alert(self, room_id: str, kind: str) -> RoomView:
-        """Staff dealt with it (went to the room). Only hand-cleared kinds qualify."""
+    def acknowledge_alert(self, room_id: str, kind: str, actor: str = "") -> RoomView:
+        """Staff dealt with it (went to the room). Only hand-cleared kinds qualify. The
+        room's screen hears it ("staff are on the way", with who acknowledged)."""
         room = self.get(room_id)
         check_acknowledgeable(kind)
-        if room.service_call is None:
+        call = room.service_call
+        if call is None:
             return room  # already acknowledged (by a colleague): nothing to do
-        return self._commit(room.bumped(service_call=None))
+        body = commands.ServiceAcknowledged(kind, actor, call.kind)
+        return self._commit(room.bumped(service_call=None), [body])
 
     # --- commands and emergency -----------------------------------------------------------
     def send(self, room_id: str, body: commands.CommandBody) -> bool:

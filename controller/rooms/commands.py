@@ -15,6 +15,7 @@ class OpenSession:
     open_time: datetime
     end_time: datetime | None
     guest_count: int
+    continues_after_end: bool | None = None  # the plan's after-end policy; None: not known
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,17 @@ class CapVolume:
     max_percent: int
 
 
+@dataclass(frozen=True)
+class ServiceAcknowledged:
+    """The desk has seen the room's service call: the room shows "staff are on the way"."""
+
+    kind: str  # the alert kind (SERVICE_CALLED)
+    staff: str = ""  # who acknowledged it
+    call_kind: str = ""  # what the guest asked for: service, water, extend...
+
+
 CommandBody = OpenSession | CloseSession | EmergencyStop | StateChanged | ShowText
-CommandBody = CommandBody | QueuePrebooked | CapVolume
+CommandBody = CommandBody | QueuePrebooked | CapVolume | ServiceAcknowledged
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,9 @@ class RoomView:
     created_at: datetime
     session: str = ""
     session_end: datetime | None = None
+    # after session_end: True keeps singing at the hourly rate, False stops (到钟), None: the
+    # plan did not say (pay-at-checkout, or a session opened before this was recorded)
+    session_continues: bool | None = None
     running_total_fen: int = 0
     agent: AgentLink = field(default_factory=AgentLink)
     sensors: Sensors = field(default_factory=Sensors)

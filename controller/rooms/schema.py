@@ -98,4 +98,14 @@ ROOMS_MIGRATIONS.append(
     )
 )
 
+ROOMS_MIGRATIONS.append(
+    Migration(
+        5,
+        "what the room does after its session's end (the plan's continue_hourly or stop)",
+        sql="""
+        ALTER TABLE rooms ADD COLUMN session_continues INTEGER;
+        """,
+    )
+)
+
 register_migrations("rooms", ROOMS_MIGRATIONS)

@@ -48,7 +48,7 @@ class RoomRecords:
             " session_end=?, running_total_fen=?, agent_online=?, agent_last_seen=?,"
             " agent_version=?, agent_peer=?, agent_status_since=?, door_open=?, door_since=?,"
             " occupied=?, presence_since=?, revision=?, service_kind=?, service_note=?,"
-            " service_since=? WHERE room_id=?",
+            " service_since=?, session_continues=? WHERE room_id=?",
             (
                 room.display_name,
                 room.tier,
@@ -70,6 +70,7 @@ class RoomRecords:
                 room.service_call.kind if room.service_call else None,
                 room.service_call.note if room.service_call else "",
                 _ts(room.service_call.since) if room.service_call else None,
+                None if room.session_continues is None else int(room.session_continues),
                 room.room_id,
             ),
         )
@@ -161,5 +162,8 @@ class RoomRecords:
             )
             if r["service_kind"] is not None and r["service_since"]
             else None,
+            session_continues=None
+            if r.get("session_continues") is None
+            else bool(r["session_continues"]),
             revision=r["revision"],
         )

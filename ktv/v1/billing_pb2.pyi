@@ -427,22 +427,56 @@ class GetPricePlanResponse(_message.Message):
     def __init__(self, version: _Optional[str] = ..., config_toml: _Optional[str] = ..., versions: _Optional[_Iterable[str]] = ..., active_version: _Optional[str] = ...) -> None: ...
 
 class Product(_message.Message):
-    __slots__ = ("sku", "name", "category", "base_fen", "available")
+    __slots__ = ("sku", "name", "category", "base_fen", "available", "price_fen")
     SKU_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
     BASE_FEN_FIELD_NUMBER: _ClassVar[int]
     AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    PRICE_FEN_FIELD_NUMBER: _ClassVar[int]
     sku: str
     name: str
     category: str
     base_fen: int
     available: bool
-    def __init__(self, sku: _Optional[str] = ..., name: _Optional[str] = ..., category: _Optional[str] = ..., base_fen: _Optional[int] = ..., available: _Optional[bool] = ...) -> None: ...
+    price_fen: int
+    def __init__(self, sku: _Optional[str] = ..., name: _Optional[str] = ..., category: _Optional[str] = ..., base_fen: _Optional[int] = ..., available: _Optional[bool] = ..., price_fen: _Optional[int] = ...) -> None: ...
 
 class ListProductsRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("room",)
+    ROOM_FIELD_NUMBER: _ClassVar[int]
+    room: str
+    def __init__(self, room: _Optional[str] = ...) -> None: ...
+
+class QuoteExtensionsRequest(_message.Message):
+    __slots__ = ("room",)
+    ROOM_FIELD_NUMBER: _ClassVar[int]
+    room: str
+    def __init__(self, room: _Optional[str] = ...) -> None: ...
+
+class ExtensionQuote(_message.Message):
+    __slots__ = ("purchase", "label", "price_fen", "end_time", "minutes", "bonus_minutes")
+    PURCHASE_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    PRICE_FEN_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    MINUTES_FIELD_NUMBER: _ClassVar[int]
+    BONUS_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    purchase: TimePurchase
+    label: str
+    price_fen: int
+    end_time: _timestamp_pb2.Timestamp
+    minutes: int
+    bonus_minutes: int
+    def __init__(self, purchase: _Optional[_Union[TimePurchase, _Mapping]] = ..., label: _Optional[str] = ..., price_fen: _Optional[int] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., minutes: _Optional[int] = ..., bonus_minutes: _Optional[int] = ...) -> None: ...
+
+class QuoteExtensionsResponse(_message.Message):
+    __slots__ = ("quotes", "end_time")
+    QUOTES_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    quotes: _containers.RepeatedCompositeFieldContainer[ExtensionQuote]
+    end_time: _timestamp_pb2.Timestamp
+    def __init__(self, quotes: _Optional[_Iterable[_Union[ExtensionQuote, _Mapping]]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListProductsResponse(_message.Message):
     __slots__ = ("products",)

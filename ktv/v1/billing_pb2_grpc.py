@@ -113,6 +113,11 @@ class BillingServiceStub:
                 request_serializer=ktv_dot_v1_dot_billing__pb2.ListProductsRequest.SerializeToString,
                 response_deserializer=ktv_dot_v1_dot_billing__pb2.ListProductsResponse.FromString,
                 _registered_method=True)
+        self.QuoteExtensions = channel.unary_unary(
+                '/ktv.v1.BillingService/QuoteExtensions',
+                request_serializer=ktv_dot_v1_dot_billing__pb2.QuoteExtensionsRequest.SerializeToString,
+                response_deserializer=ktv_dot_v1_dot_billing__pb2.QuoteExtensionsResponse.FromString,
+                _registered_method=True)
         self.UpsertProduct = channel.unary_unary(
                 '/ktv.v1.BillingService/UpsertProduct',
                 request_serializer=ktv_dot_v1_dot_billing__pb2.UpsertProductRequest.SerializeToString,
@@ -241,7 +246,15 @@ class BillingServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListProducts(self, request, context):
-        """Lists the menu.
+        """Lists the menu (with a room: at the room tier's prices).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def QuoteExtensions(self, request, context):
+        """What 续钟 would cost the room's session now: the room's extend options with prices and
+        the new end each would give (nothing is sold).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -353,6 +366,11 @@ def add_BillingServiceServicer_to_server(servicer, server):
                     servicer.ListProducts,
                     request_deserializer=ktv_dot_v1_dot_billing__pb2.ListProductsRequest.FromString,
                     response_serializer=ktv_dot_v1_dot_billing__pb2.ListProductsResponse.SerializeToString,
+            ),
+            'QuoteExtensions': grpc.unary_unary_rpc_method_handler(
+                    servicer.QuoteExtensions,
+                    request_deserializer=ktv_dot_v1_dot_billing__pb2.QuoteExtensionsRequest.FromString,
+                    response_serializer=ktv_dot_v1_dot_billing__pb2.QuoteExtensionsResponse.SerializeToString,
             ),
             'UpsertProduct': grpc.unary_unary_rpc_method_handler(
                     servicer.UpsertProduct,
@@ -784,6 +802,33 @@ class BillingService:
             '/ktv.v1.BillingService/ListProducts',
             ktv_dot_v1_dot_billing__pb2.ListProductsRequest.SerializeToString,
             ktv_dot_v1_dot_billing__pb2.ListProductsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def QuoteExtensions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ktv.v1.BillingService/QuoteExtensions',
+            ktv_dot_v1_dot_billing__pb2.QuoteExtensionsRequest.SerializeToString,
+            ktv_dot_v1_dot_billing__pb2.QuoteExtensionsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -26,15 +26,17 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from ktv.v1 import rooms_pb2 as ktv_dot_v1_dot_rooms__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x11ktv/v1/link.proto\x12\x06ktv.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x12ktv/v1/rooms.proto\"\xbe\x01\n\x0e\x43onnectRequest\x12#\n\x05hello\x18\x01 \x01(\x0b\x32\x12.ktv.v1.AgentHelloH\x00\x12+\n\theartbeat\x18\x02 \x01(\x0b\x32\x16.ktv.v1.AgentHeartbeatH\x00\x12\"\n\x05\x65vent\x18\x03 \x01(\x0b\x32\x11.ktv.v1.RoomEventH\x00\x12/\n\x0e\x63ommand_result\x18\x04 \x01(\x0b\x32\x15.ktv.v1.CommandResultH\x00\x42\x05\n\x03msg\"\x8f\x01\n\x0f\x43onnectResponse\x12,\n\x07welcome\x18\x01 \x01(\x0b\x32\x19.ktv.v1.ControllerWelcomeH\x00\x12\x1f\n\x03\x61\x63k\x18\x02 \x01(\x0b\x32\x10.ktv.v1.EventAckH\x00\x12&\n\x07\x63ommand\x18\x03 \x01(\x0b\x32\x13.ktv.v1.RoomCommandH\x00\x42\x05\n\x03msg\"n\n\nAgentHello\x12\x0c\n\x04room\x18\x01 \x01(\t\x12\x15\n\ragent_version\x18\x02 \x01(\t\x12\x17\n\x0f\x63\x61talog_version\x18\x03 \x01(\t\x12\"\n\x1aheartbeat_interval_seconds\x18\x04 \x01(\x05\"U\n\x0e\x41gentHeartbeat\x12-\n\tsend_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0coutbox_depth\x18\x02 \x01(\x05\"\xb6\x01\n\x11\x43ontrollerWelcome\x12\x1a\n\x12\x63ontroller_version\x18\x01 \x01(\t\x12\x10\n\x08venue_id\x18\x02 \x01(\t\x12\x1d\n\x15offline_after_seconds\x18\x03 \x01(\x05\x12&\n\x07session\x18\x04 \x01(\x0b\x32\x15.ktv.v1.SessionOpened\x12\x11\n\temergency\x18\x05 \x01(\x08\x12\x19\n\x11\x65mergency_message\x18\x06 \x01(\t\"\x1d\n\x08\x45ventAck\x12\x11\n\tevent_ids\x18\x01 \x03(\t\"\x86\x02\n\tRoomEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12#\n\x04\x64oor\x18\n \x01(\x0b\x32\x13.ktv.v1.DoorChangedH\x00\x12+\n\x08presence\x18\x0b \x01(\x0b\x32\x17.ktv.v1.PresenceChangedH\x00\x12)\n\x0bsong_played\x18\x0c \x01(\x0b\x32\x12.ktv.v1.SongPlayedH\x00\x12/\n\x0eservice_called\x18\r \x01(\x0b\x32\x15.ktv.v1.ServiceCalledH\x00\x42\t\n\x07payload\"\x1b\n\x0b\x44oorChanged\x12\x0c\n\x04open\x18\x01 \x01(\x08\"\"\n\x0fPresenceChanged\x12\x0f\n\x07present\x18\x01 \x01(\x08\"\xb5\x01\n\nSongPlayed\x12\x0f\n\x07song_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0f\n\x07session\x18\x03 \x01(\t\x12.\n\nstart_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12$\n\x07outcome\x18\x05 \x01(\x0e\x32\x13.ktv.v1.PlayOutcome\x12\x11\n\tplayed_ms\x18\x06 \x01(\x03\x12\r\n\x05\x65rror\x18\x07 \x01(\t\"+\n\rServiceCalled\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x0c\n\x04note\x18\x02 \x01(\t\"\xe7\x02\n\x0bRoomCommand\x12\x12\n\ncommand_id\x18\x01 \x01(\t\x12/\n\x0esession_opened\x18\n \x01(\x0b\x32\x15.ktv.v1.SessionOpenedH\x00\x12/\n\x0esession_closed\x18\x0b \x01(\x0b\x32\x15.ktv.v1.SessionClosedH\x00\x12)\n\x0bqueue_songs\x18\x0c \x01(\x0b\x32\x12.ktv.v1.QueueSongsH\x00\x12+\n\x0cvolume_limit\x18\r \x01(\x0b\x32\x13.ktv.v1.VolumeLimitH\x00\x12+\n\x0cshow_message\x18\x0e \x01(\x0b\x32\x13.ktv.v1.ShowMessageH\x00\x12&\n\temergency\x18\x0f \x01(\x0b\x32\x11.ktv.v1.EmergencyH\x00\x12.\n\nroom_state\x18\x10 \x01(\x0b\x32\x18.ktv.v1.RoomStateChangedH\x00\x42\x05\n\x03\x63md\"\x92\x01\n\rSessionOpened\x12\x0f\n\x07session\x18\x01 \x01(\t\x12-\n\topen_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bguest_count\x18\x04 \x01(\x05\" \n\rSessionClosed\x12\x0f\n\x07session\x18\x01 \x01(\t\"\x1e\n\nQueueSongs\x12\x10\n\x08song_ids\x18\x01 \x03(\t\"\"\n\x0bVolumeLimit\x12\x13\n\x0bmax_percent\x18\x01 \x01(\x05\"5\n\x0bShowMessage\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x18\n\x10\x64uration_seconds\x18\x02 \x01(\x05\",\n\tEmergency\x12\x0e\n\x06\x61\x63tive\x18\x01 \x01(\x08\x12\x0f\n\x07message\x18\x02 \x01(\t\"4\n\x10RoomStateChanged\x12 \n\x05state\x18\x01 \x01(\x0e\x32\x11.ktv.v1.RoomState\">\n\rCommandResult\x12\x12\n\ncommand_id\x18\x01 \x01(\t\x12\n\n\x02ok\x18\x02 \x01(\x08\x12\r\n\x05\x65rror\x18\x03 \x01(\t*\x94\x01\n\x0bPlayOutcome\x12\x1c\n\x18PLAY_OUTCOME_UNSPECIFIED\x10\x00\x12\x1a\n\x16PLAY_OUTCOME_COMPLETED\x10\x01\x12\x18\n\x14PLAY_OUTCOME_SKIPPED\x10\x02\x12\x17\n\x13PLAY_OUTCOME_FAILED\x10\x03\x12\x18\n\x14PLAY_OUTCOME_STOPPED\x10\x04\x32Q\n\x0fRoomLinkService\x12>\n\x07\x43onnect\x12\x16.ktv.v1.ConnectRequest\x1a\x17.ktv.v1.ConnectResponse(\x01\x30\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x11ktv/v1/link.proto\x12\x06ktv.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x12ktv/v1/rooms.proto\"\xbe\x01\n\x0e\x43onnectRequest\x12#\n\x05hello\x18\x01 \x01(\x0b\x32\x12.ktv.v1.AgentHelloH\x00\x12+\n\theartbeat\x18\x02 \x01(\x0b\x32\x16.ktv.v1.AgentHeartbeatH\x00\x12\"\n\x05\x65vent\x18\x03 \x01(\x0b\x32\x11.ktv.v1.RoomEventH\x00\x12/\n\x0e\x63ommand_result\x18\x04 \x01(\x0b\x32\x15.ktv.v1.CommandResultH\x00\x42\x05\n\x03msg\"\x8f\x01\n\x0f\x43onnectResponse\x12,\n\x07welcome\x18\x01 \x01(\x0b\x32\x19.ktv.v1.ControllerWelcomeH\x00\x12\x1f\n\x03\x61\x63k\x18\x02 \x01(\x0b\x32\x10.ktv.v1.EventAckH\x00\x12&\n\x07\x63ommand\x18\x03 \x01(\x0b\x32\x13.ktv.v1.RoomCommandH\x00\x42\x05\n\x03msg\"n\n\nAgentHello\x12\x0c\n\x04room\x18\x01 \x01(\t\x12\x15\n\ragent_version\x18\x02 \x01(\t\x12\x17\n\x0f\x63\x61talog_version\x18\x03 \x01(\t\x12\"\n\x1aheartbeat_interval_seconds\x18\x04 \x01(\x05\"U\n\x0e\x41gentHeartbeat\x12-\n\tsend_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0coutbox_depth\x18\x02 \x01(\x05\"\xb6\x01\n\x11\x43ontrollerWelcome\x12\x1a\n\x12\x63ontroller_version\x18\x01 \x01(\t\x12\x10\n\x08venue_id\x18\x02 \x01(\t\x12\x1d\n\x15offline_after_seconds\x18\x03 \x01(\x05\x12&\n\x07session\x18\x04 \x01(\x0b\x32\x15.ktv.v1.SessionOpened\x12\x11\n\temergency\x18\x05 \x01(\x08\x12\x19\n\x11\x65mergency_message\x18\x06 \x01(\t\"\x1d\n\x08\x45ventAck\x12\x11\n\tevent_ids\x18\x01 \x03(\t\"\x86\x02\n\tRoomEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12#\n\x04\x64oor\x18\n \x01(\x0b\x32\x13.ktv.v1.DoorChangedH\x00\x12+\n\x08presence\x18\x0b \x01(\x0b\x32\x17.ktv.v1.PresenceChangedH\x00\x12)\n\x0bsong_played\x18\x0c \x01(\x0b\x32\x12.ktv.v1.SongPlayedH\x00\x12/\n\x0eservice_called\x18\r \x01(\x0b\x32\x15.ktv.v1.ServiceCalledH\x00\x42\t\n\x07payload\"\x1b\n\x0b\x44oorChanged\x12\x0c\n\x04open\x18\x01 \x01(\x08\"\"\n\x0fPresenceChanged\x12\x0f\n\x07present\x18\x01 \x01(\x08\"\xb5\x01\n\nSongPlayed\x12\x0f\n\x07song_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0f\n\x07session\x18\x03 \x01(\t\x12.\n\nstart_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12$\n\x07outcome\x18\x05 \x01(\x0e\x32\x13.ktv.v1.PlayOutcome\x12\x11\n\tplayed_ms\x18\x06 \x01(\x03\x12\r\n\x05\x65rror\x18\x07 \x01(\t\"+\n\rServiceCalled\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x0c\n\x04note\x18\x02 \x01(\t\"\xa4\x03\n\x0bRoomCommand\x12\x12\n\ncommand_id\x18\x01 \x01(\t\x12/\n\x0esession_opened\x18\n \x01(\x0b\x32\x15.ktv.v1.SessionOpenedH\x00\x12/\n\x0esession_closed\x18\x0b \x01(\x0b\x32\x15.ktv.v1.SessionClosedH\x00\x12)\n\x0bqueue_songs\x18\x0c \x01(\x0b\x32\x12.ktv.v1.QueueSongsH\x00\x12+\n\x0cvolume_limit\x18\r \x01(\x0b\x32\x13.ktv.v1.VolumeLimitH\x00\x12+\n\x0cshow_message\x18\x0e \x01(\x0b\x32\x13.ktv.v1.ShowMessageH\x00\x12&\n\temergency\x18\x0f \x01(\x0b\x32\x11.ktv.v1.EmergencyH\x00\x12.\n\nroom_state\x18\x10 \x01(\x0b\x32\x18.ktv.v1.RoomStateChangedH\x00\x12;\n\x14service_acknowledged\x18\x11 \x01(\x0b\x32\x1b.ktv.v1.ServiceAcknowledgedH\x00\x42\x05\n\x03\x63md\"\xb7\x01\n\rSessionOpened\x12\x0f\n\x07session\x18\x01 \x01(\t\x12-\n\topen_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bguest_count\x18\x04 \x01(\x05\x12#\n\tafter_end\x18\x05 \x01(\x0e\x32\x10.ktv.v1.AfterEnd\"E\n\x13ServiceAcknowledged\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\r\n\x05staff\x18\x02 \x01(\t\x12\x11\n\tcall_kind\x18\x03 \x01(\t\" \n\rSessionClosed\x12\x0f\n\x07session\x18\x01 \x01(\t\"\x1e\n\nQueueSongs\x12\x10\n\x08song_ids\x18\x01 \x03(\t\"\"\n\x0bVolumeLimit\x12\x13\n\x0bmax_percent\x18\x01 \x01(\x05\"5\n\x0bShowMessage\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x18\n\x10\x64uration_seconds\x18\x02 \x01(\x05\",\n\tEmergency\x12\x0e\n\x06\x61\x63tive\x18\x01 \x01(\x08\x12\x0f\n\x07message\x18\x02 \x01(\t\"4\n\x10RoomStateChanged\x12 \n\x05state\x18\x01 \x01(\x0e\x32\x11.ktv.v1.RoomState\">\n\rCommandResult\x12\x12\n\ncommand_id\x18\x01 \x01(\t\x12\n\n\x02ok\x18\x02 \x01(\x08\x12\r\n\x05\x65rror\x18\x03 \x01(\t*\x94\x01\n\x0bPlayOutcome\x12\x1c\n\x18PLAY_OUTCOME_UNSPECIFIED\x10\x00\x12\x1a\n\x16PLAY_OUTCOME_COMPLETED\x10\x01\x12\x18\n\x14PLAY_OUTCOME_SKIPPED\x10\x02\x12\x17\n\x13PLAY_OUTCOME_FAILED\x10\x03\x12\x18\n\x14PLAY_OUTCOME_STOPPED\x10\x04*X\n\x08\x41\x66terEnd\x12\x19\n\x15\x41\x46TER_END_UNSPECIFIED\x10\x00\x12\x12\n\x0e\x41\x46TER_END_STOP\x10\x01\x12\x1d\n\x19\x41\x46TER_END_CONTINUE_HOURLY\x10\x02\x32Q\n\x0fRoomLinkService\x12>\n\x07\x43onnect\x12\x16.ktv.v1.ConnectRequest\x1a\x17.ktv.v1.ConnectResponse(\x01\x30\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'ktv.v1.link_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_PLAYOUTCOME']._serialized_start=2228
-  _globals['_PLAYOUTCOME']._serialized_end=2376
+  _globals['_PLAYOUTCOME']._serialized_start=2397
+  _globals['_PLAYOUTCOME']._serialized_end=2545
+  _globals['_AFTEREND']._serialized_start=2547
+  _globals['_AFTEREND']._serialized_end=2635
   _globals['_CONNECTREQUEST']._serialized_start=83
   _globals['_CONNECTREQUEST']._serialized_end=273
   _globals['_CONNECTRESPONSE']._serialized_start=276
@@ -58,23 +60,25 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SERVICECALLED']._serialized_start=1350
   _globals['_SERVICECALLED']._serialized_end=1393
   _globals['_ROOMCOMMAND']._serialized_start=1396
-  _globals['_ROOMCOMMAND']._serialized_end=1755
-  _globals['_SESSIONOPENED']._serialized_start=1758
-  _globals['_SESSIONOPENED']._serialized_end=1904
-  _globals['_SESSIONCLOSED']._serialized_start=1906
-  _globals['_SESSIONCLOSED']._serialized_end=1938
-  _globals['_QUEUESONGS']._serialized_start=1940
-  _globals['_QUEUESONGS']._serialized_end=1970
-  _globals['_VOLUMELIMIT']._serialized_start=1972
-  _globals['_VOLUMELIMIT']._serialized_end=2006
-  _globals['_SHOWMESSAGE']._serialized_start=2008
-  _globals['_SHOWMESSAGE']._serialized_end=2061
-  _globals['_EMERGENCY']._serialized_start=2063
-  _globals['_EMERGENCY']._serialized_end=2107
-  _globals['_ROOMSTATECHANGED']._serialized_start=2109
-  _globals['_ROOMSTATECHANGED']._serialized_end=2161
-  _globals['_COMMANDRESULT']._serialized_start=2163
-  _globals['_COMMANDRESULT']._serialized_end=2225
-  _globals['_ROOMLINKSERVICE']._serialized_start=2378
-  _globals['_ROOMLINKSERVICE']._serialized_end=2459
+  _globals['_ROOMCOMMAND']._serialized_end=1816
+  _globals['_SESSIONOPENED']._serialized_start=1819
+  _globals['_SESSIONOPENED']._serialized_end=2002
+  _globals['_SERVICEACKNOWLEDGED']._serialized_start=2004
+  _globals['_SERVICEACKNOWLEDGED']._serialized_end=2073
+  _globals['_SESSIONCLOSED']._serialized_start=2075
+  _globals['_SESSIONCLOSED']._serialized_end=2107
+  _globals['_QUEUESONGS']._serialized_start=2109
+  _globals['_QUEUESONGS']._serialized_end=2139
+  _globals['_VOLUMELIMIT']._serialized_start=2141
+  _globals['_VOLUMELIMIT']._serialized_end=2175
+  _globals['_SHOWMESSAGE']._serialized_start=2177
+  _globals['_SHOWMESSAGE']._serialized_end=2230
+  _globals['_EMERGENCY']._serialized_start=2232
+  _globals['_EMERGENCY']._serialized_end=2276
+  _globals['_ROOMSTATECHANGED']._serialized_start=2278
+  _globals['_ROOMSTATECHANGED']._serialized_end=2330
+  _globals['_COMMANDRESULT']._serialized_start=2332
+  _globals['_COMMANDRESULT']._serialized_end=2394
+  _globals['_ROOMLINKSERVICE']._serialized_start=2637
+  _globals['_ROOMLINKSERVICE']._serialized_end=2718
 # @@protoc_insertion_point(module_scope)

@@ -18,11 +18,20 @@ class PlayOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PLAY_OUTCOME_SKIPPED: _ClassVar[PlayOutcome]
     PLAY_OUTCOME_FAILED: _ClassVar[PlayOutcome]
     PLAY_OUTCOME_STOPPED: _ClassVar[PlayOutcome]
+
+class AfterEnd(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    AFTER_END_UNSPECIFIED: _ClassVar[AfterEnd]
+    AFTER_END_STOP: _ClassVar[AfterEnd]
+    AFTER_END_CONTINUE_HOURLY: _ClassVar[AfterEnd]
 PLAY_OUTCOME_UNSPECIFIED: PlayOutcome
 PLAY_OUTCOME_COMPLETED: PlayOutcome
 PLAY_OUTCOME_SKIPPED: PlayOutcome
 PLAY_OUTCOME_FAILED: PlayOutcome
 PLAY_OUTCOME_STOPPED: PlayOutcome
+AFTER_END_UNSPECIFIED: AfterEnd
+AFTER_END_STOP: AfterEnd
+AFTER_END_CONTINUE_HOURLY: AfterEnd
 
 class ConnectRequest(_message.Message):
     __slots__ = ("hello", "heartbeat", "event", "command_result")
@@ -143,7 +152,7 @@ class ServiceCalled(_message.Message):
     def __init__(self, kind: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
 
 class RoomCommand(_message.Message):
-    __slots__ = ("command_id", "session_opened", "session_closed", "queue_songs", "volume_limit", "show_message", "emergency", "room_state")
+    __slots__ = ("command_id", "session_opened", "session_closed", "queue_songs", "volume_limit", "show_message", "emergency", "room_state", "service_acknowledged")
     COMMAND_ID_FIELD_NUMBER: _ClassVar[int]
     SESSION_OPENED_FIELD_NUMBER: _ClassVar[int]
     SESSION_CLOSED_FIELD_NUMBER: _ClassVar[int]
@@ -152,6 +161,7 @@ class RoomCommand(_message.Message):
     SHOW_MESSAGE_FIELD_NUMBER: _ClassVar[int]
     EMERGENCY_FIELD_NUMBER: _ClassVar[int]
     ROOM_STATE_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_ACKNOWLEDGED_FIELD_NUMBER: _ClassVar[int]
     command_id: str
     session_opened: SessionOpened
     session_closed: SessionClosed
@@ -160,19 +170,32 @@ class RoomCommand(_message.Message):
     show_message: ShowMessage
     emergency: Emergency
     room_state: RoomStateChanged
-    def __init__(self, command_id: _Optional[str] = ..., session_opened: _Optional[_Union[SessionOpened, _Mapping]] = ..., session_closed: _Optional[_Union[SessionClosed, _Mapping]] = ..., queue_songs: _Optional[_Union[QueueSongs, _Mapping]] = ..., volume_limit: _Optional[_Union[VolumeLimit, _Mapping]] = ..., show_message: _Optional[_Union[ShowMessage, _Mapping]] = ..., emergency: _Optional[_Union[Emergency, _Mapping]] = ..., room_state: _Optional[_Union[RoomStateChanged, _Mapping]] = ...) -> None: ...
+    service_acknowledged: ServiceAcknowledged
+    def __init__(self, command_id: _Optional[str] = ..., session_opened: _Optional[_Union[SessionOpened, _Mapping]] = ..., session_closed: _Optional[_Union[SessionClosed, _Mapping]] = ..., queue_songs: _Optional[_Union[QueueSongs, _Mapping]] = ..., volume_limit: _Optional[_Union[VolumeLimit, _Mapping]] = ..., show_message: _Optional[_Union[ShowMessage, _Mapping]] = ..., emergency: _Optional[_Union[Emergency, _Mapping]] = ..., room_state: _Optional[_Union[RoomStateChanged, _Mapping]] = ..., service_acknowledged: _Optional[_Union[ServiceAcknowledged, _Mapping]] = ...) -> None: ...
 
 class SessionOpened(_message.Message):
-    __slots__ = ("session", "open_time", "end_time", "guest_count")
+    __slots__ = ("session", "open_time", "end_time", "guest_count", "after_end")
     SESSION_FIELD_NUMBER: _ClassVar[int]
     OPEN_TIME_FIELD_NUMBER: _ClassVar[int]
     END_TIME_FIELD_NUMBER: _ClassVar[int]
     GUEST_COUNT_FIELD_NUMBER: _ClassVar[int]
+    AFTER_END_FIELD_NUMBER: _ClassVar[int]
     session: str
     open_time: _timestamp_pb2.Timestamp
     end_time: _timestamp_pb2.Timestamp
     guest_count: int
-    def __init__(self, session: _Optional[str] = ..., open_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., guest_count: _Optional[int] = ...) -> None: ...
+    after_end: AfterEnd
+    def __init__(self, session: _Optional[str] = ..., open_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., guest_count: _Optional[int] = ..., after_end: _Optional[_Union[AfterEnd, str]] = ...) -> None: ...
+
+class ServiceAcknowledged(_message.Message):
+    __slots__ = ("kind", "staff", "call_kind")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    STAFF_FIELD_NUMBER: _ClassVar[int]
+    CALL_KIND_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    staff: str
+    call_kind: str
+    def __init__(self, kind: _Optional[str] = ..., staff: _Optional[str] = ..., call_kind: _Optional[str] = ...) -> None: ...
 
 class SessionClosed(_message.Message):
     __slots__ = ("session",)

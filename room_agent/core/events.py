@@ -115,6 +115,15 @@ class MessageChanged:
 
 
 @dataclass(frozen=True)
+class ServiceAnswered:
+    """The front desk acknowledged the room's service call: staff are on the way."""
+
+    name: ClassVar[str] = "service_answered"
+    staff: str
+    call_kind: str
+
+
+@dataclass(frozen=True)
 class SensorChanged:
     name: ClassVar[str] = "sensor_changed"
     door_open: bool
@@ -134,6 +143,7 @@ CoreEvent = (
     | EmergencyChanged
     | MessageChanged
     | SensorChanged
+    | ServiceAnswered
 )
 
 Listener = Callable[[CoreEvent], None]

@@ -34,6 +34,9 @@ class RoomSnapshot:
     volume_percent: int = 60
     volume_cap_percent: int = 100
     session_ends_at: datetime | None = None  # prepaid/package end (UTC)
+    session_continues: bool = False  # the plan keeps singing after the end (continue_hourly)
+    extension_event_id: str = ""  # a 续钟 request sent to the desk and not answered yet
+    extension_note: str = ""  # its option ("1h")
 
 
 class RoomStore(Protocol):

@@ -134,6 +134,9 @@ class SessionOpened:
     open_time: datetime
     end_time: datetime | None = None  # prepaid/package end; None for pay-at-checkout
     guest_count: int = 0
+    # after end_time, from the venue's plan: True keeps singing (continue_hourly), False
+    # stops (到钟 until 续钟), None: not said (the agent keeps what it had)
+    continues_after_end: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,14 @@ class RoomStateChanged:
     state: RoomBusinessState
 
 
+@dataclass(frozen=True)
+class ServiceAcknowledged:
+    """The front desk has seen the room's service call: staff are on the way."""
+
+    staff: str = ""  # who acknowledged it
+    call_kind: str = ""  # what the guest asked for (service, water, extend...), if known
+
+
 RoomCommand = (
     SessionOpened
     | SessionClosed
@@ -184,6 +195,7 @@ RoomCommand = (
     | ShowMessage
     | Emergency
     | RoomStateChanged
+    | ServiceAcknowledged
 )
 
 

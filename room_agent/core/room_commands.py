@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from ktv.errors import InvalidArgument, KtvError
 from room_agent.core import settings
-from room_agent.core.events import MessageChanged, PlaybackChanged, SongStarted
+from room_agent.core.events import MessageChanged, PlaybackChanged, ServiceAnswered, SongStarted
 from room_agent.core.ports import (
     Emergency,
     PlayerState,
@@ -20,6 +20,7 @@ from room_agent.core.ports import (
     RoomBusinessState,
     RoomCommand,
     RoomStateChanged,
+    ServiceAcknowledged,
     ServiceCalled,
     SessionClosed,
     SessionOpened,
@@ -222,16 +223,20 @@ class CommandsMixin:
                     self._emergency_command(command)
                 case RoomStateChanged():
                     self._business_state(command.state)
+                case ServiceAcknowledged():
+                    self._send(ServiceAnswered(command.staff, command.call_kind))
                 case _:
                     raise InvalidArgument(f"unknown room command {type(command).__name__}")
 
     def _open_session(self: RoomCore, command: SessionOpened) -> None:
         if command.session == self._session:
+            self._time_set_after_end(command.continues_after_end)
             self._time_set_end(command.end_time)  # 续钟 or a reconnect: the current end
             return
         if self._session:
             self._close_session(SessionClosed(self._session))
         self._session = command.session
+        self._time_set_after_end(command.continues_after_end)
         self._time_set_end(command.end_time)
         self._business = RoomBusinessState.IN_USE
         self._queue.forget_history()  # pre-booked songs already queued stay

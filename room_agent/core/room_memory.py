@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from room_agent.core import settings
 from room_agent.core.persistence import NowPlaying, RoomSnapshot
 from room_agent.core.queue import SongQueue
+from room_agent.core.room_time import ExtensionRequest
 
 if TYPE_CHECKING:
     from room_agent.core.room import RoomCore
@@ -32,6 +33,7 @@ class MemoryMixin:
                 not current.paused,
                 current.key_semitones,
             )
+        pending = self._extension_pending
         return RoomSnapshot(
             self._queue.state(),
             now_playing,
@@ -40,6 +42,9 @@ class MemoryMixin:
             self._volume,
             self._volume_cap,
             self._session_ends_at,
+            self._prepaid.continues,
+            pending.event_id if pending is not None else "",
+            pending.note if pending is not None else "",
         )
 
     def _save(self: RoomCore) -> None:
@@ -76,7 +81,12 @@ class MemoryMixin:
             self._queue = SongQueue(snapshot.queue)
             self._session = snapshot.session
             self._session_ends_at = snapshot.session_ends_at
-            self._time_restore(snapshot.session_ends_at)
+            pending = (
+                ExtensionRequest(snapshot.extension_event_id, snapshot.extension_note, new=False)
+                if snapshot.extension_event_id
+                else None
+            )
+            self._time_restore(snapshot.session_ends_at, snapshot.session_continues, pending)
             self._business = snapshot.business_state
             self._volume = snapshot.volume_percent
             self._volume_cap = snapshot.volume_cap_percent

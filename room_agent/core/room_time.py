@@ -79,6 +79,14 @@ class TimeMixin:
         self._extension_pending: ExtensionRequest | None = None
         self._badge: object = None
 
+    def _time_set_after_end(self: RoomCore, continues: bool | None) -> None:
+        """The plan's after-end policy from the desk (None: not said, keep ours)."""
+        if continues is None:
+            return
+        self._time_events(self._prepaid.set_continues(continues, self._utcnow()))
+        self._time_badge(force=True)
+        self._save()
+
     def _time_set_end(self: RoomCore, ends_at: datetime | None) -> None:
         """A (possibly new) end time from the controller."""
         if ends_at == self._prepaid.ends_at:
@@ -97,8 +105,14 @@ class TimeMixin:
         self._extension_pending = None
         self._badge = None
 
-    def _time_restore(self: RoomCore, ends_at: datetime | None) -> None:
-        self._prepaid.restore(ends_at, self._utcnow())
+    def _time_restore(
+        self: RoomCore,
+        ends_at: datetime | None,
+        continues: bool = False,
+        pending: ExtensionRequest | None = None,
+    ) -> None:
+        self._prepaid.restore(ends_at, self._utcnow(), continues)
+        self._extension_pending = pending  # a 续钟 request the desk has not answered yet
 
     def _time_holds(self: RoomCore, playing: NowPlaying | None) -> bool:
         """At restore: the song that was on when time ran out comes back paused at its
@@ -119,9 +133,15 @@ class TimeMixin:
         with self._lock:
             return self._prepaid.at(self._utcnow())
 
+    def pending_extension(self: RoomCore) -> ExtensionRequest | None:
+        """The 续钟 request waiting for the desk (kept across restarts), if any."""
+        with self._lock:
+            return self._extension_pending
+
     def request_extension(self: RoomCore, note: str = "") -> ExtensionRequest:
         """续钟 button: asks the desk (a ServiceCalled of kind "extend" through the outbox).
-        Pressing again before the desk answers sends nothing more."""
+        Pressing again before the desk answers sends nothing more, also after an agent
+        restart (the pending request is part of the saved room)."""
         with self._lock:
             if not self._session:
                 raise FailedPrecondition("no session is open", reason="ROOM_LOCKED")
@@ -137,6 +157,7 @@ class TimeMixin:
                 raise Unavailable("could not send the request: please call the desk") from exc
             request = ExtensionRequest(event_id, note, new=True)
             self._extension_pending = request
+            self._save()
             return request
 
     # --- internals ----------------------------------------------------------------------

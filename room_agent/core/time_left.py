@@ -24,6 +24,7 @@ class TimePhase(enum.Enum):
     RUNNING = "running"  # time left above every warning mark
     WARNING = "warning"  # inside the first warning mark (e.g. the last 10 minutes)
     GRACE = "grace"  # past the end, inside the venue's grace: singing goes on
+    OVERTIME = "overtime"  # past the end of a continue_hourly plan: singing goes on, billed
     TIME_UP = "time_up"  # 到钟: the song fades out, the time-up screen shows
 
 
@@ -63,12 +64,28 @@ class TimeLeft:
         """ "剩余 1:05" / "剩余 9分" style; hours:minutes above an hour."""
         if self.phase is TimePhase.UNLIMITED:
             return ""
+        if self.phase is TimePhase.OVERTIME:
+            return "超时计费 overtime"
         if self.phase in (TimePhase.TIME_UP, TimePhase.GRACE):
             return "到钟 time up"
         minutes = self.minutes_left
         if minutes >= 60:
             return f"剩余 {minutes // 60}:{minutes % 60:02d}"
         return f"剩余 {minutes}分 / {minutes} min"
+
+    @property
+    def short_text(self) -> str:
+        """The badge in the top bar's clock slot: "剩1:30", "剩9分", "到钟", "超时"."""
+        if self.phase is TimePhase.UNLIMITED:
+            return ""
+        if self.phase is TimePhase.OVERTIME:
+            return "超时"
+        if self.phase in (TimePhase.TIME_UP, TimePhase.GRACE):
+            return "到钟"
+        minutes = self.minutes_left
+        if minutes >= 60:
+            return f"剩{minutes // 60}:{minutes % 60:02d}"
+        return f"剩{minutes}分"
 
 
 def parse_prepaid(raw: Mapping[str, Any], src: str) -> TimePolicy:
@@ -112,6 +129,9 @@ class PrepaidTime:
 
     policy: TimePolicy = field(default_factory=TimePolicy)
     ends_at: datetime | None = None
+    # the venue's plan continues at the hourly rate after the end (continue_hourly): the
+    # room never stops by itself; False: stop after the agent's own grace
+    continues: bool = False
     _given: set[int] = field(default_factory=set)
     _up: bool = False
 
@@ -137,21 +157,34 @@ class PrepaidTime:
             events.insert(0, TimeEvent(TimeSignal.EXTENDED))
         return events
 
+    def set_continues(self, continues: bool, now: datetime) -> list[TimeEvent]:
+        """The plan's after-end policy from the desk. Switching to continue lifts a time-up
+        (EXTENDED); switching to stop may make time up at once."""
+        if continues == self.continues:
+            return []
+        self.continues = continues
+        if continues and self._up:
+            self._up = False
+            return [TimeEvent(TimeSignal.EXTENDED)]
+        return self.poll(now)
+
     def forget(self) -> None:
         """The session closed."""
         self.ends_at = None
+        self.continues = False
         self._given = set()
         self._up = False
 
-    def restore(self, ends_at: datetime | None, now: datetime) -> None:
+    def restore(self, ends_at: datetime | None, now: datetime, continues: bool = False) -> None:
         """After an agent restart: take the saved end silently (warnings already passed are
         not repeated; a time that ran out while the agent was down is up at once)."""
         self.ends_at = ends_at
+        self.continues = continues
         left = self._seconds_left(now)
         self._given = (
             set() if left is None else {m for m in self.policy.warn_at_minutes if left <= m * 60}
         )
-        self._up = left is not None and left <= -self.policy.grace_s
+        self._up = left is not None and not continues and left <= -self.policy.grace_s
 
     def poll(self, now: datetime) -> list[TimeEvent]:
         """Signals due at ``now``: at most one warning (the nearest mark crossed) and the
@@ -159,7 +192,7 @@ class PrepaidTime:
         left = self._seconds_left(now)
         if left is None or self._up:
             return []
-        if left <= -self.policy.grace_s:
+        if left <= -self.policy.grace_s and not self.continues:
             self._up = True
             self._given = set(self.policy.warn_at_minutes)
             return [TimeEvent(TimeSignal.TIME_UP)]
@@ -176,7 +209,9 @@ class PrepaidTime:
         left = self._seconds_left(now)
         if left is None:
             return TimeLeft(TimePhase.UNLIMITED, None, 0)
-        if self._up or left <= -self.policy.grace_s:
+        if self.continues and left <= 0:
+            phase = TimePhase.OVERTIME
+        elif self._up or left <= -self.policy.grace_s:
             phase = TimePhase.TIME_UP
         elif left <= 0:
             phase = TimePhase.GRACE

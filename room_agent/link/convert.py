@@ -86,7 +86,11 @@ def session_opened(msg: link_pb2.SessionOpened) -> ports.SessionOpened:
         open_time=moment(msg.open_time),
         end_time=moment(msg.end_time) if msg.HasField("end_time") else None,
         guest_count=msg.guest_count,
+        continues_after_end=_AFTER_END.get(msg.after_end),
     )
+
+
+_AFTER_END = {link_pb2.AFTER_END_STOP: False, link_pb2.AFTER_END_CONTINUE_HOURLY: True}
 
 
 def command_from_proto(msg: link_pb2.RoomCommand) -> ports.RoomCommand:
@@ -115,6 +119,9 @@ def command_from_proto(msg: link_pb2.RoomCommand) -> ports.RoomCommand:
         if state is None:
             raise InvalidArgument(f"unknown room state {msg.room_state.state}")
         return ports.RoomStateChanged(state=state)
+    if kind == "service_acknowledged":
+        ack = msg.service_acknowledged
+        return ports.ServiceAcknowledged(staff=ack.staff, call_kind=ack.call_kind)
     raise InvalidArgument(f"command {msg.command_id!r} carries nothing the agent knows")
 
 

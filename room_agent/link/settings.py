@@ -33,3 +33,6 @@ recent_command_ids_kept = 1000  # applied command ids remembered (in SQLite) for
 # --- service discovery -----------------------------------------------------------------------
 service_type = "_ktv._tcp.local."
 api_version = "1"  # the link protocol version this agent speaks (TXT "api")
+
+# --- the touchscreen's front desk (menu, orders, bill, members, 续钟) --------------------------
+front_desk_deadline_s = 4.0  # deadline on each call: the screen says "unavailable" after it

@@ -70,6 +70,11 @@ _MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE room ADD COLUMN session_ends_at TEXT;
     """,
+    """
+    ALTER TABLE room ADD COLUMN session_continues INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE room ADD COLUMN extension_event_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE room ADD COLUMN extension_note TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 
@@ -149,13 +154,17 @@ class SqliteRoomStore:
                     self._insert_now_playing(snapshot.now_playing)
                 db.execute(
                     "INSERT OR REPLACE INTO room (id, session, business_state, volume_percent, "
-                    "volume_cap_percent, session_ends_at) VALUES (1, ?, ?, ?, ?, ?)",
+                    "volume_cap_percent, session_ends_at, session_continues, "
+                    "extension_event_id, extension_note) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         snapshot.session,
                         snapshot.business_state.value,
                         snapshot.volume_percent,
                         snapshot.volume_cap_percent,
                         _iso(snapshot.session_ends_at),
+                        int(snapshot.session_continues),
+                        snapshot.extension_event_id,
+                        snapshot.extension_note,
                     ),
                 )
                 db.execute("COMMIT")
@@ -196,7 +205,7 @@ class SqliteRoomStore:
             db = self._db
             room = db.execute(
                 "SELECT session, business_state, volume_percent, volume_cap_percent, "
-                "session_ends_at FROM room"
+                "session_ends_at, session_continues, extension_event_id, extension_note FROM room"
             ).fetchone()
             if room is None:
                 return None
@@ -247,6 +256,9 @@ class SqliteRoomStore:
             room[2],
             room[3],
             datetime.fromisoformat(room[4]) if room[4] else None,
+            bool(room[5]),
+            room[6],
+            room[7],
         )
 
 

@@ -3,8 +3,10 @@
 A thin translation: the core's views and events become the UI's views and ``Change``
 notifications; intents become core calls. The core does not know the room's display name,
 tier, booking link or link state, so those come from here (``RoomIdentity``, ``set_online``).
-Service-call acknowledgements have no command on the link yet: ``acknowledge`` is the hook
-for it, and until something calls it the screen says "called".
+Service calls show "called" until the front desk acknowledges them: the controller's
+``ServiceAcknowledged`` command becomes the core's ``ServiceAnswered`` event, and every call
+still waiting is then shown as acknowledged, with who acknowledged (the board keeps one open
+call per room, so one acknowledgement answers them all).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from room_agent.core.events import (
     QueueChanged,
     RoomScreen,
     ScreenChanged,
+    ServiceAnswered,
     SongEnded,
     SongStarted,
     VocalChanged,
@@ -94,6 +97,8 @@ class CoreRoomControl:
         self._calls: list[ServiceCall] = []
         self._call_ids = itertools.count(1)
         self._listeners: list[Callable[[Change], None]] = []
+        # acknowledgements are kept whether or not a screen listens right now
+        self.core.subscribe(self._on_service_answered)
 
     # --- link state and service acknowledgements (called by the agent) -----------------
 
@@ -108,6 +113,16 @@ class CoreRoomControl:
         with self._lock:
             self._calls = [
                 replace(c, acknowledged=True, acknowledged_by=staff) if c.call_id == call_id else c
+                for c in self._calls
+            ]
+        self._tell(Change.SERVICE)
+
+    def acknowledge_waiting(self, staff: str = "") -> None:
+        """The front desk acknowledged the room's service call: every call still waiting
+        is answered (any thread)."""
+        with self._lock:
+            self._calls = [
+                c if c.acknowledged else replace(c, acknowledged=True, acknowledged_by=staff)
                 for c in self._calls
             ]
         self._tell(Change.SERVICE)
@@ -199,6 +214,10 @@ class CoreRoomControl:
                 self._listeners.remove(listener)
 
         return unsubscribe
+
+    def _on_service_answered(self, event: CoreEvent) -> None:
+        if isinstance(event, ServiceAnswered):
+            self.acknowledge_waiting(event.staff)
 
     def _on_core_event(self, event: CoreEvent) -> None:
         for change in _CHANGES.get(type(event), ()):

@@ -116,7 +116,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "call_microphone": ("话筒", "Microphone"),
     "call_tissue": ("纸巾", "Tissues"),
     "service_sent": ("已呼叫，请稍候", "Called: staff are notified"),
-    "service_acked": ("服务员已收到，马上就来", "The front desk is on its way"),
+    "service_acked": ("服务员马上到", "Staff are on the way"),
     "menu": ("酒水小吃", "Drinks & snacks"),
     "my_bill": ("我的账单", "My bill"),
     "member": ("会员", "Members"),
@@ -129,6 +129,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "total": ("合计", "Total"),
     "order": ("下单", "Order"),
     "ordered": ("已下单", "Ordered"),
+    "paid": ("已付", "Paid"),
+    "due": ("待付", "Due"),
     "unavailable": ("暂不可用：前台系统未连接", "Unavailable: the front desk cannot be reached"),
     "loading": ("加载中…", "Loading…"),
 }

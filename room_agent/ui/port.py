@@ -227,6 +227,8 @@ class BillLine:
 class Bill:
     lines: tuple[BillLine, ...]
     total_fen: int
+    paid_fen: int = 0  # paid so far (prepaid time, payments on account)
+    due_fen: int | None = None  # what is left to pay; None: the total
 
 
 @dataclass(frozen=True)
@@ -241,6 +243,33 @@ class MemberCard:
 class OrderReceipt:
     order_id: str
     items: tuple[tuple[str, int], ...] = field(default_factory=tuple)  # (sku, quantity)
+    amount_fen: int = 0  # what the order adds to the bill (the room tier's prices)
+    bill_total_fen: int = 0  # the bill after it
+
+
+@dataclass(frozen=True)
+class ExtendOption:
+    """One 续钟 option of the venue's plan, priced for this room now."""
+
+    minutes: int
+    label: str  # "续钟 1小时"
+    price_fen: int
+    ends_at: datetime | None = None  # the session's end if bought now (UTC)
+    bonus_minutes: int = 0  # 买钟赠送
+
+    @property
+    def note(self) -> str:
+        """How the desk request names it: "30m", "1h", "2h"."""
+        return f"{self.minutes // 60}h" if self.minutes % 60 == 0 else f"{self.minutes}m"
+
+
+@dataclass(frozen=True)
+class ExtendReceipt:
+    """续钟 paid from a member's stored value."""
+
+    minutes: int
+    paid_fen: int
+    ends_at: datetime | None  # the session's new end (UTC)
 
 
 class FrontDesk(Protocol):
@@ -252,3 +281,11 @@ class FrontDesk(Protocol):
     def order(self, items: tuple[tuple[str, int], ...], request_id: str) -> OrderReceipt: ...
     def bill(self) -> Bill: ...
     def member_sign_in(self, phone: str, pin: str) -> MemberCard: ...
+    def extend_options(self) -> tuple[ExtendOption, ...]:
+        """The venue's 续钟 options with this room's prices now."""
+
+    def extend_from_balance(
+        self, option: ExtendOption, phone: str, pin: str, request_id: str
+    ) -> ExtendReceipt:
+        """Buy ``option`` paid in full from the member's stored value (PIN checked by the
+        controller, with its lockout); idempotent by ``request_id``."""

@@ -13,7 +13,7 @@ from kivy.uix.screenmanager import Screen
 
 from ktv.errors import KtvError, Unavailable
 from room_agent.ui.formatting import masked_phone, yuan
-from room_agent.ui.port import Bill, MemberCard, MenuItem
+from room_agent.ui.port import Bill, MemberCard, MenuItem, OrderReceipt
 
 CALL_KINDS = ("service", "water", "microphone", "tissue")
 PHONE_DIGITS = 11
@@ -57,6 +57,8 @@ class ServiceScreen(Screen):
             return
         last = calls[-1]
         self.call_status = app.t("service_acked" if last.acknowledged else "service_sent")
+        if last.acknowledged and last.acknowledged_by:
+            self.call_status += f" · {last.acknowledged_by}"
 
     # --- controller-backed tabs ------------------------------------------------------------
 
@@ -86,6 +88,10 @@ class ServiceScreen(Screen):
             bill: Bill = result
             self.lines = [(line.label, yuan(line.amount_fen), "") for line in bill.lines]
             self.lines.append((app.t("total"), yuan(bill.total_fen), ""))
+            if bill.paid_fen:
+                self.lines.append((app.t("paid"), yuan(bill.paid_fen), ""))
+                due = bill.total_fen - bill.paid_fen if bill.due_fen is None else bill.due_fen
+                self.lines.append((app.t("due"), yuan(due), ""))
 
     @staticmethod
     def _error_text(error: Exception) -> str:
@@ -100,9 +106,21 @@ class ServiceScreen(Screen):
         app.run_async(
             lambda: app.desk.order(((sku, 1),), request_id),
             lambda result, error: app.show_toast(
-                self._error_text(error) if error else app.t("ordered")
+                self._error_text(error) if error else self._receipt_text(result)
             ),
         )
+
+    def _receipt_text(self, receipt: OrderReceipt) -> str:
+        """The receipt the screen shows: what was ordered and what it adds to the bill."""
+        app = App.get_running_app()
+        names = {item.sku: item.name for item in getattr(self, "menu_items", ())}
+        what = ", ".join(f"{names.get(sku, sku)} x{qty}" for sku, qty in receipt.items)
+        text = f"{app.t('ordered')}: {what}"
+        if receipt.amount_fen:
+            text += f"  {yuan(receipt.amount_fen)}"
+        if receipt.bill_total_fen:
+            text += f"  ({app.t('total')} {yuan(receipt.bill_total_fen)})"
+        return text
 
     # --- member sign-in -------------------------------------------------------------------
 

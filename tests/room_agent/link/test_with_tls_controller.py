@@ -146,3 +146,32 @@ def test_a_malformed_fingerprint_is_refused_before_any_network_call(
     result = enroll(venue, "B02", tmp_path, "not-a-fingerprint")
     assert result.returncode == 2
     assert "not a SHA-256 fingerprint" in result.stderr
+
+
+def test_the_rooms_front_desk_speaks_mutual_tls_with_its_room_certificate(
+    venue: TlsVenue, tmp_path: Path
+) -> None:
+    from ktv.errors import FailedPrecondition, PermissionDenied
+    from room_agent.link.front_desk import GrpcFrontDesk, front_desk_of
+
+    result = enroll(venue, "B02", tmp_path, venue.fingerprint)
+    assert result.returncode == 0, result.stderr
+    address = parse_host_port(venue.ctl.address)
+    agent_port = int(venue.agent_address.rsplit(":", 1)[1])
+    front = front_desk_of("B02", tmp_path, address=lambda: address, agent_port=agent_port)
+    assert front is not None
+    intruder = GrpcFrontDesk(
+        "A08",
+        address=lambda: address,
+        credential=lambda: load_credential(tmp_path),
+        agent_port=agent_port,
+    )
+    try:
+        assert front.menu() == ()  # answered over mTLS (this venue has no menu yet)
+        with pytest.raises(FailedPrecondition):
+            front.bill()  # B02 itself, authenticated by its certificate: no session open
+        with pytest.raises(PermissionDenied):
+            intruder.bill()  # B02's certificate asking for A08's bill
+    finally:
+        front.close()
+        intruder.close()

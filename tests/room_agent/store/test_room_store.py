@@ -69,7 +69,7 @@ def test_the_file_is_versioned_for_later_migrations(tmp_path: Path) -> None:
     path = tmp_path / "room.sqlite"
     SqliteRoomStore(path).close()
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (2,)
+        assert db.execute("PRAGMA user_version").fetchone() == (3,)
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
@@ -160,3 +160,26 @@ def test_a_prepaid_session_end_is_shown_and_survives_a_restart(tmp_path: Path) -
     assert core2.view().session_ends_at == ends
     core2.close()
     store2.close()
+
+
+def test_a_version_2_file_is_upgraded_in_place_without_a_pending_request(tmp_path: Path) -> None:
+    from room_agent.store import room_store
+
+    path = tmp_path / "room.sqlite"
+    with sqlite3.connect(path) as db:  # a file written by the agent before migration 3
+        for script in room_store._MIGRATIONS[:2]:
+            db.executescript(script)
+        db.execute("PRAGMA user_version=2")
+        db.execute(
+            "INSERT INTO room (id, session, business_state, volume_percent, volume_cap_percent,"
+            " session_ends_at) VALUES (1, 'sessions/s1', 'in_use', 60, 100, NULL)"
+        )
+    store = SqliteRoomStore(path)
+    try:
+        loaded = store.load()
+        assert loaded is not None and loaded.session == "sessions/s1"
+        assert not loaded.session_continues and loaded.extension_event_id == ""
+        store.save(RoomSnapshot(QueueState(), session="sessions/s1", extension_event_id="e1"))
+        assert store.load().extension_event_id == "e1"
+    finally:
+        store.close()

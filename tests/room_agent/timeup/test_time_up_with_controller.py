@@ -63,6 +63,14 @@ def test_a_prepaid_room_stops_on_time_shows_到钟_and_ktvctl_extend_resumes_wit
 ) -> None:
     data = tmp_path / "controller"
     venue = write_venue(data)
+    # a plan that stops at the end (the example continues at the hourly rate, and the room
+    # follows its plan: see tests/room_agent/desk/test_after_end_policy.py)
+    venue.write_text(
+        venue.read_text(encoding="utf-8").replace(
+            'after_prepaid = "continue_hourly"', 'after_prepaid = "require_renewal"'
+        ),
+        encoding="utf-8",
+    )
     cfg = tmp_path / "ktvctl"
     with start_controller(data, ["--venue-config", str(venue), "--no-mdns"]) as ctl:
         code = enrollment_code(ctl, "A08")

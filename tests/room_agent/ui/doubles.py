@@ -22,6 +22,8 @@ from room_agent.ui.port import (
     Bill,
     BillLine,
     Change,
+    ExtendOption,
+    ExtendReceipt,
     LyricsFrame,
     LyricWord,
     MemberCard,
@@ -355,3 +357,13 @@ class DeskDouble:
             points=1280,
             balance_fen=50000,
         )
+
+    def extend_options(self) -> tuple[ExtendOption, ...]:
+        self._check()
+        return (ExtendOption(60, "续钟 1小时", 7200),)
+
+    def extend_from_balance(
+        self, option: ExtendOption, phone: str, pin: str, request_id: str
+    ) -> ExtendReceipt:
+        self._check()
+        return ExtendReceipt(option.minutes, option.price_fen, None)
