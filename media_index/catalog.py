@@ -12,7 +12,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,7 +30,7 @@ from media_index.records import (
     Singer,
 )
 from media_index.schema import check_readable, migrate
-from media_index.search_keys import fold
+from media_index.search_keys import IndexedText, fold
 from media_index.search_run import run_plan
 from media_index.store import CatalogReader, SongFilter
 from media_index.store_write import CatalogWriter, KnownFile
@@ -94,6 +94,7 @@ class Catalog:
                 raise FailedPrecondition(f"{self.path} is not a catalog: {e}") from e
         cache_kib = settings.reader_cache_kib if self.readonly else settings.writer_cache_kib
         conn.execute(f"PRAGMA cache_size = -{cache_kib}")
+        conn.execute("PRAGMA temp_store = MEMORY")
         if self.readonly:
             self._identity = identity
         old, self._conn = self._conn, conn
@@ -322,6 +323,49 @@ class Catalog:
         """Add or update songs (by song_id) in one transaction."""
         with self._lock:
             self._write().put_entries(entries)
+
+    def put_prepared(self, entries: Sequence[CatalogEntry], texts: Sequence[IndexedText]) -> None:
+        """``put_entries`` with each entry's ``indexed_text`` already computed (bulk imports)."""
+        with self._lock:
+            self._write().put_entries(entries, prepared=texts)
+
+    def import_entries(
+        self,
+        entries: Iterable[CatalogEntry],
+        *,
+        workers: int = settings.bulk_worker_processes,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Add or update many songs, a batch per transaction, keys computed by ``workers``
+        other processes (0: in this one). Returns how many entries were handed in."""
+        from media_index.bulk_import import import_entries
+
+        return import_entries(self, entries, workers=workers, progress=progress).songs
+
+    @property
+    def pinyin_phrases(self) -> bool:
+        """Whether titles order their readings by the phrase dictionary (fixed per catalog)."""
+        with self._lock:
+            return self._fresh().meta("pinyin_phrases", "0") == "1"
+
+    def bulk_mode(self) -> None:
+        """For a file nobody else uses yet (``bulk_import.build_catalog``): journal and syncs
+        off. A crash leaves a broken file, which the builder throws away."""
+        with self._lock:
+            self._write()
+            self._conn.execute("PRAGMA journal_mode = OFF")
+            self._conn.execute("PRAGMA synchronous = OFF")
+
+    def finish_bulk(self) -> None:
+        """Merge the text indexes, gather planner statistics, leave a self-contained file."""
+        with self._lock:
+            self._write()
+            conn = self._conn
+            for table in ("song_fts", "song_words"):
+                conn.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
+            conn.execute("ANALYZE")
+            conn.execute("PRAGMA journal_mode = DELETE")
+            conn.execute("PRAGMA synchronous = FULL")
 
     def remove_songs(self, song_ids: Sequence[str]) -> int:
         with self._lock:

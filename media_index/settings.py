@@ -12,6 +12,9 @@ loudness_timeout_s = 120.0
 
 # scanning: rows written per transaction
 scan_batch_songs = 200
+# bulk imports (bulk_import.py): songs per transaction, and worker processes computing keys
+bulk_batch_songs = 5000
+bulk_worker_processes = 1
 
 # pinyin: how many reading combinations of a polyphonic name are indexed
 max_reading_combinations = 8
