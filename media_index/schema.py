@@ -108,12 +108,16 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 2: the writer maintains the substring index itself, a batch at a time (a trigger per
     # row made FTS5 flush per song: 70 us of the import each); Latin words get a word index
-    # (English multi-word search by whole words and word prefixes instead of substrings)
+    # (English multi-word search by whole words and word prefixes instead of substrings);
+    # a CD+G karaoke song's graphics file (the .cdg next to its .mp3)
     """
+    ALTER TABLE song ADD COLUMN graphics_path TEXT;
     DROP TRIGGER song_fts_insert;
     DROP TRIGGER song_fts_delete;
     DROP TRIGGER song_fts_update;
-    CREATE VIRTUAL TABLE song_words USING fts5 (title_words, artist_words, tokenize='unicode61');
+    CREATE VIRTUAL TABLE song_words USING fts5 (
+        title_words, artist_words, tokenize='unicode61', prefix='1 2 3'
+    );
     """,
 )
 

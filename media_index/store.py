@@ -159,6 +159,19 @@ class CatalogReader:
         ).fetchall()
         return [Candidate(r[0], MatchTier.SUBSTRING, r[1]) for r in rows]
 
+    def words(self, words: tuple[str, ...], filt: SongFilter, limit: int) -> list[Candidate]:
+        """Songs whose title or singers hold these Latin words in a row, the last one as a
+        prefix ("hope re" finds "Sweet Hope Red"): the FTS5 word index, a contains match."""
+        where, params = filt.sql()
+        extra = f" AND {where}" if where else ""
+        phrase = '"' + " ".join(words) + '" *'  # words are [a-z0-9]+: nothing to escape
+        rows = self.conn.execute(
+            "SELECT s.id, s.popularity FROM song_words w CROSS JOIN song s ON s.id = w.rowid "
+            f"WHERE song_words MATCH ?{extra} ORDER BY s.popularity DESC LIMIT ?",
+            [phrase, *params, limit],
+        ).fetchall()
+        return [Candidate(r[0], MatchTier.CONTAINS, r[1]) for r in rows]
+
     def browse(
         self, filt: SongFilter, limit: int, offset: int, count_cap: int
     ) -> tuple[list[int], int]:

@@ -102,6 +102,27 @@ def test_english_words_find_titles_and_singers(book: Catalog) -> None:
     assert titles(book.search("beyond")) == ["海阔天空"]
 
 
+def test_english_words_in_a_row_anywhere_in_a_title_find_it(book: Catalog) -> None:
+    assert titles(book.search("will go")) == ["My Heart Will Go On"]
+    assert titles(book.search("heart wi")) == ["My Heart Will Go On"]  # still typing
+    assert titles(book.search("it be")) == ["Let It Be"]
+    assert titles(book.search("go will")) == []  # words out of order are another song
+
+
+def test_english_title_start_ranks_above_words_inside_a_title(catalog: Catalog) -> None:
+    catalog.put_entries(
+        [
+            entry("a", "Sweet Home Alabama", "Lynyrd Skynyrd", popularity=90),
+            entry("b", "Home Sweet Home", "Motley Crue", popularity=10),
+            entry("c", "Sweet Home", "Someone", popularity=1),
+        ]
+    )
+    # exact title, then the title that starts with it, then the one that holds it
+    assert titles(catalog.search("sweet home")) == [
+        "Sweet Home", "Sweet Home Alabama", "Home Sweet Home",
+    ]  # fmt: skip
+
+
 def test_substring_inside_an_english_word(book: Catalog) -> None:
     assert titles(book.search("eart")) == ["My Heart Will Go On"]
 
