@@ -17,7 +17,7 @@ TIERS = tuple(sorted(MatchTier))  # stored int -> MatchTier without an Enum call
 SONG_COLUMNS = (
     "id, song_id, path, title, artists, language, genre, duration_ms, has_video, vocal_mode, "
     "vocal_track, accompaniment_track, vocal_channel, loudness_lufs, lyrics_path, "
-    "lyrics_word_timed, tags"
+    "lyrics_word_timed, tags, graphics_path"
 )
 
 
@@ -39,6 +39,7 @@ def song_from_row(row: Sequence) -> Song:
         lyrics_path=row[14],
         lyrics_word_timed=bool(row[15]),
         tags=tuple(json.loads(row[16])),
+        graphics_path=row[17],
     )
 
 

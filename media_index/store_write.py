@@ -175,9 +175,8 @@ class CatalogWriter:
                 "duration_ms, has_video, video_codec, audio_tracks, vocal_mode, vocal_track, "
                 "accompaniment_track, vocal_channel, loudness_lufs, lyrics_path, "
                 "lyrics_word_timed, has_lyrics, tags, char_count, title_folded, artists_folded, "
-                "size, mtime_ns, meta_stamp, probe_facts, popularity, added_at) VALUES ("
-                + ",".join("?" * 29)
-                + ")",
+                "size, mtime_ns, meta_stamp, probe_facts, popularity, added_at, graphics_path) "
+                "VALUES (" + ",".join("?" * 30) + ")",
                 song_rows,
             )
             self._index_text([r[0] for r in song_rows], word_rows)
@@ -247,6 +246,7 @@ class CatalogWriter:
             _json_list(tuple(song.tags)), text.char_count,
             text.title, text.artists, entry.stamp.size, entry.stamp.mtime_ns,
             entry.stamp.meta_stamp, entry.probe_facts_json, popularity, added_at,
+            song.graphics_path,
         )  # fmt: skip
 
     def _select_in(self, sql: str, values: Sequence, chunk: int = 500) -> list[tuple]:
