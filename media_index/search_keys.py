@@ -73,7 +73,8 @@ def is_latin(ch: str) -> bool:
 def fold(text: str) -> str:
     """The comparable form: NFKC (full-width -> ASCII), traditional -> simplified, lowercase."""
     text = unicodedata.normalize("NFKC", text)
-    text = _t2s().convert(text)
+    if not text.isascii():  # OpenCC only maps CJK: Latin text never needs it
+        text = _t2s().convert(text)
     return _SPACES.sub(" ", text.lower()).strip()
 
 
