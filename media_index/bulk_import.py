@@ -20,6 +20,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from ktv.errors import InvalidArgument
 from media_index import settings
 from media_index.catalog import Catalog
 from media_index.records import CatalogEntry
@@ -50,7 +51,9 @@ def import_entries(
 ) -> ImportReport:
     """Add or update songs in batches (each batch one transaction, as ``put_entries``)."""
     if batch_songs < 1 or workers < 0:
-        raise ValueError("batch_songs must be >= 1 and workers >= 0")
+        raise InvalidArgument(
+            f"batch_songs must be >= 1 and workers >= 0, got {batch_songs}, {workers}"
+        )
     done = 0
     if workers == 0:
         for batch in _batches(entries, batch_songs):

@@ -78,10 +78,6 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", text.lower()).strip()
 
 
-def has_kana(text: str) -> bool:
-    return any(is_kana(c) for c in text)
-
-
 def guess_language(title: str, artists: Sequence[str] = ()) -> str:
     """Best guess when nothing declares the language: kana, hangul, Han, else English."""
     text = title + "".join(artists)

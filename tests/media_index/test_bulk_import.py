@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ktv.errors import KtvError
+from ktv.errors import InvalidArgument, KtvError
 from media_index import Catalog
 from media_index.bulk_import import build_catalog
 
@@ -82,6 +82,8 @@ def test_import_entries_without_a_worker_adds_to_an_open_catalog(catalog: Catalo
     assert catalog.import_entries(SAMPLE[5:] + SAMPLE[:1], workers=0) == len(SAMPLE) - 4
     assert seen == [5]
     assert catalog.stats().songs == len(SAMPLE)  # the repeated song was updated, not added
+    with pytest.raises(InvalidArgument, match="workers"):
+        catalog.import_entries(SAMPLE, workers=-1)
 
 
 def test_a_failed_build_leaves_the_previous_catalog_in_place(tmp_path: Path) -> None:
