@@ -324,10 +324,24 @@ class Catalog:
         with self._lock:
             self._write().put_entries(entries)
 
-    def put_prepared(self, entries: Sequence[CatalogEntry], texts: Sequence[IndexedText]) -> None:
-        """``put_entries`` with each entry's ``indexed_text`` already computed (bulk imports)."""
+    def put_prepared(
+        self,
+        entries: Sequence[CatalogEntry],
+        texts: Sequence[IndexedText],
+        staged_keys: str | os.PathLike | None = None,
+    ) -> None:
+        """``put_entries`` with each entry's ``indexed_text`` already computed, its keys in
+        the SQLite file ``staged_keys`` if given (bulk imports: ``bulk_import.stage_texts``)."""
         with self._lock:
-            self._write().put_entries(entries, prepared=texts)
+            writer = self._write()
+            if staged_keys is None:
+                writer.put_entries(entries, prepared=texts)
+                return
+            self._conn.execute("ATTACH DATABASE ? AS staged", (str(staged_keys),))
+            try:
+                writer.put_entries(entries, prepared=texts, staged_keys=True)
+            finally:
+                self._conn.execute("DETACH DATABASE staged")
 
     def import_entries(
         self,

@@ -110,17 +110,23 @@ class CatalogWriter:
         *,
         now_s: int | None = None,
         prepared: Sequence[IndexedText] | None = None,
+        staged_keys: bool = False,
     ) -> None:
         """Add or replace songs (by song_id) with their keys and singers: one transaction,
         set-at-a-time statements (bulk imports of 100k+ songs go through here).
-        ``prepared``: the entries' ``indexed_text``, already computed (parallel to entries)."""
+        ``prepared``: the entries' ``indexed_text``, already computed (parallel to entries).
+        ``staged_keys``: their keys are not in ``prepared`` but in the attached database
+        ``staged``, table ``key_row (entry, key, tier)``, ``entry`` indexing ``entries``."""
         now_s = int(time.time()) if now_s is None else now_s
         if prepared is None:
             prepared = [
                 indexed_text(e.song.title, e.song.artists, self.phrase_aware) for e in entries
             ]
-        by_id = {e.song.song_id: (e, t) for e, t in zip(entries, prepared, strict=True)}
-        batch = [e for e, _ in by_id.values()]  # the last entry of a song_id wins
+        by_id = {
+            e.song.song_id: (i, e, t)
+            for i, (e, t) in enumerate(zip(entries, prepared, strict=True))
+        }
+        batch = [e for _, e, _ in by_id.values()]  # the last entry of a song_id wins
         if not batch:
             return
         ids = [e.song.song_id for e in batch]
@@ -151,10 +157,10 @@ class CatalogWriter:
                 )
             )
             next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM song").fetchone()[0]
-            song_rows, key_rows, artist_rows, word_rows = [], [], [], []
+            song_rows, key_rows, artist_rows, word_rows, song_map = [], [], [], [], []
             repeat = itertools.repeat
             singer_ids = self._singers_for(batch)
-            for entry, text in by_id.values():
+            for index, entry, text in by_id.values():
                 song = entry.song
                 prev = old.get(song.song_id)
                 if prev:
@@ -167,6 +173,7 @@ class CatalogWriter:
                     word_rows.append((rowid, text.title_words, text.artist_words))
                 rows = zip(text.keys, text.tiers, repeat(popularity), repeat(rowid), strict=False)
                 key_rows.append(rows)
+                song_map.append((index, popularity, rowid))
                 for position, name in enumerate(dict.fromkeys(song.artists)):
                     artist_rows.append((rowid, singer_ids[name], position))
                     touched[singer_ids[name]] += 1
@@ -180,7 +187,10 @@ class CatalogWriter:
                 song_rows,
             )
             self._index_text([r[0] for r in song_rows], word_rows)
-            self._insert_keys(itertools.chain.from_iterable(key_rows))
+            if staged_keys:
+                self._insert_staged_keys(song_map)
+            else:
+                self._insert_keys(itertools.chain.from_iterable(key_rows))
             self.conn.executemany(
                 "INSERT OR IGNORE INTO song_artist (song, singer, position) VALUES (?, ?, ?)",
                 artist_rows,
@@ -202,6 +212,22 @@ class CatalogWriter:
             "FROM key_stage ORDER BY key, tier DESC, pop DESC, song"
         )
         conn.execute("DELETE FROM key_stage")
+
+    def _insert_staged_keys(self, song_map: list[tuple[int, int, int]]) -> None:
+        """Key rows a worker process wrote to the attached ``staged`` database, joined to the
+        rows and popularity given to their entries here, into the key B-tree in key order."""
+        conn = self.conn
+        conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS song_map "
+            "(entry INTEGER PRIMARY KEY, pop INTEGER NOT NULL, song INTEGER NOT NULL)"
+        )
+        conn.executemany("INSERT INTO song_map VALUES (?, ?, ?)", song_map)
+        conn.execute(
+            "INSERT OR IGNORE INTO song_key (key, tier, pop, song) "
+            "SELECT k.key, k.tier, m.pop, m.song FROM staged.key_row k "
+            "JOIN temp.song_map m ON m.entry = k.entry ORDER BY 1, 2 DESC, 3 DESC, 4"
+        )
+        conn.execute("DELETE FROM song_map")
 
     def _index_text(self, rowids: Sequence[int], word_rows: Sequence[tuple]) -> None:
         """Substring (trigram) and word index rows of freshly inserted songs, one statement
