@@ -28,6 +28,7 @@ from pathlib import Path
 from ktv.errors import InvalidArgument
 from media_index import settings
 from media_index.catalog import Catalog
+from media_index.catalog_file import replace_durably
 from media_index.records import CatalogEntry
 from media_index.search_keys import IndexedText, indexed_texts
 
@@ -146,16 +147,12 @@ def build_catalog(
     _unlink_db(tmp)
     try:
         with Catalog(tmp, pinyin_phrases=pinyin_phrases) as catalog:
-            catalog.bulk_mode()
+            catalog.bulk_mode(True)
             report = import_entries(
                 catalog, entries, batch_songs=batch_songs, workers=workers, progress=progress
             )
-            catalog.finish_bulk()
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        for suffix in ("-wal", "-shm"):  # an old catalog's WAL must not meet the new file
-            Path(f"{dest}{suffix}").unlink(missing_ok=True)
-        os.replace(tmp, dest)
+            catalog.bulk_mode(False)
+        replace_durably(tmp, dest)
     finally:
         _unlink_db(tmp)
     return report

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ktv.errors import FailedPrecondition, InvalidArgument, KtvError, NotFound
-from media_index import charts, settings
+from media_index import catalog_file, charts, settings
 from media_index.model import Song, VocalMode
 from media_index.ranking import plan_query
 from media_index.records import (
@@ -362,24 +362,11 @@ class Catalog:
         with self._lock:
             return self._fresh().meta("pinyin_phrases", "0") == "1"
 
-    def bulk_mode(self) -> None:
-        """For a file nobody else uses yet (``bulk_import.build_catalog``): journal and syncs
-        off. A crash leaves a broken file, which the builder throws away."""
+    def bulk_mode(self, on: bool = True) -> None:
+        """``bulk_import.build_catalog`` on its temporary file: journal and syncs off while
+        on; when turned off, indexes merged and statistics gathered, one self-contained file."""
         with self._lock:
-            self._write()
-            self._conn.execute("PRAGMA journal_mode = OFF")
-            self._conn.execute("PRAGMA synchronous = OFF")
-
-    def finish_bulk(self) -> None:
-        """Merge the text indexes, gather planner statistics, leave a self-contained file."""
-        with self._lock:
-            self._write()
-            conn = self._conn
-            for table in ("song_fts", "song_words"):
-                conn.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
-            conn.execute("ANALYZE")
-            conn.execute("PRAGMA journal_mode = DELETE")
-            conn.execute("PRAGMA synchronous = FULL")
+            (catalog_file.start_bulk if on else catalog_file.finish_bulk)(self._write().conn)
 
     def remove_songs(self, song_ids: Sequence[str]) -> int:
         with self._lock:
@@ -401,19 +388,10 @@ class Catalog:
             version = self._fresh().meta("version")
             conn.execute("VACUUM INTO ?", (str(tmp),))
         try:
-            out = sqlite3.connect(tmp, isolation_level=None)
-            out.execute("PRAGMA journal_mode = DELETE")
-            out.close()
-            with open(tmp, "rb") as fh:
-                os.fsync(fh.fileno())
-            os.replace(tmp, dest)
+            catalog_file.self_contained(tmp)
+            catalog_file.replace_durably(tmp, dest)
         finally:
             tmp.unlink(missing_ok=True)
-        dir_fd = os.open(dest.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
         return version
 
 
