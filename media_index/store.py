@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from media_index import settings
 from media_index.model import Channel, Song, VocalMode
 from media_index.ranking import Candidate, range_tier, successor
 from media_index.records import ArtistKind, Singer
@@ -149,14 +150,16 @@ class CatalogReader:
         return [Candidate(r[0], range_tier(TIERS[r[1]]), r[2]) for r in rows]
 
     def substring(self, text: str, filt: SongFilter, limit: int) -> list[Candidate]:
-        """Songs whose folded title or singers contain ``text`` (FTS5 trigram, >= 3 chars)."""
+        """Songs whose folded title or singers contain ``text`` (FTS5 trigram, >= 3 chars),
+        the most popular of the first ``settings.substring_scan_cap`` found."""
         where, params = filt.sql()
         extra = f" AND {where}" if where else ""
         quoted = '"' + text.replace('"', '""') + '"'
         rows = self.conn.execute(
-            "SELECT s.id, s.popularity FROM song_fts f CROSS JOIN song s ON s.id = f.rowid "
-            f"WHERE song_fts MATCH ?{extra} ORDER BY s.popularity DESC LIMIT ?",
-            [quoted, *params, limit],
+            "SELECT s.id, s.popularity FROM (SELECT rowid AS id FROM song_fts "
+            "WHERE song_fts MATCH ? LIMIT ?) f CROSS JOIN song s ON s.id = f.id "
+            f"WHERE 1{extra} ORDER BY s.popularity DESC LIMIT ?",
+            [quoted, settings.substring_scan_cap, *params, limit],
         ).fetchall()
         return [Candidate(r[0], MatchTier.SUBSTRING, r[1]) for r in rows]
 

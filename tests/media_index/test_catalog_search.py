@@ -127,6 +127,19 @@ def test_substring_inside_an_english_word(book: Catalog) -> None:
     assert titles(book.search("eart")) == ["My Heart Will Go On"]
 
 
+def test_a_very_common_fragment_ranks_a_bounded_number_of_matches(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalog.put_entries(
+        [entry(f"s{i}", title, "Someone", popularity=i)
+         for i, title in enumerate(["Night", "Light", "Tight", "Right", "Fight"])]
+    )  # fmt: skip
+    assert titles(catalog.search("ight")) == ["Fight", "Right", "Tight", "Light", "Night"]
+    monkeypatch.setattr("media_index.settings.substring_scan_cap", 3)
+    page = catalog.search("ight")
+    assert titles(page) == ["Tight", "Light", "Night"]  # the first 3 found, by popularity
+
+
 def test_japanese_title_is_found_by_its_own_characters_not_by_pinyin(book: Catalog) -> None:
     assert titles(book.search("北国の春")) == ["北国の春"]
     assert titles(book.search("の春")) == ["北国の春"]
