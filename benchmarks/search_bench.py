@@ -50,7 +50,8 @@ def queries(path: Path, per_form: int, seed: int = 11) -> dict[str, list[str]]:
     latin_titles = [t for t, _ in rows if t.isascii() and "(" not in t]
     forms: dict[str, list[str]] = {"initials": [], "full pinyin": [], "chinese 1 char": [],
                                    "chinese 3 chars": [], "english 1 word": [],
-                                   "english 2-3 words": []}  # fmt: skip
+                                   "english 2-3 words": [],
+                                   "english word fragment": []}  # fmt: skip
     for t in han_titles[:per_form]:
         syl = readings(t, phrase_aware=False)[0]
         forms["initials"].append("".join(s[0] for s in syl[: rng.choice((2, 3, 3, 4))]))
@@ -68,6 +69,10 @@ def queries(path: Path, per_form: int, seed: int = 11) -> dict[str, list[str]]:
             if rng.random() < 0.3:  # still typing the last word
                 typed = typed[: len(typed) - rng.randrange(0, 3)]
             forms["english 2-3 words"].append(typed)
+        long_words = [w for w in words if len(w) >= 5]
+        if long_words and len(forms["english word fragment"]) < per_form:
+            w = rng.choice(long_words)  # from inside a word: "eart", "ight"
+            forms["english word fragment"].append(w[1 : rng.randrange(4, len(w) + 1)])
     return forms
 
 
