@@ -114,3 +114,14 @@ def test_a_cdg_added_later_gives_the_song_graphics_without_probing(pair_library,
         assert (report.updated, report.probed) == (1, 0)
         (song,) = cat.search("", limit=10).songs
     assert song.graphics_path is not None and song.has_video
+
+
+def test_the_demo_library_has_a_cdg_song(tmp_path: Path) -> None:
+    from media_index.demo_library import generate
+    from media_index.demo_songs import by_stem
+
+    generate(tmp_path, [by_stem("zhangchengchang")], lines=1, workers=1)
+    with Catalog(tmp_path / "catalog.sqlite") as cat:
+        scan(tmp_path, cat)
+        (song,) = cat.search("ccc").songs  # 长城长
+    assert song.graphics_path and is_cdg(Path(song.graphics_path)) and song.has_video
