@@ -40,15 +40,14 @@ def run_plan(reader: PlanReader, plan: QueryPlan, filt, need: int) -> PlanResult
     streams = [reader.lookup(k, filt, fetch) for k in plan.lookup_keys]
     truncated = any(len(s) >= fetch for s in streams)
     ranked = merge_ranked(streams)
-    if plan.range_prefixes:
+    for prefix in plan.range_prefixes:  # "dao xiang", then "daoxiang" only if still needed
         if settled(ranked, need, MatchTier.PREFIX):
             truncated = True
-        else:
-            for prefix in plan.range_prefixes:
-                found = reader.prefix_range(prefix, filt, fetch)
-                truncated |= len(found) >= fetch
-                streams.append(found)
-            ranked = merge_ranked(streams)
+            break
+        found = reader.prefix_range(prefix, filt, fetch)
+        truncated |= len(found) >= fetch
+        streams.append(found)
+        ranked = merge_ranked(streams)
     if plan.words:
         if settled(ranked, need, MatchTier.CONTAINS):
             truncated = True

@@ -135,17 +135,18 @@ class CatalogReader:
         return [Candidate(r[0], TIERS[r[1]], r[2]) for r in rows]
 
     def prefix_range(self, prefix: str, filt: SongFilter, limit: int) -> list[Candidate]:
-        """Songs with a longer key starting with ``prefix`` (whole keys become prefix hits)."""
+        """Songs with a longer key starting with ``prefix`` (whole keys become prefix hits),
+        ranked among the first ``settings.range_scan_cap`` such keys."""
         where, params = filt.sql()
-        source = "song_key k CROSS JOIN song s ON s.id = k.song" if where else "song_key k"
         extra = f" AND {where}" if where else ""
         exact, prefix_tier = int(MatchTier.EXACT), int(MatchTier.PREFIX)
+        keys = "(SELECT key, tier, pop, song FROM song_key WHERE key > ? AND key < ? LIMIT ?) k"
+        source = f"{keys} CROSS JOIN song s ON s.id = k.song" if where else keys
         rows = self.conn.execute(
             f"SELECT k.song, max(CASE k.tier WHEN {exact} THEN {prefix_tier} ELSE k.tier END) "
-            f"AS t, max(k.pop) AS p FROM {source} "
-            f"WHERE k.key > ? AND k.key < ?{extra} GROUP BY k.song "
+            f"AS t, max(k.pop) AS p FROM {source} WHERE 1{extra} GROUP BY k.song "
             "ORDER BY t DESC, p DESC LIMIT ?",
-            [prefix, successor(prefix), *params, limit],
+            [prefix, successor(prefix), settings.range_scan_cap, *params, limit],
         ).fetchall()
         return [Candidate(r[0], range_tier(TIERS[r[1]]), r[2]) for r in rows]
 

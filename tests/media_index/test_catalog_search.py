@@ -140,6 +140,25 @@ def test_a_very_common_fragment_ranks_a_bounded_number_of_matches(
     assert titles(page) == ["Tight", "Light", "Night"]  # the first 3 found, by popularity
 
 
+def test_a_very_broad_prefix_ranks_a_bounded_number_of_matches(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalog.put_entries(
+        [entry(f"s{i}", f"Song {i}", band, popularity=i)
+         for i, band in enumerate(["The Bad Band", "The Best Boys", "The Blue Club",
+                                   "The Brothers", "The Bright Crew"])]
+    )  # fmt: skip
+    assert [s.artists[0] for s in catalog.search("the b").songs] == [
+        "The Bright Crew", "The Brothers", "The Blue Club", "The Best Boys", "The Bad Band",
+    ]  # fmt: skip
+    monkeypatch.setattr("media_index.settings.range_scan_cap", 3)
+    # prefix matches: the songs of the first 3 keys in key order, by popularity; the page
+    # not being full, the word index then finds the rest ("the b..." words anywhere)
+    assert [s.artists[0] for s in catalog.search("the b").songs] == [
+        "The Blue Club", "The Best Boys", "The Bad Band", "The Bright Crew", "The Brothers",
+    ]  # fmt: skip
+
+
 def test_japanese_title_is_found_by_its_own_characters_not_by_pinyin(book: Catalog) -> None:
     assert titles(book.search("北国の春")) == ["北国の春"]
     assert titles(book.search("の春")) == ["北国の春"]
