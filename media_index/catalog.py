@@ -12,12 +12,12 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ktv.errors import FailedPrecondition, InvalidArgument, KtvError, NotFound
-from media_index import charts, settings
+from media_index import catalog_file, charts, settings
 from media_index.model import Song, VocalMode
 from media_index.ranking import plan_query
 from media_index.records import (
@@ -30,7 +30,7 @@ from media_index.records import (
     Singer,
 )
 from media_index.schema import check_readable, migrate
-from media_index.search_keys import fold
+from media_index.search_keys import IndexedText, fold
 from media_index.search_run import run_plan
 from media_index.store import CatalogReader, SongFilter
 from media_index.store_write import CatalogWriter, KnownFile
@@ -94,6 +94,7 @@ class Catalog:
                 raise FailedPrecondition(f"{self.path} is not a catalog: {e}") from e
         cache_kib = settings.reader_cache_kib if self.readonly else settings.writer_cache_kib
         conn.execute(f"PRAGMA cache_size = -{cache_kib}")
+        conn.execute("PRAGMA temp_store = MEMORY")
         if self.readonly:
             self._identity = identity
         old, self._conn = self._conn, conn
@@ -323,6 +324,50 @@ class Catalog:
         with self._lock:
             self._write().put_entries(entries)
 
+    def put_prepared(
+        self,
+        entries: Sequence[CatalogEntry],
+        texts: Sequence[IndexedText],
+        staged_keys: str | os.PathLike | None = None,
+    ) -> None:
+        """``put_entries`` with each entry's ``indexed_text`` already computed, its keys in
+        the SQLite file ``staged_keys`` if given (bulk imports: ``bulk_import.stage_texts``)."""
+        with self._lock:
+            writer = self._write()
+            if staged_keys is None:
+                writer.put_entries(entries, prepared=texts)
+                return
+            self._conn.execute("ATTACH DATABASE ? AS staged", (str(staged_keys),))
+            try:
+                writer.put_entries(entries, prepared=texts, staged_keys=True)
+            finally:
+                self._conn.execute("DETACH DATABASE staged")
+
+    def import_entries(
+        self,
+        entries: Iterable[CatalogEntry],
+        *,
+        workers: int = settings.bulk_worker_processes,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Add or update many songs, a batch per transaction, keys computed by ``workers``
+        other processes (0: in this one). Returns how many entries were handed in."""
+        from media_index.bulk_import import import_entries
+
+        return import_entries(self, entries, workers=workers, progress=progress).songs
+
+    @property
+    def pinyin_phrases(self) -> bool:
+        """Whether titles order their readings by the phrase dictionary (fixed per catalog)."""
+        with self._lock:
+            return self._fresh().meta("pinyin_phrases", "0") == "1"
+
+    def bulk_mode(self, on: bool = True) -> None:
+        """``bulk_import.build_catalog`` on its temporary file: journal and syncs off while
+        on; when turned off, indexes merged and statistics gathered, one self-contained file."""
+        with self._lock:
+            (catalog_file.start_bulk if on else catalog_file.finish_bulk)(self._write().conn)
+
     def remove_songs(self, song_ids: Sequence[str]) -> int:
         with self._lock:
             return self._write().remove_songs(song_ids)
@@ -343,19 +388,10 @@ class Catalog:
             version = self._fresh().meta("version")
             conn.execute("VACUUM INTO ?", (str(tmp),))
         try:
-            out = sqlite3.connect(tmp, isolation_level=None)
-            out.execute("PRAGMA journal_mode = DELETE")
-            out.close()
-            with open(tmp, "rb") as fh:
-                os.fsync(fh.fileno())
-            os.replace(tmp, dest)
+            catalog_file.self_contained(tmp)
+            catalog_file.replace_durably(tmp, dest)
         finally:
             tmp.unlink(missing_ok=True)
-        dir_fd = os.open(dest.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
         return version
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pypinyin import Style, lazy_pinyin
 
+from media_index.cdg_file import write_cdg
 from media_index.demo_songs import SONGS, DemoSong, FileForm, LyricsKind, MetaSource
 
 FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
@@ -146,6 +147,8 @@ def build_song(song: DemoSong, dest: Path, lines: int = 8) -> Path:
             args += ["-metadata", f"title={song.title}", "-metadata", f"artist={artist}"]
         args.append(str(media))
         _run(args)
+    if song.cdg:
+        write_cdg(media.with_suffix(".cdg"), total, lines=min(len(sung), 4))
     lyrics_name = None
     if song.lyrics is not LyricsKind.NONE:
         lrc = media.with_suffix(".lrc")

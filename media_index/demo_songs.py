@@ -42,6 +42,7 @@ class DemoSong:
     artist_kind: str = "unknown"
     popularity: int = 0
     version: str = ""  # (Live), (伴奏版)... shown in the file name
+    cdg: bool = False  # an MP3 with CD+G graphics next to it (the .cdg of the same name)
 
 
 def _zh(title: str) -> tuple[str, ...]:
@@ -89,7 +90,7 @@ SONGS: tuple[DemoSong, ...] = (
     DemoSong("aidedaijia", "愛的代價", ("張學友",), "mandarin", "cmn", S, SC, L,
              _zh("爱的代价"), genre="classic", artist_kind="male", popularity=35),
     DemoSong("zhangchengchang", "长城长", ("董文华",), "mandarin", "cmn", N, TG, L,
-             _zh("长城长"), genre="classic", artist_kind="female", popularity=10),
+             _zh("长城长"), genre="classic", artist_kind="female", popularity=10, cdg=True),
     DemoSong("haikuotiankong", "海阔天空", ("Beyond",), "cantonese", "cmn", M, SC, L,
              _zh("海阔天空"), genre="rock", artist_kind="band", popularity=70),
     DemoSong("qianqianquege", "千千阙歌", ("陈慧娴",), "cantonese", "cmn", S, SC, L,

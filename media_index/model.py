@@ -45,6 +45,9 @@ class Song:
     lyrics_path: str | None = None
     lyrics_word_timed: bool = False
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # CD+G karaoke: the .cdg next to the .mp3 in ``path``. libVLC playing the MP3 loads the
+    # .cdg of the same name by itself as a video track (codec "CDG "); has_video is True.
+    graphics_path: str | None = None
 
     @property
     def artist(self) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from media_index import settings
-from media_index.search_keys import MatchTier, fold, is_han, is_hangul, is_kana
+from media_index.search_keys import MatchTier, fold, is_han, is_hangul, is_kana, query_words
 
 _PINYIN_SYLLABLE = re.compile(
     r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
@@ -66,6 +66,8 @@ class QueryPlan:
     lookup_keys: tuple[str, ...]  # key = k, already ordered by tier then popularity
     range_prefixes: tuple[str, ...]  # k < key < successor(k): longer keys starting with k
     contains_texts: tuple[str, ...]  # substring search in titles/singers (>= 3 characters)
+    # Latin words in a row anywhere in a title or singer, the last one possibly unfinished
+    words: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -87,8 +89,13 @@ def plan_query(query: str) -> QueryPlan:
         materialised = settings.latin_prefix_chars if v.isascii() else settings.cjk_gram_chars
         if len(v) > materialised:
             ranges.append(v)
-    contains = (q,) if len(q) >= 3 else ()
-    return QueryPlan(kind, tuple(lookups), tuple(ranges), contains)
+    words = query_words(q) if q.isascii() else ()
+    # substring search: CJK text, and Latin text that is one token ("eart" in heart); Latin
+    # words are found by the word index (a substring search over every Latin title is the
+    # slowest thing a query can do: ~7 ms at 1M songs)
+    substring = len(q) >= 3 and (not q.isascii() or (len(words) == 1 and words[0] == q))
+    contains = (q,) if substring else ()
+    return QueryPlan(kind, tuple(lookups), tuple(ranges), contains, words)
 
 
 def successor(prefix: str) -> str:

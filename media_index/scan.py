@@ -15,6 +15,7 @@ from pathlib import Path
 
 from media_index import settings
 from media_index.catalog import Catalog
+from media_index.cdg_file import cdg_next_to, is_cdg
 from media_index.lyrics_file import LyricsError, LyricsFacts, find_for, inspect
 from media_index.metadata import (
     SidecarError,
@@ -60,6 +61,7 @@ class ReadResult:
     meta: SongMeta
     lyrics: LyricsFacts | None
     warnings: tuple[str, ...] = ()
+    graphics: Path | None = None  # CD+G graphics of an MP3
 
 
 @dataclass
@@ -89,7 +91,9 @@ def _mtime(p: Path) -> str:
 
 
 def meta_stamp(media: Path) -> str:
-    return f"{_mtime(sidecar_path(media))}:{_mtime(media.with_suffix('.lrc'))}"
+    stamp = f"{_mtime(sidecar_path(media))}:{_mtime(media.with_suffix('.lrc'))}"
+    graphics = cdg_next_to(media)
+    return f"{stamp}:cdg{_mtime(graphics)}" if graphics else stamp
 
 
 def walk(root: Path) -> Iterator[MediaFile | ScanProblem]:
@@ -142,7 +146,11 @@ def read_metadata(media: MediaFile) -> ReadResult:
             lyrics = inspect(lrc)
         except LyricsError as e:
             warnings.append(f"lyrics {lrc.name} ignored: {e}")
-    return ReadResult(meta, lyrics, tuple(warnings))
+    graphics = cdg_next_to(media.path)
+    if graphics is not None and not is_cdg(graphics):
+        warnings.append(f"graphics {graphics.name} ignored: not a CD+G file")
+        graphics = None
+    return ReadResult(meta, lyrics, tuple(warnings), graphics)
 
 
 # ---- stage 3: probe --------------------------------------------------------------------------
@@ -176,7 +184,7 @@ def normalise(
         language=meta.language or guess_language(title, artists),
         genre=meta.genre or "",
         duration_ms=facts.duration_ms,
-        has_video=bool(facts.video_codec),
+        has_video=bool(facts.video_codec) or read.graphics is not None,
         vocal_mode=layout.mode,
         vocal_track=layout.vocal_track,
         accompaniment_track=layout.accompaniment_track,
@@ -185,6 +193,7 @@ def normalise(
         lyrics_path=str(read.lyrics.path.resolve()) if read.lyrics else None,
         lyrics_word_timed=bool(read.lyrics and read.lyrics.word_timed),
         tags=tuple(meta.tags or ()),
+        graphics_path=str(read.graphics) if read.graphics else None,
     )
     book = singer_kinds or {}
     kinds = tuple(meta.artist_kind or book.get(a, ArtistKind.UNKNOWN) for a in artists)
@@ -193,7 +202,7 @@ def normalise(
         stamp=FileStamp(media.size, media.mtime_ns, media.meta_stamp),
         artist_kinds=kinds,
         audio_track_titles=tuple(a.title for a in facts.audio),
-        video_codec=facts.video_codec,
+        video_codec=facts.video_codec or ("cdgraphics" if read.graphics else ""),
         base_popularity=meta.popularity or 0,
         probe_facts_json=facts.to_json(),
     )

@@ -13,9 +13,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-import opencc
-from pypinyin import Style, lazy_pinyin, pinyin
+from types import ModuleType
+from typing import NamedTuple
 
 from media_index import settings
 
@@ -29,9 +28,27 @@ class MatchTier(enum.IntEnum):
     EXACT = 3
 
 
-_T2S = opencc.OpenCC("t2s")
 _SPACES = re.compile(r"\s+")
 _LATIN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_WORD_TOKEN = re.compile(r"[a-z0-9]+")
+_HAN_RUN = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]+")
+_KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff]")
+
+
+@functools.cache
+def _pypinyin() -> ModuleType:
+    """pypinyin, imported on first use: ~55 MB that a room agent's searches never need."""
+    import pypinyin
+
+    return pypinyin
+
+
+@functools.cache
+def _t2s():
+    """OpenCC's traditional -> simplified converter, loaded on first use."""
+    import opencc
+
+    return opencc.OpenCC("t2s")
 
 
 def is_han(ch: str) -> bool:
@@ -56,12 +73,9 @@ def is_latin(ch: str) -> bool:
 def fold(text: str) -> str:
     """The comparable form: NFKC (full-width -> ASCII), traditional -> simplified, lowercase."""
     text = unicodedata.normalize("NFKC", text)
-    text = _T2S.convert(text)
+    if not text.isascii():  # OpenCC only maps CJK: Latin text never needs it
+        text = _t2s().convert(text)
     return _SPACES.sub(" ", text.lower()).strip()
-
-
-def has_kana(text: str) -> bool:
-    return any(is_kana(c) for c in text)
 
 
 def guess_language(title: str, artists: Sequence[str] = ()) -> str:
@@ -93,7 +107,8 @@ def char_count(title: str) -> int:
 @functools.lru_cache(maxsize=65536)
 def char_readings(ch: str) -> tuple[str, ...]:
     """Every toneless pinyin reading pypinyin knows for one Han character, commonest first."""
-    got = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
+    py = _pypinyin()
+    got = py.pinyin(ch, style=py.Style.NORMAL, heteronym=True, errors="ignore")
     readings = tuple(dict.fromkeys(r for r in (got[0] if got else []) if r.isascii() and r))
     return readings or (ch,)
 
@@ -101,21 +116,23 @@ def char_readings(ch: str) -> tuple[str, ...]:
 def _syllable_slots(text: str, phrase_aware: bool) -> list[tuple[str, ...]]:
     """One slot per Han character (its readings, default first) or Latin word (itself)."""
     slots: list[tuple[str, ...]] = []
-    for is_han_run, run in itertools.groupby(text, key=is_han):
-        chunk = "".join(run)
-        if not is_han_run:
-            slots.extend((w,) for w in _LATIN_WORD.findall(chunk))
-            continue
+    pos = 0
+    for run in _HAN_RUN.finditer(text):
+        slots.extend((w,) for w in _LATIN_WORD.findall(text, pos, run.start()))
+        pos = run.end()
+        chunk = run.group()
         per_char = [char_readings(ch) for ch in chunk]
         if phrase_aware and any(len(r) > 1 for r in per_char):
             # only polyphonic runs need the (slower) phrase dictionary for their default
-            defaults = lazy_pinyin(chunk, style=Style.NORMAL, errors="ignore")
+            py = _pypinyin()
+            defaults = py.lazy_pinyin(chunk, style=py.Style.NORMAL, errors="ignore")
             if len(defaults) == len(chunk):
                 per_char = [
                     (d, *(x for x in r if x != d)) if d in r else r
                     for d, r in zip(defaults, per_char, strict=True)
                 ]
         slots.extend(per_char)
+    slots.extend((w,) for w in _LATIN_WORD.findall(text, pos))
     return slots
 
 
@@ -126,12 +143,14 @@ def readings(text: str, *, phrase_aware: bool = True) -> list[tuple[str, ...]]:
     ``settings.max_reading_combinations``. Names with kana (Japanese) get none.
     """
     folded = fold(text)
-    if not any(is_han(c) for c in folded) or has_kana(folded):
+    if not _HAN_RUN.search(folded) or _KANA.search(folded):
         return []
     slots = _syllable_slots(folded, phrase_aware)
     first = tuple(s[0] for s in slots)
     out = [first]
     poly = [i for i, s in enumerate(slots) if len(s) > 1]
+    if not poly:
+        return out
     if len(poly) > settings.max_polyphonic_chars:
         return out
     # every single-character variation first (keeps all readings of every character) ...
@@ -163,10 +182,9 @@ def _put(keys: dict[str, MatchTier], key: str, tier: MatchTier) -> None:
         keys[key] = tier
 
 
-def _put_prefixes(keys: dict[str, MatchTier], key: str, upto: int, tier: MatchTier) -> None:
+def _prefixes(key: str, upto: int) -> list[str]:
     """Proper prefixes of ``key`` up to ``upto`` characters."""
-    for n in range(1, min(upto, len(key) - 1) + 1):
-        _put(keys, key[:n], tier)
+    return [key[:n] for n in range(1, min(upto, len(key) - 1) + 1)]
 
 
 def name_keys(
@@ -178,44 +196,50 @@ def name_keys(
     Other names: the text, its first characters, every 1-2 character gram (so short CJK
     queries are an index walk), and per pinyin reading its initials and full spelling; the
     likeliest reading also gets its syllable-boundary prefixes. ``inner_grams=False`` leaves
-    out the grams after the first character (singer names)."""
-    keys: dict[str, MatchTier] = {}
+    out the grams after the first character (singer names). A key found at several tiers
+    keeps the best one."""
     folded = fold(name)
     if not folded:
-        return keys
+        return {}
     latin_n = settings.latin_prefix_chars
-    exact, prefix, contains = MatchTier.EXACT, MatchTier.PREFIX, MatchTier.CONTAINS
     if folded.isascii():
-        keys[folded] = exact
-        _put_prefixes(keys, folded, latin_n, prefix)
+        keys = dict.fromkeys(_prefixes(folded, latin_n), MatchTier.PREFIX)
+        keys[folded] = MatchTier.EXACT
         words = _LATIN_WORD.findall(folded)
         if len(words) > 1:
-            keys["".join(words)] = exact
+            keys["".join(words)] = MatchTier.EXACT
         for word in words[1:]:
-            _put(keys, word, contains)
+            _put(keys, word, MatchTier.CONTAINS)
         return keys
     compact = folded.replace(" ", "")
-    keys[compact] = exact
-    keys[folded] = exact
     gram_n = settings.cjk_gram_chars
-    _put_prefixes(keys, compact, gram_n, prefix)
-    for i in range(1, len(compact) if inner_grams else 0):
+    keys: dict[str, MatchTier] = {}  # filled worst tier first: a better tier overwrites
+    if inner_grams:
+        contains = MatchTier.CONTAINS
         for n in range(1, gram_n + 1):
-            gram = compact[i : i + n]
-            if len(gram) == n and not gram.isascii() and gram not in keys:
-                keys[gram] = contains
+            for i in range(1, len(compact) - n + 1):
+                gram = compact[i : i + n]
+                if not gram.isascii():
+                    keys[gram] = contains
+    prefix = MatchTier.PREFIX
+    for key in _prefixes(compact, gram_n):
+        keys[key] = prefix
+    exact = [compact, folded]
     for n_reading, syllables in enumerate(readings(folded, phrase_aware=phrase_aware)):
-        initials = "".join(s[0] for s in syllables)
+        initials = "".join([s[0] for s in syllables])
         full = "".join(syllables)
-        keys[initials] = exact
-        keys[full] = exact
-        _put_prefixes(keys, initials, latin_n, prefix)
-        _put_prefixes(keys, full, latin_n, prefix)
+        exact += (initials, full)
+        for n in range(1, min(latin_n, len(initials) - 1) + 1):
+            keys[initials[:n]] = prefix
+        for n in range(1, min(latin_n, len(full) - 1) + 1):
+            keys[full[:n]] = prefix
         if n_reading == 0:
             acc = ""
             for syllable in syllables[:-1]:  # syllable-boundary prefixes: zhou, zhoujie
                 acc += syllable
-                _put(keys, acc, prefix)
+                keys[acc] = prefix
+    keys.update(dict.fromkeys(exact, MatchTier.EXACT))
+    keys.pop("", None)
     return keys
 
 
@@ -234,19 +258,69 @@ def song_keys(
     Singer names always use the phrase dictionary for their default reading (few, cached);
     titles only with ``phrase_aware`` (every reading is indexed either way)."""
     keys = name_keys(title, phrase_aware=phrase_aware)
+    get = keys.get
     for artist in artists:
         for key, tier in _singer_keys(artist, True):
-            _put(keys, key, tier)
+            if get(key, -1) < tier:
+                keys[key] = tier
     return keys
+
+
+def latin_words(folded: str) -> str:
+    """The Latin words of a folded text, space separated (what the word index holds)."""
+    return " ".join(_LATIN_WORD.findall(folded))
+
+
+def query_words(folded: str) -> tuple[str, ...]:
+    """A folded query as the word index tokenizes it (letters and digits)."""
+    return tuple(_WORD_TOKEN.findall(folded))
 
 
 @dataclass(frozen=True)
 class SearchText:
-    """What the adapter needs to index for substring (contains) search of >= 3 characters."""
+    """What the adapter indexes besides keys: folded title and singers (substring search of
+    >= 3 characters) and their Latin words (word and word-prefix search)."""
 
     title: str
     artists: str
 
+    @property
+    def title_words(self) -> str:
+        return latin_words(self.title)
+
+    @property
+    def artist_words(self) -> str:
+        return latin_words(self.artists)
+
 
 def search_text(title: str, artists: Sequence[str]) -> SearchText:
     return SearchText(fold(title), " / ".join(fold(a) for a in artists))
+
+
+class IndexedText(NamedTuple):
+    """Everything the catalog indexes for one song's title and singers, computed in one go
+    (a bulk import computes these in a worker process; a NamedTuple pickles compactly)."""
+
+    keys: tuple[str, ...]
+    tiers: tuple[int, ...]  # parallel to keys: MatchTier values as plain ints
+    title: str  # folded title (substring index)
+    artists: str  # folded singers, " / " between them
+    title_words: str  # Latin words (word index)
+    artist_words: str
+    char_count: int
+
+
+def indexed_text(title: str, artists: Sequence[str], phrase_aware: bool) -> IndexedText:
+    keys = song_keys(title, artists, phrase_aware=phrase_aware)
+    text = search_text(title, artists)
+    return IndexedText(
+        tuple(keys), tuple(map(int, keys.values())), text.title, text.artists,
+        text.title_words, text.artist_words, char_count(title),
+    )  # fmt: skip
+
+
+def indexed_texts(
+    names: Sequence[tuple[str, Sequence[str]]], phrase_aware: bool
+) -> list[IndexedText]:
+    """``indexed_text`` of many (title, singers) pairs: one task of a bulk import's worker."""
+    return [indexed_text(title, artists, phrase_aware) for title, artists in names]

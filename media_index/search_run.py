@@ -1,9 +1,10 @@
 """Running a query plan in stages, cheapest first, stopping as soon as the page is settled.
 
 Key lookups are index walks already in rank order. A prefix range (queries longer than the
-materialised prefixes) is only needed while the page lacks prefix-or-better matches, and the
-substring search (FTS trigram) only while the page is not full: later stages can only add
-matches that rank below what the page already holds.
+materialised prefixes) is only needed while the page lacks prefix-or-better matches, the word
+search (Latin words anywhere in a name, FTS5 word index) while it lacks contains-or-better
+matches, and the substring search (FTS5 trigram) only while the page is not full: later
+stages can only add matches that rank below what the page already holds.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ class PlanReader(Protocol):
     def lookup(self, key: str, filt, limit: int) -> list[Candidate]: ...
     def prefix_range(self, prefix: str, filt, limit: int) -> list[Candidate]: ...
     def substring(self, text: str, filt, limit: int) -> list[Candidate]: ...
+    def words(self, words: tuple[str, ...], filt, limit: int) -> list[Candidate]: ...
 
 
 @dataclass(frozen=True)
@@ -38,14 +40,21 @@ def run_plan(reader: PlanReader, plan: QueryPlan, filt, need: int) -> PlanResult
     streams = [reader.lookup(k, filt, fetch) for k in plan.lookup_keys]
     truncated = any(len(s) >= fetch for s in streams)
     ranked = merge_ranked(streams)
-    if plan.range_prefixes:
+    for prefix in plan.range_prefixes:  # "dao xiang", then "daoxiang" only if still needed
         if settled(ranked, need, MatchTier.PREFIX):
             truncated = True
+            break
+        found = reader.prefix_range(prefix, filt, fetch)
+        truncated |= len(found) >= fetch
+        streams.append(found)
+        ranked = merge_ranked(streams)
+    if plan.words:
+        if settled(ranked, need, MatchTier.CONTAINS):
+            truncated = True
         else:
-            for prefix in plan.range_prefixes:
-                found = reader.prefix_range(prefix, filt, fetch)
-                truncated |= len(found) >= fetch
-                streams.append(found)
+            found = reader.words(plan.words, filt, fetch)
+            truncated |= len(found) >= fetch
+            streams.append(found)
             ranked = merge_ranked(streams)
     if plan.contains_texts:
         if settled(ranked, need, MatchTier.SUBSTRING):

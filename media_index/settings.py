@@ -12,6 +12,9 @@ loudness_timeout_s = 120.0
 
 # scanning: rows written per transaction
 scan_batch_songs = 200
+# bulk imports (bulk_import.py): songs per transaction, and worker processes computing keys
+bulk_batch_songs = 5000
+bulk_worker_processes = 1
 
 # pinyin: how many reading combinations of a polyphonic name are indexed
 max_reading_combinations = 8
@@ -28,6 +31,14 @@ search_count_cap = 200
 # an empty query (browse with filters) counts up to this many songs
 browse_count_cap = 100_000
 search_max_limit = 500
+# a prefix range (queries longer than the materialised prefixes) ranks the songs of at most
+# this many keys, in key order: "the b" spans the keys of every song by every "The B..."
+# band (6,000+ at 1M songs: 10-25 ms to rank them all; capped at 500, ~1 ms)
+range_scan_cap = 500
+# substring search (FTS5 trigram, the last stage) ranks at most this many matches, taken in
+# catalog order: a fragment of a common word ("ight") matches tens of thousands of songs at
+# 1M, and sorting all of them by popularity took 75 ms; capped at 500, ~0.9 ms
+substring_scan_cap = 500
 
 # charts: a play counts for hot charts if the song completed or ran at least this long
 play_counts_after_ms = 30_000

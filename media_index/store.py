@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from media_index import settings
 from media_index.model import Channel, Song, VocalMode
 from media_index.ranking import Candidate, range_tier, successor
 from media_index.records import ArtistKind, Singer
@@ -17,7 +18,7 @@ TIERS = tuple(sorted(MatchTier))  # stored int -> MatchTier without an Enum call
 SONG_COLUMNS = (
     "id, song_id, path, title, artists, language, genre, duration_ms, has_video, vocal_mode, "
     "vocal_track, accompaniment_track, vocal_channel, loudness_lufs, lyrics_path, "
-    "lyrics_word_timed, tags"
+    "lyrics_word_timed, tags, graphics_path"
 )
 
 
@@ -39,6 +40,7 @@ def song_from_row(row: Sequence) -> Song:
         lyrics_path=row[14],
         lyrics_word_timed=bool(row[15]),
         tags=tuple(json.loads(row[16])),
+        graphics_path=row[17],
     )
 
 
@@ -133,31 +135,47 @@ class CatalogReader:
         return [Candidate(r[0], TIERS[r[1]], r[2]) for r in rows]
 
     def prefix_range(self, prefix: str, filt: SongFilter, limit: int) -> list[Candidate]:
-        """Songs with a longer key starting with ``prefix`` (whole keys become prefix hits)."""
+        """Songs with a longer key starting with ``prefix`` (whole keys become prefix hits),
+        ranked among the first ``settings.range_scan_cap`` such keys."""
         where, params = filt.sql()
-        source = "song_key k CROSS JOIN song s ON s.id = k.song" if where else "song_key k"
         extra = f" AND {where}" if where else ""
         exact, prefix_tier = int(MatchTier.EXACT), int(MatchTier.PREFIX)
+        keys = "(SELECT key, tier, pop, song FROM song_key WHERE key > ? AND key < ? LIMIT ?) k"
+        source = f"{keys} CROSS JOIN song s ON s.id = k.song" if where else keys
         rows = self.conn.execute(
             f"SELECT k.song, max(CASE k.tier WHEN {exact} THEN {prefix_tier} ELSE k.tier END) "
-            f"AS t, max(k.pop) AS p FROM {source} "
-            f"WHERE k.key > ? AND k.key < ?{extra} GROUP BY k.song "
+            f"AS t, max(k.pop) AS p FROM {source} WHERE 1{extra} GROUP BY k.song "
             "ORDER BY t DESC, p DESC LIMIT ?",
-            [prefix, successor(prefix), *params, limit],
+            [prefix, successor(prefix), settings.range_scan_cap, *params, limit],
         ).fetchall()
         return [Candidate(r[0], range_tier(TIERS[r[1]]), r[2]) for r in rows]
 
     def substring(self, text: str, filt: SongFilter, limit: int) -> list[Candidate]:
-        """Songs whose folded title or singers contain ``text`` (FTS5 trigram, >= 3 chars)."""
+        """Songs whose folded title or singers contain ``text`` (FTS5 trigram, >= 3 chars),
+        the most popular of the first ``settings.substring_scan_cap`` found."""
         where, params = filt.sql()
         extra = f" AND {where}" if where else ""
         quoted = '"' + text.replace('"', '""') + '"'
         rows = self.conn.execute(
-            "SELECT s.id, s.popularity FROM song_fts f CROSS JOIN song s ON s.id = f.rowid "
-            f"WHERE song_fts MATCH ?{extra} ORDER BY s.popularity DESC LIMIT ?",
-            [quoted, *params, limit],
+            "SELECT s.id, s.popularity FROM (SELECT rowid AS id FROM song_fts "
+            "WHERE song_fts MATCH ? LIMIT ?) f CROSS JOIN song s ON s.id = f.id "
+            f"WHERE 1{extra} ORDER BY s.popularity DESC LIMIT ?",
+            [quoted, settings.substring_scan_cap, *params, limit],
         ).fetchall()
         return [Candidate(r[0], MatchTier.SUBSTRING, r[1]) for r in rows]
+
+    def words(self, words: tuple[str, ...], filt: SongFilter, limit: int) -> list[Candidate]:
+        """Songs whose title or singers hold these Latin words in a row, the last one as a
+        prefix ("hope re" finds "Sweet Hope Red"): the FTS5 word index, a contains match."""
+        where, params = filt.sql()
+        extra = f" AND {where}" if where else ""
+        phrase = '"' + " ".join(words) + '" *'  # words are [a-z0-9]+: nothing to escape
+        rows = self.conn.execute(
+            "SELECT s.id, s.popularity FROM song_words w CROSS JOIN song s ON s.id = w.rowid "
+            f"WHERE song_words MATCH ?{extra} ORDER BY s.popularity DESC LIMIT ?",
+            [phrase, *params, limit],
+        ).fetchall()
+        return [Candidate(r[0], MatchTier.CONTAINS, r[1]) for r in rows]
 
     def browse(
         self, filt: SongFilter, limit: int, offset: int, count_cap: int

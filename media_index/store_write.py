@@ -5,6 +5,8 @@ Every public method is one transaction: a batch lands whole or not at all.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
 import secrets
 import sqlite3
@@ -16,13 +18,26 @@ from dataclasses import dataclass
 
 from media_index.records import ArtistKind, CatalogEntry, FileStamp
 from media_index.search_keys import (
-    char_count,
+    IndexedText,
     fold,
+    indexed_text,
     primary_initials,
     readings,
-    search_text,
     song_keys,
 )
+
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+@functools.lru_cache(maxsize=8192)
+def _json_list(values: tuple[str, ...]) -> str:
+    """A JSON array of strings; singers, tags and track titles repeat across songs."""
+    return _to_json(list(values))
+
+
+def _chunks(values: Sequence, size: int = 500) -> Iterable[list]:
+    for i in range(0, len(values), size):
+        yield list(values[i : i + size])
 
 
 @dataclass(frozen=True)
@@ -89,11 +104,29 @@ class CatalogWriter:
         return row[0] if row and row[0] else None
 
     # ---- songs -------------------------------------------------------------------------------
-    def put_entries(self, entries: Sequence[CatalogEntry], *, now_s: int | None = None) -> None:
+    def put_entries(
+        self,
+        entries: Sequence[CatalogEntry],
+        *,
+        now_s: int | None = None,
+        prepared: Sequence[IndexedText] | None = None,
+        staged_keys: bool = False,
+    ) -> None:
         """Add or replace songs (by song_id) with their keys and singers: one transaction,
-        set-at-a-time statements (bulk imports of 100k+ songs go through here)."""
+        set-at-a-time statements (bulk imports of 100k+ songs go through here).
+        ``prepared``: the entries' ``indexed_text``, already computed (parallel to entries).
+        ``staged_keys``: their keys are not in ``prepared`` but in the attached database
+        ``staged``, table ``key_row (entry, key, tier)``, ``entry`` indexing ``entries``."""
         now_s = int(time.time()) if now_s is None else now_s
-        batch = list({e.song.song_id: e for e in entries}.values())  # last one wins
+        if prepared is None:
+            prepared = [
+                indexed_text(e.song.title, e.song.artists, self.phrase_aware) for e in entries
+            ]
+        by_id = {
+            e.song.song_id: (i, e, t)
+            for i, (e, t) in enumerate(zip(entries, prepared, strict=True))
+        }
+        batch = [e for _, e, _ in by_id.values()]  # the last entry of a song_id wins
         if not batch:
             return
         ids = [e.song.song_id for e in batch]
@@ -114,6 +147,7 @@ class CatalogWriter:
             }
             for r in old.values():
                 touched.subtract(self._drop_keys(r[0], r[2], json.loads(r[3]), r[4]))
+            self._drop_text([r[0] for r in old.values()])
             self.conn.executemany("DELETE FROM song WHERE id = ?", [(r[0],) for r in old.values()])
             plays = dict(
                 self._select_in(
@@ -123,9 +157,10 @@ class CatalogWriter:
                 )
             )
             next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM song").fetchone()[0]
-            song_rows, key_rows, artist_rows = [], [], []
+            song_rows, key_rows, artist_rows, word_rows, song_map = [], [], [], [], []
+            repeat = itertools.repeat
             singer_ids = self._singers_for(batch)
-            for entry in batch:
+            for index, entry, text in by_id.values():
                 song = entry.song
                 prev = old.get(song.song_id)
                 if prev:
@@ -133,10 +168,12 @@ class CatalogWriter:
                 else:
                     rowid, added_at, next_id = next_id, now_s, next_id + 1
                 popularity = entry.base_popularity + plays.get(song.song_id, 0)
-                song_rows.append(self._song_row(rowid, entry, popularity, added_at))
-                key_rows += [
-                    (k, t, popularity, rowid) for k, t in self._keys(song.title, song.artists)
-                ]
+                song_rows.append(self._song_row(rowid, entry, text, popularity, added_at))
+                if text.title_words or text.artist_words:
+                    word_rows.append((rowid, text.title_words, text.artist_words))
+                rows = zip(text.keys, text.tiers, repeat(popularity), repeat(rowid), strict=False)
+                key_rows.append(rows)
+                song_map.append((index, popularity, rowid))
                 for position, name in enumerate(dict.fromkeys(song.artists)):
                     artist_rows.append((rowid, singer_ids[name], position))
                     touched[singer_ids[name]] += 1
@@ -145,37 +182,97 @@ class CatalogWriter:
                 "duration_ms, has_video, video_codec, audio_tracks, vocal_mode, vocal_track, "
                 "accompaniment_track, vocal_channel, loudness_lufs, lyrics_path, "
                 "lyrics_word_timed, has_lyrics, tags, char_count, title_folded, artists_folded, "
-                "size, mtime_ns, meta_stamp, probe_facts, popularity, added_at) VALUES ("
-                + ",".join("?" * 29)
-                + ")",
+                "size, mtime_ns, meta_stamp, probe_facts, popularity, added_at, graphics_path) "
+                "VALUES (" + ",".join("?" * 30) + ")",
                 song_rows,
             )
-            key_rows.sort()  # B-tree locality: far fewer page visits on big catalogs
-            self.conn.executemany(
-                "INSERT OR IGNORE INTO song_key (key, tier, pop, song) VALUES (?, ?, ?, ?)",
-                key_rows,
-            )
+            self._index_text([r[0] for r in song_rows], word_rows)
+            if staged_keys:
+                self._insert_staged_keys(song_map)
+            else:
+                self._insert_keys(itertools.chain.from_iterable(key_rows))
             self.conn.executemany(
                 "INSERT OR IGNORE INTO song_artist (song, singer, position) VALUES (?, ?, ?)",
                 artist_rows,
             )
             self._recount_singers(touched)
 
+    def _insert_keys(self, rows: Iterable[tuple]) -> None:
+        """Key rows through an unindexed staging table, then into the key B-tree in key order
+        (SQLite's sorter in C: appends and page locality instead of random inserts)."""
+        conn = self.conn
+        conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS key_stage "
+            "(key TEXT NOT NULL, tier INTEGER NOT NULL, pop INTEGER NOT NULL, "
+            "song INTEGER NOT NULL)"
+        )
+        conn.executemany("INSERT INTO key_stage VALUES (?, ?, ?, ?)", rows)
+        conn.execute(
+            "INSERT OR IGNORE INTO song_key (key, tier, pop, song) SELECT key, tier, pop, song "
+            "FROM key_stage ORDER BY key, tier DESC, pop DESC, song"
+        )
+        conn.execute("DELETE FROM key_stage")
+
+    def _insert_staged_keys(self, song_map: list[tuple[int, int, int]]) -> None:
+        """Key rows a worker process wrote to the attached ``staged`` database, joined to the
+        rows and popularity given to their entries here, into the key B-tree in key order."""
+        conn = self.conn
+        conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS song_map "
+            "(entry INTEGER PRIMARY KEY, pop INTEGER NOT NULL, song INTEGER NOT NULL)"
+        )
+        conn.executemany("INSERT INTO song_map VALUES (?, ?, ?)", song_map)
+        conn.execute(
+            "INSERT OR IGNORE INTO song_key (key, tier, pop, song) "
+            "SELECT k.key, k.tier, m.pop, m.song FROM staged.key_row k "
+            "JOIN temp.song_map m ON m.entry = k.entry ORDER BY 1, 2 DESC, 3 DESC, 4"
+        )
+        conn.execute("DELETE FROM song_map")
+
+    def _index_text(self, rowids: Sequence[int], word_rows: Sequence[tuple]) -> None:
+        """Substring (trigram) and word index rows of freshly inserted songs, one statement
+        each: FTS5 flushes per statement, so a row at a time would cost ~70 us per song."""
+        for part in _chunks(rowids):
+            self.conn.execute(
+                "INSERT INTO song_fts (rowid, title_folded, artists_folded) "
+                "SELECT id, title_folded, artists_folded FROM song "
+                f"WHERE id IN ({','.join('?' * len(part))}) ORDER BY id",
+                part,
+            )
+        self.conn.executemany(
+            "INSERT INTO song_words (rowid, title_words, artist_words) VALUES (?, ?, ?)",
+            word_rows,
+        )
+
+    def _drop_text(self, rowids: Sequence[int]) -> None:
+        """Take songs out of the substring and word indexes (before their rows go)."""
+        for part in _chunks(rowids):
+            marks = ",".join("?" * len(part))
+            self.conn.execute(
+                "INSERT INTO song_fts (song_fts, rowid, title_folded, artists_folded) "
+                "SELECT 'delete', id, title_folded, artists_folded FROM song "
+                f"WHERE id IN ({marks})",
+                part,
+            )
+            self.conn.execute(f"DELETE FROM song_words WHERE rowid IN ({marks})", part)
+
     @staticmethod
-    def _song_row(rowid: int, entry: CatalogEntry, popularity: int, added_at: int) -> tuple:
+    def _song_row(
+        rowid: int, entry: CatalogEntry, text: IndexedText, popularity: int, added_at: int
+    ) -> tuple:
         song = entry.song
-        text = search_text(song.title, song.artists)
         return (
             rowid, song.song_id, song.path, song.title,
-            json.dumps(list(song.artists), ensure_ascii=False), song.language, song.genre,
+            _json_list(tuple(song.artists)), song.language, song.genre,
             song.duration_ms, int(song.has_video), entry.video_codec,
-            json.dumps(list(entry.audio_track_titles), ensure_ascii=False),
+            _json_list(tuple(entry.audio_track_titles)),
             song.vocal_mode.value, song.vocal_track, song.accompaniment_track,
             song.vocal_channel.value if song.vocal_channel else None, song.loudness_lufs,
             song.lyrics_path, int(song.lyrics_word_timed), int(song.lyrics_path is not None),
-            json.dumps(list(song.tags), ensure_ascii=False), char_count(song.title),
+            _json_list(tuple(song.tags)), text.char_count,
             text.title, text.artists, entry.stamp.size, entry.stamp.mtime_ns,
             entry.stamp.meta_stamp, entry.probe_facts_json, popularity, added_at,
+            song.graphics_path,
         )  # fmt: skip
 
     def _select_in(self, sql: str, values: Sequence, chunk: int = 500) -> list[tuple]:
@@ -270,6 +367,7 @@ class CatalogWriter:
         if not old:
             return []
         touched = self._drop_keys(old[0], old[1], json.loads(old[2]), old[3])
+        self._drop_text([old[0]])
         self.conn.execute("DELETE FROM song WHERE id = ?", (old[0],))
         return touched
 

@@ -102,8 +102,61 @@ def test_english_words_find_titles_and_singers(book: Catalog) -> None:
     assert titles(book.search("beyond")) == ["海阔天空"]
 
 
+def test_english_words_in_a_row_anywhere_in_a_title_find_it(book: Catalog) -> None:
+    assert titles(book.search("will go")) == ["My Heart Will Go On"]
+    assert titles(book.search("heart wi")) == ["My Heart Will Go On"]  # still typing
+    assert titles(book.search("it be")) == ["Let It Be"]
+    assert titles(book.search("go will")) == []  # words out of order are another song
+
+
+def test_english_title_start_ranks_above_words_inside_a_title(catalog: Catalog) -> None:
+    catalog.put_entries(
+        [
+            entry("a", "Sweet Home Alabama", "Lynyrd Skynyrd", popularity=90),
+            entry("b", "Home Sweet Home", "Motley Crue", popularity=10),
+            entry("c", "Sweet Home", "Someone", popularity=1),
+        ]
+    )
+    # exact title, then the title that starts with it, then the one that holds it
+    assert titles(catalog.search("sweet home")) == [
+        "Sweet Home", "Sweet Home Alabama", "Home Sweet Home",
+    ]  # fmt: skip
+
+
 def test_substring_inside_an_english_word(book: Catalog) -> None:
     assert titles(book.search("eart")) == ["My Heart Will Go On"]
+
+
+def test_a_very_common_fragment_ranks_a_bounded_number_of_matches(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalog.put_entries(
+        [entry(f"s{i}", title, "Someone", popularity=i)
+         for i, title in enumerate(["Night", "Light", "Tight", "Right", "Fight"])]
+    )  # fmt: skip
+    assert titles(catalog.search("ight")) == ["Fight", "Right", "Tight", "Light", "Night"]
+    monkeypatch.setattr("media_index.settings.substring_scan_cap", 3)
+    page = catalog.search("ight")
+    assert titles(page) == ["Tight", "Light", "Night"]  # the first 3 found, by popularity
+
+
+def test_a_very_broad_prefix_ranks_a_bounded_number_of_matches(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalog.put_entries(
+        [entry(f"s{i}", f"Song {i}", band, popularity=i)
+         for i, band in enumerate(["The Bad Band", "The Best Boys", "The Blue Club",
+                                   "The Brothers", "The Bright Crew"])]
+    )  # fmt: skip
+    assert [s.artists[0] for s in catalog.search("the b").songs] == [
+        "The Bright Crew", "The Brothers", "The Blue Club", "The Best Boys", "The Bad Band",
+    ]  # fmt: skip
+    monkeypatch.setattr("media_index.settings.range_scan_cap", 3)
+    # prefix matches: the songs of the first 3 keys in key order, by popularity; the page
+    # not being full, the word index then finds the rest ("the b..." words anywhere)
+    assert [s.artists[0] for s in catalog.search("the b").songs] == [
+        "The Blue Club", "The Best Boys", "The Bad Band", "The Bright Crew", "The Brothers",
+    ]  # fmt: skip
 
 
 def test_japanese_title_is_found_by_its_own_characters_not_by_pinyin(book: Catalog) -> None:

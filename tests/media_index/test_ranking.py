@@ -37,6 +37,15 @@ def test_longer_queries_add_prefix_ranges_and_substring_search() -> None:
     assert plan.range_prefixes == ("月亮代表",)
 
 
+def test_english_words_use_the_word_index_not_substring_search() -> None:
+    plan = plan_query("Hope Red")
+    assert plan.words == ("hope", "red")
+    assert plan.contains_texts == ()
+    plan = plan_query("eart")  # one token: a fragment of a word is still found
+    assert plan.words == ("eart",) and plan.contains_texts == ("eart",)
+    assert plan_query("月亮代表").words == ()
+
+
 def test_spaced_pinyin_is_also_tried_without_spaces() -> None:
     assert plan_query("Dao Xiang").lookup_keys == ("dao xiang", "daoxiang")
 

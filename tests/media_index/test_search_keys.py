@@ -1,3 +1,8 @@
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from media_index.search_keys import (
     MatchTier,
     char_count,
@@ -82,3 +87,52 @@ def test_a_singer_key_beats_a_title_key_only_when_it_is_better() -> None:
 def test_primary_initials_of_latin_singers_are_word_initials() -> None:
     assert primary_initials("Celine Dion") == "cd"
     assert primary_initials("周杰伦") == "zjl"
+
+
+# ---- the optimised key builder against its plain definition --------------------------------
+def plain_name_keys(name: str, phrase_aware: bool, inner_grams: bool) -> dict[str, MatchTier]:
+    """The definition, one key at a time: every (key, tier) a name contributes, best tier kept."""
+    found: list[tuple[str, MatchTier]] = []
+    folded = fold(name)
+
+    def prefixes(key: str, upto: int, tier: MatchTier) -> None:
+        found.extend((key[:n], tier) for n in range(1, min(upto, len(key) - 1) + 1))
+
+    if folded.isascii():
+        words = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", folded)
+        found.append((folded, MatchTier.EXACT))
+        prefixes(folded, 3, MatchTier.PREFIX)
+        if len(words) > 1:
+            found.append(("".join(words), MatchTier.EXACT))
+        found.extend((w, MatchTier.CONTAINS) for w in words[1:])
+    else:
+        compact = folded.replace(" ", "")
+        found += [(compact, MatchTier.EXACT), (folded, MatchTier.EXACT)]
+        prefixes(compact, 2, MatchTier.PREFIX)
+        for i in range(1, len(compact) if inner_grams else 0):
+            for gram in (compact[i : i + 1], compact[i : i + 2]):
+                if not gram.isascii():
+                    found.append((gram, MatchTier.CONTAINS))
+        for n, syllables in enumerate(readings(folded, phrase_aware=phrase_aware)):
+            for key in ("".join(s[0] for s in syllables), "".join(syllables)):
+                found.append((key, MatchTier.EXACT))
+                prefixes(key, 3, MatchTier.PREFIX)
+            if n == 0:
+                found.extend(("".join(syllables[:k]), MatchTier.PREFIX)
+                             for k in range(1, len(syllables)))  # fmt: skip
+    keys: dict[str, MatchTier] = {}
+    for key, tier in found:
+        if key and keys.get(key, -1) < tier:
+            keys[key] = tier
+    return keys
+
+
+NAME_CHARS = "重长行乐的爱稻香周杰倫傑愛代價の春北国아리랑 abcLOVE1990'（）"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=NAME_CHARS, max_size=10), st.booleans(), st.booleans())
+def test_fast_name_keys_match_the_plain_definition(name: str, phrases: bool, grams: bool) -> None:
+    assert name_keys(name, phrase_aware=phrases, inner_grams=grams) == plain_name_keys(
+        name, phrases, grams
+    )

@@ -146,3 +146,25 @@ def test_a_broken_replacement_keeps_the_agent_on_its_version(
         v2 = catalog.publish(room_copy)
         assert agent.version == v2
         assert [s.title for s in agent.search("hl").songs] == ["后来"]
+
+
+def test_a_schema_1_catalog_is_upgraded_in_place_with_its_words_indexed(tmp_path: Path) -> None:
+    from media_index.schema import MIGRATIONS, _statements
+
+    path = tmp_path / "v1.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for statement in _statements(MIGRATIONS[0]):
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute(  # a song as schema 1 stored it (its substring row made by the old trigger)
+        "INSERT INTO song (id, song_id, path, title, artists, title_folded, artists_folded, "
+        "added_at) VALUES (1, 'myheart', '/songs/myheart.mkv', 'My Heart Will Go On', "
+        "'[\"Celine Dion\"]', 'my heart will go on', 'celine dion', 0)"
+    )
+    conn.close()
+    with Catalog(path) as cat:
+        assert [s.song_id for s in cat.search("will go").songs] == ["myheart"]  # word index
+        assert [s.song_id for s in cat.search("eart").songs] == ["myheart"]  # substring index
+        cat.put_entries([entry("myheart", "Titanic Theme", "Celine Dion")])  # no triggers now
+        assert cat.search("will go").songs == [] and cat.search("eart").songs == []
+        assert [s.title for s in cat.search("titanic th").songs] == ["Titanic Theme"]
