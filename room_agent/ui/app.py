@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 UI_DIR = Path(__file__).parent
 KV_FILES = (
+    "widgets/clipping.kv",  # first: its "-" rules would drop rules loaded before it
     "widgets/common.kv",
     "widgets/keyboard.kv",
     "widgets/song_list.kv",
@@ -124,9 +125,11 @@ class KtvApp(App):
         from kivy.core.window import Window
 
         register_cjk_font(self.touch_config.data_dir)
-        from room_agent.ui.widgets import buttons, karaoke_line, keyboard, song_list
+        from room_agent.ui.widgets import buttons, clipping, karaoke_line, keyboard, song_list
 
         _ = (buttons, karaoke_line, keyboard, song_list)  # widget classes the kv rules name
+        clipping.remember_window_framebuffer()
+        Window.clearcolor = settings.background_rgba  # the backdrop, without a full-screen fill
         for name in (*KV_FILES, *self.touch_config.extra_kv):
             Builder.load_file(str(UI_DIR / name))
         from room_agent.ui.screens.root import RootView

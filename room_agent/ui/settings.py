@@ -15,3 +15,6 @@ volume_step_percent = 5
 
 # layout: sizes scale with the window's short side so 800x480, 1024x600 and 1920x1080 all fit
 design_short_side_px = 480  # the official 7" Pi touchscreen
+
+# the window's clear colour: the ordering screens' backdrop (BG in widgets/common.kv)
+background_rgba = (0.07, 0.05, 0.15, 1)
