@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 lyrics_frame_interval_s = 0  # every frame (Kivy caps at 60 fps) while now playing is shown
+lyrics_prepare_delay_s = 0.1  # after a line change, rasterise the next line (not that frame)
 clock_tick_interval_s = 1.0  # wall clock / song time on screen
 playback_poll_interval_s = 0.25  # position and state refresh (libVLC updates ~every 250 ms)
 room_poll_interval_s = 1.0  # link state and message timeouts, beside the core's events
