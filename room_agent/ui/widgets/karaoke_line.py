@@ -157,6 +157,11 @@ class KaraokeLine(Widget):
         return float(self._sung.size[0])
 
     @property
+    def prepared(self) -> str:
+        """The line rendered ahead and waiting to be shown ('' when none)."""
+        return self._ahead.key[0] if self._ahead is not None else ""
+
+    @property
     def texture(self) -> Texture | None:
         """The line's texture drawn now (both colours are tints of it)."""
         return self._base.texture

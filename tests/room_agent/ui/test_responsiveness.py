@@ -72,7 +72,7 @@ def test_the_wipe_clip_follows_the_lyric_clock_without_rendering_text(guest, roo
     now, karaoke = _lyrics_screen(guest, room)
     room.advance(1000)  # the first line starts; 12 characters at 300 ms each
     guest.until(lambda: now.line == "窗外的麻雀在电线杆上多嘴")
-    guest.pump(3)
+    guest.until(lambda: karaoke.prepared == "你说这一句很有夏天的感觉")  # the next, ahead
     texture, rendered = karaoke.texture, karaoke.rasterised
     (_, _), (line_width, _) = karaoke.drawn_box
     widths = []
@@ -92,13 +92,14 @@ def test_the_next_line_is_rendered_ahead_not_on_the_frame_the_line_changes(guest
     now, karaoke = _lyrics_screen(guest, room)
     room.advance(2000)
     guest.until(lambda: now.line == "窗外的麻雀在电线杆上多嘴")
-    guest.until(lambda: karaoke.rasterised >= 2)  # this line, then the next one ahead
+    guest.until(lambda: karaoke.prepared == "你说这一句很有夏天的感觉")
     ahead = karaoke.rasterised
     room.advance(5000 - room.playback.position_ms + 100)  # into the second line
     guest.pump(1)  # the frame where the line changes
     assert now.line == "你说这一句很有夏天的感觉"
     assert karaoke.rasterised == ahead  # shown from the prepared texture
-    guest.until(lambda: karaoke.rasterised == ahead + 1)  # and the third line is prepared
+    guest.until(lambda: karaoke.prepared == "手中的铅笔在纸上来来回回")  # the third, ahead
+    assert karaoke.rasterised == ahead + 1
 
 
 def _filled_pixels(canvas) -> float:
