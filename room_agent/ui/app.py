@@ -24,6 +24,7 @@ from ktv.errors import KtvError, Unsupported
 from room_agent.core.ports import PlayerState, VocalSwitch
 from room_agent.ui import i18n, settings
 from room_agent.ui.fonts import register_cjk_font
+from room_agent.ui.memory import release_free_memory
 from room_agent.ui.port import (
     IDLE_PLAYBACK,
     Change,
@@ -101,6 +102,9 @@ class KtvApp(App):
         self._toast_event = None
         self._poll_event = None
         self._room_poll_event = None
+        self._trim = Clock.create_trigger(
+            lambda dt: release_free_memory(), settings.release_memory_after_idle_s
+        )
 
     # --- texts and layout --------------------------------------------------------------
 
@@ -177,6 +181,7 @@ class KtvApp(App):
             if event is not None:
                 event.cancel()
         self._poll_event = self._room_poll_event = None
+        self._trim.cancel()
         self._search.close()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
@@ -226,6 +231,8 @@ class KtvApp(App):
         """Search the local catalog off the UI thread; only the newest request answers."""
         self._search_callback = done
         self._search.submit(request)
+        self._trim.cancel()  # debounce: trim once the guest has stopped typing
+        self._trim()
 
     def _search_done(self, answer: Answer[SearchRequest, SongPage]) -> None:
         callback = self._search_callback

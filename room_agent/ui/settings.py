@@ -7,6 +7,7 @@ lyrics_prepare_delay_s = 0.1  # after a line change, rasterise the next line (no
 clock_tick_interval_s = 1.0  # wall clock / song time on screen
 playback_poll_interval_s = 0.25  # position and state refresh (libVLC updates ~every 250 ms)
 room_poll_interval_s = 1.0  # link state and message timeouts, beside the core's events
+release_memory_after_idle_s = 3.0  # after the last search, give freed heap back to the OS
 toast_duration_s = 2.5  # "已点歌" confirmations
 search_result_limit = 100  # rows per page; RecycleView recycles the widgets
 load_more_at_scroll_y = 0.05  # fetch the next page when scrolled this close to the end
