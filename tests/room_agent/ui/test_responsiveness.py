@@ -126,3 +126,20 @@ def test_a_search_screen_frame_fills_the_window_about_twice_not_eight_times(gues
     # no full-window backdrop rectangle, text drawn only where it is inked:
     # 7.8 screens before, 2.4 after
     assert screens < 3.0, screens
+
+
+def test_a_short_title_in_a_wide_row_fills_only_its_text(guest):
+    from kivy.core.text import Label as CoreLabel
+
+    guest.tap(guest.session.ids.tab_search)
+    search = guest.session.screens["search"]
+    guest.type_keys(search.ids.keyboard, "qt")
+    guest.until(lambda: search.total == 1)
+    title = guest.row(search.ids.results, song_id="s-qt").ids.title_label  # 晴天
+    (x, _), (width, height) = title.ink_box
+    measure = CoreLabel(text="晴天", font_size=title.font_size, font_name=title.font_name)
+    text_width, _ = measure.get_extents("晴天")
+    assert text_width <= width <= text_width + 8  # the text, not the 400 px row
+    assert title.width > 4 * width
+    assert x == int(title.center_x - title.texture_size[0] / 2)  # left-aligned as before
+    assert height == title.texture_size[1]
