@@ -41,6 +41,7 @@ def _env() -> dict[str, str]:
         KIVY_HOME=str(CACHE / "kivy-home"),
         KTV_DATA_DIR=str(CACHE / "data"),
     )
+    env.setdefault("KIVY_IMAGE", "sdl2,tex,dds")  # as run_touchscreen configures it
     if not env.get("DISPLAY"):
         env["SDL_VIDEODRIVER"] = "offscreen"
     return env
