@@ -125,6 +125,7 @@ class Catalog:
     def _write(self) -> CatalogWriter:
         if self.readonly or self._writer is None:
             raise FailedPrecondition("catalog is open read-only", reason="CATALOG_READONLY")
+        self._reader.forget_derived()
         return self._writer
 
     def close(self) -> None:
@@ -198,13 +199,17 @@ class Catalog:
         kind: ArtistKind | str | None = None,
         limit: int = 50,
         offset: int = 0,
+        *,
+        foreign: bool = False,
     ) -> list[Singer]:
-        """Singer browse (歌星点歌): by pinyin initials prefix and type, most songs first."""
+        """Singer browse (歌星点歌): by pinyin initials prefix and type, most songs first;
+        ``foreign`` keeps singers who mostly sing in non-Chinese languages (singer_region)."""
         _check_page(limit, offset)
         if isinstance(kind, str):
             kind = ArtistKind.parse(kind)
+        folded = fold(initials).replace(" ", "")
         with self._lock:
-            return self._fresh().singers(fold(initials).replace(" ", ""), kind, limit, offset)
+            return self._fresh().singers(folded, kind, limit, offset, foreign=foreign)
 
     def songs_by_artist(self, name: str, limit: int = 50, offset: int = 0) -> SearchPage:
         if not name.strip():

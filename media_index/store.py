@@ -6,12 +6,14 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 from media_index import settings
 from media_index.model import Channel, Song, VocalMode
 from media_index.ranking import Candidate, range_tier, successor
 from media_index.records import ArtistKind, Singer
 from media_index.search_keys import MatchTier
+from media_index.singer_region import foreign_singers_sql
 
 TIERS = tuple(sorted(MatchTier))  # stored int -> MatchTier without an Enum call per row
 
@@ -90,6 +92,7 @@ class CatalogReader:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self._foreign_singers: frozenset[int] | None = None  # per catalog version
 
     def meta(self, key: str, default: str = "") -> str:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -196,7 +199,15 @@ class CatalogReader:
         return ids, total
 
     # ---- singers -----------------------------------------------------------------------------
-    def singers(self, initials: str, kind: ArtistKind | None, limit: int, offset: int) -> list:
+    def singers(
+        self,
+        initials: str,
+        kind: ArtistKind | None,
+        limit: int,
+        offset: int,
+        *,
+        foreign: bool = False,
+    ) -> list:
         clauses, params = ["song_count > 0"], []
         if initials:
             clauses.append(
@@ -206,12 +217,29 @@ class CatalogReader:
         if kind is not None:
             clauses.append("kind = ?")
             params.append(kind.value)
-        rows = self.conn.execute(
-            f"SELECT name, kind, song_count, initials FROM singer WHERE {' AND '.join(clauses)} "
-            "ORDER BY song_count DESC, initials, name LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        ).fetchall()
+        sql = (
+            f"SELECT name, kind, song_count, initials, id FROM singer "
+            f"WHERE {' AND '.join(clauses)} ORDER BY song_count DESC, initials, name"
+        )
+        if foreign:
+            chosen = self.foreign_singers()
+            found = (r for r in self.conn.execute(sql, params) if r[4] in chosen)
+            rows = list(islice(found, offset, offset + limit))
+        else:
+            rows = self.conn.execute(sql + " LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
         return [Singer(r[0], ArtistKind(r[1]), r[2], r[3]) for r in rows]
+
+    def foreign_singers(self) -> frozenset[int]:
+        """Ids of the singers singer_region calls foreign: one pass over every song (seconds
+        on a 1M-song catalog), so computed once per catalog version and kept."""
+        if self._foreign_singers is None:
+            rows = self.conn.execute(foreign_singers_sql()).fetchall()
+            self._foreign_singers = frozenset(r[0] for r in rows)
+        return self._foreign_singers
+
+    def forget_derived(self) -> None:
+        """The catalog changed: drop what was computed from it."""
+        self._foreign_singers = None
 
     def singer_kind(self, folded: str) -> ArtistKind | None:
         row = self.conn.execute("SELECT kind FROM singer WHERE folded = ?", (folded,)).fetchone()

@@ -24,6 +24,7 @@ from ktv.errors import KtvError, Unsupported
 from room_agent.core.ports import PlayerState, VocalSwitch
 from room_agent.ui import i18n, settings
 from room_agent.ui.fonts import register_cjk_font
+from room_agent.ui.memory import release_free_memory
 from room_agent.ui.port import (
     IDLE_PLAYBACK,
     Change,
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 
 UI_DIR = Path(__file__).parent
 KV_FILES = (
+    "widgets/clipping.kv",  # first: its "-" rules would drop rules loaded before it
     "widgets/common.kv",
     "widgets/keyboard.kv",
     "widgets/song_list.kv",
@@ -100,6 +102,10 @@ class KtvApp(App):
         self._toast_event = None
         self._poll_event = None
         self._room_poll_event = None
+        self._trim = Clock.create_trigger(  # ~5 ms on a fragmented heap: off the UI thread
+            lambda dt: self.run_async(release_free_memory, lambda result, error: None),
+            settings.release_memory_after_idle_s,
+        )
 
     # --- texts and layout --------------------------------------------------------------
 
@@ -124,9 +130,11 @@ class KtvApp(App):
         from kivy.core.window import Window
 
         register_cjk_font(self.touch_config.data_dir)
-        from room_agent.ui.widgets import buttons, karaoke_line, keyboard, song_list
+        from room_agent.ui.widgets import buttons, clipping, karaoke_line, keyboard, song_list
 
         _ = (buttons, karaoke_line, keyboard, song_list)  # widget classes the kv rules name
+        clipping.remember_window_framebuffer()
+        Window.clearcolor = settings.background_rgba  # the backdrop, without a full-screen fill
         for name in (*KV_FILES, *self.touch_config.extra_kv):
             Builder.load_file(str(UI_DIR / name))
         from room_agent.ui.screens.root import RootView
@@ -174,6 +182,7 @@ class KtvApp(App):
             if event is not None:
                 event.cancel()
         self._poll_event = self._room_poll_event = None
+        self._trim.cancel()
         self._search.close()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
@@ -223,6 +232,8 @@ class KtvApp(App):
         """Search the local catalog off the UI thread; only the newest request answers."""
         self._search_callback = done
         self._search.submit(request)
+        self._trim.cancel()  # debounce: trim once the guest has stopped typing
+        self._trim()
 
     def _search_done(self, answer: Answer[SearchRequest, SongPage]) -> None:
         callback = self._search_callback

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from media_index.model import Song
-from room_agent.ui.port import SearchRequest, SingerEntry, SongPage
+from room_agent.ui.port import FOREIGN, SearchRequest, SingerEntry, SongPage
 
 SINGER_PAGE_LIMIT = 200
 
@@ -19,7 +19,9 @@ class CatalogApi(Protocol):
     """The slice of ``media_index.Catalog`` the touchscreen uses."""
 
     def search(self, query: str = "", **filters: Any) -> Any: ...
-    def singers(self, initials: str = "", kind: Any = None, limit: int = 50) -> list[Any]: ...
+    def singers(
+        self, initials: str = "", kind: Any = None, limit: int = 50, *, foreign: bool = False
+    ) -> list[Any]: ...
     def hot(self, days: int | None = 7, limit: int = 50) -> list[Song]: ...
     def new_arrivals(self, limit: int = 50) -> list[Song]: ...
     def recommend(self, for_song_ids: Any = (), limit: int = 20) -> list[Song]: ...
@@ -42,7 +44,10 @@ class CatalogSongSource:
         return SongPage(tuple(page.songs), page.total, bool(getattr(page, "total_capped", False)))
 
     def singers(self, initials: str = "", kind: str | None = None) -> tuple[SingerEntry, ...]:
-        found = self.catalog.singers(initials, kind, limit=SINGER_PAGE_LIMIT)
+        if kind == FOREIGN:
+            found = self.catalog.singers(initials, None, limit=SINGER_PAGE_LIMIT, foreign=True)
+        else:
+            found = self.catalog.singers(initials, kind, limit=SINGER_PAGE_LIMIT)
         return tuple(
             SingerEntry(s.name, getattr(s.kind, "value", str(s.kind)), s.song_count) for s in found
         )

@@ -84,6 +84,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "singer_female": ("女歌星", "Female"),
     "singer_group": ("组合", "Groups"),
     "singer_band": ("乐队", "Bands"),
+    "singer_foreign": ("外语歌星", "Foreign"),
     "songs_count": ("{n} 首", "{n} songs"),
     "back": ("返回", "Back"),
     # queue

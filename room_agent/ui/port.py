@@ -170,6 +170,9 @@ class RoomControl(Protocol):
 # --- the catalog ---------------------------------------------------------------------------
 
 
+FOREIGN = "foreign"  # the singer browse category for media_index.singer_region's rule
+
+
 @dataclass(frozen=True)
 class SingerEntry:
     name: str
@@ -200,7 +203,10 @@ class SongSource(Protocol):
     """The local catalog (``media_index.Catalog``, adapted by ``catalog_adapter``)."""
 
     def search(self, request: SearchRequest) -> SongPage: ...
-    def singers(self, initials: str = "", kind: str | None = None) -> tuple[SingerEntry, ...]: ...
+    def singers(self, initials: str = "", kind: str | None = None) -> tuple[SingerEntry, ...]:
+        """Singers by initials; ``kind`` is an ArtistKind value ("male", "female", "group",
+        "band") or ``FOREIGN`` (singers of mostly non-Chinese songs, media_index.singer_region)."""
+
     def hot(self, limit: int = 20) -> tuple[Song, ...]: ...
     def new_arrivals(self, limit: int = 20) -> tuple[Song, ...]: ...
     def recommend(self, for_song_ids: tuple[str, ...], limit: int = 20) -> tuple[Song, ...]: ...

@@ -1,12 +1,15 @@
-"""QR codes as Kivy textures, drawn from the qrcode module matrix (no Pillow needed)."""
+"""QR codes as Kivy textures, drawn from the qrcode module matrix (no Pillow needed).
+
+``qrcode`` (~5 MB of RSS) is imported on first use: an open session never shows a QR code.
+"""
 
 from __future__ import annotations
-
-import qrcode
 
 
 def qr_matrix(data: str) -> list[list[bool]]:
     """Modules of the QR code for ``data`` including a 2-module quiet zone; True = dark."""
+    import qrcode
+
     code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(data)
     code.make(fit=True)

@@ -50,6 +50,8 @@ class LockedScreen(Screen):
         self.room_name = view.display_name or view.room_id
         self.tier = view.tier
         self.venue_message = view.venue_message
+        if view.mode is RoomMode.OPEN:
+            return  # the welcome screen is not shown: its QR code can wait until it is
         if view.booking_url and view.booking_url != self._qr_data:
             self._qr_data = view.booking_url
             self.qr = qr_texture(view.booking_url)

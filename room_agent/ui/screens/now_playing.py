@@ -1,7 +1,9 @@
 """Now playing: title, singer, time; the current lyric line with a karaoke wipe and the
 next line; the full set of controls (skip, replay, pause, 原唱/伴唱, key, volume, mute).
 
-The wipe runs from a 60 fps clock event that only exists while this screen is shown.
+The wipe runs from a 60 fps clock event that only exists while this screen is shown. When
+the line changes, the line after it is rasterised a moment later (``lyrics_prepare_delay_s``),
+so no frame both switches lines and renders text.
 """
 
 from __future__ import annotations
@@ -26,6 +28,13 @@ class NowPlayingScreen(Screen):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._event = None
+        self._prepare = Clock.create_trigger(self._prepare_next, settings.lyrics_prepare_delay_s)
+
+    def on_line(self, screen: Any, line: str) -> None:
+        self._prepare()
+
+    def _prepare_next(self, dt: float) -> None:
+        self.ids.karaoke.prepare(self.next_line)
 
     def on_pre_enter(self, *args: Any) -> None:
         self.tick(0)

@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.app import App
-from kivy.uix.screenmanager import NoTransition, ScreenManager
+from kivy.uix.screenmanager import NoTransition
 
 from room_agent.ui.port import RoomMode, RoomView
 from room_agent.ui.screens import home, locked, now_playing, queue, search, service, session
 from room_agent.ui.screens import singers as singers_screen
+from room_agent.ui.widgets.clipping import ScreenSwitcher
 
 _ = (home, search, singers_screen, queue, now_playing, service)  # register widget classes
 
@@ -26,7 +27,7 @@ MODE_SCREEN = {
 }
 
 
-class RootView(ScreenManager):
+class RootView(ScreenSwitcher):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(transition=NoTransition(), **kwargs)
         self.session = session.SessionView(name="open")

@@ -9,16 +9,17 @@ from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 from room_agent.ui import settings
-from room_agent.ui.port import SearchRequest, SingerEntry
+from room_agent.ui.port import FOREIGN, SearchRequest, SingerEntry
 from room_agent.ui.screens.paged import PagedSongs
 
-KINDS = ("", "male", "female", "group", "band")
+KINDS = ("", "male", "female", "group", "band", FOREIGN)
 
 
 class SingersScreen(Screen):
     kind = StringProperty("")
     initials = StringProperty("")
     loaded = NumericProperty(-1)
+    _foreign_warmed = False
 
     def on_kv_post(self, base_widget: Any) -> None:
         self.ids.keyboard.bind(query=self._typed)
@@ -26,6 +27,12 @@ class SingersScreen(Screen):
     def on_pre_enter(self, *args: Any) -> None:
         if self.loaded < 0:
             self.reload()
+        if not self._foreign_warmed:
+            # the catalog works out who is foreign once per version (seconds at 1M songs):
+            # start it in the background as soon as the guest opens singer browse
+            self._foreign_warmed = True
+            app = App.get_running_app()
+            app.run_async(lambda: app.catalog.singers("", FOREIGN), lambda result, error: None)
 
     def reset(self) -> None:
         self.ids.keyboard.query = ""

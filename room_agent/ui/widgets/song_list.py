@@ -6,11 +6,11 @@ from __future__ import annotations
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.recycleview import RecycleView
 
 from media_index.model import Song
 from room_agent.ui import i18n
 from room_agent.ui.port import QueueEntry
+from room_agent.ui.widgets.clipping import ClippedRecycleView
 
 
 class SongRow(BoxLayout):
@@ -38,7 +38,7 @@ class SingerCell(BoxLayout):
     count = NumericProperty(0)
 
 
-class SongList(RecycleView):
+class SongList(ClippedRecycleView):
     pass
 
 

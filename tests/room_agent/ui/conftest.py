@@ -181,7 +181,21 @@ class Screen:
         target_dir.mkdir(parents=True, exist_ok=True)
         self.shots += 1
         final = target_dir / f"{self.name}-{label}.png"
-        self.app.root.export_to_png(str(final))
+        # the window clears to the backdrop colour (no full-screen rectangle); an export
+        # starts from transparent, so lay the backdrop under the tree for the picture
+        from kivy.graphics import Color, InstructionGroup, Rectangle
+
+        from room_agent.ui import settings
+
+        root = self.app.root
+        backdrop = InstructionGroup()
+        backdrop.add(Color(*settings.background_rgba))
+        backdrop.add(Rectangle(pos=root.pos, size=root.size))
+        root.canvas.before.insert(0, backdrop)
+        try:
+            root.export_to_png(str(final))
+        finally:
+            root.canvas.before.remove(backdrop)
         return final
 
 

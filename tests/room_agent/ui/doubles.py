@@ -16,8 +16,10 @@ from dataclasses import dataclass, replace
 
 from ktv.errors import Unavailable, Unsupported
 from media_index.model import Song, VocalMode
+from media_index.singer_region import is_foreign
 from room_agent.core.ports import PlayerState, VocalSwitch
 from room_agent.ui.port import (
+    FOREIGN,
     IDLE_PLAYBACK,
     Bill,
     BillLine,
@@ -302,9 +304,15 @@ class ShelfCatalog:
 
     def singers(self, initials: str = "", kind: str | None = None) -> tuple[SingerEntry, ...]:
         counts: dict[tuple[str, str], int] = {}
+        languages: dict[str, dict[str, int]] = {}
+        for s in self.shelf:
+            by_language = languages.setdefault(s.song.artists[0], {})
+            by_language[s.song.language] = by_language.get(s.song.language, 0) + 1
         for s in self.shelf:
             name = s.song.artists[0]
-            if kind and s.singer_kind != kind:
+            if kind == FOREIGN and not is_foreign(languages[name]):
+                continue
+            if kind and kind != FOREIGN and s.singer_kind != kind:
                 continue
             if initials and not s.artist_initials.startswith(initials):
                 continue

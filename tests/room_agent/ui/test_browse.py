@@ -75,3 +75,31 @@ def test_thousands_of_results_build_only_a_screenful_of_rows_and_page_on_scroll(
     assert results.data[150]["title"] == "七里香 150"
     assert catalog.requests[-1].offset == 100
     assert len(results.children[0].children) < 20
+
+
+def test_foreign_singers_are_those_who_mostly_sing_in_other_languages(guest, room, desk):
+    from tests.room_agent.ui.conftest import SHELF, _song
+    from tests.room_agent.ui.doubles import ShelfCatalog, ShelfSong
+
+    extra = [
+        ShelfSong(_song("u-fl", "First Love", "宇多田光", "japanese"), "fl", "ydtg", "female"),
+        ShelfSong(_song("u-gg", "光", "宇多田光"), "g", "ydtg", "female"),
+        ShelfSong(_song("u-am", "Automatic", "宇多田光", "japanese"), "a", "ydtg", "female"),
+        ShelfSong(_song("w-ld", "Last Dance", "伍佰", "english"), "ld", "wb", "male"),
+        ShelfSong(_song("w-tt", "突然的自我", "伍佰"), "trdzw", "wb", "male"),
+    ]
+    guest.app.attach(room, ShelfCatalog([*SHELF, *extra]), desk)
+    guest.tap(guest.session.ids.tab_singers)
+    singers = guest.session.screens["singers"]
+    guest.tap(singers.ids.kind_foreign)
+    guest.until(lambda: singers.loaded == 2)
+    assert {row["name"] for row in singers.ids.grid.data} == {"Carpenters", "宇多田光"}
+    assert singers.ids.kind_foreign.selected
+    guest.shot("foreign")
+    guest.type_keys(singers.ids.keyboard, "y")  # initials narrow the category
+    guest.until(lambda: singers.loaded == 1)
+    assert singers.ids.grid.data[0]["name"] == "宇多田光"
+    guest.tap(singers.ids.kind_male)  # 伍佰 sings half in English: a male singer, not foreign
+    guest.until(lambda: singers.loaded == 0)
+    guest.tap(singers.ids.keyboard.keys["clear"])
+    guest.until(lambda: "伍佰" in {row["name"] for row in singers.ids.grid.data})
