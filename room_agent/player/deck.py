@@ -11,6 +11,7 @@ import ctypes
 import enum
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 import vlc
 
@@ -132,9 +133,11 @@ class Deck:
         start_ms: int = 0,
         audio_index: int | None = None,
         video: bool = True,
+        subtitle: Path | None = None,
     ) -> None:
         """Load ``path`` (not started). ``audio_index`` is the 0-based audio stream to play
-        (libVLC's ``audio-track`` option counts audio streams in file order, as ffprobe does)."""
+        (libVLC's ``audio-track`` option counts audio streams in file order, as ffprobe does);
+        ``subtitle`` (the TV's karaoke lyrics, see tv.py) is attached and selected."""
         self._generation = generation
         media = self._instance.media_new_path(path)
         media.add_option(f":file-caching={caching_ms}")
@@ -147,6 +150,9 @@ class Deck:
             media.add_option(":no-spu")
         self.mp.set_media(media)
         media.release()
+        uri = subtitle.as_uri() if subtitle is not None and video else None
+        if uri and self.mp.add_slave(vlc.MediaSlaveType.subtitle, uri, True):
+            log.warning("%s deck: libVLC refused the subtitle %s", self.name, subtitle)
 
     def play(self) -> None:
         self.mp.play()

@@ -36,3 +36,9 @@ open_timeout_s = 10.0
 volume_recheck_interval_s = 0.02
 # ...and for at least this long after play(), whatever the decks report.
 volume_recheck_for_s = 0.4
+
+# Video decoded into memory (single-screen rooms, TV checks): scaled by libVLC to fit this box.
+memory_video_max_width_px = 640
+memory_video_max_height_px = 360
+# The font libVLC's marquee (TV notices) uses: without a CJK font it draws boxes for 中文.
+tv_font = "Noto Sans CJK SC"
