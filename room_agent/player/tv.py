@@ -106,6 +106,6 @@ class VlcMarquee:
         mp.video_set_marquee_int(opt.Color, look.colour_rgb)
         mp.video_set_marquee_int(opt.Opacity, look.opacity)
         mp.video_set_marquee_int(opt.Size, look.size_px)
-        mp.video_set_marquee_int(opt.marquee_X, look.margin_px)
-        mp.video_set_marquee_int(opt.marquee_Y, look.margin_px)
+        mp.video_set_marquee_int(opt.X, look.margin_px)
+        mp.video_set_marquee_int(opt.Y, look.margin_px)
         mp.video_set_marquee_int(opt.Timeout, timeout_ms)
