@@ -13,6 +13,9 @@ Example::
     media_root = "/srv/ktv/songs"
     audio_device = "alsa/hw:CARD=Headphones"
     screen_rotation = 0
+    layout = "two_screens"               # or "single_screen": the video behind the lyrics
+    tv_video_output = "any"              # libVLC --vout for the TV (two_screens)
+    tv_display = ""                      # X11 display of the TV, e.g. ":0.1" ("" = $DISPLAY)
 
     [gpio]
     door_pin = 17
@@ -27,6 +30,7 @@ Example::
 
 from __future__ import annotations
 
+import enum
 import re
 import tomllib
 from collections.abc import Mapping
@@ -45,6 +49,13 @@ ROOM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 BCM_PINS = range(0, 28)  # the Pi header's BCM GPIO numbers
 ROTATIONS = (0, 90, 180, 270)
 LEVELS = ("high", "low")
+
+
+class ScreenLayout(enum.Enum):
+    """A room's screens (docs/tv.md)."""
+
+    TWO_SCREENS = "two_screens"  # TV: video + lyrics + notices by libVLC; touchscreen: ordering
+    SINGLE_SCREEN = "single_screen"  # the touchscreen's now-playing view shows the video
 
 
 @dataclass(frozen=True)
@@ -72,6 +83,9 @@ class AgentConfig:
     catalog_path: Path | None = None  # default DATA_DIR/catalog.db
     audio_device: str = ""  # "" = the system default output
     screen_rotation: int = 0
+    layout: ScreenLayout = ScreenLayout.TWO_SCREENS
+    tv_video_output: str = "any"  # libVLC's --vout for the TV ("any": libVLC chooses)
+    tv_display: str = ""  # X11 display of the TV, e.g. ":0.1" ("" = $DISPLAY)
     mock_gpio: bool = False
     headless: bool = False
     heartbeat_interval_s: float = link_settings.heartbeat_interval_s
@@ -151,7 +165,19 @@ def _parse(raw: Mapping[str, Any], src: str, base: AgentConfig) -> AgentConfig:
             if not text:
                 raise InvalidArgument(f"{where}: must not be empty")
             changes[key] = Path(text).expanduser()
-        elif key in ("venue_id", "audio_device"):
+        elif key == "layout":
+            choices = [layout.value for layout in ScreenLayout]
+            if value not in choices:
+                raise InvalidArgument(
+                    f"{where}: must be one of {', '.join(choices)}, got {value!r}"
+                )
+            changes[key] = ScreenLayout(value)
+        elif key == "tv_video_output":
+            text = _expect(where, value, str, "a libVLC video output name")
+            if not re.fullmatch(r"[a-z0-9_]+", text):
+                raise InvalidArgument(f'{where}: must be a libVLC video output name, e.g. "any"')
+            changes[key] = text
+        elif key in ("venue_id", "audio_device", "tv_display"):
             changes[key] = _expect(where, value, str, "a string")
         elif key == "mdns_interfaces":
             items = _expect(where, value, list, "a list of addresses")

@@ -15,3 +15,6 @@ volume_step_percent = 5
 
 # layout: sizes scale with the window's short side so 800x480, 1024x600 and 1920x1080 all fit
 design_short_side_px = 480  # the official 7" Pi touchscreen
+# Single-screen rooms: the music video behind the lyrics is dimmed to this (1 = as decoded)
+# so the lyric lines stay readable over bright pictures.
+video_backdrop_brightness = 0.7

@@ -16,6 +16,7 @@ from kivy.uix.screenmanager import Screen
 from room_agent.ui import settings
 from room_agent.ui.karaoke import wiped_chars
 from room_agent.ui.port import LyricsFrame
+from room_agent.ui.widgets.video_surface import VideoSurface
 
 
 class NowPlayingScreen(Screen):
@@ -26,15 +27,30 @@ class NowPlayingScreen(Screen):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._event = None
+        self.video: VideoSurface | None = None
 
     def on_pre_enter(self, *args: Any) -> None:
+        self._show_video(App.get_running_app().touch_config.video)
         self.tick(0)
         self._event = Clock.schedule_interval(self.tick, settings.lyrics_frame_interval_s)
 
     def on_leave(self, *args: Any) -> None:
+        if self.video is not None:
+            self.video.detach()
         if self._event is not None:
             self._event.cancel()
             self._event = None
+
+    def _show_video(self, frames: Any) -> None:
+        """Single-screen rooms: the music video as the bottom layer of the lyrics area,
+        uploaded only while this view is shown."""
+        if frames is None:
+            return
+        area = self.ids.karaoke.parent
+        if self.video is None:
+            self.video = VideoSurface()
+            area.add_widget(self.video, index=len(area.children))  # drawn first: underneath
+        self.video.show(frames)
 
     def tick(self, dt: float) -> None:
         frame: LyricsFrame = App.get_running_app().room.lyrics()
