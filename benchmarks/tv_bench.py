@@ -8,6 +8,9 @@ room's real ``VlcPlayer`` (main + shadow deck, audio to libVLC's dummy output):
 - ``decode only``: the video decoded and thrown away (``--vout=dummy``): the floor;
 - ``two screens``: the TV path: libVLC's X11 output (``xcb_x11``) on a private Xvfb screen at
   the video's size, with the karaoke ASS (libass) and a marquee notice drawn over it;
+- ``video scaled into memory``: libVLC's swscale to 640x360 BGRX, nobody reading;
+- ``Kivy lyric wipe``: the decode plus a Kivy window redrawing a lyric label with a moving
+  wipe at 60 fps, no video texture: with the next two it splits the single-screen cost;
 - ``single screen``: the video scaled by libVLC to 640x360 into memory (``VideoFrames``) and
   uploaded into a Kivy texture behind a lyric label (Kivy on the same Xvfb, Mesa llvmpipe).
 
@@ -40,6 +43,7 @@ LRC = "".join(
     for s in range(1, 58, 3)
 )
 TICK_HZ = os.sysconf("SC_CLK_TCK")
+UPLOADS: list[float] = []  # seconds per texture upload (single screen), filled by the child
 
 
 def make_song(name: str, duration_s: int) -> Path:
@@ -78,7 +82,7 @@ def _rss_mb() -> float:
 # --- child process ---------------------------------------------------------------------------
 
 
-def child(case: str, video: str, seconds: float, xvfb_pid: int) -> None:
+def child(case: str, video: str, seconds: float, xvfb_pid: int, shot: str = "") -> None:
     from media_index.model import Song, VocalMode
     from room_agent.lyrics.files import LyricsFiles
     from room_agent.player import PlayerConfig, VlcPlayer
@@ -91,15 +95,15 @@ def child(case: str, video: str, seconds: float, xvfb_pid: int) -> None:
         "bench", "还记得你", ("测试",), str(path), has_video=True, vocal_mode=VocalMode.TRACKS,
         vocal_track=0, accompaniment_track=1, lyrics_path=str(path.with_suffix(".lrc")),
     )  # fmt: skip
-    vout = {"decode": "dummy", "two": "xcb_x11", "single": "dummy"}[case]
-    player = VlcPlayer(PlayerConfig(video_output=vout))
+    vout = "xcb_x11" if case == "two" else "dummy"
+    player = VlcPlayer(PlayerConfig(video_output=vout, fullscreen=case == "two"))
     frames = None
     if case == "two":
         player.tv_subtitles = TvLyrics(LyricsFiles("/"), CACHE / "tv-lyrics")
         VlcMarquee(player.video_players()).show_notice(
             TvNotice("剩余 8分 / 8 min", NoticeKind.BADGE)
         )
-    if case == "single":
+    if case in ("single", "memory"):
         frames = VideoFrames()
         for mp in player.video_players():
             frames.install(mp)
@@ -107,16 +111,27 @@ def child(case: str, video: str, seconds: float, xvfb_pid: int) -> None:
     samples: list[float] = []
     xvfb: list[float] = []
     shown = 0
-    if case == "single":
+    if case in ("single", "kivy"):
         samples, shown = _run_kivy(frames, seconds, xvfb_pid, xvfb)
+    elif case == "two" and shot:
+        samples = _sample(seconds, xvfb_pid, xvfb, lambda: time.sleep(0.05))
+        subprocess.run(
+            [
+                *("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "x11grab"),
+                *("-video_size", "1280x720", "-i", os.environ["DISPLAY"]),
+                *("-frames:v", "1", shot),
+            ],
+            check=True,
+            timeout=60,
+        )
     else:
         samples = _sample(seconds, xvfb_pid, xvfb, lambda: time.sleep(0.05))
     rss = _rss_mb()
     decoded = frames.frames_in if frames is not None else 0
     player.close()
-    print(
-        json.dumps({"cpu": samples, "xvfb": xvfb, "rss": rss, "decoded": decoded, "shown": shown})
-    )
+    upload_ms = statistics.median(UPLOADS) * 1000 if UPLOADS else 0.0
+    report = {"cpu": samples, "xvfb": xvfb, "rss": rss, "decoded": decoded, "shown": shown}
+    print(json.dumps({**report, "upload_ms": upload_ms}))
 
 
 def _sample(seconds: float, xvfb_pid: int, xvfb: list[float], step) -> list[float]:  # type: ignore[no-untyped-def]
@@ -145,7 +160,9 @@ def _run_kivy(frames, seconds: float, xvfb_pid: int, xvfb: list[float]):  # type
     Config.set("graphics", "height", "480")
     Config.set("graphics", "maxfps", "60")
     from kivy.base import EventLoop
+    from kivy.clock import Clock
     from kivy.core.window import Window
+    from kivy.graphics import Color, Rectangle
     from kivy.uix.floatlayout import FloatLayout
     from kivy.uix.label import Label
 
@@ -153,13 +170,35 @@ def _run_kivy(frames, seconds: float, xvfb_pid: int, xvfb: list[float]):  # type
 
     root = FloatLayout()
     surface = VideoSurface()
-    root.add_widget(surface)
+    if frames is not None:
+        root.add_widget(surface)
     lyric = Label(text="还记得你", font_size=48, pos_hint={"x": 0, "y": 0.1}, size_hint=(1, 0.3))
     root.add_widget(lyric)  # above the video
+    with lyric.canvas.after:  # the karaoke wipe: a bar that moves every frame, as in now playing
+        Color(0.2, 0.6, 1.0, 0.5)
+        wipe = Rectangle(pos=(0, 80), size=(0, 60))
+
+    def step(dt: float) -> None:
+        wipe.size = ((time.monotonic() % 4.0) / 4.0 * 800, 60)
+
+    Clock.schedule_interval(step, 0)
     Window.add_widget(root)
-    surface.show(frames)
+    upload_s: list[float] = []
+    original = surface._upload
+
+    def timed_upload(dt: float) -> None:  # the UI thread's whole share of the video
+        began = time.perf_counter()
+        before = surface.frames_shown
+        original(dt)
+        if surface.frames_shown > before:
+            upload_s.append(time.perf_counter() - began)
+
+    surface._upload = timed_upload  # type: ignore[method-assign]
+    if frames is not None:
+        surface.show(frames)
     EventLoop.ensure_window()
     samples = _sample(seconds, xvfb_pid, xvfb, EventLoop.idle)
+    UPLOADS.extend(upload_s)
     return samples, surface.frames_shown
 
 
@@ -183,7 +222,9 @@ class Xvfb:
         self.proc.wait(timeout=10)
 
 
-def run_child(case: str, video: str, seconds: float, xvfb: Xvfb) -> dict[str, object]:
+def run_child(
+    case: str, video: str, seconds: float, xvfb: Xvfb, shot: str = ""
+) -> dict[str, object]:
     env = dict(os.environ)
     env.update(
         DISPLAY=xvfb.display,
@@ -193,7 +234,7 @@ def run_child(case: str, video: str, seconds: float, xvfb: Xvfb) -> dict[str, ob
         KIVY_HOME=str(CACHE / "kivy-home"),
     )
     out = subprocess.run(
-        [sys.executable, __file__, "--child", case, video, str(seconds), str(xvfb.proc.pid)],
+        [sys.executable, __file__, "--child", case, video, str(seconds), str(xvfb.proc.pid), shot],
         capture_output=True,
         text=True,
         env=env,
@@ -210,11 +251,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--tv-shot", default="", help="save the Xvfb TV screen (720p) here")
+    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        case, video, seconds, xvfb_pid = args.child
-        child(case, video, float(seconds), int(xvfb_pid))
+        case, video, seconds, xvfb_pid, shot = args.child
+        child(case, video, float(seconds), int(xvfb_pid), shot)
         return
     if shutil.which("Xvfb") is None:
         raise SystemExit("needs Xvfb (Debian: xvfb) for the TV's X11 output")
@@ -224,6 +266,8 @@ def main() -> None:
     cases = [
         ("decode", "decode only (vout dummy)"),
         ("two", "two screens: TV vout + ASS + marquee"),
+        ("memory", "video scaled into memory only (640x360, nobody reads)"),
+        ("kivy", "Kivy lyric wipe at 60 fps, no video texture"),
         ("single", "single screen: 640x360 frames + Kivy texture"),
     ]
     rows = []
@@ -235,13 +279,17 @@ def main() -> None:
                 rss: list[float] = []
                 extra = ""
                 for _ in range(args.runs):
-                    result = run_child(case, video, args.seconds, xvfb)
+                    shot = args.tv_shot if (case, video) == ("two", "720p") else ""
+                    result = run_child(case, video, args.seconds, xvfb, shot)
                     cpu += result["cpu"]  # type: ignore[operator]
                     xcpu += result["xvfb"]  # type: ignore[operator]
                     rss.append(result["rss"])  # type: ignore[arg-type]
-                    if case == "single":
+                    if case in ("single", "memory"):
                         secs = args.seconds + 3
-                        extra = f"{result['decoded'] / secs:.0f} decoded/s, {result['shown'] / secs:.0f} shown/s"
+                        decoded, shown = result["decoded"], result["shown"]
+                        extra = f"{decoded / secs:.0f} decoded/s, {shown / secs:.0f} shown/s"
+                        if shown:
+                            extra += f", upload {result['upload_ms']:.2f} ms"
                 cpu.sort()
                 rows.append(
                     (
@@ -257,9 +305,8 @@ def main() -> None:
                 print(f"  done: {video} {label}", file=sys.stderr)
     finally:
         xvfb.close()
-    print(
-        f"\n{os.cpu_count()} cores, {args.runs} runs x {args.seconds:.0f} s, load {os.getloadavg()[0]:.1f}"
-    )
+    load = os.getloadavg()[0]
+    print(f"\n{os.cpu_count()} cores, {args.runs} runs x {args.seconds:.0f} s, load {load:.1f}")
     print("| video | layout | CPU % median | CPU % p90 | X server CPU % | RSS MB | frames |")
     print("|---|---|---|---|---|---|---|")
     for video, label, med, p90, xmed, rss_mb, extra in rows:
