@@ -30,6 +30,10 @@ class PlayerConfig:
         args = ["--quiet", "--no-xlib", "--no-video-title-show", "--no-snapshot-preview"]
         args += [f"--vout={self.video_output}", *self.audio.instance_args()]
         args.append(f"--freetype-font={self.tv_font}")
+        # notices sit on a dark translucent box: readable over any picture (marquee only;
+        # the ASS lyrics are drawn by libass with their own outline)
+        args += [f"--freetype-background-opacity={settings.tv_notice_box_opacity}"]
+        args += ["--freetype-background-color=0"]
         if self.fullscreen:
             args.append("--fullscreen")
         if self.x11_display:

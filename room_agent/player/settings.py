@@ -42,3 +42,5 @@ memory_video_max_width_px = 640
 memory_video_max_height_px = 360
 # The font libVLC's marquee (TV notices) uses: without a CJK font it draws boxes for 中文.
 tv_font = "Noto Sans CJK SC"
+# Opacity (0-255) of the dark box behind a TV notice.
+tv_notice_box_opacity = 200

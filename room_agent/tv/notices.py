@@ -73,7 +73,7 @@ _LOOKS = {
     NoticeKind.MESSAGE: NoticeLook(MarqueePosition.TOP, 0xFFFFFF, settings.notice_size_px),
     NoticeKind.WARNING: NoticeLook(MarqueePosition.TOP, 0xFFB020, settings.notice_size_px),
     NoticeKind.TIME_UP: NoticeLook(MarqueePosition.CENTRE, 0xFF4040, settings.alert_size_px),
-    NoticeKind.EMERGENCY: NoticeLook(MarqueePosition.CENTRE, 0xFF0000, settings.alert_size_px),
+    NoticeKind.EMERGENCY: NoticeLook(MarqueePosition.CENTRE, 0xFFFF00, settings.alert_size_px),
 }
 
 
