@@ -87,7 +87,7 @@ def child(case: str, video: str, seconds: float, xvfb_pid: int, shot: str = "") 
     from room_agent.lyrics.files import LyricsFiles
     from room_agent.player import PlayerConfig, VlcPlayer
     from room_agent.player.frames import VideoFrames
-    from room_agent.player.tv import TvLyrics, VlcMarquee
+    from room_agent.player.tv import TvLyrics, TvPicture, VlcMarquee
     from room_agent.tv.notices import NoticeKind, TvNotice
 
     path = make_song(video, 60)
@@ -99,7 +99,7 @@ def child(case: str, video: str, seconds: float, xvfb_pid: int, shot: str = "") 
     player = VlcPlayer(PlayerConfig(video_output=vout, fullscreen=case == "two"))
     frames = None
     if case == "two":
-        player.tv_subtitles = TvLyrics(LyricsFiles("/"), CACHE / "tv-lyrics")
+        player.tv = TvPicture(TvLyrics(LyricsFiles("/"), CACHE / "tv-lyrics"))
         VlcMarquee(player.video_players()).show_notice(
             TvNotice("剩余 8分 / 8 min", NoticeKind.BADGE)
         )

@@ -16,6 +16,7 @@ Example::
     layout = "two_screens"               # or "single_screen": the video behind the lyrics
     tv_video_output = "any"              # libVLC --vout for the TV (two_screens)
     tv_display = ""                      # X11 display of the TV, e.g. ":0.1" ("" = $DISPLAY)
+    tv_backdrop = "/srv/ktv/backdrop.mp4" # optional: under audio-only songs on the TV
 
     [gpio]
     door_pin = 17
@@ -86,6 +87,7 @@ class AgentConfig:
     layout: ScreenLayout = ScreenLayout.TWO_SCREENS
     tv_video_output: str = "any"  # libVLC's --vout for the TV ("any": libVLC chooses)
     tv_display: str = ""  # X11 display of the TV, e.g. ":0.1" ("" = $DISPLAY)
+    tv_backdrop: Path | None = None  # video under audio-only songs (None: made in data_dir)
     mock_gpio: bool = False
     headless: bool = False
     heartbeat_interval_s: float = link_settings.heartbeat_interval_s
@@ -160,7 +162,7 @@ def _parse(raw: Mapping[str, Any], src: str, base: AgentConfig) -> AgentConfig:
                 changes[key] = parse_host_port(text) if text else None
             except InvalidArgument as exc:
                 raise InvalidArgument(f"{where}: {exc.message}") from None
-        elif key in ("data_dir", "media_root", "catalog_path"):
+        elif key in ("data_dir", "media_root", "catalog_path", "tv_backdrop"):
             text = _expect(where, value, str, "a path")
             if not text:
                 raise InvalidArgument(f"{where}: must not be empty")

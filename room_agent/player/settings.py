@@ -44,3 +44,9 @@ memory_video_max_height_px = 360
 tv_font = "Noto Sans CJK SC"
 # Opacity (0-255) of the dark box behind a TV notice.
 tv_notice_box_opacity = 200
+# The TV backdrop under audio-only songs (made once with ffmpeg when the venue gives none).
+tv_backdrop_colour = "0x101028"
+tv_backdrop_size = "640x360"
+tv_backdrop_length_s = 900
+# Without a song for this long, the TV shows the backdrop (for notices between songs).
+tv_standby_delay_s = 2.0

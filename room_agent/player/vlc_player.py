@@ -26,7 +26,7 @@ from room_agent.player.deck import Deck, DeckEvent
 from room_agent.player.loudness import Levelling, levelling_for, vlc_volume
 from room_agent.player.pitch import KeyShifter, check_key_range
 from room_agent.player.shadow import VocalMethod, VocalPlan, plain_fallback, plan_for
-from room_agent.player.tv import SubtitleFor
+from room_agent.player.tv import TvMediaFor
 from room_agent.player.twin import TwinDecks
 from room_agent.player.vlccore import VlcCore
 
@@ -69,7 +69,7 @@ class VlcPlayer:
         self._started_at = 0.0
         self._align_due = float("inf")
         self.last_shadow_offset_ms: float | None = None
-        self.tv_subtitles: SubtitleFor | None = None  # the TV's lyrics: see tv.py
+        self.tv: TvMediaFor | None = None  # the TV's lyrics and backdrop: see tv.py
         self._thread = threading.Thread(target=self._run, name="ktv-player", daemon=True)
         self._thread.start()
 
@@ -107,7 +107,7 @@ class VlcPlayer:
                 caching_ms=caching,
                 start_ms=start_ms,
                 audio_index=self._plan.main_track(vocal),
-                subtitle=self.tv_subtitles(song) if self.tv_subtitles else None,
+                tv=self.tv(song) if self.tv else None,
             )
             if self._plan.method.uses_shadow:
                 self._shadow.open(

@@ -18,7 +18,7 @@ from media_index.model import Song, VocalMode
 from room_agent.lyrics.files import LyricsFiles
 from room_agent.player import PlayerConfig, VlcPlayer
 from room_agent.player.frames import VideoFrames
-from room_agent.player.tv import TvLyrics
+from room_agent.player.tv import TvBackdrop, TvLyrics, TvPicture
 
 W, H = 640, 360
 MV_S = 14
@@ -61,6 +61,22 @@ class Songs:
     root: Path
     with_lyrics: Song
     without_lyrics: Song
+    audio_only: Song  # an MP3 with an LRC: played over the backdrop on the TV
+    backdrop: TvBackdrop
+
+
+def audio_only_song(path: Path, *, duration_s: int = 7) -> Path:
+    subprocess.run(
+        [
+            *("ffmpeg", "-nostdin", "-v", "error", "-y"),
+            *("-f", "lavfi", "-i", f"sine=frequency=440:duration={duration_s}"),
+            *("-c:a", "libmp3lame", "-b:a", "96k", str(path)),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -69,6 +85,19 @@ def songs(tmp_path_factory: pytest.TempPathFactory) -> Songs:
     karaoke_mv(root / "小黄花.mkv")
     (root / "小黄花.lrc").write_text(LRC, encoding="utf-8")
     karaoke_mv(root / "no-lyrics.mkv", duration_s=6)
+    audio_only_song(root / "甜蜜蜜.mp3")
+    (root / "甜蜜蜜.lrc").write_text(LRC, encoding="utf-8")
+    backdrop = root / "backdrop.mkv"
+    subprocess.run(
+        [
+            *("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi"),
+            *("-i", "color=c=0x101028:s=640x360:r=10:d=30", "-c:v", "libx264"),
+            *("-preset", "ultrafast", str(backdrop)),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     common = dict(
         artists=("测试歌手",), has_video=True, vocal_mode=VocalMode.TRACKS,
         vocal_track=0, accompaniment_track=1,
@@ -77,6 +106,8 @@ def songs(tmp_path_factory: pytest.TempPathFactory) -> Songs:
         root,
         Song("s-flower", "小黄花", path="小黄花.mkv", lyrics_path="小黄花.lrc", **common),  # type: ignore[arg-type]
         Song("s-silent", "no lyrics", path="no-lyrics.mkv", **common),  # type: ignore[arg-type]
+        Song("s-tmm", "甜蜜蜜", ("邓丽君",), path="甜蜜蜜.mp3", duration_ms=7000),
+        TvBackdrop(backdrop, make=False),
     )
 
 
@@ -116,7 +147,7 @@ def tv(songs: Songs, tmp_path: Path) -> Iterator[Tv]:
     frames = VideoFrames(W, H)
     for mp in player.video_players():
         frames.install(mp)
-    player.tv_subtitles = TvLyrics(LyricsFiles(songs.root), tmp_path / "tv-lyrics")
+    player.tv = TvPicture(TvLyrics(LyricsFiles(songs.root), tmp_path / "tv-lyrics"), songs.backdrop)
     try:
         yield Tv(player, frames)
     finally:

@@ -127,3 +127,41 @@ def test_unreadable_lyrics_never_stop_the_song(songs: Songs, tmp_path) -> None:
     unwritable = tmp_path / "file"
     unwritable.write_text("not a dir")
     assert TvLyrics(LyricsFiles(songs.root), unwritable / "tv")(songs.with_lyrics) is None
+
+
+def test_a_song_without_video_sings_its_lyrics_over_the_backdrop_and_ends_on_its_own_time(
+    tv: Tv, songs: Songs
+) -> None:
+    import threading
+
+    ended = threading.Event()
+    tv.player.on_end(lambda song_id: ended.set())
+    tv.player.play(songs.audio_only)
+    _wipe_matches_the_song(tv, 3000, LINE1)
+    picture = tv.picture()
+    background = picture[10:40, 10:40].reshape(-1, 3).mean(axis=0)
+    assert 10 < background[2] < 60 and background[0] < 30  # the dark blue backdrop
+    assert ended.wait(20)  # the 7 s song ends, not the 30 s backdrop
+    assert tv.player.status().position_ms == 0  # stopped
+
+
+def test_the_backdrop_is_made_once_in_the_background(tmp_path, monkeypatch) -> None:
+    import time
+
+    from room_agent.player import settings
+    from room_agent.player.tv import TvBackdrop
+
+    monkeypatch.setattr(settings, "tv_backdrop_length_s", 5)
+    backdrop = TvBackdrop(tmp_path / "data" / "tv-backdrop.mkv")
+    try:
+        assert backdrop.ready() is None  # the first song plays without; making starts
+        deadline = time.monotonic() + 60
+        while backdrop.ready() is None:
+            assert time.monotonic() < deadline, "no backdrop after 60 s"
+            time.sleep(0.1)
+        made = backdrop.ready()
+        assert made is not None and made.stat().st_size > 1000
+        assert not list(made.parent.glob("*.part*"))  # written aside, then renamed
+    finally:
+        backdrop.close()
+    assert TvBackdrop(tmp_path / "none.mkv", make=False).ready() is None  # a venue's missing clip
