@@ -237,7 +237,10 @@ class TvStandby:
             media.release()
             self.player.play()
         else:
-            self.player.set_media(None)
+            # a real stop destroys the window: the next standby opens a new one, which an X
+            # server stacks over the song's (libVLC keeps a song's window, frozen, between
+            # songs; a reused standby window would stay underneath it)
+            self.player.stop()
         self._showing = shown
 
     def close(self) -> None:
