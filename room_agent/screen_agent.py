@@ -20,7 +20,7 @@ from pathlib import Path
 from ktv.errors import InvalidArgument
 from ktv.sdnotify import SystemdNotifier, watchdog_ping_interval_s
 from media_index.catalog import Catalog
-from room_agent.agent import RoomAgent, build_agent
+from room_agent.agent import RoomAgent, build_agent, prepare_data_dir
 from room_agent.config import AgentConfig
 from room_agent.core import ports
 from room_agent.core.room import RoomCore
@@ -90,6 +90,7 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
     """Build every part from ``config``, run the touchscreen until it closes, tear down."""
     output = audio_output(config.audio_device)
     catalog = Catalog(config.resolved_catalog_path, readonly=True)  # fails before Kivy loads
+    prepare_data_dir(config.data_dir)  # Kivy's home lives in it (a fresh room has none yet)
     # Kivy reads these at import: no argv parsing, its files under the agent's data dir
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_HOME", str(config.data_dir / "kivy"))

@@ -19,6 +19,7 @@ import hashlib
 import logging
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from pathlib import Path
 import vlc
 
 from media_index.model import Song
+from room_agent.core.events import SongEnded, SongStarted
 from room_agent.lyrics.ass import AssLook
 from room_agent.lyrics.files import write_ass
 from room_agent.lyrics.model import Lyrics
@@ -195,21 +197,15 @@ class TvStandby:
 
     def on_event(self, event: object) -> None:
         """A core event (under the core's lock: only records what is wanted)."""
-        from room_agent.core.events import SongEnded, SongStarted
-
         if isinstance(event, SongStarted | SongEnded):
             self.want(isinstance(event, SongEnded))
 
     def want(self, shown: bool) -> None:
-        import time
-
         with self._wake:
             self._wanted, self._changed_at = shown, time.monotonic()
             self._wake.notify()
 
     def _run(self) -> None:
-        import time
-
         while True:
             with self._wake:
                 while not self._closed:
@@ -262,8 +258,6 @@ class VlcMarquee:
     def __init__(
         self, players: Sequence[vlc.MediaPlayer], clock: Callable[[], float] | None = None
     ) -> None:
-        import time
-
         self._players = tuple(players)
         self._clock = clock or time.monotonic
         self.shown: TvNotice | None = None
