@@ -13,6 +13,10 @@ Example::
     media_root = "/srv/ktv/songs"
     audio_device = "alsa/hw:CARD=Headphones"
     screen_rotation = 0
+    layout = "two_screens"               # or "single_screen": the video behind the lyrics
+    tv_video_output = "any"              # libVLC --vout for the TV (two_screens)
+    tv_display = ""                      # X11 display of the TV, e.g. ":0.1" ("" = $DISPLAY)
+    tv_backdrop = "/srv/ktv/backdrop.mp4" # optional: under audio-only songs on the TV
 
     [gpio]
     door_pin = 17
@@ -27,6 +31,7 @@ Example::
 
 from __future__ import annotations
 
+import enum
 import re
 import tomllib
 from collections.abc import Mapping
@@ -45,6 +50,13 @@ ROOM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 BCM_PINS = range(0, 28)  # the Pi header's BCM GPIO numbers
 ROTATIONS = (0, 90, 180, 270)
 LEVELS = ("high", "low")
+
+
+class ScreenLayout(enum.Enum):
+    """A room's screens (docs/tv.md)."""
+
+    TWO_SCREENS = "two_screens"  # TV: video + lyrics + notices by libVLC; touchscreen: ordering
+    SINGLE_SCREEN = "single_screen"  # the touchscreen's now-playing view shows the video
 
 
 @dataclass(frozen=True)
@@ -72,6 +84,10 @@ class AgentConfig:
     catalog_path: Path | None = None  # default DATA_DIR/catalog.db
     audio_device: str = ""  # "" = the system default output
     screen_rotation: int = 0
+    layout: ScreenLayout = ScreenLayout.TWO_SCREENS
+    tv_video_output: str = "any"  # libVLC's --vout for the TV ("any": libVLC chooses)
+    tv_display: str = ""  # X11 display of the TV, e.g. ":0.1" ("" = $DISPLAY)
+    tv_backdrop: Path | None = None  # video under audio-only songs (None: made in data_dir)
     mock_gpio: bool = False
     headless: bool = False
     heartbeat_interval_s: float = link_settings.heartbeat_interval_s
@@ -146,12 +162,24 @@ def _parse(raw: Mapping[str, Any], src: str, base: AgentConfig) -> AgentConfig:
                 changes[key] = parse_host_port(text) if text else None
             except InvalidArgument as exc:
                 raise InvalidArgument(f"{where}: {exc.message}") from None
-        elif key in ("data_dir", "media_root", "catalog_path"):
+        elif key in ("data_dir", "media_root", "catalog_path", "tv_backdrop"):
             text = _expect(where, value, str, "a path")
             if not text:
                 raise InvalidArgument(f"{where}: must not be empty")
             changes[key] = Path(text).expanduser()
-        elif key in ("venue_id", "audio_device"):
+        elif key == "layout":
+            choices = [layout.value for layout in ScreenLayout]
+            if value not in choices:
+                raise InvalidArgument(
+                    f"{where}: must be one of {', '.join(choices)}, got {value!r}"
+                )
+            changes[key] = ScreenLayout(value)
+        elif key == "tv_video_output":
+            text = _expect(where, value, str, "a libVLC video output name")
+            if not re.fullmatch(r"[a-z0-9_]+", text):
+                raise InvalidArgument(f'{where}: must be a libVLC video output name, e.g. "any"')
+            changes[key] = text
+        elif key in ("venue_id", "audio_device", "tv_display"):
             changes[key] = _expect(where, value, str, "a string")
         elif key == "mdns_interfaces":
             items = _expect(where, value, list, "a list of addresses")

@@ -20,14 +20,14 @@ from pathlib import Path
 from ktv.errors import InvalidArgument
 from ktv.sdnotify import SystemdNotifier, watchdog_ping_interval_s
 from media_index.catalog import Catalog
-from media_index.model import Song
-from room_agent.agent import RoomAgent, build_agent
+from room_agent.agent import RoomAgent, build_agent, prepare_data_dir
 from room_agent.config import AgentConfig
 from room_agent.core import ports
 from room_agent.core.room import RoomCore
 from room_agent.link.front_desk import front_desk_of
-from room_agent.lyrics.lrc import load_lrc
-from room_agent.player import AudioOutput, OutputKind, PlayerConfig, VlcPlayer
+from room_agent.lyrics.files import LyricsFiles
+from room_agent.player import AudioOutput, OutputKind, VlcPlayer
+from room_agent.room_screens import RoomScreens
 from room_agent.sensors.config import SensorConfig
 from room_agent.sensors.gpio import open_room_sensors
 from room_agent.store.room_store import SqliteRoomStore
@@ -46,10 +46,6 @@ def audio_output(device: str) -> AudioOutput:
     if kind is None:
         raise InvalidArgument(f"audio_device {device!r}: use dummy, pulse[/SINK] or alsa[/DEVICE]")
     return AudioOutput(kind, device=name)
-
-
-def _lyrics(song: Song):  # type: ignore[no-untyped-def]
-    return load_lrc(song.lyrics_path) if song.lyrics_path else None
 
 
 class _LinkThread:
@@ -95,6 +91,7 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
     """Build every part from ``config``, run the touchscreen until it closes, tear down."""
     output = audio_output(config.audio_device)
     catalog = Catalog(config.resolved_catalog_path, readonly=True)  # fails before Kivy loads
+    prepare_data_dir(config.data_dir)  # Kivy's home lives in it (a fresh room has none yet)
     # Kivy reads these at import: no argv parsing, its files under the agent's data dir
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_HOME", str(config.data_dir / "kivy"))
@@ -107,24 +104,24 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
 
     logging.getLogger().setLevel(level)  # Kivy turns the root logger to DEBUG on import
 
-    player = VlcPlayer(
-        PlayerConfig(
-            audio=output,
-            media_root=str(config.media_root or ""),
-        )
-    )
+    screens = RoomScreens(config, windowed=windowed)  # the TV, or the video in the app
+    player = VlcPlayer(screens.player_config(output, str(config.media_root or "")))
     store = SqliteRoomStore(config.data_dir / ROOM_STORE_FILE)
+    # song.lyrics_path under the media root, else the .lrc beside the song: the core's lyrics
+    # clock and the TV's karaoke subtitles read the same lyrics
+    lyrics = LyricsFiles(config.media_root or "")
     parts: dict[str, object] = {}
 
     def make_room(cfg: AgentConfig, sink: ports.EventSink) -> ports.CommandHandler:
         core = RoomCore(
-            player, sink, catalog.get, store=store, lyrics=_lyrics, time_policy=cfg.prepaid
+            player, sink, catalog.get, store=store, lyrics=lyrics, time_policy=cfg.prepaid
         )
         parts["core"] = core
         return core
 
     agent = build_agent(config, make_room=make_room)
     core: RoomCore = parts["core"]  # type: ignore[assignment]
+    screens.attach(player, core, lyrics)  # before any song: TV lyrics + notices, or video here
     sensors, mocked = open_room_sensors(
         SensorConfig.from_agent_config(config.gpio), core, mock_gpio=config.mock_gpio
     )
@@ -150,10 +147,13 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
             control,
             CatalogSongSource(catalog),
             desk,
-            TouchscreenConfig(fullscreen=not windowed, data_dir=Path(config.data_dir)),
+            TouchscreenConfig(
+                fullscreen=not windowed, data_dir=Path(config.data_dir), video=screens.video
+            ),
         )
     finally:
         systemd.close()
+        screens.close()
         link.stop()
         if grpc_desk is not None:
             grpc_desk.close()

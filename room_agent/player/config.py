@@ -20,8 +20,22 @@ class PlayerConfig:
     target_lufs: float = settings.target_lufs
     start_vocal: VocalSwitch = VocalSwitch.ORIGINAL
     extra_vlc_args: tuple[str, ...] = ()
+    # The TV: the font libVLC draws notices (marquee) in; full screen on the TV's output, and
+    # for X11 outputs the display/screen the TV is (e.g. ":0.1"; "" = $DISPLAY).
+    tv_font: str = settings.tv_font
+    fullscreen: bool = False
+    x11_display: str = ""
 
     def instance_args(self) -> list[str]:
         args = ["--quiet", "--no-xlib", "--no-video-title-show", "--no-snapshot-preview"]
         args += [f"--vout={self.video_output}", *self.audio.instance_args()]
+        args.append(f"--freetype-font={self.tv_font}")
+        # notices sit on a dark translucent box: readable over any picture (marquee only;
+        # the ASS lyrics are drawn by libass with their own outline)
+        args += [f"--freetype-background-opacity={settings.tv_notice_box_opacity}"]
+        args += ["--freetype-background-color=0"]
+        if self.fullscreen:
+            args.append("--fullscreen")
+        if self.x11_display:
+            args.append(f"--x11-display={self.x11_display}")
         return args + list(self.extra_vlc_args)

@@ -17,6 +17,7 @@ import vlc
 from ktv.errors import Unsupported
 from room_agent.player.output import CAPTURE_CHANNELS, CAPTURE_RATE_HZ, AudioOutput, OutputKind
 from room_agent.player.pitch import KeyShifter
+from room_agent.player.tv import TvMedia
 from room_agent.player.vlccore import VlcCore
 
 log = logging.getLogger(__name__)
@@ -132,9 +133,12 @@ class Deck:
         start_ms: int = 0,
         audio_index: int | None = None,
         video: bool = True,
+        tv: TvMedia | None = None,
     ) -> None:
         """Load ``path`` (not started). ``audio_index`` is the 0-based audio stream to play
-        (libVLC's ``audio-track`` option counts audio streams in file order, as ffprobe does)."""
+        (libVLC's ``audio-track`` option counts audio streams in file order, as ffprobe does);
+        ``tv`` (see tv.py): the karaoke subtitle, attached and selected, and the backdrop
+        video an audio-only song plays over (an input slave: the song stays the master)."""
         self._generation = generation
         media = self._instance.media_new_path(path)
         media.add_option(f":file-caching={caching_ms}")
@@ -145,8 +149,14 @@ class Deck:
         if not video:
             media.add_option(":no-video")
             media.add_option(":no-spu")
+        tv = tv if video else None
+        if tv is not None and tv.backdrop is not None:
+            media.add_option(f":input-slave={tv.backdrop.as_uri()}")
         self.mp.set_media(media)
         media.release()
+        uri = tv.subtitle.as_uri() if tv is not None and tv.subtitle is not None else None
+        if uri and self.mp.add_slave(vlc.MediaSlaveType.subtitle, uri, True):
+            log.warning("%s deck: libVLC refused the subtitle %s", self.name, uri)
 
     def play(self) -> None:
         self.mp.play()

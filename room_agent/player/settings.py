@@ -36,3 +36,17 @@ open_timeout_s = 10.0
 volume_recheck_interval_s = 0.02
 # ...and for at least this long after play(), whatever the decks report.
 volume_recheck_for_s = 0.4
+
+# Video decoded into memory (single-screen rooms, TV checks): scaled by libVLC to fit this box.
+memory_video_max_width_px = 640
+memory_video_max_height_px = 360
+# The font libVLC's marquee (TV notices) uses: without a CJK font it draws boxes for 中文.
+tv_font = "Noto Sans CJK SC"
+# Opacity (0-255) of the dark box behind a TV notice.
+tv_notice_box_opacity = 200
+# The TV backdrop under audio-only songs (made once with ffmpeg when the venue gives none).
+tv_backdrop_colour = "0x101028"
+tv_backdrop_size = "640x360"
+tv_backdrop_length_s = 900
+# Without a song for this long, the TV shows the backdrop (for notices between songs).
+tv_standby_delay_s = 2.0

@@ -26,6 +26,7 @@ from room_agent.player.deck import Deck, DeckEvent
 from room_agent.player.loudness import Levelling, levelling_for, vlc_volume
 from room_agent.player.pitch import KeyShifter, check_key_range
 from room_agent.player.shadow import VocalMethod, VocalPlan, plain_fallback, plan_for
+from room_agent.player.tv import TvMediaFor
 from room_agent.player.twin import TwinDecks
 from room_agent.player.vlccore import VlcCore
 
@@ -68,6 +69,7 @@ class VlcPlayer:
         self._started_at = 0.0
         self._align_due = float("inf")
         self.last_shadow_offset_ms: float | None = None
+        self.tv: TvMediaFor | None = None  # the TV's lyrics and backdrop: see tv.py
         self._thread = threading.Thread(target=self._run, name="ktv-player", daemon=True)
         self._thread.start()
 
@@ -105,7 +107,7 @@ class VlcPlayer:
                 caching_ms=caching,
                 start_ms=start_ms,
                 audio_index=self._plan.main_track(vocal),
-                video=True,
+                tv=self.tv(song) if self.tv else None,
             )
             if self._plan.method.uses_shadow:
                 self._shadow.open(

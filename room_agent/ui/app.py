@@ -67,6 +67,9 @@ class TouchscreenConfig:
     language: i18n.Language = i18n.DEFAULT_LANGUAGE
     data_dir: Path | None = None  # where the extracted CJK font is cached
     extra_kv: tuple[str, ...] = field(default_factory=tuple)
+    # Single-screen rooms: the player's video in memory (room_agent.player.frames.VideoFrames),
+    # drawn behind the lyrics in now playing. None: the video is on the TV.
+    video: Any = None
 
 
 class KtvApp(App):

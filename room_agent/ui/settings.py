@@ -20,3 +20,7 @@ design_short_side_px = 480  # the official 7" Pi touchscreen
 
 # the window's clear colour: the ordering screens' backdrop (BG in widgets/common.kv)
 background_rgba = (0.07, 0.05, 0.15, 1)
+
+# Single-screen rooms: the music video behind the lyrics is dimmed to this (1 = as decoded)
+# so the lyric lines stay readable over bright pictures.
+video_backdrop_brightness = 0.7

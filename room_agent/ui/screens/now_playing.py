@@ -18,6 +18,7 @@ from kivy.uix.screenmanager import Screen
 from room_agent.ui import settings
 from room_agent.ui.karaoke import wiped_chars
 from room_agent.ui.port import LyricsFrame
+from room_agent.ui.widgets.video_surface import VideoSurface
 
 
 class NowPlayingScreen(Screen):
@@ -29,6 +30,7 @@ class NowPlayingScreen(Screen):
         super().__init__(**kwargs)
         self._event = None
         self._prepare = Clock.create_trigger(self._prepare_next, settings.lyrics_prepare_delay_s)
+        self.video: VideoSurface | None = None
 
     def on_line(self, screen: Any, line: str) -> None:
         self._prepare()
@@ -37,13 +39,27 @@ class NowPlayingScreen(Screen):
         self.ids.karaoke.prepare(self.next_line)
 
     def on_pre_enter(self, *args: Any) -> None:
+        self._show_video(App.get_running_app().touch_config.video)
         self.tick(0)
         self._event = Clock.schedule_interval(self.tick, settings.lyrics_frame_interval_s)
 
     def on_leave(self, *args: Any) -> None:
+        if self.video is not None:
+            self.video.detach()
         if self._event is not None:
             self._event.cancel()
             self._event = None
+
+    def _show_video(self, frames: Any) -> None:
+        """Single-screen rooms: the music video as the bottom layer of the lyrics area,
+        uploaded only while this view is shown."""
+        if frames is None:
+            return
+        area = self.ids.karaoke.parent
+        if self.video is None:
+            self.video = VideoSurface()
+            area.add_widget(self.video, index=len(area.children))  # drawn first: underneath
+        self.video.show(frames)
 
     def tick(self, dt: float) -> None:
         frame: LyricsFrame = App.get_running_app().room.lyrics()

@@ -1,0 +1,1 @@
+"""The room's TV: what is drawn over the music video (notices), independent of libVLC."""

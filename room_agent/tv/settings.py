@@ -1,0 +1,18 @@
+"""Timing and size constants of the TV notices, one place, unit in every name."""
+
+from __future__ import annotations
+
+# The time-left badge shows in the last minutes of prepaid time (and in any warning phase).
+badge_within_minutes = 10
+# A warning the core does not take down itself ends after this long.
+warning_shown_s = 30.0
+# The core words its warning as a message right after the TimeWarning event: a message
+# arriving within this window is that wording, not a desk message.
+warning_echo_window_s = 1.0
+# How often the overlay re-checks which notice is due (expiry of timed notices).
+overlay_check_interval_s = 0.5
+# Marquee text heights in pixels (seen at these heights on 720p frames and a 720p X11 output;
+# on a full-screen 1080p TV libVLC may scale them with the picture: check on the venue's TV).
+badge_size_px = 28
+notice_size_px = 36
+alert_size_px = 48
