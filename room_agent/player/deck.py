@@ -132,6 +132,7 @@ class Deck:
         start_ms: int = 0,
         audio_index: int | None = None,
         video: bool = True,
+        audio: bool = True,
     ) -> None:
         """Load ``path`` (not started). ``audio_index`` is the 0-based audio stream to play
         (libVLC's ``audio-track`` option counts audio streams in file order, as ffprobe does)."""
@@ -145,6 +146,8 @@ class Deck:
         if not video:
             media.add_option(":no-video")
             media.add_option(":no-spu")
+        if not audio:
+            media.add_option(":no-audio")
         self.mp.set_media(media)
         media.release()
 

@@ -26,7 +26,14 @@ shadow_align_delay_s = 0.15
 shadow_align_budget_s = 1.2
 shadow_align_changes = 2
 shadow_align_tolerance_ms = 4.0
-shadow_align_rounds = 3
+shadow_align_rounds = 4
+# The picture deck (video only) may be this far off the audible deck: a frame lasts 40 ms.
+picture_align_tolerance_ms = 10.0
+# A deck ahead by up to this is paused for the difference; further ahead, or behind, it is
+# seeked this far ahead of the audible deck (a seek restarts its clock after a short delay)
+# and held back in the next round.
+align_max_hold_ms = 400.0
+align_seek_lead_ms = 250.0
 # A shadow deck ending this close to the song's end is the song ending, not a failure.
 shadow_end_margin_ms = 1500
 shadow_check_interval_s = 5.0

@@ -21,12 +21,13 @@ from ktv.errors import InvalidArgument, Unsupported
 from media_index.model import Song
 from room_agent.core.ports import PlayerState, PlayerStatus, VocalSwitch
 from room_agent.player import settings
+from room_agent.player.alignment import Roles
 from room_agent.player.config import PlayerConfig
 from room_agent.player.deck import Deck, DeckEvent
 from room_agent.player.loudness import Levelling, levelling_for, vlc_volume
 from room_agent.player.pitch import KeyShifter, check_key_range
+from room_agent.player.rack import DeckRack
 from room_agent.player.shadow import VocalMethod, VocalPlan, plain_fallback, plan_for
-from room_agent.player.twin import TwinDecks
 from room_agent.player.vlccore import VlcCore
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ class VlcPlayer:
         self._core = VlcCore()
         self._shifter = KeyShifter(self._core, enabled=self.config.key_enabled)
 
-        self._decks = TwinDecks(
+        self._decks = DeckRack(
             self._instance, self.config.audio, self._core, self._shifter, self._on_deck
         )
         self._end_callbacks: list[Callable[[str], None]] = []
@@ -67,7 +68,10 @@ class VlcPlayer:
         self._volumes_pending = False
         self._started_at = 0.0
         self._align_due = float("inf")
+        # The last alignment (alignment.py): how much later the muted / picture deck plays
+        # than the audible one, ms (None: not measured since the last start/seek/resume).
         self.last_shadow_offset_ms: float | None = None
+        self.last_picture_offset_ms: float | None = None
         self._thread = threading.Thread(target=self._run, name="ktv-player", daemon=True)
         self._thread.start()
 
@@ -98,32 +102,31 @@ class VlcPlayer:
                 )
             self._apply_key_quietly(key_semitones)
             vocal = self._vocal_now()
-            caching = self.config.file_caching_ms
+            opened = {"generation": gen, "caching_ms": self.config.file_caching_ms}
             self._main.open(
                 str(path),
-                generation=gen,
-                caching_ms=caching,
                 start_ms=start_ms,
                 audio_index=self._plan.main_track(vocal),
-                video=True,
+                video=not self._plan.picture_deck,
+                **opened,
             )
             if self._plan.method.uses_shadow:
                 self._shadow.open(
                     str(path),
-                    generation=gen,
-                    caching_ms=caching,
                     start_ms=start_ms,
                     audio_index=self._plan.accompaniment_track,
                     video=False,
+                    **opened,
                 )
+            if self._plan.picture_deck:
+                self._decks.picture.open(str(path), start_ms=start_ms, audio=False, **opened)
             self._apply_volumes()
             self._volumes_pending = True
             self._started_at = time.monotonic()
             self._align_soon()
             self._state = PlayerState.LOADING
-            self._main.play()
-            if self._plan.method.uses_shadow:
-                self._shadow.play()
+            for deck in self._in_start_order():
+                deck.play()
             # libVLC drops a volume set on a stopped player when its output starts (pulse and
             # amem alike): set it again now that the outputs exist, and once more when each
             # deck's audio arrives (see _handle).
@@ -140,7 +143,7 @@ class VlcPlayer:
     def resume(self) -> None:
         with self._lock:
             if self._state is PlayerState.PAUSED:
-                for deck in self._active_decks():
+                for deck in self._in_start_order():
                     deck.set_pause(False)
                 self._clock = (self._clock[0], time.monotonic())
                 self._state = PlayerState.PLAYING
@@ -157,7 +160,7 @@ class VlcPlayer:
             if self._state is PlayerState.STOPPED or self._song is None:
                 return
             target = max(0, int(position_ms))
-            for deck in self._active_decks():
+            for deck in self._in_start_order():
                 deck.seek(target)
             self._clock = (target, time.monotonic())
             self._align_soon()
@@ -284,12 +287,15 @@ class VlcPlayer:
     def _active_decks(self) -> tuple[Deck, ...]:
         return self._decks.active(self._plan)
 
+    def _in_start_order(self) -> tuple[Deck, ...]:
+        return self._decks.start_order(self._plan, shadow_audible=self._shadow_audible())
+
+    def _shadow_audible(self) -> bool:
+        return self._plan.method.uses_shadow and self._vocal_now() is VocalSwitch.ACCOMPANIMENT
+
     def _apply_volumes(self) -> None:
         level = 0 if self._muted else vlc_volume(self._volume, self._levelling.gain_db)
-        shadow_audible = (
-            self._plan.method.uses_shadow and self._vocal_now() is VocalSwitch.ACCOMPANIMENT
-        )
-        self._decks.set_volumes(level, shadow_audible=shadow_audible)
+        self._decks.set_volumes(level, shadow_audible=self._shadow_audible())
 
     def _plain_switch(self, vocal: VocalSwitch) -> None:
         self._decks.plain_switch(self._plan, vocal)
@@ -339,6 +345,8 @@ class VlcPlayer:
                 return
             assert isinstance(item, tuple)
             gen, deck, event = item
+            if deck == self._decks.picture.name and event is DeckEvent.ERROR:
+                log.warning("the song's video cannot play (its audio goes on)")
             if deck not in (self._main.name, self._shadow.name):
                 continue
             try:
@@ -365,15 +373,15 @@ class VlcPlayer:
                 if not self._near_end():
                     self._shadow_failed(f"shadow deck {event.value} early")
             elif event is DeckEvent.ERROR:
-                self._shadow.stop()
+                self._decks.stop_all()
                 self._state = PlayerState.STOPPED
                 error = (song.song_id, f"libVLC cannot open or decode {song.path}")
             elif self._main.name not in self._audio_seen:  # ENDED without ever decoding audio
-                self._shadow.stop()
+                self._decks.stop_all()
                 self._state = PlayerState.STOPPED
                 error = (song.song_id, f"no decodable audio in {song.path}")
             else:
-                self._shadow.stop()
+                self._decks.stop_all()
                 self._state = PlayerState.STOPPED
                 end_of = song.song_id
         if error is not None:
@@ -408,7 +416,8 @@ class VlcPlayer:
                 return
             self._apply_volumes()
             started = time.monotonic() - self._started_at >= settings.volume_recheck_for_s
-            if started and all(d.time_ms() > 0 for d in self._active_decks()):
+            audio = (self._main, self._shadow) if self._plan.method.uses_shadow else (self._main,)
+            if started and all(d.time_ms() > 0 for d in audio):
                 self._volumes_pending = False
                 self._check_file_matches_catalog()
                 if self._plan.method is VocalMethod.PLAIN_CHANNELS:
@@ -447,17 +456,18 @@ class VlcPlayer:
                 self._align_due = time.monotonic() + settings.volume_recheck_interval_s
                 return
             self._align_due = time.monotonic() + settings.shadow_check_interval_s
-            if not self._plan.method.uses_shadow or self._state is not PlayerState.PLAYING:
-                return
             gen = self._generation
 
-        def still_wanted() -> bool:
-            return (
-                gen == self._generation
-                and self._state is PlayerState.PLAYING
-                and self._plan.method.uses_shadow
-            )
+        def roles_now() -> Roles | None:
+            plan = self._plan
+            if gen != self._generation or self._state is not PlayerState.PLAYING:
+                return None
+            if not (plan.method.uses_shadow or plan.picture_deck):
+                return None
+            return self._decks.roles(plan, shadow_audible=self._shadow_audible())
 
-        offset = self._decks.align(still_wanted, self._lock)
-        if offset is not None:
-            self.last_shadow_offset_ms = offset
+        result = self._decks.align(roles_now, self._lock)
+        if result.audio_offset_ms is not None:
+            self.last_shadow_offset_ms = result.audio_offset_ms
+        if result.picture_offset_ms is not None:
+            self.last_picture_offset_ms = result.picture_offset_ms

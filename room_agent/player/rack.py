@@ -1,9 +1,16 @@
-"""The decks that play one song as one unit (see shadow.py for why there are two).
+"""The decks that play one song as one unit (see shadow.py and alignment.py for why).
 
-Four libVLC players are made once: ``main``/``shadow`` (stereo) for tracks and one-mix songs,
-``right``/``left`` for left/right songs, each with its channel fixed at creation (changing a
-channel restarts an output). For each song ``choose`` names the pair; the player then acts on
-``main`` and ``shadow`` only.
+Five libVLC players are made once and reused for every song:
+
+- ``main``/``shadow`` (stereo) for tracks and one-mix songs;
+- ``right``/``left`` for left/right songs, each with its channel fixed at creation (changing
+  a channel restarts an output);
+- ``picture``: the video of a song whose vocal switch runs on two decks. Both audio decks
+  then play without video, so they are identical and start and stay together; the picture
+  deck plays the same file with ``:no-audio`` and follows the audible deck's clock.
+
+For each song ``choose`` names the audio pair; the player then acts on ``main`` and
+``shadow`` (and ``picture`` when the plan has one).
 """
 
 from __future__ import annotations
@@ -15,18 +22,18 @@ from collections.abc import Callable
 import vlc
 
 from room_agent.core.ports import VocalSwitch
-from room_agent.player import settings
+from room_agent.player import alignment, settings
+from room_agent.player.alignment import Alignment, Roles
 from room_agent.player.deck import Deck, DeckListener, StereoMode
 from room_agent.player.output import AudioOutput
 from room_agent.player.pitch import KeyShifter
 from room_agent.player.shadow import VocalMethod, VocalPlan, plain_fallback
-from room_agent.player.sync import hold_back, measure_offset_ms
 from room_agent.player.vlccore import VlcCore
 
 log = logging.getLogger(__name__)
 
 
-class TwinDecks:
+class DeckRack:
     def __init__(
         self,
         instance: vlc.Instance,
@@ -40,7 +47,8 @@ class TwinDecks:
 
         self._tracks = (deck("main"), deck("shadow"))
         self._channels = (deck("right", StereoMode.RIGHT), deck("left", StereoMode.LEFT))
-        self.all = (*self._tracks, *self._channels)
+        self.picture = deck("picture")
+        self.all = (*self._tracks, *self._channels, self.picture)
         self.main, self.shadow = self._tracks
 
     def choose(self, plan: VocalPlan) -> VocalPlan:
@@ -56,11 +64,30 @@ class TwinDecks:
         return plan
 
     def video_players(self) -> tuple[vlc.MediaPlayer, ...]:
+        """The players that may show a song's video: ``main`` when one deck plays the song,
+        ``picture`` when two audio decks do."""
         main, _shadow = self._tracks
-        return (main.mp, *(deck.mp for deck in self._channels))
+        return (main.mp, self.picture.mp)
 
     def active(self, plan: VocalPlan) -> tuple[Deck, ...]:
-        return (self.main, self.shadow) if plan.method.uses_shadow else (self.main,)
+        audio = (self.main, self.shadow) if plan.method.uses_shadow else (self.main,)
+        return (*audio, self.picture) if plan.picture_deck else audio
+
+    def start_order(self, plan: VocalPlan, *, shadow_audible: bool) -> tuple[Deck, ...]:
+        """Decks in the order to start (or resume, or seek) them: the picture and the muted
+        deck first, so that if one starts late it is the audible deck, and the others are
+        then held back (inaudible) rather than the audible deck."""
+        if not plan.method.uses_shadow:
+            return self.active(plan)
+        audible, muted = (self.shadow, self.main) if shadow_audible else (self.main, self.shadow)
+        picture = (self.picture,) if plan.picture_deck else ()
+        return (*picture, muted, audible)
+
+    def roles(self, plan: VocalPlan, *, shadow_audible: bool) -> Roles:
+        if not plan.method.uses_shadow:
+            return Roles(self.main, None, self.picture if plan.picture_deck else None)
+        audible, muted = (self.shadow, self.main) if shadow_audible else (self.main, self.shadow)
+        return Roles(audible, muted, self.picture if plan.picture_deck else None)
 
     def stop_all(self) -> None:
         for deck in self.all:
@@ -90,26 +117,9 @@ class TwinDecks:
 
     def set_key(self, semitones: int, *, playing: set[str]) -> None:
         for deck in self.all:
-            deck.set_key(semitones, playing=deck.name in playing)
+            if deck is not self.picture:
+                deck.set_key(semitones, playing=deck.name in playing)
 
-    def align(self, still_wanted: Callable[[], bool], lock: threading.RLock) -> float | None:
-        """Measure the pair's offset and hold the early deck back until they agree (sync.py).
-        Polls without ``lock``; takes it only while nudging. Returns the last offset."""
-        main, shadow = self.main, self.shadow
-        offset = None
-        for _round in range(settings.shadow_align_rounds):
-            offset = measure_offset_ms(
-                main,
-                shadow,
-                still_wanted=still_wanted,
-                budget_s=settings.shadow_align_budget_s,
-                changes_wanted=settings.shadow_align_changes,
-            )
-            if offset is None or abs(offset) <= settings.shadow_align_tolerance_ms:
-                return offset
-            with lock:
-                if not still_wanted():
-                    return offset
-                log.info("aligning decks: main plays %.1f ms after shadow", offset)
-                hold_back(shadow if offset > 0 else main, abs(offset))
-        return offset
+    def align(self, roles_now: Callable[[], Roles | None], lock: threading.RLock) -> Alignment:
+        """Move the muted and picture decks onto the audible deck's timeline (alignment.py)."""
+        return alignment.align(roles_now, lock, rounds=settings.shadow_align_rounds)
