@@ -133,6 +133,7 @@ class Deck:
         audio_index: int | None = None,
         video: bool = True,
         audio: bool = True,
+        paused: bool = False,
     ) -> None:
         """Load ``path`` (not started). ``audio_index`` is the 0-based audio stream to play
         (libVLC's ``audio-track`` option counts audio streams in file order, as ffprobe does)."""
@@ -148,6 +149,8 @@ class Deck:
             media.add_option(":no-spu")
         if not audio:
             media.add_option(":no-audio")
+        if paused:  # opens, buffers and waits at its first frame: see ready()
+            media.add_option(":start-paused")
         self.mp.set_media(media)
         media.release()
 
@@ -168,6 +171,14 @@ class Deck:
 
     def seek(self, position_ms: int) -> None:
         self.mp.set_time(max(0, int(position_ms)))
+
+    def ready(self) -> bool:
+        """Opened and waiting (``paused`` open), or past caring (ended, failed)."""
+        return self.mp.get_state() in (
+            vlc.State.Paused,
+            vlc.State.Ended,
+            vlc.State.Error,
+        )
 
     def time_ms(self) -> int:
         return max(0, self.mp.get_time())

@@ -33,10 +33,14 @@ picture_align_tolerance_ms = 10.0
 # seeked this far ahead of the audible deck (a seek restarts its clock after a short delay)
 # and held back in the next round.
 align_max_hold_ms = 400.0
-align_seek_lead_ms = 250.0
+align_seek_lead_ms = 100.0
 # A shadow deck ending this close to the song's end is the song ending, not a failure.
 shadow_end_margin_ms = 1500
 shadow_check_interval_s = 5.0
+# A two-deck song opens its decks paused and starts them together once all are open: how
+# often the player looks, and how long it waits for a slow deck before starting anyway.
+start_poll_interval_s = 0.003
+start_hold_max_s = 1.0
 # How long play() waits in the background for a song to start before reporting an error.
 open_timeout_s = 10.0
 # After a song starts, how often the player checks that its decks' outputs took the volume.

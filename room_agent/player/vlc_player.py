@@ -68,6 +68,10 @@ class VlcPlayer:
         self._volumes_pending = False
         self._started_at = 0.0
         self._align_due = float("inf")
+        # A two-deck song opens paused and starts when every deck is ready (monotonic s of
+        # play(), 0 = not waiting): see _release_start.
+        self._start_held_at = 0.0
+        self._started: set[str] = set()
         # The last alignment (alignment.py): how much later the muted / picture deck plays
         # than the audible one, ms (None: not measured since the last start/seek/resume).
         self.last_shadow_offset_ms: float | None = None
@@ -102,7 +106,12 @@ class VlcPlayer:
                 )
             self._apply_key_quietly(key_semitones)
             vocal = self._vocal_now()
-            opened = {"generation": gen, "caching_ms": self.config.file_caching_ms}
+            together = self._plan.method.uses_shadow
+            opened = {
+                "generation": gen,
+                "caching_ms": self.config.file_caching_ms,
+                "paused": together,
+            }
             self._main.open(
                 str(path),
                 start_ms=start_ms,
@@ -127,6 +136,9 @@ class VlcPlayer:
             self._state = PlayerState.LOADING
             for deck in self._in_start_order():
                 deck.play()
+            self._start_held_at = time.monotonic() if together else 0.0
+            self._started = set()
+            self._events.put((0, "", None))  # wake the player thread to watch the start
             # libVLC drops a volume set on a stopped player when its output starts (pulse and
             # amem alike): set it again now that the outputs exist, and once more when each
             # deck's audio arrives (see _handle).
@@ -144,7 +156,8 @@ class VlcPlayer:
         with self._lock:
             if self._state is PlayerState.PAUSED:
                 for deck in self._in_start_order():
-                    deck.set_pause(False)
+                    if not self._start_held_at or deck.name in self._started:
+                        deck.set_pause(False)  # (a deck still opening starts when ready)
                 self._clock = (self._clock[0], time.monotonic())
                 self._state = PlayerState.PLAYING
                 self._align_soon()
@@ -334,15 +347,19 @@ class VlcPlayer:
             wait_s = max(0.0, min(self._align_due - time.monotonic(), 60.0))
             if self._volumes_pending:
                 wait_s = min(wait_s, settings.volume_recheck_interval_s)
+            if self._start_held_at:
+                wait_s = min(wait_s, settings.start_poll_interval_s)
             try:
                 item = self._events.get(timeout=wait_s)
             except queue.Empty:
+                self._release_start()
                 self._recheck_volumes()
                 if time.monotonic() >= self._align_due:
                     self._align_shadow()
                 continue
             if item is _STOP:
                 return
+            self._release_start()
             assert isinstance(item, tuple)
             gen, deck, event = item
             if deck == self._decks.picture.name and event is DeckEvent.ERROR:
@@ -390,6 +407,32 @@ class VlcPlayer:
         if end_of is not None:
             for callback in self._end_callbacks:
                 callback(end_of)
+
+    def _release_start(self) -> None:
+        """Start a two-deck song's decks together once each has opened (paused at its first
+        frame): separately started decks begin 0-90 ms apart (input threads open the file at
+        their own pace, more under load); resumed together they begin within ~0-4 ms, and
+        each audio stream starts the same way (uncorked), so their sound agrees too. A deck
+        still opening after ``start_hold_max_s`` does not hold the others back: it starts
+        when it is ready and alignment (alignment.py) moves it into step."""
+        with self._lock:
+            if not self._start_held_at or self._state is PlayerState.STOPPED:
+                self._start_held_at = 0.0
+                return
+            if self._state is PlayerState.PAUSED:
+                return  # the guest paused while it opened: resume() starts every deck
+            waiting = [d for d in self._in_start_order() if d.name not in self._started]
+            ready = [d for d in waiting if d.ready()]
+            overdue = time.monotonic() - self._start_held_at >= settings.start_hold_max_s
+            if len(ready) < len(waiting) and not (overdue and ready):
+                return
+            for deck in ready:
+                deck.set_pause(False)
+                self._started.add(deck.name)
+            if len(ready) < len(waiting):
+                log.warning("deck(s) %s slow to open: starting the others", waiting)
+            else:
+                self._start_held_at = 0.0
 
     def _near_end(self) -> bool:
         length = self._main.length_ms()
