@@ -88,6 +88,11 @@ def plan_moves(
         )
         if abs(late) <= tolerance:
             continue
+        if deck is roles.muted and 0 < late <= settings.align_seek_min_late_ms:
+            # A seek restarts the deck's audio output, whose start through PulseAudio varies
+            # by about this much under load: leave it. After the next switch it is the
+            # audible one, the other deck is early, and that one is held back.
+            continue
         if -late <= settings.align_max_hold_ms and late < 0:
             moves.append(Move(deck, hold_ms=-late))
         else:

@@ -34,6 +34,9 @@ picture_align_tolerance_ms = 10.0
 # and held back in the next round.
 align_max_hold_ms = 400.0
 align_seek_lead_ms = 100.0
+# A muted audio deck behind the audible one by no more than this is not seeked (see
+# alignment.plan_moves): a restarted output lands no closer than that under load.
+align_seek_min_late_ms = 25.0
 # A shadow deck ending this close to the song's end is the song ending, not a failure.
 shadow_end_margin_ms = 1500
 shadow_check_interval_s = 5.0
