@@ -1,9 +1,11 @@
 """The room's ``Player`` over libVLC: one song at a time, seen by the core as one player.
 
-Underneath, a main deck (video + original vocal) and, for songs with a vocal mode, a muted
-shadow deck (accompaniment) run as one unit: see ``shadow.py`` for why. libVLC's events
-arrive on libVLC's threads; they are queued to the player's own ``ktv-player`` thread, which
-alone reacts to them (end, error, fallback, drift check) and calls the core's callbacks.
+Underneath, a song with a vocal mode plays on two audio decks (original vocal, and the
+muted accompaniment "shadow"; see ``shadow.py`` for why) plus, if it has video, a picture
+deck (video only; see ``alignment.py`` for why the picture has a deck of its own), run as
+one unit (``rack.py``). This module is the port's calls; libVLC's events are queued to the
+player's own ``ktv-player`` thread, which alone reacts to them (``reactions.py``: start,
+end, error, fallback, alignment) and calls the core's callbacks.
 """
 
 from __future__ import annotations
@@ -21,21 +23,19 @@ from ktv.errors import InvalidArgument, Unsupported
 from media_index.model import Song
 from room_agent.core.ports import PlayerState, PlayerStatus, VocalSwitch
 from room_agent.player import settings
-from room_agent.player.alignment import Roles
 from room_agent.player.config import PlayerConfig
-from room_agent.player.deck import Deck, DeckEvent
+from room_agent.player.deck import Deck
 from room_agent.player.loudness import Levelling, levelling_for, vlc_volume
 from room_agent.player.pitch import KeyShifter, check_key_range
 from room_agent.player.rack import DeckRack
-from room_agent.player.shadow import VocalMethod, VocalPlan, plain_fallback, plan_for
+from room_agent.player.reactions import STOP, PlayerReactions
+from room_agent.player.shadow import VocalMethod, VocalPlan, plan_for
 from room_agent.player.vlccore import VlcCore
 
 log = logging.getLogger(__name__)
 
-_STOP = object()
 
-
-class VlcPlayer:
+class VlcPlayer(PlayerReactions):
     """Implements ``room_agent.core.ports.Player``."""
 
     def __init__(self, config: PlayerConfig | None = None) -> None:
@@ -243,7 +243,7 @@ class VlcPlayer:
                 return
             self._closed = True
             self._generation += 1
-        self._events.put(_STOP)
+        self._events.put(STOP)
         self._thread.join(timeout=5)
         with self._lock:
             self._decks.release_all()
@@ -289,14 +289,6 @@ class VlcPlayer:
             return VocalSwitch.UNAVAILABLE
         return self._vocal_pref
 
-    @property
-    def _main(self) -> Deck:
-        return self._decks.main
-
-    @property
-    def _shadow(self) -> Deck:
-        return self._decks.shadow
-
     def _active_decks(self) -> tuple[Deck, ...]:
         return self._decks.active(self._plan)
 
@@ -336,181 +328,3 @@ class VlcPlayer:
         if self._state is PlayerState.PLAYING and since > 0:
             return last_ms + int(min(now - since, 0.3) * 1000)
         return last_ms
-
-    # --- the player's own thread ---------------------------------------------------------
-
-    def _on_deck(self, deck: Deck, generation: int, event: DeckEvent) -> None:
-        self._events.put((generation, deck.name, event))  # libVLC thread: hand off only
-
-    def _run(self) -> None:
-        while True:
-            wait_s = max(0.0, min(self._align_due - time.monotonic(), 60.0))
-            if self._volumes_pending:
-                wait_s = min(wait_s, settings.volume_recheck_interval_s)
-            if self._start_held_at:
-                wait_s = min(wait_s, settings.start_poll_interval_s)
-            try:
-                item = self._events.get(timeout=wait_s)
-            except queue.Empty:
-                self._release_start()
-                self._recheck_volumes()
-                if time.monotonic() >= self._align_due:
-                    self._align_shadow()
-                continue
-            if item is _STOP:
-                return
-            self._release_start()
-            assert isinstance(item, tuple)
-            gen, deck, event = item
-            if deck == self._decks.picture.name and event is DeckEvent.ERROR:
-                log.warning("the song's video cannot play (its audio goes on)")
-            if deck not in (self._main.name, self._shadow.name):
-                continue
-            try:
-                self._handle(gen, deck, event)
-            except Exception:
-                log.exception("player event %s from %s deck failed", event, deck)
-
-    def _handle(self, gen: int, deck: str, event: DeckEvent | str) -> None:
-        end_of: str | None = None
-        error: tuple[str, str] | None = None
-        with self._lock:
-            if gen != self._generation or self._song is None:
-                return
-            song = self._song
-            if isinstance(event, str):
-                self._state, error = PlayerState.STOPPED, (song.song_id, event)
-            elif event is DeckEvent.AUDIO_ADDED:
-                self._audio_seen.add(deck)
-                self._apply_volumes()
-                if deck == self._main.name and self._state is PlayerState.LOADING:
-                    self._state = PlayerState.PLAYING
-                    self._clock = (self._clock[0], time.monotonic())
-            elif deck == self._shadow.name:
-                if not self._near_end():
-                    self._shadow_failed(f"shadow deck {event.value} early")
-            elif event is DeckEvent.ERROR:
-                self._decks.stop_all()
-                self._state = PlayerState.STOPPED
-                error = (song.song_id, f"libVLC cannot open or decode {song.path}")
-            elif self._main.name not in self._audio_seen:  # ENDED without ever decoding audio
-                self._decks.stop_all()
-                self._state = PlayerState.STOPPED
-                error = (song.song_id, f"no decodable audio in {song.path}")
-            else:
-                self._decks.stop_all()
-                self._state = PlayerState.STOPPED
-                end_of = song.song_id
-        if error is not None:
-            for callback in self._error_callbacks:
-                callback(*error)
-        if end_of is not None:
-            for callback in self._end_callbacks:
-                callback(end_of)
-
-    def _release_start(self) -> None:
-        """Start a two-deck song's decks together once each has opened (paused at its first
-        frame): separately started decks begin 0-90 ms apart (input threads open the file at
-        their own pace, more under load); resumed together they begin within ~0-4 ms, and
-        each audio stream starts the same way (uncorked), so their sound agrees too. A deck
-        still opening after ``start_hold_max_s`` does not hold the others back: it starts
-        when it is ready and alignment (alignment.py) moves it into step."""
-        with self._lock:
-            if not self._start_held_at or self._state is PlayerState.STOPPED:
-                self._start_held_at = 0.0
-                return
-            if self._state is PlayerState.PAUSED:
-                return  # the guest paused while it opened: resume() starts every deck
-            waiting = [d for d in self._in_start_order() if d.name not in self._started]
-            ready = [d for d in waiting if d.ready()]
-            overdue = time.monotonic() - self._start_held_at >= settings.start_hold_max_s
-            if len(ready) < len(waiting) and not (overdue and ready):
-                return
-            for deck in ready:
-                deck.set_pause(False)
-                self._started.add(deck.name)
-            if len(ready) < len(waiting):
-                log.warning("deck(s) %s slow to open: starting the others", waiting)
-            else:
-                self._start_held_at = 0.0
-
-    def _near_end(self) -> bool:
-        length = self._main.length_ms()
-        return length > 0 and self._main.time_ms() >= length - settings.shadow_end_margin_ms
-
-    def _shadow_failed(self, reason: str) -> None:
-        """Keep the song playing on the main deck with libVLC's own switch (lock held)."""
-        if not self._plan.method.uses_shadow or self._state is PlayerState.STOPPED:
-            return
-        log.warning(
-            "song %s: seamless vocal switch off (%s)", self._song and self._song.song_id, reason
-        )
-        self._shadow.stop()
-        self._plan = plain_fallback(self._plan, reason)
-        self._apply_volumes()
-        if self._vocal_now() is VocalSwitch.ACCOMPANIMENT:
-            self._plain_switch(VocalSwitch.ACCOMPANIMENT)
-
-    def _recheck_volumes(self) -> None:
-        """Until the decks' audio is really flowing, keep setting their volumes: an output
-        that starts may take its own default (amem's first stream reports 1.0)."""
-        with self._lock:
-            if not self._volumes_pending or self._state is PlayerState.STOPPED:
-                return
-            self._apply_volumes()
-            started = time.monotonic() - self._started_at >= settings.volume_recheck_for_s
-            audio = (self._main, self._shadow) if self._plan.method.uses_shadow else (self._main,)
-            if started and all(d.time_ms() > 0 for d in audio):
-                self._volumes_pending = False
-                self._check_file_matches_catalog()
-                if self._plan.method is VocalMethod.PLAIN_CHANNELS:
-                    # A channel set before the output starts is lost: choose it now (one
-                    # restart, the plain method's cost).
-                    self._plain_switch(self._vocal_now())
-
-    def _check_file_matches_catalog(self) -> None:
-        """A tracks song whose file has fewer audio tracks than the catalog says would make
-        both decks play the same track: the switch cannot work, so say so (lock held)."""
-        if self._plan.method not in (VocalMethod.SHADOW_TRACKS, VocalMethod.PLAIN_TRACKS):
-            return
-        found = len(self._main.audio_track_ids())
-        wanted = max(self._plan.original_track or 0, self._plan.accompaniment_track or 0) + 1
-        if found < wanted:
-            log.warning(
-                "song %s: catalog says %d audio tracks, file has %d: no vocal switch",
-                self._song and self._song.song_id,
-                wanted,
-                found,
-            )
-            self._shadow.stop()
-            self._plan = VocalPlan(VocalMethod.NONE, why_not_seamless="file lacks the tracks")
-            self._apply_volumes()
-
-    def _align_soon(self) -> None:
-        """After a start, seek or resume (lock held): measure the decks' offset shortly."""
-        self._align_due = time.monotonic() + settings.shadow_align_delay_s
-        self._events.put((0, "", None))  # wake the player thread to re-plan its wait
-
-    def _align_shadow(self) -> None:
-        """Measure how far apart the decks play and hold the early one back (sync.py).
-        Polls libVLC without holding the lock; holds it only while nudging a deck."""
-        with self._lock:
-            if self._volumes_pending:  # volumes first: they decide what is heard
-                self._align_due = time.monotonic() + settings.volume_recheck_interval_s
-                return
-            self._align_due = time.monotonic() + settings.shadow_check_interval_s
-            gen = self._generation
-
-        def roles_now() -> Roles | None:
-            plan = self._plan
-            if gen != self._generation or self._state is not PlayerState.PLAYING:
-                return None
-            if not (plan.method.uses_shadow or plan.picture_deck):
-                return None
-            return self._decks.roles(plan, shadow_audible=self._shadow_audible())
-
-        result = self._decks.align(roles_now, self._lock)
-        if result.audio_offset_ms is not None:
-            self.last_shadow_offset_ms = result.audio_offset_ms
-        if result.picture_offset_ms is not None:
-            self.last_picture_offset_ms = result.picture_offset_ms
