@@ -113,15 +113,26 @@ def hold_all(holds: list[tuple[Movable, float]]) -> None:
         deck.set_pause(False)
 
 
+AudioLag = Callable[[Movable, Movable], "float | None"]
+
+
 def align(
-    roles_now: Callable[[], Roles | None], lock: threading.RLock, *, rounds: int
+    roles_now: Callable[[], Roles | None],
+    lock: threading.RLock,
+    *,
+    rounds: int,
+    audio_lag_ms: AudioLag | None = None,
 ) -> Alignment:
     """Measure and move until every deck agrees with the audible one (or ``rounds`` ran out).
 
     ``roles_now`` is called with ``lock`` held and returns None once alignment is no longer
     wanted (another song, paused, stopped). Polls libVLC without the lock; holds it while
     moving the muted deck (so the guest cannot switch onto a deck that is paused for a
-    hold), and takes it only around the pause and resume of the picture deck."""
+    hold), and takes it only around the pause and resume of the picture deck.
+
+    ``audio_lag_ms(muted, audible)``, when given, says how much later the audio server plays
+    the muted deck's stream than the audible one's beyond what their clocks say
+    (pulse_latency.py); it is added to the muted deck's clock offset."""
     result = Alignment(None, None, 0)
     moves_done = 0
     for _round in range(rounds):
@@ -140,12 +151,24 @@ def align(
             budget_s=settings.shadow_align_budget_s,
             changes_wanted=settings.shadow_align_changes,
         )
+        lag = None
+        if audio_lag_ms is not None and roles.muted is not None:
+            lag = audio_lag_ms(roles.muted, roles.audible)
         with lock:
             roles = roles_now()
             if roles is None or roles.audible.name not in origins:
                 return result
             reference = origins[roles.audible.name]
             late = {name: origin - reference for name, origin in origins.items()}
+            # (only if nobody switched while the server was asked)
+            muted = roles.muted
+            if (
+                lag is not None
+                and muted is not None
+                and muted.name in late
+                and roles_now() == roles
+            ):
+                late[muted.name] += lag
             result = Alignment(
                 late.get(roles.muted.name) if roles.muted else None,
                 late.get(roles.picture.name) if roles.picture else None,

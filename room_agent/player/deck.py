@@ -51,8 +51,12 @@ class Deck:
         shifter: KeyShifter,
         listener: DeckListener,
         stereo: StereoMode = StereoMode.STEREO,
+        role: int = 0,
     ) -> None:
         self.name = name
+        # libVLC media-player role: the audio server shows it as the stream's media.role,
+        # which tells the decks' streams apart (pulse_latency.py). Set before the output.
+        self.role = role
         self.stereo = stereo
         self._instance = instance
         self._core = core
@@ -62,6 +66,8 @@ class Deck:
         self.wanted_volume = 100
         self.mp: vlc.MediaPlayer = instance.media_player_new()
         self.ptr: int = ctypes.cast(self.mp._as_parameter_, ctypes.c_void_p).value or 0
+        if role:
+            self.mp.set_role(role)
         events = self.mp.event_manager()
         events.event_attach(vlc.EventType.MediaPlayerEndReached, self._on_vlc_end)
         events.event_attach(vlc.EventType.MediaPlayerEncounteredError, self._on_vlc_error)

@@ -23,10 +23,11 @@ import vlc
 
 from room_agent.core.ports import VocalSwitch
 from room_agent.player import alignment, settings
-from room_agent.player.alignment import Alignment, Roles
+from room_agent.player.alignment import Alignment, Movable, Roles
 from room_agent.player.deck import Deck, DeckListener, StereoMode
 from room_agent.player.output import AudioOutput
 from room_agent.player.pitch import KeyShifter
+from room_agent.player.pulse_latency import ServerLatency
 from room_agent.player.shadow import VocalMethod, VocalPlan, plain_fallback
 from room_agent.player.vlccore import VlcCore
 
@@ -42,12 +43,14 @@ class DeckRack:
         shifter: KeyShifter,
         listener: DeckListener,
     ) -> None:
-        def deck(name: str, stereo: StereoMode = StereoMode.STEREO) -> Deck:
-            return Deck(instance, name, audio, core, shifter, listener, stereo)
+        def deck(name: str, role: int, stereo: StereoMode = StereoMode.STEREO) -> Deck:
+            return Deck(instance, name, audio, core, shifter, listener, stereo, role)
 
-        self._tracks = (deck("main"), deck("shadow"))
-        self._channels = (deck("right", StereoMode.RIGHT), deck("left", StereoMode.LEFT))
-        self.picture = deck("picture")
+        # Distinct roles per audio deck (libVLC's music, animation, game, production): the
+        # audio server tells their streams apart by them (pulse_latency.py).
+        self._tracks = (deck("main", 1), deck("shadow", 6))
+        self._channels = (deck("right", 4, StereoMode.RIGHT), deck("left", 7, StereoMode.LEFT))
+        self.picture = deck("picture", 2)
         self.all = (*self._tracks, *self._channels, self.picture)
         self.main, self.shadow = self._tracks
 
@@ -120,6 +123,24 @@ class DeckRack:
             if deck is not self.picture:
                 deck.set_key(semitones, playing=deck.name in playing)
 
-    def align(self, roles_now: Callable[[], Roles | None], lock: threading.RLock) -> Alignment:
-        """Move the muted and picture decks onto the audible deck's timeline (alignment.py)."""
-        return alignment.align(roles_now, lock, rounds=settings.shadow_align_rounds)
+    def align(
+        self,
+        roles_now: Callable[[], Roles | None],
+        lock: threading.RLock,
+        server: ServerLatency | None = None,
+    ) -> Alignment:
+        """Move the muted and picture decks onto the audible deck's timeline (alignment.py),
+        with each audio stream's real lateness from the audio ``server`` when it tells."""
+
+        def lag(muted: Movable, audible: Movable) -> float | None:
+            assert server is not None
+            by_name = {deck.name: deck for deck in self.all}
+            return server.lag_ms(by_name[muted.name].role, by_name[audible.name].role)
+
+        usable = server is not None and server.available
+        return alignment.align(
+            roles_now,
+            lock,
+            rounds=settings.shadow_align_rounds,
+            audio_lag_ms=lag if usable else None,
+        )

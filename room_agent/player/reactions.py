@@ -20,6 +20,7 @@ from room_agent.core.ports import PlayerState, VocalSwitch
 from room_agent.player import settings
 from room_agent.player.alignment import Roles
 from room_agent.player.deck import Deck, DeckEvent
+from room_agent.player.pulse_latency import ServerLatency
 from room_agent.player.rack import DeckRack
 from room_agent.player.shadow import VocalMethod, VocalPlan, plain_fallback
 
@@ -33,6 +34,7 @@ class PlayerReactions:
     _lock: threading.RLock
     _events: queue.Queue[object]
     _decks: DeckRack
+    _server: ServerLatency
     _song: Song | None
     _plan: VocalPlan
     _generation: int
@@ -244,7 +246,7 @@ class PlayerReactions:
                 return None
             return self._decks.roles(plan, shadow_audible=self._shadow_audible())
 
-        result = self._decks.align(roles_now, self._lock)
+        result = self._decks.align(roles_now, self._lock, self._server)
         if result.audio_offset_ms is not None:
             self.last_shadow_offset_ms = result.audio_offset_ms
         if result.picture_offset_ms is not None:

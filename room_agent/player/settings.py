@@ -40,6 +40,10 @@ align_seek_min_late_ms = 25.0
 # A shadow deck ending this close to the song's end is the song ending, not a failure.
 shadow_end_margin_ms = 1500
 shadow_check_interval_s = 5.0
+# Through PulseAudio, each deck's real lateness is read from the server (pulse_latency.py):
+# this many readings (median), each given at most this long.
+server_latency_samples = 7
+server_latency_timeout_s = 1.0
 # A two-deck song opens its decks paused and starts them together once all are open: how
 # often the player looks, and how long it waits for a slow deck before starting anyway.
 start_poll_interval_s = 0.003

@@ -26,7 +26,9 @@ from room_agent.player import settings
 from room_agent.player.config import PlayerConfig
 from room_agent.player.deck import Deck
 from room_agent.player.loudness import Levelling, levelling_for, vlc_volume
+from room_agent.player.output import OutputKind
 from room_agent.player.pitch import KeyShifter, check_key_range
+from room_agent.player.pulse_latency import ServerLatency
 from room_agent.player.rack import DeckRack
 from room_agent.player.reactions import STOP, PlayerReactions
 from room_agent.player.shadow import VocalMethod, VocalPlan, plan_for
@@ -47,6 +49,7 @@ class VlcPlayer(PlayerReactions):
             raise Unsupported("libVLC could not start (is VLC 3 installed?)")
         self._core = VlcCore()
         self._shifter = KeyShifter(self._core, enabled=self.config.key_enabled)
+        self._server = ServerLatency(enabled=self.config.audio.kind is OutputKind.PULSE)
 
         self._decks = DeckRack(
             self._instance, self.config.audio, self._core, self._shifter, self._on_deck
