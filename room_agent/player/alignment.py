@@ -203,3 +203,24 @@ def align(
                     for deck, _ms in picture_holds:
                         deck.set_pause(False)
     return result
+
+
+def hold_muted_by_server_lag(
+    roles_now: Callable[[], Roles | None], lock: threading.RLock, audio_lag_ms: AudioLag
+) -> float | None:
+    """Right after a start or seek, before the clocks can be measured (libVLC's time moves
+    every ~250 ms): ask the audio server how much later the muted deck is heard than the
+    audible one, and hold it back if it is ahead. Returns the lag read (ms), or None."""
+    with lock:
+        roles = roles_now()
+    if roles is None or roles.muted is None:
+        return None
+    lag = audio_lag_ms(roles.muted, roles.audible)
+    if lag is None:
+        return None
+    with lock:
+        early = -lag
+        if roles_now() == roles and settings.shadow_align_tolerance_ms < early:
+            log.info("holding %s back %.1f ms (audio server)", roles.muted.name, early)
+            hold_all([(roles.muted, min(early, settings.align_max_hold_ms))])
+    return lag

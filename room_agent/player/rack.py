@@ -23,7 +23,7 @@ import vlc
 
 from room_agent.core.ports import VocalSwitch
 from room_agent.player import alignment, settings
-from room_agent.player.alignment import Alignment, Movable, Roles
+from room_agent.player.alignment import Alignment, AudioLag, Movable, Roles
 from room_agent.player.deck import Deck, DeckListener, StereoMode
 from room_agent.player.output import AudioOutput
 from room_agent.player.pitch import KeyShifter
@@ -123,6 +123,18 @@ class DeckRack:
             if deck is not self.picture:
                 deck.set_key(semitones, playing=deck.name in playing)
 
+    def server_lag(self, server: ServerLatency | None) -> AudioLag | None:
+        """How much later the audio server plays one deck's stream than another's, or None
+        when the server cannot tell (pulse_latency.py)."""
+        if server is None or not server.available:
+            return None
+        by_name = {deck.name: deck for deck in self.all}
+
+        def lag(deck: Movable, reference: Movable) -> float | None:
+            return server.lag_ms(by_name[deck.name].role, by_name[reference.name].role)
+
+        return lag
+
     def align(
         self,
         roles_now: Callable[[], Roles | None],
@@ -131,16 +143,5 @@ class DeckRack:
     ) -> Alignment:
         """Move the muted and picture decks onto the audible deck's timeline (alignment.py),
         with each audio stream's real lateness from the audio ``server`` when it tells."""
-
-        def lag(muted: Movable, audible: Movable) -> float | None:
-            assert server is not None
-            by_name = {deck.name: deck for deck in self.all}
-            return server.lag_ms(by_name[muted.name].role, by_name[audible.name].role)
-
-        usable = server is not None and server.available
-        return alignment.align(
-            roles_now,
-            lock,
-            rounds=settings.shadow_align_rounds,
-            audio_lag_ms=lag if usable else None,
-        )
+        rounds = settings.shadow_align_rounds
+        return alignment.align(roles_now, lock, rounds=rounds, audio_lag_ms=self.server_lag(server))

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from media_index.model import Song
 from room_agent.core.ports import PlayerState, VocalSwitch
 from room_agent.player import settings
-from room_agent.player.alignment import Roles
+from room_agent.player.alignment import Roles, hold_muted_by_server_lag
 from room_agent.player.deck import Deck, DeckEvent
 from room_agent.player.pulse_latency import ServerLatency
 from room_agent.player.rack import DeckRack
@@ -44,6 +44,7 @@ class PlayerReactions:
     _volumes_pending: bool
     _started_at: float
     _align_due: float
+    _lag_check_due: float
     _start_held_at: float
     _started: set[str]
     _end_callbacks: list[Callable[[str], None]]
@@ -81,7 +82,8 @@ class PlayerReactions:
 
     def _run(self) -> None:
         while True:
-            wait_s = max(0.0, min(self._align_due - time.monotonic(), 60.0))
+            due = min(self._align_due, self._lag_check_due)
+            wait_s = max(0.0, min(due - time.monotonic(), 60.0))
             if self._volumes_pending:
                 wait_s = min(wait_s, settings.volume_recheck_interval_s)
             if self._start_held_at:
@@ -91,6 +93,8 @@ class PlayerReactions:
             except queue.Empty:
                 self._release_start()
                 self._recheck_volumes()
+                if time.monotonic() >= self._lag_check_due:
+                    self._check_server_lag()
                 if time.monotonic() >= self._align_due:
                     self._align_shadow()
                 continue
@@ -225,8 +229,36 @@ class PlayerReactions:
 
     def _align_soon(self) -> None:
         """After a start, seek or resume (lock held): measure the decks' offset shortly."""
-        self._align_due = time.monotonic() + settings.shadow_align_delay_s
+        now = time.monotonic()
+        self._align_due = now + settings.shadow_align_delay_s
+        if self._server.available and self._plan.method.uses_shadow:
+            self._lag_check_due = now + settings.server_lag_check_delay_s
         self._events.put((0, "", None))  # wake the player thread to re-plan its wait
+
+    def _roles_while(self, gen: int) -> Callable[[], Roles | None]:
+        """Who is audible, muted and showing video, for as long as song ``gen`` plays."""
+
+        def roles_now() -> Roles | None:
+            plan = self._plan
+            if gen != self._generation or self._state is not PlayerState.PLAYING:
+                return None
+            if self._start_held_at or not (plan.method.uses_shadow or plan.picture_deck):
+                return None
+            return self._decks.roles(plan, shadow_audible=self._shadow_audible())
+
+        return roles_now
+
+    def _check_server_lag(self) -> None:
+        """The quick first look after a start/seek (alignment.hold_muted_by_server_lag)."""
+        with self._lock:
+            if self._start_held_at:  # not started yet: look again shortly
+                self._lag_check_due = time.monotonic() + settings.server_lag_check_delay_s
+                return
+            self._lag_check_due = float("inf")
+            roles_now = self._roles_while(self._generation)
+        lag = self._decks.server_lag(self._server)
+        if lag is not None:
+            hold_muted_by_server_lag(roles_now, self._lock, lag)
 
     def _align_shadow(self) -> None:
         """Measure how far apart the decks play and hold the early one back (sync.py).
@@ -236,16 +268,7 @@ class PlayerReactions:
                 self._align_due = time.monotonic() + settings.volume_recheck_interval_s
                 return
             self._align_due = time.monotonic() + settings.shadow_check_interval_s
-            gen = self._generation
-
-        def roles_now() -> Roles | None:
-            plan = self._plan
-            if gen != self._generation or self._state is not PlayerState.PLAYING:
-                return None
-            if not (plan.method.uses_shadow or plan.picture_deck):
-                return None
-            return self._decks.roles(plan, shadow_audible=self._shadow_audible())
-
+            roles_now = self._roles_while(self._generation)
         result = self._decks.align(roles_now, self._lock, self._server)
         if result.audio_offset_ms is not None:
             self.last_shadow_offset_ms = result.audio_offset_ms

@@ -44,6 +44,8 @@ shadow_check_interval_s = 5.0
 # this many readings (median), each given at most this long.
 server_latency_samples = 7
 server_latency_timeout_s = 1.0
+# After a start or seek, the first (server-only) look at the decks comes this soon.
+server_lag_check_delay_s = 0.15
 # A two-deck song opens its decks paused and starts them together once all are open: how
 # often the player looks, and how long it waits for a slow deck before starting anyway.
 start_poll_interval_s = 0.003

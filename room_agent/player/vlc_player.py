@@ -71,6 +71,7 @@ class VlcPlayer(PlayerReactions):
         self._volumes_pending = False
         self._started_at = 0.0
         self._align_due = float("inf")
+        self._lag_check_due = float("inf")
         # A two-deck song opens paused and starts when every deck is ready (monotonic s of
         # play(), 0 = not waiting): see _release_start.
         self._start_held_at = 0.0
