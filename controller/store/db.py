@@ -1,7 +1,9 @@
 """Opening the controller database and running short transactions on it.
 
-One SQLite file (``DATA_DIR/controller.db``) in WAL mode with ``synchronous=NORMAL``: a commit
-is a WAL append, not an fsync, so short transactions are cheap. The connection runs in
+One SQLite file (``DATA_DIR/controller.db``) in WAL mode with ``synchronous=FULL``: the
+controller records money, so a payment the cashier saw succeed is on disk when its commit
+returns and survives a power cut (NORMAL could lose the last commits; FULL costs one WAL fsync,
+~0.3 ms per commit measured here against ~0.02 ms). The connection runs in
 autocommit mode and :meth:`Store.transaction` issues ``BEGIN IMMEDIATE`` itself, so nesting
 works (inner blocks become savepoints) and a failure rolls everything back.
 
@@ -34,7 +36,7 @@ class Store:
             str(self.path), isolation_level=None, check_same_thread=False, timeout=5.0
         )
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=5000")
         self.conn = conn
@@ -106,7 +108,7 @@ class Store:
         return rows[0] if rows else None
 
     def checkpoint_in_background(self, interval_s: float) -> None:
-        """Move WAL checkpoints (the only fsyncs in WAL + synchronous=NORMAL) off the
+        """Move WAL checkpoints (which fsync the main database file) off the
         caller's thread: commits stop checkpointing, a thread with its own connection runs a
         PASSIVE checkpoint every ``interval_s`` (never blocking writers)."""
         if self._checkpointer is not None:

@@ -243,3 +243,14 @@ def test_background_checkpoints_run_on_their_own_thread_and_stop_with_the_store(
         assert again.query_one("SELECT COUNT(*) AS n FROM t")["n"] == 500  # type: ignore[index]
     finally:
         again.close()
+
+
+def test_a_committed_payment_is_on_disk_before_the_commit_returns(tmp_path: Path) -> None:
+    """Money lives here: WAL with synchronous=FULL (2), so a power cut after the cashier
+    saw "paid" cannot lose the payment (NORMAL, 1, could lose the last commits)."""
+    store = Store(tmp_path / "controller.db")
+    try:
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 2
+    finally:
+        store.close()
