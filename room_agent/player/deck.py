@@ -178,13 +178,13 @@ class Deck:
     def seek(self, position_ms: int) -> None:
         self.mp.set_time(max(0, int(position_ms)))
 
-    def ready(self) -> bool:
-        """Opened and waiting (``paused`` open), or past caring (ended, failed)."""
-        return self.mp.get_state() in (
-            vlc.State.Paused,
-            vlc.State.Ended,
-            vlc.State.Error,
-        )
+    def ready(self, *, overdue: bool = False) -> bool:
+        """Opened and waiting (``paused`` open), or past caring (ended, failed); once the
+        wait is ``overdue`` a deck already playing counts too (nothing left to wait for)."""
+        state = self.mp.get_state()
+        if overdue and state == vlc.State.Playing:
+            return True
+        return state in (vlc.State.Paused, vlc.State.Ended, vlc.State.Error)
 
     def time_ms(self) -> int:
         return max(0, self.mp.get_time())

@@ -163,8 +163,8 @@ class PlayerReactions:
             if self._state is PlayerState.PAUSED:
                 return  # the guest paused while it opened: resume() starts every deck
             waiting = [d for d in self._in_start_order() if d.name not in self._started]
-            ready = [d for d in waiting if d.ready()]
             overdue = time.monotonic() - self._start_held_at >= settings.start_hold_max_s
+            ready = [d for d in waiting if d.ready(overdue=overdue)]
             if len(ready) < len(waiting) and not (overdue and ready):
                 return
             for deck in ready:

@@ -137,3 +137,27 @@ def test_a_song_without_video_opens_no_picture_deck(heard: Heard, library: Libra
     assert wait_for(lambda: heard.player.last_shadow_offset_ms is not None, 10)
     assert heard.player._decks.picture.mp.get_media() is None
     assert heard.player.last_picture_offset_ms is None
+
+
+def test_the_decks_of_a_video_song_start_together_before_any_alignment(
+    heard: Heard, library: Library
+) -> None:
+    heard.player.play(library.tracks_video)
+    time.sleep(0.6)
+    assert heard.player.last_shadow_offset_ms is None  # no alignment has run yet
+    assert abs(heard.pcm.deck_offset_ms("main", "shadow")) <= 10
+
+
+def test_pausing_while_a_song_opens_then_resuming_plays_every_deck(
+    heard: Heard, library: Library
+) -> None:
+    heard.player.play(library.tracks_video)
+    heard.player.pause()
+    time.sleep(0.3)
+    assert heard.player.status().state is PlayerState.PAUSED
+    heard.player.resume()
+    assert wait_for(lambda: heard.player.status().position_ms > 800, 10)
+    decks = heard.player._decks
+    for deck in (decks.main, decks.shadow, decks.picture):
+        assert deck.mp.is_playing(), deck.name
+    assert wait_for(lambda: heard.player.last_shadow_offset_ms is not None, 10)
