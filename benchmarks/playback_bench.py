@@ -1,6 +1,7 @@
 """Playback benchmark of the room's libVLC player, measured from the audio itself.
 
-    .venv/bin/python benchmarks/playback_bench.py [--runs 7] [--no-pulse] [--cost-seconds 20]
+    .venv/bin/python benchmarks/playback_bench.py [--runs 7] [--switches 20] [--no-pulse]
+        [--cost-seconds 20]
 
 Every latency is taken from PCM, never from a "done" callback:
 
@@ -38,7 +39,12 @@ from media_index.model import Song, VocalMode  # noqa: E402
 from room_agent.core.ports import VocalSwitch  # noqa: E402
 from room_agent.player import AudioOutput, OutputKind, PlayerConfig, VlcPlayer  # noqa: E402
 from tests.support import media  # noqa: E402
-from tests.support.pcm import PcmRecorder, longest_silence_ms, tone_level  # noqa: E402
+from tests.support.pcm import (  # noqa: E402
+    PcmRecorder,
+    longest_silence_ms,
+    tick_onsets_s,
+    tone_level,
+)
 from tests.support.pulse import RATE_HZ, PulseServer  # noqa: E402
 
 STEP_MS = 5
@@ -145,26 +151,38 @@ def bench_start_and_skip(ear: Listener, lib: dict[str, Song], runs: int) -> dict
     return out
 
 
-def bench_vocal_switch(ear: Listener, song: Song, runs: int, shadow: bool) -> dict[str, list]:
+def _beat_error_ms(samples: np.ndarray) -> float | None:
+    """How far the 250 ms metronome moved (ms) within ``samples``: a switch that jumps the
+    position by N ms makes one interval N ms long or short."""
+    intervals = np.diff(tick_onsets_s(samples))
+    if len(intervals) < 3:
+        return None
+    return float(np.abs(intervals - media.TICK_PERIOD_S).max() * 1000)
+
+
+def bench_vocal_switch(ear: Listener, song: Song, switches: int, shadow: bool) -> dict[str, list]:
     label = "shadow deck" if shadow else "libVLC switch"
     gap, gone = f"switch silence, {label}", f"switch -> vocal gone, {label}"
-    out: dict[str, list] = {gap: [], gone: []}
+    moved = f"switch -> position moved, {label}"
+    out: dict[str, list] = {gap: [], gone: [], moved: []}
     player = ear.player(shadow_enabled=shadow)
     try:
         player.play(song)
         time.sleep(2.0)
-        for k in range(runs):
+        for k in range(switches):
             ear.start()
-            time.sleep(LISTEN_LEAD_S)
+            time.sleep(LISTEN_LEAD_S + 0.1)
             vocal = VocalSwitch.ACCOMPANIMENT if k % 2 == 0 else VocalSwitch.ORIGINAL
             t = time.monotonic()
             player.set_vocal(vocal)
             time.sleep(1.0)
-            around = ear.after(t - 0.3, 1.3)
+            heard = ear.after(t - 0.8, 1.8)
+            around = heard[int(0.5 * RATE_HZ) :]
             out[gap].append(longest_silence_ms(around))
             test = _lacks(media.VOCAL_HZ) if vocal is VocalSwitch.ACCOMPANIMENT else _has(1000)
             out[gone].append(_first_window(around[int(0.3 * RATE_HZ) :], test))
-            if player.status().position_ms > 5500:
+            out[moved].append(_beat_error_ms(heard[: int(1.6 * RATE_HZ)]))
+            if player.status().position_ms > player.status().duration_ms - 3000:
                 player.seek(1000)
                 time.sleep(1.5)
     finally:
@@ -230,9 +248,8 @@ def bench_cost(song: Song, seconds: float) -> dict[str, dict[str, float]]:
             check=True,
             env={**os.environ},
         )
-        result["with shadow deck" if shadow else "main deck only"] = json.loads(
-            proc.stdout.strip().splitlines()[-1]
-        )
+        label = "shadow + picture decks" if shadow else "one deck (plain switch)"
+        result[label] = json.loads(proc.stdout.strip().splitlines()[-1])
     return result
 
 
@@ -249,6 +266,7 @@ def _stats(values: list) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--switches", type=int, default=20, help="vocal switches per song")
     parser.add_argument("--no-pulse", action="store_true")
     parser.add_argument("--cost-seconds", type=float, default=20.0)
     parser.add_argument("--cost-child", nargs=3)
@@ -282,18 +300,25 @@ def main() -> None:
             for name, ear, _ in ears:
                 results: dict[str, list] = {}
                 results.update(bench_start_and_skip(ear, lib, args.runs))
-                for shadow in (True, False):
-                    for song, what in ((tracks, "tracks"), (channels, "channels")):
-                        part = bench_vocal_switch(ear, song, args.runs, shadow)
-                        results.update({f"{k} ({what})": v for k, v in part.items()})
+                songs = ((tracks, "tracks"), (channels, "channels"), (video, "video"))
+                for song, what in songs:
+                    part = bench_vocal_switch(ear, song, args.switches, shadow=True)
+                    results.update({f"{k} ({what})": v for k, v in part.items()})
+                for song, what in songs[:2]:
+                    part = bench_vocal_switch(ear, song, args.runs, shadow=False)
+                    results.update({f"{k} ({what})": v for k, v in part.items()})
                 results.update(bench_key(ear, lib["a440"], args.runs))
                 rows[name] = results
         finally:
             if pulse is not None:
                 pulse.__exit__()
         cost = bench_cost(video, args.cost_seconds)
-    print(f"\nplayback benchmark: {args.runs} runs each, ms (median / p95), measured from PCM")
-    print("(switch -> vocal gone: 10 ms windows in 5 ms steps, 0 = gone in the first window)\n")
+    print(
+        f"\nplayback benchmark: {args.switches} shadow-deck switches per song, {args.runs} runs"
+        " of everything else; ms (median / p95), measured from PCM"
+    )
+    print("(switch -> vocal gone: 10 ms windows in 5 ms steps, 0 = gone in the first window;")
+    print(" position moved: largest error of the 250 ms metronome across the switch)\n")
     print(f"{'measure':58} {'amem':>17}   {'pulse':>17}")
     print(f"{'':58} {'median':>8} {'p95':>8}   {'median':>8} {'p95':>8}")
     for key in rows["amem"]:
@@ -301,7 +326,7 @@ def main() -> None:
         print(f"{key:58} {_stats(rows['amem'][key])}   {pulse_cell}")
     print(f"\nshadow deck cost (H.264 320x240 + 2 AAC tracks, {args.cost_seconds:.0f} s)")
     for label, value in cost.items():
-        print(f"  {label:20} CPU {value['cpu_percent']:5.1f} %   RSS {value['rss_mb']:6.1f} MB")
+        print(f"  {label:24} CPU {value['cpu_percent']:5.1f} %   RSS {value['rss_mb']:6.1f} MB")
 
 
 if __name__ == "__main__":

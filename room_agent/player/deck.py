@@ -52,8 +52,12 @@ class Deck:
         shifter: KeyShifter,
         listener: DeckListener,
         stereo: StereoMode = StereoMode.STEREO,
+        role: int = 0,
     ) -> None:
         self.name = name
+        # libVLC media-player role: the audio server shows it as the stream's media.role,
+        # which tells the decks' streams apart (pulse_latency.py). Set before the output.
+        self.role = role
         self.stereo = stereo
         self._instance = instance
         self._core = core
@@ -63,6 +67,8 @@ class Deck:
         self.wanted_volume = 100
         self.mp: vlc.MediaPlayer = instance.media_player_new()
         self.ptr: int = ctypes.cast(self.mp._as_parameter_, ctypes.c_void_p).value or 0
+        if role:
+            self.mp.set_role(role)
         events = self.mp.event_manager()
         events.event_attach(vlc.EventType.MediaPlayerEndReached, self._on_vlc_end)
         events.event_attach(vlc.EventType.MediaPlayerEncounteredError, self._on_vlc_error)
@@ -134,6 +140,8 @@ class Deck:
         audio_index: int | None = None,
         video: bool = True,
         tv: TvMedia | None = None,
+        audio: bool = True,
+        paused: bool = False,
     ) -> None:
         """Load ``path`` (not started). ``audio_index`` is the 0-based audio stream to play
         (libVLC's ``audio-track`` option counts audio streams in file order, as ffprobe does);
@@ -152,6 +160,10 @@ class Deck:
         tv = tv if video else None
         if tv is not None and tv.backdrop is not None:
             media.add_option(f":input-slave={tv.backdrop.as_uri()}")
+        if not audio:
+            media.add_option(":no-audio")
+        if paused:  # opens, buffers and waits at its first frame: see ready()
+            media.add_option(":start-paused")
         self.mp.set_media(media)
         media.release()
         uri = tv.subtitle.as_uri() if tv is not None and tv.subtitle is not None else None
@@ -175,6 +187,14 @@ class Deck:
 
     def seek(self, position_ms: int) -> None:
         self.mp.set_time(max(0, int(position_ms)))
+
+    def ready(self, *, overdue: bool = False) -> bool:
+        """Opened and waiting (``paused`` open), or past caring (ended, failed); once the
+        wait is ``overdue`` a deck already playing counts too (nothing left to wait for)."""
+        state = self.mp.get_state()
+        if overdue and state == vlc.State.Playing:
+            return True
+        return state in (vlc.State.Paused, vlc.State.Ended, vlc.State.Error)
 
     def time_ms(self) -> int:
         return max(0, self.mp.get_time())

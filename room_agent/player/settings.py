@@ -26,10 +26,30 @@ shadow_align_delay_s = 0.15
 shadow_align_budget_s = 1.2
 shadow_align_changes = 2
 shadow_align_tolerance_ms = 4.0
-shadow_align_rounds = 3
+shadow_align_rounds = 4
+# The picture deck (video only) may be this far off the audible deck: a frame lasts 40 ms.
+picture_align_tolerance_ms = 10.0
+# A deck ahead by up to this is paused for the difference; further ahead, or behind, it is
+# seeked this far ahead of the audible deck (a seek restarts its clock after a short delay)
+# and held back in the next round.
+align_max_hold_ms = 400.0
+align_seek_lead_ms = 100.0
+# A muted audio deck behind the audible one by no more than this is not seeked (see
+# alignment.plan_moves): a restarted output lands no closer than that under load.
+align_seek_min_late_ms = 25.0
 # A shadow deck ending this close to the song's end is the song ending, not a failure.
 shadow_end_margin_ms = 1500
 shadow_check_interval_s = 5.0
+# Through PulseAudio, each deck's real lateness is read from the server (pulse_latency.py):
+# this many readings (median), each given at most this long.
+server_latency_samples = 7
+server_latency_timeout_s = 1.0
+# After a start or seek, the first (server-only) look at the decks comes this soon.
+server_lag_check_delay_s = 0.15
+# A two-deck song opens its decks paused and starts them together once all are open: how
+# often the player looks, and how long it waits for a slow deck before starting anyway.
+start_poll_interval_s = 0.003
+start_hold_max_s = 1.0
 # How long play() waits in the background for a song to start before reporting an error.
 open_timeout_s = 10.0
 # After a song starts, how often the player checks that its decks' outputs took the volume.

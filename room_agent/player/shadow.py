@@ -52,6 +52,9 @@ class VocalPlan:
     original_stereo: StereoMode = StereoMode.STEREO
     accompaniment_stereo: StereoMode = StereoMode.STEREO
     why_not_seamless: str = ""
+    # The song's video plays on its own deck (video only), so that both audio decks are
+    # alike (no video): they start together and stay together (alignment.py).
+    picture_deck: bool = False
 
     def main_track(self, vocal: VocalSwitch) -> int | None:
         """Audio stream the main deck opens with."""
@@ -96,7 +99,7 @@ def plan_for(song: Song, *, shadow_allowed: bool, stereo_presettable: bool) -> V
             return VocalPlan(VocalMethod.NONE, why_not_seamless="tracks song without two tracks")
         if not shadow_allowed:
             return VocalPlan(VocalMethod.PLAIN_TRACKS, vocal, accomp, why_not_seamless="no shadow")
-        return VocalPlan(VocalMethod.SHADOW_TRACKS, vocal, accomp)
+        return VocalPlan(VocalMethod.SHADOW_TRACKS, vocal, accomp, picture_deck=song.has_video)
     if song.vocal_mode is VocalMode.CHANNELS:
         channel = song.vocal_channel or Channel.RIGHT
         original, accomp_ch = _stereo(channel), _stereo(_other(channel))
@@ -109,6 +112,7 @@ def plan_for(song: Song, *, shadow_allowed: bool, stereo_presettable: bool) -> V
                 VocalMethod.SHADOW_CHANNELS,
                 original_stereo=original,
                 accompaniment_stereo=accomp_ch,
+                picture_deck=song.has_video,
             )
         return VocalPlan(
             VocalMethod.PLAIN_CHANNELS,
@@ -132,4 +136,5 @@ def plain_fallback(plan: VocalPlan, reason: str) -> VocalPlan:
         plan.original_stereo,
         plan.accompaniment_stereo,
         why_not_seamless=reason,
+        picture_deck=plan.picture_deck,
     )

@@ -1,9 +1,11 @@
 """The room's ``Player`` over libVLC: one song at a time, seen by the core as one player.
 
-Underneath, a main deck (video + original vocal) and, for songs with a vocal mode, a muted
-shadow deck (accompaniment) run as one unit: see ``shadow.py`` for why. libVLC's events
-arrive on libVLC's threads; they are queued to the player's own ``ktv-player`` thread, which
-alone reacts to them (end, error, fallback, drift check) and calls the core's callbacks.
+Underneath, a song with a vocal mode plays on two audio decks (original vocal, and the
+muted accompaniment "shadow"; see ``shadow.py`` for why) plus, if it has video, a picture
+deck (video only; see ``alignment.py`` for why the picture has a deck of its own), run as
+one unit (``rack.py``). This module is the port's calls; libVLC's events are queued to the
+player's own ``ktv-player`` thread, which alone reacts to them (``reactions.py``: start,
+end, error, fallback, alignment) and calls the core's callbacks.
 """
 
 from __future__ import annotations
@@ -22,20 +24,21 @@ from media_index.model import Song
 from room_agent.core.ports import PlayerState, PlayerStatus, VocalSwitch
 from room_agent.player import settings
 from room_agent.player.config import PlayerConfig
-from room_agent.player.deck import Deck, DeckEvent
+from room_agent.player.deck import Deck
 from room_agent.player.loudness import Levelling, levelling_for, vlc_volume
+from room_agent.player.output import OutputKind
 from room_agent.player.pitch import KeyShifter, check_key_range
-from room_agent.player.shadow import VocalMethod, VocalPlan, plain_fallback, plan_for
+from room_agent.player.pulse_latency import ServerLatency
+from room_agent.player.rack import DeckRack
+from room_agent.player.reactions import STOP, PlayerReactions
+from room_agent.player.shadow import VocalMethod, VocalPlan, plan_for
 from room_agent.player.tv import TvMediaFor
-from room_agent.player.twin import TwinDecks
 from room_agent.player.vlccore import VlcCore
 
 log = logging.getLogger(__name__)
 
-_STOP = object()
 
-
-class VlcPlayer:
+class VlcPlayer(PlayerReactions):
     """Implements ``room_agent.core.ports.Player``."""
 
     def __init__(self, config: PlayerConfig | None = None) -> None:
@@ -47,8 +50,9 @@ class VlcPlayer:
             raise Unsupported("libVLC could not start (is VLC 3 installed?)")
         self._core = VlcCore()
         self._shifter = KeyShifter(self._core, enabled=self.config.key_enabled)
+        self._server = ServerLatency(enabled=self.config.audio.kind is OutputKind.PULSE)
 
-        self._decks = TwinDecks(
+        self._decks = DeckRack(
             self._instance, self.config.audio, self._core, self._shifter, self._on_deck
         )
         self._end_callbacks: list[Callable[[str], None]] = []
@@ -68,7 +72,15 @@ class VlcPlayer:
         self._volumes_pending = False
         self._started_at = 0.0
         self._align_due = float("inf")
+        self._lag_check_due = float("inf")
+        # A two-deck song opens paused and starts when every deck is ready (monotonic s of
+        # play(), 0 = not waiting): see _release_start.
+        self._start_held_at = 0.0
+        self._started: set[str] = set()
+        # The last alignment (alignment.py): how much later the muted / picture deck plays
+        # than the audible one, ms (None: not measured since the last start/seek/resume).
         self.last_shadow_offset_ms: float | None = None
+        self.last_picture_offset_ms: float | None = None
         self.tv: TvMediaFor | None = None  # the TV's lyrics and backdrop: see tv.py
         self._thread = threading.Thread(target=self._run, name="ktv-player", daemon=True)
         self._thread.start()
@@ -100,32 +112,42 @@ class VlcPlayer:
                 )
             self._apply_key_quietly(key_semitones)
             vocal = self._vocal_now()
-            caching = self.config.file_caching_ms
+            # the TV's karaoke subtitle (and backdrop) go on the deck that carries the picture
+            tv = self.tv(song) if self.tv else None
+            together = self._plan.method.uses_shadow
+            opened = {
+                "generation": gen,
+                "caching_ms": self.config.file_caching_ms,
+                "paused": together,
+            }
             self._main.open(
                 str(path),
-                generation=gen,
-                caching_ms=caching,
                 start_ms=start_ms,
                 audio_index=self._plan.main_track(vocal),
-                tv=self.tv(song) if self.tv else None,
+                video=not self._plan.picture_deck,
+                tv=None if self._plan.picture_deck else tv,
+                **opened,
             )
             if self._plan.method.uses_shadow:
                 self._shadow.open(
                     str(path),
-                    generation=gen,
-                    caching_ms=caching,
                     start_ms=start_ms,
                     audio_index=self._plan.accompaniment_track,
                     video=False,
+                    **opened,
                 )
+            if self._plan.picture_deck:
+                self._decks.picture.open(str(path), start_ms=start_ms, audio=False, tv=tv, **opened)
             self._apply_volumes()
             self._volumes_pending = True
             self._started_at = time.monotonic()
             self._align_soon()
             self._state = PlayerState.LOADING
-            self._main.play()
-            if self._plan.method.uses_shadow:
-                self._shadow.play()
+            for deck in self._in_start_order():
+                deck.play()
+            self._start_held_at = time.monotonic() if together else 0.0
+            self._started = set()
+            self._events.put((0, "", None))  # wake the player thread to watch the start
             # libVLC drops a volume set on a stopped player when its output starts (pulse and
             # amem alike): set it again now that the outputs exist, and once more when each
             # deck's audio arrives (see _handle).
@@ -142,8 +164,9 @@ class VlcPlayer:
     def resume(self) -> None:
         with self._lock:
             if self._state is PlayerState.PAUSED:
-                for deck in self._active_decks():
-                    deck.set_pause(False)
+                for deck in self._in_start_order():
+                    if not self._start_held_at or deck.name in self._started:
+                        deck.set_pause(False)  # (a deck still opening starts when ready)
                 self._clock = (self._clock[0], time.monotonic())
                 self._state = PlayerState.PLAYING
                 self._align_soon()
@@ -159,7 +182,7 @@ class VlcPlayer:
             if self._state is PlayerState.STOPPED or self._song is None:
                 return
             target = max(0, int(position_ms))
-            for deck in self._active_decks():
+            for deck in self._in_start_order():
                 deck.seek(target)
             self._clock = (target, time.monotonic())
             self._align_soon()
@@ -229,7 +252,7 @@ class VlcPlayer:
                 return
             self._closed = True
             self._generation += 1
-        self._events.put(_STOP)
+        self._events.put(STOP)
         self._thread.join(timeout=5)
         with self._lock:
             self._decks.release_all()
@@ -275,23 +298,18 @@ class VlcPlayer:
             return VocalSwitch.UNAVAILABLE
         return self._vocal_pref
 
-    @property
-    def _main(self) -> Deck:
-        return self._decks.main
-
-    @property
-    def _shadow(self) -> Deck:
-        return self._decks.shadow
-
     def _active_decks(self) -> tuple[Deck, ...]:
         return self._decks.active(self._plan)
 
+    def _in_start_order(self) -> tuple[Deck, ...]:
+        return self._decks.start_order(self._plan, shadow_audible=self._shadow_audible())
+
+    def _shadow_audible(self) -> bool:
+        return self._plan.method.uses_shadow and self._vocal_now() is VocalSwitch.ACCOMPANIMENT
+
     def _apply_volumes(self) -> None:
         level = 0 if self._muted else vlc_volume(self._volume, self._levelling.gain_db)
-        shadow_audible = (
-            self._plan.method.uses_shadow and self._vocal_now() is VocalSwitch.ACCOMPANIMENT
-        )
-        self._decks.set_volumes(level, shadow_audible=shadow_audible)
+        self._decks.set_volumes(level, shadow_audible=self._shadow_audible())
 
     def _plain_switch(self, vocal: VocalSwitch) -> None:
         self._decks.plain_switch(self._plan, vocal)
@@ -319,147 +337,3 @@ class VlcPlayer:
         if self._state is PlayerState.PLAYING and since > 0:
             return last_ms + int(min(now - since, 0.3) * 1000)
         return last_ms
-
-    # --- the player's own thread ---------------------------------------------------------
-
-    def _on_deck(self, deck: Deck, generation: int, event: DeckEvent) -> None:
-        self._events.put((generation, deck.name, event))  # libVLC thread: hand off only
-
-    def _run(self) -> None:
-        while True:
-            wait_s = max(0.0, min(self._align_due - time.monotonic(), 60.0))
-            if self._volumes_pending:
-                wait_s = min(wait_s, settings.volume_recheck_interval_s)
-            try:
-                item = self._events.get(timeout=wait_s)
-            except queue.Empty:
-                self._recheck_volumes()
-                if time.monotonic() >= self._align_due:
-                    self._align_shadow()
-                continue
-            if item is _STOP:
-                return
-            assert isinstance(item, tuple)
-            gen, deck, event = item
-            if deck not in (self._main.name, self._shadow.name):
-                continue
-            try:
-                self._handle(gen, deck, event)
-            except Exception:
-                log.exception("player event %s from %s deck failed", event, deck)
-
-    def _handle(self, gen: int, deck: str, event: DeckEvent | str) -> None:
-        end_of: str | None = None
-        error: tuple[str, str] | None = None
-        with self._lock:
-            if gen != self._generation or self._song is None:
-                return
-            song = self._song
-            if isinstance(event, str):
-                self._state, error = PlayerState.STOPPED, (song.song_id, event)
-            elif event is DeckEvent.AUDIO_ADDED:
-                self._audio_seen.add(deck)
-                self._apply_volumes()
-                if deck == self._main.name and self._state is PlayerState.LOADING:
-                    self._state = PlayerState.PLAYING
-                    self._clock = (self._clock[0], time.monotonic())
-            elif deck == self._shadow.name:
-                if not self._near_end():
-                    self._shadow_failed(f"shadow deck {event.value} early")
-            elif event is DeckEvent.ERROR:
-                self._shadow.stop()
-                self._state = PlayerState.STOPPED
-                error = (song.song_id, f"libVLC cannot open or decode {song.path}")
-            elif self._main.name not in self._audio_seen:  # ENDED without ever decoding audio
-                self._shadow.stop()
-                self._state = PlayerState.STOPPED
-                error = (song.song_id, f"no decodable audio in {song.path}")
-            else:
-                self._shadow.stop()
-                self._state = PlayerState.STOPPED
-                end_of = song.song_id
-        if error is not None:
-            for callback in self._error_callbacks:
-                callback(*error)
-        if end_of is not None:
-            for callback in self._end_callbacks:
-                callback(end_of)
-
-    def _near_end(self) -> bool:
-        length = self._main.length_ms()
-        return length > 0 and self._main.time_ms() >= length - settings.shadow_end_margin_ms
-
-    def _shadow_failed(self, reason: str) -> None:
-        """Keep the song playing on the main deck with libVLC's own switch (lock held)."""
-        if not self._plan.method.uses_shadow or self._state is PlayerState.STOPPED:
-            return
-        log.warning(
-            "song %s: seamless vocal switch off (%s)", self._song and self._song.song_id, reason
-        )
-        self._shadow.stop()
-        self._plan = plain_fallback(self._plan, reason)
-        self._apply_volumes()
-        if self._vocal_now() is VocalSwitch.ACCOMPANIMENT:
-            self._plain_switch(VocalSwitch.ACCOMPANIMENT)
-
-    def _recheck_volumes(self) -> None:
-        """Until the decks' audio is really flowing, keep setting their volumes: an output
-        that starts may take its own default (amem's first stream reports 1.0)."""
-        with self._lock:
-            if not self._volumes_pending or self._state is PlayerState.STOPPED:
-                return
-            self._apply_volumes()
-            started = time.monotonic() - self._started_at >= settings.volume_recheck_for_s
-            if started and all(d.time_ms() > 0 for d in self._active_decks()):
-                self._volumes_pending = False
-                self._check_file_matches_catalog()
-                if self._plan.method is VocalMethod.PLAIN_CHANNELS:
-                    # A channel set before the output starts is lost: choose it now (one
-                    # restart, the plain method's cost).
-                    self._plain_switch(self._vocal_now())
-
-    def _check_file_matches_catalog(self) -> None:
-        """A tracks song whose file has fewer audio tracks than the catalog says would make
-        both decks play the same track: the switch cannot work, so say so (lock held)."""
-        if self._plan.method not in (VocalMethod.SHADOW_TRACKS, VocalMethod.PLAIN_TRACKS):
-            return
-        found = len(self._main.audio_track_ids())
-        wanted = max(self._plan.original_track or 0, self._plan.accompaniment_track or 0) + 1
-        if found < wanted:
-            log.warning(
-                "song %s: catalog says %d audio tracks, file has %d: no vocal switch",
-                self._song and self._song.song_id,
-                wanted,
-                found,
-            )
-            self._shadow.stop()
-            self._plan = VocalPlan(VocalMethod.NONE, why_not_seamless="file lacks the tracks")
-            self._apply_volumes()
-
-    def _align_soon(self) -> None:
-        """After a start, seek or resume (lock held): measure the decks' offset shortly."""
-        self._align_due = time.monotonic() + settings.shadow_align_delay_s
-        self._events.put((0, "", None))  # wake the player thread to re-plan its wait
-
-    def _align_shadow(self) -> None:
-        """Measure how far apart the decks play and hold the early one back (sync.py).
-        Polls libVLC without holding the lock; holds it only while nudging a deck."""
-        with self._lock:
-            if self._volumes_pending:  # volumes first: they decide what is heard
-                self._align_due = time.monotonic() + settings.volume_recheck_interval_s
-                return
-            self._align_due = time.monotonic() + settings.shadow_check_interval_s
-            if not self._plan.method.uses_shadow or self._state is not PlayerState.PLAYING:
-                return
-            gen = self._generation
-
-        def still_wanted() -> bool:
-            return (
-                gen == self._generation
-                and self._state is PlayerState.PLAYING
-                and self._plan.method.uses_shadow
-            )
-
-        offset = self._decks.align(still_wanted, self._lock)
-        if offset is not None:
-            self.last_shadow_offset_ms = offset

@@ -190,13 +190,35 @@ class MonitorRecording:
         raw = raw[: len(raw) // 4 * 4]
         return np.frombuffer(raw, dtype=np.int16).reshape(-1, 2) / 32768.0
 
+    def _offsets(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per chunk: its arrival instant, and arrival minus the duration recorded so far
+        (the stream's start instant as that chunk tells it, never earlier than the truth)."""
+        frames = np.cumsum([len(data) // 4 for _t, data in self._chunks])
+        arrived = np.array([t for t, _data in self._chunks])
+        return arrived, arrived - frames / RATE_HZ
+
     def sample_at(self, instant: float) -> int:
-        """Index of the sample recorded at monotonic ``instant``: each chunk's last sample
-        arrived no earlier than it was recorded, so the smallest arrival-minus-duration
-        offset over all chunks is the best (least delayed) estimate of the stream start."""
-        frames = 0
-        best = float("inf")
-        for arrived, data in self._chunks:
-            frames += len(data) // 4
-            best = min(best, arrived - frames / RATE_HZ)
+        """Index of the sample recorded at monotonic ``instant``, on the monitor's own
+        timeline near that instant: each chunk's last sample arrived no earlier than it was
+        recorded, so the smallest arrival-minus-duration offset among the chunks that arrived
+        within a second of ``instant`` is the best (least delayed) estimate of where the
+        stream started. Local, so that audio the capture lost elsewhere (parec overrun on a
+        loaded machine) does not shift the whole recording."""
+        arrived, starts = self._offsets()
+        near = np.abs(arrived - instant) <= self.LOCAL_S
+        best = float(starts[near].min() if near.any() else starts.min())
         return round((instant - best) * RATE_HZ)
+
+    LOCAL_S = 1.0
+
+    def lost_ms(self, start: float, end: float) -> float:
+        """Audio the capture itself dropped between two instants (ms): the recording's start
+        estimate moves later by exactly what was lost (a late chunk only looks later until
+        the next prompt one). Nothing to do with the player: a test that finds the capture
+        underran around what it analyses may record again."""
+        arrived, starts = self._offsets()
+        before = starts[np.abs(arrived - start) <= self.LOCAL_S]
+        after = starts[np.abs(arrived - end) <= self.LOCAL_S]
+        if not len(before) or not len(after):
+            return float("inf")
+        return max(0.0, float(after.min() - before.min()) * 1000)

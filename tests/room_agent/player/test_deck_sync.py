@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from room_agent.core.ports import PlayerState, VocalSwitch
-from room_agent.player.sync import ClockReading, origin_ms
+from room_agent.player.sync import ClockReading, measure_origins_ms, origin_ms
 from tests.room_agent.player.conftest import Heard, Library
 from tests.support.media import TICK_PERIOD_S, VOCAL_HZ
 from tests.support.pcm import centroid_hz, dominant_hz, tick_onsets_s, wait_for
@@ -105,3 +105,59 @@ def test_the_song_video_is_on_a_player_offered_for_video_and_only_there(
     assert len(showing) == 1
     assert heard.player._shadow.mp not in offered
     assert heard.player._shadow.mp.has_vout() == 0  # the shadow deck decodes no video
+
+
+def test_a_video_song_shows_its_picture_on_a_deck_of_its_own_and_both_audio_decks_are_alike(
+    heard: Heard, library: Library
+) -> None:
+    heard.player.play(library.tracks_video)
+    assert wait_for(lambda: heard.player.status().position_ms > 500, 10)
+    picture = heard.player._decks.picture
+    assert picture.mp.has_vout() > 0
+    assert heard.player._main.mp.has_vout() == 0
+    assert heard.player._shadow.mp.has_vout() == 0
+    # The picture deck plays no sound: every PCM buffer comes from the two audio decks.
+    assert {deck for deck, _pts, _f in heard.pcm.buffers()} == {"main", "shadow"}
+
+
+def test_the_picture_follows_the_audible_deck_clock(heard: Heard, library: Library) -> None:
+    heard.player.play(library.tracks_video)
+    assert wait_for(lambda: heard.player.last_picture_offset_ms is not None, 10)
+    offset = heard.player.last_picture_offset_ms
+    assert offset is not None and abs(offset) <= 10
+    decks = heard.player._decks
+    origins = measure_origins_ms(
+        (decks.main, decks.picture), still_wanted=lambda: True, budget_s=2, changes_wanted=2
+    )
+    assert abs(origins["picture"] - origins["main"]) <= 15
+
+
+def test_a_song_without_video_opens_no_picture_deck(heard: Heard, library: Library) -> None:
+    heard.player.play(library.tracks)
+    assert wait_for(lambda: heard.player.last_shadow_offset_ms is not None, 10)
+    assert heard.player._decks.picture.mp.get_media() is None
+    assert heard.player.last_picture_offset_ms is None
+
+
+def test_the_decks_of_a_video_song_start_together_before_any_alignment(
+    heard: Heard, library: Library
+) -> None:
+    heard.player.play(library.tracks_video)
+    time.sleep(0.6)
+    assert heard.player.last_shadow_offset_ms is None  # no alignment has run yet
+    assert abs(heard.pcm.deck_offset_ms("main", "shadow")) <= 10
+
+
+def test_pausing_while_a_song_opens_then_resuming_plays_every_deck(
+    heard: Heard, library: Library
+) -> None:
+    heard.player.play(library.tracks_video)
+    heard.player.pause()
+    time.sleep(0.3)
+    assert heard.player.status().state is PlayerState.PAUSED
+    heard.player.resume()
+    assert wait_for(lambda: heard.player.status().position_ms > 800, 10)
+    decks = heard.player._decks
+    for deck in (decks.main, decks.shadow, decks.picture):
+        assert deck.mp.is_playing(), deck.name
+    assert wait_for(lambda: heard.player.last_shadow_offset_ms is not None, 10)

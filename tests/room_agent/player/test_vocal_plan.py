@@ -56,3 +56,18 @@ def test_a_failed_shadow_deck_turns_the_plan_into_the_plain_switch() -> None:
     plan = plain_fallback(plan_for(song, shadow_allowed=True, stereo_presettable=True), "boom")
     assert plan.method is VocalMethod.PLAIN_TRACKS
     assert plan.why_not_seamless == "boom"
+
+
+def test_a_video_song_with_a_vocal_switch_plays_its_picture_on_a_deck_of_its_own() -> None:
+    song = _song(vocal_mode=VocalMode.TRACKS, vocal_track=0, accompaniment_track=1, has_video=True)
+    plan = plan_for(song, shadow_allowed=True, stereo_presettable=True)
+    assert plan.picture_deck
+    assert plain_fallback(plan, "shadow deck ended early").picture_deck  # the video goes on
+
+
+def test_a_one_mix_video_song_and_a_plain_switch_keep_the_video_on_the_main_deck() -> None:
+    one_mix = plan_for(_song(has_video=True), shadow_allowed=True, stereo_presettable=True)
+    assert not one_mix.picture_deck
+    song = _song(vocal_mode=VocalMode.CHANNELS, vocal_channel=Channel.LEFT, has_video=True)
+    plain = plan_for(song, shadow_allowed=False, stereo_presettable=True)
+    assert not plain.picture_deck
