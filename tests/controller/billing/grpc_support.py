@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import grpc
 
@@ -38,3 +42,39 @@ def wechat(fen: int) -> pb.TenderAmount:
 
 def billing_stub(channel: grpc.Channel) -> billing_pb2_grpc.BillingServiceStub:
     return billing_pb2_grpc.BillingServiceStub(channel)
+
+
+def checkout_request(room: str) -> pb.CheckoutRequest:
+    """The cashier's checkout of ``room``: cash with change, a fixed id so a retry is one."""
+    return pb.CheckoutRequest(
+        room=f"rooms/{room}", tenders=[cash(10**6)], request_id=f"checkout-{room}"
+    )
+
+
+def checkouts_cut_by_kill_9(
+    ctl: Any, rooms: list[str], md: Any, *, kill_after: int, wait_s: float
+) -> dict[str, pb.CheckoutResponse]:
+    """Check out every room in parallel (``checkout_request``) and
+    kill -9 the controller once ``kill_after`` checkouts were answered: the answered ones."""
+    billing = billing_stub(ctl.channel())
+    requests = {room: checkout_request(room) for room in rooms}
+    answered: dict[str, pb.CheckoutResponse] = {}
+    enough = threading.Event()
+
+    def checkout(room: str) -> None:
+        try:
+            answered[room] = billing.Checkout(requests[room], metadata=md, timeout=TIMEOUT_S)
+        except grpc.RpcError as error:
+            assert error.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED)
+        if len(answered) >= kill_after:
+            enough.set()
+
+    with ThreadPoolExecutor(6) as pool:
+        futures = [pool.submit(checkout, room) for room in rooms]
+        assert enough.wait(wait_s)
+        ctl.process.send_signal(signal.SIGKILL)
+        for f in futures:
+            f.result()
+    ctl.process.wait(10)
+    assert kill_after <= len(answered) < len(rooms)
+    return answered

@@ -3,18 +3,20 @@ duplicates nothing: the cashier's retries (same request ids) finish the batch ex
 
 from __future__ import annotations
 
-import signal
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
-import grpc
 import pytest
 
 from ktv.v1 import billing_pb2 as pb
 from ktv.v1 import rooms_pb2
 from tests.support.controller import launch
 
-from .grpc_support import TIMEOUT_S, billing_stub, cash, rid, write_venue
+from .grpc_support import (
+    TIMEOUT_S,
+    billing_stub,
+    checkout_request,
+    checkouts_cut_by_kill_9,
+    rid,
+    write_venue,
+)
 
 ROOMS = [f"K{i:02d}" for i in range(30)]
 
@@ -43,31 +45,7 @@ def test_kill_9_during_a_batch_of_checkouts_loses_and_duplicates_nothing(tmp_pat
                 metadata=md,
                 timeout=TIMEOUT_S,
             )
-        requests = {
-            room: pb.CheckoutRequest(
-                room=f"rooms/{room}", tenders=[cash(10**6)], request_id=f"checkout-{room}"
-            )
-            for room in ROOMS
-        }
-        answered: dict[str, pb.CheckoutResponse] = {}
-        enough = threading.Event()
-
-        def checkout(room: str) -> None:
-            try:
-                answered[room] = billing.Checkout(requests[room], metadata=md, timeout=TIMEOUT_S)
-            except grpc.RpcError as error:
-                assert error.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED)
-            if len(answered) >= 8:
-                enough.set()
-
-        with ThreadPoolExecutor(6) as pool:
-            futures = [pool.submit(checkout, room) for room in ROOMS]
-            assert enough.wait(30)
-            ctl.process.send_signal(signal.SIGKILL)
-            for f in futures:
-                f.result()
-        ctl.process.wait(10)
-        assert 8 <= len(answered) < len(ROOMS)
+        answered = checkouts_cut_by_kill_9(ctl, ROOMS, md, kill_after=8, wait_s=30)
     finally:
         ctl.stop()
 
@@ -76,7 +54,8 @@ def test_kill_9_during_a_batch_of_checkouts_loses_and_duplicates_nothing(tmp_pat
         md = ctl.admin_md
         billing = billing_stub(ctl.channel())
         retried = {
-            room: billing.Checkout(requests[room], metadata=md, timeout=TIMEOUT_S) for room in ROOMS
+            room: billing.Checkout(checkout_request(room), metadata=md, timeout=TIMEOUT_S)
+            for room in ROOMS
         }
         for room, first in answered.items():
             assert retried[room] == first  # a retry returns the first answer

@@ -4,17 +4,20 @@ once: the credit commits in the checkout's transaction, so it cannot be lost or 
 
 from __future__ import annotations
 
-import signal
 import sqlite3
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
-import grpc
 import pytest
 
 from ktv.v1 import billing_pb2 as pb
 from ktv.v1 import members_pb2, members_pb2_grpc
-from tests.controller.billing.grpc_support import TIMEOUT_S, billing_stub, cash, rid, write_venue
+from tests.controller.billing.grpc_support import (
+    TIMEOUT_S,
+    billing_stub,
+    checkout_request,
+    checkouts_cut_by_kill_9,
+    rid,
+    write_venue,
+)
 from tests.support.controller import launch
 
 ROOMS = [f"K{i:02d}" for i in range(24)]
@@ -62,31 +65,7 @@ def test_kill_9_between_checkouts_loses_and_doubles_no_member_credit(tmp_path):
                 metadata=md,
                 timeout=TIMEOUT_S,
             )
-        requests = {
-            room: pb.CheckoutRequest(
-                room=f"rooms/{room}", tenders=[cash(10**6)], request_id=f"checkout-{room}"
-            )
-            for room in ROOMS
-        }
-        answered: dict[str, pb.CheckoutResponse] = {}
-        enough = threading.Event()
-
-        def checkout(room: str) -> None:
-            try:
-                answered[room] = billing.Checkout(requests[room], metadata=md, timeout=TIMEOUT_S)
-            except grpc.RpcError as error:
-                assert error.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED)
-            if len(answered) >= 6:
-                enough.set()
-
-        with ThreadPoolExecutor(6) as pool:
-            futures = [pool.submit(checkout, room) for room in ROOMS]
-            assert enough.wait(60)
-            ctl.process.send_signal(signal.SIGKILL)
-            for f in futures:
-                f.result()
-        ctl.process.wait(10)
-        assert 6 <= len(answered) < len(ROOMS)
+        answered = checkouts_cut_by_kill_9(ctl, ROOMS, md, kill_after=6, wait_s=60)
     finally:
         ctl.stop()
 
@@ -112,7 +91,8 @@ def test_kill_9_between_checkouts_loses_and_doubles_no_member_credit(tmp_path):
         billing = billing_stub(ctl.channel())
         members = members_pb2_grpc.MembersServiceStub(ctl.channel())
         retried = {
-            room: billing.Checkout(requests[room], metadata=md, timeout=TIMEOUT_S) for room in ROOMS
+            room: billing.Checkout(checkout_request(room), metadata=md, timeout=TIMEOUT_S)
+            for room in ROOMS
         }
         for room, first in answered.items():
             assert retried[room] == first
