@@ -86,3 +86,25 @@ class Unsupported(KtvError):
     grpc_code = "UNIMPLEMENTED"
     default_reason = "UNSUPPORTED"
     exit_code = 10
+
+
+_BY_STATUS: dict[str, type[KtvError]] = {
+    kind.grpc_code: kind
+    for kind in (
+        InvalidArgument,
+        NotFound,
+        AlreadyExists,
+        FailedPrecondition,
+        Conflict,
+        PermissionDenied,
+        Unauthenticated,
+        Unavailable,
+        Unsupported,
+    )
+} | {"DEADLINE_EXCEEDED": Unavailable}
+
+
+def error_class_for(status_name: str) -> type[KtvError]:
+    """The class a client raises for a failed call's status (``grpc.StatusCode.X.name``):
+    the inverse of ``grpc_code``; a deadline is "unreachable"; anything else is KtvError."""
+    return _BY_STATUS.get(status_name, KtvError)

@@ -33,19 +33,6 @@ from ktv.errors import (
 
 T = TypeVar("T")
 
-_STATUS_TO_ERROR: dict[grpc.StatusCode, type[KtvError]] = {
-    grpc.StatusCode.INVALID_ARGUMENT: errors.InvalidArgument,
-    grpc.StatusCode.NOT_FOUND: errors.NotFound,
-    grpc.StatusCode.ALREADY_EXISTS: errors.AlreadyExists,
-    grpc.StatusCode.FAILED_PRECONDITION: errors.FailedPrecondition,
-    grpc.StatusCode.ABORTED: errors.Conflict,
-    grpc.StatusCode.PERMISSION_DENIED: errors.PermissionDenied,
-    grpc.StatusCode.UNAUTHENTICATED: errors.Unauthenticated,
-    grpc.StatusCode.UNAVAILABLE: errors.Unavailable,
-    grpc.StatusCode.DEADLINE_EXCEEDED: errors.Unavailable,
-    grpc.StatusCode.UNIMPLEMENTED: errors.Unsupported,
-}
-
 
 def config_dir() -> Path:
     if os.environ.get("KTV_CONFIG_DIR"):
@@ -122,7 +109,7 @@ def error_from_rpc(error: grpc.RpcError, address: str) -> KtvError:
         return Unavailable(f"cannot reach the controller at {address}: {details}")
     if code == grpc.StatusCode.DEADLINE_EXCEEDED:
         return Unavailable(f"the controller at {address} did not answer in time")
-    return _STATUS_TO_ERROR.get(code, KtvError)(details)
+    return errors.error_class_for(code.name)(details)
 
 
 @dataclass

@@ -24,23 +24,10 @@ from room_agent.link.credentials import AgentCredential, enrollment_channel, sav
 from room_agent.link.discovery import ControllerAddress
 from room_agent.link.room_link import AGENT_VERSION
 
-_STATUS_TO_ERROR: dict[grpc.StatusCode, type[errors.KtvError]] = {
-    grpc.StatusCode.INVALID_ARGUMENT: errors.InvalidArgument,
-    grpc.StatusCode.NOT_FOUND: errors.NotFound,
-    grpc.StatusCode.ALREADY_EXISTS: errors.AlreadyExists,
-    grpc.StatusCode.FAILED_PRECONDITION: errors.FailedPrecondition,
-    grpc.StatusCode.ABORTED: errors.Conflict,
-    grpc.StatusCode.PERMISSION_DENIED: errors.PermissionDenied,
-    grpc.StatusCode.UNAUTHENTICATED: errors.Unauthenticated,
-    grpc.StatusCode.UNAVAILABLE: errors.Unavailable,
-    grpc.StatusCode.DEADLINE_EXCEEDED: errors.Unavailable,
-    grpc.StatusCode.UNIMPLEMENTED: errors.Unsupported,
-}
-
 
 def error_from_rpc(exc: grpc.aio.AioRpcError, doing: str) -> errors.KtvError:
     """One-line ``KtvError`` of the right class for a failed call."""
-    kind = _STATUS_TO_ERROR.get(exc.code(), errors.KtvError)
+    kind = errors.error_class_for(exc.code().name)
     details = (exc.details() or exc.code().name).splitlines()[0] if exc.details() else ""
     return kind(f"{doing} failed: {exc.code().name}: {details}".rstrip(": "))
 

@@ -42,18 +42,6 @@ from room_agent.ui.port import (
 R = TypeVar("R", bound=Message)
 
 REASON_KEY = "ktv-reason"
-_STATUS_TO_ERROR: dict[grpc.StatusCode, type[errors.KtvError]] = {
-    grpc.StatusCode.INVALID_ARGUMENT: errors.InvalidArgument,
-    grpc.StatusCode.NOT_FOUND: errors.NotFound,
-    grpc.StatusCode.ALREADY_EXISTS: errors.AlreadyExists,
-    grpc.StatusCode.FAILED_PRECONDITION: errors.FailedPrecondition,
-    grpc.StatusCode.ABORTED: errors.Conflict,
-    grpc.StatusCode.PERMISSION_DENIED: errors.PermissionDenied,
-    grpc.StatusCode.UNAUTHENTICATED: errors.Unauthenticated,
-    grpc.StatusCode.UNAVAILABLE: errors.Unavailable,
-    grpc.StatusCode.DEADLINE_EXCEEDED: errors.Unavailable,
-    grpc.StatusCode.UNIMPLEMENTED: errors.Unsupported,
-}
 
 
 def error_of(exc: grpc.RpcError) -> errors.KtvError:
@@ -63,7 +51,7 @@ def error_of(exc: grpc.RpcError) -> errors.KtvError:
     code = call.code()
     details = call.details() or ""
     reason = next((str(v) for k, v in call.trailing_metadata() or () if k == REASON_KEY), "")
-    kind = _STATUS_TO_ERROR.get(code, errors.KtvError)
+    kind = errors.error_class_for(code.name)
     if kind is errors.Unavailable:
         return errors.Unavailable(
             f"the front desk cannot be reached ({code.name})", reason=reason or "UNAVAILABLE"
