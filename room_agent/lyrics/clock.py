@@ -3,9 +3,11 @@
 libVLC's ``get_time()`` only moves about every 250 ms. ``PlaybackClock`` anchors on the first
 moment it sees a new player time and interpolates with the monotonic clock in between; its
 answer never goes backwards except on an explicit ``resync`` (seek, replay, new song) or when
-the player jumps by more than ``jump_threshold_ms`` (a seek it was not told about). For
-``resync_grace_ms`` after a resync, far-off player times are stale (libVLC reports the old
-position until its seek lands) and are ignored.
+the player jumps by more than ``jump_threshold_ms`` (a seek it was not told about). When a new
+player time says the estimate ran ahead, the answer slows (``catch_up_rate``) rather than
+standing still, so a wipe drawn from it moves on every frame. For ``resync_grace_ms`` after a
+resync, far-off player times are stale (libVLC reports the old position until its seek
+lands) and are ignored.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from dataclasses import dataclass
 
 from room_agent.lyrics.model import LyricLine, Lyrics
 from room_agent.lyrics.settings import (
+    clock_catch_up_rate,
     clock_jump_threshold_ms,
     clock_max_extrapolation_ms,
+    clock_max_lead_ms,
     clock_resync_grace_ms,
 )
 
@@ -30,16 +34,21 @@ class PlaybackClock:
         jump_threshold_ms: int = clock_jump_threshold_ms,
         max_extrapolation_ms: int = clock_max_extrapolation_ms,
         resync_grace_ms: int = clock_resync_grace_ms,
+        catch_up_rate: float = clock_catch_up_rate,
+        max_lead_ms: int = clock_max_lead_ms,
     ) -> None:
         self._grace_s = resync_grace_ms / 1000.0
         self._grace_until_s = float("-inf")
         self._jump_ms = jump_threshold_ms
         self._max_extra_ms = max_extrapolation_ms
+        self._catch_up_rate = catch_up_rate
+        self._max_lead_ms = max_lead_ms
         self._anchor_ms = 0
         self._anchor_s = 0.0
         self._playing = False
         self._reported_ms: int | None = None
-        self._out_ms = 0
+        self._out_ms = 0.0
+        self._out_s = 0.0  # when _out_ms was last moved
 
     @property
     def playing(self) -> bool:
@@ -80,8 +89,15 @@ class PlaybackClock:
         if self._playing:
             elapsed_ms = max(0.0, (now_s - self._anchor_s) * 1000.0)
             estimate = self._anchor_ms + round(min(elapsed_ms, self._max_extra_ms))
-            self._out_ms = max(self._out_ms, estimate)
-        return self._out_ms
+            # Ahead of the player: go on at catch_up_rate, within a bounded lead (none once
+            # the extrapolation is used up: the player has stopped moving).
+            since_ms = max(0.0, (now_s - max(self._out_s, self._anchor_s)) * 1000.0)
+            slowed = self._out_ms + since_ms * self._catch_up_rate
+            stalled = elapsed_ms >= self._max_extra_ms
+            limit = estimate + (0 if stalled else self._max_lead_ms)
+            self._out_ms = max(self._out_ms, estimate, min(slowed, limit))
+            self._out_s = now_s
+        return round(self._out_ms)  # a float inside: frequent callers lose nothing to rounding
 
 
 @dataclass(frozen=True)

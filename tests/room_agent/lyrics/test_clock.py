@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from room_agent.lyrics import LyricTimeline, PlaybackClock, parse_lrc
 
 
@@ -16,14 +18,52 @@ def test_clock_interpolates_between_coarse_player_updates() -> None:
 
 
 def test_clock_never_runs_backwards_when_the_player_reports_a_little_late() -> None:
-    clock = PlaybackClock()
+    clock = PlaybackClock(catch_up_rate=0.5)
     clock.sample(1000, 0.0, playing=True)
     seen = [clock.position_ms(0.3)]
     clock.sample(1220, 0.31, playing=True)  # player says 1220 while we estimated 1310
     for t in (0.31, 0.33, 0.35, 0.40, 0.45):
         seen.append(clock.position_ms(t))
     assert seen == sorted(seen)
-    assert seen[-1] == 1220 + 140
+    assert seen[-1] == 1310 + 70  # 140 ms at half speed: 90 ms ahead becomes 20 ms ahead
+    assert clock.position_ms(0.49) == 1220 + 180  # caught up: the player's time again
+    assert clock.position_ms(0.60) == 1220 + 290
+
+
+def test_a_clock_ahead_of_the_player_slows_down_instead_of_standing_still() -> None:
+    """The karaoke wipe is drawn from this clock every frame: a held position is a frozen
+    wipe (two or three frames at libVLC's usual 20-40 ms of jitter)."""
+    clock = PlaybackClock(catch_up_rate=0.5)
+    clock.sample(10_000, 0.0, playing=True)
+    clock.position_ms(0.25)
+    clock.sample(10_210, 0.25, playing=True)  # 40 ms behind the estimate of 10_250
+    frames = [clock.position_ms(0.25 + n / 60) for n in range(12)]
+    steps = [b - a for a, b in itertools.pairwise(frames)]
+    assert all(step > 0 for step in steps), frames  # it moves on every frame
+    assert min(steps) >= 7  # half of a 16.7 ms frame, at least
+    assert frames[-1] == 10_210 + round(11 / 60 * 1000)  # and it has caught up
+
+
+def test_a_stalled_player_holds_the_clock_within_a_bounded_lead() -> None:
+    clock = PlaybackClock(max_extrapolation_ms=1000, catch_up_rate=0.5, max_lead_ms=250)
+    clock.sample(2000, 0.0, playing=True)
+    assert clock.position_ms(1.0) == 3000
+    clock.sample(2100, 1.0, playing=True)  # it moved a little, then stalls there
+    for n in range(1, 200):
+        clock.position_ms(1.0 + n / 60)
+    held = clock.position_ms(5.0)
+    assert held == clock.position_ms(60.0)  # it stops...
+    assert 2100 + 1000 <= held <= 2100 + 1000 + 250  # ...within the cap plus the bounded lead
+
+
+def test_callers_a_moment_apart_lose_no_time_while_catching_up() -> None:
+    clock = PlaybackClock(catch_up_rate=0.5)
+    clock.sample(0, 0.0, playing=True)
+    clock.position_ms(0.3)
+    clock.sample(240, 0.3, playing=True)  # 60 ms ahead
+    for n in range(1, 101):  # the screen and the core asking every millisecond
+        clock.position_ms(0.3 + n / 1000)
+    assert clock.position_ms(0.4) == 300 + 50  # 100 ms at half speed, no rounding lost
 
 
 def test_clock_follows_a_seek_backwards_at_once() -> None:
