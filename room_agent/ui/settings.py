@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 lyrics_frame_interval_s = 0  # every frame (Kivy caps at 60 fps) while now playing is shown
+# Kivy's clock by default wakes up to 10 ms early for a frame (it assumes a coarse sleep), so
+# "60 fps" drew 80-125 frames a second wherever the display does not block the swap
+# (offscreen, Xvfb, no vsync): twice the rasterising on two cores, and late frames. Linux
+# sleeps to ~0.1 ms; with vsync the swap paces the loop and the clock never sleeps.
+frame_clock_resolution_s = 0.001
 lyrics_prepare_delay_s = 0.1  # after a line change, rasterise the next line (not that frame)
 clock_tick_interval_s = 1.0  # wall clock / song time on screen
 playback_poll_interval_s = 0.25  # position and state refresh (libVLC updates ~every 250 ms)
 room_poll_interval_s = 1.0  # link state and message timeouts, beside the core's events
 release_memory_after_idle_s = 1.5  # after the last search, give freed heap back to the OS
+freeze_heap_after_s = 2.0  # after the app is built: start-up objects out of the GC's walks
 toast_duration_s = 2.5  # "已点歌" confirmations
 search_result_limit = 100  # rows per page; RecycleView recycles the widgets
 load_more_at_scroll_y = 0.05  # fetch the next page when scrolled this close to the end
