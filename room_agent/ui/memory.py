@@ -53,8 +53,8 @@ def freeze_start_up_heap() -> int:
     """Collect start-up garbage once, then put every object still alive out of the cyclic
     collector's reach (``gc.freeze``); call once, when start-up is over. Reference counting
     still frees them; only cycles among them would never be collected, hence the collection
-    first (the first start's font extraction leaves ~20 MB of it). Returns the objects frozen."""
+    first (the first start's font extraction leaves ~20 MB of it: follow with
+    ``release_free_memory``, off the UI thread). Returns the objects frozen."""
     gc.collect()
     gc.freeze()
-    release_free_memory()
     return gc.get_freeze_count()
