@@ -26,7 +26,6 @@ from ktv.sdnotify import SystemdNotifier, ping_watchdog_forever, watchdog_ping_i
 from room_agent.agent import RoomAgent, build_agent
 from room_agent.config import AgentConfig, check_room_id, load_config
 from room_agent.link.discovery import ControllerLocator
-from room_agent.link.enroll import enroll_agent
 from room_agent.simulate import simulate_room_events
 
 log = logging.getLogger("ktv-agent")
@@ -211,6 +210,8 @@ def cmd_enroll(args: argparse.Namespace) -> int:
 
     async def enroll() -> Path:
         address = await locator.locate()
+        from room_agent.link.enroll import enroll_agent  # cryptography: enrolling only
+
         credential, path = await enroll_agent(
             address,
             room_id=config.room,

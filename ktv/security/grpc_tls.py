@@ -12,10 +12,12 @@ controller listens twice with the same services:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import grpc
 
-from ktv.security import certs
+if TYPE_CHECKING:  # cryptography (~10 MB of RSS): a running room agent needs none of it
+    from ktv.security import certs
 
 TARGET_NAME_OPTION = "grpc.ssl_target_name_override"
 # every controller certificate carries this DNS name; clients verify against it, so the
@@ -73,4 +75,6 @@ def room_of_peer(auth_context: Mapping[str, Sequence[bytes]]) -> str | None:
     pems = auth_context.get("x509_pem_cert") or []
     if len(pems) != 1:
         return None
+    from ktv.security import certs
+
     return certs.room_of_certificate(pems[0])

@@ -28,3 +28,22 @@ def test_no_room_agent_module_imports_pinyin_conversion_charts_or_numpy():
         if _imports(path) & HEAVY
     }
     assert offenders == {}
+
+
+def test_the_running_agent_loads_no_cryptography(tmp_path):
+    """cryptography (~10 MB of RSS) makes the room's key and certificate at enrollment; a
+    running agent only hands PEM files to gRPC."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import room_agent.cli, room_agent.screen_agent, room_agent.link.front_desk\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'cryptography'))\n"
+    )
+    env = {"KIVY_NO_ARGS": "1", "KIVY_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[]"
