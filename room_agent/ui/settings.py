@@ -14,6 +14,7 @@ playback_poll_interval_s = 0.25  # position and state refresh (libVLC updates ~e
 room_poll_interval_s = 1.0  # link state and message timeouts, beside the core's events
 release_memory_after_idle_s = 1.5  # after the last search, give freed heap back to the OS
 freeze_heap_after_s = 2.0  # after the app is built: start-up objects out of the GC's walks
+freeze_screen_after_s = 1.0  # after a screen's first use (its keys, rows): the same for it
 toast_duration_s = 2.5  # "已点歌" confirmations
 search_result_limit = 100  # rows per page; RecycleView recycles the widgets
 load_more_at_scroll_y = 0.05  # fetch the next page when scrolled this close to the end

@@ -4,6 +4,7 @@ away."""
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from kivy.app import App
@@ -44,6 +45,10 @@ class LazyScreens(dict):
         screen = SCREENS[name](name=name)
         self[name] = screen
         self._manager.add_widget(screen)
+        # a screen lives as long as the app: out of the GC's walks like the start-up heap
+        # (room_agent.ui.memory), once its first frames have made its keys and rows; a bare
+        # freeze (no collection) costs its frame nothing
+        Clock.schedule_once(lambda dt: gc.freeze(), settings.freeze_screen_after_s)
         return screen
 
 
