@@ -320,11 +320,6 @@ async def one_run(catalog: Path, songs: Path, seconds: float, name: str, fonts: 
     raise SystemExit(f"the agent gave no result (exit {proc.returncode}):\n{err.decode()[-3000:]}")
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
@@ -334,6 +329,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.child:
         return agent_child(args.child, args.seconds)
+    from benchmarks.ui_bench import pct
 
     catalog, songs = build_library(int(args.seconds + SETTLE_S) + 30)  # outlasts the count
     if args.catalog_songs:
