@@ -6,7 +6,7 @@ lyrics_frame_interval_s = 0  # every frame (Kivy caps at 60 fps) while now playi
 # Kivy's clock by default wakes up to 10 ms early for a frame (it assumes a coarse sleep), so
 # "60 fps" drew 80-125 frames a second wherever the display does not block the swap
 # (offscreen, Xvfb, no vsync): twice the rasterising on two cores, and late frames. Linux
-# sleeps to ~0.1 ms; with vsync the swap paces the loop and the clock never sleeps.
+# sleeps to ~0.1 ms; with vsync the swap should pace the loop (not yet seen on a display).
 frame_clock_resolution_s = 0.001
 lyrics_prepare_delay_s = 0.1  # after a line change, rasterise the next line (not that frame)
 clock_tick_interval_s = 1.0  # wall clock / song time on screen
