@@ -1,6 +1,7 @@
 """The whole room agent with its touchscreen: frame pacing and RSS while a song plays.
 
     .venv/bin/python benchmarks/agent_bench.py [--runs 3] [--seconds 20]
+    .venv/bin/python benchmarks/agent_bench.py --runs 1 --seconds 600   # a 10-minute soak
 
 ``benchmarks/ui_bench.py`` measures the Kivy app over a room double (no libVLC, no link).
 This runs the real ``ktv-agent run --windowed`` process: the touchscreen (Kivy offscreen),
@@ -16,6 +17,9 @@ and records the interval between frames on screen, the UI thread's CPU, garbage 
 text rendered and how long the clock slept, so every long interval says why it was long.
 Then it types on the agent's own KTV keyboard (a key every 100 ms, each a search of the 1M
 catalog) and reads RSS right after and once typing has paused (the heap is trimmed).
+While the lyrics play it samples RSS and Python's heap blocks (30 samples a run, at least 2 s
+apart) and prints their trend: a soak is a long ``--seconds``. The probe keeps counters and
+the slow frames only, so it does not grow the process it measures.
 Runs start with the room's font already extracted (every start but the first); one more run
 is a room's very first start. Targets (issue 5): lyric frames at 60 fps with no frame over
 33 ms, agent RSS with the UI <= 250 MB.
@@ -34,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from array import array
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,11 +157,12 @@ def agent_child(config: str, seconds: float) -> int:
     from room_agent import cli
 
     sleeps = _ClockSleeps()
-    flips: list[float] = []
+    flips = array("d")  # 8 bytes a frame: the probe must not grow what it measures
     state: dict[str, float] = {}
     causes: list[FrameCauses] = []
-    extra: list[dict[str, float]] = []
     typed: list[str] = []
+    trend: list[tuple[float, float, int]] = []  # (s into the lyrics, RSS MB, Python blocks)
+    every_s = max(2.0, seconds / 30)
 
     def on_flip(window: object) -> None:
         from kivy.graphics.opengl import glFinish
@@ -165,8 +171,8 @@ def agent_child(config: str, seconds: float) -> int:
         now, cpu = time.perf_counter(), time.thread_time()
         asked, slept = sleeps.take()
         if flips and causes:
-            causes[0].end((now - flips[-1]) * 1000, (cpu - state["cpu"]) * 1000)
-            extra.append({"asked": asked, "slept": slept})
+            wall, cpu_ms = (now - flips[-1]) * 1000, (cpu - state["cpu"]) * 1000
+            causes[0].end(wall, cpu_ms, slow_ms=LATE_MS, asked=asked, slept=slept)
         flips.append(now)
         state["cpu"] = cpu
         if causes:
@@ -190,10 +196,12 @@ def agent_child(config: str, seconds: float) -> int:
         if elapsed < SETTLE_S:
             return
         if not causes:
-            flips.clear()
+            del flips[:]
             causes.append(FrameCauses())
             return
         if elapsed < SETTLE_S + seconds:
+            if not trend or elapsed - SETTLE_S - trend[-1][0] >= every_s:
+                trend.append((elapsed - SETTLE_S, _rss_mb(), sys.getallocatedblocks()))
             return
         if "lyrics_rss_mb" not in state:
             Window.unbind(on_flip=on_flip)
@@ -219,10 +227,10 @@ def agent_child(config: str, seconds: float) -> int:
         if time.perf_counter() - state["typed_at"] < 2.5:  # the trim runs 1.5 s after typing
             return
         Clock.unschedule(probe)
-        rows = [{**row, **more} for row, more in zip(causes[0].rows, extra, strict=False)]
         result = {
             "intervals_ms": [b - a for a, b in itertools.pairwise(x * 1000 for x in flips)],
-            "late": [{**row, "why": _why(row)} for row in rows if row["wall"] > LATE_MS],
+            "late": [{**row, "why": _why(row)} for row in causes[0].slow],
+            "trend": trend,
             "rss_mb": state["lyrics_rss_mb"],
             "typed_rss_mb": state["typed_rss_mb"],
             "paused_rss_mb": _rss_mb(),
@@ -239,6 +247,14 @@ def agent_child(config: str, seconds: float) -> int:
 
     Clock.schedule_interval(probe, 0.1)
     return cli.main(["run", "--config", config, "--windowed"])
+
+
+def _per_minute(trend: list[list[float]], column: int) -> float:
+    """Least-squares slope of ``column`` against time, per minute (0 with too few points)."""
+    if len(trend) < 3:
+        return 0.0
+    minutes = [row[0] / 60 for row in trend]
+    return statistics.linear_regression(minutes, [row[column] for row in trend]).slope
 
 
 def _renderer_rss_mb() -> float:
@@ -353,6 +369,12 @@ def main() -> int:
         return statistics.median(run[key] for run in runs)
 
     intervals = [run["intervals_ms"] for run in runs]
+    rss_slopes = [_per_minute(run["trend"], 1) for run in runs]
+    late_slopes = [_per_minute(run["trend"][len(run["trend"]) // 2 :], 1) for run in runs]
+    block_slopes = [_per_minute(run["trend"], 2) for run in runs]
+    for number, run in enumerate(runs, 1):  # the samples behind the trend, for a soak
+        samples = " ".join(f"{rss:.0f}" for _t, rss, _blocks in run["trend"])
+        print(f"  run {number}: RSS while the lyrics play (MB): {samples}", file=sys.stderr)
     late = [len(run["late"]) for run in runs]
     rows = [
         ("frames drawn per second (median run)", statistics.median(len(i) for i in intervals)
@@ -365,6 +387,11 @@ def main() -> int:
         ("frames over 33 ms per run: median", statistics.median(late), "0"),
         ("frames over 33 ms per run: worst", max(late), "0"),
         ("full garbage collection during the lyrics (ms)", median("full_gc_ms"), ""),
+        ("RSS trend, lyrics playing, median run (MB/min)", statistics.median(rss_slopes),
+         "~0"),
+        ("  its second half (MB/min)", statistics.median(late_slopes), "~0"),
+        ("Python heap trend, median run (k blocks/min)",
+         statistics.median(block_slopes) / 1000, "~0"),
         ("agent RSS, song started, home screen (MB)", median("home_rss_mb"), "<= 250"),
         ("agent RSS, song + lyrics on now playing (MB)", median("rss_mb"), "<= 250"),
         (f"agent RSS, right after {len(KEYS)} keys typed (MB)", median("typed_rss_mb"), "<= 250"),
