@@ -7,6 +7,8 @@ KTV_STRICT=1 (set by ./run test and CI): a test that skips, at run time or at co
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +16,9 @@ STRICT = os.environ.get("KTV_STRICT") == "1"
 
 os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+# One saved SC font for every agent the suite starts (saving it takes ~30 s; then it is reused,
+# across runs too). tests/room_agent/ui/test_fonts.py checks what was saved.
+os.environ.setdefault("KTV_FONT_DIR", str(Path(tempfile.gettempdir()) / "ktv-test-fonts"))
 
 
 def _strict_fail(report: pytest.TestReport | pytest.CollectReport) -> None:

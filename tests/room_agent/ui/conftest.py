@@ -101,7 +101,7 @@ def ktv_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
 
     from room_agent.ui.app import KtvApp, TouchscreenConfig
 
-    data_dir = Path(os.environ.get("KTV_TEST_FONT_CACHE", tmp_path_factory.mktemp("ktv-data")))
+    data_dir = tmp_path_factory.mktemp("ktv-data")  # the font: $KTV_FONT_DIR (tests/conftest.py)
     app = KtvApp(
         RoomDouble(),
         ShelfCatalog(SHELF),

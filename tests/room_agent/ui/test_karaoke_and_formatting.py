@@ -1,8 +1,6 @@
-"""Pure pieces: the karaoke wipe arithmetic, display formatting, the QR matrix, the SC font."""
+"""Pure pieces: the karaoke wipe arithmetic, display formatting, the QR matrix."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -78,29 +76,3 @@ def test_booking_qr_encodes_a_square_matrix_with_finder_patterns():
     # top-left finder pattern: a dark 7x7 ring starting after the 2-module quiet zone
     assert all(matrix[2][2 + i] for i in range(7))
     assert not any(matrix[0])
-
-
-def test_the_extracted_font_is_the_simplified_chinese_face(tmp_path):
-    from fontTools.ttLib import TTCollection, TTFont
-
-    from room_agent.ui.fonts import COLLECTION_CANDIDATES, sc_font
-
-    font = sc_font(tmp_path)
-    extracted = TTFont(str(font.regular))
-    assert extracted["name"].getDebugName(1).startswith("Noto Sans CJK SC")
-    # 骨 is drawn differently in the Japanese face 0 and the SC face: the glyphs differ
-    candidates = (Path(str(c).format(weight="Regular")) for c in COLLECTION_CANDIDATES)
-    collection = str(next(path for path in candidates if path.exists()))
-    japanese = TTCollection(collection).fonts[0]
-    bone = ord("骨")
-    sc_glyph = extracted.getGlyphSet()[extracted.getBestCmap()[bone]]
-    jp_glyph = japanese.getGlyphSet()[japanese.getBestCmap()[bone]]
-    from fontTools.pens.recordingPen import RecordingPen
-
-    sc_pen, jp_pen = RecordingPen(), RecordingPen()
-    sc_glyph.draw(sc_pen)
-    jp_glyph.draw(jp_pen)
-    assert sc_pen.value != jp_pen.value
-    # cached: a second call does not extract again
-    mtime = font.regular.stat().st_mtime_ns
-    assert sc_font(tmp_path).regular.stat().st_mtime_ns == mtime
