@@ -13,8 +13,9 @@ without the glyphs only Japanese, Korean, Traditional or vertical forms reach (e
 character the SC face maps is kept, with its SC shape), a size costs ~0.3 MB
 (``benchmarks/font_faces.py``).
 
-The work (fonttools, ~15 s and ~400 MB here, once) runs in a child process, so the agent's
-own heap never holds it.
+The work (fonttools, ~15-19 s and a ~600 MB peak here, once a weight) runs in a child
+process, so the agent's own heap never holds it. On a 1 GB Pi run it at install time
+(``ktv-agent fonts``, which ``deploy/install-agent.sh`` calls) rather than at a first start.
 """
 
 from __future__ import annotations

@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import pwd
 import stat
+import subprocess
 import tomllib
 from pathlib import Path
 
 import pytest
 
 from controller.deploy import install as controller_install
+from ktv import provisioning as prov
 from ktv.security import certs
 from room_agent import provision
 from tests.deploy.scratch import tree_state
@@ -147,3 +149,29 @@ def test_scratch_installs_never_touch_this_machines_users(tmp_path, name):
     assert controller_install.main(["--root", str(tmp_path), "--files-only"]) == 0
     with pytest.raises(KeyError):
         pwd.getpwnam(name)
+
+
+def test_the_touchscreen_font_is_saved_at_install_time_as_the_agents_user(tmp_path):
+    from room_agent.ui import fonts
+
+    ran: list[list[str]] = []
+
+    def runner(argv):
+        ran.append(list(argv))
+        return subprocess.CompletedProcess(argv, 0, "", "")
+
+    config = {"data_dir": "/var/lib/ktv-agent"}
+    live = prov.HostTarget(root=tmp_path, live=True, runner=runner)
+    assert provision.prepare_font(live, config).outcome is prov.Outcome.CHANGED
+    assert ran == [[*provision.AGENT_FONTS_COMMAND, "--config", "/etc/ktv/agent.toml"]]
+    dry = prov.HostTarget(root=tmp_path, live=True, dry_run=True, runner=runner)
+    assert provision.prepare_font(dry, config).outcome is prov.Outcome.WOULD_CHANGE
+    files_only = prov.HostTarget(root=tmp_path, live=False)
+    assert provision.prepare_font(files_only, config).outcome is prov.Outcome.SKIPPED
+
+    saved = tmp_path / "var/lib/ktv-agent/fonts"
+    saved.mkdir(parents=True)
+    for weight in fonts.WEIGHTS:
+        fonts.font_file(saved, weight).write_bytes(b"OTTO")
+    assert provision.prepare_font(live, config).outcome is prov.Outcome.UNCHANGED
+    assert len(ran) == 1  # saved once: a second provisioning leaves it alone

@@ -122,3 +122,40 @@ def test_no_collection_installed_names_the_debian_package(
     monkeypatch.setattr(fonts, "COLLECTION_CANDIDATES", (tmp_path / "none-{weight}.ttc",))
     with pytest.raises(FileNotFoundError, match="fonts-noto-cjk"):
         sc_font()
+
+
+def test_ktv_agent_fonts_saves_the_font_at_install_time_and_prints_where(
+    saved: fonts.CjkFont, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from room_agent import cli
+
+    assert cli.main(["fonts", "--room", "A08", "--data-dir", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out.split()
+    assert printed == [str(saved.regular), str(saved.bold)]  # the suite's shared font dir
+
+
+def test_ktv_agent_fonts_without_the_collection_is_one_line_and_exit_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from room_agent import cli
+
+    monkeypatch.setenv("KTV_FONT_DIR", str(tmp_path / "fonts"))
+    monkeypatch.setattr(fonts, "COLLECTION_CANDIDATES", (tmp_path / "none-{weight}.ttc",))
+    assert cli.main(["fonts", "--room", "A08", "--data-dir", str(tmp_path)]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("ktv-agent: error: ")
+    assert "fonts-noto-cjk" in err
+
+
+def test_ktv_agent_fonts_with_a_broken_collection_is_one_line_and_exit_5(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from room_agent import cli
+
+    (tmp_path / "broken-Regular.ttc").write_bytes(b"ttcf" + b"\0" * 64)
+    monkeypatch.setenv("KTV_FONT_DIR", str(tmp_path / "fonts"))
+    monkeypatch.setattr(fonts, "COLLECTION_CANDIDATES", (tmp_path / "broken-{weight}.ttc",))
+    assert cli.main(["fonts", "--room", "A08", "--data-dir", str(tmp_path)]) == 5
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "could not save the SC face" in err
+    assert not list((tmp_path / "fonts").glob("*.otf"))
