@@ -15,7 +15,7 @@ character the SC face maps is kept, with its SC shape), a size costs ~0.3 MB
 
 The work (fonttools, ~15-19 s and a ~600 MB peak here, once a weight) runs in a child
 process, so the agent's own heap never holds it. On a 1 GB Pi run it at install time
-(``ktv-agent fonts``, which ``deploy/install-agent.sh`` calls) rather than at a first start.
+(``ktv-agent fonts``, which ``ktv-agent provision`` runs) rather than at a first start.
 """
 
 from __future__ import annotations
