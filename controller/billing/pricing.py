@@ -124,14 +124,18 @@ def price_hourly(
 ) -> list[TimeCharge]:
     """Price closed uncovered segments by the block rule applied to their total.
 
+    The time used is measured exactly and rounded up to whole seconds (a started second
+    counts, like a started block: a stay under a second still meets the first-block minimum).
     The billed time is laid over the actual pieces from the start; time added by rounding up
     is charged at the rate of the last piece, time forgiven by grace comes off the end.
     """
     pieces: list[TimeCharge] = []
+    used = timedelta()
     for seg in segments:
         assert seg.end is not None
         pieces.extend(_charges(plan, seg.room, seg.tier, seg.start, seg.end))
-    actual = sum(p.billed_seconds for p in pieces)
+        used += seg.end - seg.start
+    actual = -(-used // timedelta(seconds=1))
     billable = plan.blocks.billable_seconds(actual, first_block=first_block)
     out: list[TimeCharge] = []
     left = billable
