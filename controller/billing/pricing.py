@@ -13,6 +13,7 @@ from controller.billing.money import prorate
 from controller.billing.plan import DayType, PricePlan, SessionSlot
 from controller.billing.records import Segment
 from ktv.errors import FailedPrecondition, InvalidArgument, NotFound
+from ktv.limits import PREPAID_MINUTES_CEILING
 
 
 @dataclass(frozen=True)
@@ -224,6 +225,8 @@ def prepaid_cover(
     """(end incl. bonus, bonus minutes, per-band charges) of ``minutes`` bought from ``at``."""
     if minutes <= 0:
         raise InvalidArgument("prepaid time must be positive", reason="BAD_DURATION")
+    if minutes > PREPAID_MINUTES_CEILING:  # callers check the plan's limits; never price more
+        raise InvalidArgument(f"cannot price {minutes} minutes", reason="PREPAID_TOO_LONG")
     _check_open(plan, tier)
     paid_end = at + timedelta(minutes=minutes)
     bonus = plan.bonus.bonus_for(minutes) if plan.bonus else 0
