@@ -28,6 +28,18 @@ PHONE_MAX_DIGITS = 20
 PIN_MAX_DIGITS = 12
 # --- paging ------------------------------------------------------------------------------------
 PAGE_SIZE_MAX = 1000
+# --- prepaid time (minutes; venue: [pricing.limits], pinned with the price plan's version) -------
+# 24 h total: longer than any real night (通宵 ~10 h, a whole day 10:00-10:00), so no guest is
+# ever refused, yet a typo or a forged request cannot buy months that wedge the board.
+PREPAID_SESSION_MAX_MINUTES = 24 * 60  # venue default: time one room's session may buy in total
+# 12 h in one sale: the longest real 买钟 is an overnight block; 600h typed for 600m is refused.
+PREPAID_PURCHASE_MAX_MINUTES = 12 * 60  # venue default: one 买钟 / 续钟
+# The most a venue may configure, and the most any request may carry (checked at the edge,
+# before the tab is read): a hotel KTV selling a weekend still fits; int32 minutes do not.
+PREPAID_MINUTES_CEILING = 72 * 60
+# Time bands in one plan: 15-minute bands at the finest. A purchase gets one bill line per band
+# piece it crosses, so this (with the ceiling) bounds a purchase's audit event (~70 KB at worst).
+PRICE_BANDS_MAX = 96
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,31 @@ class Limits:
 
 
 DEFAULT = Limits()
+
+
+@dataclass(frozen=True)
+class PrepaidLimits:
+    """How much time a session may buy: in total (prepaid + extensions + packages + 场次)
+    and in one 买钟 / 续钟. A venue sets them in its price plan; checked before any pricing."""
+
+    session_max_minutes: int = PREPAID_SESSION_MAX_MINUTES
+    purchase_max_minutes: int = PREPAID_PURCHASE_MAX_MINUTES
+
+    def __post_init__(self) -> None:
+        for name in ("session_max_minutes", "purchase_max_minutes"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise InvalidArgument(f"{name} must be a whole number of minutes")
+            if not 1 <= value <= PREPAID_MINUTES_CEILING:
+                raise InvalidArgument(
+                    f"{name} must be between 1 and {PREPAID_MINUTES_CEILING} minutes, got {value}",
+                    reason="LIMIT_OUT_OF_RANGE",
+                )
+        if self.purchase_max_minutes > self.session_max_minutes:
+            raise InvalidArgument(
+                "purchase_max_minutes must not exceed session_max_minutes",
+                reason="LIMIT_OUT_OF_RANGE",
+            )
 
 
 def check_fen(

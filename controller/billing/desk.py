@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from controller.billing.bill import compute_bill
 from controller.billing.events import (
@@ -25,6 +25,7 @@ from controller.billing.money import format_yuan
 from controller.billing.plan import PricePlan, TierChange
 from controller.billing.pricing import (
     band_at,
+    find_slot,
     package_cover,
     prepaid_cover,
     slot_cover,
@@ -40,10 +41,12 @@ from controller.billing.records import (
     OrderLine,
     OrderSource,
     Payment,
+    Stay,
     Tender,
 )
 from controller.billing.tab import Tab
 from ktv.errors import FailedPrecondition, InvalidArgument, NotFound
+from ktv.limits import PREPAID_MINUTES_CEILING
 
 NewId = Callable[[str], str]  # kind ("order", "payment", ...) -> a fresh opaque id
 
@@ -69,6 +72,12 @@ class TimePurchase:
     def __post_init__(self) -> None:
         if sum((bool(self.package), self.prepaid_minutes != 0, bool(self.session))) != 1:
             raise InvalidArgument("sell exactly one of: a package, prepaid minutes, a session")
+        if self.prepaid_minutes > PREPAID_MINUTES_CEILING:  # the edge: before any tab is read
+            raise InvalidArgument(
+                f"买钟 {self.prepaid_minutes} minutes: one sale buys at most "
+                f"{PREPAID_MINUTES_CEILING} minutes",
+                reason="PREPAID_TOO_LONG",
+            )
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,48 @@ def head_fee_lines(plan: PricePlan, tier: str, at: datetime, heads: int) -> tupl
         return ()
     label = f"人头费 {plan.band(where.band).label} {heads}人"
     return (Line(label, fee * heads, heads, fee),)
+
+
+def _minutes(span: timedelta) -> int:
+    return -(-span // timedelta(minutes=1))  # a started minute counts
+
+
+def bought_minutes(stay: Stay | None) -> int:
+    """Room time a stay has bought so far, in minutes (bonus time not counted)."""
+    if stay is None:
+        return 0
+    return sum(_minutes(c.end - c.start) - c.bonus_minutes for c in stay.covers)
+
+
+def check_time_limits(
+    plan: PricePlan, purchase: TimePurchase, at: datetime, stay: Stay | None = None
+) -> None:
+    """The plan's prepaid limits, before anything is priced: one 买钟/续钟 at most
+    ``purchase_max_minutes``; a session buys at most ``session_max_minutes`` in total."""
+    limits = plan.limits
+    if purchase.prepaid_minutes:
+        added = purchase.prepaid_minutes
+        if added <= 0:
+            raise InvalidArgument("prepaid time must be positive", reason="BAD_DURATION")
+        if added > limits.purchase_max_minutes:
+            raise InvalidArgument(
+                f"买钟 {_hm(added)}: one sale buys at most {_hm(limits.purchase_max_minutes)} "
+                f"(price plan {plan.version}, pricing.limits.purchase_max_minutes)",
+                reason="PREPAID_TOO_LONG",
+            )
+    elif purchase.package:
+        added = plan.package(purchase.package).minutes
+    else:
+        _, _, end = find_slot(plan, purchase.session, at)
+        added = _minutes(end - at)
+    so_far = bought_minutes(stay)
+    if so_far + added > limits.session_max_minutes:
+        raise InvalidArgument(
+            f"this session has bought {_hm(so_far)}; {_hm(added)} more would pass the "
+            f"{_hm(limits.session_max_minutes)} a session may buy "
+            f"(price plan {plan.version}, pricing.limits.session_max_minutes)",
+            reason="SESSION_TIME_LIMIT",
+        )
 
 
 def sell_time(
@@ -180,6 +231,8 @@ def decide_open(
     mode = OpeningMode.POSTPAID
     if purchase is not None and (purchase.prepaid_minutes or purchase.session):
         mode = OpeningMode.PREPAID
+    if purchase is not None:
+        check_time_limits(plan, purchase, at)
     events: list[TabEvent] = [
         TabOpened(
             tab_id=tab_id,
@@ -228,6 +281,7 @@ def decide_extend(
     """续时 / 续钟: new time starts when the bought time ends (or now, if it already has)."""
     stay = tab.stays[tab.stay_index(room)]
     start = max(at, stay.paid_until or at)
+    check_time_limits(plan, purchase, start, stay)
     cover = sell_time(plan, stay.tier, start, purchase, cover_id)
     return TimeBought(tab_id=tab.tab_id, at=at, actor=actor, room=room, cover=cover)
 

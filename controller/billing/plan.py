@@ -13,6 +13,7 @@ from enum import Enum
 from controller.billing.clock import VenueClock
 from controller.billing.money import RoundingRule
 from ktv.errors import InvalidArgument, NotFound
+from ktv.limits import PRICE_BANDS_MAX, PrepaidLimits
 
 MINUTES_PER_DAY = 24 * 60
 
@@ -202,6 +203,7 @@ class PricePlan:
     bonus: BonusRule | None = None
     after_prepaid: AfterCover = AfterCover.CONTINUE_HOURLY
     tier_change: TierChange = TierChange.CHARGE_DIFFERENCE
+    limits: PrepaidLimits = field(default_factory=PrepaidLimits)
     _band_index: tuple[int, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -228,10 +230,17 @@ class PricePlan:
                 raise InvalidArgument(f"package {pkg.code!r}: bad minutes or price")
             if not pkg.bands <= codes:
                 raise InvalidArgument(f"package {pkg.code!r} names an unknown band")
+            if pkg.minutes > self.limits.session_max_minutes:
+                raise InvalidArgument(
+                    f"package {pkg.code!r}: {pkg.minutes} minutes is more than a session may "
+                    f"buy ({self.limits.session_max_minutes})"
+                )
 
     def _check_bands(self) -> None:
         if not self.bands:
             raise InvalidArgument("a price plan needs at least one time band")
+        if len(self.bands) > PRICE_BANDS_MAX:
+            raise InvalidArgument(f"a price plan has at most {PRICE_BANDS_MAX} time bands")
         index = [-1] * MINUTES_PER_DAY
         for i, band in enumerate(self.bands):
             for minute in band.minutes():

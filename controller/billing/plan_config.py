@@ -30,6 +30,7 @@ from controller.billing.plan import (
     TimeBand,
 )
 from ktv.errors import InvalidArgument
+from ktv.limits import PrepaidLimits
 
 WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 
@@ -132,6 +133,7 @@ def plan_from_config(data: Mapping[str, Any]) -> PricePlan:
             product_fen=_prices(_table(t, "products", where), f"{where}.products"),
         )
     blocks = _table(p, "blocks", "pricing")
+    limits = _limits(_table(p, "limits", "pricing"))
     bonus = _table(p, "bonus", "pricing")
     packages = {}
     for k in p.get("packages", []):
@@ -185,9 +187,24 @@ def plan_from_config(data: Mapping[str, Any]) -> PricePlan:
             tier_change=_enum(
                 TierChange, p.get("tier_change", "charge_difference"), "pricing.tier_change"
             ),
+            limits=limits,
         )
     except (KeyError, TypeError, ValueError) as error:
         raise InvalidArgument(f"bad [pricing] section: {error}") from None
+
+
+def _limits(data: Mapping[str, Any]) -> PrepaidLimits:
+    """``[pricing.limits]``: session_max_minutes, purchase_max_minutes (ktv.limits' defaults)."""
+    known = {"session_max_minutes", "purchase_max_minutes"}
+    for key, value in data.items():
+        if key not in known:
+            raise InvalidArgument(f"pricing.limits.{key}: unknown key (known: {sorted(known)})")
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidArgument(f"pricing.limits.{key}: write a whole number of minutes")
+    try:
+        return PrepaidLimits(**data)
+    except InvalidArgument as error:
+        raise InvalidArgument(f"pricing.limits: {error.message}", reason=error.reason) from None
 
 
 def _enum_key(value: object) -> str:

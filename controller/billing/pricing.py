@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from controller.billing.clock import local_instant, require_utc
+from controller.billing.clock import require_utc
 from controller.billing.money import prorate
 from controller.billing.plan import DayType, PricePlan, SessionSlot
 from controller.billing.records import Segment
 from ktv.errors import FailedPrecondition, InvalidArgument, NotFound
+from ktv.limits import PREPAID_MINUTES_CEILING
 
 
 @dataclass(frozen=True)
@@ -30,8 +32,42 @@ class BandPiece:
         return int((self.end - self.start).total_seconds())
 
 
+def _next_wall_time(tz: ZoneInfo, t: datetime, wall: time) -> datetime:
+    """The first instant after ``t`` at which the venue's wall clock reads ``wall``: either
+    pass of an hour repeated when DST ends; a time skipped when DST starts moves forward."""
+    today = t.astimezone(tz).date()
+    for day in (today, today + timedelta(days=1)):
+        first = datetime.combine(day, wall, tzinfo=tz)
+        second = first.replace(fold=1)
+        candidates = [first]
+        if first.utcoffset() != second.utcoffset() and first.utcoffset() > second.utcoffset():
+            candidates.append(second)  # an hour the clock shows twice
+        for at in candidates:
+            instant = at.astimezone(UTC)
+            if instant > t:
+                return instant
+    raise AssertionError("a wall-clock time recurs within two days")  # pragma: no cover
+
+
+def _offset_change(tz: ZoneInfo, t: datetime, stop: datetime) -> datetime:
+    """The first instant in (t, stop] where the UTC offset differs from t's, else ``stop``.
+    Such instants are rare (DST), so bisecting whole seconds is cheap."""
+    offset = t.astimezone(tz).utcoffset()
+    if stop.astimezone(tz).utcoffset() == offset:
+        return stop
+    low, high = 0, int((stop - t).total_seconds())
+    while high - low > 1:
+        mid = (low + high) // 2
+        if (t + timedelta(seconds=mid)).astimezone(tz).utcoffset() == offset:
+            low = mid
+        else:
+            high = mid
+    return t + timedelta(seconds=high)
+
+
 def band_pieces(plan: PricePlan, start: datetime, end: datetime) -> list[BandPiece]:
-    """Split [start, end) at every band boundary and business-day cut-off."""
+    """Split [start, end) where the band or the business day changes (by the venue's wall
+    clock, DST included): one piece per band crossed, work proportional to the pieces."""
     start, end = require_utc(start), require_utc(end)
     pieces: list[BandPiece] = []
     t = start
@@ -39,12 +75,18 @@ def band_pieces(plan: PricePlan, start: datetime, end: datetime) -> list[BandPie
     while t < end:
         day = clock.business_day(t)
         band = plan.band_at_minute(clock.minutes_into_day(t))
-        local_day = t.astimezone(clock.tz).date()
-        boundary = local_instant(local_day, band.end, clock.tz)
-        if boundary <= t:
-            boundary = local_instant(local_day + timedelta(days=1), band.end, clock.tz)
-        stop = min(boundary, clock.day_end(day), end)
-        pieces.append(BandPiece(t, stop, day, plan.calendar.day_type(day), band.code))
+        stop = min(
+            _next_wall_time(clock.tz, t, band.end),
+            _next_wall_time(clock.tz, t, clock.cutoff),
+            end,
+        )
+        stop = _offset_change(clock.tz, t, stop)
+        last = pieces[-1] if pieces else None
+        if last is not None and (last.business_day, last.band) == (day, band.code):
+            # the same band and day go on (a 24 h band, a DST change): one piece
+            pieces[-1] = BandPiece(last.start, stop, day, last.day_type, band.code)
+        else:
+            pieces.append(BandPiece(t, stop, day, plan.calendar.day_type(day), band.code))
         t = stop
     return pieces
 
@@ -124,14 +166,18 @@ def price_hourly(
 ) -> list[TimeCharge]:
     """Price closed uncovered segments by the block rule applied to their total.
 
+    The time used is measured exactly and rounded up to whole seconds (a started second
+    counts, like a started block: a stay under a second still meets the first-block minimum).
     The billed time is laid over the actual pieces from the start; time added by rounding up
     is charged at the rate of the last piece, time forgiven by grace comes off the end.
     """
     pieces: list[TimeCharge] = []
+    used = timedelta()
     for seg in segments:
         assert seg.end is not None
         pieces.extend(_charges(plan, seg.room, seg.tier, seg.start, seg.end))
-    actual = sum(p.billed_seconds for p in pieces)
+        used += seg.end - seg.start
+    actual = -(-used // timedelta(seconds=1))
     billable = plan.blocks.billable_seconds(actual, first_block=first_block)
     out: list[TimeCharge] = []
     left = billable
@@ -220,6 +266,8 @@ def prepaid_cover(
     """(end incl. bonus, bonus minutes, per-band charges) of ``minutes`` bought from ``at``."""
     if minutes <= 0:
         raise InvalidArgument("prepaid time must be positive", reason="BAD_DURATION")
+    if minutes > PREPAID_MINUTES_CEILING:  # callers check the plan's limits; never price more
+        raise InvalidArgument(f"cannot price {minutes} minutes", reason="PREPAID_TOO_LONG")
     _check_open(plan, tier)
     paid_end = at + timedelta(minutes=minutes)
     bonus = plan.bonus.bonus_for(minutes) if plan.bonus else 0

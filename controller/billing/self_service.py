@@ -2,7 +2,8 @@
 
 - the menu at the room tier's prices (the prices an order from that room will pin);
 - what 续钟 would cost now (``QuoteExtensions``: the venue's extend options, priced from the
-  session's pinned plan and the room's tier, nothing sold);
+  session's pinned plan and the room's tier, nothing sold; options past the plan's prepaid
+  limits are left out);
 - 续钟 bought by the room itself: only from a member's stored value (the member's PIN is the
   consent, checked with its lockout by the stored-value provider) and paid in full. A room
   never records cash or card money: that stays at the desk.
@@ -24,8 +25,10 @@ from controller.billing.records import Tender
 from controller.billing.service import BillingDesk
 from controller.billing.tab import Tab
 from controller.rooms.model import parse_room_name
-from ktv.errors import FailedPrecondition, KtvError, PermissionDenied
+from ktv.errors import FailedPrecondition, InvalidArgument, KtvError, PermissionDenied
 from ktv.v1 import billing_pb2 as pb
+
+LIMIT_REASONS = frozenset({"PREPAID_TOO_LONG", "SESSION_TIME_LIMIT"})
 
 
 def _label(minutes: int) -> str:
@@ -95,7 +98,12 @@ class RoomSelfService:
         quotes = []
         for minutes in settings.room_extend_minutes:
             purchase = TimePurchase(prepaid_minutes=minutes)
-            bought = pricing.decide_extend(tab, plan, room_id, now, actor, purchase, "quote")
+            try:
+                bought = pricing.decide_extend(tab, plan, room_id, now, actor, purchase, "quote")
+            except InvalidArgument as beyond:
+                if beyond.reason in LIMIT_REASONS:  # the session cannot buy this much more
+                    continue
+                raise
             quotes.append(
                 pb.ExtensionQuote(
                     purchase=pb.TimePurchase(prepaid_minutes=minutes),

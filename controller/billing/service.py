@@ -28,7 +28,7 @@ from controller.billing.records import Actor, Discount, OrderSource, Tender, new
 from controller.billing.settlement import SettledHook
 from controller.billing.store import BillingRecords, utc_now
 from controller.billing.tab import Tab
-from controller.billing.till import Till, _require_prepaid
+from controller.billing.till import Till, _require_prepaid, require_payment_offered
 from controller.rooms.board import RoomBoard
 from ktv.errors import AlreadyExists, FailedPrecondition, InvalidArgument
 
@@ -143,6 +143,10 @@ class BillingDesk(Till):
                     f"rooms/{room_id} already has an open session", reason="ROOM_OCCUPIED"
                 )
             plan = self.active_plan()
+            if purchase is not None:  # bounds, then payment and PIN, then pricing
+                desk.check_time_limits(plan, purchase, now)
+                require_payment_offered(purchase, tenders, None, in_full=False)
+                self._authorize(tenders)
             tab_id = new_id("tab")
             events = desk.decide_open(
                 plan,
@@ -214,6 +218,11 @@ class BillingDesk(Till):
         now = self.clock()
         with self.store.transaction():
             ledger, tab, plan = self._act(room_id, now)
+            stay = tab.stays[tab.stay_index(room_id)]
+            start = max(now, stay.paid_until or now)
+            desk.check_time_limits(plan, purchase, start, stay)  # bounds, payment, PIN first
+            require_payment_offered(purchase, tenders, tab, in_full=pay_in_full)
+            self._authorize(tenders)
             event = desk.decide_extend(tab, plan, room_id, now, actor, purchase, new_id("cover"))
             self._commit(ledger, [event], now)
 

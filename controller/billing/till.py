@@ -11,7 +11,7 @@ from datetime import datetime
 
 from controller.billing import desk
 from controller.billing.bill import Outcome, compute_bill
-from controller.billing.desk import TenderAmount
+from controller.billing.desk import TenderAmount, TimePurchase
 from controller.billing.ledger import Ledger
 from controller.billing.money import format_yuan
 from controller.billing.payments import Charge, PaymentProvider
@@ -74,6 +74,14 @@ class Till:
                     )
                 )
             raise
+
+    def _authorize(self, tenders: Sequence[TenderAmount]) -> None:
+        """What each provider can check without an amount (a member's PIN and lockout), before
+        anything is priced: a wrong PIN costs no pricing and writes nothing."""
+        for t in tenders:
+            authorize = getattr(self.providers.get(t.tender), "authorize", None)
+            if authorize is not None:
+                authorize(t.reference)
 
     def pay(
         self, room_id: str, tenders: Sequence[TenderAmount], actor: Actor, request_id: str = ""
@@ -160,6 +168,25 @@ class Till:
                 )
             self._commit(ledger, [event], now)
             return self._done(ledger, tab_id, now)
+
+
+def require_payment_offered(
+    purchase: TimePurchase, tenders: Sequence[TenderAmount], tab: Tab | None, *, in_full: bool
+) -> None:
+    """Before pricing: time sold up front (a prepaid session, or ``in_full``) comes with a
+    tender, unless what was paid already covers more than the time bought so far."""
+    prepaid = tab.mode is OpeningMode.PREPAID if tab is not None else not purchase.package
+    if tenders or purchase.gift or not (prepaid or in_full):
+        return
+    spare = 0
+    if tab is not None and not in_full:
+        bought = sum(c.amount_fen for s in tab.stays for c in s.covers if not c.gift)
+        spare = tab.paid_fen - bought
+    if spare <= 0:
+        raise FailedPrecondition(
+            "prepaid time must be paid up front: say how the guest pays (--cash, --wechat ...)",
+            reason="PREPAY_REQUIRED",
+        )
 
 
 def _require_prepaid(tab: Tab) -> None:

@@ -43,22 +43,33 @@ class StoredValueProvider:
         )
         return Receipt(self.name, f"{paid.member_id}#{back.entry_id}")
 
+    def authorize(self, reference: str) -> None:
+        """The member and PIN (with its lockout) of ``MEMBER:PIN``, checked before billing
+        prices anything; ``charge`` checks them again when it takes the money."""
+        who, pin = _member_and_pin(reference)
+        self.desk.check_pin(self.desk.resolve(who).member_id, pin)
+
     def _pay(self, charge: Charge) -> Receipt:
-        who, sep, pin = charge.reference.rpartition(":")
-        if not sep or not who.strip():
-            raise InvalidArgument(
-                "stored value: give the member and PIN as the reference (MEMBER:PIN)",
-                reason="MEMBER_REQUIRED",
-            )
-        member = self.desk.resolve(who.strip())
+        who, pin = _member_and_pin(charge.reference)
+        member = self.desk.resolve(who)
         entry = self.desk.pay(
             member.member_id,
-            pin.strip(),
+            pin,
             charge.amount_fen,
             request_id=charge.idempotency_key,
             bill=charge.bill,
         )
         return Receipt(self.name, f"{member.member_id}#{entry.entry_id}")
+
+
+def _member_and_pin(reference: str) -> tuple[str, str]:
+    who, sep, pin = reference.rpartition(":")
+    if not sep or not who.strip():
+        raise InvalidArgument(
+            "stored value: give the member and PIN as the reference (MEMBER:PIN)",
+            reason="MEMBER_REQUIRED",
+        )
+    return who.strip(), pin.strip()
 
 
 def _entry_id(reference: str) -> int:

@@ -144,3 +144,31 @@ def test_sunday_night_is_weekend_until_the_monday_cut_off(desk):
     bill = desk.bill("A08", local(sunday, 11, plus_days=1))  # Monday 11:00
     # Sunday prime 1 h, Sunday's late night 00:00-10:00 at the weekend rate, Monday day 1 h
     assert room_lines(bill) == [("黄金档", 9600), ("午夜档", 60000), ("白天档", 3600)]
+
+
+def test_a_stay_under_one_second_counts_as_the_first_hour(desk):
+    desk.open("A08", local(TUESDAY, 19))  # free_minutes = 0: no time is free
+    half_a_second = local(TUESDAY, 19) + timedelta(microseconds=500_000)
+    assert room_lines(desk.bill("A08", half_a_second)) == [("黄金档", 7200)]
+    assert room_lines(desk.bill("A08", local(TUESDAY, 19) + timedelta(microseconds=1))) == [
+        ("黄金档", 7200)
+    ]
+
+
+def test_a_stay_of_no_time_at_all_pays_no_room_time(desk):
+    desk.open("A08", local(TUESDAY, 19))  # opened and closed at the same instant
+    assert room_lines(desk.bill("A08", local(TUESDAY, 19))) == []
+
+
+def test_a_started_second_counts_like_a_started_block():
+    desk = FrontDesk(build_plan(blocks=BlockRule(first_block_minutes=60, block_minutes=1)))
+    desk.open("A08", local(TUESDAY, 19))
+    past_the_hour = local(TUESDAY, 20) + timedelta(microseconds=300_000)
+    assert room_lines(desk.bill("A08", past_the_hour)) == [("黄金档", 7320)]  # 61 minutes
+
+
+def test_under_a_second_within_the_free_minutes_is_still_free():
+    plan = build_plan(blocks=BlockRule(first_block_minutes=60, block_minutes=15, free_minutes=5))
+    desk = FrontDesk(plan)
+    desk.open("A08", local(TUESDAY, 19))
+    assert room_lines(desk.bill("A08", local(TUESDAY, 19) + timedelta(milliseconds=400))) == []
