@@ -1,5 +1,6 @@
-"""One mapping from ktv.errors to gRPC status, with the machine reason in trailing metadata
-(``ktv-reason``) so clients can branch on it without parsing messages."""
+"""One mapping from ktv.errors to gRPC status, with the machine reason as a google.rpc.ErrorInfo
+in the standard status details (and the legacy ``ktv-reason`` trailer), so clients can branch
+on it without parsing messages (ktv.rpc_errors)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ import logging
 import grpc
 
 from ktv.errors import KtvError
+from ktv.rpc_errors import LEGACY_REASON_KEY, error_trailers, reason_in
 
 log = logging.getLogger(__name__)
 
-REASON_KEY = "ktv-reason"
+REASON_KEY = LEGACY_REASON_KEY
 
 
 def status_of(error: KtvError) -> grpc.StatusCode:
@@ -21,21 +23,23 @@ def status_of(error: KtvError) -> grpc.StatusCode:
 async def abort_with(context: grpc.aio.ServicerContext, error: BaseException) -> None:
     """Abort the call for ``error`` (raises grpc.aio.AbortError, as context.abort does)."""
     if isinstance(error, KtvError):
+        code = status_of(error)
         await context.abort(
-            status_of(error), error.message, trailing_metadata=((REASON_KEY, error.reason),)
+            code,
+            error.message,
+            trailing_metadata=error_trailers(code.name, error.message, error.reason),
         )
     log.exception("internal error", exc_info=error)
     await context.abort(
         grpc.StatusCode.INTERNAL,
         "internal error in the controller (see its log)",
-        trailing_metadata=((REASON_KEY, "INTERNAL"),),
+        trailing_metadata=error_trailers(
+            "INTERNAL", "internal error in the controller (see its log)", "INTERNAL"
+        ),
     )
 
 
 def reason_of(error: grpc.RpcError) -> str:
     """Client side: the ``ktv-reason`` of a failed call, '' when absent."""
     trailing = getattr(error, "trailing_metadata", None)
-    for key, value in (trailing() if callable(trailing) else None) or ():
-        if key == REASON_KEY:
-            return str(value)
-    return ""
+    return reason_in(trailing() if callable(trailing) else None)

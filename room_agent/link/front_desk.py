@@ -24,6 +24,7 @@ from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from ktv import errors
+from ktv.rpc_errors import reason_in
 from ktv.security import grpc_tls
 from ktv.v1 import billing_pb2, billing_pb2_grpc, members_pb2, members_pb2_grpc
 from room_agent.link import settings
@@ -41,8 +42,6 @@ from room_agent.ui.port import (
 
 R = TypeVar("R", bound=Message)
 
-REASON_KEY = "ktv-reason"
-
 
 def error_of(exc: grpc.RpcError) -> errors.KtvError:
     """The ``ktv.errors`` class of a failed call, with the controller's one-line message and
@@ -50,7 +49,7 @@ def error_of(exc: grpc.RpcError) -> errors.KtvError:
     call = cast(grpc.Call, exc)  # a failed sync call's error is also its Call
     code = call.code()
     details = call.details() or ""
-    reason = next((str(v) for k, v in call.trailing_metadata() or () if k == REASON_KEY), "")
+    reason = reason_in(call.trailing_metadata())
     kind = errors.error_class_for(code.name)
     if kind is errors.Unavailable:
         return errors.Unavailable(
