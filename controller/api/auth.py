@@ -10,13 +10,13 @@ from controller import settings
 from controller.api.convert import role_from_pb, role_to_pb, ts, whoami_to_pb
 from controller.api.idempotent import once
 from controller.auth.certificate import RoomCertificates
-from controller.auth.credentials import Credentials
+from controller.auth.credentials import Credentials, staff_id_input
 from controller.auth.interceptor import current_principal
-from controller.auth.lockout import LoginThrottle
+from controller.auth.lockout import staff_attempts
 from controller.auth.model import Role
 from controller.rooms.board import RoomBoard
 from controller.rooms.model import parse_room_name
-from ktv.errors import InvalidArgument, Unauthenticated
+from ktv.errors import InvalidArgument
 from ktv.security import certs
 from ktv.security.venue_tls import VenueTls
 from ktv.v1 import auth_pb2, auth_pb2_grpc
@@ -34,7 +34,7 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         self.board = board
         self.store = board.store
         self.credentials = credentials
-        self.throttle = LoginThrottle(board.clock)
+        self.attempts = staff_attempts(board.store, board.clock)
         self.venue_tls = venue_tls
         self.room_certificates = room_certificates or RoomCertificates(board.store)
 
@@ -86,19 +86,12 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     ) -> auth_pb2.LoginResponse:
         if not request.staff_id or not request.pin:
             raise InvalidArgument("staff id and PIN are required", reason="BAD_LOGIN")
-        self.throttle.check(request.staff_id)
-        try:
-            role = await asyncio.to_thread(
-                self.credentials.check_pin, request.staff_id, request.pin
-            )
-        except Unauthenticated:
-            self.throttle.failed(request.staff_id)
-            raise
-        self.throttle.succeeded(request.staff_id)
+        staff_id = staff_id_input(request.staff_id)
+        role = await asyncio.to_thread(self.credentials.login, staff_id, request.pin, self.attempts)
         now = self.board.clock()
         with self.store.transaction():
             issued = self.credentials.issue_token(
-                role, now=now, staff_id=request.staff_id, ttl_s=settings.staff_token_ttl_s
+                role, now=now, staff_id=staff_id, ttl_s=settings.staff_token_ttl_s
             )
         return auth_pb2.LoginResponse(
             token=issued.token, expire_time=ts(issued.expire_time), role=role_to_pb(role)

@@ -14,13 +14,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from controller import settings
+from controller.auth.lockout import PinAttempts, staff_subject
 from controller.auth.model import STAFF_ROLES, Principal, Role
 from controller.store.db import Store
 from ktv.errors import InvalidArgument, NotFound, Unauthenticated
+from ktv.limits import PIN_MAX_DIGITS, PIN_MIN_DIGITS, PIN_SET_MAX_DIGITS, STAFF_ID_MAX_CHARS
+from ktv.text import half_width_digits, is_ascii_digits, nfkc, short
 
 TOKEN_PREFIX = "ktv_"
-STAFF_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
-PIN_RE = re.compile(r"[0-9]{4,8}")
+STAFF_ID_RE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._-]{{0,{STAFF_ID_MAX_CHARS - 1}}}", re.ASCII)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_CHARS = 8
 ADMIN_TOKEN_FILE = "admin.token"
@@ -32,6 +34,46 @@ def token_hash(token: str) -> str:
 
 def hash_pin(pin: str, salt: bytes) -> bytes:
     return hashlib.scrypt(pin.encode(), salt=salt, n=settings.scrypt_n, r=8, p=1, dklen=32)
+
+
+def pin_input(pin: str) -> str:
+    """A PIN as typed, for checking: ASCII digits (full-width ones mapped, surrounding
+    whitespace dropped), PIN_MIN_DIGITS..PIN_MAX_DIGITS long; else InvalidArgument BAD_PIN,
+    before any hash is tried. ``'²'``, Arabic-Indic digits and ``'12 34'`` are refused. The
+    message never quotes the PIN."""
+    pin = pin or ""
+    if len(pin) > 4 * PIN_MAX_DIGITS + 16:
+        raise InvalidArgument(f"PIN is too long ({len(pin)} characters)", reason="BAD_PIN")
+    digits = half_width_digits(pin)
+    if not is_ascii_digits(digits) or not PIN_MIN_DIGITS <= len(digits) <= PIN_MAX_DIGITS:
+        raise InvalidArgument(
+            f"a PIN is {PIN_MIN_DIGITS}-{PIN_SET_MAX_DIGITS} digits 0-9", reason="BAD_PIN"
+        )
+    return digits
+
+
+def new_pin(pin: str) -> str:
+    """A PIN being set: :func:`pin_input`, and at most PIN_SET_MAX_DIGITS digits."""
+    digits = pin_input(pin)
+    if len(digits) > PIN_SET_MAX_DIGITS:
+        raise InvalidArgument(
+            f"a PIN is {PIN_MIN_DIGITS}-{PIN_SET_MAX_DIGITS} digits 0-9", reason="BAD_PIN"
+        )
+    return digits
+
+
+def staff_id_input(staff_id: str) -> str:
+    """A staff id as typed: NFKC (full-width letters and digits typed by an IME become ASCII),
+    1-STAFF_ID_MAX_CHARS of ASCII letters, digits, '.', '_' or '-'; else InvalidArgument."""
+    staff_id = staff_id or ""
+    value = nfkc(staff_id) if len(staff_id) <= 4 * STAFF_ID_MAX_CHARS + 16 else staff_id
+    if not STAFF_ID_RE.fullmatch(value):
+        raise InvalidArgument(
+            f"staff id {short(staff_id)} is malformed: 1-{STAFF_ID_MAX_CHARS} letters, digits,"
+            " '.', '_' or '-'",
+            reason="BAD_STAFF_ID",
+        )
+    return value
 
 
 def normalize_code(code: str) -> str:
@@ -117,18 +159,13 @@ class Credentials:
     def put_staff(
         self, staff_id: str, display_name: str, role: Role, pin: str, now: datetime
     ) -> None:
-        if not STAFF_ID_RE.fullmatch(staff_id or ""):
-            raise InvalidArgument(
-                f"staff id {staff_id!r} is malformed: 1-32 letters, digits, '.', '_' or '-'",
-                reason="BAD_STAFF_ID",
-            )
+        staff_id = staff_id_input(staff_id)
         if role not in STAFF_ROLES:
             raise InvalidArgument(
                 "staff role must be waiter, cashier, technician, manager or admin",
                 reason="BAD_ROLE",
             )
-        if not PIN_RE.fullmatch(pin or ""):
-            raise InvalidArgument("PIN must be 4-8 digits", reason="BAD_PIN")
+        pin = new_pin(pin)
         salt = os.urandom(16)
         self.store.execute(
             "INSERT INTO staff (staff_id, display_name, role, pin_salt, pin_hash, created_at,"
@@ -147,16 +184,40 @@ class Credentials:
             ),
         )
 
-    def check_pin(self, staff_id: str, pin: str) -> Role:
+    def verify_pin(self, staff_id: str, pin: str) -> Role | None:
+        """The staff member's role if ``pin`` is theirs, else None; an unknown id costs the
+        same hash (callers count the try first: controller.auth.lockout)."""
         row = self.store.query_one(
             "SELECT role, pin_salt, pin_hash FROM staff WHERE staff_id = ?", (staff_id,)
         )
         salt = bytes(row["pin_salt"]) if row else b"\0" * 16
         expected = bytes(row["pin_hash"]) if row else b"\0" * 32
         ok = hmac.compare_digest(hash_pin(pin, salt), expected)  # same cost either way
-        if row is None or not ok:
+        return Role(row["role"]) if row is not None and ok else None
+
+    def login(self, staff_id: str, pin: str, attempts: PinAttempts) -> Role:
+        """Staff id + PIN to a role: both normalised and bounded before any hash, the try
+        counted before the hash (a lock refuses even the right PIN), Unauthenticated
+        BAD_LOGIN alike for an unknown id and a wrong PIN. Blocks for the hash (~50 ms):
+        run it off the event loop."""
+        staff_id = staff_id_input(staff_id)
+        pin = pin_input(pin)
+        role: Role | None = None
+
+        def verify() -> bool:
+            nonlocal role
+            role = self.verify_pin(staff_id, pin)
+            return role is not None
+
+        def locked(wait_s: int) -> Unauthenticated:
+            return Unauthenticated(
+                f"too many wrong PINs for {staff_id}; try again in {wait_s} s",
+                reason="LOCKED_OUT",
+            )
+
+        if not attempts.attempt(staff_subject(staff_id), verify, locked) or role is None:
             raise Unauthenticated("wrong staff id or PIN", reason="BAD_LOGIN")
-        return Role(row["role"])
+        return role
 
     # --- enrollment -------------------------------------------------------------------------
     def create_enrollment_code(self, room_id: str, now: datetime) -> EnrollmentCode:
