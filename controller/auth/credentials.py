@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -15,14 +14,18 @@ from pathlib import Path
 
 from controller import settings
 from controller.auth.lockout import PinAttempts, staff_subject
-from controller.auth.model import STAFF_ROLES, Principal, Role
+from controller.auth.model import (
+    STAFF_ROLES,
+    Principal,
+    Role,
+    new_pin,
+    pin_input,
+    staff_id_input,
+)
 from controller.store.db import Store
 from ktv.errors import InvalidArgument, NotFound, Unauthenticated
-from ktv.limits import PIN_MAX_DIGITS, PIN_MIN_DIGITS, PIN_SET_MAX_DIGITS, STAFF_ID_MAX_CHARS
-from ktv.text import half_width_digits, is_ascii_digits, nfkc, short
 
 TOKEN_PREFIX = "ktv_"
-STAFF_ID_RE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._-]{{0,{STAFF_ID_MAX_CHARS - 1}}}", re.ASCII)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_CHARS = 8
 ADMIN_TOKEN_FILE = "admin.token"
@@ -34,46 +37,6 @@ def token_hash(token: str) -> str:
 
 def hash_pin(pin: str, salt: bytes) -> bytes:
     return hashlib.scrypt(pin.encode(), salt=salt, n=settings.scrypt_n, r=8, p=1, dklen=32)
-
-
-def pin_input(pin: str) -> str:
-    """A PIN as typed, for checking: ASCII digits (full-width ones mapped, surrounding
-    whitespace dropped), PIN_MIN_DIGITS..PIN_MAX_DIGITS long; else InvalidArgument BAD_PIN,
-    before any hash is tried. ``'²'``, Arabic-Indic digits and ``'12 34'`` are refused. The
-    message never quotes the PIN."""
-    pin = pin or ""
-    if len(pin) > 4 * PIN_MAX_DIGITS + 16:
-        raise InvalidArgument(f"PIN is too long ({len(pin)} characters)", reason="BAD_PIN")
-    digits = half_width_digits(pin)
-    if not is_ascii_digits(digits) or not PIN_MIN_DIGITS <= len(digits) <= PIN_MAX_DIGITS:
-        raise InvalidArgument(
-            f"a PIN is {PIN_MIN_DIGITS}-{PIN_SET_MAX_DIGITS} digits 0-9", reason="BAD_PIN"
-        )
-    return digits
-
-
-def new_pin(pin: str) -> str:
-    """A PIN being set: :func:`pin_input`, and at most PIN_SET_MAX_DIGITS digits."""
-    digits = pin_input(pin)
-    if len(digits) > PIN_SET_MAX_DIGITS:
-        raise InvalidArgument(
-            f"a PIN is {PIN_MIN_DIGITS}-{PIN_SET_MAX_DIGITS} digits 0-9", reason="BAD_PIN"
-        )
-    return digits
-
-
-def staff_id_input(staff_id: str) -> str:
-    """A staff id as typed: NFKC (full-width letters and digits typed by an IME become ASCII),
-    1-STAFF_ID_MAX_CHARS of ASCII letters, digits, '.', '_' or '-'; else InvalidArgument."""
-    staff_id = staff_id or ""
-    value = nfkc(staff_id) if len(staff_id) <= 4 * STAFF_ID_MAX_CHARS + 16 else staff_id
-    if not STAFF_ID_RE.fullmatch(value):
-        raise InvalidArgument(
-            f"staff id {short(staff_id)} is malformed: 1-{STAFF_ID_MAX_CHARS} letters, digits,"
-            " '.', '_' or '-'",
-            reason="BAD_STAFF_ID",
-        )
-    return value
 
 
 def normalize_code(code: str) -> str:
