@@ -263,19 +263,45 @@ class MemberDesk:
             if done is not None:
                 return done
             self.check_pin(member_id, pin)
-            balance = self.records.get(member_id).balance
-            principal, bonus = wallet.split_debit(balance, amount_fen, self.policy.bonus_order)
-            return self.records.append(
-                member_id,
-                EntryKind.PAYMENT,
-                -principal,
-                -bonus,
-                at=self.clock(),
-                request_id=request_id,
-                request_fingerprint=fp,
-                tender="stored_value",
-                reference=bill,
-            )
+            return self._debit(member_id, amount_fen, request_id, fp, bill)
+
+    def pay_by_phone(
+        self, phone: str, pin: str, amount_fen: int, *, request_id: str, bill: str = ""
+    ) -> LedgerEntry:
+        """A room device pays (续钟) with a member's phone + PIN: as in :meth:`sign_in`, a
+        stranger's phone, a wrong PIN and a member with no PIN answer alike after one hash,
+        and each counts towards a lock. Joins the caller's transaction like :meth:`pay`."""
+        phone = check_phone(phone)
+        pin = pin_input(pin)
+        with self.store.transaction():
+            member = self.records.by_phone(phone)
+            if member is None:
+                self.pins.check_uniform(phone_subject(phone), pin, None)
+                raise PermissionDenied(UNIFORM_WRONG, reason="WRONG_PIN")  # not reached
+            fp = fingerprint("pay", member.member_id, amount_fen, bill)
+            done = self.records.replay(request_id, fp)
+            if done is not None:
+                return done
+            stored = self.records.pin_of(member.member_id)
+            self.pins.check_uniform(member_subject(member.member_id), pin, stored)
+            return self._debit(member.member_id, amount_fen, request_id, fp, bill)
+
+    def _debit(
+        self, member_id: str, amount_fen: int, request_id: str, fp: str, bill: str
+    ) -> LedgerEntry:
+        balance = self.records.get(member_id).balance
+        principal, bonus = wallet.split_debit(balance, amount_fen, self.policy.bonus_order)
+        return self.records.append(
+            member_id,
+            EntryKind.PAYMENT,
+            -principal,
+            -bonus,
+            at=self.clock(),
+            request_id=request_id,
+            request_fingerprint=fp,
+            tender="stored_value",
+            reference=bill,
+        )
 
     def refund_payment(self, entry_id: int, amount_fen: int, *, request_id: str) -> LedgerEntry:
         """Give (part of) a balance payment back to the balance, principal and bonus as taken."""

@@ -3,7 +3,8 @@
 Billing calls ``charge`` inside its own SQLite transaction on the same store, so the bill's
 payment event and the ledger debit commit together or not at all.
 
-- pay: ``Charge.reference`` is ``MEMBER:PIN`` (MEMBER = phone, card number or member id);
+- pay: ``Charge.reference`` is ``MEMBER:PIN`` (MEMBER = phone, card number or member id;
+  a room device's call: the phone only, and a stranger's phone answers like a wrong PIN);
   the receipt's reference is ``m-…#ENTRY`` (no PIN is ever written to the bill);
 - refund (negative amount, reference ``m-…#ENTRY``): principal and bonus go back as taken;
 - void (negative amount, key ``…:void``, when a later tender of the split fails): the
@@ -12,6 +13,7 @@ payment event and the ledger debit commit together or not at all.
 
 from __future__ import annotations
 
+from controller.auth.interceptor import optional_principal
 from controller.billing.payments import Charge, Receipt
 from controller.members.desk import MemberDesk
 from ktv.errors import InvalidArgument, NotFound
@@ -50,6 +52,13 @@ class StoredValueProvider:
                 "stored value: give the member and PIN as the reference (MEMBER:PIN)",
                 reason="MEMBER_REQUIRED",
             )
+        caller = optional_principal()
+        if caller is not None and not caller.role.is_staff:
+            # a room's screen: strangers' phones answer like wrong PINs (no enumeration)
+            entry = self.desk.pay_by_phone(
+                who, pin, charge.amount_fen, request_id=charge.idempotency_key, bill=charge.bill
+            )
+            return Receipt(self.name, f"{entry.member_id}#{entry.entry_id}")
         member = self.desk.resolve(who.strip())
         entry = self.desk.pay(
             member.member_id,

@@ -171,3 +171,49 @@ def test_parallel_sign_in_guesses_over_the_wire_hash_five_then_the_phone_is_lock
     assert reasons.count("WRONG_PIN") == settings.pin_max_failures, reasons
     assert set(reasons) == {"WRONG_PIN", "PIN_LOCKED"}
     assert _outcome(_sign_in(ctl, screen, "13600136000", "1357"))[1] == "PIN_LOCKED"
+
+
+@pytest.mark.slow
+def test_paying_extra_time_from_the_touchscreen_tells_members_from_strangers_no_better(
+    ctl: RunningController,
+) -> None:
+    billing = billing_pb2_grpc.BillingServiceStub(ctl.channel())
+    billing.OpenSession(
+        billing_pb2.OpenSessionRequest(
+            room="rooms/A09",
+            guest_count=2,
+            purchase=billing_pb2.TimePurchase(prepaid_minutes=60),
+            tenders=[billing_pb2.TenderAmount(tender=billing_pb2.TENDER_CASH, amount_fen=50_000)],
+            request_id=uuid.uuid4().hex,
+        ),
+        metadata=ctl.admin_md,
+        timeout=TIMEOUT_S,
+    )
+    screen = (("authorization", f"Bearer {ctl.enroll_agent('A09')}"),)
+    quote = billing.QuoteExtensions(
+        billing_pb2.QuoteExtensionsRequest(room="rooms/A09"), metadata=screen, timeout=TIMEOUT_S
+    ).quotes[0]
+
+    def extend(phone: str, pin: str) -> tuple[grpc.StatusCode, str, str]:
+        tender = billing_pb2.TenderAmount(
+            tender=billing_pb2.TENDER_STORED_VALUE,
+            amount_fen=quote.price_fen,
+            reference=f"{phone}:{pin}",
+        )
+        call = billing.ExtendSession.future(
+            billing_pb2.ExtendSessionRequest(
+                room="rooms/A09",
+                purchase=quote.purchase,
+                tenders=[tender],
+                request_id=uuid.uuid4().hex,
+            ),
+            metadata=screen,
+            timeout=TIMEOUT_S,
+        )
+        return _outcome(call)
+
+    answers = {extend(phone, "0000") for phone in ("13500135000", MEMBER, NO_PIN)}
+    assert len(answers) == 1, answers
+    ((code, reason, details),) = answers
+    assert (code, reason) == (grpc.StatusCode.PERMISSION_DENIED, "WRONG_PIN")
+    assert "m-" not in details  # no member id either
