@@ -17,8 +17,10 @@ from controller.auth.model import Role
 from controller.rooms.board import RoomBoard
 from controller.rooms.model import parse_room_name
 from ktv.errors import InvalidArgument
+from ktv.limits import CODE_MAX_CHARS
 from ktv.security import certs
 from ktv.security.venue_tls import VenueTls
+from ktv.text import bounded
 from ktv.v1 import auth_pb2, auth_pb2_grpc
 
 
@@ -60,10 +62,16 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     ) -> auth_pb2.EnrollAgentResponse:
         if not request.code.strip():
             raise InvalidArgument("enrollment code is required", reason="BAD_ENROLLMENT_CODE")
+        code = bounded(
+            request.code,
+            what="enrollment code",
+            max_len=CODE_MAX_CHARS,
+            reason="BAD_ENROLLMENT_CODE",
+        )  # NFKC: an IME's full-width letters
         now = self.board.clock()
         certificate = b""
         with self.store.transaction():
-            room_id = self.credentials.redeem_enrollment_code(request.code, now)
+            room_id = self.credentials.redeem_enrollment_code(code, now)
             self.credentials.revoke_room_agents(room_id, now)
             issued = self.credentials.issue_token(
                 Role.AGENT, now=now, room_id=room_id, label=request.agent_version[:64]
@@ -103,10 +111,10 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         role = role_from_pb(request.role)
 
         def act() -> auth_pb2.CreateStaffResponse:
-            self.credentials.put_staff(
+            staff_id = self.credentials.put_staff(
                 request.staff_id, request.display_name, role, request.pin, self.board.clock()
             )
-            return auth_pb2.CreateStaffResponse(staff_id=request.staff_id, role=role.value)
+            return auth_pb2.CreateStaffResponse(staff_id=staff_id, role=role.value)
 
         return once(
             self.store,

@@ -24,6 +24,8 @@ from controller.auth.model import (
 )
 from controller.store.db import Store
 from ktv.errors import InvalidArgument, NotFound, Unauthenticated
+from ktv.limits import NAME_MAX_CHARS
+from ktv.text import bounded
 
 TOKEN_PREFIX = "ktv_"
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -121,8 +123,12 @@ class Credentials:
     # --- staff ------------------------------------------------------------------------------
     def put_staff(
         self, staff_id: str, display_name: str, role: Role, pin: str, now: datetime
-    ) -> None:
+    ) -> str:
+        """Create or update a staff member; returns the staff id as stored (normalised)."""
         staff_id = staff_id_input(staff_id)
+        display_name = bounded(
+            display_name or "", what="display name", max_len=NAME_MAX_CHARS, reason="BAD_NAME"
+        )
         if role not in STAFF_ROLES:
             raise InvalidArgument(
                 "staff role must be waiter, cashier, technician, manager or admin",
@@ -146,6 +152,7 @@ class Credentials:
                 now.isoformat(),
             ),
         )
+        return staff_id
 
     def verify_pin(self, staff_id: str, pin: str) -> Role | None:
         """The staff member's role if ``pin`` is theirs, else None; an unknown id costs the

@@ -262,3 +262,53 @@ def test_41_parallel_guesses_hash_at_most_five_and_a_restart_keeps_the_lock(tmp_
         assert reason_of(err.value) == "LOCKED_OUT"
     finally:
         ctl.stop()
+
+
+def test_staff_created_with_ime_characters_are_stored_as_typed_on_a_keyboard(
+    controller: RunningController,
+) -> None:
+    auth = controller.auth()
+    created = auth.CreateStaff(
+        auth_pb2.CreateStaffRequest(
+            staff_id="ｗａｉｔｅｒ７",
+            role=auth_pb2.ROLE_WAITER,
+            pin="２４６８",
+            request_id=uuid.uuid4().hex,
+        ),
+        metadata=controller.admin_md,
+        timeout=5,
+    )
+    assert created.staff_id == "waiter7"
+    assert auth.Login(auth_pb2.LoginRequest(staff_id="waiter7", pin="2468"), timeout=5).token
+    with pytest.raises(grpc.RpcError) as err:
+        auth.CreateStaff(
+            auth_pb2.CreateStaffRequest(
+                staff_id="waiter8",
+                display_name="名" * 100_000,
+                role=auth_pb2.ROLE_WAITER,
+                pin="2468",
+                request_id=uuid.uuid4().hex,
+            ),
+            metadata=controller.admin_md,
+            timeout=5,
+        )
+    assert reason_of(err.value) == "BAD_NAME" and len(err.value.details()) < 200
+
+
+def test_an_enrollment_code_typed_full_width_works_and_a_huge_one_is_refused_unhashed(
+    controller: RunningController,
+) -> None:
+    controller.add_room("E01")
+    auth = controller.auth()
+    code = auth.CreateEnrollmentCode(
+        auth_pb2.CreateEnrollmentCodeRequest(room="rooms/E01", request_id=uuid.uuid4().hex),
+        metadata=controller.admin_md,
+        timeout=5,
+    ).code
+    full_width = "".join(chr(ord(c) + 0xFEE0) if c != "-" else "－" for c in code)
+    enrolled = auth.EnrollAgent(auth_pb2.EnrollAgentRequest(code=full_width), timeout=5)
+    assert enrolled.room == "rooms/E01"
+    with pytest.raises(grpc.RpcError) as err:
+        auth.EnrollAgent(auth_pb2.EnrollAgentRequest(code="A" * 1_000_000), timeout=5)
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert reason_of(err.value) == "BAD_ENROLLMENT_CODE" and len(err.value.details()) < 200
