@@ -312,3 +312,24 @@ def test_an_enrollment_code_typed_full_width_works_and_a_huge_one_is_refused_unh
         auth.EnrollAgent(auth_pb2.EnrollAgentRequest(code="A" * 1_000_000), timeout=5)
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert reason_of(err.value) == "BAD_ENROLLMENT_CODE" and len(err.value.details()) < 200
+
+
+def test_another_threads_open_transaction_is_not_this_threads(store: Store) -> None:
+    """A PIN check in a worker thread must reserve its try even while the event loop's
+    thread has a transaction open (it used to see that transaction as its own and skip it)."""
+    opened, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with store.transaction():
+            assert store.in_transaction
+            opened.set()
+            done.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert opened.wait(10)
+        assert not store.in_transaction
+    finally:
+        done.set()
+        holder.join(10)
