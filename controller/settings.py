@@ -17,6 +17,7 @@ staff_token_ttl_s: float = 12 * 3600.0  # one shift
 enrollment_code_ttl_s: float = 30 * 60.0
 login_max_failures: int = 5  # wrong PINs in a row before a staff id is locked
 login_lockout_s: float = 60.0
+pin_attempts_forget_after_s: float = 24 * 3600.0  # unlocked wrong-PIN counts this old are dropped
 scrypt_n: int = 2**14  # hashlib.scrypt cost; r=8, p=1 (~16 MB, ~50 ms)
 
 # Server.

@@ -26,6 +26,10 @@ NOTE_MAX_CHARS = 500  # a free-text reason or note
 REQUEST_ID_MAX_CHARS = 128
 PHONE_MAX_DIGITS = 20
 PIN_MAX_DIGITS = 12
+# --- identities and secrets (what a login, a sign-in or a PIN check accepts before hashing) ------
+STAFF_ID_MAX_CHARS = 32  # a staff login name or employee number (ASCII letters, digits, . _ -)
+PIN_MIN_DIGITS = 4  # shorter cannot be anybody's PIN: refused before any hash is tried
+PIN_SET_MAX_DIGITS = 8  # a PIN being set (staff, members): 4-8 digits, the touchscreen keypad's 8
 # --- paging ------------------------------------------------------------------------------------
 PAGE_SIZE_MAX = 1000
 # --- prepaid time (minutes; venue: [pricing.limits], pinned with the price plan's version) -------

@@ -10,15 +10,17 @@ from controller import settings
 from controller.api.convert import role_from_pb, role_to_pb, ts, whoami_to_pb
 from controller.api.idempotent import once
 from controller.auth.certificate import RoomCertificates
-from controller.auth.credentials import Credentials
+from controller.auth.credentials import Credentials, staff_id_input
 from controller.auth.interceptor import current_principal
-from controller.auth.lockout import LoginThrottle
+from controller.auth.lockout import staff_attempts
 from controller.auth.model import Role
 from controller.rooms.board import RoomBoard
 from controller.rooms.model import parse_room_name
-from ktv.errors import InvalidArgument, Unauthenticated
+from ktv.errors import InvalidArgument
+from ktv.limits import CODE_MAX_CHARS
 from ktv.security import certs
 from ktv.security.venue_tls import VenueTls
+from ktv.text import bounded
 from ktv.v1 import auth_pb2, auth_pb2_grpc
 
 
@@ -34,7 +36,7 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         self.board = board
         self.store = board.store
         self.credentials = credentials
-        self.throttle = LoginThrottle(board.clock)
+        self.attempts = staff_attempts(board.store, board.clock)
         self.venue_tls = venue_tls
         self.room_certificates = room_certificates or RoomCertificates(board.store)
 
@@ -60,10 +62,16 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     ) -> auth_pb2.EnrollAgentResponse:
         if not request.code.strip():
             raise InvalidArgument("enrollment code is required", reason="BAD_ENROLLMENT_CODE")
+        code = bounded(
+            request.code,
+            what="enrollment code",
+            max_len=CODE_MAX_CHARS,
+            reason="BAD_ENROLLMENT_CODE",
+        )  # NFKC: an IME's full-width letters
         now = self.board.clock()
         certificate = b""
         with self.store.transaction():
-            room_id = self.credentials.redeem_enrollment_code(request.code, now)
+            room_id = self.credentials.redeem_enrollment_code(code, now)
             self.credentials.revoke_room_agents(room_id, now)
             issued = self.credentials.issue_token(
                 Role.AGENT, now=now, room_id=room_id, label=request.agent_version[:64]
@@ -86,19 +94,12 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     ) -> auth_pb2.LoginResponse:
         if not request.staff_id or not request.pin:
             raise InvalidArgument("staff id and PIN are required", reason="BAD_LOGIN")
-        self.throttle.check(request.staff_id)
-        try:
-            role = await asyncio.to_thread(
-                self.credentials.check_pin, request.staff_id, request.pin
-            )
-        except Unauthenticated:
-            self.throttle.failed(request.staff_id)
-            raise
-        self.throttle.succeeded(request.staff_id)
+        staff_id = staff_id_input(request.staff_id)
+        role = await asyncio.to_thread(self.credentials.login, staff_id, request.pin, self.attempts)
         now = self.board.clock()
         with self.store.transaction():
             issued = self.credentials.issue_token(
-                role, now=now, staff_id=request.staff_id, ttl_s=settings.staff_token_ttl_s
+                role, now=now, staff_id=staff_id, ttl_s=settings.staff_token_ttl_s
             )
         return auth_pb2.LoginResponse(
             token=issued.token, expire_time=ts(issued.expire_time), role=role_to_pb(role)
@@ -110,10 +111,10 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         role = role_from_pb(request.role)
 
         def act() -> auth_pb2.CreateStaffResponse:
-            self.credentials.put_staff(
+            staff_id = self.credentials.put_staff(
                 request.staff_id, request.display_name, role, request.pin, self.board.clock()
             )
-            return auth_pb2.CreateStaffResponse(staff_id=request.staff_id, role=role.value)
+            return auth_pb2.CreateStaffResponse(staff_id=staff_id, role=role.value)
 
         return once(
             self.store,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -14,13 +13,21 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from controller import settings
-from controller.auth.model import STAFF_ROLES, Principal, Role
+from controller.auth.lockout import PinAttempts, staff_subject
+from controller.auth.model import (
+    STAFF_ROLES,
+    Principal,
+    Role,
+    new_pin,
+    pin_input,
+    staff_id_input,
+)
 from controller.store.db import Store
 from ktv.errors import InvalidArgument, NotFound, Unauthenticated
+from ktv.limits import NAME_MAX_CHARS
+from ktv.text import bounded
 
 TOKEN_PREFIX = "ktv_"
-STAFF_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
-PIN_RE = re.compile(r"[0-9]{4,8}")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_CHARS = 8
 ADMIN_TOKEN_FILE = "admin.token"
@@ -116,19 +123,18 @@ class Credentials:
     # --- staff ------------------------------------------------------------------------------
     def put_staff(
         self, staff_id: str, display_name: str, role: Role, pin: str, now: datetime
-    ) -> None:
-        if not STAFF_ID_RE.fullmatch(staff_id or ""):
-            raise InvalidArgument(
-                f"staff id {staff_id!r} is malformed: 1-32 letters, digits, '.', '_' or '-'",
-                reason="BAD_STAFF_ID",
-            )
+    ) -> str:
+        """Create or update a staff member; returns the staff id as stored (normalised)."""
+        staff_id = staff_id_input(staff_id)
+        display_name = bounded(
+            display_name or "", what="display name", max_len=NAME_MAX_CHARS, reason="BAD_NAME"
+        )
         if role not in STAFF_ROLES:
             raise InvalidArgument(
                 "staff role must be waiter, cashier, technician, manager or admin",
                 reason="BAD_ROLE",
             )
-        if not PIN_RE.fullmatch(pin or ""):
-            raise InvalidArgument("PIN must be 4-8 digits", reason="BAD_PIN")
+        pin = new_pin(pin)
         salt = os.urandom(16)
         self.store.execute(
             "INSERT INTO staff (staff_id, display_name, role, pin_salt, pin_hash, created_at,"
@@ -146,17 +152,42 @@ class Credentials:
                 now.isoformat(),
             ),
         )
+        return staff_id
 
-    def check_pin(self, staff_id: str, pin: str) -> Role:
+    def verify_pin(self, staff_id: str, pin: str) -> Role | None:
+        """The staff member's role if ``pin`` is theirs, else None; an unknown id costs the
+        same hash (callers count the try first: controller.auth.lockout)."""
         row = self.store.query_one(
             "SELECT role, pin_salt, pin_hash FROM staff WHERE staff_id = ?", (staff_id,)
         )
         salt = bytes(row["pin_salt"]) if row else b"\0" * 16
         expected = bytes(row["pin_hash"]) if row else b"\0" * 32
         ok = hmac.compare_digest(hash_pin(pin, salt), expected)  # same cost either way
-        if row is None or not ok:
+        return Role(row["role"]) if row is not None and ok else None
+
+    def login(self, staff_id: str, pin: str, attempts: PinAttempts) -> Role:
+        """Staff id + PIN to a role: both normalised and bounded before any hash, the try
+        counted before the hash (a lock refuses even the right PIN), Unauthenticated
+        BAD_LOGIN alike for an unknown id and a wrong PIN. Blocks for the hash (~50 ms):
+        run it off the event loop."""
+        staff_id = staff_id_input(staff_id)
+        pin = pin_input(pin)
+        role: Role | None = None
+
+        def verify() -> bool:
+            nonlocal role
+            role = self.verify_pin(staff_id, pin)
+            return role is not None
+
+        def locked(wait_s: int) -> Unauthenticated:
+            return Unauthenticated(
+                f"too many wrong PINs for {staff_id}; try again in {wait_s} s",
+                reason="LOCKED_OUT",
+            )
+
+        if not attempts.attempt(staff_subject(staff_id), verify, locked) or role is None:
             raise Unauthenticated("wrong staff id or PIN", reason="BAD_LOGIN")
-        return Role(row["role"])
+        return role
 
     # --- enrollment -------------------------------------------------------------------------
     def create_enrollment_code(self, room_id: str, now: datetime) -> EnrollmentCode:

@@ -1,11 +1,16 @@
-"""Roles and principals (pure)."""
+"""Roles and principals, and what a staff id or a PIN may be (pure)."""
 
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
-from ktv.errors import PermissionDenied
+from ktv.errors import InvalidArgument, PermissionDenied
+from ktv.limits import PIN_MAX_DIGITS, PIN_MIN_DIGITS, PIN_SET_MAX_DIGITS, STAFF_ID_MAX_CHARS
+from ktv.text import half_width_digits, is_ascii_digits, nfkc, short
+
+STAFF_ID_RE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._-]{{0,{STAFF_ID_MAX_CHARS - 1}}}", re.ASCII)
 
 
 class Role(enum.Enum):
@@ -54,3 +59,43 @@ class Principal:
 
 
 ANONYMOUS = None  # the interceptor uses None for "no credential presented"
+
+
+def pin_input(pin: str) -> str:
+    """A PIN as typed, for checking: ASCII digits (full-width ones mapped, surrounding
+    whitespace dropped), PIN_MIN_DIGITS..PIN_MAX_DIGITS long; else InvalidArgument BAD_PIN,
+    before any hash is tried. ``'²'``, Arabic-Indic digits and ``'12 34'`` are refused. The
+    message never quotes the PIN."""
+    pin = pin or ""
+    if len(pin) > 4 * PIN_MAX_DIGITS + 16:
+        raise InvalidArgument(f"PIN is too long ({len(pin)} characters)", reason="BAD_PIN")
+    digits = half_width_digits(pin)
+    if not is_ascii_digits(digits) or not PIN_MIN_DIGITS <= len(digits) <= PIN_MAX_DIGITS:
+        raise InvalidArgument(
+            f"a PIN is {PIN_MIN_DIGITS}-{PIN_SET_MAX_DIGITS} digits 0-9", reason="BAD_PIN"
+        )
+    return digits
+
+
+def new_pin(pin: str) -> str:
+    """A PIN being set: :func:`pin_input`, and at most PIN_SET_MAX_DIGITS digits."""
+    digits = pin_input(pin)
+    if len(digits) > PIN_SET_MAX_DIGITS:
+        raise InvalidArgument(
+            f"a PIN is {PIN_MIN_DIGITS}-{PIN_SET_MAX_DIGITS} digits 0-9", reason="BAD_PIN"
+        )
+    return digits
+
+
+def staff_id_input(staff_id: str) -> str:
+    """A staff id as typed: NFKC (full-width letters and digits typed by an IME become ASCII),
+    1-STAFF_ID_MAX_CHARS of ASCII letters, digits, '.', '_' or '-'; else InvalidArgument."""
+    staff_id = staff_id or ""
+    value = nfkc(staff_id) if len(staff_id) <= 4 * STAFF_ID_MAX_CHARS + 16 else staff_id
+    if not STAFF_ID_RE.fullmatch(value):
+        raise InvalidArgument(
+            f"staff id {short(staff_id)} is malformed: 1-{STAFF_ID_MAX_CHARS} letters, digits,"
+            " '.', '_' or '-'",
+            reason="BAD_STAFF_ID",
+        )
+    return value

@@ -9,6 +9,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
+from controller.auth.lockout import member_subject, phone_subject
+from controller.auth.model import pin_input
 from controller.billing.payments import Charge, PaymentProvider
 from controller.billing.records import Tender
 from controller.members import wallet
@@ -20,15 +22,19 @@ from controller.members.model import (
     Member,
     Tier,
     TopUpPromotion,
+    card_number,
     check_card,
     check_name,
     check_phone,
     check_pin,
+    phone_digits,
 )
-from controller.members.pin import PinGuard, new_pin_hash
+from controller.members.pin import UNIFORM_WRONG, PinGuard, new_pin_hash
 from controller.members.records import MemberRecords, Mismatch, fingerprint, refund_reference
 from controller.store.db import Store
-from ktv.errors import AlreadyExists, InvalidArgument, NotFound
+from ktv.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied
+from ktv.limits import NAME_MAX_CHARS
+from ktv.text import bounded, short
 
 TOPUP_TENDERS = tuple(t for t in Tender if t is not Tender.STORED_VALUE)
 DEFAULT_PROMOTIONS = (TopUpPromotion(50_000, 10_000), TopUpPromotion(100_000, 25_000))
@@ -66,9 +72,9 @@ class MemberDesk:
     ) -> Member:
         phone = check_phone(phone)
         name = check_name(name)
-        card_number = check_card(card_number.strip())
+        card_number = check_card(card_number)
         if pin:
-            check_pin(pin)
+            pin = check_pin(pin)
         now = self.clock()
         with self.store.transaction():
             if self.records.by_phone(phone) is not None:
@@ -96,8 +102,10 @@ class MemberDesk:
         return self.records.get(member_id)
 
     def find(self, query: str) -> list[Member]:
-        """Lookup by member id, phone, card number (a card swipe) or name (prefix)."""
-        query = (query or "").strip()
+        """Lookup by member id, phone, card number (a card swipe) or name (prefix); phones
+        and cards as stored (full-width digits typed by an IME find the same member)."""
+        typed = (query or "").strip()  # names are stored as typed
+        query = bounded(typed, what="member query", max_len=NAME_MAX_CHARS, reason="BAD_QUERY")
         if not query:
             raise InvalidArgument("look a member up by phone, card or name", reason="EMPTY_QUERY")
         if query.startswith("m-"):
@@ -105,24 +113,24 @@ class MemberDesk:
                 return [self.records.get(query)]
             except NotFound:
                 return []
-        digits = query.removeprefix("+86").replace(" ", "").replace("-", "")
-        if digits.isdigit() and len(digits) == 11:
+        digits = phone_digits(query)
+        if digits is not None:
             found = self.records.by_phone(digits)
             if found is not None:
                 return [found]
-        card = self.records.by_card(query)
+        card = self.records.by_card(card_number(query))
         if card is not None:
             return [card]
-        return self.records.by_name(query)
+        return self.records.by_name(typed)
 
     def resolve(self, query: str) -> Member:
         """Exactly one member for ``query`` (phone, card, member id or an unambiguous name)."""
         found = self.find(query)
         if not found:
-            raise NotFound(f"no member matches {query!r}", reason="UNKNOWN_MEMBER")
+            raise NotFound(f"no member matches {short(query)}", reason="UNKNOWN_MEMBER")
         if len(found) > 1:
             raise InvalidArgument(
-                f"{len(found)} members match {query!r}: use the phone or card number",
+                f"{len(found)} members match {short(query)}: use the phone or card number",
                 reason="AMBIGUOUS_MEMBER",
             )
         return found[0]
@@ -140,14 +148,41 @@ class MemberDesk:
     def check_pin(self, member_id: str, pin: str) -> None:
         self.pins.check(member_id, pin, self.records.pin_of(member_id))
 
-    def sign_in(self, phone: str, pin: str, room_id: str, tab_id: str) -> Member:
-        """A member signs in on the room's touchscreen and joins the room's session."""
-        member = self.records.by_phone(check_phone(phone))
-        if member is None:
-            raise NotFound(f"no member with phone {phone}", reason="UNKNOWN_MEMBER")
-        self.check_pin(member.member_id, pin)
+    def sign_in(
+        self, phone: str, pin: str, room_id: str, tab_id: str, *, uniform: bool = True
+    ) -> Member:
+        """A member signs in on the room's touchscreen and joins the room's session.
+
+        ``uniform`` (room devices, anonymous callers): a stranger's phone, a wrong PIN and a
+        member with no PIN give one answer at one cost, and a stranger's phone is counted
+        towards a lock like a member's, so the screen cannot tell members from strangers.
+        Staff (``uniform=False``) are told "no such member". Blocks for the hash (~50 ms)."""
+        if uniform:
+            member = self.check_phone_pin(phone, pin)
+        else:
+            phone = check_phone(phone)
+            pin = pin_input(pin)
+            found = self.records.by_phone(phone)
+            if found is None:
+                raise NotFound(f"no member with phone {phone}", reason="UNKNOWN_MEMBER")
+            self.check_pin(found.member_id, pin)
+            member = found
         with self.store.transaction():
             self.records.attach(tab_id, member.member_id, room_id, self.clock())
+        return member
+
+    def check_phone_pin(self, phone: str, pin: str) -> Member:
+        """A room device's phone + PIN: a stranger's phone, a wrong PIN and a member with no PIN
+        give one answer (PERMISSION_DENIED WRONG_PIN) at one hash's cost, and each counts
+        towards a lock, so the screen cannot tell members from strangers."""
+        phone = check_phone(phone)
+        pin = pin_input(pin)
+        member = self.records.by_phone(phone)
+        if member is None:
+            self.pins.check_uniform(phone_subject(phone), pin, None)
+            raise PermissionDenied(UNIFORM_WRONG, reason="WRONG_PIN")  # check_uniform raised
+        stored = self.records.pin_of(member.member_id)
+        self.pins.check_uniform(member_subject(member.member_id), pin, stored)
         return member
 
     # --- stored value -----------------------------------------------------------------------
@@ -238,19 +273,45 @@ class MemberDesk:
             if done is not None:
                 return done
             self.check_pin(member_id, pin)
-            balance = self.records.get(member_id).balance
-            principal, bonus = wallet.split_debit(balance, amount_fen, self.policy.bonus_order)
-            return self.records.append(
-                member_id,
-                EntryKind.PAYMENT,
-                -principal,
-                -bonus,
-                at=self.clock(),
-                request_id=request_id,
-                request_fingerprint=fp,
-                tender="stored_value",
-                reference=bill,
-            )
+            return self._debit(member_id, amount_fen, request_id, fp, bill)
+
+    def pay_by_phone(
+        self, phone: str, pin: str, amount_fen: int, *, request_id: str, bill: str = ""
+    ) -> LedgerEntry:
+        """A room device pays (续钟) with a member's phone + PIN: as in :meth:`sign_in`, a
+        stranger's phone, a wrong PIN and a member with no PIN answer alike after one hash,
+        and each counts towards a lock. Joins the caller's transaction like :meth:`pay`."""
+        phone = check_phone(phone)
+        pin = pin_input(pin)
+        with self.store.transaction():
+            member = self.records.by_phone(phone)
+            if member is None:
+                self.pins.check_uniform(phone_subject(phone), pin, None)
+                raise PermissionDenied(UNIFORM_WRONG, reason="WRONG_PIN")  # not reached
+            fp = fingerprint("pay", member.member_id, amount_fen, bill)
+            done = self.records.replay(request_id, fp)
+            if done is not None:
+                return done
+            stored = self.records.pin_of(member.member_id)
+            self.pins.check_uniform(member_subject(member.member_id), pin, stored)
+            return self._debit(member.member_id, amount_fen, request_id, fp, bill)
+
+    def _debit(
+        self, member_id: str, amount_fen: int, request_id: str, fp: str, bill: str
+    ) -> LedgerEntry:
+        balance = self.records.get(member_id).balance
+        principal, bonus = wallet.split_debit(balance, amount_fen, self.policy.bonus_order)
+        return self.records.append(
+            member_id,
+            EntryKind.PAYMENT,
+            -principal,
+            -bonus,
+            at=self.clock(),
+            request_id=request_id,
+            request_fingerprint=fp,
+            tender="stored_value",
+            reference=bill,
+        )
 
     def refund_payment(self, entry_id: int, amount_fen: int, *, request_id: str) -> LedgerEntry:
         """Give (part of) a balance payment back to the balance, principal and bonus as taken."""

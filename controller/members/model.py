@@ -11,36 +11,63 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 
+from controller.auth.model import new_pin
 from ktv.errors import InvalidArgument
+from ktv.limits import CODE_MAX_CHARS, PHONE_MAX_DIGITS
+from ktv.text import half_width_digits, nfkc, short
 
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
-CARD_RE = re.compile(r"^[A-Za-z0-9]{4,32}$")
-PIN_RE = re.compile(r"^\d{4,8}$")
+# ASCII only: ``\d`` would take full-width and Arabic-Indic digits (one number, two members)
+PHONE_RE = re.compile(r"1[3-9][0-9]{9}", re.ASCII)
+CARD_RE = re.compile(r"[A-Za-z0-9]{4,32}", re.ASCII)
 MEMBER_ID_RE = re.compile(r"^m-[0-9a-f]{6,32}$")
+# what people type between the digits of a phone number (ASCII and full-width forms)
+_PHONE_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212\uff0d().\uff08\uff09]")
+
+
+def phone_digits(phone: str) -> str | None:
+    """``phone`` as stored and looked up (11 ASCII digits), or None when it is not a mainland
+    mobile number: full-width digits mapped, spaces, dashes, dots and brackets dropped, a
+    leading +86 / 0086 removed; superscripts, circled and Arabic-Indic digits refused."""
+    phone = phone or ""
+    if len(phone) > 4 * PHONE_MAX_DIGITS + 16:
+        return None
+    cleaned = _PHONE_SEPARATORS.sub("", half_width_digits(phone).replace("\uff0b", "+"))
+    for prefix in ("+86", "0086"):
+        if cleaned.startswith(prefix) and len(cleaned) > 11:
+            cleaned = cleaned.removeprefix(prefix)
+    return cleaned if PHONE_RE.fullmatch(cleaned) else None
 
 
 def check_phone(phone: str) -> str:
-    """A mainland mobile number: 1[3-9] and nine more digits (spaces and dashes ignored)."""
-    cleaned = re.sub(r"[\s-]", "", phone or "").removeprefix("+86")
-    if not PHONE_RE.match(cleaned):
+    """A mainland mobile number: 1[3-9] and nine more digits (see :func:`phone_digits`)."""
+    digits = phone_digits(phone)
+    if digits is None:
         raise InvalidArgument(
-            f"{phone!r} is not a mainland mobile number (1[3-9]XXXXXXXXX)", reason="BAD_PHONE"
+            f"{short(phone or '')} is not a mainland mobile number (1[3-9]XXXXXXXXX)",
+            reason="BAD_PHONE",
         )
-    return cleaned
+    return digits
+
+
+def card_number(card: str) -> str:
+    """A card number as stored and looked up: NFKC (a full-width swipe or IME entry becomes
+    ASCII), surrounding whitespace dropped; '' stays ''."""
+    card = card or ""
+    return nfkc(card) if len(card) <= 4 * CODE_MAX_CHARS + 16 else card
 
 
 def check_card(card: str) -> str:
-    if card and not CARD_RE.match(card):
+    value = card_number(card)
+    if value and not CARD_RE.fullmatch(value):
         raise InvalidArgument(
-            f"card number {card!r}: 4-32 letters or digits", reason="BAD_CARD_NUMBER"
+            f"card number {short(card)}: 4-32 letters or digits", reason="BAD_CARD_NUMBER"
         )
-    return card
+    return value
 
 
 def check_pin(pin: str) -> str:
-    if not PIN_RE.match(pin or ""):
-        raise InvalidArgument("a member PIN is 4-8 digits", reason="BAD_PIN")
-    return pin
+    """A member PIN being set: 4-8 ASCII digits (full-width mapped), the PIN that is stored."""
+    return new_pin(pin)
 
 
 def check_name(name: str) -> str:

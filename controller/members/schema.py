@@ -7,7 +7,17 @@ balance: the transaction fails instead.
 
 from __future__ import annotations
 
+import logging
+import unicodedata
+from typing import TYPE_CHECKING
+
+from controller.members.model import card_number, phone_digits
 from controller.store.migrations import Migration, register_migrations
+
+if TYPE_CHECKING:
+    from controller.store.db import Store
+
+log = logging.getLogger(__name__)
 
 
 def _append_only(table: str) -> str:
@@ -161,5 +171,58 @@ register_migrations(
             "member sessions by time (the credit sweep)",
             sql="CREATE INDEX member_sessions_at ON member_sessions (at, tab_id);",
         ),
+    ],
+)
+
+
+def _ascii_phone(phone: str) -> str:
+    """A stored phone with every decimal digit made ASCII (full-width, Arabic-Indic...) and
+    separators dropped: the number its owner meant, as :func:`model.phone_digits` stores it."""
+    digits = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in phone)
+    return phone_digits(digits) or phone
+
+
+def _normalise_phones_and_cards(store: Store) -> None:
+    """Phones and card numbers stored before they were normalised (``\\d`` let full-width and
+    Arabic-Indic digits in: ``13８00138000`` became a second member) are rewritten as they are
+    now stored and looked up. A row whose normalised value another member already has is left
+    as it was and logged: two members are never merged silently (``ktvctl member show`` finds
+    both by member id; the desk decides)."""
+    rows = store.query("SELECT member_id, phone, card_number FROM members ORDER BY registered_at")
+    for row in rows:
+        for column, value in (
+            ("phone", _ascii_phone(row["phone"])),
+            ("card_number", card_number(row["card_number"] or "")),
+        ):
+            old = row[column]
+            if not old or value == old:
+                continue
+            taken = store.query_one(f"SELECT member_id FROM members WHERE {column} = ?", (value,))
+            if taken is not None:
+                log.warning(
+                    "member %s: %s %r is %r once normalised, which member %s already has;"
+                    " left as it was (not merged)",
+                    row["member_id"],
+                    column,
+                    old,
+                    value,
+                    taken["member_id"],
+                )
+                continue
+            store.execute(
+                f"UPDATE members SET {column} = ? WHERE member_id = ?", (value, row["member_id"])
+            )
+
+
+# Its own area (not members 9), so parallel work adding members migrations cannot collide on
+# numbers; "members_normalised" sorts after "members", whose tables it rewrites.
+register_migrations(
+    "members_normalised",
+    [
+        Migration(
+            1,
+            "phones and card numbers as ASCII (duplicates logged, never merged)",
+            apply=_normalise_phones_and_cards,
+        )
     ],
 )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TypeVar
@@ -10,7 +11,7 @@ from typing import TypeVar
 from google.protobuf.message import Message
 
 from controller.api.idempotent import once
-from controller.auth.interceptor import current_principal
+from controller.auth.interceptor import current_principal, optional_principal
 from controller.billing.store import BillingRecords
 from controller.members.campaigns import FileNotifier
 from controller.members.checkout import MemberCheckout
@@ -258,7 +259,13 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
         tab_id = BillingRecords(self.store).open_rooms().get(room_id)
         if tab_id is None:
             raise FailedPrecondition(f"room {room_id} has no open session", reason="NO_SESSION")
-        m = self.desk.sign_in(request.phone, request.pin, room_id, tab_id)
+        # a room's screen (or anyone without a staff credential) cannot tell members from
+        # strangers; staff at the desk are told "no such member"
+        caller = optional_principal()
+        uniform = caller is None or not caller.role.is_staff
+        m = await asyncio.to_thread(  # the PIN hash (~50 ms) stays off the event loop
+            self.desk.sign_in, request.phone, request.pin, room_id, tab_id, uniform=uniform
+        )
         return pb.MemberResponse(member=member_pb(m))
 
     async def IssueCoupon(

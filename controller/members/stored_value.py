@@ -3,7 +3,8 @@
 Billing calls ``charge`` inside its own SQLite transaction on the same store, so the bill's
 payment event and the ledger debit commit together or not at all.
 
-- pay: ``Charge.reference`` is ``MEMBER:PIN`` (MEMBER = phone, card number or member id);
+- pay: ``Charge.reference`` is ``MEMBER:PIN`` (MEMBER = phone, card number or member id;
+  a room device's call: the phone only, and a stranger's phone answers like a wrong PIN);
   the receipt's reference is ``m-…#ENTRY`` (no PIN is ever written to the bill);
 - refund (negative amount, reference ``m-…#ENTRY``): principal and bonus go back as taken;
 - void (negative amount, key ``…:void``, when a later tender of the split fails): the
@@ -12,6 +13,7 @@ payment event and the ledger debit commit together or not at all.
 
 from __future__ import annotations
 
+from controller.auth.interceptor import optional_principal
 from controller.billing.payments import Charge, Receipt
 from controller.members.desk import MemberDesk
 from ktv.errors import InvalidArgument, NotFound
@@ -47,10 +49,19 @@ class StoredValueProvider:
         """The member and PIN (with its lockout) of ``MEMBER:PIN``, checked before billing
         prices anything; ``charge`` checks them again when it takes the money."""
         who, pin = _member_and_pin(reference)
+        if _room_device():
+            self.desk.check_phone_pin(who, pin)  # the same uniform answer as paying
+            return
         self.desk.check_pin(self.desk.resolve(who).member_id, pin)
 
     def _pay(self, charge: Charge) -> Receipt:
         who, pin = _member_and_pin(charge.reference)
+        if _room_device():
+            # a room's screen: strangers' phones answer like wrong PINs (no enumeration)
+            entry = self.desk.pay_by_phone(
+                who, pin, charge.amount_fen, request_id=charge.idempotency_key, bill=charge.bill
+            )
+            return Receipt(self.name, f"{entry.member_id}#{entry.entry_id}")
         member = self.desk.resolve(who)
         entry = self.desk.pay(
             member.member_id,
@@ -60,6 +71,12 @@ class StoredValueProvider:
             bill=charge.bill,
         )
         return Receipt(self.name, f"{member.member_id}#{entry.entry_id}")
+
+
+def _room_device() -> bool:
+    """True when the call comes from a room's screen (or anyone who is not staff)."""
+    caller = optional_principal()
+    return caller is not None and not caller.role.is_staff
 
 
 def _member_and_pin(reference: str) -> tuple[str, str]:

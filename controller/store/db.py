@@ -85,7 +85,15 @@ class Store:
 
     @property
     def in_transaction(self) -> bool:
-        return self._depth > 0
+        """True when the *calling thread* is inside a transaction. Another thread's open
+        transaction holds the store's lock and is not the caller's (a worker thread checking a
+        PIN must not take it for its own: controller.auth.lockout)."""
+        if not self._lock.acquire(blocking=False):
+            return False  # another thread's transaction
+        try:
+            return self._depth > 0
+        finally:
+            self._lock.release()
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once the outermost transaction commits (now if none is open).

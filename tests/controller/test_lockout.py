@@ -1,48 +1,162 @@
-"""Wrong-PIN lockout (pure, hand-moved clock) and over the wire."""
+"""Wrong-PIN lockout: the counter over a real SQLite file with a hand-moved clock, parallel
+guesses in threads and over the wire, and a lock that outlives a restart."""
 
 from __future__ import annotations
 
+import threading
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import grpc
 import pytest
 
+from controller import settings
 from controller.api.errors import reason_of
-from controller.auth.lockout import LoginThrottle
-from ktv.errors import Unauthenticated
+from controller.auth.credentials import Credentials, hash_pin
+from controller.auth.lockout import LockoutPolicy, PinAttempts, staff_attempts
+from controller.auth.model import Role
+from controller.store.db import Store, open_store
+from ktv.errors import InvalidArgument, KtvError, Unauthenticated
 from ktv.v1 import auth_pb2
-from tests.support.controller import RunningController
+from tests.support.controller import RunningController, launch
+
+TIMEOUT_S = 30.0
 
 
 class Clock:
-    now = datetime(2026, 11, 24, 22, 0, tzinfo=UTC)
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 24, 22, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.now
 
 
-def test_five_wrong_pins_lock_the_staff_id_for_a_minute() -> None:
+def locked(wait_s: int) -> KtvError:
+    return Unauthenticated(f"locked; try again in {wait_s} s", reason="LOCKED_OUT")
+
+
+def wrong() -> bool:
+    return False
+
+
+def right() -> bool:
+    return True
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = open_store(tmp_path / "controller.db")
+    yield s
+    s.close()
+
+
+def test_five_wrong_pins_lock_the_subject_for_a_minute_and_nobody_else(store: Store) -> None:
     clock = Clock()
-    throttle = LoginThrottle(clock, max_failures=5, lockout_s=60)
-    for _ in range(4):
-        throttle.check("amy")
-        throttle.failed("amy")
-    throttle.check("amy")  # four wrong: still allowed
-    throttle.failed("amy")
+    attempts = PinAttempts(store, clock, LockoutPolicy(max_failures=5, lockout_s=60))
+    for _ in range(5):
+        assert not attempts.attempt("staff:amy", wrong, locked)
+    hashed: list[str] = []
     with pytest.raises(Unauthenticated, match="try again in 60 s"):
-        throttle.check("amy")
-    throttle.check("bob")  # others are not affected
+        attempts.attempt("staff:amy", lambda: bool(hashed.append("amy")) or True, locked)
+    assert hashed == []  # locked: the right PIN is not even hashed
+    assert attempts.attempt("staff:bob", right, locked)  # others are not affected
     clock.now += timedelta(seconds=61)
-    throttle.check("amy")
+    assert attempts.attempt("staff:amy", right, locked)
+    assert attempts.failures("staff:amy").count == 0
 
 
-def test_a_right_pin_clears_the_count() -> None:
-    throttle = LoginThrottle(Clock(), max_failures=3, lockout_s=60)
-    throttle.failed("amy")
-    throttle.failed("amy")
-    throttle.succeeded("amy")
-    throttle.failed("amy")
-    throttle.check("amy")
+def test_a_right_pin_clears_the_count(store: Store) -> None:
+    attempts = PinAttempts(store, Clock(), LockoutPolicy(max_failures=3, lockout_s=60))
+    attempts.attempt("staff:amy", wrong, locked)
+    attempts.attempt("staff:amy", wrong, locked)
+    attempts.attempt("staff:amy", right, locked)
+    attempts.attempt("staff:amy", wrong, locked)
+    assert attempts.failures("staff:amy").count == 1
+    attempts.attempt("staff:amy", right, locked)
+
+
+def test_the_lock_is_in_the_database_file_so_reopening_it_keeps_it(tmp_path) -> None:
+    clock = Clock()
+    policy = LockoutPolicy(max_failures=2, lockout_s=60)
+    first = open_store(tmp_path / "controller.db")
+    for _ in range(2):
+        PinAttempts(first, clock, policy).attempt("staff:amy", wrong, locked)
+    first.close()
+    again = open_store(tmp_path / "controller.db")
+    try:
+        with pytest.raises(Unauthenticated):
+            PinAttempts(again, clock, policy).attempt("staff:amy", right, locked)
+    finally:
+        again.close()
+
+
+def test_strangers_counts_are_forgotten_a_day_later_so_the_table_stays_small(
+    store: Store,
+) -> None:
+    clock = Clock()
+    attempts = PinAttempts(store, clock, LockoutPolicy(5, 60), forget_after_s=24 * 3600)
+    for i in range(50):
+        attempts.attempt(f"phone:1380013{i:04d}", wrong, locked)
+    clock.now += timedelta(hours=24, seconds=1)
+    attempts.attempt("phone:13900139000", wrong, locked)
+    rows = store.query("SELECT subject FROM pin_attempts")
+    assert [r["subject"] for r in rows] == ["phone:13900139000"]
+
+
+def test_41_parallel_threads_hash_at_most_max_failures_pins(store: Store) -> None:
+    attempts = PinAttempts(store, Clock(), LockoutPolicy(max_failures=5, lockout_s=60))
+    start = threading.Barrier(41)
+    hashed: list[int] = []
+
+    def guess(i: int) -> str:
+        def verify() -> bool:
+            hashed.append(i)
+            hash_pin(f"{i:04d}", b"\0" * 16)  # the real cost, ~50 ms
+            return False
+
+        start.wait()
+        try:
+            attempts.attempt("staff:amy", verify, locked)
+        except Unauthenticated as e:
+            return e.reason
+        return "BAD_LOGIN"
+
+    with ThreadPoolExecutor(41) as pool:
+        answers = list(pool.map(guess, range(41)))
+    assert len(hashed) == 5
+    assert answers.count("BAD_LOGIN") == 5 and answers.count("LOCKED_OUT") == 36
+
+
+def test_a_payment_inside_a_transaction_that_rolls_back_still_counts_its_wrong_pin(
+    store: Store,
+) -> None:
+    attempts = PinAttempts(store, Clock(), LockoutPolicy(max_failures=5, lockout_s=60))
+    with pytest.raises(RuntimeError), store.transaction():
+        assert not attempts.attempt("member:m-1", wrong, locked)
+        raise RuntimeError("the payment failed")
+    assert attempts.failures("member:m-1").count == 1
+
+
+def test_login_normalises_the_staff_id_and_pin_and_bounds_them_before_any_hash(
+    store: Store,
+) -> None:
+    creds = Credentials(store)
+    creds.put_staff("amy", "Amy", Role.CASHIER, "８６４２", Clock()())  # an IME's digits
+    attempts = staff_attempts(store, Clock())
+    assert creds.login("ａｍｙ", "8642\n", attempts) is Role.CASHIER
+    for bad_pin in ("٨٦٤٢", "8６4²", "86 42", "123", "1" * 13, "8" * 100_000):
+        with pytest.raises(InvalidArgument) as err:
+            creds.login("amy", bad_pin, attempts)
+        assert err.value.reason == "BAD_PIN" and bad_pin not in err.value.message
+    with pytest.raises(InvalidArgument) as err:
+        creds.login("a" * 100_000, "8642", attempts)
+    assert err.value.reason == "BAD_STAFF_ID" and len(err.value.message) < 200
+    assert store.query("SELECT * FROM pin_attempts") == []  # none of those was a try
+
+
+# --- over the wire ---------------------------------------------------------------------------
 
 
 def test_guessing_pins_over_the_wire_gets_locked_out_even_with_the_right_pin(
@@ -58,3 +172,164 @@ def test_guessing_pins_over_the_wire_gets_locked_out_even_with_the_right_pin(
         auth.Login(auth_pb2.LoginRequest(staff_id="guessme", pin="8642"), timeout=5)
     assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
     assert reason_of(err.value) == "LOCKED_OUT"
+
+
+def test_an_unknown_staff_id_is_counted_and_answered_like_a_wrong_pin(
+    controller: RunningController,
+) -> None:
+    controller.add_staff("known1", auth_pb2.ROLE_WAITER, pin="1357")
+    auth = controller.auth()
+    for staff_id in ("known1", "nobody1"):
+        answers = []
+        for _ in range(settings.login_max_failures + 1):
+            with pytest.raises(grpc.RpcError) as err:
+                auth.Login(auth_pb2.LoginRequest(staff_id=staff_id, pin="0000"), timeout=5)
+            answers.append((err.value.code(), reason_of(err.value)))
+        assert answers[-2] == (grpc.StatusCode.UNAUTHENTICATED, "BAD_LOGIN")
+        assert answers[-1] == (grpc.StatusCode.UNAUTHENTICATED, "LOCKED_OUT")
+
+
+def test_a_huge_staff_id_or_pin_is_refused_quickly_with_a_short_message(
+    controller: RunningController,
+) -> None:
+    auth = controller.auth()
+    for staff_id, pin, reason in (
+        ("x" * 1_000_000, "1234", "BAD_STAFF_ID"),
+        ("amy", "1" * 1_000_000, "BAD_PIN"),
+    ):
+        with pytest.raises(grpc.RpcError) as err:
+            auth.Login(auth_pb2.LoginRequest(staff_id=staff_id, pin=pin), timeout=5)
+        assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert reason_of(err.value) == reason and len(err.value.details()) < 200
+
+
+def _parallel_logins(
+    auth: object, staff_id: str, pins: list[str]
+) -> list[tuple[grpc.StatusCode, str]]:
+    calls = [
+        auth.Login.future(  # type: ignore[attr-defined]
+            auth_pb2.LoginRequest(staff_id=staff_id, pin=pin), timeout=TIMEOUT_S
+        )
+        for pin in pins
+    ]
+    out: list[tuple[grpc.StatusCode, str]] = []
+    for call in calls:
+        try:
+            call.result()
+            out.append((grpc.StatusCode.OK, ""))
+        except grpc.RpcError as e:
+            out.append((e.code(), reason_of(e)))
+    return out
+
+
+def _login(ctl: RunningController, staff_id: str, pin: str) -> Callable[[], object]:
+    return lambda: ctl.auth().Login(
+        auth_pb2.LoginRequest(staff_id=staff_id, pin=pin), timeout=TIMEOUT_S
+    )
+
+
+@pytest.mark.slow
+def test_41_parallel_guesses_hash_at_most_five_and_a_restart_keeps_the_lock(tmp_path) -> None:
+    data_dir = tmp_path / "data"
+    ctl = launch(data_dir, ["--no-mdns"])
+    try:
+        ctl.auth().CreateStaff(
+            auth_pb2.CreateStaffRequest(
+                staff_id="cashier1",
+                role=auth_pb2.ROLE_CASHIER,
+                pin="8642",
+                request_id=uuid.uuid4().hex,
+            ),
+            metadata=ctl.admin_md,
+            timeout=TIMEOUT_S,
+        )
+        wrong_pins = [f"{1000 + i:04d}" for i in range(41)]
+        answers = _parallel_logins(ctl.auth(), "cashier1", wrong_pins)
+        tried = [a for a in answers if a[1] == "BAD_LOGIN"]  # hashed and found wrong
+        assert len(tried) == settings.login_max_failures, answers
+        assert set(answers) - set(tried) == {(grpc.StatusCode.UNAUTHENTICATED, "LOCKED_OUT")}
+        with pytest.raises(grpc.RpcError) as err:
+            _login(ctl, "cashier1", "8642")()
+        assert reason_of(err.value) == "LOCKED_OUT"
+    finally:
+        ctl.stop()
+
+    ctl = launch(data_dir, ["--no-mdns"])  # the same data dir: memory is gone, the lock is not
+    try:
+        with pytest.raises(grpc.RpcError) as err:
+            _login(ctl, "cashier1", "8642")()
+        assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
+        assert reason_of(err.value) == "LOCKED_OUT"
+    finally:
+        ctl.stop()
+
+
+def test_staff_created_with_ime_characters_are_stored_as_typed_on_a_keyboard(
+    controller: RunningController,
+) -> None:
+    auth = controller.auth()
+    created = auth.CreateStaff(
+        auth_pb2.CreateStaffRequest(
+            staff_id="ｗａｉｔｅｒ７",
+            role=auth_pb2.ROLE_WAITER,
+            pin="２４６８",
+            request_id=uuid.uuid4().hex,
+        ),
+        metadata=controller.admin_md,
+        timeout=5,
+    )
+    assert created.staff_id == "waiter7"
+    assert auth.Login(auth_pb2.LoginRequest(staff_id="waiter7", pin="2468"), timeout=5).token
+    with pytest.raises(grpc.RpcError) as err:
+        auth.CreateStaff(
+            auth_pb2.CreateStaffRequest(
+                staff_id="waiter8",
+                display_name="名" * 100_000,
+                role=auth_pb2.ROLE_WAITER,
+                pin="2468",
+                request_id=uuid.uuid4().hex,
+            ),
+            metadata=controller.admin_md,
+            timeout=5,
+        )
+    assert reason_of(err.value) == "BAD_NAME" and len(err.value.details()) < 200
+
+
+def test_an_enrollment_code_typed_full_width_works_and_a_huge_one_is_refused_unhashed(
+    controller: RunningController,
+) -> None:
+    controller.add_room("E01")
+    auth = controller.auth()
+    code = auth.CreateEnrollmentCode(
+        auth_pb2.CreateEnrollmentCodeRequest(room="rooms/E01", request_id=uuid.uuid4().hex),
+        metadata=controller.admin_md,
+        timeout=5,
+    ).code
+    full_width = "".join(chr(ord(c) + 0xFEE0) if c != "-" else "－" for c in code)
+    enrolled = auth.EnrollAgent(auth_pb2.EnrollAgentRequest(code=full_width), timeout=5)
+    assert enrolled.room == "rooms/E01"
+    with pytest.raises(grpc.RpcError) as err:
+        auth.EnrollAgent(auth_pb2.EnrollAgentRequest(code="A" * 1_000_000), timeout=5)
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert reason_of(err.value) == "BAD_ENROLLMENT_CODE" and len(err.value.details()) < 200
+
+
+def test_another_threads_open_transaction_is_not_this_threads(store: Store) -> None:
+    """A PIN check in a worker thread must reserve its try even while the event loop's
+    thread has a transaction open (it used to see that transaction as its own and skip it)."""
+    opened, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with store.transaction():
+            assert store.in_transaction
+            opened.set()
+            done.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert opened.wait(10)
+        assert not store.in_transaction
+    finally:
+        done.set()
+        holder.join(10)

@@ -14,6 +14,7 @@ from controller.billing.desk import TenderAmount
 from controller.billing.records import Tender
 from controller.members.desk import MemberDesk
 from controller.store.db import open_store
+from controller.store.migrations import apply_migrations, load_builtin_areas
 from ktv.errors import FailedPrecondition, PermissionDenied
 from ktv.v1 import billing_pb2, billing_pb2_grpc, members_pb2, members_pb2_grpc
 from tests.controller.billing.grpc_support import TIMEOUT_S, rid, write_venue
@@ -177,5 +178,26 @@ def test_five_wrong_pins_then_a_controller_restart_the_sixth_try_is_still_pin_lo
         desk = MemberDesk(store, later)
         desk.check_pin(desk.resolve("13800138000").member_id, "2580")
         assert desk.pins.failures(desk.resolve("13800138000").member_id).count == 0
+    finally:
+        store.close()
+
+
+def test_a_member_locked_before_the_upgrade_is_still_locked_after_it(tmp_path, clock):
+    """Locks written to member_pin_failures (members area 5) move to pin_attempts."""
+    store = open_store(tmp_path / "old.db", migrate=False)
+    try:
+        load_builtin_areas()
+        apply_migrations(store, up_to={"pin_attempts": 0, "members_normalised": 0})
+        old = MemberDesk(store, clock)
+        m = old.register("13800138000", "张伟", pin="2580")
+        until = clock.now + timedelta(minutes=10)
+        store.execute(
+            "INSERT INTO member_pin_failures (member_id, failures, locked_until) VALUES (?, ?, ?)",
+            (m.member_id, 5, until.isoformat()),
+        )
+        apply_migrations(store)
+        with pytest.raises(FailedPrecondition) as err:
+            MemberDesk(store, clock).check_pin(m.member_id, "2580")
+        assert err.value.reason == "PIN_LOCKED" and "600 s" in err.value.message
     finally:
         store.close()
