@@ -37,15 +37,14 @@ _BUTTON = (0.24, 0.20, 0.42, 1)
 _PICKED = (0.93, 0.35, 0.62, 1)
 _PAY = (0.16, 0.50, 0.32, 1)
 
-# what the controller's reasons mean to a guest
+# what the controller's reasons mean to a guest; a room's screen is never told whether a phone
+# belongs to a member (a stranger's phone answers WRONG_PIN), so the text names both
 _REASONS = {
-    "WRONG_PIN": "密码错误 / wrong PIN",
+    "WRONG_PIN": "手机号或密码错误 / wrong phone number or PIN",
     "PIN_LOCKED": "密码错误次数过多，请到前台 / too many wrong PINs: card locked, see the desk",
-    "UNKNOWN_MEMBER": "没有这个会员 / no member with this phone",
     "INSUFFICIENT_BALANCE": "余额不足，请到前台 / not enough balance: see the desk",
     "PREPAY_REQUIRED": "金额不足 / the amount does not cover the price",
     "NO_OPEN_SESSION": "房间没有开台 / the room has no open session",
-    "NO_PIN": "请先在前台设置密码 / set a PIN at the desk first",
 }
 
 
