@@ -352,13 +352,19 @@ class OutageSoak:
         from room_agent.link.credentials import AgentCredential, save_credential
 
         self.controller = launch(self.controller_dir, ["--venue-id", self.venue])
-        self.address = self.controller.address
-        self.controller.add_room(self.room)
-        token = self.controller.enroll_agent(self.room)
-        agent_dir = self.work_dir / "agent"
-        save_credential(agent_dir, AgentCredential(room=f"rooms/{self.room}", agent_token=token))
-        self.agent = AgentProcess(agent_dir, self.room, self.address, self.heartbeat_interval_s)
-        self._until(lambda: self.agent.state().get("online"), 60, "agent online")
+        try:
+            self.address = self.controller.address
+            self.controller.add_room(self.room)
+            token = self.controller.enroll_agent(self.room)
+            agent_dir = self.work_dir / "agent"
+            save_credential(
+                agent_dir, AgentCredential(room=f"rooms/{self.room}", agent_token=token)
+            )
+            self.agent = AgentProcess(agent_dir, self.room, self.address, self.heartbeat_interval_s)
+            self._until(lambda: self.agent.state().get("online"), 60, "agent online")
+        except BaseException:
+            self.__exit__(None, None, None)  # no process left behind
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -378,7 +384,10 @@ class OutageSoak:
 
     def _stop_controller(self, how: str) -> None:
         assert self.controller is not None
-        self.controller.stop() if how == "term" else self._kill_9(self.controller)
+        if how == "term":
+            self.controller.stop()
+        else:
+            self._kill_9(self.controller)
 
     @staticmethod
     def _kill_9(ctl: RunningController) -> None:
