@@ -100,6 +100,9 @@ def _serve(parser: argparse.ArgumentParser) -> Runner:
 
     def run(args: argparse.Namespace) -> int:
         from controller.server import ServerOptions, run_server
+        from ktv.sdnotify import dump_stacks_when_aborted
+
+        dump_stacks_when_aborted()  # a watchdog kill leaves the stuck stack in the journal
 
         defaults = BoardTiming()
         timing = BoardTiming(

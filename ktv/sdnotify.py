@@ -10,12 +10,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import faulthandler
+import logging
 import os
 import socket
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
+
+log = logging.getLogger(__name__)
 
 # systemd's own advice: ping at half the watchdog interval.
 WATCHDOG_PING_FRACTION = 0.5
+
+
+def dump_stacks_when_aborted() -> None:
+    """systemd's watchdog ends a stuck service with SIGABRT (``WatchdogSignal=``'s default):
+    have Python print every thread's stack to stderr (the journal) first, so the line the
+    service was stuck on is on record after the restart."""
+    if not faulthandler.is_enabled():
+        faulthandler.enable(all_threads=True)
 
 
 class SystemdNotifier:
@@ -101,6 +114,50 @@ def watchdog_ping_interval_s(
     if raw_pid and raw_pid.isdigit() and int(raw_pid) != (os.getpid() if pid is None else pid):
         return None
     return int(raw_usec) / 1_000_000 * WATCHDOG_PING_FRACTION
+
+
+class LoopHeartbeat:
+    """Proof that an asyncio loop on another thread still runs its tasks: ``beat_forever``
+    (a task on that loop) stamps the time, ``alive()`` is read from any thread.
+
+    A process with two loops (the full room: Kivy's clock on the main thread, the link's
+    asyncio loop on its own) pings systemd from one of them only while the other beats too,
+    so either loop freezing stops the pings and systemd restarts the process.
+    """
+
+    def __init__(self, max_silence_s: float, *, clock: Callable[[], float] = time.monotonic):
+        if not max_silence_s > 0:
+            raise ValueError(f"max_silence_s must be positive, got {max_silence_s!r}")
+        self.max_silence_s = max_silence_s
+        self._clock = clock
+        self._last = clock()  # a loop that has not started yet has this long to start
+
+    async def beat_forever(self, interval_s: float | None = None) -> None:
+        """Stamp every ``interval_s`` (default: a quarter of the allowed silence, so a loop
+        that is merely busy for a moment never looks stuck)."""
+        interval_s = self.max_silence_s / 4 if interval_s is None else interval_s
+        while True:
+            self._last = self._clock()
+            await asyncio.sleep(interval_s)
+
+    def silent_for_s(self) -> float:
+        return self._clock() - self._last
+
+    def alive(self) -> bool:
+        return self.silent_for_s() <= self.max_silence_s
+
+
+def ping_watchdog_if_alive(notifier: SystemdNotifier, *loops: LoopHeartbeat) -> bool:
+    """One ``WATCHDOG=1`` from the caller's loop, sent only while every other loop beats; a
+    skipped ping is logged (systemd restarts the service after ``WatchdogSec`` of them)."""
+    silent = [loop.silent_for_s() for loop in loops if not loop.alive()]
+    if silent:
+        log.error(
+            "an event loop has been stuck for %.0f s: not feeding the systemd watchdog",
+            max(silent),
+        )
+        return False
+    return notifier.watchdog()
 
 
 async def ping_watchdog_forever(notifier: SystemdNotifier, interval_s: float) -> None:

@@ -23,7 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from ktv.errors import FailedPrecondition, InvalidArgument, KtvError, NotFound
-from ktv.sdnotify import SystemdNotifier, ping_watchdog_forever, watchdog_ping_interval_s
+from ktv.sdnotify import (
+    SystemdNotifier,
+    dump_stacks_when_aborted,
+    ping_watchdog_forever,
+    watchdog_ping_interval_s,
+)
 from room_agent.agent import RoomAgent, build_agent
 from room_agent.config import AgentConfig, check_room_id, load_config
 from room_agent.link.discovery import ControllerLocator
@@ -168,6 +173,7 @@ async def _run_agents(agents: list[RoomAgent], simulate_s: float | None) -> None
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    dump_stacks_when_aborted()  # a watchdog kill leaves the stuck stack in the journal
     if args.simulate_events is not None and args.simulate_events <= 0:
         raise InvalidArgument("--simulate-events must be a positive number of seconds")
     configs = _room_configs(args)

@@ -18,7 +18,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ktv.errors import InvalidArgument
-from ktv.sdnotify import SystemdNotifier, watchdog_ping_interval_s
+from ktv.sdnotify import (
+    LoopHeartbeat,
+    SystemdNotifier,
+    ping_watchdog_if_alive,
+    watchdog_ping_interval_s,
+)
 from media_index.catalog import Catalog
 from room_agent.agent import RoomAgent, build_agent, prepare_data_dir
 from room_agent.config import AgentConfig
@@ -49,11 +54,19 @@ def audio_output(device: str) -> AudioOutput:
 
 
 class _LinkThread:
-    """The link's asyncio loop on its own thread; ``stop()`` ends it from any thread."""
+    """The link's asyncio loop on its own thread; ``stop()`` ends it from any thread.
+    ``heartbeat`` (under a systemd watchdog) is stamped from that loop: the UI's watchdog
+    pings check it."""
 
-    def __init__(self, agent: RoomAgent, on_online: Callable[[bool], None]) -> None:
+    def __init__(
+        self,
+        agent: RoomAgent,
+        on_online: Callable[[bool], None],
+        heartbeat: LoopHeartbeat | None = None,
+    ) -> None:
         self.agent = agent
         self._on_online = on_online
+        self.heartbeat = heartbeat
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread = threading.Thread(target=self._main, name="ktv-link", daemon=True)
 
@@ -65,11 +78,14 @@ class _LinkThread:
 
     async def _run(self) -> None:
         self._loop = asyncio.get_running_loop()
-        watcher = asyncio.create_task(self._watch_online())
+        tasks = [asyncio.create_task(self._watch_online())]
+        if self.heartbeat is not None:
+            tasks.append(asyncio.create_task(self.heartbeat.beat_forever()))
         try:
             await self.agent.run()
         finally:
-            watcher.cancel()
+            for task in tasks:
+                task.cancel()
 
     async def _watch_online(self) -> None:
         online = False
@@ -133,13 +149,16 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
         agent_port=config.controller_agent_port,
     )
     desk = grpc_desk if grpc_desk is not None else UnavailableFrontDesk()
-    link = _LinkThread(agent, control.set_online)
+    watchdog_s = watchdog_ping_interval_s()
+    # a link loop silent for a whole ping interval (a freeze) stops the UI's pings too
+    link_beat = LoopHeartbeat(max_silence_s=watchdog_s) if watchdog_s else None
+    link = _LinkThread(agent, control.set_online, link_beat)
     systemd = SystemdNotifier()
     try:
         core.start()
         link.start()
         _stop_window_on_signals(systemd)
-        _notify_systemd_from_the_ui_clock(systemd, config.room)
+        _notify_systemd_from_the_ui_clock(systemd, config.room, watchdog_s, link_beat)
         _rotate_screen(config.screen_rotation)
         attach_time_overlay(core, desk)  # prepaid time: badge, warnings, 到钟 screen
         log.info("room %s: touchscreen up (GPIO %s)", config.room, "mock" if mocked else "real")
@@ -166,15 +185,20 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
     return 0
 
 
-def _notify_systemd_from_the_ui_clock(systemd: SystemdNotifier, room: str) -> None:
-    """READY once the first frame is drawn; watchdog pings from the Kivy clock, so a frozen
-    screen stops them and systemd restarts the agent."""
+def _notify_systemd_from_the_ui_clock(
+    systemd: SystemdNotifier,
+    room: str,
+    interval_s: float | None,
+    link_loop: LoopHeartbeat | None,
+) -> None:
+    """READY once the first frame is drawn; watchdog pings from the Kivy clock while the
+    link's loop beats too, so a frozen screen or a frozen link stops them and systemd
+    restarts the agent (a frozen link alone left the room offline until someone killed it)."""
     from kivy.clock import Clock
 
     Clock.schedule_once(lambda dt: systemd.ready(status=f"room {room}: touchscreen up"), 0)
-    interval_s = watchdog_ping_interval_s()
-    if interval_s:
-        Clock.schedule_interval(lambda dt: systemd.watchdog(), interval_s)
+    if interval_s and link_loop is not None:
+        Clock.schedule_interval(lambda dt: ping_watchdog_if_alive(systemd, link_loop), interval_s)
 
 
 def _rotate_screen(degrees: int) -> None:

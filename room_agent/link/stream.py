@@ -132,10 +132,14 @@ class LinkStream:
     async def _send_events(self) -> None:
         last_sent_seq = 0
         while True:
+            # Clear the wake-up before looking, every time: a wake-up (emit, ack) that arrives
+            # from here on is seen by the next wait. Clearing only when the window had room
+            # left it set while 64 events were in flight, and Event.wait() on a set event
+            # returns without yielding: the loop spun, starving acks, heartbeats and SIGTERM.
+            self._wake.clear()
             room = settings.outbox_send_window_events - len(self._in_flight)
             batch = []
             if room > 0:
-                self._wake.clear()
                 batch = await asyncio.to_thread(
                     self.outbox.pending,
                     after_seq=last_sent_seq,

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
 import socket
+import threading
+import time
 import uuid
 from pathlib import Path
 
 import pytest
 
-from ktv.sdnotify import SystemdNotifier, ping_watchdog_forever, watchdog_ping_interval_s
+from ktv.sdnotify import (
+    LoopHeartbeat,
+    SystemdNotifier,
+    ping_watchdog_forever,
+    ping_watchdog_if_alive,
+    watchdog_ping_interval_s,
+)
+from tests.support.controller import launch
 
 
 @pytest.fixture
@@ -114,3 +125,142 @@ def test_event_loop_keeps_pinging_the_watchdog_until_cancelled(systemd_socket):
             break
         pings += 1
     assert pings >= 2
+
+
+def _pending(sock: socket.socket) -> list[bytes]:
+    """Every datagram waiting on the socket, without waiting for more."""
+    sock.setblocking(False)
+    messages = []
+    try:
+        while True:
+            messages.append(sock.recv(4096))
+    except BlockingIOError:
+        return messages
+    finally:
+        sock.settimeout(5)
+
+
+async def _pings_arrive(sock: socket.socket, count: int, timeout_s: float = 20.0) -> None:
+    seen = 0
+    deadline = time.monotonic() + timeout_s
+    while seen < count:
+        assert time.monotonic() < deadline, f"only {seen} of {count} watchdog pings arrived"
+        seen += _pending(sock).count(b"WATCHDOG=1")
+        await asyncio.sleep(0.02)
+
+
+def test_a_blocked_event_loop_sends_no_watchdog_pings_and_they_resume_after(systemd_socket):
+    """What systemd relies on: a loop stuck in one step (the link's spin) pings nothing."""
+    address, sock = systemd_socket
+
+    async def run() -> list[bytes]:
+        with SystemdNotifier(address) as notifier:
+            task = asyncio.create_task(ping_watchdog_forever(notifier, 0.02))
+            await _pings_arrive(sock, 2)
+            _pending(sock)
+            time.sleep(0.5)  # the loop is stuck: 25 ping intervals
+            during = _pending(sock)  # read before the loop gets control back
+            await _pings_arrive(sock, 2)  # and it feeds the watchdog again once it runs
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            return during
+
+    assert asyncio.run(run()) == []
+
+
+def test_a_stuck_second_loop_stops_the_pings_of_the_first(systemd_socket, caplog):
+    """The full room: Kivy's clock pings only while the link's loop (another thread) beats."""
+    address, sock = systemd_socket
+    now = [100.0]
+    beat = LoopHeartbeat(max_silence_s=15, clock=lambda: now[0])
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    release, stuck = threading.Event(), threading.Event()
+
+    def block() -> None:
+        stuck.set()
+        release.wait(30)
+
+    try:
+        task = asyncio.run_coroutine_threadsafe(beat.beat_forever(0.01), loop)
+        with SystemdNotifier(address) as notifier:
+            assert ping_watchdog_if_alive(notifier, beat)
+            assert sock.recv(4096) == b"WATCHDOG=1"
+            loop.call_soon_threadsafe(block)
+            assert stuck.wait(10)
+            now[0] += 16  # 16 s with the other loop stuck: longer than a ping interval
+            assert not beat.alive()
+            assert ping_watchdog_if_alive(notifier, beat) is False
+            assert _pending(sock) == []
+            assert "stuck for 16 s" in caplog.text
+            release.set()
+            _wait_for(beat.alive, "the other loop beats again")
+            assert ping_watchdog_if_alive(notifier, beat)
+            assert sock.recv(4096) == b"WATCHDOG=1"
+        task.cancel()
+    finally:
+        release.set()
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+
+
+def _wait_for(predicate, what: str, timeout_s: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.01)
+
+
+def test_the_controller_feeds_the_watchdog_from_its_event_loop(
+    systemd_socket, tmp_path, monkeypatch
+):
+    """``run_server`` in this process: blocking its loop stops the pings, so a stuck
+    controller is restarted by systemd; they flow again once the loop runs."""
+    from controller.server import ServerOptions, run_server
+
+    address, sock = systemd_socket
+    monkeypatch.setenv("NOTIFY_SOCKET", address)
+    monkeypatch.setenv("WATCHDOG_USEC", "200000")  # WatchdogSec=0.2s: a ping every 0.1 s
+    monkeypatch.delenv("WATCHDOG_PID", raising=False)
+    options = ServerOptions(
+        data_dir=tmp_path / "data", listen="127.0.0.1:0", insecure_dev=True, mdns=False
+    )
+
+    async def run() -> list[bytes]:
+        server = asyncio.create_task(run_server(options))
+        try:
+            await _pings_arrive(sock, 3, timeout_s=60)
+            _pending(sock)
+            time.sleep(1.0)  # the controller's loop is stuck for 10 ping intervals
+            during = _pending(sock)
+            await _pings_arrive(sock, 2)
+            return during
+        finally:
+            server.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await server
+
+    assert asyncio.run(run()) == []
+    assert b"STOPPING=1" in _pending(sock)
+
+
+def test_when_the_watchdog_aborts_the_controller_its_stacks_go_to_the_journal(tmp_path):
+    """systemd ends a stuck controller with SIGABRT: the log shows where each thread was."""
+    ctl = launch(tmp_path / "data", ["--no-mdns"])
+    try:
+        ctl.signal(signal.SIGABRT)
+        assert ctl.process.wait(30) == -signal.SIGABRT
+    finally:
+        ctl.stop()
+    log = ctl.log_text()
+    assert "Fatal Python error: Aborted" in log
+    assert "most recent call first" in log and "controller" in log
+
+
+def test_a_loop_heartbeat_needs_a_positive_silence():  # zero would beat in a busy loop
+    for bad in (0, -1.0):
+        with pytest.raises(ValueError, match="max_silence_s must be positive"):
+            LoopHeartbeat(max_silence_s=bad)

@@ -106,7 +106,9 @@ def test_controller_unit_is_a_watched_notify_service_with_its_own_user_and_state
     text = (SYSTEMD_SOURCE_DIR / "ktv-controller.service").read_text()
     for line in (
         "Type=notify",
+        "NotifyAccess=main",
         "WatchdogSec=30s",
+        "TimeoutAbortSec=10s",
         "Restart=on-failure",
         "User=ktv",
         "StateDirectory=ktv",
@@ -120,4 +122,21 @@ def test_kiosk_unit_draws_on_kms_and_joins_the_device_groups():
     assert "Environment=SDL_VIDEODRIVER=kmsdrm" in lines
     assert "SupplementaryGroups=gpio video audio input render" in lines
     assert "Restart=always" in lines
-    assert "WatchdogSec=30s" in lines
+
+
+@pytest.mark.parametrize("unit", ["ktv-controller.service", "ktv-agent.service"])
+def test_a_stuck_service_is_restarted_by_the_watchdog(unit):
+    """Type=notify + WatchdogSec: the process pings from its loop (tests/room_agent/link/
+    test_watchdog.py, tests/deploy/test_sdnotify.py); a silent one is aborted (SIGABRT, its
+    stacks in the journal) and Restart= covers that. The ping interval is half WatchdogSec."""
+    settings = dict(
+        line.split("=", 1)
+        for line in (SYSTEMD_SOURCE_DIR / unit).read_text().splitlines()
+        if "=" in line and not line.startswith("#")
+    )
+    assert settings["Type"] == "notify" and settings["NotifyAccess"] == "main"
+    assert settings["Restart"] in ("on-failure", "on-watchdog", "on-abnormal", "always")
+    watchdog_s = int(settings["WatchdogSec"].removesuffix("s"))
+    assert 10 <= watchdog_s <= 60  # long enough for a loaded Pi, short enough for a room
+    assert settings.get("WatchdogSignal", "SIGABRT") == "SIGABRT"  # faulthandler dumps on it
+    assert int(settings["TimeoutAbortSec"].removesuffix("s")) <= watchdog_s

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from datetime import UTC, datetime
 
 import grpc
 
 from ktv.v1 import link_pb2
 from room_agent.core import ports
+from room_agent.link import settings
 from room_agent.link.backoff import Backoff, BackoffPolicy
 from room_agent.link.commands import CommandDispatcher
 from room_agent.link.credentials import AgentCredential
@@ -318,5 +320,47 @@ def test_an_event_the_controller_refuses_as_malformed_is_parked_not_retried_fore
             assert parked_id == refused and "no known payload" in reason
         finally:
             await controller.stop()
+
+    asyncio.run(scenario())
+
+
+def test_a_full_send_window_and_one_more_event_leave_the_link_alive(link_db, room) -> None:
+    """64 events in flight (the controller holds its acks, as after an outage with a backlog)
+    and the room emits one more: the link keeps heartbeating and its loop keeps answering.
+    Before the fix the sender spun without yielding on the set wake-up (96 % CPU, no
+    heartbeats, no acks, SIGTERM ignored); this test then failed on the heartbeats."""
+    window = settings.outbox_send_window_events
+
+    async def scenario() -> None:
+        controller = LoopbackController()
+        await controller.start()
+        controller.ack_events = False
+        link = make_link(link_db, room, target=controller.target)
+        # the link on a loop of its own, as in the full room: a spin there cannot hang the test
+        link_loop = asyncio.new_event_loop()
+        thread = threading.Thread(
+            target=link_loop.run_until_complete, args=(link.run(),), daemon=True
+        )
+        thread.start()
+        try:
+            await eventually(link.online.is_set, what="link online")
+            for i in range(window + 5):  # from this thread, as the sensors and the core do
+                link.outbox.emit(ports.PresenceChanged(present=i % 2 == 0), NOW)
+            await eventually(lambda: len(controller.record.events) == window, what="window full")
+            link.outbox.emit(ports.DoorChanged(open=True), NOW)  # one more while it is full
+            beats = len(controller.record.heartbeats)
+            await eventually(
+                lambda: len(controller.record.heartbeats) >= beats + 3,
+                what="heartbeats going on with the window full",
+            )
+            answer = asyncio.run_coroutine_threadsafe(asyncio.sleep(0, "alive"), link_loop)
+            assert await asyncio.wait_for(asyncio.wrap_future(answer), 5) == "alive"
+            assert len(controller.record.events) == window  # and the window still holds
+        finally:
+            link_loop.call_soon_threadsafe(link.stop)
+            await asyncio.to_thread(thread.join, 15)
+            await controller.stop()
+        assert not thread.is_alive()
+        link_loop.close()
 
     asyncio.run(scenario())
