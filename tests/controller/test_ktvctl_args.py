@@ -224,7 +224,9 @@ TYPED_REFUSALS = [
 ]
 
 
-@pytest.mark.parametrize(("argv", "words"), TYPED_REFUSALS, ids=lambda v: " ".join(v)[:40])
+@pytest.mark.parametrize(
+    ("argv", "words"), TYPED_REFUSALS, ids=[" ".join(a)[:40] for a, _ in TYPED_REFUSALS]
+)
 def test_what_does_not_parse_is_one_line_and_exit_2(run, argv: list[str], words: str) -> None:
     line = one_line_error(run(*argv), 2)
     assert line.startswith("ktvctl: error: ") and words in line
