@@ -182,11 +182,18 @@ def resolve_address(args: argparse.Namespace) -> tuple[str, bool]:
             return _read_setting(addr, "the controller address", types.address), False
     from controller.discovery import browse
 
-    found = browse(
-        min(args.timeout, settings.discovery_timeout_s),
-        venue_id=args.venue,
-        interfaces=[args.mdns_interface] if args.mdns_interface else None,
-    )
+    try:
+        found = browse(
+            min(args.timeout, settings.discovery_timeout_s),
+            venue_id=args.venue,
+            interfaces=[args.mdns_interface] if args.mdns_interface else None,
+        )
+    except OSError as error:  # e.g. --mdns-interface is not an address of this machine
+        where = f" on {args.mdns_interface}" if args.mdns_interface else ""
+        raise InvalidArgument(
+            f"cannot browse mDNS{where}: {error.strerror or error} (--mdns-interface must be "
+            "an IPv4 address of this machine; or pass --controller HOST:PORT)"
+        ) from None
     if found is None:
         venue = f" of venue {args.venue!r}" if args.venue else ""
         raise Unavailable(

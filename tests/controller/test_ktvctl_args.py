@@ -307,3 +307,12 @@ def test_the_real_process_prints_one_line_too(
         )
         assert done.returncode == code, done.stderr
         assert done.stderr.startswith("ktvctl: error: ") and done.stderr.count("\n") == 1
+
+
+def test_an_mdns_interface_that_is_not_here_is_one_line(tmp_path: Path) -> None:
+    result = run_ktvctl(
+        ["--mdns-interface", "10.9.9.9", "--token", "x", "rooms"],
+        config_dir=tmp_path,
+        env={"KTV_DEBUG": "1"},
+    )
+    assert "10.9.9.9" in one_line_error(result, 2)
