@@ -160,14 +160,14 @@ def running_total(room: rooms_pb2.Room) -> str:
 
 
 def time_left(room: rooms_pb2.Room, now: datetime | None = None) -> Text:
-    """Time left on prepaid / package / 场次 time; '+12m' (red: over by) once it has run out."""
+    """Time left on prepaid / package / 场次 time; '到钟+12m' (red: over by) once it ran out."""
     end = room.session_end_time
     if room.state != rooms_pb2.ROOM_STATE_IN_USE or (not end.seconds and not end.nanos):
         return Text("")
     seconds = int((end.ToDatetime(tzinfo=UTC) - (now or datetime.now(UTC))).total_seconds())
     minutes = abs(seconds) // 60
     text = f"{minutes // 60}h{minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
-    return Text(text) if seconds > 0 else Text(f"+{text}", style="bold red")
+    return Text(text) if seconds > 0 else Text(f"到钟+{text}", style="bold red")
 
 
 def alerts_table(rooms: list[rooms_pb2.Room]) -> Table:

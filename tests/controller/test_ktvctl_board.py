@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
+from rich.cells import cell_len
 from rich.console import Console
 
 from controller.ktvctl.output import ALERT_CODES, alert_code, board_table
@@ -81,10 +82,14 @@ def test_every_alert_is_a_whole_code_at_80_columns_with_its_legend() -> None:
         code = alert_code(kind)
         assert code.code in words, f"{kind} ({code.code}) missing:\n{text}"
         assert f"{code.code} {code.meaning}" in " ".join(text.split()), text
-    assert "…" not in "".join(line[:60] for line in lines), text  # rooms, states, times, money
+    header = next(line for line in lines if "Room" in line and "Alerts" in line)
+    name_from, name_to = header.index("Name"), header.index("Tier")
+    for line in lines:  # only a long name may be cut; rooms, states, times, money never
+        cut = [cell_len(line[:i]) for i, ch in enumerate(line) if ch == "…"]
+        assert all(name_from <= col < name_to for col in cut), text
     for must in ("A08", "B103", "MAINTENANCE", "CLEANING", "RESERVED", "3h05m", "1234567.89"):
         assert must in words, f"{must} cut:\n{text}"
-    assert "+1h12m" in words  # 72 minutes over: the overtime, in the Left column
+    assert "到钟+1h12m" in words  # 72 minutes over: the overtime, in the Left column
 
 
 def test_the_legend_names_only_the_codes_on_screen() -> None:
