@@ -5,6 +5,10 @@ Builds the demo song library and its catalog, starts the controller (plain text,
 way a technician does, starts them, opens a few rooms at the front desk, and shows the live
 room board until Ctrl-C. Every step goes through the real commands (``ktv-index``,
 ``ktv-controller``, ``ktvctl``, ``ktv-agent``), so the demo is also a smoke test of them.
+
+Each process it starts logs to its own file in the data dir (``controller.log``,
+``agents.log``, ``touchscreen.log``); the demo says which as it starts them, lists them once
+the venue is up, and names the log of any process that died.
 """
 
 from __future__ import annotations
@@ -47,6 +51,8 @@ class Demo:
         self.library = data_dir / "library"
         self.catalog = data_dir / "catalog.sqlite"
         self.procs: list[subprocess.Popen[bytes]] = []
+        self.logs: dict[str, Path] = {}  # what -> its log file
+        self._what: dict[int, str] = {}  # pid -> what
         self.address = ""
 
     # -- steps -------------------------------------------------------------------------------
@@ -85,13 +91,12 @@ class Demo:
                 str(self.catalog),
             ],
             log="controller.log",
+            what="controller",
         )
         deadline = time.monotonic() + 30
         while not addr_file.exists():
             if time.monotonic() > deadline or self.procs[-1].poll() is not None:
-                raise SystemExit(
-                    f"controller did not start; see {self.data_dir / 'controller.log'}"
-                )
+                raise SystemExit(f"controller did not start; see {self.logs['controller']}")
             time.sleep(0.1)
         self.address = addr_file.read_text().strip()
         _say(f"controller listening on {self.address}")
@@ -163,6 +168,7 @@ class Demo:
                 "20",
             ],
             log="agents.log",
+            what="headless room agents",
         )
 
     def start_touchscreen(self, room: str) -> None:
@@ -181,6 +187,7 @@ class Demo:
         self._spawn(
             [_tool("ktv-agent"), "run", "--config", str(config), "--windowed"],
             log="touchscreen.log",
+            what=f"touchscreen of {room}",
         )
 
     def open_some_rooms(self) -> None:
@@ -217,6 +224,19 @@ class Demo:
             _say(
                 f"member 13800138000 (PIN 2580); outbox: {self.controller_dir}/notifications.jsonl"
             )
+
+    def say_where_logs_are(self) -> None:
+        _say("logs (tail -f one to follow it):")
+        for what, path in self.logs.items():
+            _say(f"  {what:<24} {path}")
+
+    def report_dead(self) -> None:
+        """Name every process that already exited, with its log (a crash is not silent)."""
+        for proc in self.procs:
+            code = proc.poll()
+            if code is not None:
+                what = self._what.get(proc.pid, "a process")
+                _say(f"{what} exited with code {code}: see {self.logs.get(what, self.data_dir)}")
 
     def watch(self, seconds: float | None) -> None:
         if seconds is None and sys.stdout.isatty():
@@ -255,9 +275,15 @@ class Demo:
         data = self.ktvctl("rooms")
         return data["rooms"] if isinstance(data, dict) else data  # type: ignore[return-value]
 
-    def _spawn(self, argv: list[str], *, log: str) -> None:
-        log_file = open(self.data_dir / log, "ab")  # noqa: SIM115 - lives as long as the child
-        self.procs.append(subprocess.Popen(argv, stdout=log_file, stderr=subprocess.STDOUT))
+    def _spawn(self, argv: list[str], *, log: str, what: str) -> None:
+        path = self.data_dir / log
+        log_file = open(path, "ab")  # noqa: SIM115 - the child keeps its own copy
+        proc = subprocess.Popen(argv, stdout=log_file, stderr=subprocess.STDOUT)
+        log_file.close()  # the child has its own copy
+        self.procs.append(proc)
+        self.logs[what] = path
+        self._what[proc.pid] = what
+        _say(f"{what} logs to {path}")
 
     def stop(self) -> None:
         for proc in reversed(self.procs):
@@ -276,8 +302,11 @@ def running_venue(data_dir: Path, *, listen: str) -> Iterator[Demo]:
     try:
         yield demo
     finally:
+        demo.report_dead()
         _say("stopping the venue")
         demo.stop()
+        if demo.logs:
+            _say(f"the logs stay in {data_dir}: " + ", ".join(p.name for p in demo.logs.values()))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -303,6 +332,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         demo.enroll_and_start_agents(rooms, touchscreen=args.touchscreen)
         demo.open_some_rooms()
         demo.members_at_the_desk()
+        demo.say_where_logs_are()
         demo.watch(args.seconds)
     return 0
 

@@ -7,6 +7,9 @@ import getpass
 import os
 import uuid
 
+from rich.text import Text
+
+from controller.ktvctl import args as types
 from controller.ktvctl import command
 from controller.ktvctl.connection import connect, save_token
 from controller.ktvctl.output import console, print_json, to_dict
@@ -27,16 +30,25 @@ def _role_name(value: int) -> str:
 
 
 def _pin(args: argparse.Namespace) -> str:
-    pin = args.pin or os.environ.get("KTV_PIN", "")
-    if not pin:
-        pin = getpass.getpass("PIN: ")
-    return pin
+    """--pin, else $KTV_PIN, else asked (not echoed); checked like --pin."""
+    if args.pin:
+        return str(args.pin)
+    if os.environ.get("KTV_PIN"):
+        return types.resolve(os.environ["KTV_PIN"], "KTV_PIN", types.pin)
+    try:
+        typed = getpass.getpass("PIN: ")
+    except EOFError:
+        raise InvalidArgument("no PIN: pass --pin, set KTV_PIN, or type it when asked") from None
+    try:
+        return types.pin(typed)
+    except argparse.ArgumentTypeError as error:
+        raise InvalidArgument(str(error)) from None
 
 
 @command("login", "sign in as staff; the token is saved for later commands")
 def login(parser: argparse.ArgumentParser) -> object:
-    parser.add_argument("staff_id")
-    parser.add_argument("--pin", help="PIN (else $KTV_PIN, else asked)")
+    parser.add_argument("staff_id", type=types.CODE)
+    parser.add_argument("--pin", type=types.pin, help="PIN (else $KTV_PIN, else asked)")
     parser.add_argument("--no-save", action="store_true", help="print the token only")
 
     def run(args: argparse.Namespace) -> int:
@@ -78,11 +90,11 @@ def whoami(parser: argparse.ArgumentParser) -> object:
 
 @command("staff add", "create or update a staff member (admin)")
 def staff_add(parser: argparse.ArgumentParser) -> object:
-    parser.add_argument("staff_id")
+    parser.add_argument("staff_id", type=types.CODE)
     parser.add_argument("--role", required=True, choices=sorted(STAFF_ROLES))
-    parser.add_argument("--name", default="", help="display name")
-    parser.add_argument("--pin", help="4-8 digits (else $KTV_PIN, else asked)")
-    parser.add_argument("--request-id")
+    parser.add_argument("--name", type=types.NAME, default="", help="display name")
+    parser.add_argument("--pin", type=types.pin, help="4-8 digits (else $KTV_PIN, else asked)")
+    parser.add_argument("--request-id", type=types.REQUEST_ID)
 
     def run(args: argparse.Namespace) -> int:
         pin = _pin(args)
@@ -112,8 +124,8 @@ def staff_add(parser: argparse.ArgumentParser) -> object:
 
 @command("agent enroll", "one-time code for a room's agent (ktv-agent enroll CODE)")
 def agent_enroll(parser: argparse.ArgumentParser) -> object:
-    parser.add_argument("room_id", help="e.g. A08")
-    parser.add_argument("--request-id")
+    parser.add_argument("room_id", type=types.ROOM, help="e.g. A08")
+    parser.add_argument("--request-id", type=types.REQUEST_ID)
 
     def run(args: argparse.Namespace) -> int:
         if not args.room_id:
@@ -135,7 +147,11 @@ def agent_enroll(parser: argparse.ArgumentParser) -> object:
         else:
             expires = response.expire_time.ToDatetime().strftime("%H:%M UTC")
             console.print(
-                f"enrollment code for {room}: [bold]{response.code}[/] (once, until {expires})"
+                Text.assemble(
+                    f"enrollment code for {room}: ",
+                    (response.code, "bold"),
+                    f" (once, until {expires})",
+                )
             )
         return 0
 

@@ -7,17 +7,20 @@ Money on the command line is yuan ("88", "20.50"); on the wire and in --json it 
 from __future__ import annotations
 
 import argparse
-import re
 import uuid
 from collections.abc import Callable
 
 from rich.table import Table
+from rich.text import Text
 
-from controller.billing.money import format_yuan, parse_yuan
+from controller.billing.money import format_yuan
+from controller.ktvctl import args as types
 from controller.ktvctl import command
 from controller.ktvctl.connection import Connection, connect
 from controller.ktvctl.output import console, print_json, to_dict
+from ktv import limits
 from ktv.errors import InvalidArgument
+from ktv.text import short
 from ktv.v1 import billing_pb2 as pb
 from ktv.v1 import billing_pb2_grpc
 
@@ -29,7 +32,6 @@ TENDER_OPTIONS = {
     "unionpay": pb.TENDER_UNIONPAY_QR,
     "stored_value": pb.TENDER_STORED_VALUE,
 }
-DURATION_RE = re.compile(r"^(?:(\d+)h)?(?:(\d+)m?)?$")
 
 
 def room_name(value: str) -> str:
@@ -40,19 +42,11 @@ def bill_name(value: str) -> str:
     return value if value.startswith("bills/") else f"bills/{value}"
 
 
-def minutes(text: str) -> int:
-    """'3h' / '90m' / '1h30m' / '90' -> minutes."""
-    match = DURATION_RE.fullmatch(text.strip().lower())
-    if not text.strip() or match is None or not any(match.groups()):
-        raise InvalidArgument(
-            f"not a duration: {text!r} (e.g. 3h, 90m, 1h30m)", reason="BAD_DURATION"
-        )
-    return int(match.group(1) or 0) * 60 + int(match.group(2) or 0)
-
-
 def _request_id(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--request-id", help="idempotency key (reuse it to retry safely); default: random"
+        "--request-id",
+        type=types.REQUEST_ID,
+        help="idempotency key (reuse it to retry safely); default: random",
     )
 
 
@@ -63,21 +57,24 @@ def _rid(args: argparse.Namespace) -> str:
 def _tender_options(parser: argparse.ArgumentParser) -> None:
     for name in TENDER_OPTIONS:
         parser.add_argument(
-            f"--{name.replace('_', '-')}", metavar="YUAN", help=f"pay by {name} (yuan)"
+            f"--{name.replace('_', '-')}",
+            type=types.yuan(),
+            metavar="YUAN",
+            help=f"pay by {name} (yuan)",
         )
     parser.add_argument(
-        "--ref", default="", help="POS terminal / gateway reference for non-cash tenders"
+        "--ref",
+        type=types.CODE,
+        default="",
+        help="POS terminal / gateway reference for non-cash tenders",
     )
 
 
 def tenders(args: argparse.Namespace) -> list[pb.TenderAmount]:
     out = []
     for name, tender in TENDER_OPTIONS.items():
-        value = getattr(args, name, None)
-        if value is not None:
-            fen = parse_yuan(value)
-            if fen <= 0:
-                raise InvalidArgument(f"--{name}: the amount must be positive", reason="BAD_AMOUNT")
+        fen = getattr(args, name, None)
+        if fen is not None:
             ref = "" if tender == pb.TENDER_CASH else args.ref
             out.append(pb.TenderAmount(tender=tender, amount_fen=fen, reference=ref))
     return out
@@ -85,9 +82,11 @@ def tenders(args: argparse.Namespace) -> list[pb.TenderAmount]:
 
 def _purchase_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--package", help="package (套餐) code")
-    group.add_argument("--prepaid", metavar="DURATION", help="prepaid time (买钟), e.g. 3h")
-    group.add_argument("--session", help="场次 code or name, e.g. 黄金场")
+    group.add_argument("--package", type=types.CODE, help="package (套餐) code")
+    group.add_argument(
+        "--prepaid", type=types.minutes, metavar="DURATION", help="prepaid time (买钟), e.g. 3h"
+    )
+    group.add_argument("--session", type=types.NAME, help="场次 code or name, e.g. 黄金场")
     parser.add_argument(
         "--gift", action="store_true", help="given free with the opening (开房赠送)"
     )
@@ -97,7 +96,7 @@ def purchase(args: argparse.Namespace) -> pb.TimePurchase | None:
     if args.package:
         return pb.TimePurchase(package=args.package, gift=args.gift)
     if args.prepaid:
-        return pb.TimePurchase(prepaid_minutes=minutes(args.prepaid), gift=args.gift)
+        return pb.TimePurchase(prepaid_minutes=args.prepaid, gift=args.gift)
     if args.session:
         return pb.TimePurchase(session_slot=args.session, gift=args.gift)
     return None
@@ -123,7 +122,7 @@ def bill_table(bill: pb.Bill) -> Table:
             format_yuan(line.amount_fen),
         )
     table.add_section()
-    table.add_row("[bold]Total[/]", "", f"[bold]{format_yuan(bill.total_fen)}[/]")
+    table.add_row(Text("Total", "bold"), "", Text(format_yuan(bill.total_fen), "bold"))
     for p in bill.payments:
         tender = pb.Tender.Name(p.tender).removeprefix("TENDER_").lower()
         label = f"refund {tender}" if p.amount_fen < 0 else tender
@@ -169,10 +168,13 @@ def _mutation(
     command(name, help)(build)
 
 
+GUESTS = types.count("the guest count", 1, types.GUEST_COUNT_MAX)
+
+
 def _open_cfg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("room")
-    p.add_argument("--guests", type=int, required=True)
-    p.add_argument("--booking", default="")
+    p.add_argument("room", type=types.ROOM)
+    p.add_argument("--guests", type=GUESTS, required=True)
+    p.add_argument("--booking", type=types.CODE, default="")
     _purchase_options(p)
     _tender_options(p)
 
@@ -199,7 +201,7 @@ _mutation(
 
 
 def _extend_cfg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("room")
+    p.add_argument("room", type=types.ROOM)
     _purchase_options(p)
     _tender_options(p)
 
@@ -226,8 +228,8 @@ _mutation(
 
 
 def _guests_cfg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("room")
-    p.add_argument("count", type=int)
+    p.add_argument("room", type=types.ROOM)
+    p.add_argument("count", type=GUESTS)
 
 
 _mutation(
@@ -247,8 +249,8 @@ _mutation(
 
 
 def _move_cfg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("room")
-    p.add_argument("to_room")
+    p.add_argument("room", type=types.ROOM)
+    p.add_argument("to_room", type=types.ROOM)
 
 
 _mutation(
@@ -268,8 +270,8 @@ _mutation(
 
 
 def _merge_cfg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("room", help="the room whose bill absorbs the other")
-    p.add_argument("source_room", help="the room that joins it")
+    p.add_argument("room", type=types.ROOM, help="the room whose bill absorbs the other")
+    p.add_argument("source_room", type=types.ROOM, help="the room that joins it")
 
 
 _mutation(
@@ -288,21 +290,24 @@ _mutation(
 )
 
 
-def order_items(specs: list[str]) -> list[pb.OrderItem]:
-    items = []
-    for spec in specs:
-        sku, _, qty = spec.partition(":")
-        try:
-            quantity = int(qty or "1")
-        except ValueError:
-            raise InvalidArgument(f"not SKU:QUANTITY: {spec!r}", reason="BAD_QUANTITY") from None
-        items.append(pb.OrderItem(sku=sku, quantity=quantity))
-    return items
+QUANTITY = types.count("the quantity", 1, types.QUANTITY_MAX)
+SKU = types.text("a product (SKU)", limits.CODE_MAX_CHARS)
+
+
+def order_item(spec: str) -> pb.OrderItem:
+    """``SKU:QUANTITY`` (``beer:6``; ``beer`` alone is one)."""
+    sku, colon, qty = spec.rpartition(":") if ":" in spec else (spec, "", "1")
+    try:
+        return pb.OrderItem(sku=SKU(sku), quantity=QUANTITY(qty if colon else "1"))
+    except argparse.ArgumentTypeError as error:
+        raise argparse.ArgumentTypeError(f"not SKU:QUANTITY: {short(spec)}: {error}") from None
 
 
 def _order_cfg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("room")
-    p.add_argument("items", nargs="+", metavar="SKU:QTY", help="e.g. beer:6 fruit:1")
+    p.add_argument("room", type=types.ROOM)
+    p.add_argument(
+        "items", type=order_item, nargs="+", metavar="SKU:QTY", help="e.g. beer:6 fruit:1"
+    )
 
 
 _mutation(
@@ -312,9 +317,7 @@ _mutation(
     lambda s, c, a: (
         c.call(
             s.PlaceOrder,
-            pb.PlaceOrderRequest(
-                room=room_name(a.room), items=order_items(a.items), request_id=_rid(a)
-            ),
+            pb.PlaceOrderRequest(room=room_name(a.room), items=a.items, request_id=_rid(a)),
         ).bill
     ),
     lambda a, b: f"ordered for {room_name(a.room)}: order {b.orders[-1].order_id}",
@@ -341,10 +344,10 @@ def _order_action(
 
 def _order_cfg_with(reason: bool) -> Callable[[argparse.ArgumentParser], None]:
     def cfg(p: argparse.ArgumentParser) -> None:
-        p.add_argument("room")
-        p.add_argument("order_id")
+        p.add_argument("room", type=types.ROOM)
+        p.add_argument("order_id", type=types.CODE)
         if reason:
-            p.add_argument("--reason", required=True)
+            p.add_argument("--reason", type=types.NOTE, required=True)
 
     return cfg
 
@@ -373,22 +376,22 @@ _mutation(
 
 
 def _discount_cfg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("room")
+    p.add_argument("room", type=types.ROOM)
     group = p.add_mutually_exclusive_group(required=True)
-    group.add_argument("--percent", type=float, help="e.g. 10 for 10 %% off")
-    group.add_argument("--amount", metavar="YUAN", help="fixed amount off")
-    p.add_argument("--reason", required=True)
+    group.add_argument(
+        "--percent", type=types.percent_bp, help="e.g. 10 for 10 %% off (up to 2 decimals)"
+    )
+    group.add_argument("--amount", type=types.yuan(), metavar="YUAN", help="fixed amount off")
+    p.add_argument("--reason", type=types.NOTE, required=True)
 
 
 def _discount(
     s: billing_pb2_grpc.BillingServiceStub, c: Connection, a: argparse.Namespace
 ) -> pb.Bill:
-    percent_bp = round(a.percent * 100) if a.percent is not None else 0
-    amount = parse_yuan(a.amount) if a.amount is not None else 0
     request = pb.ApplyDiscountRequest(
         room=room_name(a.room),
-        percent_bp=percent_bp,
-        amount_fen=amount,
+        percent_bp=a.percent or 0,
+        amount_fen=a.amount or 0,
         reason=a.reason,
         request_id=_rid(a),
     )
@@ -405,7 +408,7 @@ _mutation(
 
 
 def _pay_cfg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("room")
+    p.add_argument("room", type=types.ROOM)
     _tender_options(p)
 
 
@@ -443,10 +446,10 @@ _mutation(
 
 
 def _refund_cfg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("bill", help="bills/ID (see `ktvctl bill`)")
-    p.add_argument("payment_id")
-    p.add_argument("amount", metavar="YUAN")
-    p.add_argument("--reason", required=True)
+    p.add_argument("bill", type=types.BILL, help="bills/ID (see `ktvctl bill`)")
+    p.add_argument("payment_id", type=types.CODE)
+    p.add_argument("amount", type=types.yuan(), metavar="YUAN")
+    p.add_argument("--reason", type=types.NOTE, required=True)
 
 
 _mutation(
@@ -459,11 +462,11 @@ _mutation(
             pb.RefundPaymentRequest(
                 bill=bill_name(a.bill),
                 payment_id=a.payment_id,
-                amount_fen=parse_yuan(a.amount),
+                amount_fen=a.amount,
                 reason=a.reason,
                 request_id=_rid(a),
             ),
         ).bill
     ),
-    lambda a, b: f"refunded {a.amount} of {a.payment_id}",
+    lambda a, b: f"refunded {format_yuan(a.amount)} of {a.payment_id}",
 )

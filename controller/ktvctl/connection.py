@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import grpc
 
 from controller import settings
+from controller.ktvctl import args as types
 from ktv import errors
 from ktv.errors import (
     FailedPrecondition,
@@ -47,10 +48,16 @@ def saved_token_path() -> Path:
 
 def save_token(token: str) -> Path:
     path = saved_token_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(token + "\n")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(token + "\n")
+    except OSError as error:
+        raise FailedPrecondition(
+            f"cannot save the token to {path}: {error.strerror or error} (set KTV_CONFIG_DIR, "
+            "or use --no-save)"
+        ) from None
     return path
 
 
@@ -69,9 +76,9 @@ def resolve_ca(args: argparse.Namespace, address: str, tls_advertised: bool) -> 
         except OSError as error:
             raise InvalidArgument(f"cannot read the CA file {ca_file}: {error}") from None
     if args.data_dir and (Path(args.data_dir) / "tls" / "ca.crt").exists():
-        return (Path(args.data_dir) / "tls" / "ca.crt").read_bytes()
+        return _read_bytes(Path(args.data_dir) / "tls" / "ca.crt", "the venue CA")
     if saved_ca_path().exists():
-        return saved_ca_path().read_bytes()
+        return _read_bytes(saved_ca_path(), "the saved venue CA")
     fingerprint = getattr(args, "ca_fingerprint", None) or os.environ.get("KTV_CA_FINGERPRINT")
     if fingerprint:
         from ktv.security.pinning import fetch_pinned_ca
@@ -79,8 +86,13 @@ def resolve_ca(args: argparse.Namespace, address: str, tls_advertised: bool) -> 
         host, _, port = address.rpartition(":")
         pem = fetch_pinned_ca(host.strip("[]"), int(port), fingerprint, timeout_s=args.timeout)
         path = saved_ca_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(pem)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(pem)
+        except OSError as error:
+            raise FailedPrecondition(
+                f"cannot save the venue CA to {path}: {error.strerror or error}"
+            ) from None
         return pem
     if tls_advertised:
         raise FailedPrecondition(
@@ -88,6 +100,22 @@ def resolve_ca(args: argparse.Namespace, address: str, tls_advertised: bool) -> 
             "`ktv-controller init`) once, or --ca-file; ktvctl remembers the venue CA"
         )
     return None
+
+
+def _read_bytes(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise InvalidArgument(f"cannot read {what} {path}: {error.strerror or error}") from None
+
+
+def _read_setting(path: Path, what: str, parse: Callable[[str], str]) -> str:
+    """A one-line file (address, token) checked like the option it stands for."""
+    try:
+        value = _read_bytes(path, what).decode("utf-8").strip()
+        return parse(value)
+    except (UnicodeDecodeError, argparse.ArgumentTypeError) as error:
+        raise InvalidArgument(f"{what} in {path} is unusable: {error}") from None
 
 
 def open_channel(address: str, ca_pem: bytes | None) -> grpc.Channel:
@@ -147,18 +175,25 @@ def resolve_address(args: argparse.Namespace) -> tuple[str, bool]:
     if args.controller:
         return str(args.controller), False
     if os.environ.get("KTV_CONTROLLER"):
-        return os.environ["KTV_CONTROLLER"], False
+        return types.resolve(os.environ["KTV_CONTROLLER"], "KTV_CONTROLLER", types.address), False
     if args.data_dir:
         addr = Path(args.data_dir) / "controller.addr"
-        if addr.exists():
-            return addr.read_text().strip(), False
+        if addr.is_file():
+            return _read_setting(addr, "the controller address", types.address), False
     from controller.discovery import browse
 
-    found = browse(
-        min(args.timeout, settings.discovery_timeout_s),
-        venue_id=args.venue,
-        interfaces=[args.mdns_interface] if args.mdns_interface else None,
-    )
+    try:
+        found = browse(
+            min(args.timeout, settings.discovery_timeout_s),
+            venue_id=args.venue,
+            interfaces=[args.mdns_interface] if args.mdns_interface else None,
+        )
+    except OSError as error:  # e.g. --mdns-interface is not an address of this machine
+        where = f" on {args.mdns_interface}" if args.mdns_interface else ""
+        raise InvalidArgument(
+            f"cannot browse mDNS{where}: {error.strerror or error} (--mdns-interface must be "
+            "an IPv4 address of this machine; or pass --controller HOST:PORT)"
+        ) from None
     if found is None:
         venue = f" of venue {args.venue!r}" if args.venue else ""
         raise Unavailable(
@@ -172,14 +207,14 @@ def resolve_token(args: argparse.Namespace, *, required: bool = True) -> str:
     if args.token:
         return str(args.token)
     if os.environ.get("KTV_TOKEN"):
-        return os.environ["KTV_TOKEN"]
+        return types.resolve(os.environ["KTV_TOKEN"], "KTV_TOKEN", types.token)
     if args.data_dir:
         path = Path(args.data_dir) / "admin.token"
-        if path.exists():
-            return path.read_text().strip()
+        if path.is_file():
+            return _read_setting(path, "the admin token", types.token)
     saved = saved_token_path()
-    if saved.exists():
-        return saved.read_text().strip()
+    if saved.is_file():
+        return _read_setting(saved, "the saved token", types.token)
     if required:
         raise Unauthenticated(
             "no credential: run `ktvctl login STAFF_ID`, set KTV_TOKEN, or pass --data-dir "

@@ -10,10 +10,12 @@ from collections.abc import Callable
 from google.protobuf.message import Message
 from rich.table import Table
 
-from controller.billing.money import format_yuan, parse_yuan
+from controller.billing.money import format_yuan
+from controller.ktvctl import args as types
 from controller.ktvctl import command
 from controller.ktvctl.connection import Connection, connect
 from controller.ktvctl.output import console, print_json, to_dict
+from ktv import limits
 from ktv.errors import FailedPrecondition, InvalidArgument
 from ktv.v1 import members_pb2 as pb
 from ktv.v1 import members_pb2_grpc
@@ -38,7 +40,9 @@ def _register(
     def build(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
         configure(parser)
         if mutation:
-            parser.add_argument("--request-id", default="", help="reuse to retry safely")
+            parser.add_argument(
+                "--request-id", type=types.REQUEST_ID, default="", help="reuse to retry safely"
+            )
 
         def run(args: argparse.Namespace) -> int:
             conn = connect(args)
@@ -84,11 +88,13 @@ def _show_member(args: argparse.Namespace, reply: Message) -> None:
 
 
 def _add_cfg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("phone")
-    p.add_argument("--name", required=True)
-    p.add_argument("--birthday", default="", help="YYYY-MM-DD")
-    p.add_argument("--card", default="", help="member card number")
-    p.add_argument("--pin", default="", help="4-8 digits, for paying from the balance")
+    p.add_argument("phone", type=types.verbatim("a phone number", limits.PHONE_MAX_DIGITS + 8))
+    p.add_argument("--name", type=types.NAME, required=True)
+    p.add_argument("--birthday", type=types.CODE, default="", help="YYYY-MM-DD")
+    p.add_argument("--card", type=types.CODE, default="", help="member card number")
+    p.add_argument(
+        "--pin", type=types.pin, default="", help="4-8 digits, for paying from the balance"
+    )
 
 
 _register(
@@ -112,7 +118,7 @@ _register(
 
 
 def _query_cfg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("member", help="phone, card number, member id or name")
+    p.add_argument("member", type=types.MEMBER, help="phone, card number, member id or name")
 
 
 _register(
@@ -126,11 +132,13 @@ _register(
 
 def _topup_cfg(p: argparse.ArgumentParser) -> None:
     _query_cfg(p)
-    p.add_argument("amount", help="yuan")
+    p.add_argument("amount", type=types.yuan(), help="yuan")
     p.add_argument(
         "--tender", default="cash", choices=["cash", "bank_card", "wechat", "alipay", "unionpay_qr"]
     )
-    p.add_argument("--ref", default="", help="POS / gateway reference for non-cash")
+    p.add_argument(
+        "--ref", type=types.CODE, default="", help="POS / gateway reference for non-cash"
+    )
 
 
 def _show_entry(args: argparse.Namespace, reply: Message) -> None:
@@ -148,7 +156,7 @@ _register(
         s.TopUp,
         pb.TopUpRequest(
             member=a.member,
-            amount_fen=parse_yuan(a.amount),
+            amount_fen=a.amount,
             tender=a.tender,
             reference=a.ref,
             request_id=_rid(a),
@@ -161,8 +169,8 @@ _register(
 
 def _refund_cfg(p: argparse.ArgumentParser) -> None:
     _query_cfg(p)
-    p.add_argument("amount", help="yuan (principal only)")
-    p.add_argument("--reason", required=True)
+    p.add_argument("amount", type=types.yuan(), help="yuan (principal only)")
+    p.add_argument("--reason", type=types.NOTE, required=True)
 
 
 _register(
@@ -172,7 +180,7 @@ _register(
     lambda s, c, a: c.call(
         s.RefundBalance,
         pb.RefundBalanceRequest(
-            member=a.member, amount_fen=parse_yuan(a.amount), reason=a.reason, request_id=_rid(a)
+            member=a.member, amount_fen=a.amount, reason=a.reason, request_id=_rid(a)
         ),
     ),
     _show_entry,
@@ -182,7 +190,7 @@ _register(
 
 def _history_cfg(p: argparse.ArgumentParser) -> None:
     _query_cfg(p)
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=types.count("the limit", 1, limits.PAGE_SIZE_MAX), default=50)
 
 
 def _show_history(args: argparse.Namespace, reply: Message) -> None:
@@ -211,13 +219,22 @@ _register(
 )
 
 
+POINTS = types.count("points", 1, types.POINTS_MAX)
+
+
 def _redeem_cfg(p: argparse.ArgumentParser) -> None:
     _query_cfg(p)
-    p.add_argument("points", type=int, nargs="?", default=0, help="as a discount on --bill")
-    p.add_argument("--bill", default="", help="bills/tab-... (points as a discount)")
-    p.add_argument("--product", default="", help="a menu sku with a points price (积分兑换)")
-    p.add_argument("--room", default="", help="the room whose open bill gets --product")
-    p.add_argument("--quantity", type=int, default=1)
+    p.add_argument("points", type=POINTS, nargs="?", default=0, help="as a discount on --bill")
+    p.add_argument(
+        "--bill", type=types.BILL, default="", help="bills/tab-... (points as a discount)"
+    )
+    p.add_argument(
+        "--product", type=types.CODE, default="", help="a menu sku with a points price (积分兑换)"
+    )
+    p.add_argument(
+        "--room", type=types.ROOM, default="", help="the room whose open bill gets --product"
+    )
+    p.add_argument("--quantity", type=types.count("the quantity", 1, types.QUANTITY_MAX), default=1)
 
 
 def _redeem(
@@ -295,31 +312,39 @@ for _name in ("member verify", "members verify"):
 def _issue_cfg(p: argparse.ArgumentParser) -> None:
     _query_cfg(p)
     kind = p.add_mutually_exclusive_group(required=True)
-    kind.add_argument("--amount", help="yuan off")
-    kind.add_argument("--percent", type=float, help="percent off (10 = 10%%)")
-    kind.add_argument("--free-item", help="a free item worth up to this many yuan")
-    p.add_argument("--min-spend", default="0", help="yuan")
-    p.add_argument("--category", action="append", default=[], help="valid on this category only")
-    p.add_argument("--days", type=int, default=30)
+    kind.add_argument("--amount", type=types.yuan(), help="yuan off")
+    kind.add_argument("--percent", type=types.percent_bp, help="percent off (10 = 10%%)")
+    kind.add_argument(
+        "--free-item", type=types.yuan(), help="a free item worth up to this many yuan"
+    )
+    p.add_argument("--min-spend", type=types.yuan(positive=False), default=0, help="yuan")
+    p.add_argument(
+        "--category",
+        type=types.NAME,
+        action="append",
+        default=[],
+        help="valid on this category only",
+    )
+    p.add_argument(
+        "--days", type=types.count("the days valid", 1, types.COUPON_DAYS_MAX), default=30
+    )
     p.add_argument("--stackable", action="store_true")
 
 
 def _issue(s: members_pb2_grpc.MembersServiceStub, c: Connection, a: argparse.Namespace) -> Message:
-    if a.amount:
-        kind, value = "fixed", parse_yuan(a.amount)
+    if a.amount is not None:
+        kind, value = "fixed", a.amount
     elif a.percent is not None:
-        kind, value = "percent", round(a.percent * 100)
+        kind, value = "percent", a.percent
     else:
-        kind, value = "free_item", parse_yuan(a.free_item)
-    if a.days <= 0:
-        raise InvalidArgument("--days must be at least 1")
+        kind, value = "free_item", a.free_item
     return c.call(
         s.IssueCoupon,
         pb.IssueCouponRequest(
             member=a.member,
             kind=kind,
             value=value,
-            min_spend_fen=parse_yuan(a.min_spend),
+            min_spend_fen=a.min_spend,
             categories=a.category,
             days_valid=a.days,
             stackable=a.stackable,
@@ -372,13 +397,20 @@ _register(
 
 
 def _campaign_cfg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("campaign", help="birthday, win_back, or an event name (with --tag)")
-    p.add_argument("--tag", default="")
     p.add_argument(
-        "--gift", default="0", help="coupon yuan (default: 88 birthday, 50 win-back, 20 event)"
+        "campaign", type=types.NAME, help="birthday, win_back, or an event name (with --tag)"
     )
-    p.add_argument("--lead-days", type=int, default=7)
-    p.add_argument("--period", default="")
+    p.add_argument("--tag", type=types.NAME, default="")
+    p.add_argument(
+        "--gift",
+        type=types.yuan(positive=False),
+        default=0,
+        help="coupon yuan (default: 88 birthday, 50 win-back, 20 event)",
+    )
+    p.add_argument(
+        "--lead-days", type=types.count("the lead days", 0, types.LEAD_DAYS_MAX), default=7
+    )
+    p.add_argument("--period", type=types.CODE, default="")
 
 
 _register(
@@ -390,7 +422,7 @@ _register(
         pb.RunCampaignRequest(
             campaign=a.campaign,
             tag=a.tag,
-            gift_fen=parse_yuan(a.gift),
+            gift_fen=a.gift,
             lead_days=a.lead_days,
             period=a.period,
             request_id=_rid(a),
@@ -405,10 +437,12 @@ _register(
 
 
 def _benefits_cfg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("room")
+    p.add_argument("room", type=types.ROOM)
     _query_cfg(p)
-    p.add_argument("--coupon", action="append", default=[], help="coupon code (repeatable)")
-    p.add_argument("--points", type=int, default=0)
+    p.add_argument(
+        "--coupon", type=types.CODE, action="append", default=[], help="coupon code (repeatable)"
+    )
+    p.add_argument("--points", type=POINTS, default=0)
     p.add_argument("--tier", action="store_true", help="the tier's room-fee and drink discounts")
 
 
@@ -437,7 +471,7 @@ _register(
 
 
 def _credit_cfg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("bill", help="bills/tab-... (closed)")
+    p.add_argument("bill", type=types.BILL, help="bills/tab-... (closed)")
 
 
 _register(
@@ -459,8 +493,10 @@ _register(
 
 def _pin_cfg(p: argparse.ArgumentParser) -> None:
     _query_cfg(p)
-    p.add_argument("--pin", required=True, help="the new PIN (4-8 digits)")
-    p.add_argument("--old-pin", default="", help="needed when the member already has one")
+    p.add_argument("--pin", type=types.pin, required=True, help="the new PIN (4-8 digits)")
+    p.add_argument(
+        "--old-pin", type=types.pin, default="", help="needed when the member already has one"
+    )
 
 
 _register(

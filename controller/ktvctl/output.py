@@ -1,20 +1,31 @@
-"""Printing for ktvctl: rich tables for people, JSON (one document) for scripts."""
+"""Printing for ktvctl: rich tables for people, JSON (one document) for scripts.
+
+Text from the controller (names, messages, bill lines) is never read as rich markup or emoji
+codes: a product called ``[/]`` or ``:beer:`` prints as typed. Styles are ``Text`` objects.
+
+The board fits 80 columns: alerts are short codes (``CALL``, ``TIME``, ``OFF``...) with a
+legend under the table naming only the codes on screen.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import Message
-from rich.console import Console
+from rich import box
+from rich.columns import Columns
+from rich.console import Console, Group
 from rich.table import Table
+from rich.text import Text
 
 from ktv.v1 import rooms_pb2
 
-console = Console()
+console = Console(markup=False, emoji=False, highlight=False)
 
 STATE_STYLE = {
     "IDLE": "green",
@@ -55,26 +66,89 @@ def ago(ts: Any, now: datetime | None = None) -> str:
     return f"{seconds // 86400}d"
 
 
-def board_table(rooms: list[rooms_pb2.Room], title: str = "Rooms") -> Table:
-    table = Table(title=title, title_justify="left")
-    for column in ("Room", "Name", "Tier", "State", "Online", "Since", "Total", "Left", "Alerts"):
-        table.add_column(column, no_wrap=column != "Alerts")
+@dataclass(frozen=True)
+class AlertCode:
+    code: str  # at most 4 characters: the board's column at 80 columns
+    meaning: str  # the legend under the board
+    style: str
+
+
+# Designed for a cashier at a glance; the legend says what each one means.
+ALERT_CODES = {
+    "SERVICE_CALLED": AlertCode("CALL", "service call (alert ack)", "bold red"),
+    "TIME_UP": AlertCode("TIME", "time is up (到钟)", "bold red"),
+    "OCCUPIED_WITHOUT_SESSION": AlertCode("OCC", "people in, no bill", "yellow"),
+    "NOBODY_PRESENT": AlertCode("EMPT", "bill open, nobody in", "yellow"),
+    "DOOR_OPEN_WHILE_CLEANING": AlertCode("DOOR", "door open while cleaning", "yellow"),
+    "AGENT_OFFLINE": AlertCode("OFF", "room agent offline", "red"),
+}
+ALERT_ORDER = list(ALERT_CODES)  # the most urgent first
+
+
+def alert_code(kind: str) -> AlertCode:
+    """The board's code for an alert kind; a kind newer than this ktvctl gets its initials
+    (``SOMETHING_NEW`` -> ``SN``) and the legend spells it out."""
+    if kind in ALERT_CODES:
+        return ALERT_CODES[kind]
+    initials = "".join(word[:1] for word in kind.split("_") if word)[:4] or "?"
+    return AlertCode(initials, kind.lower().replace("_", " "), "yellow")
+
+
+def room_alert_kinds(room: rooms_pb2.Room) -> list[str]:
+    """A room's alert kinds, most urgent first; an offline agent counts as AGENT_OFFLINE."""
+    kinds = {a.kind for a in room.alerts}
+    if not room.agent.online:
+        kinds.add("AGENT_OFFLINE")
+    return sorted(kinds, key=lambda k: (ALERT_ORDER.index(k) if k in ALERT_CODES else 99, k))
+
+
+def board_table(
+    rooms: list[rooms_pb2.Room], title: str = "Rooms", now: datetime | None = None
+) -> Group:
+    """The board: one row per room, then the legend of the alert codes shown."""
+    table = Table(
+        title=title,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    # Widths for 80 columns: the room, state, times, money and alert codes never shrink; the
+    # name wraps and the tier is cut first (both are on `ktvctl room`'s own lines anyway).
+    table.add_column("Room", no_wrap=True, min_width=4)
+    table.add_column("Name", min_width=6)
+    table.add_column("Tier", no_wrap=True, overflow="ellipsis", max_width=6)
+    table.add_column("State", no_wrap=True, min_width=11)
+    table.add_column("Since", no_wrap=True, justify="right", min_width=5)
+    table.add_column("Total", no_wrap=True, justify="right")
+    table.add_column("Left", no_wrap=True, justify="right")
+    table.add_column("Alerts", min_width=4)
+    shown: list[str] = []
     for room in rooms:
         state = state_name(room.state)
-        online = "[green]online[/]" if room.agent.online else "[red]offline[/]"
-        alerts = ", ".join(a.kind for a in room.alerts) or ""
+        kinds = room_alert_kinds(room)
+        shown += [k for k in kinds if k not in shown]
+        alerts = Text(" ").join(Text(alert_code(k).code, style=alert_code(k).style) for k in kinds)
         table.add_row(
             room.name.removeprefix("rooms/"),
             room.display_name,
             room.tier,
-            f"[{STATE_STYLE.get(state, 'white')}]{state}[/]",
-            online,
-            ago(room.state_since_time),
+            Text(state, style=STATE_STYLE.get(state, "white")),
+            ago(room.state_since_time, now),
             running_total(room),
-            time_left(room),
-            f"[yellow]{alerts}[/]" if alerts else "",
+            time_left(room, now),
+            alerts,
         )
-    return table
+    if not shown:
+        return Group(table)
+    legend = Columns(
+        [
+            Text.assemble((alert_code(k).code, alert_code(k).style), f" {alert_code(k).meaning}")
+            for k in sorted(shown, key=lambda k: ALERT_ORDER.index(k) if k in ALERT_CODES else 99)
+        ],
+        padding=(0, 3),
+    )
+    return Group(table, legend)
 
 
 def running_total(room: rooms_pb2.Room) -> str:
@@ -85,15 +159,15 @@ def running_total(room: rooms_pb2.Room) -> str:
     return f"{yuan}.{fen:02d}"
 
 
-def time_left(room: rooms_pb2.Room, now: datetime | None = None) -> str:
-    """Time left on prepaid / package / 场次 time; 'over 12m' once it has run out."""
+def time_left(room: rooms_pb2.Room, now: datetime | None = None) -> Text:
+    """Time left on prepaid / package / 场次 time; '到钟+12m' (red: over by) once it ran out."""
     end = room.session_end_time
     if room.state != rooms_pb2.ROOM_STATE_IN_USE or (not end.seconds and not end.nanos):
-        return ""
+        return Text("")
     seconds = int((end.ToDatetime(tzinfo=UTC) - (now or datetime.now(UTC))).total_seconds())
     minutes = abs(seconds) // 60
     text = f"{minutes // 60}h{minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
-    return text if seconds > 0 else f"[red]到钟 over {text}[/]"
+    return Text(text) if seconds > 0 else Text(f"到钟+{text}", style="bold red")
 
 
 def alerts_table(rooms: list[rooms_pb2.Room]) -> Table:

@@ -9,21 +9,27 @@ from pathlib import Path
 
 from rich.table import Table
 
-from controller.billing.money import format_yuan, parse_yuan
+from controller.billing.money import format_yuan
+from controller.ktvctl import args as types
 from controller.ktvctl import command
 from controller.ktvctl.billing import _request_id, _rid, _stub, bill_name, room_name, show
 from controller.ktvctl.connection import Connection, connect
 from controller.ktvctl.output import console, print_json, to_dict
-from ktv.errors import InvalidArgument
+from ktv import limits
+from ktv.errors import FailedPrecondition, InvalidArgument
+from ktv.text import short
 from ktv.v1 import billing_pb2 as pb
 from ktv.v1 import rooms_pb2, rooms_pb2_grpc
 
 
 @command("bill", "the live bill of a room (or bills/ID); --receipt 58|80 prints a receipt")
 def bill_show(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
-    parser.add_argument("target", help="room (A08) or bills/ID")
+    parser.add_argument("target", type=types.ROOM, help="room (A08) or bills/ID")
     parser.add_argument(
-        "--receipt", type=int, choices=(58, 80), help="print a receipt of this width (mm)"
+        "--receipt",
+        type=types.count("the receipt width", 58, 80),
+        choices=(58, 80),
+        help="print a receipt of this width (mm)",
     )
     parser.add_argument("--escpos", type=Path, help="also write ESC/POS bytes to this file")
 
@@ -40,7 +46,7 @@ def bill_show(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace],
                     pb.PrintReceiptRequest(room=room, bill=name, width_mm=args.receipt or 58),
                 )
                 if args.escpos:
-                    args.escpos.write_bytes(receipt.escpos)
+                    types.write_file(args.escpos, receipt.escpos, "the ESC/POS receipt")
                 if args.json:
                     print_json({"text": receipt.text})
                 else:
@@ -56,7 +62,7 @@ def bill_show(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace],
 
 @command("clean-done", "cleaning finished: the room is IDLE again")
 def clean_done(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
-    parser.add_argument("room")
+    parser.add_argument("room", type=types.ROOM)
     _request_id(parser)
 
     def run(args: argparse.Namespace) -> int:
@@ -89,10 +95,7 @@ def price_import(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespac
     _request_id(parser)
 
     def run(args: argparse.Namespace) -> int:
-        try:
-            text = args.file.read_text(encoding="utf-8")
-        except OSError as error:
-            raise InvalidArgument(f"cannot read {args.file}: {error.strerror}") from None
+        text = types.read_text_file(args.file, "the venue config")
         conn = connect(args)
         try:
             out = conn.call(
@@ -112,7 +115,7 @@ def price_import(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespac
 
 @command("price show", "print a price plan's source (the active one by default)")
 def price_show(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
-    parser.add_argument("--version", default="")
+    parser.add_argument("--version", type=types.CODE, default="")
 
     def run(args: argparse.Namespace) -> int:
         conn = connect(args)
@@ -161,8 +164,15 @@ def menu(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]
 
 @command("audit", "the money audit log of a bill (manager)")
 def audit(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
-    parser.add_argument("bill", nargs="?", default="", help="bills/ID (default: the whole log)")
-    parser.add_argument("--limit", type=int, default=1000)
+    parser.add_argument(
+        "bill", type=types.BILL, nargs="?", default="", help="bills/ID (default: the whole log)"
+    )
+    parser.add_argument(
+        "--limit",
+        type=types.count("the limit", 1, limits.PAGE_SIZE_MAX),
+        default=limits.PAGE_SIZE_MAX,
+        help="at most this many entries",
+    )
     parser.add_argument(
         "--verify", action="store_true", help="replay the whole log and compare every bill"
     )
@@ -176,6 +186,8 @@ def audit(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int
                 bill=bill_name(args.bill) if args.bill else "", page_size=args.limit
             )
             entries = conn.call(_stub(conn).ListAuditEntries, request).entries
+            if args.bill and not entries:  # an unknown bill is NOT_FOUND, not an empty log
+                conn.call(_stub(conn).GetBill, pb.GetBillRequest(name=bill_name(args.bill)))
             if args.json:
                 print_json([to_dict(e) for e in entries])
                 return 0
@@ -217,15 +229,24 @@ def _verify(conn: Connection, args: argparse.Namespace) -> int:
         console.print(f"replayed {out.entry_count} entries, {out.bill_count} bills: {verdict}")
         for problem in out.problems:
             console.print(f"  {problem}")
-    return 0 if not out.problems else 1
+    if out.problems:
+        raise FailedPrecondition(
+            f"{len(out.problems)} bills differ from the audit log", reason="LEDGER_MISMATCH"
+        )
+    return 0
 
 
 @command("product", "add or change a product on the menu (manager)")
 def product(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
-    parser.add_argument("sku")
-    parser.add_argument("--name")
-    parser.add_argument("--category")
-    parser.add_argument("--price", metavar="YUAN", help="base price (tiers may override it)")
+    parser.add_argument("sku", type=types.CODE)
+    parser.add_argument("--name", type=types.NAME)
+    parser.add_argument("--category", type=types.NAME)
+    parser.add_argument(
+        "--price",
+        type=types.yuan(positive=False),
+        metavar="YUAN",
+        help="base price (tiers may override it)",
+    )
     stock = parser.add_mutually_exclusive_group()
     stock.add_argument("--sold-out", action="store_true", help="cannot be ordered for now")
     stock.add_argument("--available", action="store_true", help="can be ordered again")
@@ -240,7 +261,7 @@ def product(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], i
             }
             current = menu.get(args.sku)
             if current is None and (args.name is None or args.price is None):
-                raise InvalidArgument(f"new product {args.sku!r}: give --name and --price")
+                raise InvalidArgument(f"new product {short(args.sku)}: give --name and --price")
             item = pb.Product(sku=args.sku, available=True)
             if current is not None:
                 item.CopyFrom(current)
@@ -249,7 +270,7 @@ def product(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], i
             if args.category is not None:
                 item.category = args.category
             if args.price is not None:
-                item.base_fen = parse_yuan(args.price)
+                item.base_fen = args.price
             if args.sold_out or args.available:
                 item.available = args.available
             request = pb.UpsertProductRequest(product=item, request_id=_rid(args))

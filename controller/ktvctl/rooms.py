@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import uuid
 
+from rich.text import Text
+
+from controller.ktvctl import args as types
 from controller.ktvctl import command
 from controller.ktvctl.connection import Connection, connect
 from controller.ktvctl.output import (
@@ -17,6 +20,7 @@ from controller.ktvctl.output import (
 )
 from controller.ktvctl.watch import watch_board
 from ktv.errors import FailedPrecondition, InvalidArgument
+from ktv.text import short
 from ktv.v1 import rooms_pb2, rooms_pb2_grpc
 
 # `ktvctl room state A08 <action...>` -> target state
@@ -47,7 +51,9 @@ def _request_id(args: argparse.Namespace) -> str:
 
 def _add_request_id(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--request-id", help="idempotency key (reuse it to retry safely); default: random"
+        "--request-id",
+        type=types.REQUEST_ID,
+        help="idempotency key (reuse it to retry safely); default: random",
     )
 
 
@@ -77,7 +83,12 @@ def _print_room(args: argparse.Namespace, room: rooms_pb2.Room, verb: str) -> No
 @command("rooms", "the room board (--watch to follow it live)")
 def rooms_board(parser: argparse.ArgumentParser) -> object:
     parser.add_argument("--watch", action="store_true", help="update live until Ctrl-C")
-    parser.add_argument("--for-seconds", type=float, default=0.0, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--for-seconds",
+        type=types.seconds("the watch time", 0.0, types.WATCH_S_MAX, allow_zero=True),
+        default=0.0,
+        help=argparse.SUPPRESS,
+    )
 
     def run(args: argparse.Namespace) -> int:
         if args.watch:
@@ -98,9 +109,11 @@ def rooms_board(parser: argparse.ArgumentParser) -> object:
 
 @command("room add", "add a room")
 def room_add(parser: argparse.ArgumentParser) -> object:
-    parser.add_argument("room_id", help="e.g. A08")
-    parser.add_argument("--tier", required=True, help="price tier, e.g. large")
-    parser.add_argument("--name", default="", help="display name (default: the room id)")
+    parser.add_argument("room_id", type=types.ROOM, help="e.g. A08")
+    parser.add_argument("--tier", type=types.NAME, required=True, help="price tier, e.g. large")
+    parser.add_argument(
+        "--name", type=types.NAME, default="", help="display name (default: the room id)"
+    )
     _add_request_id(parser)
 
     def run(args: argparse.Namespace) -> int:
@@ -126,9 +139,9 @@ def room_add(parser: argparse.ArgumentParser) -> object:
 
 @command("room update", "change a room's name or tier")
 def room_update(parser: argparse.ArgumentParser) -> object:
-    parser.add_argument("room_id")
-    parser.add_argument("--tier", default="")
-    parser.add_argument("--name", default="")
+    parser.add_argument("room_id", type=types.ROOM)
+    parser.add_argument("--tier", type=types.NAME, default="")
+    parser.add_argument("--name", type=types.NAME, default="")
     _add_request_id(parser)
 
     def run(args: argparse.Namespace) -> int:
@@ -157,16 +170,18 @@ def room_update(parser: argparse.ArgumentParser) -> object:
     "maintenance on|off, cleaning done, reserve, unreserve, idle",
 )
 def room_state(parser: argparse.ArgumentParser) -> object:
-    parser.add_argument("room_id")
-    parser.add_argument("action", nargs="+", help="e.g. maintenance on")
-    parser.add_argument("--reason", default="")
+    parser.add_argument("room_id", type=types.ROOM)
+    parser.add_argument("action", type=types.NAME, nargs="+", help="e.g. maintenance on")
+    parser.add_argument("--reason", type=types.NOTE, default="")
     _add_request_id(parser)
 
     def run(args: argparse.Namespace) -> int:
         action = tuple(word.lower() for word in args.action)
         if action not in STATE_ACTIONS:
             known = ", ".join(" ".join(a) for a in STATE_ACTIONS)
-            raise InvalidArgument(f"unknown state action {' '.join(args.action)!r}; use: {known}")
+            raise InvalidArgument(
+                f"unknown state action {short(' '.join(args.action))}; use: {known}"
+            )
         conn = connect(args)
         try:
             stub = rooms_pb2_grpc.RoomServiceStub(conn.channel)
@@ -224,8 +239,8 @@ def alerts(parser: argparse.ArgumentParser) -> object:
 
 @command("alert ack", "clear a service call (SERVICE_CALLED) once someone went to the room")
 def alert_ack(parser: argparse.ArgumentParser) -> object:
-    parser.add_argument("room_id")
-    parser.add_argument("kind", nargs="?", default="SERVICE_CALLED")
+    parser.add_argument("room_id", type=types.ROOM)
+    parser.add_argument("kind", type=types.NAME, nargs="?", default="SERVICE_CALLED")
     _add_request_id(parser)
 
     def run(args: argparse.Namespace) -> int:
@@ -255,7 +270,9 @@ def alert_ack(parser: argparse.ArgumentParser) -> object:
 @command("emergency", "emergency stop in every room: on --message TEXT | off")
 def emergency(parser: argparse.ArgumentParser) -> object:
     parser.add_argument("switch", choices=["on", "off"])
-    parser.add_argument("--message", default="", help="evacuation message (required for on)")
+    parser.add_argument(
+        "--message", type=types.NOTE, default="", help="evacuation message (required for on)"
+    )
     _add_request_id(parser)
 
     def run(args: argparse.Namespace) -> int:
@@ -276,8 +293,10 @@ def emergency(parser: argparse.ArgumentParser) -> object:
                 print_json(to_dict(response))
             elif response.active:
                 console.print(
-                    f"[bold red]EMERGENCY ON[/]: {response.message} "
-                    f"({response.notified_room_count} rooms told now)"
+                    Text.assemble(
+                        ("EMERGENCY ON", "bold red"),
+                        f": {response.message} ({response.notified_room_count} rooms told now)",
+                    )
                 )
             else:
                 console.print(f"emergency off ({response.notified_room_count} rooms told now)")

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from rich.table import Table
 
+from controller.ktvctl import args as types
 from controller.ktvctl import command
 from controller.ktvctl.connection import connect
 from controller.ktvctl.output import console, print_json, to_dict
@@ -60,8 +61,13 @@ def _status(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], i
 
 @command("scheduler run", "run one job now for its current period (manager)")
 def _run(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
-    parser.add_argument("job", help="a job name from `ktvctl scheduler status`")
-    parser.add_argument("--request-id", default="", help="kept for the log; a rerun is harmless")
+    parser.add_argument("job", type=types.NAME, help="a job name from `ktvctl scheduler status`")
+    parser.add_argument(
+        "--request-id",
+        type=types.REQUEST_ID,
+        default="",
+        help="kept for the log; a rerun is harmless",
+    )
 
     def run(args: argparse.Namespace) -> int:
         conn = connect(args)

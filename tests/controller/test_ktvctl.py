@@ -48,7 +48,9 @@ def test_room_add_then_the_board_shows_it_as_a_table(
     board = ktvctl(*admin, "rooms", config_dir=cfg)
     assert board.returncode == 0, board.stderr
     line = next(ln for ln in board.stdout.splitlines() if f" {room_id} " in ln)
-    assert "大包" in line and "large" in line and "IDLE" in line and "offline" in line
+    assert "大包" in line and "large" in line and "IDLE" in line
+    assert line.rstrip().endswith("OFF")  # no agent yet: the alert code, and its legend
+    assert "OFF room agent offline" in board.stdout
 
 
 def test_json_output_is_machine_readable(
