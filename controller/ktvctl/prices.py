@@ -10,6 +10,7 @@ from pathlib import Path
 from rich.table import Table
 
 from controller.billing.money import format_yuan, parse_yuan
+from controller.billing.settings import audit_page_size_max as AUDIT_PAGE_MAX
 from controller.ktvctl import command
 from controller.ktvctl.billing import _request_id, _rid, _stub, bill_name, room_name, show
 from controller.ktvctl.connection import Connection, connect
@@ -162,7 +163,9 @@ def menu(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]
 @command("audit", "the money audit log of a bill (manager)")
 def audit(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
     parser.add_argument("bill", nargs="?", default="", help="bills/ID (default: the whole log)")
-    parser.add_argument("--limit", type=int, default=1000)
+    parser.add_argument(
+        "--limit", type=int, default=1000, help="at most this many entries, oldest first; 0: all"
+    )
     parser.add_argument(
         "--verify", action="store_true", help="replay the whole log and compare every bill"
     )
@@ -172,10 +175,7 @@ def audit(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int
         try:
             if args.verify:
                 return _verify(conn, args)
-            request = pb.ListAuditEntriesRequest(
-                bill=bill_name(args.bill) if args.bill else "", page_size=args.limit
-            )
-            entries = conn.call(_stub(conn).ListAuditEntries, request).entries
+            entries = _audit_entries(conn, bill_name(args.bill) if args.bill else "", args.limit)
             if args.json:
                 print_json([to_dict(e) for e in entries])
                 return 0
@@ -206,6 +206,24 @@ def audit(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int
             conn.close()
 
     return run
+
+
+def _audit_entries(conn: Connection, bill: str, limit: int) -> list[pb.AuditEntry]:
+    """Pages through ListAuditEntries until ``limit`` entries (0: the whole log)."""
+    if limit < 0:
+        raise InvalidArgument("--limit must not be negative", reason="BAD_PAGE_SIZE")
+    entries: list[pb.AuditEntry] = []
+    token = ""
+    while True:
+        want = AUDIT_PAGE_MAX if not limit else min(AUDIT_PAGE_MAX, limit - len(entries))
+        page = conn.call(
+            _stub(conn).ListAuditEntries,
+            pb.ListAuditEntriesRequest(bill=bill, page_size=want, page_token=token),
+        )
+        entries += page.entries
+        token = page.next_page_token
+        if not token or (limit and len(entries) >= limit):
+            return entries
 
 
 def _verify(conn: Connection, args: argparse.Namespace) -> int:
