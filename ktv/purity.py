@@ -89,3 +89,7 @@ DOMAIN_MODULES = (
     "room_agent.ui.formatting",
     "room_agent.ui.karaoke",
 )
+
+# Not pure (they run transactions), but they reach SQLite only through the store layer
+# (``controller.store.db.Store`` and the records classes): no sqlite3 connection of their own.
+STORE_LAYER_ONLY = ("controller.members.loyalty",)

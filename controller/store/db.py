@@ -131,6 +131,16 @@ class Store:
         rows = self.query(sql, params)
         return rows[0] if rows else None
 
+    def query_read_only(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
+        """Rows from a read-only connection of their own, opened for this query: a long scan
+        (a daily job's aggregate) never holds the store's lock, and in WAL mode never blocks
+        a writer, so requests keep flowing while it runs."""
+        uri = f"file:{self.path}?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=5.0)) as reader:
+            cursor = reader.execute(sql, params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
     def checkpoint_in_background(self, interval_s: float) -> None:
         """Move WAL checkpoints (which fsync the main database file) off the
         caller's thread: commits stop checkpointing, a thread with its own connection runs a

@@ -3,13 +3,15 @@ interpreter with grpc, kivy, vlc, gpiozero, zeroconf, sqlite3 and sqlite_utils b
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from ktv.purity import DOMAIN_MODULES, EDGE_LIBRARIES
+from ktv.purity import DOMAIN_MODULES, EDGE_LIBRARIES, STORE_LAYER_ONLY
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -81,3 +83,21 @@ def test_lazy_packages_keep_their_names() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("module", STORE_LAYER_ONLY)
+def test_module_reaches_sqlite_only_through_the_store_layer(module: str) -> None:
+    spec = importlib.util.find_spec(module)
+    assert spec is not None and spec.origin
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    imported = {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    } | {
+        (node.module or "").split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+    }
+    assert not imported & {"sqlite3", "sqlite_utils"}, imported
