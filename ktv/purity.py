@@ -86,6 +86,7 @@ DOMAIN_MODULES = (
     "room_agent.player.sync",
     "room_agent.tv.notices",
     "room_agent.tv.overlay",
+    "room_agent.tv.standby",
     "room_agent.ui.formatting",
     "room_agent.ui.karaoke",
 )
