@@ -24,14 +24,23 @@ def _aligned(heard: Heard) -> bool:
     return heard.player.last_shadow_offset_ms is not None
 
 
+def _listen(heard: Heard, seconds: float) -> None:
+    """Record afresh until both decks have delivered ``seconds`` of audio (not a wall-clock
+    sleep: on a loaded machine libVLC may deliver less in the same time)."""
+    heard.pcm.clear()
+    assert wait_for(
+        lambda: min(heard.pcm.decoded_s("main"), heard.pcm.decoded_s("shadow")) >= seconds,
+        10 + seconds,
+    )
+
+
 def test_with_video_the_shadow_deck_is_aligned_to_the_main_deck(
     heard: Heard, library: Library
 ) -> None:
     heard.player.play(library.tracks_video)
     assert wait_for(lambda: _aligned(heard), 10)
-    time.sleep(0.4)
-    heard.pcm.clear()
-    time.sleep(1.2)
+    _listen(heard, 0.4)  # settled
+    _listen(heard, 1.2)
     assert abs(heard.pcm.deck_offset_ms("main", "shadow")) <= 10
 
 
@@ -41,9 +50,8 @@ def test_after_a_seek_the_decks_are_aligned_again(heard: Heard, library: Library
     heard.player.last_shadow_offset_ms = None
     heard.player.seek(3000)
     assert wait_for(lambda: _aligned(heard), 10)
-    time.sleep(0.4)
-    heard.pcm.clear()
-    time.sleep(1.2)
+    _listen(heard, 0.4)  # settled
+    _listen(heard, 1.2)
     assert abs(heard.pcm.deck_offset_ms("main", "shadow")) <= 10
 
 
@@ -88,9 +96,8 @@ def test_pause_and_resume_keep_both_decks_together(heard: Heard, library: Librar
     heard.player.last_shadow_offset_ms = None
     heard.player.resume()
     assert wait_for(lambda: _aligned(heard), 10)
-    time.sleep(0.4)
-    heard.pcm.clear()
-    time.sleep(1.2)
+    _listen(heard, 0.4)  # settled
+    _listen(heard, 1.2)
     assert abs(heard.pcm.deck_offset_ms("main", "shadow")) <= 10
     assert heard.player.status().state is PlayerState.PLAYING
 
