@@ -326,13 +326,16 @@ def _no_leaks(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     # This fixture is set up first among the test's function fixtures, so it is torn down
     # last: the others have cleaned up by now.
-    left = _settle(_since(before, _allowed_now()))
+    left = _since(before, _allowed_now())
     grown = [p for name in request.fixturenames for p in SESSION_FIXTURE_GROWTH.get(name, ())]
     left.threads = {t for t in left.threads if not any(re.fullmatch(p, t.name) for p in grown)}
     if not left:
         return
     if _uses_wider_fixtures(request.node) and not os.environ.get("KTV_LEAK_EACH_TEST"):
-        _wider_started.add(left)  # checked when those fixtures are finalized
+        _wider_started.add(left)  # checked (with the grace) when those fixtures are finalized
+        return
+    left = _settle(left)
+    if not left:
         return
     pytest.fail(f"{request.node.nodeid} left behind:\n  {left.describe()}", pytrace=False)
 
