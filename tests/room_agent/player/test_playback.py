@@ -148,8 +148,8 @@ def test_a_live_key_change_shifts_the_song_while_it_plays(heard: Heard, library:
     heard.player.play(library.plain)
     _at(heard, 300)
     assert heard.player.set_key(-3) == -3
-    time.sleep(0.8)
-    assert dominant_hz(_recent(heard, 0.5)) == pytest.approx(440 * 2 ** (-3 / 12), rel=0.025)
+    down = 440 * 2 ** (-3 / 12)
+    assert wait_for(lambda: dominant_hz(_recent(heard, 0.5)) == pytest.approx(down, rel=0.025), 5)
     with pytest.raises(InvalidArgument):
         heard.player.set_key(9)
 
