@@ -4,14 +4,19 @@ KTV_STRICT=1 (set by ./run test and CI): a test that skips, at run time or at co
 (e.g. a missing dependency), is reported as a failure. Only xfail is left alone.
 
 Leaks (python-zeroconf's conftest is the model): a test that leaves a Python thread, a pending
-asyncio task, a running child process or an open socket behind fails at teardown. What a
-module-, class- or package-scoped fixture starts (during its setup, or lazily while its tests
-use it, e.g. a server's worker threads) must be gone once that fixture is finalized; what a
-session-scoped fixture starts is allowed until the session ends. Process-wide singletons that
-libraries start once and keep are named in ``LIBRARY_SINGLETONS``.
+asyncio task, a running child process or an open socket behind fails at teardown (after a
+``gc.collect()`` and a short polled grace). What a module-, class- or package-scoped fixture
+starts (during its setup, or while its tests use it, e.g. a server's worker threads or the
+channels a factory fixture hands out) must be gone once the last of those fixtures is
+finalized; what a session-scoped fixture starts during its setup is allowed until the session
+ends, and what one grows later is named in ``SESSION_FIXTURE_GROWTH``. Process-wide
+singletons of libraries are named in ``LIBRARY_SINGLETONS`` / ``LIBRARY_SINGLETON_PROCESSES``.
+Finding a culprit: ``KTV_LEAK_EACH_TEST=1`` reports per test even inside a module fixture's
+scope; ``KTV_LEAK_TRACE=1`` adds the stack that started each leftover thread.
 
 The tracked tree: the suite must not change ``git status --porcelain`` (tests write to tmp;
-``./run screenshots`` writes docs/screenshots on purpose).
+``./run screenshots`` writes docs/screenshots on purpose). Editing tracked files while the
+suite runs trips this check too.
 """
 
 from __future__ import annotations
