@@ -78,6 +78,7 @@ class CatalogFeed:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="catalog-feed", daemon=True)
         self.fed = 0  # plays recorded (new to the catalog) since start
+        self.read = 0  # stored plays looked at since start (fed, already known, or refused)
 
     def start(self) -> None:
         self._thread.start()
@@ -124,6 +125,7 @@ class CatalogFeed:
                 log.warning("play %s not fed to the catalog: %s", row["event_id"], exc)
                 new = False
             self.fed += int(new)
+            self.read += 1
             self._last_rowid = row["rowid"]
         if rows:
             log.info("catalog: fed %d play(s), up to event %s", len(rows), rows[-1]["event_id"])

@@ -183,6 +183,7 @@ class _SlowDown(grpc.aio.ServerInterceptor):
         inner = handler.unary_unary
 
         async def slow(request, context):  # type: ignore[no-untyped-def]
+            log.warning("debug: holding %s for %.0f ms", handler_call_details.method, delay * 1000)
             await asyncio.sleep(delay)
             return await inner(request, context)
 

@@ -1,16 +1,41 @@
-"""ktv song index: scan a song library into a SQLite catalog with KTV-style search."""
+"""ktv song index: scan a song library into a SQLite catalog with KTV-style search.
 
-from media_index.catalog import Catalog
-from media_index.model import Channel, Song, VocalMode
-from media_index.records import (
-    ArtistKind,
-    CatalogEntry,
-    CatalogStats,
-    FileStamp,
-    PlayOutcome,
-    SearchPage,
-    Singer,
-)
+The package's names load lazily: importing a pure submodule (``model``, ``ranking``,
+``search_keys``) must not load sqlite3 or the catalog. ``from media_index import Catalog``
+still works; it imports ``catalog`` at that moment.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from media_index.catalog import Catalog
+    from media_index.model import Channel, Song, VocalMode
+    from media_index.records import (
+        ArtistKind,
+        CatalogEntry,
+        CatalogStats,
+        FileStamp,
+        PlayOutcome,
+        SearchPage,
+        Singer,
+    )
+
+_WHERE = {
+    "ArtistKind": "media_index.records",
+    "Catalog": "media_index.catalog",
+    "CatalogEntry": "media_index.records",
+    "CatalogStats": "media_index.records",
+    "Channel": "media_index.model",
+    "FileStamp": "media_index.records",
+    "PlayOutcome": "media_index.records",
+    "SearchPage": "media_index.records",
+    "Singer": "media_index.records",
+    "Song": "media_index.model",
+    "VocalMode": "media_index.model",
+}
 
 __all__ = [
     "ArtistKind",
@@ -25,3 +50,16 @@ __all__ = [
     "Song",
     "VocalMode",
 ]
+
+
+def __getattr__(name: str) -> object:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

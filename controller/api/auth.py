@@ -12,8 +12,8 @@ from controller.api.idempotent import once
 from controller.auth.certificate import RoomCertificates
 from controller.auth.credentials import Credentials, staff_id_input
 from controller.auth.interceptor import current_principal
-from controller.auth.lockout import staff_attempts
 from controller.auth.model import Role
+from controller.auth.pin_attempts import staff_attempts
 from controller.rooms.board import RoomBoard
 from controller.rooms.model import parse_room_name
 from ktv.errors import InvalidArgument

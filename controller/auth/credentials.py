@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from controller import settings
-from controller.auth.lockout import PinAttempts, staff_subject
+from controller.auth.lockout import staff_subject
 from controller.auth.model import (
     STAFF_ROLES,
     Principal,
@@ -22,6 +22,7 @@ from controller.auth.model import (
     pin_input,
     staff_id_input,
 )
+from controller.auth.pin_attempts import PinAttempts
 from controller.store.db import Store
 from ktv.errors import InvalidArgument, NotFound, Unauthenticated
 from ktv.limits import NAME_MAX_CHARS

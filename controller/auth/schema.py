@@ -52,8 +52,9 @@ register_migrations(
 
 
 def _pin_attempts(store: Store) -> None:
-    """One wrong-PIN counter for staff, members and strangers' phones (controller.auth.lockout);
-    members' counts in progress (``member_pin_failures``, members area 5) move over."""
+    """One wrong-PIN counter for staff, members and strangers' phones
+    (controller.auth.pin_attempts); members' counts in progress (``member_pin_failures``,
+    members area 5) move over."""
     store.execute(
         "CREATE TABLE pin_attempts ("
         " subject TEXT PRIMARY KEY,"  # staff:ID, member:ID or phone:DIGITS

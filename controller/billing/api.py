@@ -7,6 +7,7 @@ so a retried checkout returns the first receipt and charges nothing twice.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import logging
 import tomllib
@@ -310,7 +311,12 @@ class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
             request.page_size or settings.audit_page_size_default, settings.audit_page_size_max
         )
         tab_id = bill_id(request.bill) if request.bill else None
+        after = _audit_token_seq(request.page_token, request.bill)
+        rows = self.desk.records.audit(tab_id, size + 1, after_seq=after)
+        page = rows[:size]
+        token = _audit_token(page[-1].seq, request.bill) if len(rows) > size else ""
         return pb.ListAuditEntriesResponse(
+            next_page_token=token,
             entries=[
                 pb.AuditEntry(
                     seq=e.seq,
@@ -325,8 +331,8 @@ class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
                     paid_after_fen=e.paid_after_fen,
                     detail_json=e.body,
                 )
-                for e in self.desk.records.audit(tab_id, size)
-            ]
+                for e in page
+            ],
         )
 
     async def PrintReceipt(
@@ -420,3 +426,27 @@ async def _refresh_totals(desk: BillingDesk) -> None:
 
 
 register_service_module(BillingModule)
+
+
+def _audit_token(after_seq: int, bill: str) -> str:
+    """Opaque to clients (AIP-158): the last seq served, bound to the listing's bill filter."""
+    return base64.urlsafe_b64encode(f"audit:{after_seq}:{bill}".encode()).decode()
+
+
+def _audit_token_seq(token: str, bill: str) -> int:
+    if not token:
+        return 0
+    if len(token) > settings.audit_page_token_max_chars:
+        raise InvalidArgument("page_token is not one this server issued", reason="BAD_PAGE_TOKEN")
+    try:
+        kind, seq, token_bill = base64.urlsafe_b64decode(token.encode()).decode().split(":", 2)
+        after = int(seq)
+    except (ValueError, UnicodeDecodeError):
+        kind, after, token_bill = "", -1, ""
+    if kind != "audit" or after < 0:
+        raise InvalidArgument("page_token is not one this server issued", reason="BAD_PAGE_TOKEN")
+    if token_bill != bill:
+        raise InvalidArgument(
+            "page_token belongs to a listing of another bill", reason="BAD_PAGE_TOKEN"
+        )
+    return after

@@ -10,16 +10,18 @@ from pathlib import Path
 from rich.table import Table
 
 from controller.billing.money import format_yuan
+from controller.billing.settings import audit_page_size_max as AUDIT_PAGE_MAX
 from controller.ktvctl import args as types
 from controller.ktvctl import command
 from controller.ktvctl.billing import _request_id, _rid, _stub, bill_name, room_name, show
 from controller.ktvctl.connection import Connection, connect
 from controller.ktvctl.output import console, print_json, to_dict
-from ktv import limits
 from ktv.errors import FailedPrecondition, InvalidArgument
 from ktv.text import short
 from ktv.v1 import billing_pb2 as pb
 from ktv.v1 import rooms_pb2, rooms_pb2_grpc
+
+AUDIT_LIMIT_MAX = 100_000_000  # entries `ktvctl audit --limit` may ask for (0: all of them)
 
 
 @command("bill", "the live bill of a room (or bills/ID); --receipt 58|80 prints a receipt")
@@ -169,9 +171,9 @@ def audit(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int
     )
     parser.add_argument(
         "--limit",
-        type=types.count("the limit", 1, limits.PAGE_SIZE_MAX),
-        default=limits.PAGE_SIZE_MAX,
-        help="at most this many entries",
+        type=types.count("the limit", 0, AUDIT_LIMIT_MAX),
+        default=1000,
+        help="at most this many entries, oldest first; 0: all",
     )
     parser.add_argument(
         "--verify", action="store_true", help="replay the whole log and compare every bill"
@@ -182,10 +184,7 @@ def audit(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int
         try:
             if args.verify:
                 return _verify(conn, args)
-            request = pb.ListAuditEntriesRequest(
-                bill=bill_name(args.bill) if args.bill else "", page_size=args.limit
-            )
-            entries = conn.call(_stub(conn).ListAuditEntries, request).entries
+            entries = _audit_entries(conn, bill_name(args.bill) if args.bill else "", args.limit)
             if args.bill and not entries:  # an unknown bill is NOT_FOUND, not an empty log
                 conn.call(_stub(conn).GetBill, pb.GetBillRequest(name=bill_name(args.bill)))
             if args.json:
@@ -218,6 +217,24 @@ def audit(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int
             conn.close()
 
     return run
+
+
+def _audit_entries(conn: Connection, bill: str, limit: int) -> list[pb.AuditEntry]:
+    """Pages through ListAuditEntries until ``limit`` entries (0: the whole log)."""
+    if limit < 0:
+        raise InvalidArgument("--limit must not be negative", reason="BAD_PAGE_SIZE")
+    entries: list[pb.AuditEntry] = []
+    token = ""
+    while True:
+        want = AUDIT_PAGE_MAX if not limit else min(AUDIT_PAGE_MAX, limit - len(entries))
+        page = conn.call(
+            _stub(conn).ListAuditEntries,
+            pb.ListAuditEntriesRequest(bill=bill, page_size=want, page_token=token),
+        )
+        entries += page.entries
+        token = page.next_page_token
+        if not token or (limit and len(entries) >= limit):
+            return entries
 
 
 def _verify(conn: Connection, args: argparse.Namespace) -> int:

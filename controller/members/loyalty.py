@@ -4,20 +4,18 @@ over the same store as :class:`MemberDesk`; rows are converted here, rules live 
 
 from __future__ import annotations
 
-import contextlib
 import secrets
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from controller.members import settings
-from controller.members.coupons import Coupon, CouponKind, CouponSpec, redeem_total
+from controller.members.coupons import Coupon, CouponSpec, redeem_total
 from controller.members.desk import MemberDesk
+from controller.members.loyalty_records import LoyaltyRecords
 from controller.members.model import Tier
 from controller.members.points import (
-    PointsEntry,
     PointsRules,
     SpendLine,
     discount_for,
@@ -44,6 +42,10 @@ class LoyaltyDesk:
     @property
     def store(self):  # type: ignore[no-untyped-def]
         return self.members.store
+
+    @property
+    def records(self) -> LoyaltyRecords:
+        return LoyaltyRecords(self.store)
 
     def now(self) -> datetime:
         return self.members.clock()
@@ -82,11 +84,9 @@ class LoyaltyDesk:
     def redeem_points(self, member_id: str, points: int, *, request_id: str, bill: str) -> int:
         """Spend points as a discount on a bill; returns the fen off (a retry returns it again)."""
         with self.store.transaction():
-            done = self.store.query_one(
-                "SELECT points FROM member_points WHERE request_id = ?", (request_id,)
-            )
+            done = self.records.points_of_request(request_id)
             if done is not None:
-                return -int(done["points"]) * self.points_rules.fen_per_point_redeemed
+                return -done * self.points_rules.fen_per_point_redeemed
             self.expire_points(member_id)
             fen = discount_for(points, self.members.get(member_id).points, self.points_rules)
             self._points(member_id, "redeem", -points, request_id, bill)
@@ -100,16 +100,7 @@ class LoyaltyDesk:
     def expire_points(self, member_id: str) -> int:
         today = self.now().date()
         with self.store.transaction():
-            rows = self.store.query(
-                "SELECT points, expires_on FROM member_points WHERE member_id = ?", (member_id,)
-            )
-            entries = [
-                PointsEntry(
-                    r["points"],
-                    datetime.fromisoformat(r["expires_on"]).date() if r["expires_on"] else None,
-                )
-                for r in rows
-            ]
+            entries = self.records.points_entries(member_id)
             gone = points_to_expire(entries, today)
             if gone:
                 self._points(member_id, "expire", -gone, f"expire:{member_id}:{today}", "")
@@ -120,20 +111,9 @@ class LoyaltyDesk:
 
         Who has points to expire comes from one aggregate scan on a read-only connection of
         its own (WAL: it never holds the store's lock, so requests keep flowing); the
-        expiries are written ``batch`` members per transaction (one commit, not thousands)."""
-        today = self.now().date().isoformat()
-        with contextlib.closing(
-            sqlite3.connect(f"file:{self.store.path}?mode=ro", uri=True, timeout=5.0)
-        ) as reader:
-            due = [
-                mid
-                for (mid,) in reader.execute(
-                    "SELECT member_id FROM member_points GROUP BY member_id HAVING"
-                    " SUM(CASE WHEN points > 0 AND expires_on <= ? THEN points ELSE 0 END)"
-                    " > -SUM(CASE WHEN points < 0 THEN points ELSE 0 END)",
-                    (today,),
-                )
-            ]
+        expiries are written ``batch`` members per transaction (one commit, not thousands).
+        """
+        due = self.records.members_with_points_due(self.now().date())
         members = points = 0
         for start in range(0, len(due), batch):
             with self.store.transaction():
@@ -144,11 +124,7 @@ class LoyaltyDesk:
         return members, points
 
     def points_history(self, member_id: str) -> list[dict[str, Any]]:
-        return self.store.query(
-            "SELECT kind, points, at, expires_on, reference FROM member_points"
-            " WHERE member_id = ? ORDER BY entry_id DESC",
-            (member_id,),
-        )
+        return self.records.points_history(member_id)
 
     def _points(
         self,
@@ -160,21 +136,8 @@ class LoyaltyDesk:
         *,
         expires_on: Any = None,
     ) -> None:
-        self.store.execute(
-            "INSERT INTO member_points (member_id, kind, points, at, expires_on, request_id,"
-            " reference) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                member_id,
-                kind,
-                points,
-                self.now().isoformat(),
-                expires_on.isoformat() if expires_on else None,
-                request_id,
-                reference,
-            ),
-        )
-        self.store.execute(
-            "UPDATE members SET points = points + ? WHERE member_id = ?", (points, member_id)
+        self.records.add_points(
+            member_id, kind, points, self.now(), request_id, reference, expires_on
         )
 
     # --- coupons ----------------------------------------------------------------------------
@@ -182,40 +145,17 @@ class LoyaltyDesk:
         coupon = Coupon(f"C{secrets.token_hex(5).upper()}", member_id, spec, self.now())
         with self.store.transaction():
             self.members.get(member_id)
-            self.store.execute(
-                "INSERT INTO coupons (code, member_id, campaign, kind, value, min_spend_fen,"
-                " categories, valid_from, valid_until, stackable, issued_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    coupon.code,
-                    member_id,
-                    spec.campaign,
-                    spec.kind.value,
-                    spec.value,
-                    spec.min_spend_fen,
-                    ",".join(spec.categories),
-                    spec.valid_from.isoformat(),
-                    spec.valid_until.isoformat(),
-                    int(spec.stackable),
-                    coupon.issued_at.isoformat(),
-                ),
-            )
+            self.records.insert_coupon(coupon)
         return coupon
 
     def coupons(self, member_id: str, *, usable_only: bool = False) -> list[Coupon]:
-        sql = "SELECT * FROM coupons WHERE member_id = ?"
-        if usable_only:
-            sql += " AND used_at IS NULL AND valid_until > ?"
-        params: tuple[Any, ...] = (
-            (member_id, self.now().isoformat()) if usable_only else (member_id,)
-        )
-        return [_coupon(r) for r in self.store.query(sql + " ORDER BY issued_at", params)]
+        return self.records.coupons(member_id, self.now() if usable_only else None)
 
     def coupon(self, code: str) -> Coupon:
-        row = self.store.query_one("SELECT * FROM coupons WHERE code = ?", (code.upper(),))
-        if row is None:
+        found = self.records.coupon(code.upper())
+        if found is None:
             raise NotFound(f"no coupon {code}", reason="UNKNOWN_COUPON")
-        return _coupon(row)
+        return found
 
     def use_coupons(
         self, codes: Sequence[str], bill: str, lines: Sequence[SpendLine], *, request_id: str
@@ -224,20 +164,13 @@ class LoyaltyDesk:
         conditional UPDATE is the lock, so two desks racing for one coupon get one use."""
         now = self.now()
         with self.store.transaction():
-            used = self.store.query(
-                "SELECT code FROM coupons WHERE used_request = ?", (request_id,)
-            )
+            used = self.records.coupon_codes_used_by(request_id)
             coupons = [self.coupon(c) for c in codes]
-            if used and {r["code"] for r in used} == {c.code for c in coupons}:
+            if used and used == {c.code for c in coupons}:
                 return redeem_total([_unused(c) for c in coupons], lines, coupons[0].used_at or now)
             off = redeem_total(coupons, lines, now)
             for c in coupons:
-                cursor = self.store.execute(
-                    "UPDATE coupons SET used_at = ?, used_bill = ?, used_request = ?"
-                    " WHERE code = ? AND used_at IS NULL",
-                    (now.isoformat(), bill, request_id, c.code),
-                )
-                if cursor.rowcount != 1:
+                if not self.records.use_coupon(c.code, now, bill, request_id):
                     raise FailedPrecondition(
                         f"coupon {c.code} was already used", reason="COUPON_USED"
                     )
@@ -246,24 +179,3 @@ class LoyaltyDesk:
 
 def _unused(c: Coupon) -> Coupon:
     return Coupon(c.code, c.member_id, c.spec, c.issued_at)
-
-
-def _coupon(r: dict[str, Any]) -> Coupon:
-    spec = CouponSpec(
-        kind=CouponKind(r["kind"]),
-        value=r["value"],
-        valid_from=datetime.fromisoformat(r["valid_from"]),
-        valid_until=datetime.fromisoformat(r["valid_until"]),
-        min_spend_fen=r["min_spend_fen"],
-        categories=tuple(c for c in r["categories"].split(",") if c),
-        stackable=bool(r["stackable"]),
-        campaign=r["campaign"],
-    )
-    return Coupon(
-        r["code"],
-        r["member_id"] or "",
-        spec,
-        datetime.fromisoformat(r["issued_at"]),
-        datetime.fromisoformat(r["used_at"]) if r["used_at"] else None,
-        r["used_bill"],
-    )

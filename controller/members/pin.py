@@ -2,7 +2,7 @@
 repeated wrong tries.
 
 ``pin_max_failures`` wrong PINs in a row lock that member's balance payments (and room
-sign-in) for ``pin_lockout_s``. The count is :class:`controller.auth.lockout.PinAttempts`
+sign-in) for ``pin_lockout_s``. The count is :class:`controller.auth.pin_attempts.PinAttempts`
 (``member:ID``; ``phone:DIGITS`` for a sign-in with a phone that is no member's): kept in
 SQLite, so a restart keeps a lock, and counted before the hash, so parallel guesses cannot
 outrun it. A wrong PIN usually fails the payment whose transaction then rolls back; the count
@@ -21,8 +21,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from controller.auth.credentials import hash_pin
-from controller.auth.lockout import Failures, LockoutPolicy, PinAttempts, member_subject
+from controller.auth.lockout import Failures, LockoutPolicy, member_subject
 from controller.auth.model import new_pin, pin_input
+from controller.auth.pin_attempts import PinAttempts
 from controller.members import settings
 from controller.store.db import Store
 from ktv.errors import FailedPrecondition, PermissionDenied

@@ -87,7 +87,7 @@ class Store:
     def in_transaction(self) -> bool:
         """True when the *calling thread* is inside a transaction. Another thread's open
         transaction holds the store's lock and is not the caller's (a worker thread checking a
-        PIN must not take it for its own: controller.auth.lockout)."""
+        PIN must not take it for its own: controller.auth.pin_attempts)."""
         if not self._lock.acquire(blocking=False):
             return False  # another thread's transaction
         try:
@@ -138,6 +138,16 @@ class Store:
     def query_one(self, sql: str, params: Params = ()) -> dict[str, Any] | None:
         rows = self.query(sql, params)
         return rows[0] if rows else None
+
+    def query_read_only(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
+        """Rows from a read-only connection of their own, opened for this query: a long scan
+        (a daily job's aggregate) never holds the store's lock, and in WAL mode never blocks
+        a writer, so requests keep flowing while it runs."""
+        uri = f"file:{self.path}?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=5.0)) as reader:
+            cursor = reader.execute(sql, params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def checkpoint_in_background(self, interval_s: float) -> None:
         """Move WAL checkpoints (which fsync the main database file) off the

@@ -525,18 +525,22 @@ class AuditEntry(_message.Message):
     def __init__(self, seq: _Optional[int] = ..., bill: _Optional[str] = ..., kind: _Optional[str] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., staff_id: _Optional[str] = ..., role: _Optional[str] = ..., total_before_fen: _Optional[int] = ..., total_after_fen: _Optional[int] = ..., paid_before_fen: _Optional[int] = ..., paid_after_fen: _Optional[int] = ..., detail_json: _Optional[str] = ...) -> None: ...
 
 class ListAuditEntriesRequest(_message.Message):
-    __slots__ = ("bill", "page_size")
+    __slots__ = ("bill", "page_size", "page_token")
     BILL_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     bill: str
     page_size: int
-    def __init__(self, bill: _Optional[str] = ..., page_size: _Optional[int] = ...) -> None: ...
+    page_token: str
+    def __init__(self, bill: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListAuditEntriesResponse(_message.Message):
-    __slots__ = ("entries",)
+    __slots__ = ("entries", "next_page_token")
     ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     entries: _containers.RepeatedCompositeFieldContainer[AuditEntry]
-    def __init__(self, entries: _Optional[_Iterable[_Union[AuditEntry, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, entries: _Optional[_Iterable[_Union[AuditEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class PrintReceiptRequest(_message.Message):
     __slots__ = ("room", "bill", "width_mm")

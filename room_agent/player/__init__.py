@@ -1,7 +1,39 @@
-"""The room's libVLC player: ``VlcPlayer`` implements ``room_agent.core.ports.Player``."""
+"""The room's libVLC player: ``VlcPlayer`` implements ``room_agent.core.ports.Player``.
 
-from room_agent.player.config import PlayerConfig
-from room_agent.player.output import AudioOutput, OutputKind, PcmCapture
-from room_agent.player.vlc_player import VlcPlayer
+The package's names load lazily: importing a pure submodule (``loudness``, ``sync``,
+``shadow``, ``settings``) must not load libVLC. ``from room_agent.player import VlcPlayer``
+still works; it imports ``vlc_player`` (and libVLC) at that moment.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from room_agent.player.config import PlayerConfig
+    from room_agent.player.output import AudioOutput, OutputKind, PcmCapture
+    from room_agent.player.vlc_player import VlcPlayer
+
+_WHERE = {
+    "AudioOutput": "room_agent.player.output",
+    "OutputKind": "room_agent.player.output",
+    "PcmCapture": "room_agent.player.output",
+    "PlayerConfig": "room_agent.player.config",
+    "VlcPlayer": "room_agent.player.vlc_player",
+}
 
 __all__ = ["AudioOutput", "OutputKind", "PcmCapture", "PlayerConfig", "VlcPlayer"]
+
+
+def __getattr__(name: str) -> object:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -17,6 +17,7 @@ import vlc
 from ktv.errors import Unsupported
 from room_agent.player.output import CAPTURE_CHANNELS, CAPTURE_RATE_HZ, AudioOutput, OutputKind
 from room_agent.player.pitch import KeyShifter
+from room_agent.player.stereo import StereoMode
 from room_agent.player.tv import TvMedia
 from room_agent.player.vlccore import VlcCore
 
@@ -27,14 +28,6 @@ class DeckEvent(enum.Enum):
     AUDIO_ADDED = "audio_added"
     ENDED = "ended"
     ERROR = "error"
-
-
-class StereoMode(enum.IntEnum):
-    """VLC 3.0 ``stereo-mode`` values (libvlc_audio_output_channel_t)."""
-
-    STEREO = 1
-    LEFT = 3
-    RIGHT = 4
 
 
 DeckListener = Callable[["Deck", int, DeckEvent], None]

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from media_index.model import Channel, Song, VocalMode
 from room_agent.core.ports import VocalSwitch
-from room_agent.player.deck import StereoMode
+from room_agent.player.stereo import StereoMode
 
 
 class VocalMethod(enum.Enum):

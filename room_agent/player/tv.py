@@ -33,6 +33,7 @@ from room_agent.lyrics.files import write_ass
 from room_agent.lyrics.model import Lyrics
 from room_agent.player import settings
 from room_agent.tv.notices import NoticeLook, TvNotice, look_for
+from room_agent.tv.standby import StandbyTimer
 
 log = logging.getLogger(__name__)
 
@@ -164,10 +165,11 @@ class TvBackdrop:
 
 class TvStandby:
     """The TV's picture between songs: the backdrop, looped, on a libVLC player of its own,
-    so notices (an emergency above all) are seen even when nothing is playing. Shown after
-    ``standby_delay_s`` without a song (the gap between two songs stays as it is), taken
-    down when a song starts. Follows the core's events; libVLC is driven from its own thread
-    (stopping a player can block)."""
+    so notices (an emergency above all) are seen even when nothing is playing. When it goes
+    up or down is :class:`~room_agent.tv.standby.StandbyTimer`'s (pure) answer on ``clock``.
+    Follows the core's events; libVLC is driven from its own thread (stopping a player can
+    block). With an injected clock, :meth:`settle` after moving it makes the thread catch up.
+    """
 
     def __init__(
         self,
@@ -175,15 +177,16 @@ class TvStandby:
         instance_args: Sequence[str],
         *,
         delay_s: float = settings.tv_standby_delay_s,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._backdrop = backdrop
-        self._delay_s = delay_s
+        self._clock = clock
+        self._timer = StandbyTimer(delay_s)
         self._instance = vlc.Instance([*instance_args, "--no-audio"])
         self.player: vlc.MediaPlayer = self._instance.media_player_new()
-        self._wanted = True
-        self._changed_at = 0.0
-        self._showing = False
+        self.shows = 0  # how many times the backdrop was put up
         self._wake = threading.Condition()
+        self._idle_passes = 0  # the thread found nothing due (for settle)
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="ktv-tv-standby", daemon=True)
 
@@ -193,7 +196,7 @@ class TvStandby:
 
     @property
     def showing(self) -> bool:
-        return self._showing
+        return self._timer.showing
 
     def on_event(self, event: object) -> None:
         """A core event (under the core's lock: only records what is wanted)."""
@@ -202,29 +205,42 @@ class TvStandby:
 
     def want(self, shown: bool) -> None:
         with self._wake:
-            self._wanted, self._changed_at = shown, time.monotonic()
-            self._wake.notify()
+            self._timer.want(shown, self._clock())
+            self._wake.notify_all()
+
+    def settle(self, timeout_s: float = 10.0) -> None:
+        """Returns once the thread has looked at the clock as it is now and applied what was
+        due (for tests with a manual clock: advance it, then settle)."""
+        with self._wake:
+            seen = self._idle_passes
+            self._wake.notify_all()
+            if not self._wake.wait_for(
+                lambda: self._idle_passes > seen or self._closed, timeout=timeout_s
+            ):
+                raise TimeoutError("the TV standby thread did not catch up")
 
     def _run(self) -> None:
         while True:
             with self._wake:
                 while not self._closed:
-                    due = self._changed_at + (self._delay_s if self._wanted else 0.0)
-                    pending = self._wanted != self._showing
-                    if pending and time.monotonic() >= due:
+                    now = self._clock()
+                    shown = self._timer.due(now)
+                    if shown is not None:
                         break
-                    self._wake.wait(timeout=max(0.05, due - time.monotonic()) if pending else 1.0)
+                    self._idle_passes += 1
+                    self._wake.notify_all()
+                    wait = self._timer.wait_s(now)
+                    # a real clock moves on its own: look again when something can be due
+                    self._wake.wait(timeout=None if wait is None else max(0.05, wait))
                 if self._closed:
                     return
-                wanted = self._wanted
-            self._apply(wanted)
+            self._apply(shown)
 
     def _apply(self, shown: bool) -> None:
         path = self._backdrop.ready() if shown else None
         if shown and path is None:
-            self._showing = False  # no backdrop yet: try again shortly
-            with self._wake:
-                self._changed_at += 1.0
+            with self._wake:  # no backdrop yet: try again shortly
+                self._timer.unavailable(self._clock())
             return
         if path is not None:
             media = self._instance.media_new_path(str(path))
@@ -232,17 +248,19 @@ class TvStandby:
             self.player.set_media(media)
             media.release()
             self.player.play()
+            self.shows += 1
         else:
             # a real stop destroys the window: the next standby opens a new one, which an X
             # server stacks over the song's (libVLC keeps a song's window, frozen, between
             # songs; a reused standby window would stay underneath it)
             self.player.stop()
-        self._showing = shown
+        with self._wake:
+            self._timer.applied(shown)
 
     def close(self) -> None:
         with self._wake:
             self._closed = True
-            self._wake.notify()
+            self._wake.notify_all()
         if self._thread.is_alive():
             self._thread.join(timeout=5)
         self.player.stop()

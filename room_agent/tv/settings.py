@@ -11,6 +11,8 @@ warning_shown_s = 30.0
 warning_echo_window_s = 1.0
 # How often the overlay re-checks which notice is due (expiry of timed notices).
 overlay_check_interval_s = 0.5
+# The standby picture's backdrop file is not there yet (still being made): look again after.
+standby_backdrop_retry_s = 1.0
 # Marquee text heights in pixels (seen at these heights on 720p frames and a 720p X11 output;
 # on a full-screen 1080p TV libVLC may scale them with the picture: check on the venue's TV).
 badge_size_px = 28

@@ -173,18 +173,36 @@ def test_a_controller_that_never_answers_hits_the_deadline(tmp_path: Path, cfg: 
 def test_rooms_watch_prints_the_snapshot_and_then_changes(
     controller: RunningController, admin: list[str], cfg: Path, room_id: str
 ) -> None:
-    def add_later() -> None:
-        time.sleep(2.0)
-        controller.add_room(room_id, tier="party")
+    import queue
 
-    adder = threading.Thread(target=add_later)
-    adder.start()
-    result = ktvctl(*admin, "rooms", "--watch", "--json", "--for-seconds", "5", config_dir=cfg)
-    adder.join()
-    assert result.returncode == 0, result.stderr
-    messages = [json.loads(line) for line in result.stdout.splitlines()]
-    assert messages[0]["kind"] == "KIND_SNAPSHOT"
-    changes = [m for m in messages[1:] if m["kind"] == "KIND_CHANGE"]
+    clean = {k: v for k, v in os.environ.items() if k not in ("KTV_CONTROLLER", "KTV_TOKEN")}
+    watcher = subprocess.Popen(
+        [*KTVCTL, *admin, "rooms", "--watch", "--json", "--for-seconds", "10"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**clean, "KTV_CONFIG_DIR": str(cfg)},
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(ln) for ln in watcher.stdout])  # type: ignore[union-attr]
+    reader.start()
+    try:
+        # the room is added once the snapshot is out (not after a guessed 2 s): it must
+        # arrive as a change
+        assert json.loads(lines.get(timeout=20))["kind"] == "KIND_SNAPSHOT"
+        controller.add_room(room_id, tier="party")
+        watcher.wait(30)  # --for-seconds ends it
+    finally:
+        if watcher.poll() is None:
+            watcher.kill()
+            watcher.wait(10)
+        reader.join(10)
+        err = watcher.stderr.read()  # type: ignore[union-attr]
+        watcher.stdout.close()  # type: ignore[union-attr]
+        watcher.stderr.close()  # type: ignore[union-attr]
+    assert watcher.returncode == 0, err
+    messages = [json.loads(lines.get_nowait()) for _ in range(lines.qsize())]
+    changes = [m for m in messages if m["kind"] == "KIND_CHANGE"]
     assert any(r["name"] == f"rooms/{room_id}" for m in changes for r in m["rooms"])
 
 

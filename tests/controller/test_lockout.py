@@ -15,8 +15,9 @@ import pytest
 from controller import settings
 from controller.api.errors import reason_of
 from controller.auth.credentials import Credentials, hash_pin
-from controller.auth.lockout import LockoutPolicy, PinAttempts, staff_attempts
+from controller.auth.lockout import LockoutPolicy
 from controller.auth.model import Role
+from controller.auth.pin_attempts import PinAttempts, staff_attempts
 from controller.store.db import Store, open_store
 from ktv.errors import InvalidArgument, KtvError, Unauthenticated
 from ktv.v1 import auth_pb2

@@ -106,7 +106,11 @@ def test_sigterm_turns_health_not_serving_and_lets_an_in_flight_call_finish(
 
         creator = threading.Thread(target=slow_create)
         creator.start()
-        time.sleep(1.0)  # the call is in flight (the server holds it 2.5 s)
+        # the call is in flight: the server says it holds it (2.5 s)
+        deadline = time.monotonic() + 10
+        while "debug: holding /ktv.v1.RoomService/CreateRoom" not in ctl.log_text():
+            assert time.monotonic() < deadline, "CreateRoom never reached the server"
+            time.sleep(0.02)
         ctl.signal()
         assert statuses.get(timeout=10) == health_pb2.HealthCheckResponse.NOT_SERVING
         creator.join(20)

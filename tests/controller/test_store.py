@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -232,10 +233,17 @@ def test_background_checkpoints_run_on_their_own_thread_and_stop_with_the_store(
     store.checkpoint_in_background(0.05)
     assert store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
     store.execute("CREATE TABLE t (v INTEGER)")
+    main_file = tmp_path / "ckpt.db"
+    before = main_file.stat().st_size
     for i in range(500):
         with store.transaction():
             store.execute("INSERT INTO t VALUES (?)", (i,))
     assert any(t.name == "wal-checkpoint" and t.is_alive() for t in threading.enumerate())
+    # commits no longer checkpoint: only the thread moves the WAL's pages into the main file
+    deadline = time.monotonic() + 20
+    while main_file.stat().st_size <= before:
+        assert time.monotonic() < deadline, "no checkpoint ran"
+        time.sleep(0.02)
     store.close()
     assert not any(t.name == "wal-checkpoint" for t in threading.enumerate())
     again = open_store(tmp_path / "ckpt.db")
@@ -271,15 +279,22 @@ def test_an_after_transaction_write_survives_the_rollback_of_the_transaction_tha
         s.close()
 
 
-def test_a_failing_after_transaction_callback_never_reaches_the_caller(tmp_path: Path) -> None:
+def test_a_failing_after_transaction_callback_never_reaches_the_caller(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     s = Store(tmp_path / "t.db")
+    calls: list[str] = []
     try:
 
         def broken() -> None:
+            calls.append("ran")
             raise ValueError("boom")
 
         with s.transaction():
             s.after_transaction(broken)
+            assert calls == []  # not inside the transaction
+        assert calls == ["ran"]  # it did run, at the end, and its error stopped here
+        assert "after-transaction callback failed" in caplog.text and "boom" in caplog.text
         with s.transaction():  # the store is usable afterwards
             s.execute("CREATE TABLE ok (x)")
     finally:

@@ -97,9 +97,13 @@ class AgentLink:
         self.error: grpc.RpcError | None = None
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
-        first = self.next(welcome_timeout_s)
-        if first is None or first.WhichOneof("msg") != "welcome":
-            raise AssertionError(f"expected welcome, got {first!r} (error {self.error!r})")
+        try:
+            first = self.next(welcome_timeout_s)
+            if first is None or first.WhichOneof("msg") != "welcome":
+                raise AssertionError(f"expected welcome, got {first!r} (error {self.error!r})")
+        except BaseException:
+            self.close()  # a refused link must not leave its request thread and channel behind
+            raise
         self.welcome = first.welcome
 
     def _request_iter(self):  # type: ignore[no-untyped-def]

@@ -65,6 +65,11 @@ class PcmRecorder:
         diffs = [ta[i] - tb[np.argmin(np.abs(tb - ta[i]))] for i in range(len(ta))]
         return float(np.median(diffs) * 1000)
 
+    def decoded_s(self, deck: str) -> float:
+        """Seconds of audio ``deck`` has delivered since the last ``clear``."""
+        with self._lock:
+            return sum(len(f) for d, _pts, f in self._buffers if d == deck) / SAMPLE_RATE
+
     def decoded(self, deck: str) -> tuple[float, Samples]:
         """(start instant in s, samples) of one deck as decoded, on its own timeline."""
         bufs = self.buffers(deck)

@@ -75,12 +75,16 @@ def test_many_hands_at_once_leave_a_consistent_room(live) -> None:
     stop = threading.Event()
     errors: list[BaseException] = []
 
+    rounds: dict[str, int] = {}
+
     def guard(work):
         def run():
+            name = threading.current_thread().name
             try:
                 while not stop.is_set():
                     work()
-                    time.sleep(0.001)
+                    rounds[name] = rounds.get(name, 0) + 1
+                    time.sleep(0.001)  # yield: let the other hands in between
             except BaseException as exc:
                 errors.append(exc)
 
@@ -110,7 +114,19 @@ def test_many_hands_at_once_leave_a_consistent_room(live) -> None:
     ]
     for thread in threads:
         thread.start()
-    time.sleep(1.0)
+    # every hand has been at it many times, overlapping, and songs have ended (not a fixed
+    # second: on a loaded machine a second may be a few rounds)
+    assert _wait_for(
+        lambda: (
+            bool(errors)
+            or (
+                len(rounds) == 4
+                and min(rounds.values()) >= 200
+                and len(sink.events(SongPlayed)) > 0
+            )
+        ),
+        60,
+    )
     stop.set()
     for thread in threads:
         thread.join(5)

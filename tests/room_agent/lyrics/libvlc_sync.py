@@ -109,7 +109,10 @@ def measure(media: Path, poll_s: float = 0.002) -> SyncResult:
                 changes_us.append(now_us)
                 last_index = index
             time.sleep(poll_s)
-        time.sleep(BURST_S + 0.1)  # let the last burst reach amem
+        # the last burst reaches amem a little after its line changed: wait for its onset
+        end = time.monotonic() + BURST_S + 5.0
+        while len(detector.onsets_us) < len(changes_us) and time.monotonic() < end:
+            time.sleep(0.01)
         player.stop()
     finally:
         player.release()

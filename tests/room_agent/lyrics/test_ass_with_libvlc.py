@@ -58,6 +58,7 @@ class _Frames:
         self._buf = (ctypes.c_ubyte * (W * H * 4))()
         self._lock = threading.Lock()
         self.last: np.ndarray | None = None
+        self.count = 0  # frames displayed
 
         @vlc.CallbackDecorators.VideoLockCb
         def lock(opaque, planes):
@@ -72,6 +73,7 @@ class _Frames:
             frame = np.frombuffer(self._buf, np.uint8).reshape(H, W, 4)[:, :, [2, 1, 0]].copy()
             with self._lock:
                 self.last = frame
+                self.count += 1
 
         self._callbacks = (lock, unlock, display)  # keep them alive while libVLC calls them
         player.video_set_callbacks(lock, unlock, display, None)
@@ -116,7 +118,9 @@ def test_the_karaoke_wipe_is_drawn_on_the_video_in_step_with_the_song(tmp_path: 
             deadline = time.monotonic() + 15
             while player.get_time() < at_s * 1000 and time.monotonic() < deadline:
                 time.sleep(0.01)
-            time.sleep(0.08)  # a frame or two later
+            shown = frames.count  # two frames later: none of them predates the moment
+            while frames.count < shown + 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
             seen[at_s] = frames.grab()
             matplotlib.image.imsave(tmp_path / f"tv-{at_s}.png", seen[at_s])
     finally:

@@ -24,14 +24,34 @@ def _aligned(heard: Heard) -> bool:
     return heard.player.last_shadow_offset_ms is not None
 
 
+def _recent_once(heard: Heard, check, timeout_s: float = 5.0):  # type: ignore[no-untyped-def]
+    """The last 0.5 s heard, once ``check`` holds for it (polled), or the last one looked at."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        now = time.monotonic()
+        window = heard.pcm.heard(now - 0.55, now - 0.05)
+        if check(window) or now > deadline:
+            return window
+        time.sleep(0.02)
+
+
+def _listen(heard: Heard, seconds: float) -> None:
+    """Record afresh until both decks have delivered ``seconds`` of audio (not a wall-clock
+    sleep: on a loaded machine libVLC may deliver less in the same time)."""
+    heard.pcm.clear()
+    assert wait_for(
+        lambda: min(heard.pcm.decoded_s("main"), heard.pcm.decoded_s("shadow")) >= seconds,
+        10 + seconds,
+    )
+
+
 def test_with_video_the_shadow_deck_is_aligned_to_the_main_deck(
     heard: Heard, library: Library
 ) -> None:
     heard.player.play(library.tracks_video)
     assert wait_for(lambda: _aligned(heard), 10)
-    time.sleep(0.4)
-    heard.pcm.clear()
-    time.sleep(1.2)
+    _listen(heard, 0.4)  # settled
+    _listen(heard, 1.2)
     assert abs(heard.pcm.deck_offset_ms("main", "shadow")) <= 10
 
 
@@ -41,16 +61,15 @@ def test_after_a_seek_the_decks_are_aligned_again(heard: Heard, library: Library
     heard.player.last_shadow_offset_ms = None
     heard.player.seek(3000)
     assert wait_for(lambda: _aligned(heard), 10)
-    time.sleep(0.4)
-    heard.pcm.clear()
-    time.sleep(1.2)
+    _listen(heard, 0.4)  # settled
+    _listen(heard, 1.2)
     assert abs(heard.pcm.deck_offset_ms("main", "shadow")) <= 10
 
 
 def test_switching_a_video_song_keeps_the_beat(heard: Heard, library: Library) -> None:
     heard.player.play(library.tracks_video)
     assert wait_for(lambda: _aligned(heard), 10)
-    time.sleep(0.3)
+    _listen(heard, 0.3)  # settled
     start = time.monotonic()
     for k in range(6):
         heard.player.set_vocal(VocalSwitch.ACCOMPANIMENT if k % 2 == 0 else VocalSwitch.ORIGINAL)
@@ -67,14 +86,12 @@ def test_a_key_change_moves_both_decks_so_a_switch_keeps_the_key(
     heard.player.play(library.tracks)
     assert wait_for(lambda: heard.player.status().position_ms > 300, 10)
     heard.player.set_key(2)
-    time.sleep(0.8)
-    now = time.monotonic()
-    original = heard.pcm.heard(now - 0.55, now - 0.05)
-    assert abs(dominant_hz(original, 900, 1300) - VOCAL_HZ * 2 ** (2 / 12)) < 25
+    up = VOCAL_HZ * 2 ** (2 / 12)
+    original = _recent_once(heard, lambda w: abs(dominant_hz(w, 900, 1300) - up) < 25)
+    assert abs(dominant_hz(original, 900, 1300) - up) < 25
     heard.player.set_vocal(VocalSwitch.ACCOMPANIMENT)
-    time.sleep(0.8)
-    now = time.monotonic()
-    accomp = heard.pcm.heard(now - 0.55, now - 0.05)
+    shifted = 330 * 2 ** (2 / 12)
+    accomp = _recent_once(heard, lambda w: abs(centroid_hz(w, 250, 500) / shifted - 1) < 0.03)
     # Accompaniment 330 Hz, two semitones up: ~370 Hz on the shadow deck too.
     assert centroid_hz(accomp, 250, 500) == pytest.approx(330 * 2 ** (2 / 12), rel=0.03)
     assert heard.player.status().key_semitones == 2
@@ -88,9 +105,8 @@ def test_pause_and_resume_keep_both_decks_together(heard: Heard, library: Librar
     heard.player.last_shadow_offset_ms = None
     heard.player.resume()
     assert wait_for(lambda: _aligned(heard), 10)
-    time.sleep(0.4)
-    heard.pcm.clear()
-    time.sleep(1.2)
+    _listen(heard, 0.4)  # settled
+    _listen(heard, 1.2)
     assert abs(heard.pcm.deck_offset_ms("main", "shadow")) <= 10
     assert heard.player.status().state is PlayerState.PLAYING
 
@@ -143,7 +159,9 @@ def test_the_decks_of_a_video_song_start_together_before_any_alignment(
     heard: Heard, library: Library
 ) -> None:
     heard.player.play(library.tracks_video)
-    time.sleep(0.6)
+    assert wait_for(
+        lambda: min(heard.pcm.decoded_s("main"), heard.pcm.decoded_s("shadow")) >= 0.4, 10
+    )
     assert heard.player.last_shadow_offset_ms is None  # no alignment has run yet
     assert abs(heard.pcm.deck_offset_ms("main", "shadow")) <= 10
 

@@ -30,6 +30,29 @@ def _last(heard: Heard, seconds: float = 0.4) -> np.ndarray:
     return heard.pcm.heard(now - seconds - 0.05, now - 0.05)
 
 
+def _once_heard(heard: Heard, check, timeout_s: float = 5.0) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """The first recent window for which ``check`` holds (a switch lands within a few hundred
+    ms; polled, not slept), or the last one looked at, for the asserts that follow."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        window = _last(heard)
+        if check(window) or time.monotonic() > deadline:
+            return window
+        time.sleep(0.02)
+
+
+def _vocal_gone(window: np.ndarray) -> bool:
+    return tone_level(window, VOCAL_HZ) < GONE
+
+
+def _accompaniment_only(window: np.ndarray) -> bool:  # not the silence of a plain switch
+    return _vocal_gone(window) and tone_level(window, ACCOMP_HZ) > PRESENT
+
+
+def _vocal_back(window: np.ndarray) -> bool:
+    return tone_level(window, VOCAL_HZ) > PRESENT
+
+
 def test_switching_a_two_track_song_to_accompaniment_removes_the_vocal(
     heard: Heard, library: Library
 ) -> None:
@@ -38,14 +61,12 @@ def test_switching_a_two_track_song_to_accompaniment_removes_the_vocal(
     before = _last(heard)
     assert tone_level(before, VOCAL_HZ) > PRESENT
     assert heard.player.set_vocal(VocalSwitch.ACCOMPANIMENT) is VocalSwitch.ACCOMPANIMENT
-    time.sleep(0.6)
-    after = _last(heard)
+    after = _once_heard(heard, _accompaniment_only)
     assert tone_level(after, VOCAL_HZ) < GONE
     assert tone_level(after, ACCOMP_HZ) > PRESENT
     assert heard.player.vocal_method is VocalMethod.SHADOW_TRACKS
     assert heard.player.set_vocal(VocalSwitch.ORIGINAL) is VocalSwitch.ORIGINAL
-    time.sleep(0.6)
-    assert tone_level(_last(heard), VOCAL_HZ) > PRESENT
+    assert tone_level(_once_heard(heard, _vocal_back), VOCAL_HZ) > PRESENT
 
 
 def test_switching_a_left_right_song_plays_the_accompaniment_channel(
@@ -58,8 +79,7 @@ def test_switching_a_left_right_song_plays_the_accompaniment_channel(
     assert tone_level(original, VOCAL_HZ, channel=0) > PRESENT
     assert tone_level(original, VOCAL_HZ, channel=1) > PRESENT
     heard.player.set_vocal(VocalSwitch.ACCOMPANIMENT)
-    time.sleep(0.6)
-    accomp = _last(heard)
+    accomp = _once_heard(heard, _accompaniment_only)
     assert tone_level(accomp, VOCAL_HZ) < GONE
     assert tone_level(accomp, ACCOMP_HZ, channel=0) > PRESENT
     assert tone_level(accomp, ACCOMP_HZ, channel=1) > PRESENT
@@ -123,8 +143,7 @@ def test_without_a_shadow_deck_the_plain_switch_still_selects_the_other_track(
     _playing(heard)
     assert heard.player.vocal_method is VocalMethod.PLAIN_TRACKS
     heard.player.set_vocal(VocalSwitch.ACCOMPANIMENT)
-    time.sleep(0.8)
-    after = _last(heard)
+    after = _once_heard(heard, _accompaniment_only)
     assert tone_level(after, VOCAL_HZ) < GONE
     assert tone_level(after, ACCOMP_HZ) > PRESENT
     assert heard.player.status().state is PlayerState.PLAYING
@@ -138,8 +157,7 @@ def test_without_a_shadow_deck_the_plain_switch_still_selects_the_other_channel(
     _playing(heard)
     assert heard.player.vocal_method is VocalMethod.PLAIN_CHANNELS
     heard.player.set_vocal(VocalSwitch.ACCOMPANIMENT)
-    time.sleep(0.8)
-    assert tone_level(_last(heard), VOCAL_HZ) < GONE
+    assert tone_level(_once_heard(heard, _accompaniment_only), VOCAL_HZ) < GONE
 
 
 def test_a_file_without_the_second_track_keeps_playing_and_disables_the_switch(

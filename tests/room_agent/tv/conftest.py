@@ -136,8 +136,10 @@ class Tv:
         while self.player.status().position_ms < position_ms:
             assert time.monotonic() < deadline, f"song never reached {position_ms} ms"
             time.sleep(0.01)
-        time.sleep(0.1)
-        self.picture()  # drop a frame that may predate the moment
+        shown = self.frames.frames_in  # two more frames: none of them predates the moment
+        while self.frames.frames_in < shown + 2:
+            assert time.monotonic() < deadline, f"no new frame after {position_ms} ms"
+            time.sleep(0.01)
         return self.picture()
 
 
