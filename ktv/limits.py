@@ -29,6 +29,7 @@ ORDER_LINE_QUANTITY_CEILING = 100_000  # no venue may allow more per line (int32
 ORDER_LINES_CEILING = 10_000  # ... nor more lines in one order (the request stays ~100 KB)
 BILL_LINES_CEILING = 100_000  # ... nor more per bill (every action folds the whole bill)
 BILL_PAYMENTS_MAX = 200  # payments + refunds on one bill: a 20-guest split is 20
+BILL_COUPONS_MAX = 20  # coupons one ApplyBenefits takes off a bill (their codes make its reason)
 # --- strings (characters, after NFKC) --------------------------------------------------------
 NAME_MAX_CHARS = 64  # a room, product, tier, member or staff name
 CODE_MAX_CHARS = 64  # a coupon code, card number, reference

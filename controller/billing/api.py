@@ -30,13 +30,17 @@ from controller.auth.permissions import (
 from controller.billing import settings
 from controller.billing.bill import Outcome
 from controller.billing.convert import (
+    PageToken,
     actor_of,
     bill_id,
     bill_to_pb,
+    fit_response,
+    page_size_from_pb,
+    page_token_from_pb,
     purchase_from_pb,
     tender_from_pb,
 )
-from controller.billing.desk import Product
+from controller.billing.desk import Product, check_order_items
 from controller.billing.payments import default_providers
 from controller.billing.receipt import escpos, render_receipt
 from controller.billing.records import Actor, OrderSource, StaffRole
@@ -46,6 +50,8 @@ from controller.billing.settlement import settled_hooks
 from controller.rooms.model import parse_room_name
 from controller.server import ControllerApp, register_service_module
 from ktv.errors import InvalidArgument, KtvError
+from ktv.limits import AUDIT_PAGE_BYTES_MAX
+from ktv.text import short
 from ktv.v1 import billing_pb2 as pb
 from ktv.v1 import billing_pb2_grpc
 
@@ -65,7 +71,9 @@ class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
         self.venue_name = venue_name
 
     def _once(self, method: str, request: Message, rtype: type[R], action: Callable[[], R]) -> R:
-        return once(self.store, f"/ktv.v1.BillingService/{method}", request, rtype, action)
+        return once(
+            self.store, f"/ktv.v1.BillingService/{method}", request, rtype, action, fit_response
+        )
 
     @staticmethod
     def _room(name: str) -> str:
@@ -155,6 +163,7 @@ class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
     ) -> pb.PlaceOrderResponse:
         room = self._room(request.room)
         items = [(i.sku, i.quantity) for i in request.items]
+        check_order_items(items, self.desk.limits)  # before any lookup or price
         actor = self._actor()
         source = (
             OrderSource.ROOM
@@ -207,19 +216,36 @@ class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
 
         return self._once("ApplyDiscount", request, pb.ApplyDiscountResponse, act)
 
-    def _lookup(self, room_name: str, bill_name: str) -> Outcome:
+    def _lookup(self, room_name: str, bill_name: str, page: PageToken | None = None) -> Outcome:
         principal = current_principal()
         if bill_name:
             if principal.role.room_scoped:
                 raise InvalidArgument(
                     "guests and agents ask for their room's bill", reason="BAD_BILL_NAME"
                 )
-            return self.desk.bill(bill_id(bill_name))
-        return self.desk.bill(self.desk.tab_id_of(self._room(room_name)))
+            tab_id = bill_id(bill_name)
+        else:
+            tab_id = self.desk.tab_id_of(self._room(room_name))
+        if page is None:
+            return self.desk.bill(tab_id)
+        if page.tab_id != tab_id:
+            raise InvalidArgument(
+                "page_token belongs to another bill (the room's bill changed?): start again",
+                reason="BAD_PAGE_TOKEN",
+            )
+        now = self.desk.clock()
+        tab = self.desk.records.load(tab_id).tab(tab_id)
+        starts = [seg.start for stay in tab.stays for seg in stay.segments]
+        # the next pages are of the first page's instant, within what the tab has seen
+        as_of = min(max(page.as_of, *starts, tab.opened_at), now)
+        return self.desk.bill(tab_id, as_of)
 
     async def GetBill(self, request: pb.GetBillRequest, context: object) -> pb.GetBillResponse:
-        out = self._lookup(request.room, request.name)
-        return pb.GetBillResponse(bill=bill_to_pb(out.bill, out.tab))
+        size = page_size_from_pb(request.page_size)
+        page = page_token_from_pb(request.page_token)
+        out = self._lookup(request.room, request.name, page)
+        offset = page.offset if page else 0
+        return pb.GetBillResponse(bill=bill_to_pb(out.bill, out.tab, offset=offset, page_size=size))
 
     async def TakePayment(
         self, request: pb.TakePaymentRequest, context: object
@@ -294,10 +320,19 @@ class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
         p = request.product
 
         def act() -> pb.UpsertProductResponse:
-            self.desk.put_product(
+            stored = self.desk.put_product(
                 Product(p.sku, p.name, p.category, p.base_fen, p.available), self._actor()
             )
-            return pb.UpsertProductResponse(product=p)
+            return pb.UpsertProductResponse(
+                product=pb.Product(
+                    sku=stored.sku,
+                    name=stored.name,
+                    category=stored.category,
+                    base_fen=stored.base_fen,
+                    available=stored.available,
+                    price_fen=stored.base_fen,
+                )
+            )
 
         return self._once("UpsertProduct", request, pb.UpsertProductResponse, act)
 
@@ -310,24 +345,31 @@ class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
             request.page_size or settings.audit_page_size_default, settings.audit_page_size_max
         )
         tab_id = bill_id(request.bill) if request.bill else None
-        return pb.ListAuditEntriesResponse(
-            entries=[
-                pb.AuditEntry(
-                    seq=e.seq,
-                    bill=f"bills/{e.tab_id}",
-                    kind=e.kind,
-                    time=ts(e.at),
-                    staff_id=e.staff_id,
-                    role=e.role,
-                    total_before_fen=e.total_before_fen,
-                    total_after_fen=e.total_after_fen,
-                    paid_before_fen=e.paid_before_fen,
-                    paid_after_fen=e.paid_after_fen,
-                    detail_json=e.body,
-                )
-                for e in self.desk.records.audit(tab_id, size)
-            ]
-        )
+        after_seq = _audit_token(request.page_token)
+        rows = self.desk.records.audit(tab_id, size + 1, after_seq)
+        out = pb.ListAuditEntriesResponse()
+        used = 0
+        for e in rows[:size]:
+            entry = pb.AuditEntry(
+                seq=e.seq,
+                bill=f"bills/{e.tab_id}",
+                kind=e.kind,
+                time=ts(e.at),
+                staff_id=e.staff_id,
+                role=e.role,
+                total_before_fen=e.total_before_fen,
+                total_after_fen=e.total_after_fen,
+                paid_before_fen=e.paid_before_fen,
+                paid_after_fen=e.paid_after_fen,
+                detail_json=e.body,
+            )
+            used += entry.ByteSize() + 4
+            if out.entries and used > AUDIT_PAGE_BYTES_MAX:
+                break
+            out.entries.append(entry)
+        if len(out.entries) < len(rows):  # stopped by size or bytes: more follow
+            out.next_page_token = str(out.entries[-1].seq)
+        return out
 
     async def PrintReceipt(
         self, request: pb.PrintReceiptRequest, context: object
@@ -383,6 +425,17 @@ PERMISSIONS = service_rows(
 )
 
 
+def _audit_token(text: str) -> int:
+    """The seq after which a ListAuditEntries page starts (0: the first page)."""
+    if not text:
+        return 0
+    if len(text) > 19 or not text.isascii() or not text.isdigit():
+        raise InvalidArgument(
+            f"page_token {short(text)} is not one this controller gave", reason="BAD_PAGE_TOKEN"
+        )
+    return int(text)
+
+
 def _venue_text(app: ControllerApp) -> str:
     path = app.options.venue_config
     return path.read_text(encoding="utf-8") if path else ""
@@ -398,7 +451,13 @@ class BillingModule:
         kind = str(data.get("payments", {}).get("provider", "terminal"))
         providers = default_providers(kind, app.store, app.clock)
         hooks = settled_hooks(app.store, app.clock)
-        desk = BillingDesk(app.board, clock=app.clock, providers=providers, on_settled=hooks)
+        desk = BillingDesk(
+            app.board,
+            clock=app.clock,
+            providers=providers,
+            on_settled=hooks,
+            limits=app.venue.limits,
+        )
         if "pricing" in data:
             desk.import_config(text, SYSTEM, seed=True)
         billing_pb2_grpc.add_BillingServiceServicer_to_server(

@@ -44,6 +44,8 @@ from controller.billing.records import (
 )
 from controller.billing.tab import Tab
 from ktv.errors import FailedPrecondition, InvalidArgument, NotFound
+from ktv.limits import BILL_PAYMENTS_MAX, DEFAULT, Limits, check_fen
+from ktv.text import short
 
 NewId = Callable[[str], str]  # kind ("order", "payment", ...) -> a fresh opaque id
 
@@ -274,10 +276,40 @@ def decide_move(
 def _product(menu: Mapping[str, Product], sku: str, *, check_available: bool = True) -> Product:
     product = menu.get(sku)
     if product is None:
-        raise NotFound(f"no product {sku!r} on the menu", reason="UNKNOWN_PRODUCT")
+        raise NotFound(f"no product {short(sku)} on the menu", reason="UNKNOWN_PRODUCT")
     if check_available and not product.available:
         raise FailedPrecondition(f"{product.name} is not available now", reason="SOLD_OUT")
     return product
+
+
+def check_order_items(items: Sequence[tuple[str, int]], limits: Limits = DEFAULT) -> None:
+    """An order's shape within the venue's bounds (cheap: runs before any lookup or price)."""
+    if not items:
+        raise InvalidArgument("an order needs at least one item", reason="EMPTY_ORDER")
+    if len(items) > limits.order_lines_max:
+        raise InvalidArgument(
+            f"an order has at most {limits.order_lines_max} lines, this one has {len(items)}",
+            reason="ORDER_TOO_LONG",
+        )
+    for sku, quantity in items:
+        if quantity <= 0:
+            raise InvalidArgument(f"{short(sku)}: quantity must be positive", reason="BAD_QUANTITY")
+        if quantity > limits.order_line_quantity_max:
+            raise InvalidArgument(
+                f"{short(sku)}: at most {limits.order_line_quantity_max} in one line, "
+                f"got {quantity}",
+                reason="QUANTITY_TOO_LARGE",
+            )
+
+
+def check_bill_room(tab: Tab, more_lines: int, limits: Limits = DEFAULT) -> None:
+    """Refuse what would put more than ``bill_lines_max`` lines on the tab's bill."""
+    if tab.line_count + more_lines > limits.bill_lines_max:
+        raise InvalidArgument(
+            f"bill {tab.tab_id} has {tab.line_count} lines: {more_lines} more would pass the "
+            f"venue's {limits.bill_lines_max} (check out and open a new bill)",
+            reason="BILL_TOO_LONG",
+        )
 
 
 def decide_order(
@@ -290,19 +322,23 @@ def decide_order(
     actor: Actor,
     order_id: str,
     source: OrderSource = OrderSource.FRONT_DESK,
+    limits: Limits = DEFAULT,
 ) -> OrderPlaced:
     """An order into the room's bill at the room tier's prices."""
-    if not items:
-        raise InvalidArgument("an order needs at least one item", reason="EMPTY_ORDER")
+    check_order_items(items, limits)
+    check_bill_room(tab, len(items), limits)
     tier = tab.stays[tab.stay_index(room)].tier
     lines = []
     for sku, quantity in items:
-        if quantity <= 0:
-            raise InvalidArgument(f"{sku}: quantity must be positive", reason="BAD_QUANTITY")
         product = _product(menu, sku)
-        lines.append(
-            OrderLine(sku, product.name, quantity, plan.product_fen(tier, sku, product.base_fen))
+        line = OrderLine(sku, product.name, quantity, plan.product_fen(tier, sku, product.base_fen))
+        check_fen(
+            line.amount_fen,
+            what=f"{product.name} x{quantity}",
+            max_fen=limits.bill_fen_max,
+            reason="LINE_TOO_LARGE",
         )
+        lines.append(line)
     order = Order(order_id, room, tuple(lines), source, at)
     return OrderPlaced(tab_id=tab.tab_id, at=at, actor=actor, order=order)
 
@@ -314,10 +350,20 @@ def decide_payments(
     at: datetime,
     actor: Actor,
     new_id: NewId,
+    limits: Limits = DEFAULT,
 ) -> list[PaymentTaken]:
     """Split tender: card/QR/stored value first, cash last (it alone may exceed and give change)."""
+    for t in tenders:  # bounds first: no pricing for an absurd amount
+        if t.amount_fen > 0:
+            check_fen(t.amount_fen, what=f"{t.tender.value} amount", max_fen=limits.payment_fen_max)
     if not tab.is_open:
         raise FailedPrecondition(f"bill {tab.tab_id} is {tab.status.value}", reason="BILL_CLOSED")
+    if len(tab.payments) + len(tenders) > BILL_PAYMENTS_MAX:
+        raise InvalidArgument(
+            f"a bill takes at most {BILL_PAYMENTS_MAX} payments and refunds; bill "
+            f"{tab.tab_id} has {len(tab.payments)}",
+            reason="TOO_MANY_PAYMENTS",
+        )
     due = compute_bill(tab, plan, at).due_fen
     ordered = sorted(tenders, key=lambda t: t.tender is Tender.CASH)
     events = []
@@ -371,9 +417,15 @@ def decide_refund(
     reference: str = "",
 ) -> PaymentRefunded:
     """A refund is a new negative payment against ``payment_id``; nothing is edited."""
-    original = tab.payment(payment_id)
     if amount_fen <= 0:
         raise InvalidArgument("a refund amount must be positive", reason="BAD_AMOUNT")
+    check_fen(amount_fen, what="a refund")
+    original = tab.payment(payment_id)
+    if len(tab.payments) >= BILL_PAYMENTS_MAX:
+        raise InvalidArgument(
+            f"a bill takes at most {BILL_PAYMENTS_MAX} payments and refunds",
+            reason="TOO_MANY_PAYMENTS",
+        )
     payment = Payment(
         refund_id,
         original.tender,

@@ -23,7 +23,12 @@ from controller.billing.ledger import MANAGERS, Ledger, require_role
 from controller.billing.money import format_yuan
 from controller.billing.payments import PaymentProvider, default_providers
 from controller.billing.plan import PricePlan
-from controller.billing.plan_config import load_plan_text, menu_from_config, parse_toml
+from controller.billing.plan_config import (
+    check_plan_money,
+    load_plan_text,
+    menu_from_config,
+    parse_toml,
+)
 from controller.billing.records import Actor, Discount, OrderSource, Tender, new_id
 from controller.billing.settlement import SettledHook
 from controller.billing.store import BillingRecords, utc_now
@@ -31,6 +36,17 @@ from controller.billing.tab import Tab
 from controller.billing.till import Till, _require_prepaid
 from controller.rooms.board import RoomBoard
 from ktv.errors import AlreadyExists, FailedPrecondition, InvalidArgument
+from ktv.limits import (
+    BILL_PAYMENTS_MAX,
+    CODE_MAX_CHARS,
+    DEFAULT,
+    NAME_MAX_CHARS,
+    NOTE_MAX_CHARS,
+    PERCENT_BP_MAX,
+    Limits,
+    check_fen,
+)
+from ktv.text import bounded
 
 
 class BillingDesk(Till):
@@ -41,7 +57,9 @@ class BillingDesk(Till):
         clock: Callable[[], datetime] = utc_now,
         providers: Mapping[Tender, PaymentProvider] | None = None,
         on_settled: Sequence[SettledHook] = (),
+        limits: Limits = DEFAULT,
     ) -> None:
+        self.limits = limits
         self.board = board
         self.store = board.store
         self.records = BillingRecords(board.store)
@@ -58,9 +76,11 @@ class BillingDesk(Till):
         plan = load_plan_text(source)
         products = menu_from_config(parse_toml(source))
         with self.store.transaction():
+            if seed and self.records.has_plan(plan.version):
+                return self.records.plan(plan.version)  # stored prices load as they are
+            check_plan_money(plan, self.limits)  # bounds apply to new prices
+            products = [_check_product(product, self.limits) for product in products]
             if self.records.has_plan(plan.version):
-                if seed:
-                    return self.records.plan(plan.version)
                 if self.records.plan_source(plan.version) != source:
                     raise AlreadyExists(
                         f"price plan {plan.version} exists with other prices: bump the version",
@@ -78,8 +98,7 @@ class BillingDesk(Till):
 
     def put_product(self, product: Product, actor: Actor) -> Product:
         require_role(actor, MANAGERS, "changing the menu")
-        if product.base_fen < 0 or not product.sku or not product.name:
-            raise InvalidArgument("a product needs a sku, a name and a price >= 0")
+        product = _check_product(product, self.limits)
         with self.store.transaction():
             self.records.put_product(product)
         return product
@@ -107,14 +126,21 @@ class BillingDesk(Till):
 
     # --- actions -------------------------------------------------------------------------
     def _commit(self, ledger: Ledger, events: Sequence[TabEvent], now: datetime) -> None:
-        """Apply (checking every rule), append the audit rows, refresh the tab index."""
+        """Apply (checking every rule and the venue's bounds), append the audit rows, refresh
+        the tab index."""
         bills: dict[str, Bill] = {}
         for event in events:
             before = ledger.tabs.get(event.tab_id)
             if before is not None and event.tab_id not in bills:
                 bills[event.tab_id] = compute_bill(before, ledger.plan_of(before), event.at)
+            snapshot = dict(ledger.tabs)
             after = ledger.apply(event)
             after_bill = compute_bill(after, ledger.plan_of(after), event.at)
+            try:
+                self._check_bounds(before, bills.get(event.tab_id), after, after_bill)
+            except InvalidArgument:
+                ledger.tabs = snapshot
+                raise
             self.records.append(event, bills.get(event.tab_id), after_bill, now)
             bills[event.tab_id] = after_bill
             if isinstance(event, TabsMerged):
@@ -123,6 +149,33 @@ class BillingDesk(Till):
         for tab_id, bill in bills.items():
             self.records.save_tab(ledger.tab(tab_id), bill)
         self.records.remember(ledger)
+
+    def _check_bounds(
+        self, before: Tab | None, before_bill: Bill | None, after: Tab, after_bill: Bill
+    ) -> None:
+        """An action may not grow a bill past the venue's bounds (time that accrues between
+        actions can: a bill is never refused its checkout)."""
+        limits = self.limits
+        lines_before = before.line_count if before else 0
+        if after.line_count > max(limits.bill_lines_max, lines_before):
+            raise InvalidArgument(
+                f"bill {after.tab_id} would have {after.line_count} lines, more than the "
+                f"venue's {limits.bill_lines_max} (check out and open a new bill)",
+                reason="BILL_TOO_LONG",
+            )
+        total_before = before_bill.total_fen if before_bill else 0
+        if after_bill.total_fen > max(limits.bill_fen_max, total_before):
+            raise InvalidArgument(
+                f"bill {after.tab_id} would total {format_yuan(after_bill.total_fen)}, more "
+                f"than the venue's {format_yuan(limits.bill_fen_max)}",
+                reason="BILL_TOO_LARGE",
+            )
+        paid_before = len(before.payments) if before else 0
+        if len(after.payments) > max(BILL_PAYMENTS_MAX, paid_before):
+            raise InvalidArgument(
+                f"a bill takes at most {BILL_PAYMENTS_MAX} payments and refunds",
+                reason="TOO_MANY_PAYMENTS",
+            )
 
     def open(
         self,
@@ -309,6 +362,7 @@ class BillingDesk(Till):
                 actor,
                 new_id("order"),
                 source,
+                self.limits,
             )
             self._commit(ledger, [event], now)
             return self._done(ledger, tab.tab_id, now, event.order.order_id)
@@ -316,6 +370,7 @@ class BillingDesk(Till):
     def update_order(
         self, room_id: str, order_id: str, action: str, actor: Actor, reason: str = ""
     ) -> Outcome:
+        reason = bounded(reason, what="the reason", max_len=NOTE_MAX_CHARS)
         now = self.clock()
         with self.store.transaction():
             ledger, tab, _ = self._act(room_id, now)
@@ -335,6 +390,8 @@ class BillingDesk(Till):
     def discount(
         self, room_id: str, actor: Actor, *, reason: str, percent_bp: int = 0, amount_fen: int = 0
     ) -> Outcome:
+        reason = bounded(reason, what="a discount's reason", max_len=NOTE_MAX_CHARS)
+        check_discount(percent_bp, amount_fen, self.limits)
         now = self.clock()
         with self.store.transaction():
             ledger, tab, _ = self._act(room_id, now)
@@ -343,3 +400,38 @@ class BillingDesk(Till):
                 ledger, [DiscountGiven(tab_id=tab.tab_id, at=now, actor=actor, discount=d)], now
             )
             return self._done(ledger, tab.tab_id, now)
+
+
+def check_discount(percent_bp: int, amount_fen: int, limits: Limits = DEFAULT) -> None:
+    """Exactly one of a percentage (1-100 %) and an amount (at most a bill's bound)."""
+    if (percent_bp == 0) == (amount_fen == 0):
+        raise InvalidArgument(
+            "a discount is either a percentage or an amount (exactly one)", reason="BAD_DISCOUNT"
+        )
+    if percent_bp and not 0 < percent_bp <= PERCENT_BP_MAX:
+        raise InvalidArgument(
+            f"a discount's percentage is 0.01-100 % ({PERCENT_BP_MAX} bp), got {percent_bp} bp",
+            reason="BAD_DISCOUNT",
+        )
+    if amount_fen:
+        check_fen(amount_fen, what="a discount", max_fen=limits.bill_fen_max, reason="BAD_DISCOUNT")
+
+
+def _check_product(product: Product, limits: Limits) -> Product:
+    """A product with a sku, a name and a price within the venue's bound (0 is a free item)."""
+    sku = bounded(product.sku, what="a product's sku", max_len=CODE_MAX_CHARS, reason="BAD_PRODUCT")
+    name = bounded(
+        product.name, what="a product's name", max_len=NAME_MAX_CHARS, reason="BAD_PRODUCT"
+    )
+    category = bounded(
+        product.category, what="a product's category", max_len=NAME_MAX_CHARS, reason="BAD_PRODUCT"
+    )
+    if not sku or not name:
+        raise InvalidArgument("a product needs a sku and a name", reason="BAD_PRODUCT")
+    check_fen(
+        product.base_fen,
+        what=f"the price of {name}",
+        max_fen=limits.price_fen_max,
+        reason="PRICE_OUT_OF_RANGE",
+    )
+    return Product(sku, name, category, product.base_fen, product.available)

@@ -321,10 +321,13 @@ class BillingRecords:
             ),
         )
 
-    def audit(self, tab_id: str | None = None, limit: int = 1000) -> list[AuditEntry]:
-        where, params = ("WHERE tab_id = ?", [tab_id]) if tab_id else ("", [])
+    def audit(
+        self, tab_id: str | None = None, limit: int = 1000, after_seq: int = 0
+    ) -> list[AuditEntry]:
+        where, params = ("AND tab_id = ?", [tab_id]) if tab_id else ("", [])
         rows = self.store.query(
-            f"SELECT * FROM billing_events {where} ORDER BY seq LIMIT ?", [*params, limit]
+            f"SELECT * FROM billing_events WHERE seq > ? {where} ORDER BY seq LIMIT ?",
+            [after_seq, *params, limit],
         )
         return [
             AuditEntry(
