@@ -30,6 +30,7 @@ ORDER_LINES_CEILING = 10_000  # ... nor more lines in one order (the request sta
 BILL_LINES_CEILING = 100_000  # ... nor more per bill (every action folds the whole bill)
 BILL_PAYMENTS_MAX = 200  # payments + refunds on one bill: a 20-guest split is 20
 BILL_COUPONS_MAX = 20  # coupons one ApplyBenefits takes off a bill (their codes make its reason)
+MENU_PRODUCTS_MAX = 2_000  # products on the menu: ListProducts answers the whole menu at once
 # --- strings (characters, after NFKC) --------------------------------------------------------
 NAME_MAX_CHARS = 64  # a room, product, tier, member or staff name
 CODE_MAX_CHARS = 64  # a coupon code, card number, reference
@@ -49,6 +50,8 @@ BILL_ORDERS_BYTES_MAX = 768 * 1024  # the latest orders a Bill message carries s
 BILL_PAYMENTS_BYTES_MAX = 512 * 1024  # ... and its payments (200 long-referenced ones fit)
 AUDIT_PAGE_BYTES_MAX = 2 * 1024 * 1024  # a ListAuditEntries page stops here whatever its size
 RECEIPT_LINES_MAX = 300  # a printed receipt's lines (~1.2 m of paper); the rest sum to one line
+PRICE_PLAN_TEXT_BYTES_MAX = 256 * 1024  # an imported venue config (the example is 5 KB)
+VERIFY_PROBLEMS_MAX = 100  # differences VerifyLedger lists; then one line says how many more
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ from controller.billing.settlement import settled_hooks
 from controller.rooms.model import parse_room_name
 from controller.server import ControllerApp, register_service_module
 from ktv.errors import InvalidArgument, KtvError
-from ktv.limits import AUDIT_PAGE_BYTES_MAX
+from ktv.limits import AUDIT_PAGE_BYTES_MAX, VERIFY_PROBLEMS_MAX
 from ktv.text import short
 from ktv.v1 import billing_pb2 as pb
 from ktv.v1 import billing_pb2_grpc
@@ -390,6 +390,9 @@ class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
     ) -> pb.VerifyLedgerResponse:
         records = self.desk.records
         problems = records.verify(self.desk.clock())
+        if len(problems) > VERIFY_PROBLEMS_MAX:
+            more = len(problems) - VERIFY_PROBLEMS_MAX
+            problems = [*problems[:VERIFY_PROBLEMS_MAX], f"... and {more} more differences"]
         entries = self.store.query_one("SELECT COUNT(*) AS n FROM billing_events")
         return pb.VerifyLedgerResponse(
             bill_count=len(records.tab_ids()),

@@ -10,6 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from controller.billing.bill import compute_bill
+from controller.billing.bounds import (
+    check_bill_room,
+    check_order_items,
+    check_order_line,
+    check_tenders,
+)
 from controller.billing.events import (
     GuestsChanged,
     OrderPlaced,
@@ -44,7 +50,7 @@ from controller.billing.records import (
 )
 from controller.billing.tab import Tab
 from ktv.errors import FailedPrecondition, InvalidArgument, NotFound
-from ktv.limits import BILL_PAYMENTS_MAX, DEFAULT, Limits, check_fen
+from ktv.limits import DEFAULT, Limits
 from ktv.text import short
 
 NewId = Callable[[str], str]  # kind ("order", "payment", ...) -> a fresh opaque id
@@ -282,36 +288,6 @@ def _product(menu: Mapping[str, Product], sku: str, *, check_available: bool = T
     return product
 
 
-def check_order_items(items: Sequence[tuple[str, int]], limits: Limits = DEFAULT) -> None:
-    """An order's shape within the venue's bounds (cheap: runs before any lookup or price)."""
-    if not items:
-        raise InvalidArgument("an order needs at least one item", reason="EMPTY_ORDER")
-    if len(items) > limits.order_lines_max:
-        raise InvalidArgument(
-            f"an order has at most {limits.order_lines_max} lines, this one has {len(items)}",
-            reason="ORDER_TOO_LONG",
-        )
-    for sku, quantity in items:
-        if quantity <= 0:
-            raise InvalidArgument(f"{short(sku)}: quantity must be positive", reason="BAD_QUANTITY")
-        if quantity > limits.order_line_quantity_max:
-            raise InvalidArgument(
-                f"{short(sku)}: at most {limits.order_line_quantity_max} in one line, "
-                f"got {quantity}",
-                reason="QUANTITY_TOO_LARGE",
-            )
-
-
-def check_bill_room(tab: Tab, more_lines: int, limits: Limits = DEFAULT) -> None:
-    """Refuse what would put more than ``bill_lines_max`` lines on the tab's bill."""
-    if tab.line_count + more_lines > limits.bill_lines_max:
-        raise InvalidArgument(
-            f"bill {tab.tab_id} has {tab.line_count} lines: {more_lines} more would pass the "
-            f"venue's {limits.bill_lines_max} (check out and open a new bill)",
-            reason="BILL_TOO_LONG",
-        )
-
-
 def decide_order(
     tab: Tab,
     plan: PricePlan,
@@ -332,13 +308,7 @@ def decide_order(
     for sku, quantity in items:
         product = _product(menu, sku)
         line = OrderLine(sku, product.name, quantity, plan.product_fen(tier, sku, product.base_fen))
-        check_fen(
-            line.amount_fen,
-            what=f"{product.name} x{quantity}",
-            max_fen=limits.bill_fen_max,
-            reason="LINE_TOO_LARGE",
-        )
-        lines.append(line)
+        lines.append(check_order_line(line, limits))
     order = Order(order_id, room, tuple(lines), source, at)
     return OrderPlaced(tab_id=tab.tab_id, at=at, actor=actor, order=order)
 
@@ -353,17 +323,9 @@ def decide_payments(
     limits: Limits = DEFAULT,
 ) -> list[PaymentTaken]:
     """Split tender: card/QR/stored value first, cash last (it alone may exceed and give change)."""
-    for t in tenders:  # bounds first: no pricing for an absurd amount
-        if t.amount_fen > 0:
-            check_fen(t.amount_fen, what=f"{t.tender.value} amount", max_fen=limits.payment_fen_max)
+    check_tenders(tab, [t.amount_fen for t in tenders], limits)  # before any pricing
     if not tab.is_open:
         raise FailedPrecondition(f"bill {tab.tab_id} is {tab.status.value}", reason="BILL_CLOSED")
-    if len(tab.payments) + len(tenders) > BILL_PAYMENTS_MAX:
-        raise InvalidArgument(
-            f"a bill takes at most {BILL_PAYMENTS_MAX} payments and refunds; bill "
-            f"{tab.tab_id} has {len(tab.payments)}",
-            reason="TOO_MANY_PAYMENTS",
-        )
     due = compute_bill(tab, plan, at).due_fen
     ordered = sorted(tenders, key=lambda t: t.tender is Tender.CASH)
     events = []
@@ -419,13 +381,8 @@ def decide_refund(
     """A refund is a new negative payment against ``payment_id``; nothing is edited."""
     if amount_fen <= 0:
         raise InvalidArgument("a refund amount must be positive", reason="BAD_AMOUNT")
-    check_fen(amount_fen, what="a refund")
+    check_tenders(tab, [amount_fen])
     original = tab.payment(payment_id)
-    if len(tab.payments) >= BILL_PAYMENTS_MAX:
-        raise InvalidArgument(
-            f"a bill takes at most {BILL_PAYMENTS_MAX} payments and refunds",
-            reason="TOO_MANY_PAYMENTS",
-        )
     payment = Payment(
         refund_id,
         original.tender,

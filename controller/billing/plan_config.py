@@ -30,7 +30,6 @@ from controller.billing.plan import (
     TimeBand,
 )
 from ktv.errors import InvalidArgument
-from ktv.limits import PERCENT_BP_MAX, Limits, check_fen
 
 WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 
@@ -223,42 +222,6 @@ def menu_from_config(data: Mapping[str, Any]) -> list[Product]:
             )
         )
     return products
-
-
-def check_plan_money(plan: PricePlan, limits: Limits) -> None:
-    """Every price of a plan within the venue's bounds, before it is stored: a unit price,
-    hourly rate, head fee or package/场次 price at most ``price_fen_max``, a minimum spend at
-    most ``bill_fen_max``, a package item's quantity at most ``order_line_quantity_max``."""
-
-    def check(amount: int, where: str, max_fen: int) -> None:
-        check_fen(amount, what=where, max_fen=max_fen, reason="PRICE_OUT_OF_RANGE")
-
-    for name, tier in plan.tiers.items():
-        where = f"pricing.tiers.{name}"
-        for table, what, max_fen in (
-            (tier.hourly_fen, "hourly", limits.price_fen_max),
-            (tier.head_fee_fen, "head_fee", limits.price_fen_max),
-            (tier.minimum_spend_fen, "minimum_spend", limits.bill_fen_max),
-        ):
-            for (day_type, band), fen in table.items():
-                check(fen, f"{where}.{what}.{day_type.value}.{band}", max_fen)
-        for sku, fen in tier.product_fen.items():
-            check(fen, f"{where}.products.{sku}", limits.price_fen_max)
-    for code, pkg in plan.packages.items():
-        for tier_name, fen in pkg.price_fen.items():
-            check(fen, f"pricing.packages.{code}.price.{tier_name}", limits.price_fen_max)
-        for item in pkg.items:
-            if not 0 < item.quantity <= limits.order_line_quantity_max:
-                raise InvalidArgument(
-                    f"pricing.packages.{code}.items.{item.sku}: quantity 1-"
-                    f"{limits.order_line_quantity_max}, got {item.quantity}",
-                    reason="QUANTITY_TOO_LARGE",
-                )
-    for slot in plan.slots:
-        for tier_name, fen in slot.price_fen.items():
-            check(fen, f"pricing.sessions.{slot.code}.price.{tier_name}", limits.price_fen_max)
-    if not 0 <= plan.service_charge_bp <= PERCENT_BP_MAX:
-        raise InvalidArgument("pricing.service_charge_bp: 0-10000", reason="PRICE_OUT_OF_RANGE")
 
 
 def load_plan_text(text: str) -> PricePlan:

@@ -6,10 +6,19 @@ live board. gRPC, ktvctl and tests all come through here.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import astuple
 from datetime import datetime
 
 from controller.billing import desk
 from controller.billing.bill import Bill, Outcome, compute_bill
+from controller.billing.bounds import (
+    check_discount,
+    check_growth,
+    check_menu_size,
+    check_plan_money,
+    check_plan_text,
+    check_product,
+)
 from controller.billing.desk import Product, TenderAmount, TimePurchase
 from controller.billing.events import (
     DiscountGiven,
@@ -23,12 +32,7 @@ from controller.billing.ledger import MANAGERS, Ledger, require_role
 from controller.billing.money import format_yuan
 from controller.billing.payments import PaymentProvider, default_providers
 from controller.billing.plan import PricePlan
-from controller.billing.plan_config import (
-    check_plan_money,
-    load_plan_text,
-    menu_from_config,
-    parse_toml,
-)
+from controller.billing.plan_config import load_plan_text, menu_from_config, parse_toml
 from controller.billing.records import Actor, Discount, OrderSource, Tender, new_id
 from controller.billing.settlement import SettledHook
 from controller.billing.store import BillingRecords, utc_now
@@ -36,16 +40,7 @@ from controller.billing.tab import Tab
 from controller.billing.till import Till, _require_prepaid
 from controller.rooms.board import RoomBoard
 from ktv.errors import AlreadyExists, FailedPrecondition, InvalidArgument
-from ktv.limits import (
-    BILL_PAYMENTS_MAX,
-    CODE_MAX_CHARS,
-    DEFAULT,
-    NAME_MAX_CHARS,
-    NOTE_MAX_CHARS,
-    PERCENT_BP_MAX,
-    Limits,
-    check_fen,
-)
+from ktv.limits import DEFAULT, NOTE_MAX_CHARS, Limits
 from ktv.text import bounded
 
 
@@ -73,13 +68,18 @@ class BillingDesk(Till):
         start-up, skip a version already stored instead of refusing it."""
         if not seed:
             require_role(actor, MANAGERS, "changing prices")
+        check_plan_text(source)
         plan = load_plan_text(source)
         products = menu_from_config(parse_toml(source))
         with self.store.transaction():
             if seed and self.records.has_plan(plan.version):
                 return self.records.plan(plan.version)  # stored prices load as they are
             check_plan_money(plan, self.limits)  # bounds apply to new prices
-            products = [_check_product(product, self.limits) for product in products]
+            products = [
+                Product(*check_product(*astuple(p)[:4], self.limits), p.available) for p in products
+            ]
+            menu = self.records.products()
+            check_menu_size(len(menu), len({p.sku for p in products} - set(menu)))
             if self.records.has_plan(plan.version):
                 if self.records.plan_source(plan.version) != source:
                     raise AlreadyExists(
@@ -98,8 +98,10 @@ class BillingDesk(Till):
 
     def put_product(self, product: Product, actor: Actor) -> Product:
         require_role(actor, MANAGERS, "changing the menu")
-        product = _check_product(product, self.limits)
+        product = Product(*check_product(*astuple(product)[:4], self.limits), product.available)
         with self.store.transaction():
+            menu = self.records.products()
+            check_menu_size(len(menu), 0 if product.sku in menu else 1)
             self.records.put_product(product)
         return product
 
@@ -137,7 +139,7 @@ class BillingDesk(Till):
             after = ledger.apply(event)
             after_bill = compute_bill(after, ledger.plan_of(after), event.at)
             try:
-                self._check_bounds(before, bills.get(event.tab_id), after, after_bill)
+                check_growth(before, bills.get(event.tab_id), after, after_bill, self.limits)
             except InvalidArgument:
                 ledger.tabs = snapshot
                 raise
@@ -149,33 +151,6 @@ class BillingDesk(Till):
         for tab_id, bill in bills.items():
             self.records.save_tab(ledger.tab(tab_id), bill)
         self.records.remember(ledger)
-
-    def _check_bounds(
-        self, before: Tab | None, before_bill: Bill | None, after: Tab, after_bill: Bill
-    ) -> None:
-        """An action may not grow a bill past the venue's bounds (time that accrues between
-        actions can: a bill is never refused its checkout)."""
-        limits = self.limits
-        lines_before = before.line_count if before else 0
-        if after.line_count > max(limits.bill_lines_max, lines_before):
-            raise InvalidArgument(
-                f"bill {after.tab_id} would have {after.line_count} lines, more than the "
-                f"venue's {limits.bill_lines_max} (check out and open a new bill)",
-                reason="BILL_TOO_LONG",
-            )
-        total_before = before_bill.total_fen if before_bill else 0
-        if after_bill.total_fen > max(limits.bill_fen_max, total_before):
-            raise InvalidArgument(
-                f"bill {after.tab_id} would total {format_yuan(after_bill.total_fen)}, more "
-                f"than the venue's {format_yuan(limits.bill_fen_max)}",
-                reason="BILL_TOO_LARGE",
-            )
-        paid_before = len(before.payments) if before else 0
-        if len(after.payments) > max(BILL_PAYMENTS_MAX, paid_before):
-            raise InvalidArgument(
-                f"a bill takes at most {BILL_PAYMENTS_MAX} payments and refunds",
-                reason="TOO_MANY_PAYMENTS",
-            )
 
     def open(
         self,
@@ -400,38 +375,3 @@ class BillingDesk(Till):
                 ledger, [DiscountGiven(tab_id=tab.tab_id, at=now, actor=actor, discount=d)], now
             )
             return self._done(ledger, tab.tab_id, now)
-
-
-def check_discount(percent_bp: int, amount_fen: int, limits: Limits = DEFAULT) -> None:
-    """Exactly one of a percentage (1-100 %) and an amount (at most a bill's bound)."""
-    if (percent_bp == 0) == (amount_fen == 0):
-        raise InvalidArgument(
-            "a discount is either a percentage or an amount (exactly one)", reason="BAD_DISCOUNT"
-        )
-    if percent_bp and not 0 < percent_bp <= PERCENT_BP_MAX:
-        raise InvalidArgument(
-            f"a discount's percentage is 0.01-100 % ({PERCENT_BP_MAX} bp), got {percent_bp} bp",
-            reason="BAD_DISCOUNT",
-        )
-    if amount_fen:
-        check_fen(amount_fen, what="a discount", max_fen=limits.bill_fen_max, reason="BAD_DISCOUNT")
-
-
-def _check_product(product: Product, limits: Limits) -> Product:
-    """A product with a sku, a name and a price within the venue's bound (0 is a free item)."""
-    sku = bounded(product.sku, what="a product's sku", max_len=CODE_MAX_CHARS, reason="BAD_PRODUCT")
-    name = bounded(
-        product.name, what="a product's name", max_len=NAME_MAX_CHARS, reason="BAD_PRODUCT"
-    )
-    category = bounded(
-        product.category, what="a product's category", max_len=NAME_MAX_CHARS, reason="BAD_PRODUCT"
-    )
-    if not sku or not name:
-        raise InvalidArgument("a product needs a sku and a name", reason="BAD_PRODUCT")
-    check_fen(
-        product.base_fen,
-        what=f"the price of {name}",
-        max_fen=limits.price_fen_max,
-        reason="PRICE_OUT_OF_RANGE",
-    )
-    return Product(sku, name, category, product.base_fen, product.available)
