@@ -3,8 +3,8 @@
 The answer stored for a request id is the answer sent, and it always fits the transport: a
 retry after a lost answer gets the same answer back, never an answer too large to receive.
 ``fit`` cuts a response down to what a client may receive (billing pages its bills); it runs
-on a fresh answer before it is stored, and on a stored one before it is replayed, so answers
-stored before a bound existed replay within it too.
+on an answer over ``RESPONSE_BYTES_MAX``, fresh (before it is stored) or stored (before it is
+replayed), so answers stored before a bound existed replay within it too.
 """
 
 from __future__ import annotations
@@ -41,8 +41,11 @@ def once(
     bare.request_id = ""  # type: ignore[attr-defined]
 
     def answer() -> bytes:
-        response = fit(action())
+        response = action()
         size = response.ByteSize()
+        if size > RESPONSE_BYTES_MAX:
+            response = fit(response)  # type: ignore[assignment]
+            size = response.ByteSize()
         if size > RESPONSE_BYTES_MAX:  # refused before anything commits
             raise FailedPrecondition(
                 f"the answer to {method.rsplit('/', 1)[-1]} would be {size} bytes, more than "

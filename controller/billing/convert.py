@@ -279,12 +279,14 @@ def fit_bill(msg: pb.Bill) -> None:
         msg.next_page_token = token.encode()
         del msg.lines[:]
         msg.lines.extend(lines)
-    orders = _latest(msg.orders, BILL_ORDERS_BYTES_MAX, _copy, _shrink_order)
-    del msg.orders[:]
-    msg.orders.extend(orders)
-    payments = _latest(msg.payments, BILL_PAYMENTS_BYTES_MAX, _copy)
-    del msg.payments[:]
-    msg.payments.extend(payments)
+    if sum(o.ByteSize() for o in msg.orders) > BILL_ORDERS_BYTES_MAX:
+        orders = _latest(msg.orders, BILL_ORDERS_BYTES_MAX, _copy, _shrink_order)
+        del msg.orders[:]
+        msg.orders.extend(orders)
+    if sum(p.ByteSize() for p in msg.payments) > BILL_PAYMENTS_BYTES_MAX:
+        payments = _latest(msg.payments, BILL_PAYMENTS_BYTES_MAX, _copy)
+        del msg.payments[:]
+        msg.payments.extend(payments)
 
 
 def _copy(msg: M) -> M:

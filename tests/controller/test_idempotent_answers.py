@@ -67,13 +67,14 @@ def test_an_answer_too_large_to_send_is_refused_before_anything_commits(store):
     assert store.query_one("SELECT COUNT(*) AS n FROM idempotency_keys")["n"] == 0
 
 
-def test_the_fit_runs_on_a_fresh_answer_before_it_is_stored(store):
+def test_a_fresh_answer_too_large_is_fitted_before_it_is_stored(store):
     def fit(response):
         del response.bill.lines[1:]
         return response
 
     def act() -> pb.PlaceOrderResponse:
-        return pb.PlaceOrderResponse(bill=pb.Bill(lines=[pb.BillLine(label="a")] * 3))
+        big = pb.BillLine(kind="order", label="x" * 1000)
+        return pb.PlaceOrderResponse(bill=pb.Bill(lines=[big] * (RESPONSE_BYTES_MAX // 1000)))
 
     first = once(store, METHOD, request("req-3"), pb.PlaceOrderResponse, act, fit)
     assert len(first.bill.lines) == 1
