@@ -146,3 +146,17 @@ def test_a_price_plan_too_large_or_with_a_too_long_version_is_refused(make_desk)
     long_version = text.replace('version = "2026-11"', f'version = "{"v" * 65}"')
     refused("PRICE_OUT_OF_RANGE", desk.import_config, long_version, MANAGER)
     assert desk.records.versions() == ["2026-11"]
+
+
+def test_a_menu_price_in_superscript_digits_is_refused_not_an_internal_error(make_desk):
+    desk = make_desk()
+    text = EXAMPLE.read_text(encoding="utf-8").replace('version = "2026-11"', 'version = "sup"')
+    refused(
+        "INVALID_ARGUMENT",
+        desk.import_config,
+        text.replace("price = 5\n", 'price = "²"\n'),
+        MANAGER,
+    )
+    full_width = text.replace("price = 5\n", 'price = "５"\n')
+    desk.import_config(full_width, MANAGER)  # an IME's full-width digits are digits
+    assert desk.records.products()["water"].base_fen == 500
