@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import tomllib
 from collections.abc import Callable, Mapping
@@ -38,7 +39,7 @@ from controller.billing.convert import (
     page_size_from_pb,
     page_token_from_pb,
     purchase_from_pb,
-    tender_from_pb,
+    tenders_from_pb,
 )
 from controller.billing.desk import Product, check_order_items
 from controller.billing.payments import default_providers
@@ -47,6 +48,7 @@ from controller.billing.records import Actor, OrderSource, StaffRole
 from controller.billing.self_service import RoomSelfService, check_room_extension
 from controller.billing.service import BillingDesk
 from controller.billing.settlement import settled_hooks
+from controller.billing.store import AuditEntry
 from controller.rooms.model import parse_room_name
 from controller.server import ControllerApp, register_service_module
 from ktv.errors import InvalidArgument, KtvError
@@ -88,7 +90,7 @@ class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
     ) -> pb.OpenSessionResponse:
         room = self._room(request.room)
         purchase = purchase_from_pb(request.purchase) if request.HasField("purchase") else None
-        tenders = [tender_from_pb(t) for t in request.tenders]
+        tenders = tenders_from_pb(request.tenders)
 
         def act() -> pb.OpenSessionResponse:
             out = self.desk.open(
@@ -109,7 +111,7 @@ class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
     ) -> pb.ExtendSessionResponse:
         room = self._room(request.room)
         purchase = purchase_from_pb(request.purchase)
-        tenders = [tender_from_pb(t) for t in request.tenders]
+        tenders = tenders_from_pb(request.tenders)
         by_room = check_room_extension(current_principal(), purchase, tenders)
 
         def act() -> pb.ExtendSessionResponse:
@@ -251,7 +253,7 @@ class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
         self, request: pb.TakePaymentRequest, context: object
     ) -> pb.TakePaymentResponse:
         room = self._room(request.room)
-        tenders = [tender_from_pb(t) for t in request.tenders]
+        tenders = tenders_from_pb(request.tenders)
 
         def act() -> pb.TakePaymentResponse:
             out = self.desk.pay(room, tenders, self._actor(), request.request_id)
@@ -261,7 +263,7 @@ class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
 
     async def Checkout(self, request: pb.CheckoutRequest, context: object) -> pb.CheckoutResponse:
         room = self._room(request.room)
-        tenders = [tender_from_pb(t) for t in request.tenders]
+        tenders = tenders_from_pb(request.tenders)
 
         def act() -> pb.CheckoutResponse:
             out = self.desk.checkout(room, self._actor(), tenders, request.request_id)
@@ -346,30 +348,21 @@ class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
         )
         tab_id = bill_id(request.bill) if request.bill else None
         after_seq = _audit_token(request.page_token)
-        rows = self.desk.records.audit(tab_id, size + 1, after_seq)
         out = pb.ListAuditEntriesResponse()
         used = 0
-        for e in rows[:size]:
-            entry = pb.AuditEntry(
-                seq=e.seq,
-                bill=f"bills/{e.tab_id}",
-                kind=e.kind,
-                time=ts(e.at),
-                staff_id=e.staff_id,
-                role=e.role,
-                total_before_fen=e.total_before_fen,
-                total_after_fen=e.total_after_fen,
-                paid_before_fen=e.paid_before_fen,
-                paid_after_fen=e.paid_after_fen,
-                detail_json=e.body,
-            )
-            used += entry.ByteSize() + 4
-            if out.entries and used > AUDIT_PAGE_BYTES_MAX:
-                break
-            out.entries.append(entry)
-        if len(out.entries) < len(rows):  # stopped by size or bytes: more follow
-            out.next_page_token = str(out.entries[-1].seq)
-        return out
+        chunk = min(AUDIT_CHUNK_ROWS, size + 1)
+        while True:  # in chunks: a page never loads much more than it sends
+            rows = self.desk.records.audit(tab_id, chunk, after_seq)
+            for e in rows:
+                entry = _audit_pb(e)
+                used += entry.ByteSize() + 4
+                if len(out.entries) == size or (out.entries and used > AUDIT_PAGE_BYTES_MAX):
+                    out.next_page_token = str(out.entries[-1].seq)  # more follow
+                    return out
+                out.entries.append(entry)
+                after_seq = e.seq
+            if len(rows) < chunk:
+                return out
 
     async def PrintReceipt(
         self, request: pb.PrintReceiptRequest, context: object
@@ -426,6 +419,30 @@ PERMISSIONS = service_rows(
         "VerifyLedger": Permission(MANAGER_UP),
     },
 )
+
+
+AUDIT_CHUNK_ROWS = 200
+
+
+def _audit_pb(e: AuditEntry) -> pb.AuditEntry:
+    """One audit row; an event too large for a page on its own (a 45,000-line order logged
+    before orders were bounded) keeps its kind and size, not its body."""
+    body = e.body
+    if len(body) > AUDIT_PAGE_BYTES_MAX // 8:
+        body = json.dumps({"type": e.kind, "truncated_chars": len(body)})
+    return pb.AuditEntry(
+        seq=e.seq,
+        bill=f"bills/{e.tab_id}",
+        kind=e.kind,
+        time=ts(e.at),
+        staff_id=e.staff_id,
+        role=e.role,
+        total_before_fen=e.total_before_fen,
+        total_after_fen=e.total_after_fen,
+        paid_before_fen=e.paid_before_fen,
+        paid_after_fen=e.paid_after_fen,
+        detail_json=body,
+    )
 
 
 def _audit_token(text: str) -> int:

@@ -31,6 +31,7 @@ from ktv.limits import (
     BILL_PAGE_LINES_DEFAULT,
     BILL_PAGE_LINES_MAX,
     BILL_PAYMENTS_BYTES_MAX,
+    BILL_PAYMENTS_MAX,
     CODE_MAX_CHARS,
     FEN_MAX,
     PIN_MAX_DIGITS,
@@ -66,6 +67,15 @@ def tender_from_pb(t: pb.TenderAmount) -> TenderAmount:
         reason="BAD_REFERENCE",
     )
     return TenderAmount(tender, amount, reference)
+
+
+def tenders_from_pb(tenders: Sequence[pb.TenderAmount]) -> list[TenderAmount]:
+    """A request's tenders, counted before each is read (a bill takes 200 payments at most)."""
+    if len(tenders) > BILL_PAYMENTS_MAX:
+        raise InvalidArgument(
+            f"at most {BILL_PAYMENTS_MAX} tenders, got {len(tenders)}", reason="TOO_MANY_PAYMENTS"
+        )
+    return [tender_from_pb(t) for t in tenders]
 
 
 def tender_to_pb(t: Tender) -> int:

@@ -5,6 +5,7 @@ checkout whose answer was lost returns the same answer on retry."""
 from __future__ import annotations
 
 import itertools
+import json
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -272,3 +273,15 @@ def test_the_audit_log_comes_in_pages_that_follow_each_other(billing, staff, roo
         if not token:
             break
     assert len(seqs) == 4 and seqs == sorted(set(seqs))
+
+
+def test_an_audit_entry_too_large_for_a_page_keeps_its_kind_and_size(billing, staff, room):
+    c = staff["cashier"]
+    call(billing.OpenSession, pb.OpenSessionRequest(room=room, guest_count=2, request_id=rid()), c)
+    call(billing.PlaceOrder, big_order(room), c)
+    name = call(billing.GetBill, pb.GetBillRequest(room=room), c).bill.name
+    page = call(billing.ListAuditEntries, pb.ListAuditEntriesRequest(bill=name), staff["manager"])
+    assert page.ByteSize() < GRPC_DEFAULT_MAX_RECEIVE // 2
+    placed = next(e for e in page.entries if e.kind == "OrderPlaced")
+    detail = json.loads(placed.detail_json)
+    assert detail["type"] == "OrderPlaced" and detail["truncated_chars"] > 500_000

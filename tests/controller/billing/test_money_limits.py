@@ -301,3 +301,13 @@ def test_benefits_redemptions_and_history_pages_have_bounds(members, md, member,
         md,
         "BAD_PAGE_SIZE",
     )
+
+
+def test_more_tenders_than_a_bill_takes_are_refused_before_any_is_read(billing, md, room):
+    tenders = [cash(100)] * 201
+    refused(
+        billing.TakePayment,
+        pb.TakePaymentRequest(room=room, tenders=tenders, request_id=rid()),
+        md,
+        "TOO_MANY_PAYMENTS",
+    )
