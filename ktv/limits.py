@@ -60,7 +60,7 @@ class Limits:
     venue config, money in yuan under the name without ``_fen`` (``price_max = 100000``)."""
 
     # money (fen)
-    price_fen_max: int = 10_000_000  # ¥100,000 a unit: the dearest bottle on a KTV menu is ~¥50k
+    price_fen_max: int = 10_000_000  # ¥100,000 a unit: above any bottle on a KTV menu
     bill_fen_max: int = 100_000_000  # ¥1,000,000 a bill: a typo's ¥10^9 is refused, not charged
     payment_fen_max: int = 100_000_000  # one tender (cash handed over included)
     topup_fen_max: int = 5_000_000  # ¥50,000 a top-up (a venue under 预付卡 rules sets ¥5,000)
