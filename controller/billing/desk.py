@@ -377,11 +377,12 @@ def decide_refund(
     actor: Actor,
     refund_id: str,
     reference: str = "",
+    limits: Limits = DEFAULT,
 ) -> PaymentRefunded:
     """A refund is a new negative payment against ``payment_id``; nothing is edited."""
     if amount_fen <= 0:
         raise InvalidArgument("a refund amount must be positive", reason="BAD_AMOUNT")
-    check_tenders(tab, [amount_fen])
+    check_tenders(tab, [amount_fen], limits)
     original = tab.payment(payment_id)
     payment = Payment(
         refund_id,

@@ -142,7 +142,14 @@ class Till:
             ledger = self.records.load(tab_id)
             tab = ledger.tab(tab_id)
             event = desk.decide_refund(
-                tab, payment_id, amount_fen, reason, now, actor, new_id("refund")
+                tab,
+                payment_id,
+                amount_fen,
+                reason,
+                now,
+                actor,
+                new_id("refund"),
+                limits=self.limits,
             )
             ledger.apply(event)  # check every rule before money moves
             ledger = self.records.load(tab_id)

@@ -160,3 +160,15 @@ def test_a_menu_price_in_superscript_digits_is_refused_not_an_internal_error(mak
     full_width = text.replace("price = 5\n", 'price = "５"\n')
     desk.import_config(full_width, MANAGER)  # an IME's full-width digits are digits
     assert desk.records.products()["water"].base_fen == 500
+
+
+def test_a_venue_that_raises_its_money_bounds_can_take_and_refund_more(make_desk):
+    desk = make_desk(Limits(bill_fen_max=200_000_000, payment_fen_max=200_000_000))
+    desk.put_product(Product("louis13", "路易十三", "wine", 10_000_000), MANAGER)
+    desk.open("A08", 2, CASHIER)
+    desk.order("A08", [("louis13", 15)], CASHIER)  # ¥1,500,000
+    due = desk.bill(desk.tab_id_of("A08")).bill.due_fen
+    paid = desk.pay("A08", [TenderAmount(Tender.CASH, due)], CASHIER)
+    payment = paid.tab.payments[-1]
+    out = desk.refund(paid.tab.tab_id, payment.payment_id, 120_000_000, "退酒", MANAGER)
+    assert out.bill.paid_fen == due - 120_000_000
