@@ -16,7 +16,7 @@ import os
 import signal
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -117,7 +117,7 @@ def build_app(options: ServerOptions) -> ControllerApp:
     data_dir_lock = DataDirLock.acquire(options.data_dir, purpose="start another one")
     venue = load_venue_config(options.venue_config) if options.venue_config else VenueConfig()
     if options.venue_id:
-        venue = VenueConfig(options.venue_id, venue.name, venue.tiers, venue.rooms)
+        venue = replace(venue, venue_id=options.venue_id)
     store = open_store(options.data_dir / DB_FILE)
     store.checkpoint_in_background(settings.wal_checkpoint_interval_s)
     tz, cadences = venue_schedule(_venue_data(options.venue_config))

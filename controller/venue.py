@@ -12,6 +12,9 @@
 
 Rooms in the file are created at start-up when missing and get the file's name and tier when
 they differ. Rooms added with ``ktvctl room add`` live only in the database.
+
+An optional ``[limits]`` table tunes the venue's bounds (:class:`ktv.limits.Limits`; money in
+yuan), e.g. ``order_lines_max = 200`` or ``topup_max = 5000``; docs/limits.md lists them.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pathlib import Path
 
 from controller.rooms.model import DEFAULT_TIERS, TIER_RE, check_room_id
 from ktv.errors import InvalidArgument
+from ktv.limits import DEFAULT, Limits, limits_from_config
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class VenueConfig:
     name: str = ""
     tiers: tuple[str, ...] = DEFAULT_TIERS
     rooms: tuple[RoomConfig, ...] = ()
+    limits: Limits = DEFAULT
 
 
 def load_venue_config(path: Path) -> VenueConfig:
@@ -61,4 +66,12 @@ def load_venue_config(path: Path) -> VenueConfig:
         name=str(venue.get("name", "")),
         tiers=tiers,
         rooms=tuple(rooms),
+        limits=_limits(data, path),
     )
+
+
+def _limits(data: dict[str, object], path: Path) -> Limits:
+    try:
+        return limits_from_config(data.get("limits", {}))  # type: ignore[arg-type]
+    except InvalidArgument as error:
+        raise InvalidArgument(f"{path}: {error.message}", reason=error.reason) from None

@@ -12,13 +12,25 @@ Sections are owned by topic; add a new limit to its section with a one-line why.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ktv.errors import InvalidArgument
 from ktv.text import short
 
 # --- money (integer fen) -------------------------------------------------------------------
 FEN_MAX = 10**12  # ¥10 billion: far above any venue's figure, far below int64 (9.2e18)
+PERCENT_BP_MAX = 10_000  # a percentage in basis points: 100 % (a discount never exceeds it)
+POINTS_MAX = FEN_MAX  # loyalty points are a currency too: the same ceiling keeps sums in int64
+# --- lines and quantities ----------------------------------------------------------------------
+ORDER_LINE_QUANTITY_CEILING = 100_000  # no venue may allow more per line (int32 on the wire)
+ORDER_LINES_CEILING = 10_000  # ... nor more lines in one order (the request stays ~100 KB)
+BILL_LINES_CEILING = 100_000  # ... nor more per bill (every action folds the whole bill)
+BILL_PAYMENTS_MAX = 200  # payments + refunds on one bill: a 20-guest split is 20
+BILL_COUPONS_MAX = 20  # coupons one ApplyBenefits takes off a bill (their codes make its reason)
+MENU_PRODUCTS_MAX = 2_000  # products on the menu: ListProducts answers the whole menu at once
 # --- strings (characters, after NFKC) --------------------------------------------------------
 NAME_MAX_CHARS = 64  # a room, product, tier, member or staff name
 CODE_MAX_CHARS = 64  # a coupon code, card number, reference
@@ -44,11 +56,65 @@ PREPAID_MINUTES_CEILING = 72 * 60
 # Time bands in one plan: 15-minute bands at the finest. A purchase gets one bill line per band
 # piece it crosses, so this (with the ceiling) bounds a purchase's audit event (~70 KB at worst).
 PRICE_BANDS_MAX = 96
+# --- response sizes (bytes of one serialized answer) -------------------------------------------
+TRANSPORT_MESSAGE_BYTES = 4 * 1024 * 1024  # gRPC's default receive limit on every client
+RESPONSE_BYTES_MAX = 3 * 1024 * 1024  # an answer (stored for replay too) stays well under it
+BILL_PAGE_LINES_DEFAULT = 200  # lines in a Bill message unless the client asks for a page size
+BILL_PAGE_LINES_MAX = 1000  # ... and at most this many when it does
+BILL_LINES_BYTES_MAX = 1024 * 1024  # a page's lines stop here whatever their count
+BILL_ORDERS_BYTES_MAX = 768 * 1024  # the latest orders a Bill message carries stop here
+BILL_PAYMENTS_BYTES_MAX = 512 * 1024  # ... and its payments (200 long-referenced ones fit)
+AUDIT_PAGE_BYTES_MAX = 2 * 1024 * 1024  # a ListAuditEntries page stops here whatever its size
+RECEIPT_LINES_MAX = 300  # a printed receipt's lines (~1.2 m of paper); the rest sum to one line
+PRICE_PLAN_TEXT_BYTES_MAX = 256 * 1024  # an imported venue config (the example is 5 KB)
+VERIFY_PROBLEMS_MAX = 100  # differences VerifyLedger lists; then one line says how many more
 
 
 @dataclass(frozen=True)
 class Limits:
-    """The bounds a venue can tune (venue settings override the defaults)."""
+    """The bounds a venue can tune (venue settings override the defaults): ``[limits]`` in the
+    venue config, money in yuan under the name without ``_fen`` (``price_max = 100000``)."""
+
+    # money (fen)
+    price_fen_max: int = 10_000_000  # ¥100,000 a unit: above any bottle on a KTV menu
+    bill_fen_max: int = 100_000_000  # ¥1,000,000 a bill: a typo's ¥10^9 is refused, not charged
+    payment_fen_max: int = 100_000_000  # one tender (cash handed over included)
+    topup_fen_max: int = 5_000_000  # ¥50,000 a top-up (a venue under 预付卡 rules sets ¥5,000)
+    balance_fen_max: int = 100_000_000  # ¥1,000,000 of stored value on one member
+    # lines and quantities
+    order_line_quantity_max: int = 999  # of one product in one order line
+    order_lines_max: int = 100  # lines in one order (a menu page, not a warehouse)
+    bill_lines_max: int = 2_000  # lines on one bill: orders' lines, fees, discounts, time
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            ceiling = _CEILINGS.get(f.name, FEN_MAX)
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= ceiling:
+                raise InvalidArgument(
+                    f"limits.{_key(f.name)} must be between {_shown(f.name, 1)} and "
+                    f"{_shown(f.name, ceiling)}, got "
+                    + (_shown(f.name, value) if type(value) is int else short(str(value))),
+                    reason="BAD_LIMIT",
+                )
+
+
+_CEILINGS = {
+    "order_line_quantity_max": ORDER_LINE_QUANTITY_CEILING,
+    "order_lines_max": ORDER_LINES_CEILING,
+    "bill_lines_max": BILL_LINES_CEILING,
+}
+
+
+def _key(field_name: str) -> str:
+    """The venue config's key: money in yuan, so ``price_fen_max`` is ``price_max``."""
+    return field_name.replace("_fen_", "_")
+
+
+def _shown(field_name: str, value: int) -> str:
+    if "_fen_" in field_name:
+        return f"{value // 100}.{value % 100:02d} yuan"
+    return str(value)
 
 
 DEFAULT = Limits()
@@ -77,6 +143,46 @@ class PrepaidLimits:
                 "purchase_max_minutes must not exceed session_max_minutes",
                 reason="LIMIT_OUT_OF_RANGE",
             )
+
+
+def limits_from_config(section: Mapping[str, Any]) -> Limits:
+    """A venue's ``[limits]`` table: unknown keys are refused (a typo must not silently keep
+    the default); money is whole yuan or a "12.50" string, like the rest of the file."""
+    if not isinstance(section, Mapping):
+        raise InvalidArgument("[limits] must be a table", reason="BAD_LIMIT")
+    by_key = {_key(f.name): f.name for f in dataclasses.fields(Limits)}
+    values: dict[str, int] = {}
+    for key, raw in section.items():
+        name = by_key.get(key)
+        if name is None:
+            known = ", ".join(sorted(by_key))
+            raise InvalidArgument(
+                f"{short(str(key))} is not a limit (known: {known})", reason="BAD_LIMIT"
+            )
+        values[name] = _yuan(raw, key) if "_fen_" in name else _count(raw, key)
+    return Limits(**values)
+
+
+def _count(raw: object, key: str) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise InvalidArgument(f"limits.{key} must be a whole number", reason="BAD_LIMIT")
+    return raw
+
+
+def _yuan(raw: object, key: str) -> int:
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw * 100 if abs(raw) <= FEN_MAX else FEN_MAX + 1
+    if isinstance(raw, str) and len(raw) <= 24:
+        whole, _, frac = raw.strip().partition(".")
+        if (
+            whole.isascii()
+            and whole.isdigit()
+            and (not frac or (frac.isascii() and frac.isdigit() and len(frac) <= 2))
+        ):
+            return int(whole) * 100 + int(frac.ljust(2, "0") or "0")
+    raise InvalidArgument(
+        f"limits.{key} must be yuan: a whole number or a string like '12.50'", reason="BAD_LIMIT"
+    )
 
 
 def check_fen(

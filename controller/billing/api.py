@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import json
 import logging
 import tomllib
 from collections.abc import Callable, Mapping
@@ -31,22 +32,28 @@ from controller.auth.permissions import (
 from controller.billing import settings
 from controller.billing.bill import Outcome
 from controller.billing.convert import (
+    PageToken,
     actor_of,
     bill_id,
     bill_to_pb,
+    fit_response,
+    page_size_from_pb,
+    page_token_from_pb,
     purchase_from_pb,
-    tender_from_pb,
+    tenders_from_pb,
 )
-from controller.billing.desk import Product
+from controller.billing.desk import Product, check_order_items
 from controller.billing.payments import default_providers
 from controller.billing.receipt import escpos, render_receipt
 from controller.billing.records import Actor, OrderSource, StaffRole
 from controller.billing.self_service import RoomSelfService, check_room_extension
 from controller.billing.service import BillingDesk
 from controller.billing.settlement import settled_hooks
+from controller.billing.store import AuditEntry
 from controller.rooms.model import parse_room_name
 from controller.server import ControllerApp, register_service_module
 from ktv.errors import InvalidArgument, KtvError
+from ktv.limits import AUDIT_PAGE_BYTES_MAX, VERIFY_PROBLEMS_MAX
 from ktv.v1 import billing_pb2 as pb
 from ktv.v1 import billing_pb2_grpc
 
@@ -66,7 +73,9 @@ class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
         self.venue_name = venue_name
 
     def _once(self, method: str, request: Message, rtype: type[R], action: Callable[[], R]) -> R:
-        return once(self.store, f"/ktv.v1.BillingService/{method}", request, rtype, action)
+        return once(
+            self.store, f"/ktv.v1.BillingService/{method}", request, rtype, action, fit_response
+        )
 
     @staticmethod
     def _room(name: str) -> str:
@@ -81,7 +90,7 @@ class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
     ) -> pb.OpenSessionResponse:
         room = self._room(request.room)
         purchase = purchase_from_pb(request.purchase) if request.HasField("purchase") else None
-        tenders = [tender_from_pb(t) for t in request.tenders]
+        tenders = tenders_from_pb(request.tenders)
 
         def act() -> pb.OpenSessionResponse:
             out = self.desk.open(
@@ -102,7 +111,7 @@ class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
     ) -> pb.ExtendSessionResponse:
         room = self._room(request.room)
         purchase = purchase_from_pb(request.purchase)
-        tenders = [tender_from_pb(t) for t in request.tenders]
+        tenders = tenders_from_pb(request.tenders)
         by_room = check_room_extension(current_principal(), purchase, tenders)
 
         def act() -> pb.ExtendSessionResponse:
@@ -156,6 +165,7 @@ class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
     ) -> pb.PlaceOrderResponse:
         room = self._room(request.room)
         items = [(i.sku, i.quantity) for i in request.items]
+        check_order_items(items, self.desk.limits)  # before any lookup or price
         actor = self._actor()
         source = (
             OrderSource.ROOM
@@ -208,25 +218,42 @@ class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
 
         return self._once("ApplyDiscount", request, pb.ApplyDiscountResponse, act)
 
-    def _lookup(self, room_name: str, bill_name: str) -> Outcome:
+    def _lookup(self, room_name: str, bill_name: str, page: PageToken | None = None) -> Outcome:
         principal = current_principal()
         if bill_name:
             if principal.role.room_scoped:
                 raise InvalidArgument(
                     "guests and agents ask for their room's bill", reason="BAD_BILL_NAME"
                 )
-            return self.desk.bill(bill_id(bill_name))
-        return self.desk.bill(self.desk.tab_id_of(self._room(room_name)))
+            tab_id = bill_id(bill_name)
+        else:
+            tab_id = self.desk.tab_id_of(self._room(room_name))
+        if page is None:
+            return self.desk.bill(tab_id)
+        if page.tab_id != tab_id:
+            raise InvalidArgument(
+                "page_token belongs to another bill (the room's bill changed?): start again",
+                reason="BAD_PAGE_TOKEN",
+            )
+        now = self.desk.clock()
+        tab = self.desk.records.load(tab_id).tab(tab_id)
+        starts = [seg.start for stay in tab.stays for seg in stay.segments]
+        # the next pages are of the first page's instant, within what the tab has seen
+        as_of = min(max(page.as_of, *starts, tab.opened_at), now)
+        return self.desk.bill(tab_id, as_of)
 
     async def GetBill(self, request: pb.GetBillRequest, context: object) -> pb.GetBillResponse:
-        out = self._lookup(request.room, request.name)
-        return pb.GetBillResponse(bill=bill_to_pb(out.bill, out.tab))
+        size = page_size_from_pb(request.page_size)
+        page = page_token_from_pb(request.page_token)
+        out = self._lookup(request.room, request.name, page)
+        offset = page.offset if page else 0
+        return pb.GetBillResponse(bill=bill_to_pb(out.bill, out.tab, offset=offset, page_size=size))
 
     async def TakePayment(
         self, request: pb.TakePaymentRequest, context: object
     ) -> pb.TakePaymentResponse:
         room = self._room(request.room)
-        tenders = [tender_from_pb(t) for t in request.tenders]
+        tenders = tenders_from_pb(request.tenders)
 
         def act() -> pb.TakePaymentResponse:
             out = self.desk.pay(room, tenders, self._actor(), request.request_id)
@@ -236,7 +263,7 @@ class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
 
     async def Checkout(self, request: pb.CheckoutRequest, context: object) -> pb.CheckoutResponse:
         room = self._room(request.room)
-        tenders = [tender_from_pb(t) for t in request.tenders]
+        tenders = tenders_from_pb(request.tenders)
 
         def act() -> pb.CheckoutResponse:
             out = self.desk.checkout(room, self._actor(), tenders, request.request_id)
@@ -295,10 +322,19 @@ class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
         p = request.product
 
         def act() -> pb.UpsertProductResponse:
-            self.desk.put_product(
+            stored = self.desk.put_product(
                 Product(p.sku, p.name, p.category, p.base_fen, p.available), self._actor()
             )
-            return pb.UpsertProductResponse(product=p)
+            return pb.UpsertProductResponse(
+                product=pb.Product(
+                    sku=stored.sku,
+                    name=stored.name,
+                    category=stored.category,
+                    base_fen=stored.base_fen,
+                    available=stored.available,
+                    price_fen=stored.base_fen,
+                )
+            )
 
         return self._once("UpsertProduct", request, pb.UpsertProductResponse, act)
 
@@ -311,29 +347,22 @@ class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
             request.page_size or settings.audit_page_size_default, settings.audit_page_size_max
         )
         tab_id = bill_id(request.bill) if request.bill else None
-        after = _audit_token_seq(request.page_token, request.bill)
-        rows = self.desk.records.audit(tab_id, size + 1, after_seq=after)
-        page = rows[:size]
-        token = _audit_token(page[-1].seq, request.bill) if len(rows) > size else ""
-        return pb.ListAuditEntriesResponse(
-            next_page_token=token,
-            entries=[
-                pb.AuditEntry(
-                    seq=e.seq,
-                    bill=f"bills/{e.tab_id}",
-                    kind=e.kind,
-                    time=ts(e.at),
-                    staff_id=e.staff_id,
-                    role=e.role,
-                    total_before_fen=e.total_before_fen,
-                    total_after_fen=e.total_after_fen,
-                    paid_before_fen=e.paid_before_fen,
-                    paid_after_fen=e.paid_after_fen,
-                    detail_json=e.body,
-                )
-                for e in page
-            ],
-        )
+        after_seq = _audit_token_seq(request.page_token, request.bill)
+        out = pb.ListAuditEntriesResponse()
+        used = 0
+        chunk = min(AUDIT_CHUNK_ROWS, size + 1)
+        while True:  # in chunks: a page never loads much more than it sends
+            rows = self.desk.records.audit(tab_id, chunk, after_seq)
+            for e in rows:
+                entry = _audit_pb(e)
+                used += entry.ByteSize() + 4
+                if len(out.entries) == size or (out.entries and used > AUDIT_PAGE_BYTES_MAX):
+                    out.next_page_token = _audit_token(out.entries[-1].seq, request.bill)
+                    return out
+                out.entries.append(entry)
+                after_seq = e.seq
+            if len(rows) < chunk:
+                return out
 
     async def PrintReceipt(
         self, request: pb.PrintReceiptRequest, context: object
@@ -354,6 +383,9 @@ class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
     ) -> pb.VerifyLedgerResponse:
         records = self.desk.records
         problems = records.verify(self.desk.clock())
+        if len(problems) > VERIFY_PROBLEMS_MAX:
+            more = len(problems) - VERIFY_PROBLEMS_MAX
+            problems = [*problems[:VERIFY_PROBLEMS_MAX], f"... and {more} more differences"]
         entries = self.store.query_one("SELECT COUNT(*) AS n FROM billing_events")
         return pb.VerifyLedgerResponse(
             bill_count=len(records.tab_ids()),
@@ -389,6 +421,30 @@ PERMISSIONS = service_rows(
 )
 
 
+AUDIT_CHUNK_ROWS = 200
+
+
+def _audit_pb(e: AuditEntry) -> pb.AuditEntry:
+    """One audit row; an event too large for a page on its own (a 45,000-line order logged
+    before orders were bounded) keeps its kind and size, not its body."""
+    body = e.body
+    if len(body) > AUDIT_PAGE_BYTES_MAX // 8:
+        body = json.dumps({"type": e.kind, "truncated_chars": len(body)})
+    return pb.AuditEntry(
+        seq=e.seq,
+        bill=f"bills/{e.tab_id}",
+        kind=e.kind,
+        time=ts(e.at),
+        staff_id=e.staff_id,
+        role=e.role,
+        total_before_fen=e.total_before_fen,
+        total_after_fen=e.total_after_fen,
+        paid_before_fen=e.paid_before_fen,
+        paid_after_fen=e.paid_after_fen,
+        detail_json=body,
+    )
+
+
 def _venue_text(app: ControllerApp) -> str:
     path = app.options.venue_config
     return path.read_text(encoding="utf-8") if path else ""
@@ -404,7 +460,13 @@ class BillingModule:
         kind = str(data.get("payments", {}).get("provider", "terminal"))
         providers = default_providers(kind, app.store, app.clock)
         hooks = settled_hooks(app.store, app.clock)
-        desk = BillingDesk(app.board, clock=app.clock, providers=providers, on_settled=hooks)
+        desk = BillingDesk(
+            app.board,
+            clock=app.clock,
+            providers=providers,
+            on_settled=hooks,
+            limits=app.venue.limits,
+        )
         if "pricing" in data:
             desk.import_config(text, SYSTEM, seed=True)
         billing_pb2_grpc.add_BillingServiceServicer_to_server(

@@ -10,6 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from controller.billing.bill import compute_bill
+from controller.billing.bounds import (
+    check_bill_room,
+    check_order_items,
+    check_order_line,
+    check_tenders,
+)
 from controller.billing.events import (
     GuestsChanged,
     OrderPlaced,
@@ -46,7 +52,8 @@ from controller.billing.records import (
 )
 from controller.billing.tab import Tab
 from ktv.errors import FailedPrecondition, InvalidArgument, NotFound
-from ktv.limits import PREPAID_MINUTES_CEILING
+from ktv.limits import DEFAULT, PREPAID_MINUTES_CEILING, Limits
+from ktv.text import short
 
 NewId = Callable[[str], str]  # kind ("order", "payment", ...) -> a fresh opaque id
 
@@ -328,7 +335,7 @@ def decide_move(
 def _product(menu: Mapping[str, Product], sku: str, *, check_available: bool = True) -> Product:
     product = menu.get(sku)
     if product is None:
-        raise NotFound(f"no product {sku!r} on the menu", reason="UNKNOWN_PRODUCT")
+        raise NotFound(f"no product {short(sku)} on the menu", reason="UNKNOWN_PRODUCT")
     if check_available and not product.available:
         raise FailedPrecondition(f"{product.name} is not available now", reason="SOLD_OUT")
     return product
@@ -344,19 +351,17 @@ def decide_order(
     actor: Actor,
     order_id: str,
     source: OrderSource = OrderSource.FRONT_DESK,
+    limits: Limits = DEFAULT,
 ) -> OrderPlaced:
     """An order into the room's bill at the room tier's prices."""
-    if not items:
-        raise InvalidArgument("an order needs at least one item", reason="EMPTY_ORDER")
+    check_order_items(items, limits)
+    check_bill_room(tab, len(items), limits)
     tier = tab.stays[tab.stay_index(room)].tier
     lines = []
     for sku, quantity in items:
-        if quantity <= 0:
-            raise InvalidArgument(f"{sku}: quantity must be positive", reason="BAD_QUANTITY")
         product = _product(menu, sku)
-        lines.append(
-            OrderLine(sku, product.name, quantity, plan.product_fen(tier, sku, product.base_fen))
-        )
+        line = OrderLine(sku, product.name, quantity, plan.product_fen(tier, sku, product.base_fen))
+        lines.append(check_order_line(line, limits))
     order = Order(order_id, room, tuple(lines), source, at)
     return OrderPlaced(tab_id=tab.tab_id, at=at, actor=actor, order=order)
 
@@ -368,8 +373,10 @@ def decide_payments(
     at: datetime,
     actor: Actor,
     new_id: NewId,
+    limits: Limits = DEFAULT,
 ) -> list[PaymentTaken]:
     """Split tender: card/QR/stored value first, cash last (it alone may exceed and give change)."""
+    check_tenders(tab, [t.amount_fen for t in tenders], limits)  # before any pricing
     if not tab.is_open:
         raise FailedPrecondition(f"bill {tab.tab_id} is {tab.status.value}", reason="BILL_CLOSED")
     due = compute_bill(tab, plan, at).due_fen
@@ -423,11 +430,13 @@ def decide_refund(
     actor: Actor,
     refund_id: str,
     reference: str = "",
+    limits: Limits = DEFAULT,
 ) -> PaymentRefunded:
     """A refund is a new negative payment against ``payment_id``; nothing is edited."""
-    original = tab.payment(payment_id)
     if amount_fen <= 0:
         raise InvalidArgument("a refund amount must be positive", reason="BAD_AMOUNT")
+    check_tenders(tab, [amount_fen], limits)
+    original = tab.payment(payment_id)
     payment = Payment(
         refund_id,
         original.tender,

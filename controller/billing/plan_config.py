@@ -31,6 +31,7 @@ from controller.billing.plan import (
 )
 from ktv.errors import InvalidArgument
 from ktv.limits import PrepaidLimits
+from ktv.text import half_width_digits, short
 
 WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 
@@ -50,6 +51,9 @@ def _money(value: object, where: str) -> int:
             raise InvalidArgument(f"{where}: negative amount")
         return value * 100
     if isinstance(value, str):
+        value = half_width_digits(value[:64])
+        if len(value) > 32 or not value.isascii():  # '²'.isdigit() is True, int('²') fails
+            raise InvalidArgument(f"{where}: not an amount in yuan: {short(value)}")
         fen = parse_yuan(value)
         if fen < 0:
             raise InvalidArgument(f"{where}: negative amount")

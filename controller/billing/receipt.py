@@ -6,10 +6,11 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime
 
-from controller.billing.bill import Bill
+from controller.billing.bill import Bill, BillLine, LineKind
 from controller.billing.money import format_yuan
 from controller.billing.tab import Tab
 from ktv.errors import InvalidArgument
+from ktv.limits import RECEIPT_LINES_MAX
 
 COLUMNS_BY_WIDTH_MM = {58: 32, 80: 48}
 ESC_INIT = b"\x1b@"
@@ -69,7 +70,12 @@ def render_receipt(
         two_columns("时间", when, columns),
         rule,
     ]
-    for line in bill.lines:
+    shown = bill.lines[:RECEIPT_LINES_MAX]
+    if len(bill.lines) > len(shown):  # the paper stays a receipt: the rest as one line
+        rest = sum(line.amount_fen for line in bill.lines[len(shown) :])
+        left_out = len(bill.lines) - len(shown)
+        shown = (*shown, BillLine(LineKind.ORDER, f"另有 {left_out} 行", rest))
+    for line in shown:
         label = f"{line.label} x{line.quantity}" if line.quantity > 1 else line.label
         amount = format_yuan(line.amount_fen)
         if display_width(label) + display_width(amount) + 1 > columns:

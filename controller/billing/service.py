@@ -6,10 +6,19 @@ live board. gRPC, ktvctl and tests all come through here.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import astuple
 from datetime import datetime
 
 from controller.billing import desk
 from controller.billing.bill import Bill, Outcome, compute_bill
+from controller.billing.bounds import (
+    check_discount,
+    check_growth,
+    check_menu_size,
+    check_plan_money,
+    check_plan_text,
+    check_product,
+)
 from controller.billing.desk import Product, TenderAmount, TimePurchase
 from controller.billing.events import (
     DiscountGiven,
@@ -31,6 +40,8 @@ from controller.billing.tab import Tab
 from controller.billing.till import Till, _require_prepaid, require_payment_offered
 from controller.rooms.board import RoomBoard
 from ktv.errors import AlreadyExists, FailedPrecondition, InvalidArgument
+from ktv.limits import DEFAULT, NOTE_MAX_CHARS, Limits
+from ktv.text import bounded
 
 
 class BillingDesk(Till):
@@ -41,7 +52,9 @@ class BillingDesk(Till):
         clock: Callable[[], datetime] = utc_now,
         providers: Mapping[Tender, PaymentProvider] | None = None,
         on_settled: Sequence[SettledHook] = (),
+        limits: Limits = DEFAULT,
     ) -> None:
+        self.limits = limits
         self.board = board
         self.store = board.store
         self.records = BillingRecords(board.store)
@@ -55,12 +68,19 @@ class BillingDesk(Till):
         start-up, skip a version already stored instead of refusing it."""
         if not seed:
             require_role(actor, MANAGERS, "changing prices")
+        check_plan_text(source)
         plan = load_plan_text(source)
         products = menu_from_config(parse_toml(source))
         with self.store.transaction():
+            if seed and self.records.has_plan(plan.version):
+                return self.records.plan(plan.version)  # stored prices load as they are
+            check_plan_money(plan, self.limits)  # bounds apply to new prices
+            products = [
+                Product(*check_product(*astuple(p)[:4], self.limits), p.available) for p in products
+            ]
+            menu = self.records.products()
+            check_menu_size(len(menu), len({p.sku for p in products} - set(menu)))
             if self.records.has_plan(plan.version):
-                if seed:
-                    return self.records.plan(plan.version)
                 if self.records.plan_source(plan.version) != source:
                     raise AlreadyExists(
                         f"price plan {plan.version} exists with other prices: bump the version",
@@ -78,9 +98,10 @@ class BillingDesk(Till):
 
     def put_product(self, product: Product, actor: Actor) -> Product:
         require_role(actor, MANAGERS, "changing the menu")
-        if product.base_fen < 0 or not product.sku or not product.name:
-            raise InvalidArgument("a product needs a sku, a name and a price >= 0")
+        product = Product(*check_product(*astuple(product)[:4], self.limits), product.available)
         with self.store.transaction():
+            menu = self.records.products()
+            check_menu_size(len(menu), 0 if product.sku in menu else 1)
             self.records.put_product(product)
         return product
 
@@ -107,14 +128,21 @@ class BillingDesk(Till):
 
     # --- actions -------------------------------------------------------------------------
     def _commit(self, ledger: Ledger, events: Sequence[TabEvent], now: datetime) -> None:
-        """Apply (checking every rule), append the audit rows, refresh the tab index."""
+        """Apply (checking every rule and the venue's bounds), append the audit rows, refresh
+        the tab index."""
         bills: dict[str, Bill] = {}
         for event in events:
             before = ledger.tabs.get(event.tab_id)
             if before is not None and event.tab_id not in bills:
                 bills[event.tab_id] = compute_bill(before, ledger.plan_of(before), event.at)
+            snapshot = dict(ledger.tabs)
             after = ledger.apply(event)
             after_bill = compute_bill(after, ledger.plan_of(after), event.at)
+            try:
+                check_growth(before, bills.get(event.tab_id), after, after_bill, self.limits)
+            except InvalidArgument:
+                ledger.tabs = snapshot
+                raise
             self.records.append(event, bills.get(event.tab_id), after_bill, now)
             bills[event.tab_id] = after_bill
             if isinstance(event, TabsMerged):
@@ -318,6 +346,7 @@ class BillingDesk(Till):
                 actor,
                 new_id("order"),
                 source,
+                self.limits,
             )
             self._commit(ledger, [event], now)
             return self._done(ledger, tab.tab_id, now, event.order.order_id)
@@ -325,6 +354,7 @@ class BillingDesk(Till):
     def update_order(
         self, room_id: str, order_id: str, action: str, actor: Actor, reason: str = ""
     ) -> Outcome:
+        reason = bounded(reason, what="the reason", max_len=NOTE_MAX_CHARS)
         now = self.clock()
         with self.store.transaction():
             ledger, tab, _ = self._act(room_id, now)
@@ -344,6 +374,8 @@ class BillingDesk(Till):
     def discount(
         self, room_id: str, actor: Actor, *, reason: str, percent_bp: int = 0, amount_fen: int = 0
     ) -> Outcome:
+        reason = bounded(reason, what="a discount's reason", max_len=NOTE_MAX_CHARS)
+        check_discount(percent_bp, amount_fen, self.limits)
         now = self.clock()
         with self.store.transaction():
             ledger, tab, _ = self._act(room_id, now)

@@ -16,6 +16,7 @@ from controller.billing.records import (
     Stay,
 )
 from ktv.errors import NotFound
+from ktv.text import short
 
 if TYPE_CHECKING:
     from controller.billing.bill import Bill
@@ -59,23 +60,37 @@ class Tab:
     def paid_fen(self) -> int:
         return sum(p.amount_fen for p in self.payments)
 
+    @property
+    def line_count(self) -> int:
+        """Lines this tab puts on its bill: orders' lines (cancelled ones stay on the tab),
+        fees, discounts and time bought. Its bound (Limits.bill_lines_max) keeps every bill,
+        and every action that folds it, small."""
+        return (
+            sum(len(o.lines) for o in self.orders)
+            + len(self.fees)
+            + len(self.discounts)
+            + sum(len(c.lines) for s in self.stays for c in s.covers)
+        )
+
     def stay_index(self, room: str) -> int:
         for i, stay in enumerate(self.stays):
             if stay.room == room:
                 return i
-        raise NotFound(f"room {room!r} is not on tab {self.tab_id}", reason="ROOM_NOT_ON_TAB")
+        raise NotFound(f"room {short(room)} is not on tab {self.tab_id}", reason="ROOM_NOT_ON_TAB")
 
     def order(self, order_id: str) -> Order:
         for order in self.orders:
             if order.order_id == order_id:
                 return order
-        raise NotFound(f"no order {order_id!r} on tab {self.tab_id}", reason="UNKNOWN_ORDER")
+        raise NotFound(f"no order {short(order_id)} on tab {self.tab_id}", reason="UNKNOWN_ORDER")
 
     def payment(self, payment_id: str) -> Payment:
         for payment in self.payments:
             if payment.payment_id == payment_id:
                 return payment
-        raise NotFound(f"no payment {payment_id!r} on tab {self.tab_id}", reason="UNKNOWN_PAYMENT")
+        raise NotFound(
+            f"no payment {short(payment_id)} on tab {self.tab_id}", reason="UNKNOWN_PAYMENT"
+        )
 
     def refunded_fen(self, payment_id: str) -> int:
         """How much of a payment has been refunded already (a positive number)."""

@@ -19,6 +19,8 @@ from controller.billing.records import Actor, OpeningMode, new_id
 from controller.billing.settlement import BillSettled, SettledHook
 from controller.billing.tab import Tab
 from ktv.errors import FailedPrecondition, InvalidArgument
+from ktv.limits import NOTE_MAX_CHARS, Limits, check_fen
+from ktv.text import bounded
 
 
 class Till:
@@ -26,6 +28,7 @@ class Till:
     ``_commit`` and ``_done`` from the service it is mixed into."""
 
     on_settled: tuple[SettledHook, ...]
+    limits: Limits
 
     def _take(
         self,
@@ -45,7 +48,8 @@ class Till:
             return
         tab = ledger.tab(tab_id)
         plan = ledger.plan_of(tab)
-        desk.decide_payments(tab, plan, tenders, now, actor, new_id)  # validate before charging
+        limits = self.limits
+        desk.decide_payments(tab, plan, tenders, now, actor, new_id, limits)  # before charging
         charged: list[tuple[PaymentProvider, Charge]] = []
         confirmed = []
         try:
@@ -60,7 +64,7 @@ class Till:
                 receipt = provider.charge(charge)
                 charged.append((provider, charge))
                 confirmed.append(replace(t, reference=receipt.reference, provider=receipt.provider))
-            events = desk.decide_payments(tab, plan, confirmed, now, actor, new_id)
+            events = desk.decide_payments(tab, plan, confirmed, now, actor, new_id, limits)
             self._commit(ledger, events, now)
             if then is not None:
                 then()
@@ -139,12 +143,21 @@ class Till:
         request_id: str = "",
     ) -> Outcome:
         """A refund on an open or closed bill: a negative payment, given back by the provider."""
+        check_fen(amount_fen, what="a refund", max_fen=self.limits.payment_fen_max)
+        reason = bounded(reason, what="a refund's reason", max_len=NOTE_MAX_CHARS)
         now = self.clock()
         with self.store.transaction():
             ledger = self.records.load(tab_id)
             tab = ledger.tab(tab_id)
             event = desk.decide_refund(
-                tab, payment_id, amount_fen, reason, now, actor, new_id("refund")
+                tab,
+                payment_id,
+                amount_fen,
+                reason,
+                now,
+                actor,
+                new_id("refund"),
+                limits=self.limits,
             )
             ledger.apply(event)  # check every rule before money moves
             ledger = self.records.load(tab_id)

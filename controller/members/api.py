@@ -111,7 +111,8 @@ class MembersModule:
         desk.providers = _topup_providers(data)
         outreach = Outreach(LoyaltyDesk(desk))
         notifier = FileNotifier(app.options.data_dir / NOTIFICATIONS_FILE)
-        billing = BillingDesk(app.board, clock=app.clock)  # for discount lines and bills
+        billing = BillingDesk(app.board, clock=app.clock, limits=app.venue.limits)
+        desk.limits = app.venue.limits
         checkout = MemberCheckout(billing, outreach.loyalty)
         redemption = ProductRedemption(billing, outreach.loyalty)
         if "menu" in data:

@@ -11,6 +11,7 @@ from enum import Enum
 from controller.billing.money import div_half_up
 from controller.members.points import SpendLine
 from ktv.errors import FailedPrecondition, InvalidArgument
+from ktv.limits import FEN_MAX, PERCENT_BP_MAX, check_fen
 
 
 class CouponKind(Enum):
@@ -31,8 +32,13 @@ class CouponSpec:
     campaign: str = ""
 
     def __post_init__(self) -> None:
-        if self.value <= 0 or (self.kind is CouponKind.PERCENT and self.value > 10_000):
-            raise InvalidArgument(f"coupon value {self.value} is out of range", reason="BAD_COUPON")
+        top = PERCENT_BP_MAX if self.kind is CouponKind.PERCENT else FEN_MAX
+        if isinstance(self.value, bool) or not 0 < self.value <= top:
+            raise InvalidArgument(
+                f"a {self.kind.value} coupon's value is 1-{top}, got {self.value}",
+                reason="BAD_COUPON",
+            )
+        check_fen(self.min_spend_fen, what="a coupon's minimum spend", reason="BAD_COUPON")
         if self.valid_until <= self.valid_from:
             raise InvalidArgument("a coupon must be valid for some time", reason="BAD_COUPON")
 

@@ -33,7 +33,15 @@ from controller.members.pin import UNIFORM_WRONG, PinGuard, new_pin_hash
 from controller.members.records import MemberRecords, Mismatch, fingerprint, refund_reference
 from controller.store.db import Store
 from ktv.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied
-from ktv.limits import NAME_MAX_CHARS
+from ktv.limits import (
+    CODE_MAX_CHARS,
+    DEFAULT,
+    FEN_MAX,
+    NAME_MAX_CHARS,
+    NOTE_MAX_CHARS,
+    Limits,
+    check_fen,
+)
 from ktv.text import bounded, short
 
 TOPUP_TENDERS = tuple(t for t in Tender if t is not Tender.STORED_VALUE)
@@ -55,6 +63,7 @@ class MemberDesk:
     policy: MemberPolicy = field(default_factory=MemberPolicy)
     # non-cash top-ups go through billing's payment providers (terminal, sandbox, gateways)
     providers: Mapping[Tender, PaymentProvider] = field(default_factory=dict)
+    limits: Limits = DEFAULT  # the venue's bounds: top-up and balance maxima
 
     def __post_init__(self) -> None:
         self.records = MemberRecords(self.store)
@@ -200,14 +209,19 @@ class MemberDesk:
         tender is charged through its payment provider first: declined, nothing is written;
         taken but the entry cannot be written, the charge is voided."""
         wallet.check_topup(amount_fen)
+        check_fen(amount_fen, what="a top-up", max_fen=self.limits.topup_fen_max)
+        reference = bounded(
+            reference, what="the reference", max_len=CODE_MAX_CHARS, reason="BAD_REFERENCE"
+        )
         paid_by = _topup_tender(tender)
         fp = fingerprint("topup", member_id, amount_fen, tender, reference)
         with self.store.transaction():
             done = self.records.replay(request_id, fp)
             if done is not None:
                 return done
-            self.records.get(member_id)
+            balance = self.records.get(member_id).balance
             bonus = wallet.promotion_bonus(amount_fen, self.policy.promotions)
+            wallet.check_balance_room(balance, amount_fen + bonus, self.limits.balance_fen_max)
             provider = self.providers.get(paid_by) if paid_by is not Tender.CASH else None
             charge = Charge(
                 paid_by, amount_fen, f"{request_id}:topup", reference, f"members/{member_id}"
@@ -242,6 +256,9 @@ class MemberDesk:
         """Refund unused stored value: principal only; its share of bonus is forfeited."""
         if not reason.strip():
             raise InvalidArgument("a stored-value refund needs a reason", reason="REASON_REQUIRED")
+        reason = bounded(reason, what="the reason", max_len=NOTE_MAX_CHARS)
+        if amount_fen > 0:
+            check_fen(amount_fen, what="a stored-value refund", max_fen=FEN_MAX)
         fp = fingerprint("cash_out", member_id, amount_fen)
         with self.store.transaction():
             done = self.records.replay(request_id, fp)
@@ -267,6 +284,8 @@ class MemberDesk:
     ) -> LedgerEntry:
         """Pay ``amount_fen`` of a bill from the balance (PIN checked; joins the caller's
         transaction, so billing's payment and this debit commit or roll back together)."""
+        if amount_fen > 0:
+            check_fen(amount_fen, what="a stored-value payment", max_fen=FEN_MAX)
         fp = fingerprint("pay", member_id, amount_fen, bill)
         with self.store.transaction():
             done = self.records.replay(request_id, fp)

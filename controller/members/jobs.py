@@ -32,6 +32,8 @@ from controller.members.outreach import Outreach
 from controller.scheduler.runner import Scheduler
 from controller.scheduler.timing import Period, parse_cadence
 from ktv.errors import InvalidArgument
+from ktv.limits import check_fen
+from ktv.text import half_width_digits, short
 
 DEFAULTS = {
     "points_expiry": parse_cadence("daily 04:00"),
@@ -68,10 +70,13 @@ def _yuan(value: object, key: str) -> int:
         raise InvalidArgument(
             f'[members] {key}: whole yuan (88) or a string ("88.50"), not {value!r}'
         )
-    fen = parse_yuan(str(value))
+    text = half_width_digits(str(value)[:64])
+    if len(text) > 32 or not text.isascii():
+        raise InvalidArgument(f"[members] {key}: not an amount in yuan: {short(text)}")
+    fen = parse_yuan(text)
     if fen <= 0:
         raise InvalidArgument(f"[members] {key}: more than 0 yuan, not {value!r}")
-    return fen
+    return check_fen(fen, what=f"[members] {key}")
 
 
 def schedule_member_jobs(

@@ -24,6 +24,7 @@ from controller.members.redemption import ProductRedemption
 from controller.members.tiers import Tag
 from controller.rooms.model import parse_room_name
 from ktv.errors import FailedPrecondition, InvalidArgument
+from ktv.limits import BILL_COUPONS_MAX, FEN_MAX, PAGE_SIZE_MAX, POINTS_MAX, check_fen
 from ktv.v1 import members_pb2 as pb
 from ktv.v1 import members_pb2_grpc
 
@@ -130,8 +131,10 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
     async def ListHistory(
         self, request: pb.ListHistoryRequest, context: object
     ) -> pb.ListHistoryResponse:
+        if request.limit < 0:
+            raise InvalidArgument("limit must not be negative", reason="BAD_PAGE_SIZE")
         m = self.desk.resolve(request.member)
-        entries = self.desk.history(m.member_id, request.limit or 200)
+        entries = self.desk.history(m.member_id, min(request.limit or 200, PAGE_SIZE_MAX))
         return pb.ListHistoryResponse(entries=[entry_pb(e) for e in entries], member=member_pb(m))
 
     async def RedeemPoints(
@@ -139,6 +142,8 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
     ) -> pb.RedeemPointsResponse:
         if request.product:
             return self._redeem_product(request)
+
+        _check_points(request.points)
 
         def act() -> pb.RedeemPointsResponse:
             m = self.desk.resolve(request.member)
@@ -153,6 +158,12 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
         if not request.room:
             raise InvalidArgument("say which room's bill gets the product", reason="ROOM_REQUIRED")
         room_id = parse_room_name(request.room)
+        most = self.desk.limits.order_line_quantity_max
+        if not 0 <= request.quantity <= most:
+            raise InvalidArgument(
+                f"redeem 1-{most} of a product, got {request.quantity}",
+                reason="QUANTITY_TOO_LARGE" if request.quantity > 0 else "BAD_QUANTITY",
+            )
 
         def act() -> pb.RedeemPointsResponse:
             m = self.desk.resolve(request.member)
@@ -175,6 +186,14 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
     async def RecordVisit(
         self, request: pb.RecordVisitRequest, context: object
     ) -> pb.RecordVisitResponse:
+        if len(request.lines) > self.desk.limits.bill_lines_max:
+            raise InvalidArgument(
+                f"a visit has at most {self.desk.limits.bill_lines_max} spend lines",
+                reason="BILL_TOO_LONG",
+            )
+        for line in request.lines:
+            check_fen(line.amount_fen, what="a spend line", max_fen=FEN_MAX)
+
         def act() -> pb.RecordVisitResponse:
             m = self.desk.resolve(request.member)
             lines = [SpendLine(line.category, line.amount_fen) for line in request.lines]
@@ -191,6 +210,11 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
         self, request: pb.ApplyBenefitsRequest, context: object
     ) -> pb.ApplyBenefitsResponse:
         room_id = parse_room_name(request.room)
+        _check_points(request.points, allow_zero=True)
+        if len(request.coupons) > BILL_COUPONS_MAX:
+            raise InvalidArgument(
+                f"at most {BILL_COUPONS_MAX} coupons on one bill", reason="TOO_MANY_COUPONS"
+            )
 
         def act() -> pb.ApplyBenefitsResponse:
             m = self.desk.resolve(request.member)
@@ -271,6 +295,11 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
     async def IssueCoupon(
         self, request: pb.IssueCouponRequest, context: object
     ) -> pb.IssueCouponResponse:
+        if not 0 <= request.days_valid <= COUPON_DAYS_MAX:
+            raise InvalidArgument(
+                f"days_valid is 1-{COUPON_DAYS_MAX} (0: 30 days)", reason="BAD_COUPON"
+            )
+
         def act() -> pb.IssueCouponResponse:
             m = self.desk.resolve(request.member)
             now = self.desk.clock()
@@ -300,6 +329,11 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
     async def RunCampaign(
         self, request: pb.RunCampaignRequest, context: object
     ) -> pb.RunCampaignResponse:
+        if request.gift_fen:
+            check_fen(request.gift_fen, what="a campaign's gift", max_fen=FEN_MAX)
+        if not 0 <= request.lead_days <= 366:
+            raise InvalidArgument("lead_days is 0-366", reason="BAD_CAMPAIGN")
+
         def act() -> pb.RunCampaignResponse:
             gift = request.gift_fen
             if request.campaign == "birthday":
@@ -327,6 +361,18 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
             )
 
         return self._once("RunCampaign", request, pb.RunCampaignResponse, act)
+
+
+COUPON_DAYS_MAX = 3660  # ten years: a longer validity is a typo (and a date past year 9999)
+
+
+def _check_points(points: int, *, allow_zero: bool = False) -> None:
+    """Points are a currency: bounded like money, so no sum of them leaves int64."""
+    if (points == 0 and allow_zero) or 0 < points <= POINTS_MAX:
+        return
+    raise InvalidArgument(
+        f"points must be between 1 and {POINTS_MAX}, got {points}", reason="BAD_POINTS"
+    )
 
 
 def _date(text: str) -> date | None:

@@ -25,6 +25,16 @@ def check_topup(amount_fen: int) -> None:
         raise InvalidArgument("a top-up must be more than 0", reason="BAD_AMOUNT")
 
 
+def check_balance_room(balance: Balance, adding_fen: int, balance_fen_max: int) -> None:
+    """Refuse a top-up (with its bonus) that would take the balance past the venue's bound."""
+    if balance.total_fen + adding_fen > balance_fen_max:
+        raise InvalidArgument(
+            f"the balance would be {balance.total_fen + adding_fen} fen, more than the venue's "
+            f"{balance_fen_max} fen per member",
+            reason="BALANCE_TOO_LARGE",
+        )
+
+
 def split_debit(balance: Balance, amount_fen: int, order: BonusOrder) -> tuple[int, int]:
     """(principal, bonus) taken to pay ``amount_fen``; never more than the balance has."""
     if amount_fen <= 0:

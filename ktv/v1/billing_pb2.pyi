@@ -113,7 +113,7 @@ class OrderLine(_message.Message):
     def __init__(self, sku: _Optional[str] = ..., name: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_fen: _Optional[int] = ...) -> None: ...
 
 class Order(_message.Message):
-    __slots__ = ("order_id", "room", "lines", "status", "comped", "included", "note", "source")
+    __slots__ = ("order_id", "room", "lines", "status", "comped", "included", "note", "source", "line_count")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     ROOM_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
@@ -122,6 +122,7 @@ class Order(_message.Message):
     INCLUDED_FIELD_NUMBER: _ClassVar[int]
     NOTE_FIELD_NUMBER: _ClassVar[int]
     SOURCE_FIELD_NUMBER: _ClassVar[int]
+    LINE_COUNT_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     room: str
     lines: _containers.RepeatedCompositeFieldContainer[OrderLine]
@@ -130,10 +131,11 @@ class Order(_message.Message):
     included: bool
     note: str
     source: str
-    def __init__(self, order_id: _Optional[str] = ..., room: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., status: _Optional[str] = ..., comped: _Optional[bool] = ..., included: _Optional[bool] = ..., note: _Optional[str] = ..., source: _Optional[str] = ...) -> None: ...
+    line_count: int
+    def __init__(self, order_id: _Optional[str] = ..., room: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., status: _Optional[str] = ..., comped: _Optional[bool] = ..., included: _Optional[bool] = ..., note: _Optional[str] = ..., source: _Optional[str] = ..., line_count: _Optional[int] = ...) -> None: ...
 
 class Bill(_message.Message):
-    __slots__ = ("name", "plan_version", "rooms", "as_of_time", "lines", "subtotal_fen", "service_charge_fen", "discount_fen", "rounding_fen", "total_fen", "paid_fen", "due_fen", "closed", "payments", "orders", "mode", "guest_count", "paid_until_time", "status")
+    __slots__ = ("name", "plan_version", "rooms", "as_of_time", "lines", "subtotal_fen", "service_charge_fen", "discount_fen", "rounding_fen", "total_fen", "paid_fen", "due_fen", "closed", "payments", "orders", "mode", "guest_count", "paid_until_time", "status", "line_count", "next_page_token", "order_count", "payment_count")
     NAME_FIELD_NUMBER: _ClassVar[int]
     PLAN_VERSION_FIELD_NUMBER: _ClassVar[int]
     ROOMS_FIELD_NUMBER: _ClassVar[int]
@@ -153,6 +155,10 @@ class Bill(_message.Message):
     GUEST_COUNT_FIELD_NUMBER: _ClassVar[int]
     PAID_UNTIL_TIME_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
+    LINE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    ORDER_COUNT_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_COUNT_FIELD_NUMBER: _ClassVar[int]
     name: str
     plan_version: str
     rooms: _containers.RepeatedScalarFieldContainer[str]
@@ -172,7 +178,11 @@ class Bill(_message.Message):
     guest_count: int
     paid_until_time: _timestamp_pb2.Timestamp
     status: str
-    def __init__(self, name: _Optional[str] = ..., plan_version: _Optional[str] = ..., rooms: _Optional[_Iterable[str]] = ..., as_of_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[BillLine, _Mapping]]] = ..., subtotal_fen: _Optional[int] = ..., service_charge_fen: _Optional[int] = ..., discount_fen: _Optional[int] = ..., rounding_fen: _Optional[int] = ..., total_fen: _Optional[int] = ..., paid_fen: _Optional[int] = ..., due_fen: _Optional[int] = ..., closed: _Optional[bool] = ..., payments: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., orders: _Optional[_Iterable[_Union[Order, _Mapping]]] = ..., mode: _Optional[str] = ..., guest_count: _Optional[int] = ..., paid_until_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[str] = ...) -> None: ...
+    line_count: int
+    next_page_token: str
+    order_count: int
+    payment_count: int
+    def __init__(self, name: _Optional[str] = ..., plan_version: _Optional[str] = ..., rooms: _Optional[_Iterable[str]] = ..., as_of_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[BillLine, _Mapping]]] = ..., subtotal_fen: _Optional[int] = ..., service_charge_fen: _Optional[int] = ..., discount_fen: _Optional[int] = ..., rounding_fen: _Optional[int] = ..., total_fen: _Optional[int] = ..., paid_fen: _Optional[int] = ..., due_fen: _Optional[int] = ..., closed: _Optional[bool] = ..., payments: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., orders: _Optional[_Iterable[_Union[Order, _Mapping]]] = ..., mode: _Optional[str] = ..., guest_count: _Optional[int] = ..., paid_until_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[str] = ..., line_count: _Optional[int] = ..., next_page_token: _Optional[str] = ..., order_count: _Optional[int] = ..., payment_count: _Optional[int] = ...) -> None: ...
 
 class OpenSessionRequest(_message.Message):
     __slots__ = ("room", "guest_count", "purchase", "tenders", "booking", "request_id")
@@ -329,12 +339,16 @@ class ApplyDiscountResponse(_message.Message):
     def __init__(self, bill: _Optional[_Union[Bill, _Mapping]] = ...) -> None: ...
 
 class GetBillRequest(_message.Message):
-    __slots__ = ("room", "name")
+    __slots__ = ("room", "name", "page_size", "page_token")
     ROOM_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     room: str
     name: str
-    def __init__(self, room: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, room: _Optional[str] = ..., name: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class GetBillResponse(_message.Message):
     __slots__ = ("bill",)

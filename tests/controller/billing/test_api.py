@@ -149,7 +149,7 @@ def test_the_same_request_id_with_other_parameters_is_aborted(staff, billing, ro
             "UNKNOWN_PRODUCT",
         ),
         (
-            lambda room: ("TakePayment", pb.TakePaymentRequest(room=room, tenders=[wechat(10**9)])),
+            lambda room: ("TakePayment", pb.TakePaymentRequest(room=room, tenders=[wechat(10**7)])),
             grpc.StatusCode.INVALID_ARGUMENT,
             "OVERPAYMENT",
         ),

@@ -82,7 +82,7 @@ def test_int32_max_minutes_of_prepaid_time_is_refused_in_milliseconds(ctl, billi
                 room="rooms/L01",
                 guest_count=2,
                 purchase=pb.TimePurchase(prepaid_minutes=minutes),
-                tenders=[cash(10**9)],
+                tenders=[cash(10**7)],
                 request_id=rid(),
             ),
             ctl.admin_md,
