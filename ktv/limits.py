@@ -28,6 +28,8 @@ PHONE_MAX_DIGITS = 20
 PIN_MAX_DIGITS = 12
 # --- paging ------------------------------------------------------------------------------------
 PAGE_SIZE_MAX = 1000
+# --- the room's guest controls ------------------------------------------------------------------
+KEY_SEMITONES_MAX = 6  # 升降调 either way: past a fourth voices and the pitch filter sound wrong
 
 
 @dataclass(frozen=True)

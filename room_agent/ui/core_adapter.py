@@ -25,7 +25,6 @@ from room_agent.core.events import (
     MessageChanged,
     PlaybackChanged,
     QueueChanged,
-    RoomScreen,
     ScreenChanged,
     ServiceAnswered,
     SongEnded,
@@ -45,7 +44,6 @@ from room_agent.ui.port import (
     NowPlayingView,
     QueueEntry,
     QueueView,
-    RoomMode,
     RoomView,
     ServiceCall,
 )
@@ -135,7 +133,7 @@ class CoreRoomControl:
             room_id=self.identity.room_id,
             display_name=self.identity.display_name or self.identity.room_id,
             tier=self.identity.tier,
-            mode=_mode(view.screen),
+            mode=view.screen,
             online=self._online_source() if self._online_source else self._online,
             venue_message=view.message or self.identity.welcome_message,
             emergency_message=view.emergency_message,
@@ -280,9 +278,3 @@ class CoreRoomControl:
             self._calls.append(call)
         self._tell(Change.SERVICE)
         return call
-
-
-def _mode(screen: RoomScreen) -> RoomMode:
-    """到钟 keeps the ordering screens underneath: the prepaid-time overlay
-    (``room_agent.ui.time_up``) covers them until the desk extends."""
-    return RoomMode.OPEN if screen is RoomScreen.TIME_UP else RoomMode(screen.value)
