@@ -40,7 +40,6 @@ from room_agent.ui.port import (
     IDLE_PLAYBACK,
     Change,
     LyricsFrame,
-    LyricWord,
     NowPlayingView,
     QueueEntry,
     QueueView,
@@ -193,7 +192,7 @@ class CoreRoomControl:
             position_ms=moment.position_ms,
             line_start_ms=line.start_ms,
             line_end_ms=line.end_ms,
-            words=tuple(LyricWord(w.text, w.start_ms, w.end_ms) for w in line.words),
+            words=line.words,
         )
 
     def service_calls(self) -> tuple[ServiceCall, ...]:

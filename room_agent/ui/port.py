@@ -21,6 +21,7 @@ from typing import Protocol
 from media_index.model import Song
 from room_agent.core.events import RoomScreen
 from room_agent.core.ports import PlayerState, VocalSwitch
+from room_agent.lyrics.model import LyricWord  # the lyrics' own word: one definition
 
 # --- views ---------------------------------------------------------------------------------
 
@@ -81,13 +82,6 @@ IDLE_PLAYBACK = NowPlayingView(
     volume_percent=50,
     muted=False,
 )
-
-
-@dataclass(frozen=True)
-class LyricWord:
-    text: str
-    start_ms: int
-    end_ms: int
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ def test_one_play_outcome_and_one_room_state_on_both_sides() -> None:
 def test_the_touchscreen_knows_the_time_up_screen() -> None:
     assert port.RoomMode is RoomScreen
     assert RoomScreen.TIME_UP in set(port.RoomMode)
+    assert port.LyricWord is LyricWord  # the lyrics' own word, not a copy in another order
 
 
 def test_the_key_range_is_one_bound_for_the_core_and_the_player() -> None:
@@ -102,6 +103,6 @@ def test_the_touchscreen_wipe_is_the_lyrics_clock_arithmetic() -> None:
             position_ms=position,
             line_start_ms=line.start_ms,
             line_end_ms=line.end_ms,
-            words=tuple(port.LyricWord(w.text, w.start_ms, w.end_ms) for w in words),
+            words=words,
         )
         assert wiped_chars(frame) == pytest.approx(moment.line_progress * 4)
