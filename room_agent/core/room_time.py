@@ -12,10 +12,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from ktv.errors import FailedPrecondition, Unavailable
-from room_agent.core.events import RoomScreen
+from room_agent.core.events import RoomScreen, TimeLeftChanged, TimeUpChanged, TimeWarning
 from room_agent.core.persistence import NowPlaying, RoomSnapshot
 from room_agent.core.ports import ServiceCalled
 from room_agent.core.time_left import PrepaidTime, TimeEvent, TimeLeft, TimePolicy, TimeSignal
@@ -25,34 +25,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+__all__ = [  # the time events live with the core's other events; re-exported for old imports
+    "EXTEND_KIND",
+    "ExtensionRequest",
+    "PrepaidTimeController",
+    "TimeLeftChanged",
+    "TimeUpChanged",
+    "TimeWarning",
+]
+
 EXTEND_KIND = "extend"
-
-
-@dataclass(frozen=True)
-class TimeLeftChanged:
-    """The badge changed (a minute passed, a phase changed, a new end time)."""
-
-    name: ClassVar[str] = "time_left"
-    time_left: TimeLeft
-
-
-@dataclass(frozen=True)
-class TimeWarning:
-    """N minutes left: both screens show it over whatever is on; the song goes on."""
-
-    name: ClassVar[str] = "time_warning"
-    minutes: int
-    ends_at: datetime
-
-
-@dataclass(frozen=True)
-class TimeUpChanged:
-    """到钟 (up=True): the song fades out and the time-up screen replaces the queue;
-    up=False after an extension."""
-
-    name: ClassVar[str] = "time_up"
-    up: bool
-    ends_at: datetime | None
 
 
 @dataclass(frozen=True)
