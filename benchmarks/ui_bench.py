@@ -254,7 +254,7 @@ def _lyrics(app, room, cat, loop, seconds: float = 10.0) -> tuple[list[float], f
         text = "窗外的麻雀在电线杆上多嘴" if i % 2 else "你说这一句很有夏天的感觉"
         start = i * 3000
         words = tuple(
-            LyricWord(ch, start + k * 240, start + (k + 1) * 240) for k, ch in enumerate(text)
+            LyricWord(start + k * 240, start + (k + 1) * 240, ch) for k, ch in enumerate(text)
         )
         lines.append(TimedLine(start, start + 3000, text, words))
     room.lyrics_by_song[song.song_id] = tuple(lines)

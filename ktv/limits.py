@@ -68,6 +68,8 @@ AUDIT_PAGE_BYTES_MAX = 2 * 1024 * 1024  # a ListAuditEntries page stops here wha
 RECEIPT_LINES_MAX = 300  # a printed receipt's lines (~1.2 m of paper); the rest sum to one line
 PRICE_PLAN_TEXT_BYTES_MAX = 256 * 1024  # an imported venue config (the example is 5 KB)
 VERIFY_PROBLEMS_MAX = 100  # differences VerifyLedger lists; then one line says how many more
+# --- the room's guest controls ------------------------------------------------------------------
+KEY_SEMITONES_MAX = 6  # 升降调 either way: past a fourth voices and the pitch filter sound wrong
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ktv.room_link import PlayOutcome  # how a play ended: the link's one definition
 from media_index.model import Song
 
 
@@ -29,15 +30,6 @@ class ArtistKind(enum.Enum):
             return cls(key)
         except ValueError:
             return cls.UNKNOWN
-
-
-class PlayOutcome(enum.Enum):
-    """How a play ended, as the room agent reports it."""
-
-    COMPLETED = "completed"  # sang to the end
-    SKIPPED = "skipped"  # 切歌 before the end
-    STOPPED = "stopped"  # session ended / emergency stop mid-song
-    FAILED = "failed"  # the file would not play
 
 
 @dataclass(frozen=True)

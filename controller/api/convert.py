@@ -10,6 +10,7 @@ from controller.auth.model import Role
 from controller.rooms import commands, events
 from controller.rooms.model import RoomState, RoomView
 from ktv.errors import InvalidArgument
+from ktv.room_link import PlayOutcome
 from ktv.v1 import auth_pb2, link_pb2, rooms_pb2
 
 
@@ -94,7 +95,7 @@ def command_to_pb(command: commands.RoomCommand) -> link_pb2.RoomCommand:
     body = command.body
     out = link_pb2.RoomCommand(command_id=command.command_id)
     match body:
-        case commands.OpenSession():
+        case commands.SessionOpened():
             out.session_opened.CopyFrom(
                 link_pb2.SessionOpened(
                     session=body.session,
@@ -104,19 +105,19 @@ def command_to_pb(command: commands.RoomCommand) -> link_pb2.RoomCommand:
                     after_end=after_end_to_pb(body.continues_after_end),  # type: ignore[arg-type]
                 )
             )
-        case commands.CloseSession():
+        case commands.SessionClosed():
             out.session_closed.session = body.session
-        case commands.EmergencyStop():
+        case commands.Emergency():
             out.emergency.active = body.active
             out.emergency.message = body.message
-        case commands.StateChanged():
+        case commands.RoomStateChanged():
             out.room_state.state = room_state_to_pb(body.state)  # type: ignore[assignment]
-        case commands.ShowText():
+        case commands.ShowMessage():
             out.show_message.text = body.text
             out.show_message.duration_seconds = body.duration_s
-        case commands.QueuePrebooked():
+        case commands.QueueSongs():
             out.queue_songs.song_ids.extend(body.song_ids)
-        case commands.CapVolume():
+        case commands.VolumeLimit():
             out.volume_limit.max_percent = body.max_percent
         case commands.ServiceAcknowledged():
             out.service_acknowledged.kind = body.kind
@@ -132,6 +133,25 @@ def after_end_to_pb(continues: bool | None) -> int:
 
 
 MAX_EVENT_ID_CHARS = 128
+
+_OUTCOME_FROM_PB = {
+    link_pb2.PLAY_OUTCOME_COMPLETED: PlayOutcome.COMPLETED,
+    link_pb2.PLAY_OUTCOME_SKIPPED: PlayOutcome.SKIPPED,
+    link_pb2.PLAY_OUTCOME_FAILED: PlayOutcome.FAILED,
+    link_pb2.PLAY_OUTCOME_STOPPED: PlayOutcome.STOPPED,
+}
+
+
+def play_outcome_from_pb(event_id: str, outcome: int) -> PlayOutcome:
+    """A played song's outcome; an unset or unknown one is refused (it would be a play the
+    charts cannot count)."""
+    try:
+        return _OUTCOME_FROM_PB[outcome]  # type: ignore[index]
+    except KeyError:
+        raise InvalidArgument(
+            f"event {event_id} reports a song played with no known outcome ({outcome})",
+            reason="BAD_EVENT",
+        ) from None
 
 
 def event_from_pb(room_id: str, event: link_pb2.RoomEvent, now: datetime) -> events.RoomEvent:
@@ -153,7 +173,7 @@ def event_from_pb(room_id: str, event: link_pb2.RoomEvent, now: datetime) -> eve
             title=sp.title,
             session=sp.session,
             start_time=from_ts(sp.start_time) if sp.HasField("start_time") else None,
-            outcome=link_pb2.PlayOutcome.Name(sp.outcome).removeprefix("PLAY_OUTCOME_"),
+            outcome=play_outcome_from_pb(event.event_id, sp.outcome),
             played_ms=sp.played_ms,
             error=sp.error,
         )

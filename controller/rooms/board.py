@@ -166,7 +166,7 @@ class RoomBoard:
             return room
         now = self.clock()
         new = room.bumped(state=target, state_since=now)
-        return self._commit(new, [commands.StateChanged(target)], reason=reason, actor=actor)
+        return self._commit(new, [commands.RoomStateChanged(target)], reason=reason, actor=actor)
 
     # --- sessions (called by billing inside its transaction) ------------------------------
     def session_opened(
@@ -194,10 +194,10 @@ class RoomBoard:
             session_continues=continues_after_end,
             running_total_fen=0,
         )
-        body = commands.OpenSession(session, opened, end_time, guest_count, continues_after_end)
+        body = commands.SessionOpened(session, opened, end_time, guest_count, continues_after_end)
         return self._commit(
             new,
-            [body, commands.StateChanged(RoomState.IN_USE)],
+            [body, commands.RoomStateChanged(RoomState.IN_USE)],
             reason=f"session {session} opened",
             actor=actor,
         )
@@ -214,10 +214,10 @@ class RoomBoard:
             session_continues=None,
             running_total_fen=0,
         )
-        body = commands.CloseSession(session)
+        body = commands.SessionClosed(session)
         return self._commit(
             new,
-            [body, commands.StateChanged(RoomState.CLEANING)],
+            [body, commands.RoomStateChanged(RoomState.CLEANING)],
             reason=f"session {session} closed",
             actor=actor,
         )
@@ -240,7 +240,7 @@ class RoomBoard:
         bodies: list[commands.CommandBody] = []
         if room.session:
             bodies.append(
-                commands.OpenSession(room.session, room.state_since, end_time, 0, continues)
+                commands.SessionOpened(room.session, room.state_since, end_time, 0, continues)
             )
         return self._commit(room.bumped(session_end=end_time, session_continues=continues), bodies)
 
@@ -280,7 +280,7 @@ class RoomBoard:
                 self.clock(),
             )
         self.emergency = state
-        body = commands.EmergencyStop(state.active, state.message)
+        body = commands.Emergency(state.active, state.message)
         for sink in list(self._links.values()):
             sink.deliver(commands.RoomCommand(body))
         return len(self._links)

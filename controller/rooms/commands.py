@@ -1,66 +1,49 @@
-"""Commands the controller sends down a room's link, as values."""
+"""Commands the controller sends down a room's link, as values.
+
+The bodies are the link's one vocabulary (``ktv.room_link``, the protos' names), shared with
+the room agent; this module adds the controller's envelope (the command id)."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from controller.rooms.model import RoomState
+from ktv import room_link
+from ktv.room_link import (
+    Emergency,
+    QueueSongs,
+    RoomStateChanged,
+    ServiceAcknowledged,
+    SessionClosed,
+    SessionOpened,
+    ShowMessage,
+    VolumeLimit,
+)
 
+__all__ = [
+    "CommandBody",
+    "Emergency",
+    "QueueSongs",
+    "RoomCommand",
+    "RoomStateChanged",
+    "ServiceAcknowledged",
+    "SessionClosed",
+    "SessionOpened",
+    "ShowMessage",
+    "VolumeLimit",
+]
 
-@dataclass(frozen=True)
-class OpenSession:
-    session: str
-    open_time: datetime
-    end_time: datetime | None
-    guest_count: int
-    continues_after_end: bool | None = None  # the plan's after-end policy; None: not known
+CommandBody = room_link.RoomCommand  # what the room is told; RoomCommand below is the envelope
 
-
-@dataclass(frozen=True)
-class CloseSession:
-    session: str
-
-
-@dataclass(frozen=True)
-class EmergencyStop:
-    active: bool
-    message: str
-
-
-@dataclass(frozen=True)
-class StateChanged:
-    state: RoomState
-
-
-@dataclass(frozen=True)
-class ShowText:
-    text: str
-    duration_s: int = 0
-
-
-@dataclass(frozen=True)
-class QueuePrebooked:
-    song_ids: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class CapVolume:
-    max_percent: int
-
-
-@dataclass(frozen=True)
-class ServiceAcknowledged:
-    """The desk has seen the room's service call: the room shows "staff are on the way"."""
-
-    kind: str  # the alert kind (SERVICE_CALLED)
-    staff: str = ""  # who acknowledged it
-    call_kind: str = ""  # what the guest asked for: service, water, extend...
-
-
-CommandBody = OpenSession | CloseSession | EmergencyStop | StateChanged | ShowText
-CommandBody = CommandBody | QueuePrebooked | CapVolume | ServiceAcknowledged
+# The controller's older names for the same classes, kept until every caller (billing,
+# members, their tests) says the link's names; not a second vocabulary.
+OpenSession = SessionOpened
+CloseSession = SessionClosed
+EmergencyStop = Emergency
+StateChanged = RoomStateChanged
+ShowText = ShowMessage
+QueuePrebooked = QueueSongs
+CapVolume = VolumeLimit
 
 
 @dataclass(frozen=True)

@@ -1,39 +1,26 @@
-"""Events a room sends up the link, as values (the link adapter converts from protobuf)."""
+"""Events a room sends up the link, as values (the link adapter converts from protobuf).
+
+The payloads are the link's one vocabulary (``ktv.room_link``), shared with the room agent;
+this module adds the controller's envelope (event id, room, time, the JSON kept verbatim)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from ktv import room_link
+from ktv.room_link import DoorChanged, PresenceChanged, ServiceCalled, SongPlayed
 
-@dataclass(frozen=True)
-class DoorChanged:
-    open: bool
+__all__ = [
+    "DoorChanged",
+    "EventPayload",
+    "PresenceChanged",
+    "RoomEvent",
+    "ServiceCalled",
+    "SongPlayed",
+]
 
-
-@dataclass(frozen=True)
-class PresenceChanged:
-    present: bool
-
-
-@dataclass(frozen=True)
-class SongPlayed:
-    song_id: str
-    title: str
-    session: str
-    start_time: datetime | None
-    outcome: str  # PlayOutcome name without prefix: COMPLETED, SKIPPED, FAILED, STOPPED
-    played_ms: int
-    error: str
-
-
-@dataclass(frozen=True)
-class ServiceCalled:
-    kind: str
-    note: str
-
-
-EventPayload = DoorChanged | PresenceChanged | SongPlayed | ServiceCalled
+EventPayload = room_link.RoomEvent  # what the room sent; RoomEvent below is the envelope
 
 
 @dataclass(frozen=True)

@@ -8,19 +8,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from ktv.errors import FailedPrecondition, InvalidArgument
+from ktv.room_link import RoomState  # the link's one definition, shared with the room
 
 ROOM_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 TIER_RE = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 DISPLAY_NAME_MAX_CHARS = 64
 DEFAULT_TIERS = ("mini", "small", "medium", "large", "vip", "party")
-
-
-class RoomState(enum.Enum):
-    IDLE = "IDLE"
-    RESERVED = "RESERVED"
-    IN_USE = "IN_USE"
-    CLEANING = "CLEANING"
-    MAINTENANCE = "MAINTENANCE"
 
 
 class AlertKind(enum.Enum):

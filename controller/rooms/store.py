@@ -113,7 +113,7 @@ class RoomRecords:
                     play.title,
                     play.session,
                     _ts(play.start_time),
-                    play.outcome,
+                    play.outcome.name,  # stored upper case, as the link's enum names it
                     play.played_ms,
                     play.error,
                     _ts(event.occur_time),

@@ -12,10 +12,12 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import ClassVar
 
 from room_agent.core.ports import PlayerState, PlayOutcome, VocalSwitch
 from room_agent.core.queue import QueuedSong, SungSong
+from room_agent.core.time_left import TimeLeft
 from room_agent.lyrics.clock import LyricMoment
 
 log = logging.getLogger(__name__)
@@ -124,6 +126,33 @@ class ServiceAnswered:
 
 
 @dataclass(frozen=True)
+class TimeLeftChanged:
+    """The badge changed (a minute passed, a phase changed, a new end time)."""
+
+    name: ClassVar[str] = "time_left"
+    time_left: TimeLeft
+
+
+@dataclass(frozen=True)
+class TimeWarning:
+    """N minutes left: both screens show it over whatever is on; the song goes on."""
+
+    name: ClassVar[str] = "time_warning"
+    minutes: int
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class TimeUpChanged:
+    """到钟 (up=True): the song fades out and the time-up screen replaces the queue;
+    up=False after an extension."""
+
+    name: ClassVar[str] = "time_up"
+    up: bool
+    ends_at: datetime | None
+
+
+@dataclass(frozen=True)
 class SensorChanged:
     name: ClassVar[str] = "sensor_changed"
     door_open: bool
@@ -144,6 +173,9 @@ CoreEvent = (
     | MessageChanged
     | SensorChanged
     | ServiceAnswered
+    | TimeLeftChanged
+    | TimeWarning
+    | TimeUpChanged
 )
 
 Listener = Callable[[CoreEvent], None]

@@ -14,7 +14,52 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from ktv.room_link import (
+    DoorChanged,
+    Emergency,
+    PlayOutcome,
+    PresenceChanged,
+    QueueSongs,
+    RoomCommand,
+    RoomEvent,
+    RoomState,
+    RoomStateChanged,
+    ServiceAcknowledged,
+    ServiceCalled,
+    SessionClosed,
+    SessionOpened,
+    ShowMessage,
+    SongPlayed,
+    VolumeLimit,
+)
 from media_index.model import Song
+
+# the link's vocabulary (defined once in ktv.room_link) is re-exported for the adapters
+__all__ = [
+    "CommandHandler",
+    "DoorChanged",
+    "Emergency",
+    "EventSink",
+    "PlayOutcome",
+    "Player",
+    "PlayerState",
+    "PlayerStatus",
+    "PresenceChanged",
+    "QueueSongs",
+    "RoomBusinessState",
+    "RoomCommand",
+    "RoomEvent",
+    "RoomState",
+    "RoomStateChanged",
+    "ServiceAcknowledged",
+    "ServiceCalled",
+    "SessionClosed",
+    "SessionOpened",
+    "ShowMessage",
+    "SongPlayed",
+    "VocalSwitch",
+    "VolumeLimit",
+]
 
 
 class PlayerState(enum.Enum):
@@ -77,44 +122,9 @@ class Player(Protocol):
         """Release libVLC resources; idempotent."""
 
 
-# --- events the room sends up (through the outbox) ------------------------------------------
+# --- the link's vocabulary (ktv.room_link): events up, commands down -------------------------
 
-
-class PlayOutcome(enum.Enum):
-    COMPLETED = "completed"
-    SKIPPED = "skipped"
-    FAILED = "failed"
-    STOPPED = "stopped"  # session closed or emergency
-
-
-@dataclass(frozen=True)
-class DoorChanged:
-    open: bool
-
-
-@dataclass(frozen=True)
-class PresenceChanged:
-    present: bool
-
-
-@dataclass(frozen=True)
-class SongPlayed:
-    song_id: str
-    title: str
-    session: str  # sessions/{id}, "" if none
-    start_time: datetime  # UTC
-    outcome: PlayOutcome
-    played_ms: int
-    error: str = ""
-
-
-@dataclass(frozen=True)
-class ServiceCalled:
-    kind: str  # "service", "water", "microphone", ...
-    note: str = ""
-
-
-RoomEvent = DoorChanged | PresenceChanged | SongPlayed | ServiceCalled
+RoomBusinessState = RoomState  # the room's older name for the controller's RoomState
 
 
 class EventSink(Protocol):
@@ -123,80 +133,6 @@ class EventSink(Protocol):
     def emit(self, event: RoomEvent, occurred_at: datetime) -> str:
         """Store the event durably (UTC ``occurred_at``) and return its event id; delivery
         to the controller happens later, exactly once."""
-
-
-# --- commands the controller sends down (over the link) --------------------------------------
-
-
-@dataclass(frozen=True)
-class SessionOpened:
-    session: str  # sessions/{id}
-    open_time: datetime
-    end_time: datetime | None = None  # prepaid/package end; None for pay-at-checkout
-    guest_count: int = 0
-    # after end_time, from the venue's plan: True keeps singing (continue_hourly), False
-    # stops (到钟 until 续钟), None: not said (the agent keeps what it had)
-    continues_after_end: bool | None = None
-
-
-@dataclass(frozen=True)
-class SessionClosed:
-    session: str
-
-
-@dataclass(frozen=True)
-class QueueSongs:
-    song_ids: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class VolumeLimit:
-    max_percent: int
-
-
-@dataclass(frozen=True)
-class ShowMessage:
-    text: str
-    duration_s: int = 0
-
-
-@dataclass(frozen=True)
-class Emergency:
-    active: bool
-    message: str = ""
-
-
-class RoomBusinessState(enum.Enum):
-    IDLE = "idle"
-    RESERVED = "reserved"
-    IN_USE = "in_use"
-    CLEANING = "cleaning"
-    MAINTENANCE = "maintenance"
-
-
-@dataclass(frozen=True)
-class RoomStateChanged:
-    state: RoomBusinessState
-
-
-@dataclass(frozen=True)
-class ServiceAcknowledged:
-    """The front desk has seen the room's service call: staff are on the way."""
-
-    staff: str = ""  # who acknowledged it
-    call_kind: str = ""  # what the guest asked for (service, water, extend...), if known
-
-
-RoomCommand = (
-    SessionOpened
-    | SessionClosed
-    | QueueSongs
-    | VolumeLimit
-    | ShowMessage
-    | Emergency
-    | RoomStateChanged
-    | ServiceAcknowledged
-)
 
 
 class CommandHandler(Protocol):

@@ -1,10 +1,16 @@
-"""RoomCore: the room agent's composition of queue, playback, lyrics clock, session and presence.
+"""RoomCore: the room agent's core, a small composition of controllers that own their state.
+
+mopidy's core is the model: ``queue`` (已点/已唱), ``playback`` (the song on the speakers and
+its lyrics clock), ``room`` (session, business state, emergency, messages, the screen),
+``mixer`` (volume, cap, mute), ``prepaid`` (prepaid time, 到钟, 续钟), ``sensors`` (door,
+presence) and ``memory`` (the saved room). Each is called by the others through the core;
+none reaches into another's state.
 
 Every entry point (touchscreen intents, controller commands, sensor edges, player callbacks)
-is serialised through one re-entrant lock. Player callbacks arrive on libVLC's thread, where
-player methods must not be called, so they are handed to the core's own loop thread (or run
-by ``drain()`` when the core runs without a loop, as in fast tests). Nothing here waits on
-the network: the ``EventSink`` is a local outbox.
+is serialised through one re-entrant lock: the room's single inbox. Player callbacks arrive
+on libVLC's thread, where player methods must not be called, so they are queued for the
+core's own loop thread (or run by ``drain()`` when the core runs without a loop, as in fast
+tests). Nothing here waits on the network: the ``EventSink`` is a local outbox.
 """
 
 from __future__ import annotations
@@ -16,42 +22,39 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from ktv.errors import FailedPrecondition
+from ktv.errors import InvalidArgument
 from media_index.model import Song
 from room_agent.core import settings
-from room_agent.core.events import (
-    CoreEvent,
-    Listener,
-    LyricsLine,
-    MessageChanged,
-    QueueChanged,
-    RoomScreen,
-    ScreenChanged,
-    SensorChanged,
-    Subscribers,
-    VolumeChanged,
-)
-from room_agent.core.persistence import MemoryRoomStore, RoomStore
+from room_agent.core.events import CoreEvent, Listener, ServiceAnswered, Subscribers
+from room_agent.core.memory import MemoryController
+from room_agent.core.mixer import MixerController
+from room_agent.core.persistence import MemoryRoomStore, RoomSnapshot, RoomStore
+from room_agent.core.playback import PlaybackController
 from room_agent.core.ports import (
-    DoorChanged,
+    Emergency,
     EventSink,
     Player,
-    PlayerState,
-    PlayOutcome,
-    PresenceChanged,
-    RoomBusinessState,
+    QueueSongs,
+    RoomCommand,
     RoomEvent,
+    RoomStateChanged,
+    ServiceAcknowledged,
+    ServiceCalled,
+    SessionClosed,
+    SessionOpened,
+    ShowMessage,
+    VocalSwitch,
+    VolumeLimit,
 )
-from room_agent.core.presence import DoorDebouncer, PresenceModel, PresenceTimeouts
-from room_agent.core.queue import SongQueue
-from room_agent.core.room_commands import CommandsMixin
-from room_agent.core.room_memory import MemoryMixin
-from room_agent.core.room_playback import PlaybackMixin
-from room_agent.core.room_time import TimeMixin
-from room_agent.core.singing import NowSinging
-from room_agent.core.time_left import TimePolicy
-from room_agent.core.views import NowPlayingView, RoomView
-from room_agent.lyrics.clock import LyricMoment, LyricTimeline, PlaybackClock
+from room_agent.core.presence import PresenceTimeouts
+from room_agent.core.queue import QueuedSong
+from room_agent.core.queue_controller import QueueController
+from room_agent.core.room_state import RoomStateController
+from room_agent.core.room_time import ExtensionRequest, PrepaidTimeController
+from room_agent.core.sensing import SensorsController
+from room_agent.core.time_left import TimeLeft, TimePolicy
+from room_agent.core.views import RoomView
+from room_agent.lyrics.clock import LyricMoment
 from room_agent.lyrics.model import Lyrics
 
 log = logging.getLogger(__name__)
@@ -71,8 +74,13 @@ def no_lyrics(song: Song) -> Lyrics | None:
     return None
 
 
-class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin, TimeMixin):
-    """The room, as the touchscreen and the controller see it. Implements ``CommandHandler``."""
+class RoomCore:
+    """The room, as the touchscreen and the controller see it. Implements ``CommandHandler``.
+
+    The public methods are the room's inbox: each takes the lock and hands the work to the
+    controller that owns the state. Controllers use the shared edges below (``player``,
+    ``songs``, ``sink``, ``send``, ``emit_up``, the clocks) and each other, always under
+    the lock."""
 
     def __init__(
         self,
@@ -88,47 +96,33 @@ class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin, TimeMixin):
         door_debounce_ms: int = settings.door_debounce_ms,
         time_policy: TimePolicy | None = None,
     ) -> None:
-        self._player = player
-        self._sink = sink
-        self._songs = songs
-        self._store: RoomStore = store if store is not None else MemoryRoomStore()
-        self._load_lyrics = lyrics
-        self._now_s = monotonic
-        self._utcnow = utcnow
+        # the edges, shared by the controllers
+        self.player = player
+        self.sink = sink
+        self.songs = songs
+        self.load_lyrics = lyrics
+        self.now_s = monotonic
+        self.utcnow = utcnow
+        self._subscribers = Subscribers()
+
+        # the controllers, each owning its state
+        self.room = RoomStateController(self)
+        self.queue = QueueController(self)
+        self.playback = PlaybackController(self)
+        self.mixer = MixerController(self)
+        self.prepaid = PrepaidTimeController(self, time_policy or TimePolicy())
+        timeouts = presence or PresenceTimeouts(
+            settings.vacancy_timeout_s, settings.sealed_room_timeout_s
+        )
+        self.sensors = SensorsController(self, timeouts, door_debounce_ms)
+        self.memory = MemoryController(self, store if store is not None else MemoryRoomStore())
+
+        # the inbox and its loop
         self._lock = threading.RLock()
         self._inbox: queue.Queue[Callable[[], None]] = queue.Queue()
         self._loop: threading.Thread | None = None
         self._stopping = threading.Event()
-        self._subscribers = Subscribers()
         self._started = False
-
-        self._queue = SongQueue()
-        self._current: NowSinging | None = None
-        self._clock = PlaybackClock()
-        self._timeline: LyricTimeline | None = None
-        self._lyric_index = -2
-        self._next_lyric_in_s = float("inf")
-        self._last_position_save_s = 0.0
-
-        self._session = ""
-        self._session_ends_at: datetime | None = None
-        self._business = RoomBusinessState.IDLE
-        self._emergency = False
-        self._emergency_message = ""
-        self._resume_after_emergency = False
-        self._volume = settings.default_volume_percent
-        self._volume_cap = 100
-        self._muted = False
-        self._message = ""
-        self._message_until_s = 0.0
-        self._screen = RoomScreen.LOCKED
-        self._time_init(time_policy or TimePolicy())  # prepaid time: room_time.py
-
-        timeouts = presence or PresenceTimeouts(
-            settings.vacancy_timeout_s, settings.sealed_room_timeout_s
-        )
-        self._door = DoorDebouncer(door_debounce_ms)
-        self._presence = PresenceModel(timeouts)
 
         player.on_end(self._player_ended)
         player.on_error(self._player_failed)
@@ -141,7 +135,7 @@ class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin, TimeMixin):
             if self._started:
                 return
             self._started = True
-            self._restore()
+            self.memory.restore()
         if run_loop and self._loop is None:
             self._loop = threading.Thread(target=self._run, name="room-core", daemon=True)
             self._loop.start()
@@ -153,7 +147,7 @@ class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin, TimeMixin):
             self._loop.join(timeout=5)
             self._loop = None
         with self._lock:
-            self._save_position(self._now_s())
+            self.playback.save_position(self.now_s())
 
     def drain(self, timeout_s: float = 5.0) -> None:
         """Wait until player callbacks handed to the loop have been applied (or apply them
@@ -192,7 +186,7 @@ class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin, TimeMixin):
 
     def _next_wait_s(self) -> float:
         """Tick slowly, faster as a lyric line change nears, and wake exactly on it."""
-        due_s = self._next_lyric_in_s
+        due_s = self.playback.next_lyric_in_s
         tick_s = settings.tick_interval_s
         if due_s <= settings.lyric_approach_window_s:
             tick_s = settings.lyric_approach_tick_s
@@ -207,192 +201,214 @@ class RoomCore(CommandsMixin, PlaybackMixin, MemoryMixin, TimeMixin):
         finally:
             self._inbox.task_done()
 
-    # --- player callbacks (any thread) -------------------------------------------------
+    # --- player callbacks (any thread): queued for the loop ------------------------------
     def _player_ended(self, song_id: str) -> None:
-        self._inbox.put(lambda: self._song_reached_end(song_id))
+        self._inbox.put(lambda: self.playback.reached_end(song_id))
 
     def _player_failed(self, song_id: str, message: str) -> None:
-        self._inbox.put(lambda: self._song_failed(song_id, message))
+        self._inbox.put(lambda: self.playback.failed(song_id, message))
 
-    def _song_reached_end(self, song_id: str) -> None:
-        if self._current is None or self._current.song.song_id != song_id:
-            return  # a late callback for a song already skipped
-        self._finish(PlayOutcome.COMPLETED)
-        self._advance()
-
-    def _song_failed(self, song_id: str, message: str) -> None:
-        if self._current is None or self._current.song.song_id != song_id:
-            return
-        title = self._current.entry.title
-        self._finish(PlayOutcome.FAILED, error=message)
-        self._show(f"无法播放《{title}》，已跳过 / cannot play, skipped")
-        self._advance()
-
-    # --- the loop's tick -----------------------------------------------------------------
     def tick(self) -> None:
         """Follow the player (lyrics line changes), save the position, run timers."""
         with self._lock:
-            now = self._now_s()
-            self._next_lyric_in_s = float("inf")
-            if self._current is not None:
-                self._position_ms(now)
-                self._emit_lyric_line(now)
-                if now - self._last_position_save_s >= settings.position_save_interval_s:
-                    self._save_position(now)
-            if self._message and now >= self._message_until_s:
-                self._message = ""
-                self._send(MessageChanged(""))
-            settled = self._door.poll(now)
-            if settled is not None:
-                self._door_changed(settled, now)
-            self._presence_result(self._presence.poll(now))
-            self._time_tick(now)
+            now = self.now_s()
+            self.playback.tick(now)
+            self.room.tick(now)
+            self.sensors.tick(now)
+            self.prepaid.tick(now)
 
-    def _position_ms(self, now: float) -> int:
-        """Where the song is, by the clock, after a fresh look at the player."""
-        current = self._current
-        if current is not None:
-            status = self._player.status()
-            if status.song_id == current.song.song_id and status.state in (
-                PlayerState.PLAYING,
-                PlayerState.PAUSED,
-            ):
-                playing = status.state is PlayerState.PLAYING
-                self._clock.sample(status.position_ms, now, playing=playing)
-        return self._clock.position_ms(now)
+    # --- the edges the controllers share ---------------------------------------------------
+    def send(self, event: CoreEvent) -> None:
+        """To the subscribers (screens, TV, logs)."""
+        self._subscribers.send(event)
 
-    def _emit_lyric_line(self, now: float) -> None:
-        if self._timeline is None:
-            return
-        position = self._clock.position_ms(now)
-        moment = self._timeline.at(position)
-        if moment.index != self._lyric_index:
-            self._lyric_index = moment.index
-            self._send(LyricsLine(moment))
-        boundary = moment.current.end_ms if moment.current is not None else None
-        if moment.next is not None:
-            boundary = min(boundary or moment.next.start_ms, moment.next.start_ms)
-        if boundary is not None and self._clock.playing:
-            self._next_lyric_in_s = max(0.0, (boundary - position) / 1000.0)
+    def emit_up(self, event: RoomEvent) -> None:
+        """To the controller via the outbox; a failing outbox never stops the room."""
+        try:
+            self.sink.emit(event, self.utcnow())
+        except Exception:
+            log.exception("event sink refused %s", type(event).__name__)
 
-    # --- sensors (any thread; timestamps from the core's monotonic clock) ---------------
-    def door_signal(self, raw_open: bool) -> None:
-        """A raw reed-switch level (bouncy); the core debounces it."""
+    def _snapshot(self) -> RoomSnapshot:
+        """What would be saved now (for benchmarks and tests)."""
         with self._lock:
-            now = self._now_s()
-            changed = self._door.edge(raw_open, now)
-            if changed is not None:
-                self._door_changed(changed, now)
-
-    def motion_signal(self, active: bool) -> None:
-        with self._lock:
-            self._presence_result(self._presence.motion(active, self._now_s()))
-
-    def _door_changed(self, open_: bool, now: float) -> None:
-        self._emit_up(DoorChanged(open_))
-        self._presence_result(self._presence.door(open_, now))
-        self._send(SensorChanged(open_, self._presence.present))
-
-    def _presence_result(self, changed: bool | None) -> None:
-        if changed is None:
-            return
-        self._emit_up(PresenceChanged(changed))
-        self._send(SensorChanged(self._door.open, changed))
+            return self.memory.snapshot()
 
     # --- views -----------------------------------------------------------------------
     def view(self) -> RoomView:
         with self._lock:
+            room, mixer = self.room, self.mixer
             return RoomView(
-                screen=self._screen,
-                session=self._session,
-                session_ends_at=self._session_ends_at,
-                now_playing=self._now_playing_view(),
-                queue=self._queue.entries,
-                sung=self._queue.history,
-                volume_percent=self._volume,
-                muted=self._muted,
-                volume_cap_percent=self._volume_cap,
-                message=self._message,
-                emergency_message=self._emergency_message if self._emergency else "",
-                door_open=self._door.open,
-                present=self._presence.present,
+                screen=room.screen,
+                session=room.session,
+                session_ends_at=self.prepaid.ends_at,
+                now_playing=self.playback.view(),
+                queue=self.queue.entries,
+                sung=self.queue.history,
+                volume_percent=mixer.volume_percent,
+                muted=mixer.muted,
+                volume_cap_percent=mixer.cap_percent,
+                message=room.message,
+                emergency_message=room.emergency_message if room.emergency else "",
+                door_open=self.sensors.door_open,
+                present=self.sensors.present,
             )
 
     def lyric_view(self) -> LyricMoment | None:
         """Current line, next line and word progress right now; None without lyrics."""
         with self._lock:
-            if self._timeline is None:
-                return None
-            return self._timeline.at(self._clock.position_ms(self._now_s()))
+            return self.playback.lyric_view(self.now_s())
 
-    def _now_playing_view(self) -> NowPlayingView | None:
-        if self._current is None:
-            return None
-        status = self._player.status()
-        return NowPlayingView(
-            entry=self._current.entry,
-            song=self._current.song,
-            state=status.state,
-            position_ms=status.position_ms,
-            duration_ms=status.duration_ms or self._current.song.duration_ms,
-            vocal=status.vocal,
-            key_semitones=self._current.key_semitones,
-            key_supported=status.key_supported,
-        )
+    def time_left(self) -> TimeLeft:
+        with self._lock:
+            return self.prepaid.time_left()
 
-    # --- plumbing --------------------------------------------------------------------
-    def _emit_up(self, event: RoomEvent) -> None:
-        """To the controller via the outbox; a failing outbox never stops the room."""
-        try:
-            self._sink.emit(event, self._utcnow())
-        except Exception:
-            log.exception("event sink refused %s", type(event).__name__)
+    def pending_extension(self) -> ExtensionRequest | None:
+        """The 续钟 request waiting for the desk (kept across restarts), if any."""
+        with self._lock:
+            return self.prepaid.pending
 
-    def _send(self, event: CoreEvent) -> None:
-        self._subscribers.send(event)
+    # --- guests' intents (the touchscreen) ------------------------------------------------
+    def add_song(self, song_id: str, *, at_top: bool = False) -> QueuedSong:
+        """点歌; ``at_top`` is 优先 (sing it next). Unknown ids raise NotFound."""
+        with self._lock:
+            return self.queue.add_song(song_id, at_top=at_top)
 
-    def _show(self, text: str, duration_s: int = 0) -> None:
-        self._message = text
-        self._message_until_s = self._now_s() + (duration_s or settings.default_message_s)
-        self._send(MessageChanged(text))
+    def remove_song(self, entry_id: str) -> None:
+        with self._lock:
+            self.queue.remove(entry_id)
 
-    def _changed_queue(self) -> None:
-        self._send(QueueChanged(self._queue.entries, self._queue.history))
-        self._save()
+    def move_song(self, entry_id: str, to_index: int) -> None:
+        with self._lock:
+            self.queue.move(entry_id, to_index)
 
-    def _update_screen(self) -> None:
-        if self._emergency:
-            screen = RoomScreen.EMERGENCY
-        elif self._business is RoomBusinessState.CLEANING:
-            screen = RoomScreen.CLEANING
-        elif self._business is RoomBusinessState.MAINTENANCE:
-            screen = RoomScreen.MAINTENANCE
-        elif self._session and self._prepaid.is_up:
-            screen = RoomScreen.TIME_UP
-        elif self._session:
-            screen = RoomScreen.OPEN
-        else:
-            screen = RoomScreen.LOCKED
-        if screen is not self._screen:
-            self._screen = screen
-            self._send(ScreenChanged(screen, screen is not RoomScreen.OPEN))
+    def move_to_top(self, entry_id: str) -> None:
+        """优先: an already ordered song goes next."""
+        self.move_song(entry_id, 0)
 
-    def _require_open(self) -> None:
-        if self._emergency:
-            raise FailedPrecondition("emergency: the room is stopped", reason="EMERGENCY")
-        if self._screen is RoomScreen.TIME_UP:
-            raise FailedPrecondition("time is up: extend (续钟) to go on", reason="TIME_UP")
-        if self._screen is not RoomScreen.OPEN:
-            raise FailedPrecondition("the room is locked", reason="ROOM_LOCKED")
+    def clear_queue(self) -> None:
+        with self._lock:
+            self.queue.clear()
 
-    def _require_song(self) -> NowSinging:
-        self._require_open()
-        if self._current is None:
-            raise FailedPrecondition("nothing is playing", reason="NOTHING_PLAYING")
-        return self._current
+    def sing_again(self, sung_index: int) -> QueuedSong:
+        """Order a song from 已唱 again; it comes back in the key it was sung in."""
+        with self._lock:
+            return self.queue.sing_again(sung_index)
 
-    def _set_volume(self, percent: int) -> None:
-        self._volume = max(0, min(percent, self._volume_cap))
-        self._player.set_volume(self._volume)
-        self._send(VolumeChanged(self._volume, self._muted, self._volume_cap))
-        self._save()
+    def skip(self) -> None:
+        """切歌: the current play is reported as skipped and the next song starts."""
+        with self._lock:
+            self.playback.skip()
+
+    def replay(self) -> None:
+        """重唱: the same song from the top, same key, same play record."""
+        with self._lock:
+            self.playback.replay()
+
+    def pause(self) -> None:
+        with self._lock:
+            self.playback.pause()
+
+    def resume(self) -> None:
+        """Resume the paused song, or start the queue if nothing is on."""
+        with self._lock:
+            self.playback.resume()
+
+    def toggle_pause(self) -> None:
+        with self._lock:
+            self.playback.toggle_pause()
+
+    def toggle_vocal(self) -> VocalSwitch:
+        """原唱/伴唱; returns the resulting state (UNAVAILABLE for one-mix songs)."""
+        with self._lock:
+            return self.playback.toggle_vocal()
+
+    def set_vocal(self, vocal: VocalSwitch) -> VocalSwitch:
+        with self._lock:
+            return self.playback.set_vocal(vocal)
+
+    def key_up(self) -> int:
+        with self._lock:
+            return self.playback.step_key(+1)
+
+    def key_down(self) -> int:
+        with self._lock:
+            return self.playback.step_key(-1)
+
+    def set_key(self, semitones: int) -> int:
+        """Key change (升降调) for this song; remembered for the session."""
+        with self._lock:
+            return self.playback.set_key(semitones)
+
+    def set_volume(self, percent: int) -> int:
+        """Set the volume; never above the controller's cap. Returns what was applied."""
+        with self._lock:
+            return self.mixer.set_volume(percent)
+
+    def volume_up(self) -> int:
+        with self._lock:
+            return self.mixer.step(settings.volume_step_percent)
+
+    def volume_down(self) -> int:
+        with self._lock:
+            return self.mixer.step(-settings.volume_step_percent)
+
+    def set_mute(self, muted: bool) -> None:
+        with self._lock:
+            self.mixer.set_mute(muted)
+
+    def toggle_mute(self) -> None:
+        with self._lock:
+            self.mixer.set_mute(not self.mixer.muted)
+
+    def dismiss_message(self) -> None:
+        with self._lock:
+            self.room.dismiss_message()
+
+    def call_service(self, kind: str, note: str = "") -> None:
+        """服务呼叫: goes to the controller through the outbox."""
+        if not kind.strip():
+            raise InvalidArgument("say what the service call is for")
+        with self._lock:
+            self.room.require_open()
+            self.emit_up(ServiceCalled(kind.strip(), note))
+
+    def request_extension(self, note: str = "") -> ExtensionRequest:
+        """续钟 button: asks the desk; a repeat press before it answers sends nothing more."""
+        with self._lock:
+            return self.prepaid.request_extension(note)
+
+    # --- sensors (any thread; timestamps from the core's monotonic clock) ---------------
+    def door_signal(self, raw_open: bool) -> None:
+        """A raw reed-switch level (bouncy); the core debounces it."""
+        with self._lock:
+            self.sensors.door_signal(raw_open, self.now_s())
+
+    def motion_signal(self, active: bool) -> None:
+        with self._lock:
+            self.sensors.motion_signal(active, self.now_s())
+
+    # --- commands from the controller (CommandHandler) --------------------------------
+    def handle(self, command: RoomCommand) -> None:
+        """Apply a controller command; repeated deliveries change nothing twice."""
+        with self._lock:
+            match command:
+                case SessionOpened():
+                    self.room.open_session(command)
+                case SessionClosed():
+                    self.room.close_session(command)
+                case QueueSongs():
+                    self.queue.queue_songs(command)
+                case VolumeLimit():
+                    self.mixer.limit(command)
+                case ShowMessage():
+                    if command.text.strip():
+                        self.room.show(command.text, command.duration_s)
+                case Emergency():
+                    self.room.set_emergency(command)
+                case RoomStateChanged():
+                    self.room.set_business(command.state)
+                case ServiceAcknowledged():
+                    self.send(ServiceAnswered(command.staff, command.call_kind))
+                case _:
+                    raise InvalidArgument(f"unknown room command {type(command).__name__}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ktv.limits import KEY_SEMITONES_MAX
+
 #: How often the core's loop samples the player (lyric clock, line changes, timers).
 tick_interval_s = 0.05
 
@@ -26,8 +28,9 @@ resume_rewind_ms = 0
 default_volume_percent = 60
 volume_step_percent = 5
 
-#: Key change range offered to guests (semitones either way) and the step of key +/-.
-key_limit_semitones = 6
+#: Key change range offered to guests (semitones either way): the one bound the player
+#: also enforces (``ktv.limits``).
+key_limit_semitones = KEY_SEMITONES_MAX
 
 #: Door reed switch: an edge within this window of the previous one is contact bounce.
 door_debounce_ms = 50

@@ -60,7 +60,7 @@ def event_to_proto(
                     song_id=event.song_id,
                     title=event.title,
                     session=event.session,
-                    start_time=timestamp(event.start_time),
+                    start_time=timestamp(event.start_time) if event.start_time else None,
                     outcome=_OUTCOME_TO_PROTO[event.outcome],
                     played_ms=event.played_ms,
                     error=event.error,

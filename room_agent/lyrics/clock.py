@@ -13,7 +13,9 @@ lands) and are ignored.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from room_agent.lyrics.model import LyricLine, Lyrics
 from room_agent.lyrics.settings import (
@@ -128,33 +130,51 @@ class LyricTimeline:
             return LyricMoment(position_ms, -1, None, following, 0.0, -1, 0.0)
         line = lines[i]
         if not line.words:
-            return LyricMoment(
-                position_ms, i, line, following, _fraction(line, position_ms), -1, 0.0
-            )
+            progress = span_fraction(position_ms, line.start_ms, line.end_ms)
+            return LyricMoment(position_ms, i, line, following, progress, -1, 0.0)
         return _word_moment(position_ms, i, line, following)
 
 
-def _fraction(span: LyricLine, position_ms: int) -> float:
-    if span.end_ms <= span.start_ms:
-        return 1.0
-    return min(1.0, max(0.0, (position_ms - span.start_ms) / (span.end_ms - span.start_ms)))
+class TimedText(Protocol):
+    """A word of a word-timed line (``lyrics.model.LyricWord`` or a screen's copy of one)."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def start_ms(self) -> int: ...
+    @property
+    def end_ms(self) -> int: ...
+
+
+def span_fraction(position_ms: int, start_ms: int, end_ms: int) -> float:
+    """How far ``position_ms`` is through [start, end], 0..1; an empty span is all sung once
+    its start has come."""
+    if end_ms <= start_ms:
+        return 1.0 if position_ms >= start_ms else 0.0
+    return min(1.0, max(0.0, (position_ms - start_ms) / (end_ms - start_ms)))
+
+
+def sung_words(words: Sequence[TimedText], position_ms: int) -> tuple[float, int, float]:
+    """The karaoke wipe through a word-timed line, the one definition the lyrics clock and
+    the touchscreen share: (characters sung, as a fraction; the word being sung or -1
+    between words; how far through it, 0..1). A word's characters are wiped during its
+    own time; words already ended count whole."""
+    done_chars = 0.0
+    for n, word in enumerate(words):
+        if position_ms >= word.end_ms:
+            done_chars += len(word.text)
+        elif position_ms >= word.start_ms:
+            progress = span_fraction(position_ms, word.start_ms, word.end_ms)
+            return done_chars + len(word.text) * progress, n, progress
+        else:
+            break
+    return done_chars, -1, 0.0
 
 
 def _word_moment(pos: int, i: int, line: LyricLine, following: LyricLine | None) -> LyricMoment:
     """Line progress for word-timed lines is the share of characters already wiped."""
     total_chars = sum(len(w.text) for w in line.words) or 1
-    done_chars = 0.0
-    word_index, word_progress = -1, 0.0
-    for n, word in enumerate(line.words):
-        if pos >= word.end_ms:
-            done_chars += len(word.text)
-        elif pos >= word.start_ms:
-            span = max(1, word.end_ms - word.start_ms)
-            word_index, word_progress = n, (pos - word.start_ms) / span
-            done_chars += len(word.text) * word_progress
-            break
-        else:
-            break
+    done_chars, word_index, word_progress = sung_words(line.words, pos)
     return LyricMoment(pos, i, line, following, done_chars / total_chars, word_index, word_progress)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ktv.limits import KEY_SEMITONES_MAX
+
 # libVLC input caching for local files: low so skip/seek/replay feel immediate.
 file_caching_ms = 50
 
@@ -15,9 +17,10 @@ levelling_max_gain_db = 10.0
 # libVLC's volume scale: 100 = unity, 200 = its maximum (+18 dB, the curve is cubic).
 vlc_volume_max = 200
 
-# Key change (升降调), semitones; scaletempo_pitch itself accepts -12..+12.
-key_min_semitones = -6
-key_max_semitones = 6
+# Key change (升降调), semitones: the guests' range (ktv.limits, the core offers the same);
+# scaletempo_pitch itself accepts -12..+12.
+key_min_semitones = -KEY_SEMITONES_MAX
+key_max_semitones = KEY_SEMITONES_MAX
 
 # Shadow deck alignment (sync.py): measured this long after a start/seek/resume, then
 # every shadow_check_interval_s; a measurement polls libVLC for at most the budget and wants

@@ -15,8 +15,8 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
+from ktv.room_link import PlayOutcome, room_state
 from room_agent.core.persistence import NowPlaying, RoomSnapshot
-from room_agent.core.ports import PlayOutcome, RoomBusinessState
 from room_agent.core.queue import QueuedSong, QueueState, SungSong
 
 log = logging.getLogger(__name__)
@@ -252,7 +252,7 @@ class SqliteRoomStore:
             QueueState(entries, history, tuple((str(k), int(v)) for k, v in keys)),
             now_playing,
             room[0],
-            RoomBusinessState(room[1]),
+            room_state(room[1]),  # rooms saved before the link's one enum: "in_use"
             room[2],
             room[3],
             datetime.fromisoformat(room[4]) if room[4] else None,

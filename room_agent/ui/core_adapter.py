@@ -25,7 +25,6 @@ from room_agent.core.events import (
     MessageChanged,
     PlaybackChanged,
     QueueChanged,
-    RoomScreen,
     ScreenChanged,
     ServiceAnswered,
     SongEnded,
@@ -41,11 +40,9 @@ from room_agent.ui.port import (
     IDLE_PLAYBACK,
     Change,
     LyricsFrame,
-    LyricWord,
     NowPlayingView,
     QueueEntry,
     QueueView,
-    RoomMode,
     RoomView,
     ServiceCall,
 )
@@ -135,7 +132,7 @@ class CoreRoomControl:
             room_id=self.identity.room_id,
             display_name=self.identity.display_name or self.identity.room_id,
             tier=self.identity.tier,
-            mode=_mode(view.screen),
+            mode=view.screen,
             online=self._online_source() if self._online_source else self._online,
             venue_message=view.message or self.identity.welcome_message,
             emergency_message=view.emergency_message,
@@ -195,7 +192,7 @@ class CoreRoomControl:
             position_ms=moment.position_ms,
             line_start_ms=line.start_ms,
             line_end_ms=line.end_ms,
-            words=tuple(LyricWord(w.text, w.start_ms, w.end_ms) for w in line.words),
+            words=line.words,
         )
 
     def service_calls(self) -> tuple[ServiceCall, ...]:
@@ -280,9 +277,3 @@ class CoreRoomControl:
             self._calls.append(call)
         self._tell(Change.SERVICE)
         return call
-
-
-def _mode(screen: RoomScreen) -> RoomMode:
-    """到钟 keeps the ordering screens underneath: the prepaid-time overlay
-    (``room_agent.ui.time_up``) covers them until the desk extends."""
-    return RoomMode.OPEN if screen is RoomScreen.TIME_UP else RoomMode(screen.value)

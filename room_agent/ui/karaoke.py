@@ -8,30 +8,19 @@ widget turns into pixels with the font's real glyph widths.
 
 from __future__ import annotations
 
+from room_agent.lyrics.clock import span_fraction, sung_words
 from room_agent.ui.port import LyricsFrame
 
 
-def _fraction(position_ms: int, start_ms: int, end_ms: int) -> float:
-    if end_ms <= start_ms:
-        return 1.0 if position_ms >= start_ms else 0.0
-    return min(1.0, max(0.0, (position_ms - start_ms) / (end_ms - start_ms)))
-
-
 def wiped_chars(frame: LyricsFrame) -> float:
-    """Characters of ``frame.line`` already sung, as a float in ``[0, len(line)]``."""
+    """Characters of ``frame.line`` already sung, as a float in ``[0, len(line)]`` (the lyrics
+    clock's own arithmetic, ``lyrics.clock.sung_words``)."""
     total = len(frame.line)
     if total == 0:
         return 0.0
     if not frame.words:
-        return total * _fraction(frame.position_ms, frame.line_start_ms, frame.line_end_ms)
-    done = 0.0
-    for word in frame.words:
-        if frame.position_ms >= word.end_ms:
-            done += len(word.text)
-            continue
-        done += len(word.text) * _fraction(frame.position_ms, word.start_ms, word.end_ms)
-        break
-    return min(float(total), done)
+        return total * span_fraction(frame.position_ms, frame.line_start_ms, frame.line_end_ms)
+    return min(float(total), sung_words(frame.words, frame.position_ms)[0])
 
 
 def wipe_x(prefix_widths: list[float], chars: float) -> float:

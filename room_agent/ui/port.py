@@ -19,19 +19,17 @@ from datetime import datetime
 from typing import Protocol
 
 from media_index.model import Song
+from room_agent.core.events import RoomScreen
 from room_agent.core.ports import PlayerState, VocalSwitch
+from room_agent.lyrics.model import LyricWord  # the lyrics' own word: one definition
 
 # --- views ---------------------------------------------------------------------------------
 
 
-class RoomMode(enum.Enum):
-    """Which full-screen state the touchscreen shows; EMERGENCY overrides everything."""
-
-    LOCKED = "locked"  # no session: welcome screen
-    OPEN = "open"  # a session is open: ordering screens
-    CLEANING = "cleaning"
-    MAINTENANCE = "maintenance"
-    EMERGENCY = "emergency"
+RoomMode = RoomScreen
+"""Which full-screen state the touchscreen shows: the core's ``RoomScreen`` itself (one enum;
+the UI's copy had lost ``TIME_UP``). EMERGENCY overrides everything; TIME_UP keeps the
+ordering screens under the prepaid-time overlay."""
 
 
 @dataclass(frozen=True)
@@ -84,13 +82,6 @@ IDLE_PLAYBACK = NowPlayingView(
     volume_percent=50,
     muted=False,
 )
-
-
-@dataclass(frozen=True)
-class LyricWord:
-    text: str
-    start_ms: int
-    end_ms: int
 
 
 @dataclass(frozen=True)

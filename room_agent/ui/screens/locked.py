@@ -20,6 +20,7 @@ HEADLINE = {
     RoomMode.CLEANING: ("cleaning", "cleaning_hint"),
     RoomMode.MAINTENANCE: ("maintenance", "maintenance_hint"),
     RoomMode.OPEN: ("welcome", "locked_hint"),
+    RoomMode.TIME_UP: ("welcome", "locked_hint"),
     RoomMode.EMERGENCY: ("emergency", "emergency_hint"),
 }
 
@@ -50,7 +51,7 @@ class LockedScreen(Screen):
         self.room_name = view.display_name or view.room_id
         self.tier = view.tier
         self.venue_message = view.venue_message
-        if view.mode is RoomMode.OPEN:
+        if view.mode in (RoomMode.OPEN, RoomMode.TIME_UP):
             return  # the welcome screen is not shown: its QR code can wait until it is
         if view.booking_url and view.booking_url != self._qr_data:
             self._qr_data = view.booking_url

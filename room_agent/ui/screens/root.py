@@ -24,6 +24,7 @@ MODE_SCREEN = {
     RoomMode.CLEANING: "locked",
     RoomMode.MAINTENANCE: "locked",
     RoomMode.EMERGENCY: "emergency",
+    RoomMode.TIME_UP: "open",  # 到钟: the ordering screens stay under the time-up overlay
 }
 
 

@@ -30,7 +30,7 @@ def test_a_headless_room_follows_the_session_cap_and_emergency(tmp_path: Path) -
     room.handle(ports.RoomStateChanged(state=ports.RoomBusinessState.CLEANING))
     saved = json.loads(state.read_text(encoding="utf-8"))
     assert (saved["locked"], saved["emergency"], saved["queued_song_ids"]) == (True, False, [])
-    assert saved["business_state"] == "cleaning"
+    assert saved["business_state"] == "CLEANING"  # the link's RoomState, as the board says it
 
 
 def test_commands_from_many_threads_leave_a_consistent_room() -> None:

@@ -222,12 +222,14 @@ def test_the_touchscreen_adapter_keeps_the_ordering_screens_under_the_time_up_ov
 ) -> None:
     from room_agent.ui.core_adapter import CoreRoomControl, RoomIdentity
     from room_agent.ui.port import RoomMode
+    from room_agent.ui.screens.root import MODE_SCREEN
 
     control = CoreRoomControl(timed_room.core, RoomIdentity("A08"), timed_room.shelf)
     open_prepaid(timed_room, 1)
     run_for(timed_room, 61)
     assert timed_room.core.view().screen is RoomScreen.TIME_UP
-    assert control.room().mode is RoomMode.OPEN
+    assert control.room().mode is RoomMode.TIME_UP  # the core's screen, not collapsed
+    assert MODE_SCREEN[control.room().mode] == "open"  # the ordering screens stay underneath
 
 
 def test_an_extension_request_the_outbox_cannot_store_is_a_clear_error(timed_room: Room) -> None:

@@ -79,7 +79,7 @@ QLX_LYRICS = (
         5000,
         "窗外的麻雀在电线杆上多嘴",
         tuple(
-            LyricWord(ch, 1000 + i * 300, 1000 + (i + 1) * 300)
+            LyricWord(1000 + i * 300, 1000 + (i + 1) * 300, ch)
             for i, ch in enumerate("窗外的麻雀在电线杆上多嘴")
         ),
     ),

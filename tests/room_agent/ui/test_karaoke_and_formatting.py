@@ -11,7 +11,7 @@ from room_agent.ui.karaoke import wipe_x, wiped_chars
 from room_agent.ui.port import LyricsFrame, LyricWord
 from room_agent.ui.qr import qr_matrix
 
-WORDS = (LyricWord("还", 1000, 1600), LyricWord("记得", 1600, 2400), LyricWord("吗", 2400, 3000))
+WORDS = (LyricWord(1000, 1600, "还"), LyricWord(1600, 2400, "记得"), LyricWord(2400, 3000, "吗"))
 
 
 def _frame(position_ms: int, words=WORDS) -> LyricsFrame:

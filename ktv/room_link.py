@@ -1,0 +1,143 @@
+"""The room link's vocabulary: what a room tells its controller and what it is told.
+
+One definition of each event, command and enum that both ends speak, as plain values (no
+protobuf, no I/O). The names are the protos' (``protos/ktv/v1/link.proto``): the agent's
+core, its link adapter, the controller's board and its link adapter all use these classes,
+and the two ``convert`` modules are the only places that meet the wire format. Enum values
+that are stored somewhere keep the spelling that was stored (see each enum).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+
+class PlayOutcome(enum.Enum):
+    """How a play ended. Lower-case values: the room's store and the catalog's play records
+    saved them this way (the controller's play rows keep the upper-case ``name``)."""
+
+    COMPLETED = "completed"  # sang to the end
+    SKIPPED = "skipped"  # 切歌 before the end
+    FAILED = "failed"  # the file would not play
+    STOPPED = "stopped"  # session closed, cleaning, maintenance or emergency mid-song
+
+
+class RoomState(enum.Enum):
+    """The room's business state, owned by the controller and mirrored by the room.
+    Upper-case values: the controller's database stores them (the room's store used to write
+    lower case and still reads it, see :func:`room_state`)."""
+
+    IDLE = "IDLE"
+    RESERVED = "RESERVED"
+    IN_USE = "IN_USE"
+    CLEANING = "CLEANING"
+    MAINTENANCE = "MAINTENANCE"
+
+
+def room_state(text: str) -> RoomState:
+    """A stored room state in either spelling ("IN_USE", or the room's older "in_use")."""
+    return RoomState(text.upper())
+
+
+# --- events a room sends up (through its outbox, exactly once) ----------------------------
+
+
+@dataclass(frozen=True)
+class DoorChanged:
+    open: bool
+
+
+@dataclass(frozen=True)
+class PresenceChanged:
+    present: bool
+
+
+@dataclass(frozen=True)
+class SongPlayed:
+    song_id: str
+    title: str
+    session: str  # sessions/{id}, "" if none
+    start_time: datetime | None  # UTC; the room always sets it, an old event may lack it
+    outcome: PlayOutcome
+    played_ms: int
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class ServiceCalled:
+    kind: str  # "service", "water", "microphone", "extend" (续钟), ...
+    note: str = ""
+
+
+RoomEvent = DoorChanged | PresenceChanged | SongPlayed | ServiceCalled
+
+
+# --- commands the controller sends down ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionOpened:
+    session: str  # sessions/{id}
+    open_time: datetime
+    end_time: datetime | None = None  # prepaid/package end; None for pay-at-checkout
+    guest_count: int = 0
+    # after end_time, from the venue's plan: True keeps singing (continue_hourly), False
+    # stops (到钟 until 续钟), None: not said (the room keeps what it had)
+    continues_after_end: bool | None = None
+
+
+@dataclass(frozen=True)
+class SessionClosed:
+    session: str  # "" from a welcome with no session: whatever is open closes
+
+
+@dataclass(frozen=True)
+class QueueSongs:
+    """Songs pre-selected with a booking (预点), queued when the session opens."""
+
+    song_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class VolumeLimit:
+    max_percent: int
+
+
+@dataclass(frozen=True)
+class ShowMessage:
+    text: str
+    duration_s: int = 0  # 0: the room's default
+
+
+@dataclass(frozen=True)
+class Emergency:
+    active: bool
+    message: str = ""  # "" : the room's default evacuation message
+
+
+@dataclass(frozen=True)
+class RoomStateChanged:
+    state: RoomState
+
+
+@dataclass(frozen=True)
+class ServiceAcknowledged:
+    """The desk has seen the room's service call: the room shows "staff are on the way"."""
+
+    kind: str = ""  # the alert kind the desk cleared (SERVICE_CALLED)
+    staff: str = ""  # who acknowledged it
+    call_kind: str = ""  # what the guest asked for: service, water, extend...
+
+
+RoomCommand = (
+    SessionOpened
+    | SessionClosed
+    | QueueSongs
+    | VolumeLimit
+    | ShowMessage
+    | Emergency
+    | RoomStateChanged
+    | ServiceAcknowledged
+)
