@@ -1,28 +1,47 @@
 """One mapping from ktv.errors to gRPC status, with the machine reason in trailing metadata
-(``ktv-reason``) so clients can branch on it without parsing messages."""
+(``ktv-reason``) so clients can branch on it without parsing messages.
+
+The message is cut to ``ERROR_MESSAGE_MAX_CHARS``: a message that quoted a caller's 100 KB
+field would not fit the transport's metadata limit (the caller saw RESOURCE_EXHAUSTED, not
+the refusal) and would hand the payload back to whoever sent it."""
 
 from __future__ import annotations
 
 import logging
+import re
 
 import grpc
 
 from ktv.errors import KtvError
+from ktv.limits import ERROR_MESSAGE_MAX_CHARS
+from ktv.text import clip
 
 log = logging.getLogger(__name__)
 
 REASON_KEY = "ktv-reason"
+_REASON = re.compile(r"^[A-Z][A-Z0-9_]{0,63}$")
 
 
 def status_of(error: KtvError) -> grpc.StatusCode:
     return getattr(grpc.StatusCode, error.grpc_code, grpc.StatusCode.UNKNOWN)
 
 
+def reason_for(error: KtvError) -> str:
+    """The error's reason if it is a machine token (metadata must be short ASCII)."""
+    return error.reason if _REASON.match(error.reason or "") else error.default_reason
+
+
+def message_for(error: KtvError) -> str:
+    return clip(error.message, ERROR_MESSAGE_MAX_CHARS)
+
+
 async def abort_with(context: grpc.aio.ServicerContext, error: BaseException) -> None:
     """Abort the call for ``error`` (raises grpc.aio.AbortError, as context.abort does)."""
     if isinstance(error, KtvError):
         await context.abort(
-            status_of(error), error.message, trailing_metadata=((REASON_KEY, error.reason),)
+            status_of(error),
+            message_for(error),
+            trailing_metadata=((REASON_KEY, reason_for(error)),),
         )
     log.exception("internal error", exc_info=error)
     await context.abort(

@@ -1,0 +1,29 @@
+"""One fuzzed controller per test module: the example venue (sandbox payments), no mDNS."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from tests.controller.billing.grpc_support import write_venue
+from tests.fuzz.harness import FuzzVenue
+from tests.support.controller import start_controller
+
+# Examples per RPC: a few in the suite (deterministic: derandomize), thousands on demand:
+# KTV_FUZZ_EXAMPLES=2000 pytest tests/fuzz
+EXAMPLES = int(os.environ.get("KTV_FUZZ_EXAMPLES", "20"))
+
+
+@pytest.fixture(scope="module")
+def venue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzVenue]:
+    data_dir = tmp_path_factory.mktemp("fuzz") / "data"
+    config = write_venue(data_dir)
+    with start_controller(data_dir, ["--venue-config", str(config), "--no-mdns"]) as ctl:
+        fuzz = FuzzVenue(ctl)
+        fuzz.set_up()
+        try:
+            yield fuzz
+        finally:
+            fuzz.close()
