@@ -67,4 +67,4 @@ ERROR_MESSAGE_MAX_CHARS = 300  # an error's message is a sentence, never the cal
 REQUEST_STRING_MAX_CHARS = 4 * NOTE_MAX_CHARS + 16  # any string field: what bounded() reads raw
 PRICE_PLAN_TOML_MAX_CHARS = 256 * 1024  # a whole venue's price plan (ImportPricePlan)
 CSR_PEM_MAX_CHARS = 16 * 1024  # an agent's certificate request (EnrollAgent): ~1 KB in practice
-REPEATED_MAX_ITEMS = 1000  # any repeated field (order lines, tenders, coupons): a bill's worth
+REPEATED_MAX_ITEMS = 10_000  # any repeated field: the longest list an RPC takes (an order's lines)

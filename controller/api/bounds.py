@@ -24,14 +24,28 @@ STRING_FIELD_MAX_CHARS = {  # fields that carry a document, by full field name
     "ktv.v1.ImportPricePlanRequest.config_toml": PRICE_PLAN_TOML_MAX_CHARS,
     "ktv.v1.EnrollAgentRequest.csr_pem": CSR_PEM_MAX_CHARS,
 }
+# A field refused here gets the reason its own check uses, so a client branches on one reason
+# whichever layer refused: ``BAD_<FIELD>`` (BAD_PIN, BAD_STAFF_ID, BAD_PAGE_TOKEN,
+# BAD_ROOM_ID...), or the one listed here.
+FIELD_REASONS = {
+    "ktv.v1.CreateStaffRequest.display_name": "BAD_NAME",
+    "ktv.v1.EnrollAgentRequest.code": "BAD_ENROLLMENT_CODE",
+    "ktv.v1.GetRoomRequest.name": "BAD_ROOM_NAME",
+    "ktv.v1.UpdateRoomRequest.name": "BAD_ROOM_NAME",
+    "ktv.v1.SetRoomStateRequest.name": "BAD_ROOM_NAME",
+    "ktv.v1.AcknowledgeAlertRequest.name": "BAD_ROOM_NAME",
+    "ktv.v1.AgentHello.room": "BAD_ROOM_NAME",
+}
+_ROOM_FIELDS = ("room", "to_room", "source_room")
 TIMESTAMP_SECONDS = (-62135596800, 253402300799)  # 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z
 _TIMESTAMP = "google.protobuf.Timestamp"
 _MAX_DEPTH = 16
 
 
 def check_request(message: Message) -> Message:
-    """``message`` if every field is within bounds; else InvalidArgument (FIELD_TOO_LONG,
-    TOO_MANY_ITEMS, BAD_TIMESTAMP) naming the field. Only fields that are set are visited."""
+    """``message`` if every field is within bounds; else InvalidArgument naming the field
+    (reasons: the field's own, see ``reason_for``; TOO_MANY_ITEMS; BAD_TIMESTAMP). Only
+    fields that are set are visited."""
     _check(message, "", 0)
     return message
 
@@ -86,7 +100,7 @@ def _check_fields(message: Message, prefix: str, depth: int) -> None:
             elif field.type == FieldDescriptor.TYPE_BYTES and len(item) > REQUEST_STRING_MAX_CHARS:
                 raise InvalidArgument(
                     f"{where} is too long ({len(item)} bytes, at most {REQUEST_STRING_MAX_CHARS})",
-                    reason="FIELD_TOO_LONG",
+                    reason=reason_for(field),
                 )
 
 
@@ -107,8 +121,16 @@ def _check_string(field: FieldDescriptor, value: str, where: str) -> None:
     if len(value) > limit:
         raise InvalidArgument(
             f"{where} is too long ({len(value)} characters, at most {limit})",
-            reason="FIELD_TOO_LONG",
+            reason=reason_for(field),
         )
+
+
+def reason_for(field: FieldDescriptor) -> str:
+    if field.full_name in FIELD_REASONS:
+        return FIELD_REASONS[field.full_name]
+    if field.name in _ROOM_FIELDS:
+        return "BAD_ROOM_NAME"
+    return f"BAD_{field.name.upper()}"
 
 
 def _check_timestamp(value: Message, where: str) -> None:

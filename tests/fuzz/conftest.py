@@ -14,6 +14,15 @@ from tests.support.controller import start_controller
 # Examples per RPC: a few in the suite (deterministic: derandomize), thousands on demand:
 # KTV_FUZZ_EXAMPLES=2000 pytest tests/fuzz
 EXAMPLES = int(os.environ.get("KTV_FUZZ_EXAMPLES", "20"))
+SECONDS_PER_EXAMPLE = 0.25  # a stream example under load; the suite's 120 s covers 20
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A long run (KTV_FUZZ_EXAMPLES=2000) gets a per-test timeout that fits it."""
+    timeout = max(120, int(EXAMPLES * SECONDS_PER_EXAMPLE) * 2)
+    for item in items:
+        if "tests/fuzz/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.timeout(timeout))
 
 
 @pytest.fixture(scope="module")

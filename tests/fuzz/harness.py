@@ -13,9 +13,9 @@ still answers its health check.
   ``ERROR_DETAILS_MAX_CHARS``;
 - no traceback in the controller's log;
 - a refused call changes no table of the database (checksum of every table's rows; nothing is
-  excluded: refusals are not audited in tables, only logged; the one deliberate write on a
-  refusal, a wrong member PIN counted in ``member_pin_failures``, is listed in
-  ``WRITES_ON_REFUSAL``);
+  excluded, audit and idempotency tables included: refusals are not audited in tables, only
+  logged, and ``request_id`` rows are written in the action's transaction; the one deliberate
+  write on a refusal, a wrong PIN counted for lockouts, is ``WRITES_ON_REFUSAL``);
 - the server still answers ``grpc.health.v1.Health/Check``;
 - every response is under the transport's 4 MB limit.
 
@@ -27,9 +27,12 @@ rest of that RPC stays strict.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
 import sqlite3
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -51,12 +54,10 @@ ERROR_DETAILS_MAX_CHARS = 2000  # what a refusal's message may be: a sentence, n
 CALL_TIMEOUT_S = 15.0
 REASON = re.compile(r"^[A-Z][A-Z0-9_]{0,63}$")
 BAD_STATUSES = (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN)
-# Tables a refused call may write on purpose (what was refused is the point of the row).
-WRITES_ON_REFUSAL = {
-    "ktv.v1.MembersService/SignIn": {"member_pin_failures"},
-    "ktv.v1.MembersService/SetMemberPin": {"member_pin_failures"},
-    "ktv.v1.MembersService/GetMember": {"member_pin_failures"},
-}
+# Tables a refused call may write on purpose: a wrong PIN is counted (lockouts) by whichever
+# RPC checks a PIN (members' ``member_pin_failures``; staff Login's ``pin_attempts`` from the
+# PIN-lockout work). The refusal is the point of the row.
+WRITES_ON_REFUSAL = {"member_pin_failures", "pin_attempts"}
 # What a welcomed link stream writes by design: the agent's status, its events and plays.
 LINK_TABLES = {"rooms", "room_events", "song_plays", "room_state_changes"}
 STAFF_ROLES = {
@@ -119,9 +120,9 @@ class Outcome:
                 out.append(f"error message of {len(self.details)} characters")
         if "Traceback" in self.log:
             out.append(f"traceback in the controller log: {self.log[-600:]}")
-        allowed = WRITES_ON_REFUSAL.get(self.method, set())
-        if self.code != grpc.StatusCode.OK and self.changed_tables - allowed:
-            out.append(f"refused call wrote tables {sorted(self.changed_tables - allowed)}")
+        wrote = self.changed_tables - WRITES_ON_REFUSAL
+        if self.code != grpc.StatusCode.OK and wrote:
+            out.append(f"refused call wrote tables {sorted(wrote)}")
         if not self.healthy:
             out.append("health check failed after the call")
         if self.response_bytes > TRANSPORT_LIMIT_BYTES:
@@ -181,7 +182,14 @@ class DatabaseWatch:
         return out
 
     def close(self) -> None:
+        """KTV_FUZZ_REPORT=FILE appends the calls made per RPC and status (long runs)."""
         self.db.close()
+        report = os.environ.get("KTV_FUZZ_REPORT")
+        if report:
+            with open(report, "a", encoding="utf-8") as out:
+                for (method, code), calls in sorted(self.tally.items()):
+                    out.write(json.dumps({"method": method, "status": code, "calls": calls}))
+                    out.write("\n")
 
 
 def changed(before: dict[str, str], after: dict[str, str]) -> set[str]:
@@ -202,6 +210,7 @@ class FuzzVenue:
         self.db = DatabaseWatch(ctl.data_dir / "controller.db")
         self.log_offset = ctl.log_path.stat().st_size
         self.credentials: dict[str, tuple[tuple[str, str], ...]] = {}
+        self.tally: Counter[tuple[str, str]] = Counter()  # (method, status) -> calls
 
     # --- setting the venue up --------------------------------------------------------------
     def set_up(self) -> None:
@@ -360,12 +369,20 @@ class FuzzVenue:
         outcome.reason = dict(error.trailing_metadata() or ()).get(REASON_KEY, "")
 
     def _after(self, outcome: Outcome, before: dict[str, str]) -> None:
+        self.tally[(outcome.method, outcome.code.name)] += 1
         outcome.changed_tables = changed(before, self.db.checksums())
         outcome.healthy = self.is_healthy()
         outcome.log = self.new_log()
 
     def close(self) -> None:
+        """KTV_FUZZ_REPORT=FILE appends the calls made per RPC and status (long runs)."""
         self.db.close()
+        report = os.environ.get("KTV_FUZZ_REPORT")
+        if report:
+            with open(report, "a", encoding="utf-8") as out:
+                for (method, code), calls in sorted(self.tally.items()):
+                    out.write(json.dumps({"method": method, "status": code, "calls": calls}))
+                    out.write("\n")
 
 
 def failures(outcomes: Iterable[Outcome]) -> list[str]:
