@@ -1,9 +1,9 @@
 """The fuzz harness: a real controller on loopback with a small venue in it (rooms, a staff
 member of every role, an agent and a guest credential, an open session, a member), and one
-``FuzzVenue.call`` that sends any request to any RPC with any credential and returns what a
-caller and the operator would see: the status, its message and reason, the response size, the
-controller's log lines the call caused, which tables the call changed, and whether the server
-still answers its health check.
+``FuzzVenue.call_*`` per kind of RPC (unary, server stream, the link's bidi stream) that
+sends any request with any credential and returns what a caller and the operator would see:
+the status, its message and reason, the response size, the controller's log lines the call
+caused, which tables the call changed, and whether the server still answers its health check.
 
 ``problems()`` turns that into the list of broken promises (empty is good):
 

@@ -35,8 +35,10 @@ CREDENTIALS = (
 
 def test_the_fuzzer_covers_every_rpc_the_protos_define() -> None:
     streaming = {p for p, m in all_methods() if m.client_streaming or m.server_streaming}
+    # A new streaming RPC needs its own fuzz (tests/fuzz/test_streams.py); unary ones are
+    # picked up from the descriptors.
     assert streaming == {"ktv.v1.RoomLinkService/Connect", "ktv.v1.RoomService/WatchRooms"}
-    assert len(UNARY) + len(streaming) == len(all_methods()) == 52
+    assert len(UNARY) + len(streaming) == len(all_methods()) >= 52
 
 
 @pytest.mark.parametrize(("path", "method"), UNARY, ids=[p for p, _ in UNARY])
