@@ -166,7 +166,7 @@ def event_from_pb(room_id: str, event: link_pb2.RoomEvent, now: datetime) -> eve
             start_time=(
                 from_ts(sp.start_time, f"{where} start_time") if sp.HasField("start_time") else None
             ),
-            outcome=link_pb2.PlayOutcome.Name(sp.outcome).removeprefix("PLAY_OUTCOME_"),
+            outcome=_outcome(event.event_id, sp.outcome),
             played_ms=sp.played_ms,
             error=sp.error,
         )
@@ -185,6 +185,17 @@ def event_from_pb(room_id: str, event: link_pb2.RoomEvent, now: datetime) -> eve
         payload=payload,
         payload_json=MessageToJson(event, indent=None),
     )
+
+
+def _outcome(event_id: str, value: int) -> str:
+    """``COMPLETED``...; an outcome this controller does not know is refused by the event's
+    id (the agent parks it) rather than failing the link's reader."""
+    try:
+        return link_pb2.PlayOutcome.Name(value).removeprefix("PLAY_OUTCOME_")  # type: ignore[arg-type]
+    except ValueError:
+        raise InvalidArgument(
+            f"event_id {event_id}: unknown song_played.outcome {value}", reason="BAD_EVENT"
+        ) from None
 
 
 def whoami_to_pb(role: Role, room_id: str, staff_id: str) -> auth_pb2.WhoAmIResponse:

@@ -162,3 +162,21 @@ def test_the_link_convert_refuses_an_out_of_range_time_on_its_own() -> None:
     with pytest.raises(InvalidArgument) as refused:
         event_from_pb("A08", event, datetime.now(UTC))
     assert refused.value.reason == "BAD_TIMESTAMP"
+
+
+def test_a_play_outcome_this_controller_does_not_know_is_refused_by_the_event_id(
+    venue: FuzzVenue,
+) -> None:
+    """Found by the long fuzz run: ``outcome: 99`` made PlayOutcome.Name raise in the link's
+    reader (a traceback; the stream ended UNAVAILABLE without naming the event, so the agent
+    would have sent it again on every reconnect)."""
+    event_id = uuid.uuid4().hex
+    event = link_pb2.ConnectRequest(
+        event=link_pb2.RoomEvent(
+            event_id=event_id, song_played=link_pb2.SongPlayed(song_id="s1", outcome=99)
+        )
+    )
+    outcome = venue.call_link([HELLO, event], "agent")
+    assert not outcome.problems(), outcome.problems()
+    assert (outcome.code.name, outcome.reason) == ("INVALID_ARGUMENT", "BAD_EVENT")
+    assert outcome.details.startswith(f"event_id {event_id}: unknown song_played.outcome 99")
