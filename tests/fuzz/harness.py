@@ -12,10 +12,11 @@ caused, which tables the call changed, and whether the server still answers its 
 - every refusal carries a machine reason (``ktv-reason``) and a message under
   ``ERROR_DETAILS_MAX_CHARS``;
 - no traceback in the controller's log;
-- a refused call changes no table of the database (checksum of every table's rows; nothing is
-  excluded, audit and idempotency tables included: refusals are not audited in tables, only
-  logged, and ``request_id`` rows are written in the action's transaction; the one deliberate
-  write on a refusal, a wrong PIN counted for lockouts, is ``WRITES_ON_REFUSAL``);
+- a refused call changes no table of the database (checksum of every table's rows but the
+  columns the controller rewrites on a timer, ``VOLATILE_COLUMNS``; audit and idempotency
+  tables included: refusals are not audited in tables, only logged, and ``request_id`` rows
+  are written in the action's transaction; the one deliberate write on a refusal, a wrong
+  PIN counted for lockouts, is ``WRITES_ON_REFUSAL``);
 - the server still answers ``grpc.health.v1.Health/Check``;
 - every response is under the transport's 4 MB limit.
 
@@ -59,6 +60,9 @@ BAD_STATUSES = (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN)
 # RPC checks a PIN (members' ``member_pin_failures``; staff Login's ``pin_attempts`` from the
 # PIN-lockout work). The refusal is the point of the row.
 WRITES_ON_REFUSAL = {"member_pin_failures", "pin_attempts"}
+# Columns the controller rewrites on its own: billing refreshes every open room's running
+# total (and so its revision) every 30 s (controller/billing/api.py _refresh_totals).
+VOLATILE_COLUMNS = {"rooms": {"running_total_fen", "revision"}}
 # What a welcomed link stream writes by design: the agent's status, its events and plays.
 LINK_TABLES = {"rooms", "room_events", "song_plays", "room_state_changes"}
 STAFF_ROLES = {
@@ -175,12 +179,20 @@ class DatabaseWatch:
         try:
             for table in self.tables():
                 digest = hashlib.sha256()
-                for row in self.db.execute(f'SELECT * FROM "{table}"'):
+                for row in self.db.execute(self._select(table)):
                     digest.update(repr(row).encode())
                 out[table] = digest.hexdigest()
         finally:
             self.db.execute("COMMIT")
         return out
+
+    def _select(self, table: str) -> str:
+        volatile = VOLATILE_COLUMNS.get(table)
+        if not volatile:
+            return f'SELECT * FROM "{table}"'
+        columns = [r[1] for r in self.db.execute(f'PRAGMA table_info("{table}")')]
+        kept = ", ".join(f'"{c}"' for c in columns if c not in volatile)
+        return f'SELECT {kept} FROM "{table}"'
 
     def close(self) -> None:
         self.db.close()
