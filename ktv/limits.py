@@ -57,7 +57,7 @@ def check_fen(
 
 
 # --- members -----------------------------------------------------------------------------------
-BIRTHDAY_LEAD_DAYS_MAX = 60  # birthday coupons go out at most two months ahead
+BIRTHDAY_LEAD_DAYS_MAX = 366  # a birthday run looks a year ahead at most (one date per day)
 
 
 # --- the gRPC edge (controller/api/bounds.py, controller/api/errors.py) ------------------------

@@ -78,8 +78,7 @@ def upcoming_birthday(birthday: date | None, today: date, lead_days: int) -> dat
 def check_lead_days(lead_days: int) -> int:
     if not 0 <= lead_days <= BIRTHDAY_LEAD_DAYS_MAX:
         raise InvalidArgument(
-            f"lead_days must be 0-{BIRTHDAY_LEAD_DAYS_MAX} days, not {lead_days}",
-            reason="BAD_LEAD_DAYS",
+            f"lead_days is 0-{BIRTHDAY_LEAD_DAYS_MAX}, not {lead_days}", reason="BAD_CAMPAIGN"
         )
     return lead_days
 
