@@ -80,16 +80,39 @@ class KnownIssue:
     """A failure the fuzzer found in an area another engineer owns (not fixed here)."""
 
     method: str  # "ktv.v1.BillingService/OpenSession"
-    problem: str  # the start of the problem text, e.g. "status INTERNAL"
-    when: Callable[[Message], bool]  # the requests it covers
+    when: Callable[[Any], bool]  # the requests it covers (narrow: the rest stays strict)
     owner: str
     example: str
+    problems: tuple[str, ...] = ("status INTERNAL", "traceback in the controller log")
 
     def covers(self, method: str, problem: str, request: Message) -> bool:
-        return method == self.method and problem.startswith(self.problem) and self.when(request)
+        return (
+            method == self.method and problem.startswith(self.problems) and bool(self.when(request))
+        )
 
 
-KNOWN_ISSUES: tuple[KnownIssue, ...] = ()
+FEN_MAX = 10**12  # ktv.limits.FEN_MAX: money beyond it is the money-limits work's to refuse
+# The lead empties this after merging the work that owns each entry (each names its owner).
+KNOWN_ISSUES: tuple[KnownIssue, ...] = (
+    KnownIssue(
+        "ktv.v1.MembersService/TopUp",
+        lambda r: not 0 < r.amount_fen <= FEN_MAX,
+        owner="money limits (members top-up: check_fen with the venue's top-up maximum)",
+        example="amount_fen=9223372036854775807: the balance 9223372036854800807 does not fit "
+        "Member.balance_fen (int64), ValueError in members/convert.py member_pb -> INTERNAL",
+    ),
+    KnownIssue(
+        "ktv.v1.MembersService/IssueCoupon",
+        lambda r: (
+            not 0 <= r.days_valid <= 3660
+            or not -FEN_MAX <= r.value <= FEN_MAX
+            or not -FEN_MAX <= r.min_spend_fen <= FEN_MAX
+        ),
+        owner="money limits (IssueCoupon: days_valid 0-3660, value and min_spend in fen)",
+        example="days_valid=-2147483648: OverflowError in timedelta(days=...) in "
+        "members/servicer.py IssueCoupon -> INTERNAL",
+    ),
+)
 
 
 @dataclass

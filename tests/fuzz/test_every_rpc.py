@@ -69,3 +69,16 @@ def test_fuzzed_requests(venue: FuzzVenue, path: str, method) -> None:
 
     run()
     assert not found, f"{len(found)} failures:\n" + "\n\n".join(found[:10])
+
+
+def test_a_known_issue_covers_only_its_rpc_its_problems_and_its_requests() -> None:
+    from ktv.v1 import members_pb2
+    from tests.fuzz.harness import KNOWN_ISSUES
+
+    (top_up,) = [k for k in KNOWN_ISSUES if k.method.endswith("/TopUp")]
+    huge = members_pb2.TopUpRequest(member="13800138000", amount_fen=2**63 - 1)
+    sane = members_pb2.TopUpRequest(member="13800138000", amount_fen=100)
+    assert top_up.covers(top_up.method, "status INTERNAL: ...", huge)
+    assert not top_up.covers(top_up.method, "status INTERNAL: ...", sane)
+    assert not top_up.covers(top_up.method, "refused call wrote tables ['members']", huge)
+    assert not top_up.covers("ktv.v1.MembersService/RefundBalance", "status INTERNAL", huge)
