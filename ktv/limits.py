@@ -203,3 +203,17 @@ def check_fen(
             reason=reason,
         )
     return value
+
+
+# --- members -----------------------------------------------------------------------------------
+BIRTHDAY_LEAD_DAYS_MAX = 366  # a birthday run looks a year ahead at most (one date per day)
+
+
+# --- the gRPC edge (controller/api/bounds.py, controller/api/errors.py) ------------------------
+# Backstops for every request of every RPC, checked before any handler runs; the domain's own
+# bounds above are tighter and give the precise message.
+ERROR_MESSAGE_MAX_CHARS = 300  # an error's message is a sentence, never the caller's input back
+REQUEST_STRING_MAX_CHARS = 4 * NOTE_MAX_CHARS + 16  # any string field: what bounded() reads raw
+PRICE_PLAN_TOML_MAX_CHARS = 256 * 1024  # a whole venue's price plan (ImportPricePlan)
+CSR_PEM_MAX_CHARS = 16 * 1024  # an agent's certificate request (EnrollAgent): ~1 KB in practice
+REPEATED_MAX_ITEMS = 10_000  # any repeated field: the longest list an RPC takes (an order's lines)

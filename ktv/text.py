@@ -72,3 +72,10 @@ def bounded(text: str, *, what: str, max_len: int, reason: str = "INVALID_ARGUME
             f"{what} is too long ({len(value)} characters, at most {max_len})", reason=reason
         )
     return value
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, marked when cut (for messages, not quotes)."""
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f"... ({len(text)} characters)"

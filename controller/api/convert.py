@@ -22,8 +22,16 @@ def ts(value: datetime | None) -> Timestamp | None:
     return out
 
 
-def from_ts(value: Timestamp) -> datetime:
-    return value.ToDatetime(tzinfo=UTC)
+def from_ts(value: Timestamp, what: str = "time") -> datetime:
+    """The UTC datetime of ``value``; InvalidArgument when it is outside 0001..9999 (the
+    edge refuses those first: controller/api/bounds.py)."""
+    try:
+        return value.ToDatetime(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        raise InvalidArgument(
+            f"{what} is out of range (seconds {value.seconds}, nanos {value.nanos})",
+            reason="BAD_TIMESTAMP",
+        ) from None
 
 
 def room_state_to_pb(state: RoomState) -> int:
@@ -149,7 +157,7 @@ def play_outcome_from_pb(event_id: str, outcome: int) -> PlayOutcome:
         return _OUTCOME_FROM_PB[outcome]  # type: ignore[index]
     except KeyError:
         raise InvalidArgument(
-            f"event {event_id} reports a song played with no known outcome ({outcome})",
+            f"event_id {event_id}: a song played with no known outcome ({outcome})",
             reason="BAD_EVENT",
         ) from None
 
@@ -159,7 +167,10 @@ def event_from_pb(room_id: str, event: link_pb2.RoomEvent, now: datetime) -> eve
 
     if not event.event_id or len(event.event_id) > MAX_EVENT_ID_CHARS:
         raise InvalidArgument("event_id is required (<= 128 chars)", reason="BAD_EVENT_ID")
-    occur = from_ts(event.occur_time) if event.HasField("occur_time") else now
+    where = f"event_id {event.event_id}:"
+    occur = (
+        from_ts(event.occur_time, f"{where} occur_time") if event.HasField("occur_time") else now
+    )
     which = event.WhichOneof("payload")
     payload: events.EventPayload
     if which == "door":
@@ -172,7 +183,9 @@ def event_from_pb(room_id: str, event: link_pb2.RoomEvent, now: datetime) -> eve
             song_id=sp.song_id,
             title=sp.title,
             session=sp.session,
-            start_time=from_ts(sp.start_time) if sp.HasField("start_time") else None,
+            start_time=(
+                from_ts(sp.start_time, f"{where} start_time") if sp.HasField("start_time") else None
+            ),
             outcome=play_outcome_from_pb(event.event_id, sp.outcome),
             played_ms=sp.played_ms,
             error=sp.error,

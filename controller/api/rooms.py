@@ -14,6 +14,8 @@ from controller.auth.interceptor import current_principal
 from controller.rooms.board import RoomBoard, utc_now
 from controller.rooms.model import check_room_id, parse_room_name
 from ktv.errors import InvalidArgument, Unavailable
+from ktv.limits import NOTE_MAX_CHARS
+from ktv.text import bounded
 from ktv.v1 import rooms_pb2, rooms_pb2_grpc
 
 Kind = rooms_pb2.WatchRoomsResponse.Kind
@@ -101,6 +103,10 @@ class RoomServicer(rooms_pb2_grpc.RoomServiceServicer):
     async def SetEmergency(
         self, request: rooms_pb2.SetEmergencyRequest, context: grpc.aio.ServicerContext
     ) -> rooms_pb2.SetEmergencyResponse:
+        # Shown on every room's screen as typed (full-width punctuation kept): checked, not
+        # normalised.
+        bounded(request.message, what="emergency message", max_len=NOTE_MAX_CHARS)
+
         def act() -> rooms_pb2.SetEmergencyResponse:
             notified = self.board.set_emergency(request.active, request.message)
             return rooms_pb2.SetEmergencyResponse(

@@ -11,6 +11,7 @@ from typing import Any
 
 import grpc
 
+from controller.api.bounds import check_request
 from controller.api.errors import abort_with
 from controller.api.inflight import InFlight
 from controller.auth.authenticator import Authenticator
@@ -75,6 +76,7 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
         metadata = {m.key: m.value for m in context.invocation_metadata() or ()}
         principal = self.authenticator.authenticate(metadata, context.auth_context())
         if rule.public:
+            _check_bounds(request)
             return principal
         if principal is None:
             raise Unauthenticated(
@@ -86,9 +88,22 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
                 f"{principal.describe()} may not call {method.rsplit('/', 1)[-1]}",
                 reason="ROLE_NOT_ALLOWED",
             )
+        _check_bounds(request)
         if rule.room_field and principal.role.room_scoped and request is not None:
             principal.require_room(parse_room_name(getattr(request, rule.room_field)))
         return principal
+
+
+def _check_bounds(request: Any) -> None:
+    """Every request within the edge's bounds before the servicer sees it (the admitted
+    caller's request; a stream's messages are checked one by one as they arrive)."""
+    if request is not None:
+        check_request(request)
+
+
+async def _bounded(requests: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    async for request in requests:
+        yield check_request(request)
 
 
 Admit = Callable[[Any, grpc.aio.ServicerContext], Principal | None]
@@ -118,6 +133,8 @@ def _wrap(
                     in_flight.enter()  # raises Unavailable: no new streams while stopping
                 # The stream's task ends with the call, so the variable needs no reset.
                 _current.set(admit(None if request_streams else request, context))
+                if request_streams:
+                    request = _bounded(request)
                 async for item in inner(request, context):
                     yield item
             except grpc.aio.AbortError:
@@ -135,6 +152,8 @@ def _wrap(
                 try:
                     token = _current.set(admit(None if request_streams else request, context))
                     try:
+                        if request_streams:
+                            request = _bounded(request)
                         return await inner(request, context)
                     finally:
                         _current.reset(token)

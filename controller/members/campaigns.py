@@ -17,6 +17,8 @@ from typing import Protocol
 
 from controller.members import settings
 from controller.members.tiers import Profile, Tag
+from ktv.errors import InvalidArgument
+from ktv.limits import BIRTHDAY_LEAD_DAYS_MAX
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,18 @@ def upcoming_birthday(birthday: date | None, today: date, lead_days: int) -> dat
     return None
 
 
+def check_lead_days(lead_days: int) -> int:
+    if not 0 <= lead_days <= BIRTHDAY_LEAD_DAYS_MAX:
+        raise InvalidArgument(
+            f"lead_days is 0-{BIRTHDAY_LEAD_DAYS_MAX}, not {lead_days}", reason="BAD_CAMPAIGN"
+        )
+    return lead_days
+
+
 def birthday_mmdd_window(today: date, lead_days: int) -> list[str]:
-    """The MM-DD strings of the window (for an indexed query)."""
+    """The MM-DD strings of the window (for an indexed query). The lead is bounded first: a
+    lead of 2**31 days was a list of two billion dates (and one SQL variable per day)."""
+    check_lead_days(lead_days)
     days = [today + timedelta(days=i) for i in range(lead_days + 1)]
     out = [d.strftime("%m-%d") for d in days]
     if "02-28" in out:

@@ -39,8 +39,14 @@ def timestamp(moment: datetime) -> Timestamp:
     return ts
 
 
-def moment(ts: Timestamp) -> datetime:
-    return ts.ToDatetime(tzinfo=UTC)
+def moment(ts: Timestamp, what: str = "time") -> datetime:
+    """The UTC datetime of ``ts``; InvalidArgument when it is outside 0001..9999."""
+    try:
+        return ts.ToDatetime(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        raise InvalidArgument(
+            f"{what} is out of range (seconds {ts.seconds}, nanos {ts.nanos})"
+        ) from None
 
 
 def event_to_proto(
@@ -83,8 +89,8 @@ def event_kind(msg: link_pb2.RoomEvent) -> str:
 def session_opened(msg: link_pb2.SessionOpened) -> ports.SessionOpened:
     return ports.SessionOpened(
         session=msg.session,
-        open_time=moment(msg.open_time),
-        end_time=moment(msg.end_time) if msg.HasField("end_time") else None,
+        open_time=moment(msg.open_time, "open_time"),
+        end_time=moment(msg.end_time, "end_time") if msg.HasField("end_time") else None,
         guest_count=msg.guest_count,
         continues_after_end=_AFTER_END.get(msg.after_end),
     )
