@@ -85,7 +85,7 @@ def check_fen(
     what: str,
     allow_negative: bool = False,
     max_fen: int = FEN_MAX,
-    reason: str = "AMOUNT_OUT_OF_RANGE",
+    reason: str = "BAD_AMOUNT",
 ) -> int:
     """``value`` if it is a whole number of fen within bounds; else InvalidArgument."""
     low = -max_fen if allow_negative else 0
