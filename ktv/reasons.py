@@ -113,7 +113,7 @@ BILLING = {
     "REASON_REQUIRED": "a cancel, comp, discount, refund or adjustment needs a reason",
     "UNKNOWN_BILL": "no bill with this id",
     "BAD_BILL_NAME": "the bill name is not bills/{id}, or a room asked for another bill",
-    "ROOM_NOT_ON_TAB": "the room is not on this bill",
+    "ROOM_NOT_ON_BILL": "the room is not on this bill",
     "UNKNOWN_ORDER": "no order with this id on the bill",
     "UNKNOWN_PAYMENT": "no payment with this id on the bill",
     "BILL_CLOSED": "the bill is closed; nothing more can be added or paid",
@@ -218,6 +218,7 @@ RENAMED: dict[str, str] = {
     "NOT_ENOUGH_POINTS": "INSUFFICIENT_POINTS",  # like INSUFFICIENT_BALANCE
     "BAD_BILL": "BAD_BILL_NAME",  # CreditBill's malformed bills/{id}
     "UNKNOWN_TAB": "UNKNOWN_BILL",  # a tab is the bill's internal name
+    "ROOM_NOT_ON_TAB": "ROOM_NOT_ON_BILL",  # likewise
     "LOCKED_OUT": "PIN_LOCKED",  # staff logins and member PINs lock the same way
     "MISSING_REQUEST_ID": "REQUEST_ID_REQUIRED",  # like REASON_REQUIRED, ROOM_REQUIRED
     "AMOUNT_OUT_OF_RANGE": "BAD_AMOUNT",  # ktv.limits.check_fen's default, like BAD_QUANTITY
