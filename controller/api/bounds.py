@@ -19,6 +19,7 @@ from ktv.limits import (
     REPEATED_MAX_ITEMS,
     REQUEST_STRING_MAX_CHARS,
 )
+from ktv.reasons import REASONS
 
 STRING_FIELD_MAX_CHARS = {  # fields that carry a document, by full field name
     "ktv.v1.ImportPricePlanRequest.config_toml": PRICE_PLAN_TOML_MAX_CHARS,
@@ -27,7 +28,7 @@ STRING_FIELD_MAX_CHARS = {  # fields that carry a document, by full field name
 # A field refused here gets the reason its own check uses, so a client branches on one reason
 # whichever layer refused: ``BAD_<FIELD>`` (BAD_PIN, BAD_STAFF_ID, BAD_PAGE_TOKEN,
 # BAD_ROOM_ID...), or the one listed here.
-FIELD_REASONS = {
+REASON_BY_FIELD = {
     "ktv.v1.CreateStaffRequest.display_name": "BAD_NAME",
     "ktv.v1.EnrollAgentRequest.code": "BAD_ENROLLMENT_CODE",
     "ktv.v1.GetRoomRequest.name": "BAD_ROOM_NAME",
@@ -100,7 +101,7 @@ def _check_fields(message: Message, prefix: str, depth: int) -> None:
             elif field.type == FieldDescriptor.TYPE_BYTES and len(item) > REQUEST_STRING_MAX_CHARS:
                 raise InvalidArgument(
                     f"{where} is too long ({len(item)} bytes, at most {REQUEST_STRING_MAX_CHARS})",
-                    reason=reason_for(field),
+                    reason=reason_for(field) or "FIELD_TOO_LONG",
                 )
 
 
@@ -121,16 +122,19 @@ def _check_string(field: FieldDescriptor, value: str, where: str) -> None:
     if len(value) > limit:
         raise InvalidArgument(
             f"{where} is too long ({len(value)} characters, at most {limit})",
-            reason=reason_for(field),
+            reason=reason_for(field) or "FIELD_TOO_LONG",
         )
 
 
 def reason_for(field: FieldDescriptor) -> str:
-    if field.full_name in FIELD_REASONS:
-        return FIELD_REASONS[field.full_name]
+    """The reason the field's own check uses (``BAD_<FIELD>``) when the catalogue has it, so a
+    client sees one reason whichever layer refused; else '' (the caller's fallback)."""
+    if field.full_name in REASON_BY_FIELD:
+        return REASON_BY_FIELD[field.full_name]
     if field.name in _ROOM_FIELDS:
         return "BAD_ROOM_NAME"
-    return f"BAD_{field.name.upper()}"
+    own = f"BAD_{field.name.upper()}"
+    return own if own in REASONS else ""
 
 
 def _check_timestamp(value: Message, where: str) -> None:

@@ -183,7 +183,7 @@ class Credentials:
         def locked(wait_s: int) -> Unauthenticated:
             return Unauthenticated(
                 f"too many wrong PINs for {staff_id}; try again in {wait_s} s",
-                reason="LOCKED_OUT",
+                reason="PIN_LOCKED",
             )
 
         if not attempts.attempt(staff_subject(staff_id), verify, locked) or role is None:

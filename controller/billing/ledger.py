@@ -329,7 +329,7 @@ class Ledger:
         try:
             return self.tabs[tab_id]
         except KeyError:
-            raise NotFound(f"no tab {tab_id!r}", reason="UNKNOWN_TAB") from None
+            raise NotFound(f"no tab {tab_id!r}", reason="UNKNOWN_BILL") from None
 
     def apply(self, event: TabEvent) -> Tab:
         """Apply one event; on error nothing changes."""

@@ -76,7 +76,9 @@ class Tab:
         for i, stay in enumerate(self.stays):
             if stay.room == room:
                 return i
-        raise NotFound(f"room {short(room)} is not on tab {self.tab_id}", reason="ROOM_NOT_ON_TAB")
+        raise NotFound(
+            f"room {short(room)} is not on bill {self.tab_id}", reason="ROOM_NOT_ON_BILL"
+        )
 
     def order(self, order_id: str) -> Order:
         for order in self.orders:

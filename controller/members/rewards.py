@@ -65,7 +65,7 @@ def points_needed(reward: Reward | None, sku: str, quantity: int, points_held: i
     if points_held < needed:
         raise FailedPrecondition(
             f"{quantity} x {sku} needs {needed} points; the member has {points_held}",
-            reason="NOT_ENOUGH_POINTS",
+            reason="INSUFFICIENT_POINTS",
         )
     return needed
 

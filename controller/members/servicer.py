@@ -242,7 +242,7 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
     ) -> pb.CreditBillResponse:
         tab_id = request.bill.removeprefix("bills/")
         if not tab_id or "/" in tab_id:
-            raise InvalidArgument(f"{request.bill!r} is not bills/TAB_ID", reason="BAD_BILL")
+            raise InvalidArgument(f"{request.bill!r} is not bills/TAB_ID", reason="BAD_BILL_NAME")
 
         def act() -> pb.CreditBillResponse:
             credits = self.checkout.credit(tab_id)
@@ -282,7 +282,9 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
         room_id = parse_room_name(request.room)
         tab_id = BillingRecords(self.store).open_rooms().get(room_id)
         if tab_id is None:
-            raise FailedPrecondition(f"room {room_id} has no open session", reason="NO_SESSION")
+            raise FailedPrecondition(
+                f"room {room_id} has no open session", reason="NO_OPEN_SESSION"
+            )
         # a room's screen (or anyone without a staff credential) cannot tell members from
         # strangers; staff at the desk are told "no such member"
         caller = optional_principal()

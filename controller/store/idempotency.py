@@ -46,7 +46,7 @@ def fingerprint(method: str, payload: bytes) -> str:
 
 def check_request_id(request_id: str) -> str:
     if not request_id or not request_id.strip():
-        raise InvalidArgument("request_id is required for this call", reason="MISSING_REQUEST_ID")
+        raise InvalidArgument("request_id is required for this call", reason="REQUEST_ID_REQUIRED")
     if len(request_id) > MAX_REQUEST_ID_CHARS:
         raise InvalidArgument(
             f"request_id is longer than {MAX_REQUEST_ID_CHARS} characters",

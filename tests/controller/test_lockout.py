@@ -35,7 +35,7 @@ class Clock:
 
 
 def locked(wait_s: int) -> KtvError:
-    return Unauthenticated(f"locked; try again in {wait_s} s", reason="LOCKED_OUT")
+    return Unauthenticated(f"locked; try again in {wait_s} s", reason="PIN_LOCKED")
 
 
 def wrong() -> bool:
@@ -127,7 +127,7 @@ def test_41_parallel_threads_hash_at_most_max_failures_pins(store: Store) -> Non
     with ThreadPoolExecutor(41) as pool:
         answers = list(pool.map(guess, range(41)))
     assert len(hashed) == 5
-    assert answers.count("BAD_LOGIN") == 5 and answers.count("LOCKED_OUT") == 36
+    assert answers.count("BAD_LOGIN") == 5 and answers.count("PIN_LOCKED") == 36
 
 
 def test_a_payment_inside_a_transaction_that_rolls_back_still_counts_its_wrong_pin(
@@ -172,7 +172,7 @@ def test_guessing_pins_over_the_wire_gets_locked_out_even_with_the_right_pin(
     with pytest.raises(grpc.RpcError) as err:
         auth.Login(auth_pb2.LoginRequest(staff_id="guessme", pin="8642"), timeout=5)
     assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
-    assert reason_of(err.value) == "LOCKED_OUT"
+    assert reason_of(err.value) == "PIN_LOCKED"
 
 
 def test_an_unknown_staff_id_is_counted_and_answered_like_a_wrong_pin(
@@ -187,7 +187,7 @@ def test_an_unknown_staff_id_is_counted_and_answered_like_a_wrong_pin(
                 auth.Login(auth_pb2.LoginRequest(staff_id=staff_id, pin="0000"), timeout=5)
             answers.append((err.value.code(), reason_of(err.value)))
         assert answers[-2] == (grpc.StatusCode.UNAUTHENTICATED, "BAD_LOGIN")
-        assert answers[-1] == (grpc.StatusCode.UNAUTHENTICATED, "LOCKED_OUT")
+        assert answers[-1] == (grpc.StatusCode.UNAUTHENTICATED, "PIN_LOCKED")
 
 
 def test_a_huge_staff_id_or_pin_is_refused_quickly_with_a_short_message(
@@ -248,10 +248,10 @@ def test_41_parallel_guesses_hash_at_most_five_and_a_restart_keeps_the_lock(tmp_
         answers = _parallel_logins(ctl.auth(), "cashier1", wrong_pins)
         tried = [a for a in answers if a[1] == "BAD_LOGIN"]  # hashed and found wrong
         assert len(tried) == settings.login_max_failures, answers
-        assert set(answers) - set(tried) == {(grpc.StatusCode.UNAUTHENTICATED, "LOCKED_OUT")}
+        assert set(answers) - set(tried) == {(grpc.StatusCode.UNAUTHENTICATED, "PIN_LOCKED")}
         with pytest.raises(grpc.RpcError) as err:
             _login(ctl, "cashier1", "8642")()
-        assert reason_of(err.value) == "LOCKED_OUT"
+        assert reason_of(err.value) == "PIN_LOCKED"
     finally:
         ctl.stop()
 
@@ -260,7 +260,7 @@ def test_41_parallel_guesses_hash_at_most_five_and_a_restart_keeps_the_lock(tmp_
         with pytest.raises(grpc.RpcError) as err:
             _login(ctl, "cashier1", "8642")()
         assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
-        assert reason_of(err.value) == "LOCKED_OUT"
+        assert reason_of(err.value) == "PIN_LOCKED"
     finally:
         ctl.stop()
 

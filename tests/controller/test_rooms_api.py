@@ -74,7 +74,7 @@ def test_reusing_a_request_id_for_a_different_room_is_aborted(
         (
             {"room_id": "Z01", "tier": "large", "request_id": ""},
             grpc.StatusCode.INVALID_ARGUMENT,
-            "MISSING_REQUEST_ID",
+            "REQUEST_ID_REQUIRED",
         ),
     ],
 )

@@ -143,7 +143,7 @@ def test_an_oversized_event_is_refused_by_its_id_so_the_agent_can_park_it(
     )
     outcome = venue.call_link([HELLO, ok, huge], "agent")
     assert not outcome.problems(), outcome.problems()
-    assert (outcome.code.name, outcome.reason) == ("INVALID_ARGUMENT", "BAD_TITLE")
+    assert (outcome.code.name, outcome.reason) == ("INVALID_ARGUMENT", "FIELD_TOO_LONG")
     assert outcome.details.startswith(f"event_id {second}: event.song_played.title is too long")
     assert outcome.acked == 1 and first in venue.event_ids() and second not in venue.event_ids()
 

@@ -306,7 +306,7 @@ def test_ktvctl_member_redeem_a_fruit_platter_onto_the_rooms_bill(ktvctl, ctl):
     )
     assert json.loads(ok(retry).stdout)["order_id"] == got["order_id"]
     refused = ktvctl("member", "redeem", "13700137001", "--product", "fruit", "--room", "C02")
-    assert refused.returncode != 0 and "NOT_ENOUGH_POINTS" not in refused.stdout
+    assert refused.returncode != 0 and "INSUFFICIENT_POINTS" not in refused.stdout
     assert refused.stderr.strip().count("\n") == 0 and "points" in refused.stderr
     shown = json.loads(ok(ktvctl("member", "show", "13700137001", "--json")).stdout)
     assert int(shown["member"]["points"]) == 500

@@ -98,7 +98,7 @@ def test_a_retry_with_the_same_request_id_redeems_once(shop):
 @pytest.mark.parametrize(
     ("sku", "points", "room_open", "error", "reason"),
     [
-        ("fruit", 2999, True, FailedPrecondition, "NOT_ENOUGH_POINTS"),
+        ("fruit", 2999, True, FailedPrecondition, "INSUFFICIENT_POINTS"),
         ("caviar", 9000, True, NotFound, "UNKNOWN_PRODUCT"),
         ("beer", 9000, True, FailedPrecondition, "NOT_REDEEMABLE"),
         ("fruit", 9000, False, FailedPrecondition, "NO_OPEN_SESSION"),
@@ -188,7 +188,7 @@ def test_points_never_go_negative_and_every_redeemed_point_has_its_comped_item(s
                     shop.redeem("A08", member, "fruit", quantity=n, request_id=rid)
                     last[who] = rid
                 except FailedPrecondition as err:
-                    assert err.reason == "NOT_ENOUGH_POINTS"
+                    assert err.reason == "INSUFFICIENT_POINTS"
             tab = shop.billing.bill(shop.billing.tab_id_of("A08")).tab
             for member in ids:
                 rows = shop.store.query(

@@ -162,6 +162,24 @@ def test_the_touchscreen_gets_one_answer_for_strangers_and_members_staff_see_unk
 
 
 @pytest.mark.slow
+def test_signing_in_to_a_room_without_a_session_says_no_open_session_as_billing_does(
+    ctl: RunningController,
+) -> None:
+    """One reason for one condition: the room's screen shows the same text for both calls."""
+    screen = (("authorization", f"Bearer {ctl.enroll_agent('A09')}"),)
+    stub = members_pb2_grpc.MembersServiceStub(ctl.channel())
+    request = members_pb2.SignInRequest(room="rooms/A09", phone=MEMBER, pin="2580")
+    signed = _outcome(stub.SignIn.future(request, metadata=screen, timeout=TIMEOUT_S))
+    billing = billing_pb2_grpc.BillingServiceStub(ctl.channel())
+    quoted = _outcome(
+        billing.QuoteExtensions.future(
+            billing_pb2.QuoteExtensionsRequest(room="rooms/A09"), metadata=screen, timeout=TIMEOUT_S
+        )
+    )
+    assert signed[:2] == quoted[:2] == (grpc.StatusCode.FAILED_PRECONDITION, "NO_OPEN_SESSION")
+
+
+@pytest.mark.slow
 def test_parallel_sign_in_guesses_over_the_wire_hash_five_then_the_phone_is_locked(
     ctl: RunningController,
 ) -> None:
