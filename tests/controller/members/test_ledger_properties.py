@@ -4,12 +4,16 @@ refunds and cash-outs, with retries, against a real SQLite file."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from unittest import mock
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import controller.members.schema  # noqa: F401
+from controller import settings as controller_settings
 from controller.members.desk import MemberDesk, MemberPolicy
 from controller.members.model import BonusOrder, EntryKind
 from controller.members.pin import new_pin_hash
@@ -19,6 +23,15 @@ from ktv.errors import KtvError
 
 NOW = datetime(2026, 11, 24, 11, tzinfo=UTC)
 counter = itertools.count()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def cheap_pin_hashes() -> Iterator[None]:
+    """The property is about the ledger, not scrypt: a cheap cost keeps ~1,000 PIN checks
+    within the timeout on a loaded machine (the real cost is tested in test_pin*)."""
+    with mock.patch.object(controller_settings, "scrypt_n", 2**8):
+        yield
+
 
 action = st.one_of(
     st.tuples(st.just("topup"), st.integers(1, 150_000)),
