@@ -337,11 +337,19 @@ def test_a_full_send_window_and_one_more_event_leave_the_link_alive(link_db, roo
         controller.ack_events = False
         link = make_link(link_db, room, target=controller.target)
         # the link on a loop of its own, as in the full room: a spin there cannot hang the test
-        link_loop = asyncio.new_event_loop()
-        thread = threading.Thread(
-            target=link_loop.run_until_complete, args=(link.run(),), daemon=True
-        )
+        loops: list[asyncio.AbstractEventLoop] = []
+        started = threading.Event()
+
+        async def run_link() -> None:
+            loops.append(asyncio.get_running_loop())
+            started.set()
+            await link.run()
+
+        # asyncio.run: nothing of the link (tasks, executor threads) outlives its loop
+        thread = threading.Thread(target=asyncio.run, args=(run_link(),), daemon=True)
         thread.start()
+        assert await asyncio.to_thread(started.wait, 10)
+        link_loop = loops[0]
         try:
             await eventually(link.online.is_set, what="link online")
             for i in range(window + 5):  # from this thread, as the sensors and the core do
@@ -361,6 +369,5 @@ def test_a_full_send_window_and_one_more_event_leave_the_link_alive(link_db, roo
             await asyncio.to_thread(thread.join, 15)
             await controller.stop()
         assert not thread.is_alive()
-        link_loop.close()
 
     asyncio.run(scenario())
