@@ -130,6 +130,36 @@ _register(
 )
 
 
+def _list(s: members_pb2_grpc.MembersServiceStub, c: Connection, a: argparse.Namespace) -> Message:
+    """Every page of ListMembers for the query, as one answer."""
+    out = pb.ListMembersResponse()
+    token = ""
+    while True:
+        page = c.call(s.ListMembers, pb.ListMembersRequest(query=a.member, page_token=token))
+        out.members.extend(page.members)
+        token = page.next_page_token
+        if not token:
+            return out
+
+
+def _show_members(args: argparse.Namespace, reply: Message) -> None:
+    table = Table("member", "name", "phone", "tier", "balance", "points")
+    for m in reply.members:  # type: ignore[attr-defined]
+        table.add_row(
+            m.resource_name, m.name, m.phone, m.tier, format_yuan(m.balance_fen), str(m.points)
+        )
+    console.print(table)
+
+
+_register(
+    "member list",
+    "members matching a phone, card number, member id or name prefix",
+    _query_cfg,
+    _list,
+    _show_members,
+)
+
+
 def _topup_cfg(p: argparse.ArgumentParser) -> None:
     _query_cfg(p)
     p.add_argument("amount", type=types.yuan(), help="yuan")
