@@ -156,6 +156,7 @@ MEMBERS = {
     "AMBIGUOUS_MEMBER": "several members match; use the phone or card number",
     "EMPTY_QUERY": "look a member up by phone, card or name",
     "BAD_QUERY": "the member query is too long",
+    "BAD_MEMBER_NAME": "the member name is not members/{member_id}, or came with a query too",
     "BAD_PHONE": "not a mainland mobile number (1[3-9] and 9 more digits)",
     "BAD_CARD_NUMBER": "the card number must be 4-32 letters or digits",
     "BAD_DATE": "a date is not YYYY-MM-DD",

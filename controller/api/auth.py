@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import grpc
 
@@ -16,11 +17,12 @@ from controller.auth.model import Role
 from controller.auth.pin_attempts import staff_attempts
 from controller.rooms.board import RoomBoard
 from controller.rooms.model import parse_room_name
-from ktv.errors import InvalidArgument
+from controller.store.idempotency import check_request_id
+from ktv.errors import Conflict, InvalidArgument
 from ktv.limits import CODE_MAX_CHARS
 from ktv.security import certs
 from ktv.security.venue_tls import VenueTls
-from ktv.text import bounded
+from ktv.text import bounded, short
 from ktv.v1 import auth_pb2, auth_pb2_grpc
 
 
@@ -94,15 +96,61 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     ) -> auth_pb2.LoginResponse:
         if not request.staff_id or not request.pin:
             raise InvalidArgument("staff id and PIN are required", reason="BAD_LOGIN")
+        if request.request_id:
+            check_request_id(request.request_id)  # before the PIN costs a hash or an attempt
         staff_id = staff_id_input(request.staff_id)
+        # every call checks the PIN (a retry too): only a PIN that is right now gets a token
         role = await asyncio.to_thread(self.credentials.login, staff_id, request.pin, self.attempts)
         now = self.board.clock()
-        with self.store.transaction():
+        if not request.request_id:  # clients older than request_id
+            with self.store.transaction():
+                issued = self.credentials.issue_token(
+                    role, now=now, staff_id=staff_id, ttl_s=settings.staff_token_ttl_s
+                )
+            return auth_pb2.LoginResponse(
+                token=issued.token, expire_time=ts(issued.expire_time), role=role_to_pb(role)
+            )
+        return self._login_once(request, staff_id, role, now)
+
+    def _login_once(
+        self, request: auth_pb2.LoginRequest, staff_id: str, role: Role, now: datetime
+    ) -> auth_pb2.LoginResponse:
+        """Login by request_id (AIP-155). Tokens are stored hashed, so the first token cannot be
+        answered twice; the idempotency record keeps the answer without it (and keys on the
+        request without its PIN). A retry within the first token's lifetime revokes the token(s)
+        issued under this request_id and answers a fresh one with the first expire_time: one
+        live session per request_id, however often the answer is lost. After that lifetime, or
+        after the session was revoked, the request_id is used up (ABORTED)."""
+        label = f"login:{request.request_id}"
+        keyed = auth_pb2.LoginRequest(staff_id=staff_id, request_id=request.request_id)
+        fresh: list[str] = []
+
+        def act() -> auth_pb2.LoginResponse:
             issued = self.credentials.issue_token(
-                role, now=now, staff_id=staff_id, ttl_s=settings.staff_token_ttl_s
+                role, now=now, staff_id=staff_id, ttl_s=settings.staff_token_ttl_s, label=label
+            )
+            fresh.append(issued.token)
+            return auth_pb2.LoginResponse(expire_time=ts(issued.expire_time), role=role_to_pb(role))
+
+        with self.store.transaction():
+            first = once(
+                self.store, "/ktv.v1.AuthService/Login", keyed, auth_pb2.LoginResponse, act
+            )
+            if fresh:
+                first.token = fresh[0]
+                return first
+            expire = first.expire_time.ToDatetime(tzinfo=UTC)
+            if expire <= now or not self.credentials.revoke_labelled(staff_id, label, now):
+                raise Conflict(
+                    f"request_id {short(request.request_id)} logged in a session that has "
+                    "ended (expired or revoked): log in with a new request_id",
+                    reason="REQUEST_ID_REUSED",
+                )
+            issued = self.credentials.issue_token(
+                role, now=now, staff_id=staff_id, ttl_s=(expire - now).total_seconds(), label=label
             )
         return auth_pb2.LoginResponse(
-            token=issued.token, expire_time=ts(issued.expire_time), role=role_to_pb(role)
+            token=issued.token, expire_time=first.expire_time, role=role_to_pb(role)
         )
 
     async def CreateStaff(

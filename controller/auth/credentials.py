@@ -121,6 +121,15 @@ class Credentials:
             (now.isoformat(), Role.AGENT.value, room_id),
         )
 
+    def revoke_labelled(self, staff_id: str, label: str, now: datetime) -> int:
+        """Revokes a staff member's live tokens carrying ``label``; how many there were."""
+        cur = self.store.execute(
+            "UPDATE credentials SET revoked_at = ? WHERE staff_id = ? AND label = ?"
+            " AND revoked_at IS NULL",
+            (now.isoformat(), staff_id, label),
+        )
+        return cur.rowcount
+
     # --- staff ------------------------------------------------------------------------------
     def put_staff(
         self, staff_id: str, display_name: str, role: Role, pin: str, now: datetime

@@ -56,7 +56,10 @@ def login(parser: argparse.ArgumentParser) -> object:
         conn = connect(args, need_token=False)
         try:
             stub = auth_pb2_grpc.AuthServiceStub(conn.channel)
-            response = conn.call(stub.Login, auth_pb2.LoginRequest(staff_id=args.staff_id, pin=pin))
+            request = auth_pb2.LoginRequest(
+                staff_id=args.staff_id, pin=pin, request_id=uuid.uuid4().hex
+            )  # one id for the command: a retried call gets this login's session, not a second
+            response = conn.call(stub.Login, request)
         finally:
             conn.close()
         saved = None if args.no_save else save_token(response.token)

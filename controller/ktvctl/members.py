@@ -17,8 +17,8 @@ from controller.ktvctl.connection import Connection, connect
 from controller.ktvctl.output import console, print_json, to_dict
 from ktv import limits
 from ktv.errors import FailedPrecondition, InvalidArgument
+from ktv.v1 import billing_pb2, members_pb2_grpc
 from ktv.v1 import members_pb2 as pb
-from ktv.v1 import members_pb2_grpc
 
 Act = Callable[[members_pb2_grpc.MembersServiceStub, Connection, argparse.Namespace], Message]
 Show = Callable[[argparse.Namespace, Message], None]
@@ -102,8 +102,8 @@ _register(
     "register a member by mobile number",
     _add_cfg,
     lambda s, c, a: c.call(
-        s.RegisterMember,
-        pb.RegisterMemberRequest(
+        s.CreateMember,
+        pb.CreateMemberRequest(
             phone=a.phone,
             name=a.name,
             birthday=a.birthday,
@@ -127,6 +127,36 @@ _register(
     _query_cfg,
     lambda s, c, a: c.call(s.GetMember, pb.GetMemberRequest(query=a.member)),
     _show_member,
+)
+
+
+def _list(s: members_pb2_grpc.MembersServiceStub, c: Connection, a: argparse.Namespace) -> Message:
+    """Every page of ListMembers for the query, as one answer."""
+    out = pb.ListMembersResponse()
+    token = ""
+    while True:
+        page = c.call(s.ListMembers, pb.ListMembersRequest(query=a.member, page_token=token))
+        out.members.extend(page.members)
+        token = page.next_page_token
+        if not token:
+            return out
+
+
+def _show_members(args: argparse.Namespace, reply: Message) -> None:
+    table = Table("member", "name", "phone", "tier", "balance", "points")
+    for m in reply.members:  # type: ignore[attr-defined]
+        table.add_row(
+            m.resource_name, m.name, m.phone, m.tier, format_yuan(m.balance_fen), str(m.points)
+        )
+    console.print(table)
+
+
+_register(
+    "member list",
+    "members matching a phone, card number, member id or name prefix",
+    _query_cfg,
+    _list,
+    _show_members,
 )
 
 
@@ -157,7 +187,7 @@ _register(
         pb.TopUpRequest(
             member=a.member,
             amount_fen=a.amount,
-            tender=a.tender,
+            tender_type=billing_pb2.Tender.Value(f"TENDER_{a.tender.upper()}"),
             reference=a.ref,
             request_id=_rid(a),
         ),
@@ -333,16 +363,16 @@ def _issue_cfg(p: argparse.ArgumentParser) -> None:
 
 def _issue(s: members_pb2_grpc.MembersServiceStub, c: Connection, a: argparse.Namespace) -> Message:
     if a.amount is not None:
-        kind, value = "fixed", a.amount
+        kind, value = pb.COUPON_KIND_FIXED, a.amount
     elif a.percent is not None:
-        kind, value = "percent", a.percent
+        kind, value = pb.COUPON_KIND_PERCENT, a.percent
     else:
-        kind, value = "free_item", a.free_item
+        kind, value = pb.COUPON_KIND_FREE_ITEM, a.free_item
     return c.call(
         s.IssueCoupon,
         pb.IssueCouponRequest(
             member=a.member,
-            kind=kind,
+            coupon_kind=kind,
             value=value,
             min_spend_fen=a.min_spend,
             categories=a.category,

@@ -46,9 +46,11 @@ STAFF = CASHIER_UP | {Role.WAITER}
 PERMISSIONS = service_rows(
     "ktv.v1.MembersService",
     {
-        "RegisterMember": Permission(CASHIER_UP),
+        "CreateMember": Permission(CASHIER_UP),
+        "RegisterMember": Permission(CASHIER_UP),  # deprecated: CreateMember
         "GetMember": Permission(STAFF),
-        "FindMembers": Permission(STAFF),
+        "ListMembers": Permission(STAFF),
+        "FindMembers": Permission(STAFF),  # deprecated: ListMembers
         "SetMemberPin": Permission(CASHIER_UP),
         "TopUp": Permission(CASHIER_UP),
         "RefundBalance": Permission(MANAGER_UP),

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
+from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from controller.members.coupons import Coupon
-from controller.members.model import LedgerEntry, Member
+from controller.members.coupons import Coupon, CouponKind
+from controller.members.model import LedgerEntry, Member, Tier
 from controller.members.tiers import Profile
+from ktv.errors import InvalidArgument
+from ktv.v1 import billing_pb2
 from ktv.v1 import members_pb2 as pb
 
 
@@ -34,6 +38,8 @@ def member_pb(m: Member, profile: Profile | None = None) -> pb.Member:
         registered_at=ts(m.registered_at),
         tags=sorted(t.value for t in profile.tags) if profile else [],
         rfm=profile.rfm if profile else "",
+        resource_name=f"members/{m.member_id}",
+        member_tier=tier_pb(m.tier),
     )
 
 
@@ -48,6 +54,9 @@ def entry_pb(e: LedgerEntry) -> pb.LedgerEntry:
         tender=e.tender,
         reference=e.reference,
         actor=e.actor,
+        entry_kind=_enum(pb.LedgerEntryKind, "LEDGER_ENTRY_KIND_", e.kind),
+        tender_type=tender_pb(e.tender),
+        member=f"members/{e.member_id}",
     )
 
 
@@ -65,4 +74,40 @@ def coupon_pb(c: Coupon) -> pb.Coupon:
         campaign=c.spec.campaign,
         used=c.used_at is not None,
         used_bill=c.used_bill,
+        coupon_kind=_enum(pb.CouponKind, "COUPON_KIND_", c.spec.kind),
     )
+
+
+def _enum(enum: Any, prefix: str, value: Enum) -> int:
+    return int(enum.Value(prefix + value.name))
+
+
+def tier_pb(tier: Tier) -> int:
+    return _enum(pb.MemberTier, "MEMBER_TIER_", tier)
+
+
+def tender_pb(tender: str) -> int:
+    """A ledger entry's tender ("cash", ...; empty for payments) as billing's Tender."""
+    if not tender:
+        return billing_pb2.TENDER_UNSPECIFIED
+    try:
+        return int(billing_pb2.Tender.Value("TENDER_" + tender.upper()))
+    except ValueError:  # a tender this build does not know: the string still says it
+        return billing_pb2.TENDER_UNSPECIFIED
+
+
+def tender_name(value: int) -> str:
+    """billing's Tender as the string the desk takes ("cash", ...)."""
+    try:
+        return billing_pb2.Tender.Name(value).removeprefix("TENDER_").lower()
+    except ValueError:
+        raise InvalidArgument(f"tender_type {value} is not a tender", reason="BAD_TENDER") from None
+
+
+def coupon_kind_of(value: int) -> CouponKind:
+    try:
+        return CouponKind[pb.CouponKind.Name(value).removeprefix("COUPON_KIND_")]
+    except (ValueError, KeyError):
+        raise InvalidArgument(
+            f"coupon_kind {value} is not a coupon kind", reason="BAD_COUPON"
+        ) from None

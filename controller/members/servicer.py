@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TypeVar
@@ -15,16 +17,26 @@ from controller.auth.interceptor import current_principal, optional_principal
 from controller.billing.store import BillingRecords
 from controller.members.campaigns import FileNotifier
 from controller.members.checkout import MemberCheckout
-from controller.members.convert import coupon_pb, entry_pb, member_pb
+from controller.members.convert import (
+    coupon_kind_of,
+    coupon_pb,
+    entry_pb,
+    member_pb,
+    tender_name,
+    tier_pb,
+)
 from controller.members.coupons import CouponKind, CouponSpec
 from controller.members.desk import MemberDesk
+from controller.members.model import Member
 from controller.members.outreach import Outreach
 from controller.members.points import SpendLine
 from controller.members.redemption import ProductRedemption
 from controller.members.tiers import Tag
 from controller.rooms.model import parse_room_name
+from controller.store.idempotency import check_request_id
 from ktv.errors import FailedPrecondition, InvalidArgument
 from ktv.limits import BILL_COUPONS_MAX, FEN_MAX, PAGE_SIZE_MAX, POINTS_MAX, check_fen
+from ktv.text import short
 from ktv.v1 import members_pb2 as pb
 from ktv.v1 import members_pb2_grpc
 
@@ -59,47 +71,91 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
     def _member(self, member_id: str) -> pb.Member:
         return member_pb(self.desk.get(member_id))
 
+    def _register(self, request: pb.CreateMemberRequest | pb.RegisterMemberRequest) -> Member:
+        return self.desk.register(
+            request.phone,
+            request.name,
+            birthday=_date(request.birthday),
+            card_number=request.card_number,
+            pin=request.pin,
+        )
+
+    async def CreateMember(
+        self, request: pb.CreateMemberRequest, context: object
+    ) -> pb.CreateMemberResponse:
+        def act() -> pb.CreateMemberResponse:
+            return pb.CreateMemberResponse(member=member_pb(self._register(request)))
+
+        # one key space with RegisterMember: a client moving over mid-retry gets its member
+        legacy = pb.RegisterMemberRequest.FromString(request.SerializeToString())
+        return self._once("RegisterMember", legacy, pb.CreateMemberResponse, act)
+
     async def RegisterMember(
         self, request: pb.RegisterMemberRequest, context: object
-    ) -> pb.MemberResponse:
-        def act() -> pb.MemberResponse:
-            m = self.desk.register(
-                request.phone,
-                request.name,
-                birthday=_date(request.birthday),
-                card_number=request.card_number,
-                pin=request.pin,
-            )
-            return pb.MemberResponse(member=member_pb(m))
+    ) -> pb.RegisterMemberResponse:
+        """Deprecated: CreateMember."""
 
-        return self._once("RegisterMember", request, pb.MemberResponse, act)
+        def act() -> pb.RegisterMemberResponse:
+            return pb.RegisterMemberResponse(member=member_pb(self._register(request)))
 
-    async def GetMember(self, request: pb.GetMemberRequest, context: object) -> pb.MemberResponse:
-        m = self.desk.resolve(request.query)
+        return self._once("RegisterMember", request, pb.RegisterMemberResponse, act)
+
+    def _resolve(self, member: str) -> Member:
+        """``members/{id}``, or (older clients) a member id, phone, card number or name."""
+        if member.startswith(MEMBER_PREFIX):
+            member_id = member.removeprefix(MEMBER_PREFIX)
+            if not member_id.startswith("m-") or "/" in member_id:
+                raise InvalidArgument(
+                    f"{short(member)} is not members/MEMBER_ID", reason="BAD_MEMBER_NAME"
+                )
+        return self.desk.resolve(member.removeprefix(MEMBER_PREFIX))
+
+    async def GetMember(
+        self, request: pb.GetMemberRequest, context: object
+    ) -> pb.GetMemberResponse:
+        if request.name and request.query:
+            raise InvalidArgument("give name or query, not both", reason="BAD_MEMBER_NAME")
+        m = self._resolve(request.name or request.query)
         profile = next((p for mid, p in self.outreach.profiles_of([m.member_id])), None)
-        return pb.MemberResponse(member=member_pb(m, profile))
+        return pb.GetMemberResponse(member=member_pb(m, profile))
+
+    async def ListMembers(
+        self, request: pb.ListMembersRequest, context: object
+    ) -> pb.ListMembersResponse:
+        if request.page_size < 0:
+            raise InvalidArgument("page_size must not be negative", reason="BAD_PAGE_SIZE")
+        size = min(request.page_size or MEMBERS_PAGE_DEFAULT, PAGE_SIZE_MAX)
+        start = _page_offset(request.page_token, request.query)
+        found = self.desk.find(request.query.removeprefix(MEMBER_PREFIX))
+        page = found[start : start + size]
+        more = len(found) > start + size
+        return pb.ListMembersResponse(
+            members=[member_pb(m) for m in page],
+            next_page_token=_page_token(start + size, request.query) if more else "",
+        )
 
     async def FindMembers(
         self, request: pb.FindMembersRequest, context: object
     ) -> pb.FindMembersResponse:
+        """Deprecated: ListMembers."""
         return pb.FindMembersResponse(members=[member_pb(m) for m in self.desk.find(request.query)])
 
     async def SetMemberPin(
         self, request: pb.SetMemberPinRequest, context: object
-    ) -> pb.MemberResponse:
-        def act() -> pb.MemberResponse:
-            m = self.desk.resolve(request.member)
-            return pb.MemberResponse(
+    ) -> pb.SetMemberPinResponse:
+        def act() -> pb.SetMemberPinResponse:
+            m = self._resolve(request.member)
+            return pb.SetMemberPinResponse(
                 member=member_pb(self.desk.set_pin(m.member_id, request.pin, request.old_pin))
             )
 
-        return self._once("SetMemberPin", request, pb.MemberResponse, act)
+        return self._once("SetMemberPin", request, pb.SetMemberPinResponse, act)
 
-    async def TopUp(self, request: pb.TopUpRequest, context: object) -> pb.LedgerEntryResponse:
-        tender = request.tender or "cash"
+    async def TopUp(self, request: pb.TopUpRequest, context: object) -> pb.TopUpResponse:
+        tender = _topup_tender(request)
 
-        def act() -> pb.LedgerEntryResponse:
-            m = self.desk.resolve(request.member)
+        def act() -> pb.TopUpResponse:
+            m = self._resolve(request.member)
             e = self.desk.top_up(
                 m.member_id,
                 request.amount_fen,
@@ -108,15 +164,15 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
                 request_id=request.request_id,
                 actor=_actor(),
             )
-            return pb.LedgerEntryResponse(entry=entry_pb(e), member=self._member(m.member_id))
+            return pb.TopUpResponse(entry=entry_pb(e), member=self._member(m.member_id))
 
-        return self._once("TopUp", request, pb.LedgerEntryResponse, act)
+        return self._once("TopUp", request, pb.TopUpResponse, act)
 
     async def RefundBalance(
         self, request: pb.RefundBalanceRequest, context: object
-    ) -> pb.LedgerEntryResponse:
-        def act() -> pb.LedgerEntryResponse:
-            m = self.desk.resolve(request.member)
+    ) -> pb.RefundBalanceResponse:
+        def act() -> pb.RefundBalanceResponse:
+            m = self._resolve(request.member)
             e = self.desk.cash_out(
                 m.member_id,
                 request.amount_fen,
@@ -124,16 +180,16 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
                 reason=request.reason,
                 actor=_actor(),
             )
-            return pb.LedgerEntryResponse(entry=entry_pb(e), member=self._member(m.member_id))
+            return pb.RefundBalanceResponse(entry=entry_pb(e), member=self._member(m.member_id))
 
-        return self._once("RefundBalance", request, pb.LedgerEntryResponse, act)
+        return self._once("RefundBalance", request, pb.RefundBalanceResponse, act)
 
     async def ListHistory(
         self, request: pb.ListHistoryRequest, context: object
     ) -> pb.ListHistoryResponse:
         if request.limit < 0:
             raise InvalidArgument("limit must not be negative", reason="BAD_PAGE_SIZE")
-        m = self.desk.resolve(request.member)
+        m = self._resolve(request.member)
         entries = self.desk.history(m.member_id, min(request.limit or 200, PAGE_SIZE_MAX))
         return pb.ListHistoryResponse(entries=[entry_pb(e) for e in entries], member=member_pb(m))
 
@@ -146,7 +202,7 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
         _check_points(request.points)
 
         def act() -> pb.RedeemPointsResponse:
-            m = self.desk.resolve(request.member)
+            m = self._resolve(request.member)
             off = self.loyalty.redeem_points(
                 m.member_id, request.points, request_id=request.request_id, bill=request.bill
             )
@@ -166,7 +222,7 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
             )
 
         def act() -> pb.RedeemPointsResponse:
-            m = self.desk.resolve(request.member)
+            m = self._resolve(request.member)
             got = self.redemption.redeem(
                 room_id,
                 m.member_id,
@@ -195,7 +251,7 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
             check_fen(line.amount_fen, what="a spend line", max_fen=FEN_MAX)
 
         def act() -> pb.RecordVisitResponse:
-            m = self.desk.resolve(request.member)
+            m = self._resolve(request.member)
             lines = [SpendLine(line.category, line.amount_fen) for line in request.lines]
             out = self.loyalty.record_visit(m.member_id, request.bill, lines)
             return pb.RecordVisitResponse(
@@ -217,7 +273,7 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
             )
 
         def act() -> pb.ApplyBenefitsResponse:
-            m = self.desk.resolve(request.member)
+            m = self._resolve(request.member)
             got = self.checkout.apply(
                 room_id,
                 m.member_id,
@@ -250,9 +306,11 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
                 credits=[
                     pb.MemberCredit(
                         member_id=mid,
+                        member=f"{MEMBER_PREFIX}{mid}",
                         points_earned=c.points_earned,
                         recorded=c.recorded,
                         tier=c.tier.value,
+                        member_tier=tier_pb(c.tier),
                     )
                     for mid, c in credits.items()
                 ]
@@ -278,8 +336,10 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
             ],
         )
 
-    async def SignIn(self, request: pb.SignInRequest, context: object) -> pb.MemberResponse:
+    async def SignIn(self, request: pb.SignInRequest, context: object) -> pb.SignInResponse:
         room_id = parse_room_name(request.room)
+        if request.request_id:
+            check_request_id(request.request_id)  # before the PIN costs a hash or an attempt
         tab_id = BillingRecords(self.store).open_rooms().get(room_id)
         if tab_id is None:
             raise FailedPrecondition(
@@ -289,10 +349,29 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
         # strangers; staff at the desk are told "no such member"
         caller = optional_principal()
         uniform = caller is None or not caller.role.is_staff
-        m = await asyncio.to_thread(  # the PIN hash (~50 ms) stays off the event loop
-            self.desk.sign_in, request.phone, request.pin, room_id, tab_id, uniform=uniform
+        # the PIN hash (~50 ms) stays off the event loop
+        return await asyncio.to_thread(self._sign_in, request, room_id, tab_id, uniform)
+
+    def _sign_in(
+        self, request: pb.SignInRequest, room_id: str, tab_id: str, uniform: bool
+    ) -> pb.SignInResponse:
+        """Every call checks the PIN (and counts a wrong one), a retry too: the idempotency
+        record keys on the request without its PIN (a PIN in a fast digest is a PIN on disk),
+        so only a PIN that is right now gets the first answer back."""
+
+        def act() -> pb.SignInResponse:
+            m = self.desk.sign_in(request.phone, request.pin, room_id, tab_id, uniform=uniform)
+            return pb.SignInResponse(member=member_pb(m))
+
+        if not request.request_id:  # clients older than request_id
+            return act()
+        m = self.desk.sign_in(request.phone, request.pin, room_id, tab_id, uniform=uniform)
+        keyed = pb.SignInRequest()
+        keyed.CopyFrom(request)
+        keyed.pin = ""
+        return self._once(
+            "SignIn", keyed, pb.SignInResponse, lambda: pb.SignInResponse(member=member_pb(m))
         )
-        return pb.MemberResponse(member=member_pb(m))
 
     async def IssueCoupon(
         self, request: pb.IssueCouponRequest, context: object
@@ -303,10 +382,10 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
             )
 
         def act() -> pb.IssueCouponResponse:
-            m = self.desk.resolve(request.member)
+            m = self._resolve(request.member)
             now = self.desk.clock()
             spec = CouponSpec(
-                kind=_coupon_kind(request.kind),
+                kind=_coupon_kind(request),
                 value=request.value,
                 valid_from=now,
                 valid_until=now + timedelta(days=request.days_valid or 30),
@@ -324,7 +403,7 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
     async def ListCoupons(
         self, request: pb.ListCouponsRequest, context: object
     ) -> pb.ListCouponsResponse:
-        m = self.desk.resolve(request.member)
+        m = self._resolve(request.member)
         found = self.loyalty.coupons(m.member_id, usable_only=request.usable_only)
         return pb.ListCouponsResponse(coupons=[coupon_pb(c) for c in found])
 
@@ -386,7 +465,52 @@ def _date(text: str) -> date | None:
         raise InvalidArgument(f"birthday {text!r}: use YYYY-MM-DD", reason="BAD_DATE") from None
 
 
-def _coupon_kind(text: str) -> CouponKind:
+MEMBER_PREFIX = "members/"
+MEMBERS_PAGE_DEFAULT = 50  # a desk screen's worth
+PAGE_TOKEN_MAX_CHARS = 512  # ours are ~20 + the query; refuse anything longer before decoding
+
+
+def _page_token(offset: int, query: str) -> str:
+    digest = hashlib.sha256(query.encode()).hexdigest()[:16]
+    return base64.urlsafe_b64encode(f"{offset}:{digest}".encode()).decode()
+
+
+def _page_offset(token: str, query: str) -> int:
+    """The offset a ListMembers page token carries; it belongs to one query."""
+    if not token:
+        return 0
+    if len(token) <= PAGE_TOKEN_MAX_CHARS:
+        try:
+            offset, _, digest = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
+            if digest == hashlib.sha256(query.encode()).hexdigest()[:16] and offset.isdigit():
+                return int(offset)
+        except (ValueError, UnicodeDecodeError):
+            pass
+    raise InvalidArgument(
+        "page_token is not one this server issued for this query", reason="BAD_PAGE_TOKEN"
+    )
+
+
+def _topup_tender(request: pb.TopUpRequest) -> str:
+    """tender_type, else the deprecated string (old clients), else cash."""
+    if request.tender_type:
+        if request.tender and request.tender != tender_name(request.tender_type):
+            raise InvalidArgument(
+                f"tender {short(request.tender)} and tender_type disagree", reason="BAD_TENDER"
+            )
+        return tender_name(request.tender_type)
+    return request.tender or "cash"
+
+
+def _coupon_kind(request: pb.IssueCouponRequest) -> CouponKind:
+    text = request.kind
+    if request.coupon_kind:
+        kind = coupon_kind_of(request.coupon_kind)
+        if text and text != kind.value:
+            raise InvalidArgument(
+                f"kind {short(text)} and coupon_kind disagree", reason="BAD_COUPON"
+            )
+        return kind
     try:
         return CouponKind(text or "fixed")
     except ValueError:

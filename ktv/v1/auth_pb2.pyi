@@ -67,12 +67,14 @@ class EnrollAgentResponse(_message.Message):
     def __init__(self, room: _Optional[str] = ..., agent_token: _Optional[str] = ..., certificate_pem: _Optional[str] = ..., ca_certificate_pem: _Optional[str] = ...) -> None: ...
 
 class LoginRequest(_message.Message):
-    __slots__ = ("staff_id", "pin")
+    __slots__ = ("staff_id", "pin", "request_id")
     STAFF_ID_FIELD_NUMBER: _ClassVar[int]
     PIN_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     staff_id: str
     pin: str
-    def __init__(self, staff_id: _Optional[str] = ..., pin: _Optional[str] = ...) -> None: ...
+    request_id: str
+    def __init__(self, staff_id: _Optional[str] = ..., pin: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class LoginResponse(_message.Message):
     __slots__ = ("token", "expire_time", "role")

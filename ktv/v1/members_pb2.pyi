@@ -1,7 +1,9 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from ktv.v1 import billing_pb2 as _billing_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
@@ -9,8 +11,45 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class MemberTier(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    MEMBER_TIER_UNSPECIFIED: _ClassVar[MemberTier]
+    MEMBER_TIER_REGULAR: _ClassVar[MemberTier]
+    MEMBER_TIER_SILVER: _ClassVar[MemberTier]
+    MEMBER_TIER_GOLD: _ClassVar[MemberTier]
+    MEMBER_TIER_DIAMOND: _ClassVar[MemberTier]
+
+class LedgerEntryKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    LEDGER_ENTRY_KIND_UNSPECIFIED: _ClassVar[LedgerEntryKind]
+    LEDGER_ENTRY_KIND_TOPUP: _ClassVar[LedgerEntryKind]
+    LEDGER_ENTRY_KIND_PAYMENT: _ClassVar[LedgerEntryKind]
+    LEDGER_ENTRY_KIND_PAYMENT_REFUND: _ClassVar[LedgerEntryKind]
+    LEDGER_ENTRY_KIND_CASH_OUT: _ClassVar[LedgerEntryKind]
+
+class CouponKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    COUPON_KIND_UNSPECIFIED: _ClassVar[CouponKind]
+    COUPON_KIND_FIXED: _ClassVar[CouponKind]
+    COUPON_KIND_PERCENT: _ClassVar[CouponKind]
+    COUPON_KIND_FREE_ITEM: _ClassVar[CouponKind]
+MEMBER_TIER_UNSPECIFIED: MemberTier
+MEMBER_TIER_REGULAR: MemberTier
+MEMBER_TIER_SILVER: MemberTier
+MEMBER_TIER_GOLD: MemberTier
+MEMBER_TIER_DIAMOND: MemberTier
+LEDGER_ENTRY_KIND_UNSPECIFIED: LedgerEntryKind
+LEDGER_ENTRY_KIND_TOPUP: LedgerEntryKind
+LEDGER_ENTRY_KIND_PAYMENT: LedgerEntryKind
+LEDGER_ENTRY_KIND_PAYMENT_REFUND: LedgerEntryKind
+LEDGER_ENTRY_KIND_CASH_OUT: LedgerEntryKind
+COUPON_KIND_UNSPECIFIED: CouponKind
+COUPON_KIND_FIXED: CouponKind
+COUPON_KIND_PERCENT: CouponKind
+COUPON_KIND_FREE_ITEM: CouponKind
+
 class Member(_message.Message):
-    __slots__ = ("member_id", "phone", "name", "birthday", "card_number", "principal_fen", "bonus_fen", "balance_fen", "points", "tier", "has_pin", "registered_at", "tags", "rfm")
+    __slots__ = ("member_id", "phone", "name", "birthday", "card_number", "principal_fen", "bonus_fen", "balance_fen", "points", "tier", "has_pin", "registered_at", "tags", "rfm", "resource_name", "member_tier")
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
     PHONE_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -25,6 +64,8 @@ class Member(_message.Message):
     REGISTERED_AT_FIELD_NUMBER: _ClassVar[int]
     TAGS_FIELD_NUMBER: _ClassVar[int]
     RFM_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_NAME_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_TIER_FIELD_NUMBER: _ClassVar[int]
     member_id: str
     phone: str
     name: str
@@ -39,13 +80,61 @@ class Member(_message.Message):
     registered_at: _timestamp_pb2.Timestamp
     tags: _containers.RepeatedScalarFieldContainer[str]
     rfm: str
-    def __init__(self, member_id: _Optional[str] = ..., phone: _Optional[str] = ..., name: _Optional[str] = ..., birthday: _Optional[str] = ..., card_number: _Optional[str] = ..., principal_fen: _Optional[int] = ..., bonus_fen: _Optional[int] = ..., balance_fen: _Optional[int] = ..., points: _Optional[int] = ..., tier: _Optional[str] = ..., has_pin: _Optional[bool] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tags: _Optional[_Iterable[str]] = ..., rfm: _Optional[str] = ...) -> None: ...
+    resource_name: str
+    member_tier: MemberTier
+    def __init__(self, member_id: _Optional[str] = ..., phone: _Optional[str] = ..., name: _Optional[str] = ..., birthday: _Optional[str] = ..., card_number: _Optional[str] = ..., principal_fen: _Optional[int] = ..., bonus_fen: _Optional[int] = ..., balance_fen: _Optional[int] = ..., points: _Optional[int] = ..., tier: _Optional[str] = ..., has_pin: _Optional[bool] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tags: _Optional[_Iterable[str]] = ..., rfm: _Optional[str] = ..., resource_name: _Optional[str] = ..., member_tier: _Optional[_Union[MemberTier, str]] = ...) -> None: ...
 
 class MemberResponse(_message.Message):
     __slots__ = ("member",)
     MEMBER_FIELD_NUMBER: _ClassVar[int]
     member: Member
     def __init__(self, member: _Optional[_Union[Member, _Mapping]] = ...) -> None: ...
+
+class CreateMemberResponse(_message.Message):
+    __slots__ = ("member",)
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    member: Member
+    def __init__(self, member: _Optional[_Union[Member, _Mapping]] = ...) -> None: ...
+
+class RegisterMemberResponse(_message.Message):
+    __slots__ = ("member",)
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    member: Member
+    def __init__(self, member: _Optional[_Union[Member, _Mapping]] = ...) -> None: ...
+
+class GetMemberResponse(_message.Message):
+    __slots__ = ("member",)
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    member: Member
+    def __init__(self, member: _Optional[_Union[Member, _Mapping]] = ...) -> None: ...
+
+class SetMemberPinResponse(_message.Message):
+    __slots__ = ("member",)
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    member: Member
+    def __init__(self, member: _Optional[_Union[Member, _Mapping]] = ...) -> None: ...
+
+class SignInResponse(_message.Message):
+    __slots__ = ("member",)
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    member: Member
+    def __init__(self, member: _Optional[_Union[Member, _Mapping]] = ...) -> None: ...
+
+class CreateMemberRequest(_message.Message):
+    __slots__ = ("phone", "name", "birthday", "card_number", "pin", "request_id")
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    BIRTHDAY_FIELD_NUMBER: _ClassVar[int]
+    CARD_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    PIN_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    phone: str
+    name: str
+    birthday: str
+    card_number: str
+    pin: str
+    request_id: str
+    def __init__(self, phone: _Optional[str] = ..., name: _Optional[str] = ..., birthday: _Optional[str] = ..., card_number: _Optional[str] = ..., pin: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class RegisterMemberRequest(_message.Message):
     __slots__ = ("phone", "name", "birthday", "card_number", "pin", "request_id")
@@ -64,10 +153,30 @@ class RegisterMemberRequest(_message.Message):
     def __init__(self, phone: _Optional[str] = ..., name: _Optional[str] = ..., birthday: _Optional[str] = ..., card_number: _Optional[str] = ..., pin: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class GetMemberRequest(_message.Message):
-    __slots__ = ("query",)
+    __slots__ = ("query", "name")
     QUERY_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
     query: str
-    def __init__(self, query: _Optional[str] = ...) -> None: ...
+    name: str
+    def __init__(self, query: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+
+class ListMembersRequest(_message.Message):
+    __slots__ = ("query", "page_size", "page_token")
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    query: str
+    page_size: int
+    page_token: str
+    def __init__(self, query: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListMembersResponse(_message.Message):
+    __slots__ = ("members", "next_page_token")
+    MEMBERS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    members: _containers.RepeatedCompositeFieldContainer[Member]
+    next_page_token: str
+    def __init__(self, members: _Optional[_Iterable[_Union[Member, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class FindMembersRequest(_message.Message):
     __slots__ = ("query",)
@@ -94,7 +203,7 @@ class SetMemberPinRequest(_message.Message):
     def __init__(self, member: _Optional[str] = ..., pin: _Optional[str] = ..., old_pin: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class LedgerEntry(_message.Message):
-    __slots__ = ("entry_id", "member_id", "kind", "principal_fen", "bonus_fen", "at", "tender", "reference", "actor")
+    __slots__ = ("entry_id", "member_id", "kind", "principal_fen", "bonus_fen", "at", "tender", "reference", "actor", "entry_kind", "tender_type", "member")
     ENTRY_ID_FIELD_NUMBER: _ClassVar[int]
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -104,6 +213,9 @@ class LedgerEntry(_message.Message):
     TENDER_FIELD_NUMBER: _ClassVar[int]
     REFERENCE_FIELD_NUMBER: _ClassVar[int]
     ACTOR_FIELD_NUMBER: _ClassVar[int]
+    ENTRY_KIND_FIELD_NUMBER: _ClassVar[int]
+    TENDER_TYPE_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
     entry_id: int
     member_id: str
     kind: str
@@ -113,7 +225,10 @@ class LedgerEntry(_message.Message):
     tender: str
     reference: str
     actor: str
-    def __init__(self, entry_id: _Optional[int] = ..., member_id: _Optional[str] = ..., kind: _Optional[str] = ..., principal_fen: _Optional[int] = ..., bonus_fen: _Optional[int] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tender: _Optional[str] = ..., reference: _Optional[str] = ..., actor: _Optional[str] = ...) -> None: ...
+    entry_kind: LedgerEntryKind
+    tender_type: _billing_pb2.Tender
+    member: str
+    def __init__(self, entry_id: _Optional[int] = ..., member_id: _Optional[str] = ..., kind: _Optional[str] = ..., principal_fen: _Optional[int] = ..., bonus_fen: _Optional[int] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tender: _Optional[str] = ..., reference: _Optional[str] = ..., actor: _Optional[str] = ..., entry_kind: _Optional[_Union[LedgerEntryKind, str]] = ..., tender_type: _Optional[_Union[_billing_pb2.Tender, str]] = ..., member: _Optional[str] = ...) -> None: ...
 
 class LedgerEntryResponse(_message.Message):
     __slots__ = ("entry", "member")
@@ -123,19 +238,37 @@ class LedgerEntryResponse(_message.Message):
     member: Member
     def __init__(self, entry: _Optional[_Union[LedgerEntry, _Mapping]] = ..., member: _Optional[_Union[Member, _Mapping]] = ...) -> None: ...
 
+class TopUpResponse(_message.Message):
+    __slots__ = ("entry", "member")
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    entry: LedgerEntry
+    member: Member
+    def __init__(self, entry: _Optional[_Union[LedgerEntry, _Mapping]] = ..., member: _Optional[_Union[Member, _Mapping]] = ...) -> None: ...
+
+class RefundBalanceResponse(_message.Message):
+    __slots__ = ("entry", "member")
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    entry: LedgerEntry
+    member: Member
+    def __init__(self, entry: _Optional[_Union[LedgerEntry, _Mapping]] = ..., member: _Optional[_Union[Member, _Mapping]] = ...) -> None: ...
+
 class TopUpRequest(_message.Message):
-    __slots__ = ("member", "amount_fen", "tender", "reference", "request_id")
+    __slots__ = ("member", "amount_fen", "tender", "reference", "request_id", "tender_type")
     MEMBER_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
     TENDER_FIELD_NUMBER: _ClassVar[int]
     REFERENCE_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    TENDER_TYPE_FIELD_NUMBER: _ClassVar[int]
     member: str
     amount_fen: int
     tender: str
     reference: str
     request_id: str
-    def __init__(self, member: _Optional[str] = ..., amount_fen: _Optional[int] = ..., tender: _Optional[str] = ..., reference: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+    tender_type: _billing_pb2.Tender
+    def __init__(self, member: _Optional[str] = ..., amount_fen: _Optional[int] = ..., tender: _Optional[str] = ..., reference: _Optional[str] = ..., request_id: _Optional[str] = ..., tender_type: _Optional[_Union[_billing_pb2.Tender, str]] = ...) -> None: ...
 
 class RefundBalanceRequest(_message.Message):
     __slots__ = ("member", "amount_fen", "reason", "request_id")
@@ -254,17 +387,19 @@ class VerifyBalancesResponse(_message.Message):
     def __init__(self, members_checked: _Optional[int] = ..., mismatches: _Optional[_Iterable[_Union[BalanceMismatch, _Mapping]]] = ...) -> None: ...
 
 class SignInRequest(_message.Message):
-    __slots__ = ("room", "phone", "pin")
+    __slots__ = ("room", "phone", "pin", "request_id")
     ROOM_FIELD_NUMBER: _ClassVar[int]
     PHONE_FIELD_NUMBER: _ClassVar[int]
     PIN_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     room: str
     phone: str
     pin: str
-    def __init__(self, room: _Optional[str] = ..., phone: _Optional[str] = ..., pin: _Optional[str] = ...) -> None: ...
+    request_id: str
+    def __init__(self, room: _Optional[str] = ..., phone: _Optional[str] = ..., pin: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class Coupon(_message.Message):
-    __slots__ = ("code", "member_id", "kind", "value", "min_spend_fen", "categories", "valid_from", "valid_until", "stackable", "campaign", "used", "used_bill")
+    __slots__ = ("code", "member_id", "kind", "value", "min_spend_fen", "categories", "valid_from", "valid_until", "stackable", "campaign", "used", "used_bill", "coupon_kind")
     CODE_FIELD_NUMBER: _ClassVar[int]
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -277,6 +412,7 @@ class Coupon(_message.Message):
     CAMPAIGN_FIELD_NUMBER: _ClassVar[int]
     USED_FIELD_NUMBER: _ClassVar[int]
     USED_BILL_FIELD_NUMBER: _ClassVar[int]
+    COUPON_KIND_FIELD_NUMBER: _ClassVar[int]
     code: str
     member_id: str
     kind: str
@@ -289,10 +425,11 @@ class Coupon(_message.Message):
     campaign: str
     used: bool
     used_bill: str
-    def __init__(self, code: _Optional[str] = ..., member_id: _Optional[str] = ..., kind: _Optional[str] = ..., value: _Optional[int] = ..., min_spend_fen: _Optional[int] = ..., categories: _Optional[_Iterable[str]] = ..., valid_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., valid_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., stackable: _Optional[bool] = ..., campaign: _Optional[str] = ..., used: _Optional[bool] = ..., used_bill: _Optional[str] = ...) -> None: ...
+    coupon_kind: CouponKind
+    def __init__(self, code: _Optional[str] = ..., member_id: _Optional[str] = ..., kind: _Optional[str] = ..., value: _Optional[int] = ..., min_spend_fen: _Optional[int] = ..., categories: _Optional[_Iterable[str]] = ..., valid_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., valid_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., stackable: _Optional[bool] = ..., campaign: _Optional[str] = ..., used: _Optional[bool] = ..., used_bill: _Optional[str] = ..., coupon_kind: _Optional[_Union[CouponKind, str]] = ...) -> None: ...
 
 class IssueCouponRequest(_message.Message):
-    __slots__ = ("member", "kind", "value", "min_spend_fen", "categories", "days_valid", "stackable", "request_id")
+    __slots__ = ("member", "kind", "value", "min_spend_fen", "categories", "days_valid", "stackable", "request_id", "coupon_kind")
     MEMBER_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     VALUE_FIELD_NUMBER: _ClassVar[int]
@@ -301,6 +438,7 @@ class IssueCouponRequest(_message.Message):
     DAYS_VALID_FIELD_NUMBER: _ClassVar[int]
     STACKABLE_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    COUPON_KIND_FIELD_NUMBER: _ClassVar[int]
     member: str
     kind: str
     value: int
@@ -309,7 +447,8 @@ class IssueCouponRequest(_message.Message):
     days_valid: int
     stackable: bool
     request_id: str
-    def __init__(self, member: _Optional[str] = ..., kind: _Optional[str] = ..., value: _Optional[int] = ..., min_spend_fen: _Optional[int] = ..., categories: _Optional[_Iterable[str]] = ..., days_valid: _Optional[int] = ..., stackable: _Optional[bool] = ..., request_id: _Optional[str] = ...) -> None: ...
+    coupon_kind: CouponKind
+    def __init__(self, member: _Optional[str] = ..., kind: _Optional[str] = ..., value: _Optional[int] = ..., min_spend_fen: _Optional[int] = ..., categories: _Optional[_Iterable[str]] = ..., days_valid: _Optional[int] = ..., stackable: _Optional[bool] = ..., request_id: _Optional[str] = ..., coupon_kind: _Optional[_Union[CouponKind, str]] = ...) -> None: ...
 
 class IssueCouponResponse(_message.Message):
     __slots__ = ("coupon",)
@@ -402,16 +541,20 @@ class CreditBillRequest(_message.Message):
     def __init__(self, bill: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class MemberCredit(_message.Message):
-    __slots__ = ("member_id", "points_earned", "recorded", "tier")
+    __slots__ = ("member_id", "points_earned", "recorded", "tier", "member_tier", "member")
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
     POINTS_EARNED_FIELD_NUMBER: _ClassVar[int]
     RECORDED_FIELD_NUMBER: _ClassVar[int]
     TIER_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_TIER_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
     member_id: str
     points_earned: int
     recorded: bool
     tier: str
-    def __init__(self, member_id: _Optional[str] = ..., points_earned: _Optional[int] = ..., recorded: _Optional[bool] = ..., tier: _Optional[str] = ...) -> None: ...
+    member_tier: MemberTier
+    member: str
+    def __init__(self, member_id: _Optional[str] = ..., points_earned: _Optional[int] = ..., recorded: _Optional[bool] = ..., tier: _Optional[str] = ..., member_tier: _Optional[_Union[MemberTier, str]] = ..., member: _Optional[str] = ...) -> None: ...
 
 class CreditBillResponse(_message.Message):
     __slots__ = ("credits",)

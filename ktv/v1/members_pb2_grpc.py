@@ -31,6 +31,9 @@ class MembersServiceStub:
     a retry returns the first response; the same id with different parameters is ABORTED.
     Paying a bill from stored value is BillingService.TakePayment/Checkout with tender
     TENDER_STORED_VALUE and reference "MEMBER:PIN" (phone, card number or member id).
+    A member is addressed by its resource name `members/{member_id}` (returned as
+    Member.resource_name). Where a request's `member` field is documented so, a phone number,
+    card number or member id is still accepted there (clients older than the resource name).
     """
 
     def __init__(self, channel):
@@ -39,15 +42,25 @@ class MembersServiceStub:
         Args:
             channel: A grpc.Channel.
         """
+        self.CreateMember = channel.unary_unary(
+                '/ktv.v1.MembersService/CreateMember',
+                request_serializer=ktv_dot_v1_dot_members__pb2.CreateMemberRequest.SerializeToString,
+                response_deserializer=ktv_dot_v1_dot_members__pb2.CreateMemberResponse.FromString,
+                _registered_method=True)
         self.RegisterMember = channel.unary_unary(
                 '/ktv.v1.MembersService/RegisterMember',
                 request_serializer=ktv_dot_v1_dot_members__pb2.RegisterMemberRequest.SerializeToString,
-                response_deserializer=ktv_dot_v1_dot_members__pb2.MemberResponse.FromString,
+                response_deserializer=ktv_dot_v1_dot_members__pb2.RegisterMemberResponse.FromString,
                 _registered_method=True)
         self.GetMember = channel.unary_unary(
                 '/ktv.v1.MembersService/GetMember',
                 request_serializer=ktv_dot_v1_dot_members__pb2.GetMemberRequest.SerializeToString,
-                response_deserializer=ktv_dot_v1_dot_members__pb2.MemberResponse.FromString,
+                response_deserializer=ktv_dot_v1_dot_members__pb2.GetMemberResponse.FromString,
+                _registered_method=True)
+        self.ListMembers = channel.unary_unary(
+                '/ktv.v1.MembersService/ListMembers',
+                request_serializer=ktv_dot_v1_dot_members__pb2.ListMembersRequest.SerializeToString,
+                response_deserializer=ktv_dot_v1_dot_members__pb2.ListMembersResponse.FromString,
                 _registered_method=True)
         self.FindMembers = channel.unary_unary(
                 '/ktv.v1.MembersService/FindMembers',
@@ -57,17 +70,17 @@ class MembersServiceStub:
         self.SetMemberPin = channel.unary_unary(
                 '/ktv.v1.MembersService/SetMemberPin',
                 request_serializer=ktv_dot_v1_dot_members__pb2.SetMemberPinRequest.SerializeToString,
-                response_deserializer=ktv_dot_v1_dot_members__pb2.MemberResponse.FromString,
+                response_deserializer=ktv_dot_v1_dot_members__pb2.SetMemberPinResponse.FromString,
                 _registered_method=True)
         self.TopUp = channel.unary_unary(
                 '/ktv.v1.MembersService/TopUp',
                 request_serializer=ktv_dot_v1_dot_members__pb2.TopUpRequest.SerializeToString,
-                response_deserializer=ktv_dot_v1_dot_members__pb2.LedgerEntryResponse.FromString,
+                response_deserializer=ktv_dot_v1_dot_members__pb2.TopUpResponse.FromString,
                 _registered_method=True)
         self.RefundBalance = channel.unary_unary(
                 '/ktv.v1.MembersService/RefundBalance',
                 request_serializer=ktv_dot_v1_dot_members__pb2.RefundBalanceRequest.SerializeToString,
-                response_deserializer=ktv_dot_v1_dot_members__pb2.LedgerEntryResponse.FromString,
+                response_deserializer=ktv_dot_v1_dot_members__pb2.RefundBalanceResponse.FromString,
                 _registered_method=True)
         self.ListHistory = channel.unary_unary(
                 '/ktv.v1.MembersService/ListHistory',
@@ -102,7 +115,7 @@ class MembersServiceStub:
         self.SignIn = channel.unary_unary(
                 '/ktv.v1.MembersService/SignIn',
                 request_serializer=ktv_dot_v1_dot_members__pb2.SignInRequest.SerializeToString,
-                response_deserializer=ktv_dot_v1_dot_members__pb2.MemberResponse.FromString,
+                response_deserializer=ktv_dot_v1_dot_members__pb2.SignInResponse.FromString,
                 _registered_method=True)
         self.IssueCoupon = channel.unary_unary(
                 '/ktv.v1.MembersService/IssueCoupon',
@@ -127,24 +140,41 @@ class MembersServiceServicer:
     a retry returns the first response; the same id with different parameters is ABORTED.
     Paying a bill from stored value is BillingService.TakePayment/Checkout with tender
     TENDER_STORED_VALUE and reference "MEMBER:PIN" (phone, card number or member id).
+    A member is addressed by its resource name `members/{member_id}` (returned as
+    Member.resource_name). Where a request's `member` field is documented so, a phone number,
+    card number or member id is still accepted there (clients older than the resource name).
     """
 
+    def CreateMember(self, request, context):
+        """Creates a member by mainland mobile number (name, optional birthday, card, PIN).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def RegisterMember(self, request, context):
-        """Registers a member by mainland mobile number (name, optional birthday, card, PIN).
+        """Deprecated: CreateMember. Answers the same, for clients built before it.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetMember(self, request, context):
-        """One member by member id, phone, card number (a card swipe) or unambiguous name.
+        """One member by resource name, or (query) member id, phone, card number or unambiguous name.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMembers(self, request, context):
+        """Members matching a phone, card or name prefix, a page at a time.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def FindMembers(self, request, context):
-        """Members matching a phone, card or name prefix.
+        """Deprecated: ListMembers. Members matching a phone, card or name prefix (one page).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -216,6 +246,7 @@ class MembersServiceServicer:
 
     def SignIn(self, request, context):
         """A member signs in on the room's touchscreen (phone + PIN) and joins its session.
+        With a request_id, a retry answers what the first call answered.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -245,15 +276,25 @@ class MembersServiceServicer:
 
 def add_MembersServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
+            'CreateMember': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateMember,
+                    request_deserializer=ktv_dot_v1_dot_members__pb2.CreateMemberRequest.FromString,
+                    response_serializer=ktv_dot_v1_dot_members__pb2.CreateMemberResponse.SerializeToString,
+            ),
             'RegisterMember': grpc.unary_unary_rpc_method_handler(
                     servicer.RegisterMember,
                     request_deserializer=ktv_dot_v1_dot_members__pb2.RegisterMemberRequest.FromString,
-                    response_serializer=ktv_dot_v1_dot_members__pb2.MemberResponse.SerializeToString,
+                    response_serializer=ktv_dot_v1_dot_members__pb2.RegisterMemberResponse.SerializeToString,
             ),
             'GetMember': grpc.unary_unary_rpc_method_handler(
                     servicer.GetMember,
                     request_deserializer=ktv_dot_v1_dot_members__pb2.GetMemberRequest.FromString,
-                    response_serializer=ktv_dot_v1_dot_members__pb2.MemberResponse.SerializeToString,
+                    response_serializer=ktv_dot_v1_dot_members__pb2.GetMemberResponse.SerializeToString,
+            ),
+            'ListMembers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMembers,
+                    request_deserializer=ktv_dot_v1_dot_members__pb2.ListMembersRequest.FromString,
+                    response_serializer=ktv_dot_v1_dot_members__pb2.ListMembersResponse.SerializeToString,
             ),
             'FindMembers': grpc.unary_unary_rpc_method_handler(
                     servicer.FindMembers,
@@ -263,17 +304,17 @@ def add_MembersServiceServicer_to_server(servicer, server):
             'SetMemberPin': grpc.unary_unary_rpc_method_handler(
                     servicer.SetMemberPin,
                     request_deserializer=ktv_dot_v1_dot_members__pb2.SetMemberPinRequest.FromString,
-                    response_serializer=ktv_dot_v1_dot_members__pb2.MemberResponse.SerializeToString,
+                    response_serializer=ktv_dot_v1_dot_members__pb2.SetMemberPinResponse.SerializeToString,
             ),
             'TopUp': grpc.unary_unary_rpc_method_handler(
                     servicer.TopUp,
                     request_deserializer=ktv_dot_v1_dot_members__pb2.TopUpRequest.FromString,
-                    response_serializer=ktv_dot_v1_dot_members__pb2.LedgerEntryResponse.SerializeToString,
+                    response_serializer=ktv_dot_v1_dot_members__pb2.TopUpResponse.SerializeToString,
             ),
             'RefundBalance': grpc.unary_unary_rpc_method_handler(
                     servicer.RefundBalance,
                     request_deserializer=ktv_dot_v1_dot_members__pb2.RefundBalanceRequest.FromString,
-                    response_serializer=ktv_dot_v1_dot_members__pb2.LedgerEntryResponse.SerializeToString,
+                    response_serializer=ktv_dot_v1_dot_members__pb2.RefundBalanceResponse.SerializeToString,
             ),
             'ListHistory': grpc.unary_unary_rpc_method_handler(
                     servicer.ListHistory,
@@ -308,7 +349,7 @@ def add_MembersServiceServicer_to_server(servicer, server):
             'SignIn': grpc.unary_unary_rpc_method_handler(
                     servicer.SignIn,
                     request_deserializer=ktv_dot_v1_dot_members__pb2.SignInRequest.FromString,
-                    response_serializer=ktv_dot_v1_dot_members__pb2.MemberResponse.SerializeToString,
+                    response_serializer=ktv_dot_v1_dot_members__pb2.SignInResponse.SerializeToString,
             ),
             'IssueCoupon': grpc.unary_unary_rpc_method_handler(
                     servicer.IssueCoupon,
@@ -339,7 +380,37 @@ class MembersService:
     a retry returns the first response; the same id with different parameters is ABORTED.
     Paying a bill from stored value is BillingService.TakePayment/Checkout with tender
     TENDER_STORED_VALUE and reference "MEMBER:PIN" (phone, card number or member id).
+    A member is addressed by its resource name `members/{member_id}` (returned as
+    Member.resource_name). Where a request's `member` field is documented so, a phone number,
+    card number or member id is still accepted there (clients older than the resource name).
     """
+
+    @staticmethod
+    def CreateMember(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ktv.v1.MembersService/CreateMember',
+            ktv_dot_v1_dot_members__pb2.CreateMemberRequest.SerializeToString,
+            ktv_dot_v1_dot_members__pb2.CreateMemberResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
 
     @staticmethod
     def RegisterMember(request,
@@ -357,7 +428,7 @@ class MembersService:
             target,
             '/ktv.v1.MembersService/RegisterMember',
             ktv_dot_v1_dot_members__pb2.RegisterMemberRequest.SerializeToString,
-            ktv_dot_v1_dot_members__pb2.MemberResponse.FromString,
+            ktv_dot_v1_dot_members__pb2.RegisterMemberResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -384,7 +455,34 @@ class MembersService:
             target,
             '/ktv.v1.MembersService/GetMember',
             ktv_dot_v1_dot_members__pb2.GetMemberRequest.SerializeToString,
-            ktv_dot_v1_dot_members__pb2.MemberResponse.FromString,
+            ktv_dot_v1_dot_members__pb2.GetMemberResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMembers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ktv.v1.MembersService/ListMembers',
+            ktv_dot_v1_dot_members__pb2.ListMembersRequest.SerializeToString,
+            ktv_dot_v1_dot_members__pb2.ListMembersResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -438,7 +536,7 @@ class MembersService:
             target,
             '/ktv.v1.MembersService/SetMemberPin',
             ktv_dot_v1_dot_members__pb2.SetMemberPinRequest.SerializeToString,
-            ktv_dot_v1_dot_members__pb2.MemberResponse.FromString,
+            ktv_dot_v1_dot_members__pb2.SetMemberPinResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -465,7 +563,7 @@ class MembersService:
             target,
             '/ktv.v1.MembersService/TopUp',
             ktv_dot_v1_dot_members__pb2.TopUpRequest.SerializeToString,
-            ktv_dot_v1_dot_members__pb2.LedgerEntryResponse.FromString,
+            ktv_dot_v1_dot_members__pb2.TopUpResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -492,7 +590,7 @@ class MembersService:
             target,
             '/ktv.v1.MembersService/RefundBalance',
             ktv_dot_v1_dot_members__pb2.RefundBalanceRequest.SerializeToString,
-            ktv_dot_v1_dot_members__pb2.LedgerEntryResponse.FromString,
+            ktv_dot_v1_dot_members__pb2.RefundBalanceResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -681,7 +779,7 @@ class MembersService:
             target,
             '/ktv.v1.MembersService/SignIn',
             ktv_dot_v1_dot_members__pb2.SignInRequest.SerializeToString,
-            ktv_dot_v1_dot_members__pb2.MemberResponse.FromString,
+            ktv_dot_v1_dot_members__pb2.SignInResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -14,6 +14,7 @@ playback go on.
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -131,7 +132,9 @@ class GrpcFrontDesk:
     def member_sign_in(self, phone: str, pin: str) -> MemberCard:
         credential = self._require_credential()
         stub = members_pb2_grpc.MembersServiceStub(self._channel_for(credential))
-        request = members_pb2.SignInRequest(room=self.room, phone=phone, pin=pin)
+        request = members_pb2.SignInRequest(
+            room=self.room, phone=phone, pin=pin, request_id=uuid.uuid4().hex
+        )
         out = self._call(stub.SignIn, request, credential.call_metadata()).member
         return MemberCard(_masked(out.phone), out.tier, out.points, out.balance_fen)
 

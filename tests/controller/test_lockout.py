@@ -3,6 +3,7 @@ guesses in threads and over the wire, and a lock that outlives a restart."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import uuid
 from collections.abc import Callable
@@ -19,9 +20,10 @@ from controller.auth.lockout import LockoutPolicy
 from controller.auth.model import Role
 from controller.auth.pin_attempts import PinAttempts, staff_attempts
 from controller.store.db import Store, open_store
+from controller.store.idempotency import fingerprint
 from ktv.errors import InvalidArgument, KtvError, Unauthenticated
 from ktv.v1 import auth_pb2
-from tests.support.controller import RunningController, launch
+from tests.support.controller import RunningController, bearer, launch
 
 TIMEOUT_S = 30.0
 
@@ -334,3 +336,78 @@ def test_another_threads_open_transaction_is_not_this_threads(store: Store) -> N
     finally:
         done.set()
         holder.join(10)
+
+
+# --- Login by request_id (AIP-155) -------------------------------------------------------------
+
+
+def _whoami(controller: RunningController, token: str) -> grpc.StatusCode:
+    try:
+        controller.auth().WhoAmI(auth_pb2.WhoAmIRequest(), metadata=bearer(token), timeout=5)
+    except grpc.RpcError as e:
+        return e.code()
+    return grpc.StatusCode.OK
+
+
+def test_a_login_retry_answers_the_first_session_with_a_fresh_token_and_revokes_the_lost_one(
+    controller: RunningController,
+) -> None:
+    controller.add_staff("retrier", auth_pb2.ROLE_CASHIER, pin="8642")
+    auth = controller.auth()
+    rid = uuid.uuid4().hex
+    request = auth_pb2.LoginRequest(staff_id="retrier", pin="8642", request_id=rid)
+    first = auth.Login(request, timeout=5)
+    again = auth.Login(request, timeout=5)  # the first answer was "lost"
+    third = auth.Login(request, timeout=5)
+    assert len({first.token, again.token, third.token}) == 3  # a token is shown only once
+    assert first.expire_time == again.expire_time == third.expire_time  # the same session
+    assert first.role == third.role == auth_pb2.ROLE_CASHIER
+    # one live token per request_id, however often the answer is lost
+    assert _whoami(controller, first.token) == grpc.StatusCode.UNAUTHENTICATED
+    assert _whoami(controller, again.token) == grpc.StatusCode.UNAUTHENTICATED
+    assert _whoami(controller, third.token) == grpc.StatusCode.OK
+    with pytest.raises(grpc.RpcError) as err:  # a retry checks the PIN like any login
+        auth.Login(auth_pb2.LoginRequest(staff_id="retrier", pin="0000", request_id=rid))
+    assert reason_of(err.value) == "BAD_LOGIN"
+    controller.add_staff("other", auth_pb2.ROLE_WAITER, pin="1357")
+    with pytest.raises(grpc.RpcError) as err:  # the same id for another login
+        auth.Login(auth_pb2.LoginRequest(staff_id="other", pin="1357", request_id=rid))
+    assert reason_of(err.value) == "REQUEST_ID_REUSED"
+    # an old client (no request_id) gets a new session on every call, as before
+    plain = auth_pb2.LoginRequest(staff_id="retrier", pin="8642")
+    a, b = auth.Login(plain, timeout=5), auth.Login(plain, timeout=5)
+    assert _whoami(controller, a.token) == _whoami(controller, b.token) == grpc.StatusCode.OK
+
+
+def test_a_login_record_holds_neither_the_token_nor_the_pin(tmp_path) -> None:
+    """The idempotency store is a file: a token or a 4-digit PIN in it (even in a fast digest)
+    would be a credential on disk. The old client's bytes (fields 1, 2) still log in."""
+    data_dir = tmp_path / "data"
+    ctl = launch(data_dir, ["--no-mdns"])
+    try:
+        ctl.add_staff("cashier1", auth_pb2.ROLE_CASHIER, pin="8642")
+        rid = uuid.uuid4().hex
+        got = ctl.auth().Login(
+            auth_pb2.LoginRequest(staff_id="cashier1", pin="8642", request_id=rid), timeout=5
+        )
+        old_bytes = b"\x0a\x08cashier1\x12\x048642"  # LoginRequest{staff_id=1, pin=2}
+        raw = ctl.channel().unary_unary(
+            "/ktv.v1.AuthService/Login",
+            request_serializer=lambda b: b,
+            response_deserializer=auth_pb2.LoginResponse.FromString,
+        )(old_bytes, timeout=5)
+        assert _whoami(ctl, raw.token) == grpc.StatusCode.OK
+    finally:
+        ctl.stop()
+    db = sqlite3.connect(data_dir / "controller.db")
+    try:
+        fp, response = db.execute(
+            "SELECT fingerprint, response FROM idempotency_keys WHERE request_id = ?", (rid,)
+        ).fetchone()
+    finally:
+        db.close()
+    assert got.token.encode() not in response
+    assert auth_pb2.LoginResponse.FromString(response).token == ""
+    method = "/ktv.v1.AuthService/Login"
+    keyed = auth_pb2.LoginRequest(staff_id="cashier1")
+    assert fp == fingerprint(method, keyed.SerializeToString(deterministic=True))

@@ -59,3 +59,17 @@ def test_an_enum_without_an_unspecified_zero_fails_lint(tmp_path: Path) -> None:
     result = _buf(protos, "lint")
     assert result.returncode != 0
     assert "UNSPECIFIED" in result.stdout + result.stderr
+
+
+def test_breaking_is_wire_json_and_still_catches_a_removed_members_field(tmp_path: Path) -> None:
+    """WIRE_JSON lets members.proto rename its response types (the wire is unchanged) but a
+    removed field of a renamed response is still caught, exemption or not."""
+    protos = _copy_protos(tmp_path)
+    assert "- WIRE_JSON" in (protos / "buf.yaml").read_text()
+    members = protos / "ktv" / "v1" / "members.proto"
+    text = members.read_text()
+    assert "  string rfm = 14;\n" in text
+    members.write_text(text.replace("  string rfm = 14;\n", ""))
+    result = _buf(protos, "breaking", "--against", RELEASE)
+    assert result.returncode != 0
+    assert "rfm" in result.stdout + result.stderr

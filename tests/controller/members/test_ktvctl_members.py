@@ -74,7 +74,12 @@ def test_add_top_up_show_history_and_verify_a_member(ktvctl):
     assert "600.00" in shown and "bonus 100.00" in shown
     history = json.loads(ok(ktvctl("member", "history", "13800138000", "--json")).stdout)
     assert history["entries"][0]["kind"] == "topup"
+    assert history["entries"][0]["entry_kind"] == "LEDGER_ENTRY_KIND_TOPUP"
+    assert history["entries"][0]["tender_type"] == "TENDER_WECHAT"  # --tender sent as the enum
     assert "balances equal their ledgers" in ok(ktvctl("members", "verify")).stdout
+    listed = json.loads(ok(ktvctl("member", "list", "张", "--json")).stdout)  # ListMembers
+    assert [m["resource_name"] for m in listed["members"]] == [added["member"]["resource_name"]]
+    assert "members/m-" in ok(ktvctl("member", "list", "13800138000")).stdout
 
 
 def test_a_member_sets_a_pin_and_changing_it_needs_the_old_one(ktvctl):
