@@ -25,6 +25,7 @@ DOMAIN_MODULES = (
     "ktv.errors",
     "ktv.limits",
     "ktv.room_id",
+    "ktv.lazy",
     "ktv.text",
     # controller: billing (pricing, bills, money)
     "controller.billing.bill",

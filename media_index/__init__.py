@@ -7,8 +7,9 @@ still works; it imports ``catalog`` at that moment.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from ktv.lazy import lazy_names
 
 if TYPE_CHECKING:
     from media_index.catalog import Catalog
@@ -52,14 +53,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__ = lazy_names(__name__, _WHERE, globals(), __all__)
