@@ -44,6 +44,9 @@ PIN_MIN_DIGITS = 4  # shorter cannot be anybody's PIN: refused before any hash i
 PIN_SET_MAX_DIGITS = 8  # a PIN being set (staff, members): 4-8 digits, the touchscreen keypad's 8
 # --- paging ------------------------------------------------------------------------------------
 PAGE_SIZE_MAX = 1000
+PAGE_TOKEN_MAX_CHARS = 512  # a List token carries a listing, its filter and one key: never more
+PRODUCTS_PAGE_DEFAULT = 500  # ListProducts without page_size: a whole menu in one page
+JOBS_PAGE_DEFAULT = 100  # ListJobs without page_size: every scheduler job in one page
 # --- prepaid time (minutes; venue: [pricing.limits], pinned with the price plan's version) -------
 # 24 h total: longer than any real night (通宵 ~10 h, a whole day 10:00-10:00), so no guest is
 # ever refused, yet a typo or a forged request cannot buy months that wedge the board.

@@ -136,12 +136,24 @@ def price_show(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace]
     return run
 
 
+def all_products(conn: Connection) -> list[pb.Product]:
+    """The whole menu, page by page (AIP-158)."""
+    out: list[pb.Product] = []
+    token = ""
+    while True:
+        reply = conn.call(_stub(conn).ListProducts, pb.ListProductsRequest(page_token=token))
+        out.extend(reply.products)
+        if not reply.next_page_token or reply.next_page_token == token:
+            return out
+        token = reply.next_page_token
+
+
 @command("menu", "list the products")
 def menu(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         conn = connect(args)
         try:
-            products = conn.call(_stub(conn).ListProducts, pb.ListProductsRequest()).products
+            products = all_products(conn)
             if args.json:
                 print_json([to_dict(p) for p in products])
                 return 0
@@ -273,9 +285,7 @@ def product(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], i
         conn = connect(args)
         try:
             stub = _stub(conn)
-            menu = {
-                p.sku: p for p in conn.call(stub.ListProducts, pb.ListProductsRequest()).products
-            }
+            menu = {p.sku: p for p in all_products(conn)}
             current = menu.get(args.sku)
             if current is None and (args.name is None or args.price is None):
                 raise InvalidArgument(f"new product {short(args.sku)}: give --name and --price")
