@@ -325,3 +325,13 @@ def test_list_rooms_pages_through_every_room_once(
     assert pages >= 3
     assert len(names) == len(set(names)) and names == sorted(names)
     assert {f"rooms/{room_id}P{n}" for n in range(5)} <= set(names)
+
+
+def test_ktvctl_reads_the_alert_kind_enum_and_falls_back_to_an_old_controllers_string() -> None:
+    from controller.ktvctl.output import alert_kind_name, room_alert_kinds
+
+    new = rooms_pb2.RoomAlert(alert_kind=rooms_pb2.ALERT_KIND_TIME_UP)
+    old = rooms_pb2.RoomAlert(kind="SERVICE_CALLED")
+    assert (alert_kind_name(new), alert_kind_name(old)) == ("TIME_UP", "SERVICE_CALLED")
+    room = rooms_pb2.Room(alerts=[new, old], agent=rooms_pb2.AgentStatus(online=True))
+    assert room_alert_kinds(room) == ["SERVICE_CALLED", "TIME_UP"]
