@@ -56,7 +56,12 @@ from controller.billing.store import AuditEntry
 from controller.rooms.model import parse_room_name
 from controller.server import ControllerApp, register_service_module
 from ktv.errors import InvalidArgument, KtvError
-from ktv.limits import AUDIT_PAGE_BYTES_MAX, PRODUCTS_PAGE_DEFAULT, VERIFY_PROBLEMS_MAX
+from ktv.limits import (
+    AUDIT_PAGE_BYTES_MAX,
+    MENU_PRODUCTS_MAX,
+    PRODUCTS_PAGE_DEFAULT,
+    VERIFY_PROBLEMS_MAX,
+)
 from ktv.v1 import billing_pb2 as pb
 from ktv.v1 import billing_pb2_grpc
 
@@ -317,7 +322,7 @@ class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
     async def ListProducts(
         self, request: pb.ListProductsRequest, context: object
     ) -> pb.ListProductsResponse:
-        size = page_size(request.page_size, PRODUCTS_PAGE_DEFAULT)
+        size = page_size(request.page_size, PRODUCTS_PAGE_DEFAULT, MENU_PRODUCTS_MAX)
         after = decode_token(request.page_token, "products", request.room)
         return products_page(self.priced_menu(request.room), size, after, request.room)
 
