@@ -36,6 +36,7 @@ from controller.billing.convert import (
     PageToken,
     actor_of,
     audit_detail,
+    audit_event_kind,
     bill_id,
     bill_to_pb,
     fit_response,
@@ -43,6 +44,7 @@ from controller.billing.convert import (
     page_token_from_pb,
     products_page,
     purchase_from_pb,
+    staff_role,
     tenders_from_pb,
 )
 from controller.billing.desk import Product, check_order_items
@@ -453,6 +455,8 @@ def _audit_pb(e: AuditEntry) -> pb.AuditEntry:
         paid_after_fen=e.paid_after_fen,
         detail_json=body,
         detail=audit_detail(body),
+        event_kind=audit_event_kind(e.kind),
+        staff_role=staff_role(e.role),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,6 +44,7 @@ from ktv.limits import (
     check_fen,
 )
 from ktv.text import ascii_digits, bounded, short
+from ktv.v1 import auth_pb2
 from ktv.v1 import billing_pb2 as pb
 
 MORE = "more"  # the kind of the summary line that stands for the lines left out of a page
@@ -440,3 +442,14 @@ def products_page(
     if len(ordered) > size:
         out.next_page_token = encode_token("products", room, _product_key(page[-1]))
     return out
+
+
+def audit_event_kind(kind: str) -> int:
+    """An audit event type ("TabCheckedOut") as its AuditEventKind (0 for a type the contract
+    does not know yet: the deprecated string beside it still says it)."""
+    return enum_value(pb.AuditEventKind, "AUDIT_EVENT_KIND", re.sub(r"(?<!^)(?=[A-Z])", "_", kind))
+
+
+def staff_role(role: str) -> int:
+    """An audit entry's role ("cashier") as the auth contract's Role (0 if unknown)."""
+    return enum_value(auth_pb2.Role, "ROLE", role)

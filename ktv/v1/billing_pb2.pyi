@@ -2,6 +2,7 @@ import datetime
 
 from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from ktv.v1 import auth_pb2 as _auth_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -69,6 +70,23 @@ class OrderAction(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ORDER_ACTION_DELIVER: _ClassVar[OrderAction]
     ORDER_ACTION_CANCEL: _ClassVar[OrderAction]
     ORDER_ACTION_COMP: _ClassVar[OrderAction]
+
+class AuditEventKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    AUDIT_EVENT_KIND_UNSPECIFIED: _ClassVar[AuditEventKind]
+    AUDIT_EVENT_KIND_TAB_OPENED: _ClassVar[AuditEventKind]
+    AUDIT_EVENT_KIND_TIME_BOUGHT: _ClassVar[AuditEventKind]
+    AUDIT_EVENT_KIND_GUESTS_CHANGED: _ClassVar[AuditEventKind]
+    AUDIT_EVENT_KIND_ROOM_MOVED: _ClassVar[AuditEventKind]
+    AUDIT_EVENT_KIND_TABS_MERGED: _ClassVar[AuditEventKind]
+    AUDIT_EVENT_KIND_ORDER_PLACED: _ClassVar[AuditEventKind]
+    AUDIT_EVENT_KIND_ORDER_DELIVERED: _ClassVar[AuditEventKind]
+    AUDIT_EVENT_KIND_ORDER_CANCELLED: _ClassVar[AuditEventKind]
+    AUDIT_EVENT_KIND_ORDER_COMPED: _ClassVar[AuditEventKind]
+    AUDIT_EVENT_KIND_DISCOUNT_GIVEN: _ClassVar[AuditEventKind]
+    AUDIT_EVENT_KIND_PAYMENT_TAKEN: _ClassVar[AuditEventKind]
+    AUDIT_EVENT_KIND_PAYMENT_REFUNDED: _ClassVar[AuditEventKind]
+    AUDIT_EVENT_KIND_TAB_CHECKED_OUT: _ClassVar[AuditEventKind]
 TENDER_UNSPECIFIED: Tender
 TENDER_CASH: Tender
 TENDER_BANK_CARD: Tender
@@ -107,6 +125,20 @@ ORDER_ACTION_UNSPECIFIED: OrderAction
 ORDER_ACTION_DELIVER: OrderAction
 ORDER_ACTION_CANCEL: OrderAction
 ORDER_ACTION_COMP: OrderAction
+AUDIT_EVENT_KIND_UNSPECIFIED: AuditEventKind
+AUDIT_EVENT_KIND_TAB_OPENED: AuditEventKind
+AUDIT_EVENT_KIND_TIME_BOUGHT: AuditEventKind
+AUDIT_EVENT_KIND_GUESTS_CHANGED: AuditEventKind
+AUDIT_EVENT_KIND_ROOM_MOVED: AuditEventKind
+AUDIT_EVENT_KIND_TABS_MERGED: AuditEventKind
+AUDIT_EVENT_KIND_ORDER_PLACED: AuditEventKind
+AUDIT_EVENT_KIND_ORDER_DELIVERED: AuditEventKind
+AUDIT_EVENT_KIND_ORDER_CANCELLED: AuditEventKind
+AUDIT_EVENT_KIND_ORDER_COMPED: AuditEventKind
+AUDIT_EVENT_KIND_DISCOUNT_GIVEN: AuditEventKind
+AUDIT_EVENT_KIND_PAYMENT_TAKEN: AuditEventKind
+AUDIT_EVENT_KIND_PAYMENT_REFUNDED: AuditEventKind
+AUDIT_EVENT_KIND_TAB_CHECKED_OUT: AuditEventKind
 
 class TenderAmount(_message.Message):
     __slots__ = ("tender", "amount_fen", "reference", "member", "pin")
@@ -603,7 +635,7 @@ class UpsertProductResponse(_message.Message):
     def __init__(self, product: _Optional[_Union[Product, _Mapping]] = ...) -> None: ...
 
 class AuditEntry(_message.Message):
-    __slots__ = ("seq", "bill", "kind", "time", "staff_id", "role", "total_before_fen", "total_after_fen", "paid_before_fen", "paid_after_fen", "detail_json", "detail")
+    __slots__ = ("seq", "bill", "kind", "time", "staff_id", "role", "total_before_fen", "total_after_fen", "paid_before_fen", "paid_after_fen", "detail_json", "detail", "event_kind", "staff_role")
     SEQ_FIELD_NUMBER: _ClassVar[int]
     BILL_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -616,6 +648,8 @@ class AuditEntry(_message.Message):
     PAID_AFTER_FEN_FIELD_NUMBER: _ClassVar[int]
     DETAIL_JSON_FIELD_NUMBER: _ClassVar[int]
     DETAIL_FIELD_NUMBER: _ClassVar[int]
+    EVENT_KIND_FIELD_NUMBER: _ClassVar[int]
+    STAFF_ROLE_FIELD_NUMBER: _ClassVar[int]
     seq: int
     bill: str
     kind: str
@@ -628,7 +662,9 @@ class AuditEntry(_message.Message):
     paid_after_fen: int
     detail_json: str
     detail: _struct_pb2.Struct
-    def __init__(self, seq: _Optional[int] = ..., bill: _Optional[str] = ..., kind: _Optional[str] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., staff_id: _Optional[str] = ..., role: _Optional[str] = ..., total_before_fen: _Optional[int] = ..., total_after_fen: _Optional[int] = ..., paid_before_fen: _Optional[int] = ..., paid_after_fen: _Optional[int] = ..., detail_json: _Optional[str] = ..., detail: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+    event_kind: AuditEventKind
+    staff_role: _auth_pb2.Role
+    def __init__(self, seq: _Optional[int] = ..., bill: _Optional[str] = ..., kind: _Optional[str] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., staff_id: _Optional[str] = ..., role: _Optional[str] = ..., total_before_fen: _Optional[int] = ..., total_after_fen: _Optional[int] = ..., paid_before_fen: _Optional[int] = ..., paid_after_fen: _Optional[int] = ..., detail_json: _Optional[str] = ..., detail: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., event_kind: _Optional[_Union[AuditEventKind, str]] = ..., staff_role: _Optional[_Union[_auth_pb2.Role, str]] = ...) -> None: ...
 
 class ListAuditEntriesRequest(_message.Message):
     __slots__ = ("bill", "page_size", "page_token")

@@ -13,8 +13,8 @@ from google.protobuf.json_format import MessageToDict
 
 from controller.api.errors import reason_of
 from controller.billing import convert
+from ktv.v1 import auth_pb2, members_pb2, members_pb2_grpc
 from ktv.v1 import billing_pb2 as pb
-from ktv.v1 import members_pb2, members_pb2_grpc
 from tests.support.controller import start_controller
 
 from .grpc_support import TIMEOUT_S, billing_stub, cash, rid, write_venue
@@ -247,6 +247,21 @@ def test_audit_entries_carry_their_detail_as_a_struct_beside_the_json(ctl, billi
     for e in entries:
         assert MessageToDict(e.detail) == json.loads(e.detail_json)
         assert e.detail.fields  # every event has at least its type
+        assert e.event_kind == convert.audit_event_kind(e.kind) != 0
+        assert auth_pb2.Role.Name(e.staff_role) == f"ROLE_{e.role.upper()}"
+    assert entries[0].event_kind == pb.AUDIT_EVENT_KIND_TAB_OPENED
+    assert pb.AUDIT_EVENT_KIND_ORDER_PLACED in [e.event_kind for e in entries]
+
+
+def test_every_billing_event_type_has_its_audit_enum_and_ktvctl_reads_it():
+    from controller.billing.events import EVENT_TYPES
+    from controller.ktvctl.prices import audit_kind
+
+    for event_type in EVENT_TYPES:  # a new event type needs its AuditEventKind
+        number = convert.audit_event_kind(event_type.__name__)
+        assert number, event_type.__name__
+        assert audit_kind(pb.AuditEntry(event_kind=number)) == event_type.__name__
+    assert audit_kind(pb.AuditEntry(kind="TabOpened")) == "TabOpened"  # an older controller
 
 
 def test_an_audit_body_that_is_not_an_object_still_gives_a_struct():
