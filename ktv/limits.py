@@ -30,7 +30,7 @@ ORDER_LINES_CEILING = 10_000  # ... nor more lines in one order (the request sta
 BILL_LINES_CEILING = 100_000  # ... nor more per bill (every action folds the whole bill)
 BILL_PAYMENTS_MAX = 200  # payments + refunds on one bill: a 20-guest split is 20
 BILL_COUPONS_MAX = 20  # coupons one ApplyBenefits takes off a bill (their codes make its reason)
-MENU_PRODUCTS_MAX = 2_000  # products on the menu: ListProducts answers the whole menu at once
+MENU_PRODUCTS_MAX = 2_000  # products on the menu: ListProducts pages it, at most this per page
 # --- strings (characters, after NFKC) --------------------------------------------------------
 NAME_MAX_CHARS = 64  # a room, product, tier, member or staff name
 CODE_MAX_CHARS = 64  # a coupon code, card number, reference
@@ -44,6 +44,9 @@ PIN_MIN_DIGITS = 4  # shorter cannot be anybody's PIN: refused before any hash i
 PIN_SET_MAX_DIGITS = 8  # a PIN being set (staff, members): 4-8 digits, the touchscreen keypad's 8
 # --- paging ------------------------------------------------------------------------------------
 PAGE_SIZE_MAX = 1000
+PAGE_TOKEN_MAX_CHARS = 512  # a List token carries a listing, its filter and one key: never more
+PRODUCTS_PAGE_DEFAULT = MENU_PRODUCTS_MAX  # no page_size: the whole menu, as before paging
+JOBS_PAGE_DEFAULT = 100  # ListJobs without page_size: every scheduler job in one page
 # --- prepaid time (minutes; venue: [pricing.limits], pinned with the price plan's version) -------
 # 24 h total: longer than any real night (通宵 ~10 h, a whole day 10:00-10:00), so no guest is
 # ever refused, yet a typo or a forged request cannot buy months that wedge the board.

@@ -76,7 +76,12 @@ def room_to_pb(room: RoomView) -> rooms_pb2.Room:
             peer=agent.peer,
         ),
         alerts=[
-            rooms_pb2.RoomAlert(kind=a.kind.value, message=a.message, since_time=ts(a.since))
+            rooms_pb2.RoomAlert(
+                kind=a.kind.value,
+                alert_kind=alert_kind_to_pb(a.kind.value),
+                message=a.message,
+                since_time=ts(a.since),
+            )
             for a in room.alerts
         ],
         occupied=room.sensors.occupied,
@@ -213,3 +218,23 @@ def whoami_to_pb(role: Role, room_id: str, staff_id: str) -> auth_pb2.WhoAmIResp
         room=f"rooms/{room_id}" if room_id else "",
         staff_id=staff_id,
     )
+
+
+def alert_kind_to_pb(kind: str) -> int:
+    """An alert kind's AlertKind number (0 for a kind the contract does not know yet: the
+    deprecated string beside it still says it)."""
+    try:
+        return int(rooms_pb2.AlertKind.Value(f"ALERT_KIND_{kind}"))
+    except ValueError:
+        return 0
+
+
+def alert_kind_from_pb(kind: int, old_kind: str) -> str:
+    """The alert kind a request names: ``alert_kind``, or the old string ``kind`` from clients
+    that predate the enum."""
+    if kind:
+        name = rooms_pb2.AlertKind.Name(kind) if kind in rooms_pb2.AlertKind.values() else ""
+        if not name:
+            raise InvalidArgument(f"unknown alert kind {kind}", reason="BAD_ALERT_KIND")
+        return name.removeprefix("ALERT_KIND_")
+    return old_kind

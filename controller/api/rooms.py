@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import grpc
 
 from controller import settings
-from controller.api.convert import room_state_from_pb, room_to_pb, ts
+from controller.api.convert import alert_kind_from_pb, room_state_from_pb, room_to_pb, ts
 from controller.api.idempotent import once
 from controller.auth.interceptor import current_principal
 from controller.rooms.board import RoomBoard, utc_now
@@ -135,7 +135,9 @@ class RoomServicer(rooms_pb2_grpc.RoomServiceServicer):
             lambda: rooms_pb2.AcknowledgeAlertResponse(
                 room=room_to_pb(
                     self.board.acknowledge_alert(
-                        room_id, request.kind, current_principal().staff_id
+                        room_id,
+                        alert_kind_from_pb(request.alert_kind, request.kind),
+                        current_principal().staff_id,
                     )
                 )
             ),

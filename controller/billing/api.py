@@ -20,6 +20,7 @@ from google.protobuf.message import Message
 
 from controller.api.convert import ts
 from controller.api.idempotent import once
+from controller.api.paging import decode_token, page_size
 from controller.auth.interceptor import current_principal
 from controller.auth.model import Role
 from controller.auth.permissions import (
@@ -34,12 +35,16 @@ from controller.billing.bill import Outcome
 from controller.billing.convert import (
     PageToken,
     actor_of,
+    audit_detail,
+    audit_event_kind,
     bill_id,
     bill_to_pb,
     fit_response,
     page_size_from_pb,
     page_token_from_pb,
+    products_page,
     purchase_from_pb,
+    staff_role,
     tenders_from_pb,
 )
 from controller.billing.desk import Product, check_order_items
@@ -53,7 +58,12 @@ from controller.billing.store import AuditEntry
 from controller.rooms.model import parse_room_name
 from controller.server import ControllerApp, register_service_module
 from ktv.errors import InvalidArgument, KtvError
-from ktv.limits import AUDIT_PAGE_BYTES_MAX, VERIFY_PROBLEMS_MAX
+from ktv.limits import (
+    AUDIT_PAGE_BYTES_MAX,
+    MENU_PRODUCTS_MAX,
+    PRODUCTS_PAGE_DEFAULT,
+    VERIFY_PROBLEMS_MAX,
+)
 from ktv.v1 import billing_pb2 as pb
 from ktv.v1 import billing_pb2_grpc
 
@@ -314,7 +324,9 @@ class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
     async def ListProducts(
         self, request: pb.ListProductsRequest, context: object
     ) -> pb.ListProductsResponse:
-        return pb.ListProductsResponse(products=self.priced_menu(request.room))
+        size = page_size(request.page_size, PRODUCTS_PAGE_DEFAULT, MENU_PRODUCTS_MAX)
+        after = decode_token(request.page_token, "products", request.room)
+        return products_page(self.priced_menu(request.room), size, after, request.room)
 
     async def UpsertProduct(
         self, request: pb.UpsertProductRequest, context: object
@@ -442,6 +454,9 @@ def _audit_pb(e: AuditEntry) -> pb.AuditEntry:
         paid_before_fen=e.paid_before_fen,
         paid_after_fen=e.paid_after_fen,
         detail_json=body,
+        detail=audit_detail(body),
+        event_kind=audit_event_kind(e.kind),
+        staff_role=staff_role(e.role),
     )
 
 

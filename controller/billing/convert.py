@@ -11,14 +11,20 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
+from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
+from google.protobuf.json_format import ParseDict
+from google.protobuf.json_format import ParseError as JsonParseError
 from google.protobuf.message import Message
+from google.protobuf.struct_pb2 import Struct
 
 from controller.api.convert import ts
+from controller.api.paging import encode_token
 from controller.auth.model import Principal
 from controller.billing.bill import Bill, BillLine
 from controller.billing.desk import TenderAmount, TimePurchase
@@ -37,7 +43,8 @@ from ktv.limits import (
     PIN_MAX_DIGITS,
     check_fen,
 )
-from ktv.text import bounded, short
+from ktv.text import ascii_digits, bounded, short
+from ktv.v1 import auth_pb2
 from ktv.v1 import billing_pb2 as pb
 
 MORE = "more"  # the kind of the summary line that stands for the lines left out of a page
@@ -66,7 +73,42 @@ def tender_from_pb(t: pb.TenderAmount) -> TenderAmount:
         max_len=TENDER_REFERENCE_MAX_CHARS,
         reason="BAD_REFERENCE",
     )
+    if t.member or t.pin:
+        reference = _member_reference(tender, t, reference)
     return TenderAmount(tender, amount, reference)
+
+
+def _member_reference(tender: Tender, t: pb.TenderAmount, reference: str) -> str:
+    """A stored-value tender's ``member`` and ``pin`` as the payment provider's ``MEMBER:PIN``
+    (what old clients sent in ``reference``, still accepted). The provider reads the PIN and
+    writes its own receipt reference: the PIN is never stored or echoed."""
+    if tender is not Tender.STORED_VALUE:
+        raise InvalidArgument(
+            f"member and pin are for stored value, not {tender.value}", reason="BAD_TENDER"
+        )
+    if reference:
+        raise InvalidArgument(
+            "send the member and pin, or the old reference MEMBER:PIN, not both",
+            reason="BAD_REFERENCE",
+        )
+    member = bounded(
+        t.member.removeprefix("members/"),
+        what="the member",
+        max_len=CODE_MAX_CHARS,
+        reason="BAD_REFERENCE",
+    )
+    if not member or not t.pin or ":" in member:
+        raise InvalidArgument(
+            "stored value needs the member (phone, card or members/{id}) and the PIN",
+            reason="MEMBER_REQUIRED",
+        )
+    try:
+        pin = ascii_digits(t.pin, what="the PIN", max_len=PIN_MAX_DIGITS, reason="BAD_PIN")
+    except InvalidArgument:  # the message would quote the PIN: never echo it
+        raise InvalidArgument(
+            f"the PIN must be 1-{PIN_MAX_DIGITS} digits 0-9", reason="BAD_PIN"
+        ) from None
+    return f"{member}:{pin}"
 
 
 def tenders_from_pb(tenders: Sequence[pb.TenderAmount]) -> list[TenderAmount]:
@@ -126,9 +168,20 @@ def page_size_from_pb(size: int) -> int:
     return min(size or BILL_PAGE_LINES_DEFAULT, BILL_PAGE_LINES_MAX)
 
 
+def enum_value(enum: EnumTypeWrapper, prefix: str, value: str) -> int:
+    """The proto enum number of a domain value (``prefix`` + its upper-case name), or the
+    enum's UNSPECIFIED 0 for a value the contract does not know yet (old clients read the
+    string field beside it)."""
+    try:
+        return int(enum.Value(f"{prefix}_{value.upper()}"))
+    except ValueError:
+        return 0
+
+
 def _line_pb(ln: BillLine) -> pb.BillLine:
     return pb.BillLine(
         kind=ln.kind.value,
+        line_kind=enum_value(pb.BillLineKind, "BILL_LINE_KIND", ln.kind.value),
         label=ln.label,
         amount_fen=ln.amount_fen,
         quantity=ln.quantity,
@@ -157,10 +210,12 @@ def _order_pb(o: Order) -> pb.Order:
         order_id=o.order_id,
         room=f"rooms/{o.room}",
         status=o.status.value,
+        order_status=enum_value(pb.OrderStatus, "ORDER_STATUS", o.status.value),
         comped=o.comped,
         included=o.included,
         note=o.note,
         source=o.source.value,
+        order_source=enum_value(pb.OrderSource, "ORDER_SOURCE", o.source.value),
         lines=[
             pb.OrderLine(sku=ln.sku, name=ln.name, quantity=ln.quantity, unit_fen=ln.unit_fen)
             for ln in o.lines
@@ -223,7 +278,10 @@ def _latest(
 
 def _more_line(left_out: int, amount_fen: int) -> pb.BillLine:
     return pb.BillLine(
-        kind=MORE, label=f"… 另有 {left_out} 行 ({left_out} more lines)", amount_fen=amount_fen
+        kind=MORE,
+        line_kind=pb.BILL_LINE_KIND_MORE,
+        label=f"… 另有 {left_out} 行 ({left_out} more lines)",
+        amount_fen=amount_fen,
     )
 
 
@@ -261,9 +319,11 @@ def bill_to_pb(
         payments=_latest(tab.payments, BILL_PAYMENTS_BYTES_MAX, _payment_pb),
         orders=_latest(tab.orders, BILL_ORDERS_BYTES_MAX, _order_pb, _shrink_order),
         mode=tab.mode.value,
+        session_mode=enum_value(pb.SessionMode, "SESSION_MODE", tab.mode.value),
         guest_count=tab.guests,
         paid_until_time=ts(paid_until),
         status=tab.status.value,
+        bill_status=enum_value(pb.BillStatus, "BILL_STATUS", tab.status.value),
         line_count=len(bill.lines),
         order_count=len(tab.orders),
         payment_count=len(tab.payments),
@@ -273,9 +333,27 @@ def bill_to_pb(
     return msg
 
 
+def fill_enums(msg: pb.Bill) -> None:
+    """The enum fields of a Bill message stored before they existed (an answer kept for
+    replay), from the string fields beside them, in place."""
+    for ln in msg.lines:
+        if not ln.line_kind:
+            ln.line_kind = enum_value(pb.BillLineKind, "BILL_LINE_KIND", ln.kind)
+    for o in msg.orders:
+        if not o.order_status:
+            o.order_status = enum_value(pb.OrderStatus, "ORDER_STATUS", o.status)
+        if not o.order_source:
+            o.order_source = enum_value(pb.OrderSource, "ORDER_SOURCE", o.source)
+    if not msg.session_mode:
+        msg.session_mode = enum_value(pb.SessionMode, "SESSION_MODE", msg.mode)
+    if not msg.bill_status:
+        msg.bill_status = enum_value(pb.BillStatus, "BILL_STATUS", msg.status)
+
+
 def fit_bill(msg: pb.Bill) -> None:
     """Cut a Bill message built before bills were paged (an answer stored for replay) to one
-    page, the same way :func:`bill_to_pb` pages, in place."""
+    page, the same way :func:`bill_to_pb` pages, in place (and fill its enum fields)."""
+    fill_enums(msg)
     if not msg.line_count:
         msg.line_count = len(msg.lines)
         msg.order_count = len(msg.orders)
@@ -319,3 +397,59 @@ def bill_id(name: str) -> str:
             f"bill name must look like bills/{{id}}, got {name!r}", reason="BAD_BILL_NAME"
         )
     return name.removeprefix("bills/")
+
+
+def audit_detail(body: str) -> Struct:
+    """An audit event's JSON as a Struct (numbers become doubles: every amount in the log is
+    far below 2**53 fen). A body that is not a JSON object comes as ``{"text": body}``."""
+    out = Struct()
+    try:
+        data = json.loads(body) if body else {}
+    except ValueError:
+        data = {"text": body}
+    if not isinstance(data, dict):
+        data = {"value": data}
+    try:
+        ParseDict(data, out)
+    except (JsonParseError, TypeError, ValueError):
+        out.Clear()
+        out.update({"text": body})
+    return out
+
+
+def _product_key(p: pb.Product) -> str:
+    return json.dumps([p.category, p.sku], ensure_ascii=False)
+
+
+def products_page(
+    products: Sequence[pb.Product], size: int, after: str | None, room: str
+) -> pb.ListProductsResponse:
+    """One page of the menu, by category and sku, after the product whose key is ``after``."""
+    ordered = sorted(products, key=lambda p: (p.category, p.sku))
+    if after is not None:
+        try:
+            key = json.loads(after)
+        except ValueError:
+            key = None
+        if not (isinstance(key, list) and len(key) == 2 and all(isinstance(k, str) for k in key)):
+            raise InvalidArgument(
+                "page_token is not one this server issued", reason="BAD_PAGE_TOKEN"
+            )
+        start = (key[0], key[1])
+        ordered = [p for p in ordered if (p.category, p.sku) > start]
+    page = ordered[:size]
+    out = pb.ListProductsResponse(products=page)
+    if len(ordered) > size:
+        out.next_page_token = encode_token("products", room, _product_key(page[-1]))
+    return out
+
+
+def audit_event_kind(kind: str) -> int:
+    """An audit event type ("TabCheckedOut") as its AuditEventKind (0 for a type the contract
+    does not know yet: the deprecated string beside it still says it)."""
+    return enum_value(pb.AuditEventKind, "AUDIT_EVENT_KIND", re.sub(r"(?<!^)(?=[A-Z])", "_", kind))
+
+
+def staff_role(role: str) -> int:
+    """An audit entry's role ("cashier") as the auth contract's Role (0 if unknown)."""
+    return enum_value(auth_pb2.Role, "ROLE", role)

@@ -10,6 +10,7 @@ import argparse
 import uuid
 from collections.abc import Callable
 
+from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 from rich.table import Table
 from rich.text import Text
 
@@ -68,6 +69,13 @@ def _tender_options(parser: argparse.ArgumentParser) -> None:
         default="",
         help="POS terminal / gateway reference for non-cash tenders",
     )
+    parser.add_argument(
+        "--member",
+        type=types.CODE,
+        default="",
+        help="stored value: the paying member (phone, card number or members/ID)",
+    )
+    parser.add_argument("--pin", type=types.pin, default="", help="stored value: the member's PIN")
 
 
 def tenders(args: argparse.Namespace) -> list[pb.TenderAmount]:
@@ -75,9 +83,22 @@ def tenders(args: argparse.Namespace) -> list[pb.TenderAmount]:
     for name, tender in TENDER_OPTIONS.items():
         fen = getattr(args, name, None)
         if fen is not None:
+            if tender == pb.TENDER_STORED_VALUE and (args.member or args.pin):
+                out.append(
+                    pb.TenderAmount(tender=tender, amount_fen=fen, member=args.member, pin=args.pin)
+                )
+                continue
             ref = "" if tender == pb.TENDER_CASH else args.ref
             out.append(pb.TenderAmount(tender=tender, amount_fen=fen, reference=ref))
     return out
+
+
+def enum_word(enum: EnumTypeWrapper, prefix: str, value: int, old: str = "") -> str:
+    """A proto enum value as the word ktvctl prints ("open", "placed"); an older controller
+    that fills only the deprecated string field gives ``old``."""
+    if value and value in enum.values():
+        return str(enum.Name(value)).removeprefix(prefix + "_").lower()
+    return old
 
 
 def _purchase_options(parser: argparse.ArgumentParser) -> None:
@@ -107,7 +128,8 @@ def _stub(conn: Connection) -> billing_pb2_grpc.BillingServiceStub:
 
 
 def bill_table(bill: pb.Bill) -> Table:
-    state = "closed" if bill.closed else bill.status or "open"
+    status = enum_word(pb.BillStatus, "BILL_STATUS", bill.bill_status, bill.status)
+    state = "closed" if bill.closed else status or "open"
     rooms = ",".join(r.removeprefix("rooms/") for r in bill.rooms)
     table = Table(
         title=f"{bill.name}  {rooms}  ({state}, {bill.guest_count} guests)", title_justify="left"

@@ -94,9 +94,18 @@ def alert_code(kind: str) -> AlertCode:
     return AlertCode(initials, kind.lower().replace("_", " "), "yellow")
 
 
+def alert_kind_name(alert: rooms_pb2.RoomAlert) -> str:
+    """An alert's kind ("SERVICE_CALLED") from its enum; an older controller that fills only
+    the deprecated string gives that."""
+    kind = alert.alert_kind
+    if kind and kind in rooms_pb2.AlertKind.values():
+        return str(rooms_pb2.AlertKind.Name(kind)).removeprefix("ALERT_KIND_")
+    return alert.kind
+
+
 def room_alert_kinds(room: rooms_pb2.Room) -> list[str]:
     """A room's alert kinds, most urgent first; an offline agent counts as AGENT_OFFLINE."""
-    kinds = {a.kind for a in room.alerts}
+    kinds = {alert_kind_name(a) for a in room.alerts}
     if not room.agent.online:
         kinds.add("AGENT_OFFLINE")
     return sorted(kinds, key=lambda k: (ALERT_ORDER.index(k) if k in ALERT_CODES else 99, k))
@@ -177,6 +186,9 @@ def alerts_table(rooms: list[rooms_pb2.Room]) -> Table:
     for room in rooms:
         for alert in room.alerts:
             table.add_row(
-                room.name.removeprefix("rooms/"), alert.kind, ago(alert.since_time), alert.message
+                room.name.removeprefix("rooms/"),
+                alert_kind_name(alert),
+                ago(alert.since_time),
+                alert.message,
             )
     return table

@@ -13,13 +13,21 @@ from controller.billing.money import format_yuan
 from controller.billing.settings import audit_page_size_max as AUDIT_PAGE_MAX
 from controller.ktvctl import args as types
 from controller.ktvctl import command
-from controller.ktvctl.billing import _request_id, _rid, _stub, bill_name, room_name, show
+from controller.ktvctl.billing import (
+    _request_id,
+    _rid,
+    _stub,
+    bill_name,
+    enum_word,
+    room_name,
+    show,
+)
 from controller.ktvctl.connection import Connection, connect
 from controller.ktvctl.output import console, print_json, to_dict
 from ktv.errors import FailedPrecondition, InvalidArgument
 from ktv.text import short
+from ktv.v1 import auth_pb2, rooms_pb2, rooms_pb2_grpc
 from ktv.v1 import billing_pb2 as pb
-from ktv.v1 import rooms_pb2, rooms_pb2_grpc
 
 AUDIT_LIMIT_MAX = 100_000_000  # entries `ktvctl audit --limit` may ask for (0: all of them)
 
@@ -136,12 +144,31 @@ def price_show(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace]
     return run
 
 
+def audit_kind(e: pb.AuditEntry) -> str:
+    """An audit entry's event type as the log names it ("TabCheckedOut"), from its enum; an
+    older controller's string otherwise."""
+    word = enum_word(pb.AuditEventKind, "AUDIT_EVENT_KIND", e.event_kind)
+    return "".join(part.title() for part in word.split("_")) if word else e.kind
+
+
+def all_products(conn: Connection) -> list[pb.Product]:
+    """The whole menu, page by page (AIP-158)."""
+    out: list[pb.Product] = []
+    token = ""
+    while True:
+        reply = conn.call(_stub(conn).ListProducts, pb.ListProductsRequest(page_token=token))
+        out.extend(reply.products)
+        if not reply.next_page_token or reply.next_page_token == token:
+            return out
+        token = reply.next_page_token
+
+
 @command("menu", "list the products")
 def menu(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         conn = connect(args)
         try:
-            products = conn.call(_stub(conn).ListProducts, pb.ListProductsRequest()).products
+            products = all_products(conn)
             if args.json:
                 print_json([to_dict(p) for p in products])
                 return 0
@@ -205,9 +232,9 @@ def audit(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int
                 table.add_row(
                     str(e.seq),
                     e.bill.removeprefix("bills/")[-8:],
-                    e.kind,
+                    audit_kind(e),
                     e.staff_id,
-                    e.role,
+                    enum_word(auth_pb2.Role, "ROLE", e.staff_role, e.role),
                     f"{format_yuan(e.total_before_fen)} -> {format_yuan(e.total_after_fen)}",
                     f"{format_yuan(e.paid_before_fen)} -> {format_yuan(e.paid_after_fen)}",
                 )
@@ -273,9 +300,7 @@ def product(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], i
         conn = connect(args)
         try:
             stub = _stub(conn)
-            menu = {
-                p.sku: p for p in conn.call(stub.ListProducts, pb.ListProductsRequest()).products
-            }
+            menu = {p.sku: p for p in all_products(conn)}
             current = menu.get(args.sku)
             if current is None and (args.name is None or args.price is None):
                 raise InvalidArgument(f"new product {short(args.sku)}: give --name and --price")

@@ -11,6 +11,7 @@ from controller.ktvctl import args as types
 from controller.ktvctl import command
 from controller.ktvctl.connection import Connection, connect
 from controller.ktvctl.output import (
+    alert_kind_name,
     alerts_table,
     board_table,
     console,
@@ -252,13 +253,14 @@ def alert_ack(parser: argparse.ArgumentParser) -> object:
                 rooms_pb2.AcknowledgeAlertRequest(
                     name=_room_name(args.room_id),
                     kind=args.kind.upper(),
+                    alert_kind=_alert_kind(args.kind.upper()),
                     request_id=_request_id(args),
                 ),
             ).room
             if args.json:
                 print_json(to_dict(room))
             else:
-                left = ", ".join(a.kind for a in room.alerts) or "none"
+                left = ", ".join(alert_kind_name(a) for a in room.alerts) or "none"
                 console.print(f"{room.name}: {args.kind.upper()} cleared (open alerts: {left})")
             return 0
         finally:
@@ -305,3 +307,12 @@ def emergency(parser: argparse.ArgumentParser) -> object:
             conn.close()
 
     return run
+
+
+def _alert_kind(kind: str) -> int:
+    """The AlertKind of a kind typed at the desk (0 for one this ktvctl does not know: the
+    controller then reads the string, and names the kinds it knows)."""
+    try:
+        return int(rooms_pb2.AlertKind.Value(f"ALERT_KIND_{kind}"))
+    except ValueError:
+        return 0

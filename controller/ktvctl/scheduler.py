@@ -33,6 +33,15 @@ def _status(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], i
         try:
             stub = scheduler_pb2_grpc.SchedulerServiceStub(conn.channel)
             reply = conn.call(stub.ListJobs, pb.ListJobsRequest())
+            seen = {""}
+            while reply.next_page_token not in seen:  # every page (AIP-158)
+                seen.add(reply.next_page_token)
+                more = conn.call(
+                    stub.ListJobs, pb.ListJobsRequest(page_token=reply.next_page_token)
+                )
+                reply.jobs.extend(more.jobs)
+                reply.next_page_token = more.next_page_token
+            reply.next_page_token = ""
         finally:
             conn.close()
         if args.json:

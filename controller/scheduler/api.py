@@ -8,10 +8,12 @@ from collections.abc import Mapping
 import grpc
 
 from controller.api.convert import ts
+from controller.api.paging import decode_token, encode_token, page_size
 from controller.auth.permissions import MANAGER_UP, STAFF_ROLES, Permission, service_rows
 from controller.scheduler.runner import JobRun, Scheduler
 from controller.server import ControllerApp, register_service_module
 from ktv.errors import InvalidArgument
+from ktv.limits import JOBS_PAGE_DEFAULT
 from ktv.v1 import scheduler_pb2 as pb
 from ktv.v1 import scheduler_pb2_grpc
 
@@ -36,8 +38,13 @@ class SchedulerServicer(scheduler_pb2_grpc.SchedulerServiceServicer):
         self.scheduler = scheduler
 
     async def ListJobs(self, request: pb.ListJobsRequest, context: object) -> pb.ListJobsResponse:
-        jobs = await asyncio.to_thread(self.scheduler.status)
-        return pb.ListJobsResponse(
+        size = page_size(request.page_size, JOBS_PAGE_DEFAULT)
+        after = decode_token(request.page_token, "jobs", "")
+        jobs = sorted(await asyncio.to_thread(self.scheduler.status), key=lambda j: j.name)
+        if after is not None:
+            jobs = [j for j in jobs if j.name > after]
+        page = jobs[:size]
+        out = pb.ListJobsResponse(
             jobs=[
                 pb.Job(
                     name=j.name,
@@ -46,10 +53,13 @@ class SchedulerServicer(scheduler_pb2_grpc.SchedulerServiceServicer):
                     next_run_time=ts(j.next_run),
                     due=j.due_now,
                 )
-                for j in jobs
+                for j in page
             ],
             timezone=str(self.scheduler.tz),
         )
+        if len(jobs) > size:
+            out.next_page_token = encode_token("jobs", "", page[-1].name)
+        return out
 
     async def RunJob(self, request: pb.RunJobRequest, context: object) -> pb.RunJobResponse:
         """Runs the job in a worker thread (never on the event loop). A retry runs it again:

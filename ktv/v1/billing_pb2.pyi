@@ -1,6 +1,8 @@
 import datetime
 
+from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from ktv.v1 import auth_pb2 as _auth_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -20,12 +22,71 @@ class Tender(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     TENDER_UNIONPAY_QR: _ClassVar[Tender]
     TENDER_STORED_VALUE: _ClassVar[Tender]
 
+class BillLineKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    BILL_LINE_KIND_UNSPECIFIED: _ClassVar[BillLineKind]
+    BILL_LINE_KIND_ROOM_TIME: _ClassVar[BillLineKind]
+    BILL_LINE_KIND_TIME_BOUGHT: _ClassVar[BillLineKind]
+    BILL_LINE_KIND_GIFT: _ClassVar[BillLineKind]
+    BILL_LINE_KIND_FEE: _ClassVar[BillLineKind]
+    BILL_LINE_KIND_ORDER: _ClassVar[BillLineKind]
+    BILL_LINE_KIND_INCLUDED: _ClassVar[BillLineKind]
+    BILL_LINE_KIND_COMP: _ClassVar[BillLineKind]
+    BILL_LINE_KIND_MINIMUM_SPEND: _ClassVar[BillLineKind]
+    BILL_LINE_KIND_SERVICE_CHARGE: _ClassVar[BillLineKind]
+    BILL_LINE_KIND_DISCOUNT: _ClassVar[BillLineKind]
+    BILL_LINE_KIND_ROUNDING: _ClassVar[BillLineKind]
+    BILL_LINE_KIND_MORE: _ClassVar[BillLineKind]
+
+class OrderStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ORDER_STATUS_UNSPECIFIED: _ClassVar[OrderStatus]
+    ORDER_STATUS_PLACED: _ClassVar[OrderStatus]
+    ORDER_STATUS_DELIVERED: _ClassVar[OrderStatus]
+    ORDER_STATUS_CANCELLED: _ClassVar[OrderStatus]
+
+class OrderSource(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ORDER_SOURCE_UNSPECIFIED: _ClassVar[OrderSource]
+    ORDER_SOURCE_FRONT_DESK: _ClassVar[OrderSource]
+    ORDER_SOURCE_ROOM: _ClassVar[OrderSource]
+
+class SessionMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SESSION_MODE_UNSPECIFIED: _ClassVar[SessionMode]
+    SESSION_MODE_POSTPAID: _ClassVar[SessionMode]
+    SESSION_MODE_PREPAID: _ClassVar[SessionMode]
+
+class BillStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    BILL_STATUS_UNSPECIFIED: _ClassVar[BillStatus]
+    BILL_STATUS_OPEN: _ClassVar[BillStatus]
+    BILL_STATUS_CLOSED: _ClassVar[BillStatus]
+    BILL_STATUS_MERGED: _ClassVar[BillStatus]
+
 class OrderAction(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     ORDER_ACTION_UNSPECIFIED: _ClassVar[OrderAction]
     ORDER_ACTION_DELIVER: _ClassVar[OrderAction]
     ORDER_ACTION_CANCEL: _ClassVar[OrderAction]
     ORDER_ACTION_COMP: _ClassVar[OrderAction]
+
+class AuditEventKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    AUDIT_EVENT_KIND_UNSPECIFIED: _ClassVar[AuditEventKind]
+    AUDIT_EVENT_KIND_TAB_OPENED: _ClassVar[AuditEventKind]
+    AUDIT_EVENT_KIND_TIME_BOUGHT: _ClassVar[AuditEventKind]
+    AUDIT_EVENT_KIND_GUESTS_CHANGED: _ClassVar[AuditEventKind]
+    AUDIT_EVENT_KIND_ROOM_MOVED: _ClassVar[AuditEventKind]
+    AUDIT_EVENT_KIND_TABS_MERGED: _ClassVar[AuditEventKind]
+    AUDIT_EVENT_KIND_ORDER_PLACED: _ClassVar[AuditEventKind]
+    AUDIT_EVENT_KIND_ORDER_DELIVERED: _ClassVar[AuditEventKind]
+    AUDIT_EVENT_KIND_ORDER_CANCELLED: _ClassVar[AuditEventKind]
+    AUDIT_EVENT_KIND_ORDER_COMPED: _ClassVar[AuditEventKind]
+    AUDIT_EVENT_KIND_DISCOUNT_GIVEN: _ClassVar[AuditEventKind]
+    AUDIT_EVENT_KIND_PAYMENT_TAKEN: _ClassVar[AuditEventKind]
+    AUDIT_EVENT_KIND_PAYMENT_REFUNDED: _ClassVar[AuditEventKind]
+    AUDIT_EVENT_KIND_TAB_CHECKED_OUT: _ClassVar[AuditEventKind]
 TENDER_UNSPECIFIED: Tender
 TENDER_CASH: Tender
 TENDER_BANK_CARD: Tender
@@ -33,20 +94,65 @@ TENDER_WECHAT: Tender
 TENDER_ALIPAY: Tender
 TENDER_UNIONPAY_QR: Tender
 TENDER_STORED_VALUE: Tender
+BILL_LINE_KIND_UNSPECIFIED: BillLineKind
+BILL_LINE_KIND_ROOM_TIME: BillLineKind
+BILL_LINE_KIND_TIME_BOUGHT: BillLineKind
+BILL_LINE_KIND_GIFT: BillLineKind
+BILL_LINE_KIND_FEE: BillLineKind
+BILL_LINE_KIND_ORDER: BillLineKind
+BILL_LINE_KIND_INCLUDED: BillLineKind
+BILL_LINE_KIND_COMP: BillLineKind
+BILL_LINE_KIND_MINIMUM_SPEND: BillLineKind
+BILL_LINE_KIND_SERVICE_CHARGE: BillLineKind
+BILL_LINE_KIND_DISCOUNT: BillLineKind
+BILL_LINE_KIND_ROUNDING: BillLineKind
+BILL_LINE_KIND_MORE: BillLineKind
+ORDER_STATUS_UNSPECIFIED: OrderStatus
+ORDER_STATUS_PLACED: OrderStatus
+ORDER_STATUS_DELIVERED: OrderStatus
+ORDER_STATUS_CANCELLED: OrderStatus
+ORDER_SOURCE_UNSPECIFIED: OrderSource
+ORDER_SOURCE_FRONT_DESK: OrderSource
+ORDER_SOURCE_ROOM: OrderSource
+SESSION_MODE_UNSPECIFIED: SessionMode
+SESSION_MODE_POSTPAID: SessionMode
+SESSION_MODE_PREPAID: SessionMode
+BILL_STATUS_UNSPECIFIED: BillStatus
+BILL_STATUS_OPEN: BillStatus
+BILL_STATUS_CLOSED: BillStatus
+BILL_STATUS_MERGED: BillStatus
 ORDER_ACTION_UNSPECIFIED: OrderAction
 ORDER_ACTION_DELIVER: OrderAction
 ORDER_ACTION_CANCEL: OrderAction
 ORDER_ACTION_COMP: OrderAction
+AUDIT_EVENT_KIND_UNSPECIFIED: AuditEventKind
+AUDIT_EVENT_KIND_TAB_OPENED: AuditEventKind
+AUDIT_EVENT_KIND_TIME_BOUGHT: AuditEventKind
+AUDIT_EVENT_KIND_GUESTS_CHANGED: AuditEventKind
+AUDIT_EVENT_KIND_ROOM_MOVED: AuditEventKind
+AUDIT_EVENT_KIND_TABS_MERGED: AuditEventKind
+AUDIT_EVENT_KIND_ORDER_PLACED: AuditEventKind
+AUDIT_EVENT_KIND_ORDER_DELIVERED: AuditEventKind
+AUDIT_EVENT_KIND_ORDER_CANCELLED: AuditEventKind
+AUDIT_EVENT_KIND_ORDER_COMPED: AuditEventKind
+AUDIT_EVENT_KIND_DISCOUNT_GIVEN: AuditEventKind
+AUDIT_EVENT_KIND_PAYMENT_TAKEN: AuditEventKind
+AUDIT_EVENT_KIND_PAYMENT_REFUNDED: AuditEventKind
+AUDIT_EVENT_KIND_TAB_CHECKED_OUT: AuditEventKind
 
 class TenderAmount(_message.Message):
-    __slots__ = ("tender", "amount_fen", "reference")
+    __slots__ = ("tender", "amount_fen", "reference", "member", "pin")
     TENDER_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
     REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    PIN_FIELD_NUMBER: _ClassVar[int]
     tender: Tender
     amount_fen: int
     reference: str
-    def __init__(self, tender: _Optional[_Union[Tender, str]] = ..., amount_fen: _Optional[int] = ..., reference: _Optional[str] = ...) -> None: ...
+    member: str
+    pin: str
+    def __init__(self, tender: _Optional[_Union[Tender, str]] = ..., amount_fen: _Optional[int] = ..., reference: _Optional[str] = ..., member: _Optional[str] = ..., pin: _Optional[str] = ...) -> None: ...
 
 class TimePurchase(_message.Message):
     __slots__ = ("package", "prepaid_minutes", "session_slot", "gift")
@@ -61,20 +167,22 @@ class TimePurchase(_message.Message):
     def __init__(self, package: _Optional[str] = ..., prepaid_minutes: _Optional[int] = ..., session_slot: _Optional[str] = ..., gift: _Optional[bool] = ...) -> None: ...
 
 class BillLine(_message.Message):
-    __slots__ = ("kind", "label", "amount_fen", "quantity", "unit_fen", "room")
+    __slots__ = ("kind", "label", "amount_fen", "quantity", "unit_fen", "room", "line_kind")
     KIND_FIELD_NUMBER: _ClassVar[int]
     LABEL_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
     QUANTITY_FIELD_NUMBER: _ClassVar[int]
     UNIT_FEN_FIELD_NUMBER: _ClassVar[int]
     ROOM_FIELD_NUMBER: _ClassVar[int]
+    LINE_KIND_FIELD_NUMBER: _ClassVar[int]
     kind: str
     label: str
     amount_fen: int
     quantity: int
     unit_fen: int
     room: str
-    def __init__(self, kind: _Optional[str] = ..., label: _Optional[str] = ..., amount_fen: _Optional[int] = ..., quantity: _Optional[int] = ..., unit_fen: _Optional[int] = ..., room: _Optional[str] = ...) -> None: ...
+    line_kind: BillLineKind
+    def __init__(self, kind: _Optional[str] = ..., label: _Optional[str] = ..., amount_fen: _Optional[int] = ..., quantity: _Optional[int] = ..., unit_fen: _Optional[int] = ..., room: _Optional[str] = ..., line_kind: _Optional[_Union[BillLineKind, str]] = ...) -> None: ...
 
 class Payment(_message.Message):
     __slots__ = ("payment_id", "tender", "amount_fen", "tendered_fen", "change_fen", "provider", "reference", "refund_of", "reason", "time")
@@ -113,7 +221,7 @@ class OrderLine(_message.Message):
     def __init__(self, sku: _Optional[str] = ..., name: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_fen: _Optional[int] = ...) -> None: ...
 
 class Order(_message.Message):
-    __slots__ = ("order_id", "room", "lines", "status", "comped", "included", "note", "source", "line_count")
+    __slots__ = ("order_id", "room", "lines", "status", "comped", "included", "note", "source", "line_count", "order_status", "order_source")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     ROOM_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
@@ -123,6 +231,8 @@ class Order(_message.Message):
     NOTE_FIELD_NUMBER: _ClassVar[int]
     SOURCE_FIELD_NUMBER: _ClassVar[int]
     LINE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    ORDER_STATUS_FIELD_NUMBER: _ClassVar[int]
+    ORDER_SOURCE_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     room: str
     lines: _containers.RepeatedCompositeFieldContainer[OrderLine]
@@ -132,10 +242,12 @@ class Order(_message.Message):
     note: str
     source: str
     line_count: int
-    def __init__(self, order_id: _Optional[str] = ..., room: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., status: _Optional[str] = ..., comped: _Optional[bool] = ..., included: _Optional[bool] = ..., note: _Optional[str] = ..., source: _Optional[str] = ..., line_count: _Optional[int] = ...) -> None: ...
+    order_status: OrderStatus
+    order_source: OrderSource
+    def __init__(self, order_id: _Optional[str] = ..., room: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., status: _Optional[str] = ..., comped: _Optional[bool] = ..., included: _Optional[bool] = ..., note: _Optional[str] = ..., source: _Optional[str] = ..., line_count: _Optional[int] = ..., order_status: _Optional[_Union[OrderStatus, str]] = ..., order_source: _Optional[_Union[OrderSource, str]] = ...) -> None: ...
 
 class Bill(_message.Message):
-    __slots__ = ("name", "plan_version", "rooms", "as_of_time", "lines", "subtotal_fen", "service_charge_fen", "discount_fen", "rounding_fen", "total_fen", "paid_fen", "due_fen", "closed", "payments", "orders", "mode", "guest_count", "paid_until_time", "status", "line_count", "next_page_token", "order_count", "payment_count")
+    __slots__ = ("name", "plan_version", "rooms", "as_of_time", "lines", "subtotal_fen", "service_charge_fen", "discount_fen", "rounding_fen", "total_fen", "paid_fen", "due_fen", "closed", "payments", "orders", "mode", "guest_count", "paid_until_time", "status", "line_count", "next_page_token", "order_count", "payment_count", "session_mode", "bill_status")
     NAME_FIELD_NUMBER: _ClassVar[int]
     PLAN_VERSION_FIELD_NUMBER: _ClassVar[int]
     ROOMS_FIELD_NUMBER: _ClassVar[int]
@@ -159,6 +271,8 @@ class Bill(_message.Message):
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     ORDER_COUNT_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_COUNT_FIELD_NUMBER: _ClassVar[int]
+    SESSION_MODE_FIELD_NUMBER: _ClassVar[int]
+    BILL_STATUS_FIELD_NUMBER: _ClassVar[int]
     name: str
     plan_version: str
     rooms: _containers.RepeatedScalarFieldContainer[str]
@@ -182,7 +296,9 @@ class Bill(_message.Message):
     next_page_token: str
     order_count: int
     payment_count: int
-    def __init__(self, name: _Optional[str] = ..., plan_version: _Optional[str] = ..., rooms: _Optional[_Iterable[str]] = ..., as_of_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[BillLine, _Mapping]]] = ..., subtotal_fen: _Optional[int] = ..., service_charge_fen: _Optional[int] = ..., discount_fen: _Optional[int] = ..., rounding_fen: _Optional[int] = ..., total_fen: _Optional[int] = ..., paid_fen: _Optional[int] = ..., due_fen: _Optional[int] = ..., closed: _Optional[bool] = ..., payments: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., orders: _Optional[_Iterable[_Union[Order, _Mapping]]] = ..., mode: _Optional[str] = ..., guest_count: _Optional[int] = ..., paid_until_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[str] = ..., line_count: _Optional[int] = ..., next_page_token: _Optional[str] = ..., order_count: _Optional[int] = ..., payment_count: _Optional[int] = ...) -> None: ...
+    session_mode: SessionMode
+    bill_status: BillStatus
+    def __init__(self, name: _Optional[str] = ..., plan_version: _Optional[str] = ..., rooms: _Optional[_Iterable[str]] = ..., as_of_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[BillLine, _Mapping]]] = ..., subtotal_fen: _Optional[int] = ..., service_charge_fen: _Optional[int] = ..., discount_fen: _Optional[int] = ..., rounding_fen: _Optional[int] = ..., total_fen: _Optional[int] = ..., paid_fen: _Optional[int] = ..., due_fen: _Optional[int] = ..., closed: _Optional[bool] = ..., payments: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., orders: _Optional[_Iterable[_Union[Order, _Mapping]]] = ..., mode: _Optional[str] = ..., guest_count: _Optional[int] = ..., paid_until_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[str] = ..., line_count: _Optional[int] = ..., next_page_token: _Optional[str] = ..., order_count: _Optional[int] = ..., payment_count: _Optional[int] = ..., session_mode: _Optional[_Union[SessionMode, str]] = ..., bill_status: _Optional[_Union[BillStatus, str]] = ...) -> None: ...
 
 class OpenSessionRequest(_message.Message):
     __slots__ = ("room", "guest_count", "purchase", "tenders", "booking", "request_id")
@@ -457,10 +573,14 @@ class Product(_message.Message):
     def __init__(self, sku: _Optional[str] = ..., name: _Optional[str] = ..., category: _Optional[str] = ..., base_fen: _Optional[int] = ..., available: _Optional[bool] = ..., price_fen: _Optional[int] = ...) -> None: ...
 
 class ListProductsRequest(_message.Message):
-    __slots__ = ("room",)
+    __slots__ = ("room", "page_size", "page_token")
     ROOM_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     room: str
-    def __init__(self, room: _Optional[str] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, room: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class QuoteExtensionsRequest(_message.Message):
     __slots__ = ("room",)
@@ -493,10 +613,12 @@ class QuoteExtensionsResponse(_message.Message):
     def __init__(self, quotes: _Optional[_Iterable[_Union[ExtensionQuote, _Mapping]]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListProductsResponse(_message.Message):
-    __slots__ = ("products",)
+    __slots__ = ("products", "next_page_token")
     PRODUCTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     products: _containers.RepeatedCompositeFieldContainer[Product]
-    def __init__(self, products: _Optional[_Iterable[_Union[Product, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, products: _Optional[_Iterable[_Union[Product, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class UpsertProductRequest(_message.Message):
     __slots__ = ("product", "request_id")
@@ -513,7 +635,7 @@ class UpsertProductResponse(_message.Message):
     def __init__(self, product: _Optional[_Union[Product, _Mapping]] = ...) -> None: ...
 
 class AuditEntry(_message.Message):
-    __slots__ = ("seq", "bill", "kind", "time", "staff_id", "role", "total_before_fen", "total_after_fen", "paid_before_fen", "paid_after_fen", "detail_json")
+    __slots__ = ("seq", "bill", "kind", "time", "staff_id", "role", "total_before_fen", "total_after_fen", "paid_before_fen", "paid_after_fen", "detail_json", "detail", "event_kind", "staff_role")
     SEQ_FIELD_NUMBER: _ClassVar[int]
     BILL_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -525,6 +647,9 @@ class AuditEntry(_message.Message):
     PAID_BEFORE_FEN_FIELD_NUMBER: _ClassVar[int]
     PAID_AFTER_FEN_FIELD_NUMBER: _ClassVar[int]
     DETAIL_JSON_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    EVENT_KIND_FIELD_NUMBER: _ClassVar[int]
+    STAFF_ROLE_FIELD_NUMBER: _ClassVar[int]
     seq: int
     bill: str
     kind: str
@@ -536,7 +661,10 @@ class AuditEntry(_message.Message):
     paid_before_fen: int
     paid_after_fen: int
     detail_json: str
-    def __init__(self, seq: _Optional[int] = ..., bill: _Optional[str] = ..., kind: _Optional[str] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., staff_id: _Optional[str] = ..., role: _Optional[str] = ..., total_before_fen: _Optional[int] = ..., total_after_fen: _Optional[int] = ..., paid_before_fen: _Optional[int] = ..., paid_after_fen: _Optional[int] = ..., detail_json: _Optional[str] = ...) -> None: ...
+    detail: _struct_pb2.Struct
+    event_kind: AuditEventKind
+    staff_role: _auth_pb2.Role
+    def __init__(self, seq: _Optional[int] = ..., bill: _Optional[str] = ..., kind: _Optional[str] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., staff_id: _Optional[str] = ..., role: _Optional[str] = ..., total_before_fen: _Optional[int] = ..., total_after_fen: _Optional[int] = ..., paid_before_fen: _Optional[int] = ..., paid_after_fen: _Optional[int] = ..., detail_json: _Optional[str] = ..., detail: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., event_kind: _Optional[_Union[AuditEventKind, str]] = ..., staff_role: _Optional[_Union[_auth_pb2.Role, str]] = ...) -> None: ...
 
 class ListAuditEntriesRequest(_message.Message):
     __slots__ = ("bill", "page_size", "page_token")

@@ -18,12 +18,29 @@ class RoomState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ROOM_STATE_IN_USE: _ClassVar[RoomState]
     ROOM_STATE_CLEANING: _ClassVar[RoomState]
     ROOM_STATE_MAINTENANCE: _ClassVar[RoomState]
+
+class AlertKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ALERT_KIND_UNSPECIFIED: _ClassVar[AlertKind]
+    ALERT_KIND_OCCUPIED_WITHOUT_SESSION: _ClassVar[AlertKind]
+    ALERT_KIND_NOBODY_PRESENT: _ClassVar[AlertKind]
+    ALERT_KIND_DOOR_OPEN_WHILE_CLEANING: _ClassVar[AlertKind]
+    ALERT_KIND_AGENT_OFFLINE: _ClassVar[AlertKind]
+    ALERT_KIND_SERVICE_CALLED: _ClassVar[AlertKind]
+    ALERT_KIND_TIME_UP: _ClassVar[AlertKind]
 ROOM_STATE_UNSPECIFIED: RoomState
 ROOM_STATE_IDLE: RoomState
 ROOM_STATE_RESERVED: RoomState
 ROOM_STATE_IN_USE: RoomState
 ROOM_STATE_CLEANING: RoomState
 ROOM_STATE_MAINTENANCE: RoomState
+ALERT_KIND_UNSPECIFIED: AlertKind
+ALERT_KIND_OCCUPIED_WITHOUT_SESSION: AlertKind
+ALERT_KIND_NOBODY_PRESENT: AlertKind
+ALERT_KIND_DOOR_OPEN_WHILE_CLEANING: AlertKind
+ALERT_KIND_AGENT_OFFLINE: AlertKind
+ALERT_KIND_SERVICE_CALLED: AlertKind
+ALERT_KIND_TIME_UP: AlertKind
 
 class AgentStatus(_message.Message):
     __slots__ = ("online", "last_seen_time", "agent_version", "peer")
@@ -38,14 +55,16 @@ class AgentStatus(_message.Message):
     def __init__(self, online: _Optional[bool] = ..., last_seen_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agent_version: _Optional[str] = ..., peer: _Optional[str] = ...) -> None: ...
 
 class RoomAlert(_message.Message):
-    __slots__ = ("kind", "message", "since_time")
+    __slots__ = ("kind", "message", "since_time", "alert_kind")
     KIND_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     SINCE_TIME_FIELD_NUMBER: _ClassVar[int]
+    ALERT_KIND_FIELD_NUMBER: _ClassVar[int]
     kind: str
     message: str
     since_time: _timestamp_pb2.Timestamp
-    def __init__(self, kind: _Optional[str] = ..., message: _Optional[str] = ..., since_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    alert_kind: AlertKind
+    def __init__(self, kind: _Optional[str] = ..., message: _Optional[str] = ..., since_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., alert_kind: _Optional[_Union[AlertKind, str]] = ...) -> None: ...
 
 class Room(_message.Message):
     __slots__ = ("name", "display_name", "tier", "state", "state_since_time", "agent", "alerts", "occupied", "door_open", "session", "running_total_fen", "session_end_time", "revision")
@@ -204,14 +223,16 @@ class SetEmergencyResponse(_message.Message):
     def __init__(self, active: _Optional[bool] = ..., message: _Optional[str] = ..., notified_room_count: _Optional[int] = ...) -> None: ...
 
 class AcknowledgeAlertRequest(_message.Message):
-    __slots__ = ("name", "kind", "request_id")
+    __slots__ = ("name", "kind", "request_id", "alert_kind")
     NAME_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    ALERT_KIND_FIELD_NUMBER: _ClassVar[int]
     name: str
     kind: str
     request_id: str
-    def __init__(self, name: _Optional[str] = ..., kind: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+    alert_kind: AlertKind
+    def __init__(self, name: _Optional[str] = ..., kind: _Optional[str] = ..., request_id: _Optional[str] = ..., alert_kind: _Optional[_Union[AlertKind, str]] = ...) -> None: ...
 
 class AcknowledgeAlertResponse(_message.Message):
     __slots__ = ("room",)

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16ktv/v1/scheduler.proto\x12\x06ktv.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x11\n\x0fListJobsRequest\"\x99\x01\n\x06JobRun\x12\x0e\n\x06period\x18\x01 \x01(\t\x12\x30\n\x0cstarted_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rfinished_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\n\n\x02ok\x18\x04 \x01(\x08\x12\x0e\n\x06result\x18\x05 \x01(\t\"\x87\x01\n\x03Job\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08schedule\x18\x02 \x01(\t\x12 \n\x08last_run\x18\x03 \x01(\x0b\x32\x0e.ktv.v1.JobRun\x12\x31\n\rnext_run_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0b\n\x03\x64ue\x18\x05 \x01(\x08\"?\n\x10ListJobsResponse\x12\x19\n\x04jobs\x18\x01 \x03(\x0b\x32\x0b.ktv.v1.Job\x12\x10\n\x08timezone\x18\x02 \x01(\t\"1\n\rRunJobRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\nrequest_id\x18\x02 \x01(\t\";\n\x0eRunJobResponse\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x1b\n\x03run\x18\x02 \x01(\x0b\x32\x0e.ktv.v1.JobRun2\x8a\x01\n\x10SchedulerService\x12=\n\x08ListJobs\x12\x17.ktv.v1.ListJobsRequest\x1a\x18.ktv.v1.ListJobsResponse\x12\x37\n\x06RunJob\x12\x15.ktv.v1.RunJobRequest\x1a\x16.ktv.v1.RunJobResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16ktv/v1/scheduler.proto\x12\x06ktv.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"8\n\x0fListJobsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"\x99\x01\n\x06JobRun\x12\x0e\n\x06period\x18\x01 \x01(\t\x12\x30\n\x0cstarted_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rfinished_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\n\n\x02ok\x18\x04 \x01(\x08\x12\x0e\n\x06result\x18\x05 \x01(\t\"\x87\x01\n\x03Job\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08schedule\x18\x02 \x01(\t\x12 \n\x08last_run\x18\x03 \x01(\x0b\x32\x0e.ktv.v1.JobRun\x12\x31\n\rnext_run_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0b\n\x03\x64ue\x18\x05 \x01(\x08\"X\n\x10ListJobsResponse\x12\x19\n\x04jobs\x18\x01 \x03(\x0b\x32\x0b.ktv.v1.Job\x12\x10\n\x08timezone\x18\x02 \x01(\t\x12\x17\n\x0fnext_page_token\x18\x03 \x01(\t\"1\n\rRunJobRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\nrequest_id\x18\x02 \x01(\t\";\n\x0eRunJobResponse\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x1b\n\x03run\x18\x02 \x01(\x0b\x32\x0e.ktv.v1.JobRun2\x8a\x01\n\x10SchedulerService\x12=\n\x08ListJobs\x12\x17.ktv.v1.ListJobsRequest\x1a\x18.ktv.v1.ListJobsResponse\x12\x37\n\x06RunJob\x12\x15.ktv.v1.RunJobRequest\x1a\x16.ktv.v1.RunJobResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,17 +33,17 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'ktv.v1.scheduler_pb2', _glo
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_LISTJOBSREQUEST']._serialized_start=67
-  _globals['_LISTJOBSREQUEST']._serialized_end=84
-  _globals['_JOBRUN']._serialized_start=87
-  _globals['_JOBRUN']._serialized_end=240
-  _globals['_JOB']._serialized_start=243
-  _globals['_JOB']._serialized_end=378
-  _globals['_LISTJOBSRESPONSE']._serialized_start=380
-  _globals['_LISTJOBSRESPONSE']._serialized_end=443
-  _globals['_RUNJOBREQUEST']._serialized_start=445
-  _globals['_RUNJOBREQUEST']._serialized_end=494
-  _globals['_RUNJOBRESPONSE']._serialized_start=496
-  _globals['_RUNJOBRESPONSE']._serialized_end=555
-  _globals['_SCHEDULERSERVICE']._serialized_start=558
-  _globals['_SCHEDULERSERVICE']._serialized_end=696
+  _globals['_LISTJOBSREQUEST']._serialized_end=123
+  _globals['_JOBRUN']._serialized_start=126
+  _globals['_JOBRUN']._serialized_end=279
+  _globals['_JOB']._serialized_start=282
+  _globals['_JOB']._serialized_end=417
+  _globals['_LISTJOBSRESPONSE']._serialized_start=419
+  _globals['_LISTJOBSRESPONSE']._serialized_end=507
+  _globals['_RUNJOBREQUEST']._serialized_start=509
+  _globals['_RUNJOBREQUEST']._serialized_end=558
+  _globals['_RUNJOBRESPONSE']._serialized_start=560
+  _globals['_RUNJOBRESPONSE']._serialized_end=619
+  _globals['_SCHEDULERSERVICE']._serialized_start=622
+  _globals['_SCHEDULERSERVICE']._serialized_end=760
 # @@protoc_insertion_point(module_scope)

@@ -95,12 +95,18 @@ class GrpcFrontDesk:
     # --- FrontDesk ------------------------------------------------------------------------
     def menu(self) -> tuple[MenuItem, ...]:
         stub, metadata = self._billing()
-        out = self._call(
-            stub.ListProducts, billing_pb2.ListProductsRequest(room=self.room), metadata
-        )
+        products: list[billing_pb2.Product] = []
+        token = ""
+        while True:  # every page (AIP-158)
+            request = billing_pb2.ListProductsRequest(room=self.room, page_token=token)
+            out = self._call(stub.ListProducts, request, metadata)
+            products.extend(out.products)
+            if not out.next_page_token or out.next_page_token == token:
+                break
+            token = out.next_page_token
         return tuple(
             MenuItem(p.sku, p.name, p.price_fen or p.base_fen, p.category)
-            for p in out.products
+            for p in products
             if p.available
         )
 
@@ -168,7 +174,8 @@ class GrpcFrontDesk:
                 billing_pb2.TenderAmount(
                     tender=billing_pb2.TENDER_STORED_VALUE,
                     amount_fen=option.price_fen,
-                    reference=f"{phone}:{pin}",
+                    member=phone,
+                    pin=pin,
                 )
             ],
             request_id=request_id,

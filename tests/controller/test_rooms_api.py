@@ -8,8 +8,9 @@ import grpc
 import pytest
 
 from controller.api.errors import reason_of
-from ktv.v1 import rooms_pb2
+from ktv.v1 import link_pb2, rooms_pb2
 from tests.support.controller import RPC_TIMEOUT_S, RunningController
+from tests.support.link import AgentLink
 
 
 def _rid() -> str:
@@ -217,3 +218,120 @@ def test_a_state_change_is_logged_with_the_staff_member_and_reason(
     finally:
         db.close()
     assert rows == [("IDLE", "RESERVED", "王先生 20:00", f"waiter w{room_id.lower()}")]
+
+
+def _call_service(controller: RunningController, room_id: str) -> None:
+    controller.add_room(room_id)
+    token = controller.enroll_agent(room_id)
+    call = link_pb2.RoomEvent(
+        event_id=_rid(), service_called=link_pb2.ServiceCalled(kind="water", note="两瓶")
+    )
+    with AgentLink(controller.address, token, room_id) as link:
+        link.send_event(call)
+        link.wait_for("ack")
+
+
+def _alerts(controller: RunningController, room_id: str) -> list[rooms_pb2.RoomAlert]:
+    return list(
+        controller.rooms()
+        .GetRoom(
+            rooms_pb2.GetRoomRequest(name=f"rooms/{room_id}"),
+            metadata=controller.admin_md,
+            timeout=RPC_TIMEOUT_S,
+        )
+        .room.alerts
+    )
+
+
+def test_alerts_carry_their_kind_as_an_enum_beside_the_old_string_and_ack_takes_either(
+    controller: RunningController, room_id: str
+) -> None:
+    _call_service(controller, room_id)
+    (call,) = [a for a in _alerts(controller, room_id) if a.kind == "SERVICE_CALLED"]
+    assert call.alert_kind == rooms_pb2.ALERT_KIND_SERVICE_CALLED
+    for alert in _alerts(controller, room_id):  # every alert the board shows has its enum
+        assert rooms_pb2.AlertKind.Name(alert.alert_kind) == f"ALERT_KIND_{alert.kind}"
+    room = (
+        controller.rooms()
+        .AcknowledgeAlert(
+            rooms_pb2.AcknowledgeAlertRequest(
+                name=f"rooms/{room_id}",
+                alert_kind=rooms_pb2.ALERT_KIND_SERVICE_CALLED,
+                request_id=_rid(),
+            ),
+            metadata=controller.admin_md,
+            timeout=RPC_TIMEOUT_S,
+        )
+        .room
+    )
+    assert rooms_pb2.ALERT_KIND_SERVICE_CALLED not in [a.alert_kind for a in room.alerts]
+
+
+def test_an_old_client_acknowledges_an_alert_by_its_string_kind(
+    controller: RunningController, room_id: str
+) -> None:
+    _call_service(controller, room_id)
+    room = (
+        controller.rooms()
+        .AcknowledgeAlert(  # an old client's message: the deprecated string only
+            rooms_pb2.AcknowledgeAlertRequest(
+                name=f"rooms/{room_id}", kind="SERVICE_CALLED", request_id=_rid()
+            ),
+            metadata=controller.admin_md,
+            timeout=RPC_TIMEOUT_S,
+        )
+        .room
+    )
+    assert "SERVICE_CALLED" not in [a.kind for a in room.alerts]
+
+
+def test_an_alert_kind_the_contract_does_not_have_is_refused(
+    controller: RunningController, room_id: str
+) -> None:
+    controller.add_room(room_id)
+    with pytest.raises(grpc.RpcError) as err:
+        controller.rooms().AcknowledgeAlert(
+            rooms_pb2.AcknowledgeAlertRequest(
+                name=f"rooms/{room_id}", alert_kind=99, request_id=_rid()
+            ),
+            metadata=controller.admin_md,
+            timeout=RPC_TIMEOUT_S,
+        )
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert reason_of(err.value) == "BAD_ALERT_KIND"
+
+
+def test_list_rooms_pages_through_every_room_once(
+    controller: RunningController, room_id: str
+) -> None:
+    for n in range(5):
+        controller.add_room(f"{room_id}P{n}")
+    stub = controller.rooms()
+    names: list[str] = []
+    pages = 0
+    token = ""
+    while True:
+        reply = stub.ListRooms(
+            rooms_pb2.ListRoomsRequest(page_size=2, page_token=token),
+            metadata=controller.admin_md,
+            timeout=RPC_TIMEOUT_S,
+        )
+        assert len(reply.rooms) <= 2
+        names.extend(r.name for r in reply.rooms)
+        pages += 1
+        if not reply.next_page_token:
+            break
+        token = reply.next_page_token
+    assert pages >= 3
+    assert len(names) == len(set(names)) and names == sorted(names)
+    assert {f"rooms/{room_id}P{n}" for n in range(5)} <= set(names)
+
+
+def test_ktvctl_reads_the_alert_kind_enum_and_falls_back_to_an_old_controllers_string() -> None:
+    from controller.ktvctl.output import alert_kind_name, room_alert_kinds
+
+    new = rooms_pb2.RoomAlert(alert_kind=rooms_pb2.ALERT_KIND_TIME_UP)
+    old = rooms_pb2.RoomAlert(kind="SERVICE_CALLED")
+    assert (alert_kind_name(new), alert_kind_name(old)) == ("TIME_UP", "SERVICE_CALLED")
+    room = rooms_pb2.Room(alerts=[new, old], agent=rooms_pb2.AgentStatus(online=True))
+    assert room_alert_kinds(room) == ["SERVICE_CALLED", "TIME_UP"]

@@ -193,3 +193,45 @@ def test_a_manager_marks_a_product_sold_out_and_the_desk_cannot_order_it(ctl, kt
     menu = {p["sku"]: p for p in json.loads(ok(ktvctl("menu", "--json")).stdout)}
     assert menu["nuts"]["available"] is False and menu["nuts"]["base_fen"] == "800"
     assert ktvctl("product", "new-thing").returncode == 2
+
+
+def test_ktvctl_pays_from_a_members_balance_with_member_and_pin_and_never_prints_the_pin(
+    ctl, ktvctl
+):
+    from ktv.v1 import members_pb2, members_pb2_grpc
+
+    from .grpc_support import rid
+
+    phone, pin = "13900139111", "8642"
+    members = members_pb2_grpc.MembersServiceStub(ctl.channel())
+    members.RegisterMember(
+        members_pb2.RegisterMemberRequest(phone=phone, name="会员", pin=pin, request_id=rid()),
+        metadata=ctl.admin_md,
+        timeout=10,
+    )
+    members.TopUp(
+        members_pb2.TopUpRequest(member=phone, amount_fen=10_000, request_id=rid()),
+        metadata=ctl.admin_md,
+        timeout=10,
+    )
+    ctl.add_room("S01", tier="small")
+    ok(ktvctl("open", "S01", "--guests", "2"))
+    wrong = ktvctl("pay", "S01", "--stored-value", "30", "--member", phone, "--pin", "1111")
+    assert wrong.returncode != 0 and "1111" not in wrong.stderr + wrong.stdout
+    paid = json.loads(
+        ok(
+            ktvctl("pay", "S01", "--stored-value", "30", "--member", phone, "--pin", pin, "--json")
+        ).stdout
+    )
+    assert int(paid["paid_fen"]) == 3000
+    assert paid["payments"][-1]["tender"] == "TENDER_STORED_VALUE"
+    assert pin not in json.dumps(paid)
+
+
+def test_ktvctl_reads_the_bill_status_enum_and_falls_back_to_an_old_controllers_string():
+    from controller.ktvctl.billing import bill_table
+    from ktv.v1 import billing_pb2 as pb
+
+    new = bill_table(pb.Bill(name="bills/x", bill_status=pb.BILL_STATUS_MERGED, guest_count=2))
+    old = bill_table(pb.Bill(name="bills/x", status="merged", guest_count=2))
+    assert "(merged, 2 guests)" in str(new.title) and "(merged, 2 guests)" in str(old.title)
