@@ -356,9 +356,11 @@ class MemberDesk:
                 reference=refund_reference(entry_id),
             )
 
-    def history(self, member_id: str, limit: int = 200) -> list[LedgerEntry]:
+    def history(
+        self, member_id: str, limit: int = 200, before_entry_id: int | None = None
+    ) -> list[LedgerEntry]:
         self.records.get(member_id)
-        return self.records.history(member_id, limit)
+        return self.records.history(member_id, limit, before_entry_id)
 
     def verify(self) -> tuple[int, Sequence[Mismatch]]:
         with self.store.transaction():

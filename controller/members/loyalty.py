@@ -148,8 +148,17 @@ class LoyaltyDesk:
             self.records.insert_coupon(coupon)
         return coupon
 
-    def coupons(self, member_id: str, *, usable_only: bool = False) -> list[Coupon]:
-        return self.records.coupons(member_id, self.now() if usable_only else None)
+    def coupons(
+        self,
+        member_id: str,
+        *,
+        usable_only: bool = False,
+        after: tuple[str, str] | None = None,
+        limit: int = -1,
+    ) -> list[Coupon]:
+        return self.records.coupons(
+            member_id, self.now() if usable_only else None, after=after, limit=limit
+        )
 
     def coupon(self, code: str) -> Coupon:
         found = self.records.coupon(code.upper())

@@ -103,14 +103,27 @@ class LoyaltyRecords:
             ),
         )
 
-    def coupons(self, member_id: str, usable_at: datetime | None = None) -> list[Coupon]:
-        """A member's coupons; with ``usable_at``, only those unused and valid then."""
+    def coupons(
+        self,
+        member_id: str,
+        usable_at: datetime | None = None,
+        *,
+        after: tuple[str, str] | None = None,
+        limit: int = -1,
+    ) -> list[Coupon]:
+        """A member's coupons, oldest issued first; with ``usable_at``, only those unused and
+        valid then; ``after`` (issued_at, code) of the previous page, at most ``limit``."""
         sql = "SELECT * FROM coupons WHERE member_id = ?"
-        params: tuple[Any, ...] = (member_id,)
+        params: list[Any] = [member_id]
         if usable_at is not None:
             sql += " AND used_at IS NULL AND valid_until > ?"
-            params = (member_id, usable_at.isoformat())
-        return [_coupon(r) for r in self.store.query(sql + " ORDER BY issued_at", params)]
+            params.append(usable_at.isoformat())
+        if after is not None:
+            sql += " AND (issued_at, code) > (?, ?)"
+            params.extend(after)
+        sql += " ORDER BY issued_at, code LIMIT ?"
+        params.append(limit)
+        return [_coupon(r) for r in self.store.query(sql, tuple(params))]
 
     def coupon(self, code: str) -> Coupon | None:
         row = self.store.query_one("SELECT * FROM coupons WHERE code = ?", (code,))

@@ -220,11 +220,15 @@ class MemberRecords:
             )
         return entry
 
-    def history(self, member_id: str, limit: int = 200) -> list[LedgerEntry]:
+    def history(
+        self, member_id: str, limit: int = 200, before_entry_id: int | None = None
+    ) -> list[LedgerEntry]:
+        """Up to ``limit`` entries, newest first, older than ``before_entry_id`` if given."""
+        before = (1 << 62) if before_entry_id is None else before_entry_id
         rows = self.store.query(
-            f"SELECT {LEDGER_COLUMNS} FROM member_ledger WHERE member_id = ?"
+            f"SELECT {LEDGER_COLUMNS} FROM member_ledger WHERE member_id = ? AND entry_id < ?"
             " ORDER BY entry_id DESC LIMIT ?",
-            (member_id, limit),
+            (member_id, before, limit),
         )
         return [entry_of(r) for r in rows]
 

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from google.protobuf.message import Message
 
+from controller.api import paging
 from controller.api.idempotent import once
 from controller.auth.interceptor import current_principal, optional_principal
 from controller.billing.store import BillingRecords
@@ -189,9 +190,22 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
     ) -> pb.ListHistoryResponse:
         if request.limit < 0:
             raise InvalidArgument("limit must not be negative", reason="BAD_PAGE_SIZE")
+        size = paging.page_size(request.page_size or request.limit, 200, PAGE_SIZE_MAX)
         m = self._resolve(request.member)
-        entries = self.desk.history(m.member_id, min(request.limit or 200, PAGE_SIZE_MAX))
-        return pb.ListHistoryResponse(entries=[entry_pb(e) for e in entries], member=member_pb(m))
+        after = paging.decode_token(request.page_token, "member_history", m.member_id)
+        before = int(after) if after is not None and after.isdigit() else None
+        if after is not None and before is None:
+            raise InvalidArgument(
+                "page_token is not one this server issued", reason="BAD_PAGE_TOKEN"
+            )
+        entries = self.desk.history(m.member_id, size + 1, before)
+        token = ""
+        if len(entries) > size:
+            entries = entries[:size]
+            token = paging.encode_token("member_history", m.member_id, str(entries[-1].entry_id))
+        return pb.ListHistoryResponse(
+            entries=[entry_pb(e) for e in entries], member=member_pb(m), next_page_token=token
+        )
 
     async def RedeemPoints(
         self, request: pb.RedeemPointsRequest, context: object
@@ -403,9 +417,29 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
     async def ListCoupons(
         self, request: pb.ListCouponsRequest, context: object
     ) -> pb.ListCouponsResponse:
+        size = paging.page_size(request.page_size, PAGE_SIZE_MAX, PAGE_SIZE_MAX)
         m = self._resolve(request.member)
-        found = self.loyalty.coupons(m.member_id, usable_only=request.usable_only)
-        return pb.ListCouponsResponse(coupons=[coupon_pb(c) for c in found])
+        listing = f"{m.member_id}:{'usable' if request.usable_only else 'all'}"
+        after = paging.decode_token(request.page_token, "member_coupons", listing)
+        start: tuple[str, str] | None = None
+        if after is not None:
+            issued_at, sep, code = after.partition("|")
+            if not sep:
+                raise InvalidArgument(
+                    "page_token is not one this server issued", reason="BAD_PAGE_TOKEN"
+                )
+            start = (issued_at, code)
+        found = self.loyalty.coupons(
+            m.member_id, usable_only=request.usable_only, after=start, limit=size + 1
+        )
+        token = ""
+        if len(found) > size:
+            found = found[:size]
+            last = found[-1]
+            token = paging.encode_token(
+                "member_coupons", listing, f"{last.issued_at.isoformat()}|{last.code}"
+            )
+        return pb.ListCouponsResponse(coupons=[coupon_pb(c) for c in found], next_page_token=token)
 
     async def RunCampaign(
         self, request: pb.RunCampaignRequest, context: object

@@ -283,20 +283,26 @@ class RefundBalanceRequest(_message.Message):
     def __init__(self, member: _Optional[str] = ..., amount_fen: _Optional[int] = ..., reason: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class ListHistoryRequest(_message.Message):
-    __slots__ = ("member", "limit")
+    __slots__ = ("member", "limit", "page_size", "page_token")
     MEMBER_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     member: str
     limit: int
-    def __init__(self, member: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, member: _Optional[str] = ..., limit: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListHistoryResponse(_message.Message):
-    __slots__ = ("entries", "member")
+    __slots__ = ("entries", "member", "next_page_token")
     ENTRIES_FIELD_NUMBER: _ClassVar[int]
     MEMBER_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     entries: _containers.RepeatedCompositeFieldContainer[LedgerEntry]
     member: Member
-    def __init__(self, entries: _Optional[_Iterable[_Union[LedgerEntry, _Mapping]]] = ..., member: _Optional[_Union[Member, _Mapping]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, entries: _Optional[_Iterable[_Union[LedgerEntry, _Mapping]]] = ..., member: _Optional[_Union[Member, _Mapping]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class RedeemPointsRequest(_message.Message):
     __slots__ = ("member", "points", "bill", "request_id", "product", "room", "quantity")
@@ -457,18 +463,24 @@ class IssueCouponResponse(_message.Message):
     def __init__(self, coupon: _Optional[_Union[Coupon, _Mapping]] = ...) -> None: ...
 
 class ListCouponsRequest(_message.Message):
-    __slots__ = ("member", "usable_only")
+    __slots__ = ("member", "usable_only", "page_size", "page_token")
     MEMBER_FIELD_NUMBER: _ClassVar[int]
     USABLE_ONLY_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     member: str
     usable_only: bool
-    def __init__(self, member: _Optional[str] = ..., usable_only: _Optional[bool] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, member: _Optional[str] = ..., usable_only: _Optional[bool] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListCouponsResponse(_message.Message):
-    __slots__ = ("coupons",)
+    __slots__ = ("coupons", "next_page_token")
     COUPONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     coupons: _containers.RepeatedCompositeFieldContainer[Coupon]
-    def __init__(self, coupons: _Optional[_Iterable[_Union[Coupon, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, coupons: _Optional[_Iterable[_Union[Coupon, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class RunCampaignRequest(_message.Message):
     __slots__ = ("campaign", "tag", "gift_fen", "lead_days", "period", "request_id")
