@@ -66,11 +66,12 @@ ORDERING = WAITER_UP | {Role.GUEST, Role.AGENT}
 SYSTEM = Actor("controller", StaffRole.ADMIN)
 
 
-class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
+class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
     def __init__(self, desk: BillingDesk, venue_name: str = "KTV") -> None:
         self.desk = desk
         self.store = desk.store
         self.venue_name = venue_name
+        self.self_service = RoomSelfService(desk)
 
     def _once(self, method: str, request: Message, rtype: type[R], action: Callable[[], R]) -> R:
         return once(
@@ -314,7 +315,12 @@ class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
     async def ListProducts(
         self, request: pb.ListProductsRequest, context: object
     ) -> pb.ListProductsResponse:
-        return pb.ListProductsResponse(products=self.priced_menu(request.room))
+        return pb.ListProductsResponse(products=self.self_service.priced_menu(request.room))
+
+    async def QuoteExtensions(
+        self, request: pb.QuoteExtensionsRequest, context: object
+    ) -> pb.QuoteExtensionsResponse:
+        return self.self_service.quote_extensions(request)
 
     async def UpsertProduct(
         self, request: pb.UpsertProductRequest, context: object
