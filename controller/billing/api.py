@@ -20,6 +20,7 @@ from google.protobuf.message import Message
 
 from controller.api.convert import ts
 from controller.api.idempotent import once
+from controller.app import ControllerApp, register_service_module
 from controller.auth.interceptor import current_principal
 from controller.auth.model import Role
 from controller.auth.permissions import (
@@ -51,7 +52,6 @@ from controller.billing.service import BillingDesk
 from controller.billing.settlement import settled_hooks
 from controller.billing.store import AuditEntry
 from controller.rooms.model import parse_room_name
-from controller.server import ControllerApp, register_service_module
 from ktv.errors import InvalidArgument, KtvError
 from ktv.limits import AUDIT_PAGE_BYTES_MAX, VERIFY_PROBLEMS_MAX
 from ktv.v1 import billing_pb2 as pb

@@ -8,9 +8,9 @@ from collections.abc import Mapping
 import grpc
 
 from controller.api.convert import ts
+from controller.app import ControllerApp, register_service_module
 from controller.auth.permissions import MANAGER_UP, STAFF_ROLES, Permission, service_rows
 from controller.scheduler.runner import JobRun, Scheduler
-from controller.server import ControllerApp, register_service_module
 from ktv.errors import InvalidArgument
 from ktv.v1 import scheduler_pb2 as pb
 from ktv.v1 import scheduler_pb2_grpc
