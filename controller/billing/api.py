@@ -46,7 +46,7 @@ from controller.billing.convert import (
 from controller.billing.desk import Product, check_order_items
 from controller.billing.payments import default_providers
 from controller.billing.receipt import escpos, render_receipt
-from controller.billing.records import Actor, OrderSource, StaffRole
+from controller.billing.records import Actor, OrderSource
 from controller.billing.self_service import RoomSelfService, check_room_extension
 from controller.billing.service import BillingDesk
 from controller.billing.settlement import settled_hooks
@@ -63,7 +63,7 @@ R = TypeVar("R", bound=Message)
 CASHIER_UP = frozenset({Role.CASHIER, Role.MANAGER, Role.ADMIN})
 WAITER_UP = CASHIER_UP | {Role.WAITER}
 ORDERING = WAITER_UP | {Role.GUEST, Role.AGENT}
-SYSTEM = Actor("controller", StaffRole.ADMIN)
+SYSTEM = Actor("controller", Role.ADMIN)
 
 
 class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
@@ -169,9 +169,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         check_order_items(items, self.desk.limits)  # before any lookup or price
         actor = self._actor()
         source = (
-            OrderSource.ROOM
-            if actor.role in (StaffRole.GUEST, StaffRole.AGENT)
-            else OrderSource.FRONT_DESK
+            OrderSource.ROOM if actor.role in (Role.GUEST, Role.AGENT) else OrderSource.FRONT_DESK
         )
 
         def act() -> pb.PlaceOrderResponse:
