@@ -2,7 +2,7 @@
 
 Subcommands live in a registry so other areas add theirs without editing this file::
 
-    from controller.cli import subcommand
+    from controller.subcommands import subcommand
 
     @subcommand("backup", "copy the database safely")
     def backup(parser):            # configure the argparse sub-parser
@@ -19,34 +19,13 @@ import asyncio
 import importlib
 import logging
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from controller.settings import BoardTiming
+from controller.subcommands import Runner, registered, subcommand
 from ktv.errors import InvalidArgument, KtvError
 
-Runner = Callable[[argparse.Namespace], int]
-Configure = Callable[[argparse.ArgumentParser], Runner]
-
-
-@dataclass(frozen=True)
-class Subcommand:
-    name: str
-    help: str
-    configure: Configure
-
-
-_SUBCOMMANDS: dict[str, Subcommand] = {}
 CLI_MODULE_PATHS: list[str] = ["controller.deploy.cli"]
-
-
-def subcommand(name: str, help: str) -> Callable[[Configure], Configure]:
-    def register(configure: Configure) -> Configure:
-        _SUBCOMMANDS[name] = Subcommand(name, help, configure)
-        return configure
-
-    return register
 
 
 def _parse_slow(values: list[str]) -> dict[str, float]:
@@ -134,7 +113,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Runner]]:
     parser = argparse.ArgumentParser(prog="ktv-controller", description="ktv venue controller")
     sub = parser.add_subparsers(dest="command", required=True)
     runners: dict[str, Runner] = {}
-    for name, command in sorted(_SUBCOMMANDS.items()):
+    for name, command in sorted(registered().items()):
         runners[name] = command.configure(sub.add_parser(name, help=command.help))
     return parser, runners
 

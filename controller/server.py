@@ -1,9 +1,10 @@
 """Composition of the controller: store, board, auth, services, health, reflection, mDNS.
 
-Services plug in as :class:`ServiceModule` objects (rooms, link and auth are built in;
-billing and others add theirs with :func:`register_service_module` at import and list their
-module in ``SERVICE_MODULE_PATHS`` or import it before :func:`run_server`). Each module adds
-its servicer to the gRPC server and its rows to the one permission table.
+Services plug in as :class:`controller.app.ServiceModule` objects (rooms, link and auth are
+built in; billing and others add theirs with :func:`controller.app.register_service_module` at
+import and list their module in ``SERVICE_MODULE_PATHS`` or import it before
+:func:`run_server`). Service modules import :mod:`controller.app`, never this module. Each
+module adds its servicer to the gRPC server and its rows to the one permission table.
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ import os
 import signal
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -28,85 +28,36 @@ from grpc_reflection.v1alpha import reflection
 
 from controller import settings
 from controller.api.inflight import InFlight
+from controller.api.interceptor import AuthInterceptor
+from controller.app import ControllerApp, ServerOptions, service_modules
 from controller.auth.authenticator import (
-    Authenticator,
     AuthenticatorChain,
     BearerTokenAuthenticator,
 )
 from controller.auth.certificate import RoomCertificates, VenueTlsAuthenticator
 from controller.auth.credentials import Credentials, ensure_admin_token
-from controller.auth.interceptor import AuthInterceptor
-from controller.auth.permissions import INFRASTRUCTURE, Permission, PermissionTable
+from controller.auth.permissions import INFRASTRUCTURE, PermissionTable
 from controller.deploy import serving
 from controller.deploy.data_dir_lock import DataDirLock
 from controller.loop_watch import GcPauses, watch_loop_stalls
 from controller.rooms.board import RoomBoard, utc_now
 from controller.scheduler.runner import Scheduler
 from controller.scheduler.timing import venue_schedule
-from controller.settings import BoardTiming
-from controller.store.db import Store, open_store
+from controller.store.db import DB_FILE, open_store
 from controller.venue import VenueConfig, load_venue_config
 from ktv.sdnotify import ServiceNotifier
-from ktv.security.venue_tls import VenueTls
 
 log = logging.getLogger("controller")
 
 ADDR_FILE = "controller.addr"
-DB_FILE = "controller.db"
 
 
-@dataclass(frozen=True)
-class ServerOptions:
-    data_dir: Path
-    listen: str = "0.0.0.0:50051"
-    insecure_dev: bool = False
-    agent_listen: str = ""  # mutual-TLS port for room agents; default: listen port + 1
-    mdns_interfaces: tuple[str, ...] = ()
-    mdns: bool = True
-    venue_config: Path | None = None
-    venue_id: str = ""
-    timing: BoardTiming = field(default_factory=BoardTiming)
-    debug_slow_methods: Mapping[str, float] = field(default_factory=dict)  # tests only
-    catalog: Path | None = None  # master song catalog fed with every room's plays
-
-
-@dataclass
-class ControllerApp:
-    """What service modules get to build their servicers from."""
-
-    options: ServerOptions
-    venue: VenueConfig
-    store: Store
-    board: RoomBoard
-    credentials: Credentials
-    clock: Callable[[], datetime]
-    permissions: PermissionTable
-    authenticators: list[Authenticator] = field(default_factory=list)
-    venue_tls: VenueTls | None = None  # None only with --insecure-dev and no `init`
-    room_certificates: RoomCertificates | None = None
-    data_dir_lock: DataDirLock | None = None  # held while serving; restore needs it
-    scheduler: Scheduler | None = None  # periodic jobs; modules add theirs in add_to_server
-
-
-class ServiceModule(Protocol):
-    def permissions(self) -> Mapping[str, Permission]: ...
-
-    def add_to_server(self, server: grpc.aio.Server, app: ControllerApp) -> list[str]:
-        """Add servicers; return their full service names (for health and reflection)."""
-
-
-_MODULES: list[Callable[[], ServiceModule]] = []
 SERVICE_MODULE_PATHS = [
     "controller.api.modules",
     "controller.members.api",
     "controller.billing.api",
     "controller.scheduler.api",
 ]
-
-
-def register_service_module(factory: Callable[[], ServiceModule]) -> None:
-    if factory not in _MODULES:
-        _MODULES.append(factory)
 
 
 def build_app(options: ServerOptions) -> ControllerApp:
@@ -217,7 +168,7 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
     health = health_aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     names = [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name]
-    for factory in _MODULES:
+    for factory in service_modules():
         module = factory()
         app.permissions.allow(module.permissions())
         names += module.add_to_server(server, app)

@@ -8,7 +8,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from controller.auth.model import Role
 from controller.rooms import commands, events
-from controller.rooms.model import RoomState, RoomView
+from controller.rooms.model import BoardRoom, RoomState
 from ktv.errors import InvalidArgument
 from ktv.room_link import PlayOutcome
 from ktv.v1 import auth_pb2, link_pb2, rooms_pb2
@@ -61,7 +61,7 @@ def role_from_pb(value: int) -> Role:
         raise InvalidArgument(f"unknown role {value}", reason="BAD_ROLE") from None
 
 
-def room_to_pb(room: RoomView) -> rooms_pb2.Room:
+def room_to_pb(room: BoardRoom) -> rooms_pb2.Room:
     agent = room.agent
     return rooms_pb2.Room(
         name=room.name,
@@ -88,18 +88,18 @@ def room_to_pb(room: RoomView) -> rooms_pb2.Room:
         door_open=room.sensors.door_open,
         session=room.session,
         running_total_fen=room.running_total_fen,
-        session_end_time=ts(room.session_end),
+        session_end_time=ts(room.session_ends_at),
         revision=room.revision,
     )
 
 
-def session_to_pb(room: RoomView) -> link_pb2.SessionOpened:
+def session_to_pb(room: BoardRoom) -> link_pb2.SessionOpened:
     if not room.session:
         return link_pb2.SessionOpened()
     return link_pb2.SessionOpened(
         session=room.session,
         open_time=ts(room.state_since),
-        end_time=ts(room.session_end),
+        end_time=ts(room.session_ends_at),
         after_end=after_end_to_pb(room.session_continues),  # type: ignore[arg-type]
     )
 

@@ -9,8 +9,8 @@ import grpc
 from controller.api.auth import AuthServicer
 from controller.api.link import RoomLinkServicer
 from controller.api.rooms import RoomServicer
+from controller.app import ControllerApp, register_service_module
 from controller.auth.permissions import AUTH_SERVICE, LINK_SERVICE, ROOM_SERVICE, Permission
-from controller.server import ControllerApp, register_service_module
 from ktv.v1 import auth_pb2, auth_pb2_grpc, link_pb2, link_pb2_grpc, rooms_pb2, rooms_pb2_grpc
 
 

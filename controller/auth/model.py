@@ -14,7 +14,8 @@ STAFF_ID_RE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._-]{{0,{STAFF_ID_MAX_CHARS - 1
 
 
 class Role(enum.Enum):
-    """Mirrors ktv.v1.Role (same numbers)."""
+    """Who a caller is, everywhere: the permission table, the audit log's actors (billing's
+    ``Actor.role``), ktv.v1.Role (same numbers)."""
 
     AGENT = 1
     GUEST = 2
@@ -31,6 +32,16 @@ class Role(enum.Enum):
     @property
     def room_scoped(self) -> bool:
         return self in (Role.AGENT, Role.GUEST)
+
+    @property
+    def key(self) -> str:
+        """The role as stored in the audit log and events ("cashier"): stable text, not the
+        wire number."""
+        return self.name.lower()
+
+    @classmethod
+    def from_key(cls, key: str) -> Role:
+        return cls[key.upper()]
 
 
 STAFF_ROLES = frozenset(r for r in Role if r.is_staff)

@@ -21,6 +21,7 @@ from google.protobuf.message import Message
 from controller.api.convert import ts
 from controller.api.idempotent import once
 from controller.api.paging import decode_token, page_size
+from controller.app import ControllerApp, register_service_module
 from controller.auth.interceptor import current_principal
 from controller.auth.model import Role
 from controller.auth.permissions import (
@@ -50,13 +51,12 @@ from controller.billing.convert import (
 from controller.billing.desk import Product, check_order_items
 from controller.billing.payments import default_providers
 from controller.billing.receipt import escpos, render_receipt
-from controller.billing.records import Actor, OrderSource, StaffRole
+from controller.billing.records import Actor, OrderSource
 from controller.billing.self_service import RoomSelfService, check_room_extension
 from controller.billing.service import BillingDesk
 from controller.billing.settlement import settled_hooks
 from controller.billing.store import AuditEntry
 from controller.rooms.model import parse_room_name
-from controller.server import ControllerApp, register_service_module
 from ktv.errors import InvalidArgument, KtvError
 from ktv.limits import (
     AUDIT_PAGE_BYTES_MAX,
@@ -73,14 +73,15 @@ R = TypeVar("R", bound=Message)
 CASHIER_UP = frozenset({Role.CASHIER, Role.MANAGER, Role.ADMIN})
 WAITER_UP = CASHIER_UP | {Role.WAITER}
 ORDERING = WAITER_UP | {Role.GUEST, Role.AGENT}
-SYSTEM = Actor("controller", StaffRole.ADMIN)
+SYSTEM = Actor("controller", Role.ADMIN)
 
 
-class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
+class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
     def __init__(self, desk: BillingDesk, venue_name: str = "KTV") -> None:
         self.desk = desk
         self.store = desk.store
         self.venue_name = venue_name
+        self.self_service = RoomSelfService(desk)
 
     def _once(self, method: str, request: Message, rtype: type[R], action: Callable[[], R]) -> R:
         return once(
@@ -178,9 +179,7 @@ class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
         check_order_items(items, self.desk.limits)  # before any lookup or price
         actor = self._actor()
         source = (
-            OrderSource.ROOM
-            if actor.role in (StaffRole.GUEST, StaffRole.AGENT)
-            else OrderSource.FRONT_DESK
+            OrderSource.ROOM if actor.role in (Role.GUEST, Role.AGENT) else OrderSource.FRONT_DESK
         )
 
         def act() -> pb.PlaceOrderResponse:
@@ -326,7 +325,12 @@ class BillingServicer(RoomSelfService, billing_pb2_grpc.BillingServiceServicer):
     ) -> pb.ListProductsResponse:
         size = page_size(request.page_size, PRODUCTS_PAGE_DEFAULT, MENU_PRODUCTS_MAX)
         after = decode_token(request.page_token, "products", request.room)
-        return products_page(self.priced_menu(request.room), size, after, request.room)
+        return products_page(self.self_service.priced_menu(request.room), size, after, request.room)
+
+    async def QuoteExtensions(
+        self, request: pb.QuoteExtensionsRequest, context: object
+    ) -> pb.QuoteExtensionsResponse:
+        return self.self_service.quote_extensions(request)
 
     async def UpsertProduct(
         self, request: pb.UpsertProductRequest, context: object

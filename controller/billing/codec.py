@@ -13,6 +13,7 @@ from enum import Enum
 from functools import cache
 from typing import Any
 
+from controller.auth.model import Role
 from controller.billing.events import EVENT_TYPES, TabEvent
 from ktv.errors import InvalidArgument
 
@@ -22,6 +23,8 @@ _EVENTS = {cls.__name__: cls for cls in EVENT_TYPES}
 def to_jsonable(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Role):
+        return value.key  # the audit log's text ("cashier"), not the wire number
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime | date):
@@ -63,6 +66,8 @@ def decoder(tp: Any) -> Decoder:
                 return tp(**{name: dec(data[name]) for name, dec in fields if name in data})
 
             return build
+        if tp is Role:
+            return Role.from_key
         if issubclass(tp, Enum):
             return tp
         if tp is datetime:

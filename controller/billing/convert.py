@@ -28,7 +28,7 @@ from controller.api.paging import encode_token
 from controller.auth.model import Principal
 from controller.billing.bill import Bill, BillLine
 from controller.billing.desk import TenderAmount, TimePurchase
-from controller.billing.records import Actor, Order, Payment, StaffRole, Tender
+from controller.billing.records import Actor, Order, Payment, Tender
 from controller.billing.tab import Tab
 from ktv.errors import InvalidArgument
 from ktv.limits import (
@@ -56,7 +56,7 @@ M = TypeVar("M", bound=Message)
 
 def actor_of(principal: Principal) -> Actor:
     who = principal.staff_id or f"{principal.role.name.lower()}:{principal.room_id}"
-    return Actor(who, StaffRole(principal.role.name.lower()))
+    return Actor(who, principal.role)
 
 
 def tender_from_pb(t: pb.TenderAmount) -> TenderAmount:

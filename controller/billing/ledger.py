@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
+from controller.auth.model import Role
 from controller.billing.bill import Bill, compute_bill
 from controller.billing.clock import require_utc
 from controller.billing.events import (
@@ -32,7 +33,6 @@ from controller.billing.records import (
     Actor,
     OrderStatus,
     Segment,
-    StaffRole,
     Stay,
     Tender,
 )
@@ -45,19 +45,19 @@ from ktv.errors import (
     PermissionDenied,
 )
 
-MANAGERS = frozenset({StaffRole.MANAGER, StaffRole.ADMIN})
-CASHIERS = MANAGERS | {StaffRole.CASHIER}
-SERVERS = CASHIERS | {StaffRole.WAITER}
-ORDERERS = SERVERS | {StaffRole.GUEST, StaffRole.AGENT}
+MANAGERS = frozenset({Role.MANAGER, Role.ADMIN})
+CASHIERS = MANAGERS | {Role.CASHIER}
+SERVERS = CASHIERS | {Role.WAITER}
+ORDERERS = SERVERS | {Role.GUEST, Role.AGENT}
 # a room's own touchscreen may buy 续钟 paid in full from a member's stored value (the PIN is
 # the member's consent; the API refuses any other tender from a room)
-SELF_SERVICE_TIME = CASHIERS | {StaffRole.AGENT}
+SELF_SERVICE_TIME = CASHIERS | {Role.AGENT}
 
 
-def require_role(actor: Actor, roles: frozenset[StaffRole], what: str) -> None:
+def require_role(actor: Actor, roles: frozenset[Role], what: str) -> None:
     if actor.role not in roles:
         need = "a manager" if roles == MANAGERS else "/".join(sorted(r.value for r in roles))
-        raise PermissionDenied(f"{what} needs {need} (you are {actor.role.value})")
+        raise PermissionDenied(f"{what} needs {need} (you are {actor.role.key})")
 
 
 def _reason(reason: str, what: str) -> None:

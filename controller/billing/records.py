@@ -7,17 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
+from controller.auth.model import Role
 from controller.billing.plan import AfterCover
-
-
-class StaffRole(Enum):
-    AGENT = "agent"
-    GUEST = "guest"
-    WAITER = "waiter"
-    CASHIER = "cashier"
-    TECHNICIAN = "technician"
-    MANAGER = "manager"
-    ADMIN = "admin"
 
 
 @dataclass(frozen=True)
@@ -25,11 +16,11 @@ class Actor:
     """Who did something (recorded in the audit log with the role they acted in)."""
 
     staff_id: str
-    role: StaffRole
+    role: Role  # stored as its key ("cashier")
 
     @property
     def is_manager(self) -> bool:
-        return self.role in (StaffRole.MANAGER, StaffRole.ADMIN)
+        return self.role in (Role.MANAGER, Role.ADMIN)
 
 
 class OpeningMode(Enum):

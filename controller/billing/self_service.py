@@ -1,4 +1,5 @@
-"""What a room's own touchscreen asks of billing (a mixin of ``BillingServicer``).
+"""What a room's own touchscreen asks of billing (a part ``BillingServicer`` holds as
+``self_service`` and answers ``ListProducts`` and ``QuoteExtensions`` through).
 
 - the menu at the room tier's prices (the prices an order from that room will pin);
 - what 续钟 would cost now (``QuoteExtensions``: the venue's extend options, priced from the
@@ -38,7 +39,11 @@ def _label(minutes: int) -> str:
 
 
 class RoomSelfService:
-    desk: BillingDesk
+    """The room's view of billing: prices at its tier, what 续钟 would cost. Reads the desk,
+    changes nothing."""
+
+    def __init__(self, desk: BillingDesk) -> None:
+        self.desk = desk
 
     def _room_prices(self, room_id: str) -> tuple[Tab | None, PricePlan | None, str]:
         """(open tab, the plan it pinned, the room's tier); the active plan without a
@@ -83,9 +88,7 @@ class RoomSelfService:
             for p in products
         ]
 
-    async def QuoteExtensions(
-        self, request: pb.QuoteExtensionsRequest, context: object
-    ) -> pb.QuoteExtensionsResponse:
+    def quote_extensions(self, request: pb.QuoteExtensionsRequest) -> pb.QuoteExtensionsResponse:
         room_id = parse_room_name(request.room)
         tab, plan, _ = self._room_prices(room_id)
         if tab is None or plan is None:

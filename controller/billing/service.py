@@ -44,7 +44,7 @@ from ktv.limits import DEFAULT, NOTE_MAX_CHARS, Limits
 from ktv.text import bounded
 
 
-class BillingDesk(Till):
+class BillingDesk:
     def __init__(
         self,
         board: RoomBoard,
@@ -61,6 +61,29 @@ class BillingDesk(Till):
         self.clock = clock
         self.providers = dict(providers or default_providers())
         self.on_settled = tuple(on_settled)  # run inside checkout's transaction
+        self.till = Till(self)  # the money half: payments, checkout, refunds
+
+    # --- money: the till's ------------------------------------------------------------
+    def pay(
+        self, room_id: str, tenders: Sequence[TenderAmount], actor: Actor, request_id: str = ""
+    ) -> Outcome:
+        return self.till.pay(room_id, tenders, actor, request_id)
+
+    def checkout(
+        self, room_id: str, actor: Actor, tenders: Sequence[TenderAmount] = (), request_id: str = ""
+    ) -> Outcome:
+        return self.till.checkout(room_id, actor, tenders, request_id)
+
+    def refund(
+        self,
+        tab_id: str,
+        payment_id: str,
+        amount_fen: int,
+        reason: str,
+        actor: Actor,
+        request_id: str = "",
+    ) -> Outcome:
+        return self.till.refund(tab_id, payment_id, amount_fen, reason, actor, request_id)
 
     # --- prices and menu -----------------------------------------------------------------
     def import_config(self, source: str, actor: Actor, *, seed: bool = False) -> PricePlan:
@@ -127,7 +150,7 @@ class BillingDesk(Till):
             self.board.set_running_total(room, self.bill(tab_id, now).bill.total_fen)
 
     # --- actions -------------------------------------------------------------------------
-    def _commit(self, ledger: Ledger, events: Sequence[TabEvent], now: datetime) -> None:
+    def commit(self, ledger: Ledger, events: Sequence[TabEvent], now: datetime) -> None:
         """Apply (checking every rule and the venue's bounds), append the audit rows, refresh
         the tab index."""
         bills: dict[str, Bill] = {}
@@ -174,7 +197,7 @@ class BillingDesk(Till):
             if purchase is not None:  # bounds, then payment and PIN, then pricing
                 desk.check_time_limits(plan, purchase, now)
                 require_payment_offered(purchase, tenders, None, in_full=False)
-                self._authorize(tenders)
+                self.till.authorize(tenders)
             tab_id = new_id("tab")
             events = desk.decide_open(
                 plan,
@@ -190,8 +213,8 @@ class BillingDesk(Till):
                 booking=booking,
             )
             ledger = Ledger({plan.version: plan})
-            self._commit(ledger, events, now)
-            self._take(
+            self.commit(ledger, events, now)
+            self.till.take(
                 ledger,
                 tab_id,
                 tenders,
@@ -211,9 +234,9 @@ class BillingDesk(Till):
                 guest_count=guests,
                 continues_after_end=tab.stays[0].continues_after_end,
             )
-            return self._done(ledger, tab_id, now)
+            return self.done(ledger, tab_id, now)
 
-    def _done(self, ledger: Ledger, tab_id: str, now: datetime, order_id: str = "") -> Outcome:
+    def done(self, ledger: Ledger, tab_id: str, now: datetime, order_id: str = "") -> Outcome:
         tab = ledger.tab(tab_id)
         bill = compute_bill(tab, ledger.plan_of(tab), now)
         if tab.is_open:  # the board learns totals once the action has committed
@@ -225,7 +248,7 @@ class BillingDesk(Till):
         for room in rooms:
             self.board.set_running_total(room, total_fen)
 
-    def _act(self, room_id: str, now: datetime) -> tuple[Ledger, Tab, PricePlan]:
+    def act(self, room_id: str, now: datetime) -> tuple[Ledger, Tab, PricePlan]:
         tab_id = self.tab_id_of(room_id)
         ledger = self.records.load(tab_id)
         tab = ledger.tab(tab_id)
@@ -245,14 +268,14 @@ class BillingDesk(Till):
         own 续钟), whatever the session's mode."""
         now = self.clock()
         with self.store.transaction():
-            ledger, tab, plan = self._act(room_id, now)
+            ledger, tab, plan = self.act(room_id, now)
             stay = tab.stays[tab.stay_index(room_id)]
             start = max(now, stay.paid_until or now)
             desk.check_time_limits(plan, purchase, start, stay)  # bounds, payment, PIN first
             require_payment_offered(purchase, tenders, tab, in_full=pay_in_full)
-            self._authorize(tenders)
+            self.till.authorize(tenders)
             event = desk.decide_extend(tab, plan, room_id, now, actor, purchase, new_id("cover"))
-            self._commit(ledger, [event], now)
+            self.commit(ledger, [event], now)
 
             def settled() -> None:
                 _require_prepaid(ledger.tab(tab.tab_id))
@@ -264,7 +287,7 @@ class BillingDesk(Till):
                         reason="PREPAY_REQUIRED",
                     )
 
-            self._take(
+            self.till.take(
                 ledger,
                 tab.tab_id,
                 tenders,
@@ -276,24 +299,24 @@ class BillingDesk(Till):
             tab = ledger.tab(tab.tab_id)
             stay = tab.stays[tab.stay_index(room_id)]
             self.board.set_session_end(room_id, stay.paid_until, stay.continues_after_end)
-            return self._done(ledger, tab.tab_id, now)
+            return self.done(ledger, tab.tab_id, now)
 
     def change_guests(self, room_id: str, guests: int, actor: Actor) -> Outcome:
         now = self.clock()
         with self.store.transaction():
-            ledger, tab, plan = self._act(room_id, now)
-            self._commit(ledger, [desk.decide_guests(tab, plan, guests, now, actor)], now)
-            return self._done(ledger, tab.tab_id, now)
+            ledger, tab, plan = self.act(room_id, now)
+            self.commit(ledger, [desk.decide_guests(tab, plan, guests, now, actor)], now)
+            return self.done(ledger, tab.tab_id, now)
 
     def move(self, from_room: str, to_room: str, actor: Actor) -> Outcome:
         now = self.clock()
         with self.store.transaction():
-            ledger, tab, plan = self._act(from_room, now)
+            ledger, tab, plan = self.act(from_room, now)
             target = self.board.get(to_room)
             if self.records.open_tab_of(to_room) is not None:
                 raise FailedPrecondition(f"rooms/{to_room} is in use", reason="ROOM_OCCUPIED")
             event = desk.decide_move(tab, plan, from_room, to_room, target.tier, now, actor)
-            self._commit(ledger, [event], now)
+            self.commit(ledger, [event], now)
             session = self.records.open_tab_of(from_room)
             assert session is not None
             self.board.session_closed(from_room, session[1])
@@ -308,7 +331,7 @@ class BillingDesk(Till):
                 guest_count=tab.guests,
                 continues_after_end=stay.continues_after_end,
             )
-            return self._done(ledger, tab.tab_id, now)
+            return self.done(ledger, tab.tab_id, now)
 
     def merge(self, source_room: str, into_room: str, actor: Actor) -> Outcome:
         now = self.clock()
@@ -321,10 +344,10 @@ class BillingDesk(Till):
             ledger.tabs.update(source.tabs)
             ledger.plans.update(source.plans)
             event = TabsMerged(tab_id=target_id, at=now, actor=actor, source_tab_id=source_id)
-            self._commit(ledger, [event], now)
+            self.commit(ledger, [event], now)
             for room, session in self.records.room_sessions(source_id).items():
                 self.records.set_open_room(room, target_id, session)
-            return self._done(ledger, target_id, now)
+            return self.done(ledger, target_id, now)
 
     def order(
         self,
@@ -335,7 +358,7 @@ class BillingDesk(Till):
     ) -> Outcome:
         now = self.clock()
         with self.store.transaction():
-            ledger, tab, plan = self._act(room_id, now)
+            ledger, tab, plan = self.act(room_id, now)
             event = desk.decide_order(
                 tab,
                 plan,
@@ -348,8 +371,8 @@ class BillingDesk(Till):
                 source,
                 self.limits,
             )
-            self._commit(ledger, [event], now)
-            return self._done(ledger, tab.tab_id, now, event.order.order_id)
+            self.commit(ledger, [event], now)
+            return self.done(ledger, tab.tab_id, now, event.order.order_id)
 
     def update_order(
         self, room_id: str, order_id: str, action: str, actor: Actor, reason: str = ""
@@ -357,7 +380,7 @@ class BillingDesk(Till):
         reason = bounded(reason, what="the reason", max_len=NOTE_MAX_CHARS)
         now = self.clock()
         with self.store.transaction():
-            ledger, tab, _ = self._act(room_id, now)
+            ledger, tab, _ = self.act(room_id, now)
             common = dict(tab_id=tab.tab_id, at=now, actor=actor, order_id=order_id)
             event: TabEvent
             if action == "deliver":
@@ -368,8 +391,8 @@ class BillingDesk(Till):
                 event = OrderComped(**common, reason=reason)  # type: ignore[arg-type]
             else:
                 raise InvalidArgument(f"unknown order action {action!r}")
-            self._commit(ledger, [event], now)
-            return self._done(ledger, tab.tab_id, now, order_id)
+            self.commit(ledger, [event], now)
+            return self.done(ledger, tab.tab_id, now, order_id)
 
     def discount(
         self, room_id: str, actor: Actor, *, reason: str, percent_bp: int = 0, amount_fen: int = 0
@@ -378,9 +401,9 @@ class BillingDesk(Till):
         check_discount(percent_bp, amount_fen, self.limits)
         now = self.clock()
         with self.store.transaction():
-            ledger, tab, _ = self._act(room_id, now)
+            ledger, tab, _ = self.act(room_id, now)
             d = Discount(new_id("discount"), reason, percent_bp, amount_fen)
-            self._commit(
+            self.commit(
                 ledger, [DiscountGiven(tab_id=tab.tab_id, at=now, actor=actor, discount=d)], now
             )
-            return self._done(ledger, tab.tab_id, now)
+            return self.done(ledger, tab.tab_id, now)

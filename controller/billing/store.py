@@ -290,7 +290,7 @@ class BillingRecords:
                 type(event).__name__,
                 event.at.isoformat(),
                 event.actor.staff_id,
-                event.actor.role.value,
+                event.actor.role.key,
                 encode_event(event),
                 before.total_fen if before else 0,
                 after.total_fen,

@@ -1,6 +1,7 @@
 """The money half of the billing service: split payments through the providers, checkout,
-refunds. Mixed into :class:`controller.billing.service.BillingDesk`, under the same rules:
-one SQLite transaction per action, and money a provider took is voided if the action fails.
+refunds. :class:`controller.billing.service.BillingDesk` holds one :class:`Till` (its
+``till``) and hands it pay, checkout and refund, under the same rules: one SQLite transaction
+per action, and money a provider took is voided if the action fails.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
 
 from controller.billing import desk
 from controller.billing.bill import Outcome, compute_bill
@@ -22,15 +24,42 @@ from ktv.errors import FailedPrecondition, InvalidArgument
 from ktv.limits import NOTE_MAX_CHARS, Limits, check_fen
 from ktv.text import bounded
 
+if TYPE_CHECKING:  # the till stays importable without SQLite (ktv/purity.py)
+    from controller.billing.events import TabEvent
+    from controller.billing.plan import PricePlan
+    from controller.billing.records import Tender
+    from controller.billing.store import BillingRecords
+    from controller.rooms.board import RoomBoard
+    from controller.store.db import Store
+
+
+class TillDesk(Protocol):
+    """What the till uses of the desk that holds it (its store, records, board, clock, the
+    payment providers and settle hooks of the moment, and its load-decide-commit steps)."""
+
+    store: Store
+    records: BillingRecords
+    board: RoomBoard
+    clock: Callable[[], datetime]
+    limits: Limits
+    providers: dict[Tender, PaymentProvider]
+    on_settled: tuple[SettledHook, ...]
+
+    def act(self, room_id: str, now: datetime) -> tuple[Ledger, Tab, PricePlan]: ...
+
+    def commit(self, ledger: Ledger, events: Sequence[TabEvent], now: datetime) -> None: ...
+
+    def done(self, ledger: Ledger, tab_id: str, now: datetime, order_id: str = "") -> Outcome: ...
+
 
 class Till:
-    """Needs ``store``, ``records``, ``clock``, ``providers``, ``on_settled``, ``_act``,
-    ``_commit`` and ``_done`` from the service it is mixed into."""
+    """Payments, checkout and refunds for the desk that holds it. The desk's providers and
+    settle hooks are read at each call (the members module and tests replace them)."""
 
-    on_settled: tuple[SettledHook, ...]
-    limits: Limits
+    def __init__(self, service: TillDesk) -> None:
+        self.service = service
 
-    def _take(
+    def take(
         self,
         ledger: Ledger,
         tab_id: str,
@@ -48,13 +77,13 @@ class Till:
             return
         tab = ledger.tab(tab_id)
         plan = ledger.plan_of(tab)
-        limits = self.limits
+        limits = self.service.limits
         desk.decide_payments(tab, plan, tenders, now, actor, new_id, limits)  # before charging
         charged: list[tuple[PaymentProvider, Charge]] = []
         confirmed = []
         try:
             for i, t in enumerate(tenders):
-                provider = self.providers.get(t.tender)
+                provider = self.service.providers.get(t.tender)
                 if provider is None:
                     confirmed.append(t)
                     continue
@@ -65,7 +94,7 @@ class Till:
                 charged.append((provider, charge))
                 confirmed.append(replace(t, reference=receipt.reference, provider=receipt.provider))
             events = desk.decide_payments(tab, plan, confirmed, now, actor, new_id, limits)
-            self._commit(ledger, events, now)
+            self.service.commit(ledger, events, now)
             if then is not None:
                 then()
         except Exception:
@@ -79,34 +108,34 @@ class Till:
                 )
             raise
 
-    def _authorize(self, tenders: Sequence[TenderAmount]) -> None:
+    def authorize(self, tenders: Sequence[TenderAmount]) -> None:
         """What each provider can check without an amount (a member's PIN and lockout), before
         anything is priced: a wrong PIN costs no pricing and writes nothing."""
         for t in tenders:
-            authorize = getattr(self.providers.get(t.tender), "authorize", None)
+            authorize = getattr(self.service.providers.get(t.tender), "authorize", None)
             if authorize is not None:
                 authorize(t.reference)
 
     def pay(
         self, room_id: str, tenders: Sequence[TenderAmount], actor: Actor, request_id: str = ""
     ) -> Outcome:
-        now = self.clock()
-        with self.store.transaction():
-            ledger, tab, _ = self._act(room_id, now)
+        now = self.service.clock()
+        with self.service.store.transaction():
+            ledger, tab, _ = self.service.act(room_id, now)
             if not tenders:
                 raise InvalidArgument(
                     "say how the guest pays (--cash, --wechat ...)", reason="NO_TENDER"
                 )
-            self._take(ledger, tab.tab_id, tenders, now, actor, request_id or new_id("pay"))
-            return self._done(ledger, tab.tab_id, now)
+            self.take(ledger, tab.tab_id, tenders, now, actor, request_id or new_id("pay"))
+            return self.service.done(ledger, tab.tab_id, now)
 
     def checkout(
         self, room_id: str, actor: Actor, tenders: Sequence[TenderAmount] = (), request_id: str = ""
     ) -> Outcome:
         """结账: take the last payments, close the bill, send every room of it to cleaning."""
-        now = self.clock()
-        with self.store.transaction():
-            ledger, tab, _ = self._act(room_id, now)
+        now = self.service.clock()
+        with self.service.store.transaction():
+            ledger, tab, _ = self.service.act(room_id, now)
             due = compute_bill(tab, ledger.plan_of(tab), now).due_fen
             if sum(t.amount_fen for t in tenders) < due:
                 short = due - sum(t.amount_fen for t in tenders)
@@ -116,12 +145,12 @@ class Till:
 
             def close() -> None:
                 event = desk.decide_checkout(ledger.tab(tab.tab_id), now, actor)
-                self._commit(ledger, [event], now)
+                self.service.commit(ledger, [event], now)
 
-            self._take(ledger, tab.tab_id, tenders, now, actor, request_id or new_id("pay"), close)
-            for room, session in self.records.room_sessions(tab.tab_id).items():
-                self.board.session_closed(room, session)
-                self.records.clear_open_room(room)
+            self.take(ledger, tab.tab_id, tenders, now, actor, request_id or new_id("pay"), close)
+            for room, session in self.service.records.room_sessions(tab.tab_id).items():
+                self.service.board.session_closed(room, session)
+                self.service.records.clear_open_room(room)
             closed = ledger.tab(tab.tab_id)
             settled = BillSettled(
                 closed.tab_id,
@@ -129,9 +158,9 @@ class Till:
                 compute_bill(closed, ledger.plan_of(closed), now),
                 now,
             )
-            for hook in self.on_settled:  # same transaction: commits with the checkout
+            for hook in self.service.on_settled:  # same transaction: commits with the checkout
                 hook(settled)
-            return self._done(ledger, tab.tab_id, now)
+            return self.service.done(ledger, tab.tab_id, now)
 
     def refund(
         self,
@@ -143,11 +172,11 @@ class Till:
         request_id: str = "",
     ) -> Outcome:
         """A refund on an open or closed bill: a negative payment, given back by the provider."""
-        check_fen(amount_fen, what="a refund", max_fen=self.limits.payment_fen_max)
+        check_fen(amount_fen, what="a refund", max_fen=self.service.limits.payment_fen_max)
         reason = bounded(reason, what="a refund's reason", max_len=NOTE_MAX_CHARS)
-        now = self.clock()
-        with self.store.transaction():
-            ledger = self.records.load(tab_id)
+        now = self.service.clock()
+        with self.service.store.transaction():
+            ledger = self.service.records.load(tab_id)
             tab = ledger.tab(tab_id)
             event = desk.decide_refund(
                 tab,
@@ -157,12 +186,12 @@ class Till:
                 now,
                 actor,
                 new_id("refund"),
-                limits=self.limits,
+                limits=self.service.limits,
             )
             ledger.apply(event)  # check every rule before money moves
-            ledger = self.records.load(tab_id)
+            ledger = self.service.records.load(tab_id)
             original = tab.payment(payment_id)
-            provider = self.providers.get(original.tender)
+            provider = self.service.providers.get(original.tender)
             if provider is not None:
                 receipt = provider.charge(
                     Charge(
@@ -179,8 +208,8 @@ class Till:
                         event.payment, reference=receipt.reference, provider=receipt.provider
                     ),
                 )
-            self._commit(ledger, [event], now)
-            return self._done(ledger, tab_id, now)
+            self.service.commit(ledger, [event], now)
+            return self.service.done(ledger, tab_id, now)
 
 
 def require_payment_offered(

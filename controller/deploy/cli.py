@@ -5,16 +5,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from controller.cli import Runner, subcommand
 from controller.deploy import settings
+from controller.store.db import DB_FILE
+from controller.subcommands import Runner, subcommand
 from ktv.errors import FailedPrecondition
 
 DEFAULT_DATA_DIR = Path("/var/lib/ktv")
 
 
 def _database(data_dir: Path) -> Path:
-    from controller.server import DB_FILE
-
     return data_dir / DB_FILE
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import grpc
 
 import controller.members.schema  # noqa: F401 - registers the members migrations
+from controller.app import ControllerApp, register_service_module
 from controller.auth.model import Role
 from controller.auth.permissions import Permission, service_rows
 from controller.billing.payments import (
@@ -32,7 +33,6 @@ from controller.members.redemption import ProductRedemption
 from controller.members.rewards import rewards_from_config
 from controller.members.servicer import MembersServicer
 from controller.members.stored_value import StoredValueProvider
-from controller.server import ControllerApp, register_service_module
 from controller.store.db import Store
 from ktv.v1 import members_pb2 as pb
 from ktv.v1 import members_pb2_grpc

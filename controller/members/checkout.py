@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from controller.auth.model import Role
 from controller.billing.bill import Bill, LineKind, Outcome
 from controller.billing.money import div_half_up
-from controller.billing.records import Actor, StaffRole
+from controller.billing.records import Actor
 from controller.billing.service import BillingDesk
 from controller.billing.settlement import BillSettled, SettledHook
 from controller.members.loyalty import LoyaltyDesk, VisitOutcome
@@ -20,7 +21,7 @@ from controller.members.points import SpendLine
 from ktv.errors import FailedPrecondition, InvalidArgument
 
 log = logging.getLogger(__name__)
-MEMBERSHIP = Actor("membership", StaffRole.ADMIN)  # member benefits are pre-approved rules
+MEMBERSHIP = Actor("membership", Role.ADMIN)  # member benefits are pre-approved rules
 CATEGORY_OF = {
     LineKind.ROOM_TIME: "room",
     LineKind.TIME_BOUGHT: "room",

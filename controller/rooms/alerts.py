@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from controller.rooms.model import AlertKind, RoomAlert, RoomState, RoomView
+from controller.rooms.model import AlertKind, BoardRoom, RoomAlert, RoomState
 
 
 def _later(*instants: datetime | None) -> datetime | None:
@@ -17,7 +17,7 @@ def _later(*instants: datetime | None) -> datetime | None:
 
 
 def compute_alerts(
-    room: RoomView, now: datetime, *, nobody_present_after_s: float
+    room: BoardRoom, now: datetime, *, nobody_present_after_s: float
 ) -> tuple[RoomAlert, ...]:
     alerts: list[RoomAlert] = []
     sensors, agent = room.sensors, room.agent
@@ -43,14 +43,14 @@ def compute_alerts(
                     since,
                 )
             )
-    if has_session and room.session_end is not None and now >= room.session_end:
-        over_min = int((now - room.session_end).total_seconds() // 60)
+    if has_session and room.session_ends_at is not None and now >= room.session_ends_at:
+        over_min = int((now - room.session_ends_at).total_seconds() // 60)
         alerts.append(
             RoomAlert(
                 AlertKind.TIME_UP,
                 f"{room.room_id} 到钟: time is up"
                 + (f" ({over_min} min over)" if over_min else ""),
-                room.session_end,
+                room.session_ends_at,
             )
         )
     if room.state is RoomState.CLEANING and sensors.door_open:

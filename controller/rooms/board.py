@@ -1,6 +1,6 @@
 """The live room board: the controller's authority on every room's state.
 
-``RoomBoard`` keeps each room's :class:`RoomView` in memory, writes every business change to
+``RoomBoard`` keeps each room's :class:`BoardRoom` in memory, writes every business change to
 the store in a short transaction, and after the commit tells watchers (WatchRooms) and sends
 commands down the room's link. Heartbeats only touch memory (200 rooms beating every second
 must not each become a write); the agent's status is written when it flips online/offline.
@@ -24,8 +24,8 @@ from controller.rooms.alerts import compute_alerts
 from controller.rooms.events import RoomEvent
 from controller.rooms.model import (
     AgentLink,
+    BoardRoom,
     RoomState,
-    RoomView,
     check_acknowledgeable,
     check_display_name,
     check_manual_transition,
@@ -68,7 +68,7 @@ class Emergency:
 
 @dataclass(frozen=True)
 class AgentWelcome:
-    room: RoomView
+    room: BoardRoom
     emergency: Emergency
     offline_after_s: float  # silence after which this agent counts as offline
 
@@ -87,7 +87,7 @@ class RoomBoard:
         self.tiers = tiers
         self.timing = timing or BoardTiming()
         self.clock = clock
-        self._rooms: dict[str, RoomView] = {}
+        self._rooms: dict[str, BoardRoom] = {}
         self._links: dict[str, CommandSink] = {}
         self._offline_after_s: dict[str, float] = {}  # per agent, from its hello
         self._watchers: set[BoardWatcher] = set()
@@ -109,10 +109,10 @@ class RoomBoard:
             self.emergency = Emergency(bool(data["active"]), str(data["message"]))
 
     # --- reads ----------------------------------------------------------------------------
-    def rooms(self) -> list[RoomView]:
+    def rooms(self) -> list[BoardRoom]:
         return [self._rooms[k] for k in sorted(self._rooms)]
 
-    def get(self, room_id: str) -> RoomView:
+    def get(self, room_id: str) -> BoardRoom:
         room = self._rooms.get(room_id)
         if room is None:
             raise NotFound(f"rooms/{room_id} does not exist", reason="ROOM_NOT_FOUND")
@@ -122,14 +122,14 @@ class RoomBoard:
         return room_id in self._links
 
     # --- configuration --------------------------------------------------------------------
-    def create_room(self, room_id: str, display_name: str, tier: str) -> RoomView:
+    def create_room(self, room_id: str, display_name: str, tier: str) -> BoardRoom:
         check_room_id(room_id)
         check_tier(tier, self.tiers)
         display_name = check_display_name(display_name) or room_id
         if room_id in self._rooms:
             raise AlreadyExists(f"rooms/{room_id} already exists", reason="ROOM_EXISTS")
         now = self.clock()
-        room = RoomView(
+        room = BoardRoom(
             room_id=room_id,
             display_name=display_name,
             tier=tier,
@@ -143,7 +143,7 @@ class RoomBoard:
             self.store.after_commit(lambda: self._install(room, now))
         return self._with_alerts(room, now)
 
-    def update_room(self, room_id: str, display_name: str = "", tier: str = "") -> RoomView:
+    def update_room(self, room_id: str, display_name: str = "", tier: str = "") -> BoardRoom:
         room = self.get(room_id)
         changes: dict[str, object] = {}
         if display_name:
@@ -158,7 +158,7 @@ class RoomBoard:
 
     def set_state(
         self, room_id: str, target: RoomState, reason: str = "", actor: str = ""
-    ) -> RoomView:
+    ) -> BoardRoom:
         """Staff moves (maintenance, reserve, cleaning done); logged with who and why."""
         room = self.get(room_id)
         check_manual_transition(room_id, room.state, target)
@@ -179,7 +179,7 @@ class RoomBoard:
         guest_count: int = 0,
         actor: str = "billing",
         continues_after_end: bool | None = None,
-    ) -> RoomView:
+    ) -> BoardRoom:
         room = self.get(room_id)
         check_session_can_open(room)
         if not session:
@@ -190,7 +190,7 @@ class RoomBoard:
             state=RoomState.IN_USE,
             state_since=now,
             session=session,
-            session_end=end_time,
+            session_ends_at=end_time,
             session_continues=continues_after_end,
             running_total_fen=0,
         )
@@ -202,7 +202,7 @@ class RoomBoard:
             actor=actor,
         )
 
-    def session_closed(self, room_id: str, session: str, *, actor: str = "billing") -> RoomView:
+    def session_closed(self, room_id: str, session: str, *, actor: str = "billing") -> BoardRoom:
         room = self.get(room_id)
         check_session_can_close(room, session)
         now = self.clock()
@@ -210,7 +210,7 @@ class RoomBoard:
             state=RoomState.CLEANING,
             state_since=now,
             session="",
-            session_end=None,
+            session_ends_at=None,
             session_continues=None,
             running_total_fen=0,
         )
@@ -222,7 +222,7 @@ class RoomBoard:
             actor=actor,
         )
 
-    def set_running_total(self, room_id: str, running_total_fen: int) -> RoomView:
+    def set_running_total(self, room_id: str, running_total_fen: int) -> BoardRoom:
         room = self.get(room_id)
         if room.running_total_fen == running_total_fen:
             return room
@@ -230,21 +230,23 @@ class RoomBoard:
 
     def set_session_end(
         self, room_id: str, end_time: datetime | None, continues_after_end: bool | None = None
-    ) -> RoomView:
+    ) -> BoardRoom:
         """Billing sold more time (续钟): the board shows the new end of the session and the
         room's agent hears it (the same session with the new end: it lifts a time-up)."""
         room = self.get(room_id)
         continues = room.session_continues if continues_after_end is None else continues_after_end
-        if room.session_end == end_time and room.session_continues == continues:
+        if room.session_ends_at == end_time and room.session_continues == continues:
             return room
         bodies: list[commands.CommandBody] = []
         if room.session:
             bodies.append(
                 commands.SessionOpened(room.session, room.state_since, end_time, 0, continues)
             )
-        return self._commit(room.bumped(session_end=end_time, session_continues=continues), bodies)
+        return self._commit(
+            room.bumped(session_ends_at=end_time, session_continues=continues), bodies
+        )
 
-    def acknowledge_alert(self, room_id: str, kind: str, actor: str = "") -> RoomView:
+    def acknowledge_alert(self, room_id: str, kind: str, actor: str = "") -> BoardRoom:
         """Staff dealt with it (went to the room). Only hand-cleared kinds qualify. The
         room's screen hears it ("staff are on the way", with who acknowledged)."""
         room = self.get(room_id)
@@ -387,7 +389,7 @@ class RoomBoard:
         self._links.clear()
 
     # --- internals --------------------------------------------------------------------------
-    def _with_alerts(self, room: RoomView, now: datetime) -> RoomView:
+    def _with_alerts(self, room: BoardRoom, now: datetime) -> BoardRoom:
         alerts = compute_alerts(
             room, now, nobody_present_after_s=self.timing.nobody_present_after_s
         )
@@ -395,12 +397,12 @@ class RoomBoard:
 
     def _commit(
         self,
-        room: RoomView,
+        room: BoardRoom,
         bodies: list[commands.CommandBody] | None = None,
         *,
         reason: str = "",
         actor: str = "",
-    ) -> RoomView:
+    ) -> BoardRoom:
         now = self.clock()
         before = self._rooms.get(room.room_id)
         with self.store.transaction():
@@ -413,7 +415,7 @@ class RoomBoard:
         return self._with_alerts(room, now)
 
     def _install(
-        self, room: RoomView, now: datetime, bodies: list[commands.CommandBody] | None = None
+        self, room: BoardRoom, now: datetime, bodies: list[commands.CommandBody] | None = None
     ) -> None:
         room = self._with_alerts(room, now)
         self._rooms[room.room_id] = room

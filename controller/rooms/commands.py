@@ -35,16 +35,6 @@ __all__ = [
 
 CommandBody = room_link.RoomCommand  # what the room is told; RoomCommand below is the envelope
 
-# The controller's older names for the same classes, kept until every caller (billing,
-# members, their tests) says the link's names; not a second vocabulary.
-OpenSession = SessionOpened
-CloseSession = SessionClosed
-EmergencyStop = Emergency
-StateChanged = RoomStateChanged
-ShowText = ShowMessage
-QueuePrebooked = QueueSongs
-CapVolume = VolumeLimit
-
 
 @dataclass(frozen=True)
 class RoomCommand:

@@ -67,7 +67,7 @@ class ServiceCall:
 
 
 @dataclass(frozen=True)
-class RoomView:
+class BoardRoom:
     """Everything the board shows about one room."""
 
     room_id: str
@@ -77,8 +77,8 @@ class RoomView:
     state_since: datetime
     created_at: datetime
     session: str = ""
-    session_end: datetime | None = None
-    # after session_end: True keeps singing at the hourly rate, False stops (到钟), None: the
+    session_ends_at: datetime | None = None
+    # after session_ends_at: True keeps singing at the hourly rate, False stops (到钟), None: the
     # plan did not say (pay-at-checkout, or a session opened before this was recorded)
     session_continues: bool | None = None
     running_total_fen: int = 0
@@ -92,7 +92,7 @@ class RoomView:
     def name(self) -> str:
         return room_name(self.room_id)
 
-    def bumped(self, **changes: object) -> RoomView:
+    def bumped(self, **changes: object) -> BoardRoom:
         """A copy with ``changes`` applied and the revision moved on."""
         return replace(self, revision=self.revision + 1, **changes)  # type: ignore[arg-type]
 
@@ -194,7 +194,7 @@ def check_acknowledgeable(kind: str) -> AlertKind:
     return alert_kind
 
 
-def check_session_can_open(room: RoomView) -> None:
+def check_session_can_open(room: BoardRoom) -> None:
     if room.state not in (RoomState.IDLE, RoomState.RESERVED):
         raise FailedPrecondition(
             f"{room.name} is {room.state.value}; a session opens only on an IDLE or RESERVED room",
@@ -202,7 +202,7 @@ def check_session_can_open(room: RoomView) -> None:
         )
 
 
-def check_session_can_close(room: RoomView, session: str) -> None:
+def check_session_can_close(room: BoardRoom, session: str) -> None:
     if room.state is not RoomState.IN_USE or room.session != session:
         raise FailedPrecondition(
             f"{room.name} has no open session {session!r}", reason="NO_SUCH_OPEN_SESSION"

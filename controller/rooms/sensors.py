@@ -6,10 +6,10 @@ from dataclasses import replace
 from datetime import datetime
 
 from controller.rooms.events import DoorChanged, PresenceChanged, ServiceCalled
-from controller.rooms.model import RoomView, ServiceCall
+from controller.rooms.model import BoardRoom, ServiceCall
 
 
-def apply_sensor_event(room: RoomView, payload: object, occur: datetime) -> RoomView:
+def apply_sensor_event(room: BoardRoom, payload: object, occur: datetime) -> BoardRoom:
     """The room with a door/presence/service-call event applied (others change nothing).
 
     ``occur`` is the event's time by the agent's clock; an event older than the one already

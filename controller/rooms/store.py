@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from controller.rooms.events import RoomEvent, SongPlayed
-from controller.rooms.model import AgentLink, RoomState, RoomView, Sensors, ServiceCall
+from controller.rooms.model import AgentLink, BoardRoom, RoomState, Sensors, ServiceCall
 from controller.store.db import Store
 
 
@@ -22,11 +22,11 @@ class RoomRecords:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def load_all(self) -> list[RoomView]:
+    def load_all(self) -> list[BoardRoom]:
         rows = self.store.query("SELECT * FROM rooms ORDER BY room_id")
         return [self._view(r) for r in rows]
 
-    def insert(self, room: RoomView) -> None:
+    def insert(self, room: BoardRoom) -> None:
         self.store.execute(
             "INSERT INTO rooms (room_id, display_name, tier, state, state_since, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
@@ -41,7 +41,7 @@ class RoomRecords:
         )
         self.save(room)
 
-    def save(self, room: RoomView) -> None:
+    def save(self, room: BoardRoom) -> None:
         agent, sensors = room.agent, room.sensors
         self.store.execute(
             "UPDATE rooms SET display_name=?, tier=?, state=?, state_since=?, session=?,"
@@ -55,7 +55,7 @@ class RoomRecords:
                 room.state.value,
                 _ts(room.state_since),
                 room.session,
-                _ts(room.session_end),
+                _ts(room.session_ends_at),
                 room.running_total_fen,
                 int(agent.online),
                 _ts(agent.last_seen),
@@ -76,7 +76,7 @@ class RoomRecords:
         )
 
     def log_state_change(
-        self, before: RoomView, after: RoomView, *, reason: str, actor: str, at: datetime
+        self, before: BoardRoom, after: BoardRoom, *, reason: str, actor: str, at: datetime
     ) -> None:
         self.store.execute(
             "INSERT INTO room_state_changes (room_id, from_state, to_state, reason, actor,"
@@ -133,8 +133,8 @@ class RoomRecords:
         )
 
     @staticmethod
-    def _view(r: dict[str, Any]) -> RoomView:
-        return RoomView(
+    def _view(r: dict[str, Any]) -> BoardRoom:
+        return BoardRoom(
             room_id=r["room_id"],
             display_name=r["display_name"],
             tier=r["tier"],
@@ -142,7 +142,7 @@ class RoomRecords:
             state_since=datetime.fromisoformat(r["state_since"]),
             created_at=datetime.fromisoformat(r["created_at"]),
             session=r["session"],
-            session_end=_dt(r["session_end"]),
+            session_ends_at=_dt(r["session_end"]),
             running_total_fen=r["running_total_fen"],
             agent=AgentLink(
                 online=bool(r["agent_online"]),

@@ -9,9 +9,9 @@ import grpc
 
 from controller.api.convert import ts
 from controller.api.paging import decode_token, encode_token, page_size
+from controller.app import ControllerApp, register_service_module
 from controller.auth.permissions import MANAGER_UP, STAFF_ROLES, Permission, service_rows
 from controller.scheduler.runner import JobRun, Scheduler
-from controller.server import ControllerApp, register_service_module
 from ktv.errors import InvalidArgument
 from ktv.limits import JOBS_PAGE_DEFAULT
 from ktv.v1 import scheduler_pb2 as pb

@@ -26,6 +26,7 @@ from typing import Any
 import sqlite_utils
 
 Params = Sequence[Any] | Mapping[str, Any]
+DB_FILE = "controller.db"  # the venue's database, in the data directory
 log = logging.getLogger(__name__)
 
 

@@ -31,10 +31,10 @@ from room_agent.ui.port import (
     FrontDesk,
     QueueView,
     RoomControl,
-    RoomView,
     SearchRequest,
     SongPage,
     SongSource,
+    TouchscreenRoom,
 )
 from room_agent.ui.search_worker import Answer, LatestWinsWorker
 
@@ -205,7 +205,7 @@ class KtvApp(App):
 
     def refresh(self, change: Change) -> None:
         if change is Change.ROOM:
-            view: RoomView = self.room.room()
+            view: TouchscreenRoom = self.room.room()
             self.online = view.online
             self.room_view = view
         elif change is Change.QUEUE:

@@ -40,11 +40,11 @@ from room_agent.ui.port import (
     IDLE_PLAYBACK,
     Change,
     LyricsFrame,
-    NowPlayingView,
     QueueEntry,
     QueueView,
-    RoomView,
     ServiceCall,
+    TouchscreenNowPlaying,
+    TouchscreenRoom,
 )
 
 SUNG_PREFIX = "sung-"
@@ -126,9 +126,9 @@ class CoreRoomControl:
 
     # --- views ---------------------------------------------------------------------------
 
-    def room(self) -> RoomView:
+    def room(self) -> TouchscreenRoom:
         view = self.core.view()
-        return RoomView(
+        return TouchscreenRoom(
             room_id=self.identity.room_id,
             display_name=self.identity.display_name or self.identity.room_id,
             tier=self.identity.tier,
@@ -137,7 +137,8 @@ class CoreRoomControl:
             venue_message=view.message or self.identity.welcome_message,
             emergency_message=view.emergency_message,
             booking_url=self.identity.booking_url,
-            volume_max_percent=view.volume_cap_percent,
+            session_ends_at=view.session_ends_at,
+            volume_cap_percent=view.volume_cap_percent,
         )
 
     def _song(self, song_id: str, title: str, artist: str) -> Song:
@@ -161,12 +162,12 @@ class CoreRoomControl:
         )
         return QueueView(pending, sung)
 
-    def now_playing(self) -> NowPlayingView:
+    def now_playing(self) -> TouchscreenNowPlaying:
         view: CoreRoomView = self.core.view()
         current = view.now_playing
         if current is None:
             return replace(IDLE_PLAYBACK, volume_percent=view.volume_percent, muted=view.muted)
-        return NowPlayingView(
+        return TouchscreenNowPlaying(
             song=current.song,
             state=current.state,
             position_ms=current.position_ms,

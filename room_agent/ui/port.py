@@ -1,7 +1,11 @@
 """What the touchscreen needs from the room agent: view models to draw and intents to send.
 
-The screens hold no business logic. They read immutable views (``RoomView``, ``QueueView``,
-``NowPlayingView``, ``LyricsFrame``) and call intents on a ``RoomControl``; the core decides.
+The screens hold no business logic. They read immutable views (``TouchscreenRoom``,
+``QueueView``, ``TouchscreenNowPlaying``, ``LyricsFrame``) and call intents on a
+``RoomControl``; the core decides. The touchscreen's views are its own, named apart from the
+core's (``room_agent.core.views.RoomView``/``NowPlayingView``, which the adapter reads) and the
+controller's board (``controller.rooms.model.BoardRoom``); shared fields share names
+(``session_ends_at``, ``volume_cap_percent``).
 Change notifications may arrive on any thread (libVLC's, the link's): the app hands them to
 Kivy's clock before touching a widget. Song search goes to a ``SongSource`` (the local
 catalog, no network); billing, menu and membership go to a ``FrontDesk`` that raises
@@ -33,7 +37,7 @@ ordering screens under the prepaid-time overlay."""
 
 
 @dataclass(frozen=True)
-class RoomView:
+class TouchscreenRoom:
     room_id: str  # "A08"
     display_name: str
     tier: str  # "small", "medium", "large", "vip"
@@ -42,8 +46,8 @@ class RoomView:
     venue_message: str = ""  # welcome text or a ShowMessage from the front desk
     emergency_message: str = ""
     booking_url: str = ""  # what the welcome screen's QR code opens
-    session_end: datetime | None = None  # UTC, prepaid/package end
-    volume_max_percent: int = 100
+    session_ends_at: datetime | None = None  # UTC, prepaid/package end (the core's)
+    volume_cap_percent: int = 100
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,7 @@ class QueueView:
 
 
 @dataclass(frozen=True)
-class NowPlayingView:
+class TouchscreenNowPlaying:
     song: Song | None
     state: PlayerState
     position_ms: int
@@ -71,7 +75,7 @@ class NowPlayingView:
     muted: bool
 
 
-IDLE_PLAYBACK = NowPlayingView(
+IDLE_PLAYBACK = TouchscreenNowPlaying(
     song=None,
     state=PlayerState.STOPPED,
     position_ms=0,
@@ -124,9 +128,9 @@ class ServiceCall:
 class RoomControl(Protocol):
     """The room agent's core as the touchscreen sees it. Intents return promptly."""
 
-    def room(self) -> RoomView: ...
+    def room(self) -> TouchscreenRoom: ...
     def queue(self) -> QueueView: ...
-    def now_playing(self) -> NowPlayingView: ...
+    def now_playing(self) -> TouchscreenNowPlaying: ...
     def lyrics(self) -> LyricsFrame:
         """The lyrics clock now (interpolated between player position updates)."""
 

@@ -12,7 +12,7 @@ from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 from room_agent.ui import i18n, settings
-from room_agent.ui.port import RoomMode, RoomView
+from room_agent.ui.port import RoomMode, TouchscreenRoom
 from room_agent.ui.qr import qr_texture
 
 HEADLINE = {
@@ -46,7 +46,7 @@ class LockedScreen(Screen):
     def _tick(self, dt: float) -> None:
         self.clock = local_clock()
 
-    def show(self, view: RoomView) -> None:
+    def show(self, view: TouchscreenRoom) -> None:
         self.mode = view.mode
         self.room_name = view.display_name or view.room_id
         self.tier = view.tier
@@ -70,7 +70,7 @@ class LockedScreen(Screen):
 class EmergencyScreen(Screen):
     message = StringProperty("")
 
-    def show(self, view: RoomView) -> None:
+    def show(self, view: TouchscreenRoom) -> None:
         self.message = view.emergency_message
 
     def app(self) -> Any:

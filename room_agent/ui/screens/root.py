@@ -11,7 +11,7 @@ from typing import Any
 from kivy.app import App
 from kivy.uix.screenmanager import NoTransition
 
-from room_agent.ui.port import RoomMode, RoomView
+from room_agent.ui.port import RoomMode, TouchscreenRoom
 from room_agent.ui.screens import home, locked, now_playing, queue, search, service, session
 from room_agent.ui.screens import singers as singers_screen
 from room_agent.ui.widgets.clipping import ScreenSwitcher
@@ -42,7 +42,7 @@ class RootView(ScreenSwitcher):
         if app.room_view is not None:
             self._on_room(app, app.room_view)
 
-    def _on_room(self, app: Any, view: RoomView | None) -> None:
+    def _on_room(self, app: Any, view: TouchscreenRoom | None) -> None:
         if view is None:
             return
         self.locked.show(view)

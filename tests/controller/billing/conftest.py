@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from controller.auth.model import Role
 from controller.billing.bill import Bill
 from controller.billing.clock import VenueClock
 from controller.billing.desk import (
@@ -47,16 +48,16 @@ from controller.billing.plan import (
     TierPrices,
     TimeBand,
 )
-from controller.billing.records import Actor, Discount, OrderSource, StaffRole, Tender
+from controller.billing.records import Actor, Discount, OrderSource, Tender
 from controller.billing.tab import Tab
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 W, WE, H = DayType.WEEKDAY, DayType.WEEKEND, DayType.HOLIDAY
 
-CASHIER = Actor("cashier-li", StaffRole.CASHIER)
-MANAGER = Actor("manager-wang", StaffRole.MANAGER)
-WAITER = Actor("waiter-zhao", StaffRole.WAITER)
-GUEST = Actor("guest-A08", StaffRole.GUEST)
+CASHIER = Actor("cashier-li", Role.CASHIER)
+MANAGER = Actor("manager-wang", Role.MANAGER)
+WAITER = Actor("waiter-zhao", Role.WAITER)
+GUEST = Actor("guest-A08", Role.GUEST)
 
 # 2026-11-24 is a Tuesday; 11-27 a Friday, 11-28 a Saturday; 10-01 National Day (holiday);
 # 2026-10-10 is a Saturday worked in lieu (调休).

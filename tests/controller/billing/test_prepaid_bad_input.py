@@ -33,7 +33,7 @@ def test_extending_a_room_whose_session_is_closed_is_refused_and_writes_nothing(
         venue.extend("A08", TimePurchase(prepaid_minutes=60), CASHIER, tenders=PAID_HOUR)
     assert refused.value.message
     assert events(venue) == before and board_row(venue, "A08") == row
-    assert venue.board.get("A08").session_end is None
+    assert venue.board.get("A08").session_ends_at is None
 
 
 @pytest.mark.parametrize("minutes", [0, -60])
@@ -44,13 +44,13 @@ def test_zero_or_negative_prepaid_time_is_refused(venue, clock, minutes: int):
             "A08", 2, CASHIER, purchase=TimePurchase(prepaid_minutes=minutes), tenders=PAID_HOUR
         )
     venue.open("A09", 2, CASHIER, purchase=TimePurchase(prepaid_minutes=60), tenders=PAID_HOUR)
-    end = venue.board.get("A09").session_end
+    end = venue.board.get("A09").session_ends_at
     after_open = events(venue)
     with pytest.raises(InvalidArgument):
         venue.extend("A09", TimePurchase(prepaid_minutes=minutes), CASHIER, tenders=PAID_HOUR)
     assert events(venue) == after_open > before
     assert venue.board.get("A08").state is RoomState.IDLE
-    assert venue.board.get("A09").session_end == end
+    assert venue.board.get("A09").session_ends_at == end
 
 
 def test_a_session_name_that_does_not_exist_today_is_not_found(venue):
@@ -81,7 +81,7 @@ def test_an_extension_paid_short_moves_no_end_and_writes_nothing(venue, clock):
     clock.now = local(TUESDAY, 11)  # day band: no minimum spend already paid to absorb it
     venue.open("A08", 2, CASHIER, purchase=TimePurchase(prepaid_minutes=60), tenders=PAID_HOUR)
     clock.advance(50)
-    end, before = venue.board.get("A08").session_end, events(venue)
+    end, before = venue.board.get("A08").session_ends_at, events(venue)
     with pytest.raises((FailedPrecondition, InvalidArgument)) as refused:
         venue.extend(
             "A08",
@@ -90,4 +90,4 @@ def test_an_extension_paid_short_moves_no_end_and_writes_nothing(venue, clock):
             tenders=[TenderAmount(Tender.CASH, 100)],
         )
     assert refused.value.reason == "PREPAY_REQUIRED"
-    assert events(venue) == before and venue.board.get("A08").session_end == end
+    assert events(venue) == before and venue.board.get("A08").session_ends_at == end

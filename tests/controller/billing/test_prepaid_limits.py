@@ -263,7 +263,7 @@ def test_a_pay_later_room_cannot_be_extended_by_five_years(venue, clock):
         venue.extend("A08", TimePurchase(prepaid_minutes=720), CASHIER)
         venue.extend("A08", TimePurchase(prepaid_minutes=60), CASHIER)
     assert refused.value.reason == "SESSION_TIME_LIMIT"
-    assert venue.board.get("A08").session_end == clock.now + timedelta(hours=24 + 6)
+    assert venue.board.get("A08").session_ends_at == clock.now + timedelta(hours=24 + 6)
     assert events(venue) == before + 2 and board_row(venue, "A08") != row
 
 

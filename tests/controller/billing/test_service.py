@@ -152,7 +152,7 @@ def test_prepaid_time_must_be_paid_before_the_room_opens(venue):
     )
     # the golden session (168) and the prime-time minimum spend top-up (32) are due now
     assert out.tab.payments[0].change_fen == 5000
-    assert venue.board.get("A08").session_end == local(TUESDAY, 0, plus_days=1)
+    assert venue.board.get("A08").session_ends_at == local(TUESDAY, 0, plus_days=1)
 
 
 def test_extending_prepaid_time_moves_the_end_on_the_board(venue, clock):
@@ -170,7 +170,7 @@ def test_extending_prepaid_time_moves_the_end_on_the_board(venue, clock):
         CASHIER,
         tenders=[TenderAmount(Tender.WECHAT, 7200)],
     )
-    assert venue.board.get("A08").session_end == local(TUESDAY, 21)
+    assert venue.board.get("A08").session_ends_at == local(TUESDAY, 21)
 
 
 def test_a_room_with_an_open_session_cannot_be_opened_again(venue):

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from controller.auth.model import Role
 from controller.billing.desk import TenderAmount
 from controller.billing.payments import SandboxProvider
-from controller.billing.records import Actor, StaffRole, Tender
+from controller.billing.records import Actor, Tender
 from controller.billing.service import BillingDesk
 from controller.members.desk import MemberDesk
 from controller.members.stored_value import StoredValueProvider
@@ -19,8 +20,8 @@ from controller.store.db import open_store
 from ktv.errors import FailedPrecondition, PaymentDeclined, PermissionDenied
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "venue.toml"
-CASHIER = Actor("cashier-li", StaffRole.CASHIER)
-MANAGER = Actor("manager-wang", StaffRole.MANAGER)
+CASHIER = Actor("cashier-li", Role.CASHIER)
+MANAGER = Actor("manager-wang", Role.MANAGER)
 
 
 def venue_at(path: Path, clock, *, seed: bool) -> tuple[BillingDesk, MemberDesk]:

@@ -9,14 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from controller.rooms.alerts import compute_alerts
-from controller.rooms.model import AgentLink, AlertKind, RoomState, RoomView, Sensors
+from controller.rooms.model import AgentLink, AlertKind, BoardRoom, RoomState, Sensors
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 NOBODY_S = 15 * 60
 
 
-def room(state: RoomState = RoomState.IDLE, **sensors: object) -> RoomView:
-    return RoomView(
+def room(state: RoomState = RoomState.IDLE, **sensors: object) -> BoardRoom:
+    return BoardRoom(
         room_id="A08",
         display_name="A08",
         tier="large",
@@ -29,7 +29,7 @@ def room(state: RoomState = RoomState.IDLE, **sensors: object) -> RoomView:
     )
 
 
-def kinds(view: RoomView, now: datetime) -> list[AlertKind]:
+def kinds(view: BoardRoom, now: datetime) -> list[AlertKind]:
     return [a.kind for a in compute_alerts(view, now, nobody_present_after_s=NOBODY_S)]
 
 

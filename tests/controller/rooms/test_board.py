@@ -78,13 +78,13 @@ def test_billing_opens_a_session_and_the_room_is_told_to_unlock(board: RoomBoard
         room = board.session_opened("A08", "sessions/s1", guest_count=4)
         assert sink.received == []  # nothing leaves before billing's transaction commits
     assert room.state is RoomState.IN_USE and room.session == "sessions/s1"
-    opened = [b for b in sink.bodies() if isinstance(b, commands.OpenSession)]
+    opened = [b for b in sink.bodies() if isinstance(b, commands.SessionOpened)]
     assert opened and opened[0].guest_count == 4
     with pytest.raises(FailedPrecondition):
         board.session_opened("A08", "sessions/s2")
     board.session_closed("A08", "sessions/s1")
     assert board.get("A08").state is RoomState.CLEANING
-    assert isinstance(sink.bodies()[-2], commands.CloseSession)
+    assert isinstance(sink.bodies()[-2], commands.SessionClosed)
     with pytest.raises(FailedPrecondition):
         board.session_closed("A08", "sessions/s1")
 
@@ -159,7 +159,7 @@ def test_a_second_connection_replaces_the_first(board: RoomBoard) -> None:
     board.detach_agent("A08", first)  # the old stream ending must not detach the new one
     assert board.is_connected("A08")
     board.set_emergency(True, "fire")
-    assert first.received == [] and isinstance(second.received[-1].body, commands.EmergencyStop)
+    assert first.received == [] and isinstance(second.received[-1].body, commands.Emergency)
 
 
 def test_unknown_rooms_are_not_found(board: RoomBoard) -> None:

@@ -46,7 +46,7 @@ def test_a_prepaid_room_past_its_end_is_marked_到钟_until_extended(
     board.set_session_end("A08", new_end)
     assert AlertKind.TIME_UP not in kinds(board)
     assert sink.bodies() == [
-        commands.OpenSession("sessions/1", board.get("A08").state_since, new_end, 0)
+        commands.SessionOpened("sessions/1", board.get("A08").state_since, new_end, 0)
     ]
     board.set_session_end("A08", new_end)  # the same end again: nothing sent twice
     assert len(sink.received) == 1

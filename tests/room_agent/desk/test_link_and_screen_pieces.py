@@ -32,7 +32,7 @@ def test_the_plans_after_end_policy_arrives_with_the_session() -> None:
         (False, link_pb2.AFTER_END_STOP),
         (None, link_pb2.AFTER_END_UNSPECIFIED),
     ):
-        body = commands.OpenSession("sessions/s1", T0, T0 + timedelta(hours=1), 2, continues)
+        body = commands.SessionOpened("sessions/s1", T0, T0 + timedelta(hours=1), 2, continues)
         sent = command_to_pb(commands.RoomCommand(body))
         assert sent.session_opened.after_end == wire
         got = command_from_proto(sent)

@@ -30,16 +30,16 @@ from room_agent.ui.port import (
     LyricWord,
     MemberCard,
     MenuItem,
-    NowPlayingView,
     OrderReceipt,
     QueueEntry,
     QueueView,
     RoomMode,
-    RoomView,
     SearchRequest,
     ServiceCall,
     SingerEntry,
     SongPage,
+    TouchscreenNowPlaying,
+    TouchscreenRoom,
 )
 
 
@@ -55,7 +55,7 @@ class RoomDouble:
     def __init__(self, room_id: str = "A08", *, mode: RoomMode = RoomMode.OPEN) -> None:
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
-        self.view = RoomView(
+        self.view = TouchscreenRoom(
             room_id=room_id,
             display_name=room_id,
             tier="medium",
@@ -112,7 +112,7 @@ class RoomDouble:
             else VocalSwitch.ACCOMPANIMENT
         )
         self.sung.insert(0, entry)
-        self.playback = NowPlayingView(
+        self.playback = TouchscreenNowPlaying(
             song=song,
             state=PlayerState.PLAYING,
             position_ms=0,
@@ -126,14 +126,14 @@ class RoomDouble:
 
     # --- RoomControl ----------------------------------------------------------------------
 
-    def room(self) -> RoomView:
+    def room(self) -> TouchscreenRoom:
         return self.view
 
     def queue(self) -> QueueView:
         with self._lock:
             return QueueView(tuple(self.pending), tuple(self.sung))
 
-    def now_playing(self) -> NowPlayingView:
+    def now_playing(self) -> TouchscreenNowPlaying:
         return self.playback
 
     def lyrics(self) -> LyricsFrame:
@@ -250,7 +250,7 @@ class RoomDouble:
 
     def change_volume(self, delta_percent: int) -> int:
         self.intents.append(("change_volume", delta_percent))
-        cap = self.view.volume_max_percent
+        cap = self.view.volume_cap_percent
         volume = max(0, min(cap, self.playback.volume_percent + delta_percent))
         self.playback = replace(self.playback, volume_percent=volume)
         self._emit(Change.PLAYBACK)

@@ -40,7 +40,7 @@ def test_key_buttons_are_disabled_where_the_player_cannot_change_key(guest, room
 
 
 def test_volume_steps_respect_the_venue_cap_and_mute_toggles(guest, room):
-    room.set_room(volume_max_percent=60)
+    room.set_room(volume_cap_percent=60)
     room.enqueue("s-qlx")
     bar = guest.session.ids.bottom_bar.ids
     for _ in range(4):
