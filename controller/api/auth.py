@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import grpc
 
@@ -71,25 +71,79 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
             reason="BAD_ENROLLMENT_CODE",
         )  # NFKC: an IME's full-width letters
         now = self.board.clock()
-        certificate = b""
+        if request.request_id:
+            check_request_id(request.request_id)
+            return self._enroll_once(request, code, now)
         with self.store.transaction():
-            room_id = self.credentials.redeem_enrollment_code(code, now)
-            self.credentials.revoke_room_agents(room_id, now)
-            issued = self.credentials.issue_token(
-                Role.AGENT, now=now, room_id=room_id, label=request.agent_version[:64]
+            return self._enroll(request, code, now, label=request.agent_version[:64])
+
+    def _enroll(
+        self, request: auth_pb2.EnrollAgentRequest, code: str, now: datetime, *, label: str
+    ) -> auth_pb2.EnrollAgentResponse:
+        """Redeems the code, replaces the room's agent credentials; inside a transaction."""
+        certificate = b""
+        room_id = self.credentials.redeem_enrollment_code(code, now)
+        self.credentials.revoke_room_agents(room_id, now)
+        issued = self.credentials.issue_token(Role.AGENT, now=now, room_id=room_id, label=label)
+        if request.csr_pem and self.venue_tls is not None:
+            # a bad CSR raises here and rolls back: the code is not used up
+            certificate = certs.sign_room_csr(
+                self.venue_tls.ca, request.csr_pem.encode(), room_id, now=now
             )
-            if request.csr_pem and self.venue_tls is not None:
-                # a bad CSR raises here and rolls back: the code is not used up
-                certificate = certs.sign_room_csr(
-                    self.venue_tls.ca, request.csr_pem.encode(), room_id, now=now
-                )
-                self.room_certificates.record(room_id, certificate, now)
+            self.room_certificates.record(room_id, certificate, now)
         return auth_pb2.EnrollAgentResponse(
             room=f"rooms/{room_id}",
             agent_token=issued.token,
             certificate_pem=certificate.decode(),
             ca_certificate_pem=self.venue_tls.ca.cert_pem.decode() if self.venue_tls else "",
         )
+
+    def _enroll_once(
+        self, request: auth_pb2.EnrollAgentRequest, code: str, now: datetime
+    ) -> auth_pb2.EnrollAgentResponse:
+        """EnrollAgent by request_id (AIP-155), as Login: the token is stored hashed, so the
+        record keeps the answer without it (the certificates are public). A retry with the same
+        code and request_id within the code's lifetime (``enrollment_code_ttl_s``) revokes the
+        token issued under this request_id and answers a fresh one: one live credential per
+        enrollment however often the answer is lost. After that, or once the room was enrolled
+        again, the request_id is used up (ABORTED)."""
+        label = f"enroll:{request.request_id}"
+        keyed = auth_pb2.EnrollAgentRequest()
+        keyed.CopyFrom(request)
+        keyed.code = code
+        fresh: list[str] = []
+
+        def act() -> auth_pb2.EnrollAgentResponse:
+            answer = self._enroll(request, code, now, label=label)
+            fresh.append(answer.agent_token)
+            answer.agent_token = ""
+            return answer
+
+        with self.store.transaction():
+            first = once(
+                self.store,
+                "/ktv.v1.AuthService/EnrollAgent",
+                keyed,
+                auth_pb2.EnrollAgentResponse,
+                act,
+            )
+            answer = auth_pb2.EnrollAgentResponse()
+            answer.CopyFrom(first)
+            if fresh:
+                answer.agent_token = fresh[0]
+                return answer
+            room_id = first.room.removeprefix("rooms/")
+            since = now - timedelta(seconds=settings.enrollment_code_ttl_s)
+            if not self.credentials.revoke_enrollment(room_id, label, now, since):
+                raise Conflict(
+                    f"request_id {short(request.request_id)} enrolled a credential that was "
+                    "replaced or is past the code's lifetime: ask the desk for a new code",
+                    reason="REQUEST_ID_REUSED",
+                )
+            answer.agent_token = self.credentials.issue_token(
+                Role.AGENT, now=now, room_id=room_id, label=label
+            ).token
+        return answer
 
     async def Login(
         self, request: auth_pb2.LoginRequest, context: grpc.aio.ServicerContext

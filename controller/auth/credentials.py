@@ -121,6 +121,16 @@ class Credentials:
             (now.isoformat(), Role.AGENT.value, room_id),
         )
 
+    def revoke_enrollment(self, room_id: str, label: str, now: datetime, since: datetime) -> int:
+        """Revokes the room's live agent tokens issued under ``label`` since ``since``; how
+        many there were (0: a later enrollment replaced them, or they are too old)."""
+        cur = self.store.execute(
+            "UPDATE credentials SET revoked_at = ? WHERE role = ? AND room_id = ? AND label = ?"
+            " AND revoked_at IS NULL AND created_at >= ?",
+            (now.isoformat(), Role.AGENT.value, room_id, label, since.isoformat()),
+        )
+        return cur.rowcount
+
     def revoke_labelled(self, staff_id: str, label: str, now: datetime) -> int:
         """Revokes a staff member's live tokens carrying ``label``; how many there were."""
         cur = self.store.execute(

@@ -45,14 +45,16 @@ class CreateEnrollmentCodeResponse(_message.Message):
     def __init__(self, code: _Optional[str] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class EnrollAgentRequest(_message.Message):
-    __slots__ = ("code", "agent_version", "csr_pem")
+    __slots__ = ("code", "agent_version", "csr_pem", "request_id")
     CODE_FIELD_NUMBER: _ClassVar[int]
     AGENT_VERSION_FIELD_NUMBER: _ClassVar[int]
     CSR_PEM_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     code: str
     agent_version: str
     csr_pem: str
-    def __init__(self, code: _Optional[str] = ..., agent_version: _Optional[str] = ..., csr_pem: _Optional[str] = ...) -> None: ...
+    request_id: str
+    def __init__(self, code: _Optional[str] = ..., agent_version: _Optional[str] = ..., csr_pem: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class EnrollAgentResponse(_message.Message):
     __slots__ = ("room", "agent_token", "certificate_pem", "ca_certificate_pem")

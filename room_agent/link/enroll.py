@@ -11,6 +11,7 @@ room than the one asked for is refused and not stored.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from pathlib import Path
 
 import grpc
@@ -49,7 +50,9 @@ async def enroll_agent(
             f"the controller at {address.target} uses TLS: pass --ca-fingerprint "
             "(printed by `ktv-controller install` / `init`)"
         )
-    request = auth_pb2.EnrollAgentRequest(code=code.strip(), agent_version=AGENT_VERSION)
+    request = auth_pb2.EnrollAgentRequest(
+        code=code.strip(), agent_version=AGENT_VERSION, request_id=uuid.uuid4().hex
+    )
     ca_pem: bytes | None = None
     key_pem = b""
     if ca_fingerprint:
