@@ -22,6 +22,7 @@ from ktv.sdnotify import (
     watchdog_ping_interval_s,
 )
 from tests.support.controller import launch
+from tests.support.notify import pending
 
 
 @pytest.fixture
@@ -127,25 +128,12 @@ def test_event_loop_keeps_pinging_the_watchdog_until_cancelled(systemd_socket):
     assert pings >= 2
 
 
-def _pending(sock: socket.socket) -> list[bytes]:
-    """Every datagram waiting on the socket, without waiting for more."""
-    sock.setblocking(False)
-    messages = []
-    try:
-        while True:
-            messages.append(sock.recv(4096))
-    except BlockingIOError:
-        return messages
-    finally:
-        sock.settimeout(5)
-
-
 async def _pings_arrive(sock: socket.socket, count: int, timeout_s: float = 20.0) -> None:
     seen = 0
     deadline = time.monotonic() + timeout_s
     while seen < count:
         assert time.monotonic() < deadline, f"only {seen} of {count} watchdog pings arrived"
-        seen += _pending(sock).count(b"WATCHDOG=1")
+        seen += pending(sock).count(b"WATCHDOG=1")
         await asyncio.sleep(0.02)
 
 
@@ -157,9 +145,9 @@ def test_a_blocked_event_loop_sends_no_watchdog_pings_and_they_resume_after(syst
         with SystemdNotifier(address) as notifier:
             task = asyncio.create_task(ping_watchdog_forever(notifier, 0.02))
             await _pings_arrive(sock, 2)
-            _pending(sock)
+            pending(sock)
             time.sleep(0.5)  # the loop is stuck: 25 ping intervals
-            during = _pending(sock)  # read before the loop gets control back
+            during = pending(sock)  # read before the loop gets control back
             await _pings_arrive(sock, 2)  # and it feeds the watchdog again once it runs
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -193,7 +181,7 @@ def test_a_stuck_second_loop_stops_the_pings_of_the_first(systemd_socket, caplog
             now[0] += 16  # 16 s with the other loop stuck: longer than a ping interval
             assert not beat.alive()
             assert ping_watchdog_if_alive(notifier, beat) is False
-            assert _pending(sock) == []
+            assert pending(sock) == []
             assert "stuck for 16 s" in caplog.text
             release.set()
             _wait_for(beat.alive, "the other loop beats again")
@@ -233,9 +221,9 @@ def test_the_controller_feeds_the_watchdog_from_its_event_loop(
         server = asyncio.create_task(run_server(options))
         try:
             await _pings_arrive(sock, 3, timeout_s=60)
-            _pending(sock)
+            pending(sock)
             time.sleep(1.0)  # the controller's loop is stuck for 10 ping intervals
-            during = _pending(sock)
+            during = pending(sock)
             await _pings_arrive(sock, 2)
             return during
         finally:
@@ -244,7 +232,7 @@ def test_the_controller_feeds_the_watchdog_from_its_event_loop(
                 await server
 
     assert asyncio.run(run()) == []
-    assert b"STOPPING=1" in _pending(sock)
+    assert b"STOPPING=1" in pending(sock)
 
 
 def test_when_the_watchdog_aborts_the_controller_its_stacks_go_to_the_journal(tmp_path):

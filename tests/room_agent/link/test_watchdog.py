@@ -23,6 +23,7 @@ from room_agent.cli import _run_agents
 from room_agent.config import AgentConfig
 from room_agent.link.discovery import parse_host_port
 from room_agent.screen_agent import _LinkThread
+from tests.support.notify import pending
 
 from .loopback_controller import LoopbackController, eventually
 from .test_cli import AGENT
@@ -34,17 +35,6 @@ def systemd(tmp_path: Path):
     sock.bind(str(tmp_path / "notify.sock"))
     yield str(tmp_path / "notify.sock"), sock
     sock.close()
-
-
-def pending(sock: socket.socket) -> list[bytes]:
-    """Every datagram already waiting, without waiting for more."""
-    sock.setblocking(False)
-    messages = []
-    try:
-        while True:
-            messages.append(sock.recv(4096))
-    except BlockingIOError:
-        return messages
 
 
 def headless_config(tmp_path: Path, target: str) -> AgentConfig:
