@@ -1,0 +1,27 @@
+// Hash routes: the controller serves one index.html; nothing to configure on the server.
+import { createRouter, createWebHashHistory } from 'vue-router'
+import { session, loadSession } from './lib/session'
+
+const routes = [
+  { path: '/signin', component: () => import('./views/SignIn.vue'), meta: { public: true } },
+  { path: '/', component: () => import('./board/BoardView.vue') },
+  // the wall TV: no staff session, a read-only wall key in the query (?wall=KEY)
+  { path: '/wall', component: () => import('./board/WallView.vue'), meta: { public: true, bare: true } },
+  { path: '/members', component: () => import('./desk/MemberDesk.vue') },
+  { path: '/settings', component: () => import('./desk/SettingsView.vue') },
+  { path: '/:rest(.*)*', redirect: '/' },
+]
+
+export const router = createRouter({ history: createWebHashHistory(), routes })
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) return true
+  if (!session.checked) {
+    try {
+      await loadSession()
+    } catch {
+      /* the sign-in page shows the error */
+    }
+  }
+  return session.user ? true : { path: '/signin', query: { next: to.fullPath } }
+})
