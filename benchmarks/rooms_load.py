@@ -222,7 +222,9 @@ async def run(
             f"{percentile(stats.down_ms, 0.5):.1f} / {percentile(stats.down_ms, 0.99):.1f}"
         ),
         "stream msgs/s to controller": round(messages / elapsed),
-        "controller CPU %": round(100 * cpu / elapsed),
+        "controller CPU %": round(100 * cpu / elapsed, 1),
+        # the figure to compare across versions: CPU time per message, not per wall second
+        "controller CPU ms per 1000 stream msgs": round(1000 * 1000 * cpu / max(messages, 1), 1),
         "load generator (agents + watcher) CPU %": round(100 * own_cpu / elapsed),
         "load generator loop stalls > 50 ms (max ms)": (
             f"{len(own_stalls_ms)} ({max(own_stalls_ms):.0f})" if own_stalls_ms else "0"
