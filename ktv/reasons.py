@@ -199,6 +199,27 @@ OPERATIONS = {
     "BAD_SCHEDULE": "use 'daily HH:MM', 'monthly DAY HH:MM' or 'every N[s|m|h]'",
 }
 
+INVENTORY = {
+    "FRACTIONAL_QUANTITY": "the item is counted in whole base units; the quantity is not whole",
+    "UNKNOWN_UNIT": "the item is not counted in this unit; use its base or purchase unit",
+    "UNKNOWN_LOCATION": "no such stock location (store = 库房, bar = 吧台)",
+    "BAD_ITEM": "a stock item's id, name, unit, factor, cost or reorder level is out of bounds",
+    "UNKNOWN_ITEM": "no stock item with this id; define it first (ktvctl stock item)",
+    "INSUFFICIENT_STOCK": "the location holds less of the item than the document takes",
+    "OUT_OF_STOCK": "a product of the order is sold out at the bar; nothing was ordered",
+    "BEST_BEFORE_REQUIRED": "the item tracks expiry: a receipt needs its best-before date",
+    "EXPIRED_ON_ARRIVAL": "the best-before date is already past; refuse the goods",
+    "BAD_DOCUMENT": "a stock document needs lines (and a transfer two different locations)",
+    "BAD_BATCH": "a batch code is too long",
+    "MANAGER_REQUIRED": "only a manager may do this (items, recipes, approvals, closing orders)",
+    "BASE_UNIT_FIXED": "the item has stock movements: its base unit cannot change",
+    "BAD_RECIPE": "a recipe names the product's sku and each stock item once, at most 20",
+    "PO_NOT_OPEN": "the purchase order is not sent or already finished: it takes no delivery",
+    "NOT_ON_PO": "the delivery has an item the purchase order does not list",
+    "OVER_RECEIPT": "more delivered than outstanding on the order: refused; receive the extra "
+    "without the order",
+}
+
 ROOM_AGENT = {
     "EMERGENCY": "the room is stopped for an emergency; nothing plays until it ends",
     "TIME_UP": "the room's time is up; extend (续钟) to go on",
@@ -226,6 +247,7 @@ AREAS: dict[str, dict[str, str]] = {
     "Billing": BILLING,
     "Members": MEMBERS,
     "Controller operations": OPERATIONS,
+    "Inventory": INVENTORY,
     "Room agent": ROOM_AGENT,
     "Media index": MEDIA_INDEX,
 }
