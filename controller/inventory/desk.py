@@ -18,6 +18,7 @@ from controller.inventory import settings
 from controller.inventory.ledger import expiry_level, fefo_take, is_expired
 from controller.inventory.model import (
     LOCATIONS,
+    NO_BATCH,
     Batch,
     BatchStock,
     DocumentKind,
@@ -241,9 +242,34 @@ class StockDesk:
                 )
                 self.records.add_batch(batch)
                 out.append(StockLine(item.item_id, location, batch.batch_id, qty, cost))
+                out += self._settle_below_zero(item, location, batch.batch_id, qty, cost, out)
             return self.records.post(
                 DocumentKind.RECEIPT, actor, now, out, location=location, ref=po_id
             )
+
+    def _settle_below_zero(
+        self,
+        item: StockItem,
+        location: str,
+        batch_id: str,
+        qty: int,
+        cost: int,
+        so_far: Sequence[StockLine],
+    ) -> list[StockLine]:
+        """Stock sold below zero (a product that may) is settled by the next receipt: the
+        new batch covers the no-batch shortfall, so FEFO never sells it twice."""
+        below = sum(
+            s.quantity
+            for s in self.records.stocks([item.item_id], location).get(item.item_id, [])
+            if s.batch_id == NO_BATCH
+        ) + sum(x.quantity for x in so_far if x.item_id == item.item_id and x.batch_id == NO_BATCH)
+        settle = min(-below, qty)
+        if settle <= 0:
+            return []
+        return [
+            StockLine(item.item_id, location, batch_id, -settle, cost),
+            StockLine(item.item_id, location, NO_BATCH, settle, cost),
+        ]
 
     def _takes(
         self,

@@ -104,6 +104,13 @@ def clock() -> Clock:
 
 @pytest.fixture
 def venue(tmp_path: Path, clock: Clock) -> Iterator[Venue]:
+    v = make_venue(tmp_path, clock)
+    yield v
+    v.store.close()
+
+
+def make_venue(tmp_path: Path, clock: Clock) -> Venue:
+    """A fresh venue in ``tmp_path`` (the caller closes its store)."""
     store = open_store(tmp_path / "controller.db")
     board = RoomBoard(store, tiers=("small", "vip"), clock=clock)
     board.load()
@@ -114,9 +121,7 @@ def venue(tmp_path: Path, clock: Clock) -> Iterator[Venue]:
     billing.import_config(EXAMPLE.read_text(encoding="utf-8"), MANAGER)
     for item in (BEER, WATER, MELON, GRAPES, WHISKY):
         inventory.desk.put_item(item, MANAGER)
-    v = Venue(store, clock, billing, inventory)
-    yield v
-    store.close()
+    return Venue(store, clock, billing, inventory)
 
 
 __all__ = ["BAR", "STORE_ROOM"]

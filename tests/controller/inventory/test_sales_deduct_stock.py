@@ -118,3 +118,16 @@ def test_package_items_and_gifts_are_reported_apart_at_cost(venue: Venue) -> Non
     now = venue.clock()
     cost = venue.inventory.sales.cost_of_sales(now - timedelta(hours=1), now + timedelta(hours=1))
     assert cost == {"package": 6 * 400 + 800, "gift": 2 * 400, "sale": 400}
+
+
+def test_the_next_receipt_settles_stock_sold_below_zero(venue: Venue) -> None:
+    venue.stock.set_recipe(recipe_of("water", [(WATER.item_id, 1)], True), MANAGER)
+    venue.stock.set_recipe(recipe_of("fruit", [(WATER.item_id, 1)], False), MANAGER)
+    venue.open_room()
+    venue.order("A08", ("water", 3))  # sold on with a warning: -3
+    venue.receive(WATER, "5")
+    assert venue.on_hand(WATER) == 2
+    with pytest.raises(FailedPrecondition):  # only the 2 really there can be sold
+        venue.order("A08", ("fruit", 3))
+    venue.order("A08", ("fruit", 2))
+    assert venue.on_hand(WATER) == 0 and venue.stock.verify() == []
