@@ -259,6 +259,12 @@ class StockRecords:
             for r in rows
         ]
 
+    def document(self, doc_id: str) -> Document:
+        rows = self.store.query("SELECT * FROM inventory_documents WHERE doc_id = ?", (doc_id,))
+        if not rows:
+            raise NotFound(f"no stock document {short(doc_id)}", reason="UNKNOWN_DOCUMENT")
+        return self._documents(rows)[0]
+
     def documents(self, limit: int, before: str = "", kind: str = "") -> list[Document]:
         """Newest first; ``before`` is the ``at|doc_id`` key of the last one already seen."""
         where, params = [], []
@@ -274,6 +280,9 @@ class StockRecords:
             f"SELECT * FROM inventory_documents {clause} ORDER BY at DESC, doc_id DESC LIMIT ?",
             [*params, limit],
         )
+        return self._documents(rows)
+
+    def _documents(self, rows: list[dict]) -> list[Document]:  # type: ignore[type-arg]
         return [
             Document(
                 r["doc_id"],
