@@ -216,6 +216,7 @@ INVENTORY = {
     "BAD_RECIPE": "a recipe names the product's sku and each stock item once, at most 20",
     "PO_NOT_OPEN": "the purchase order is not sent or already finished: it takes no delivery",
     "NOT_ON_PO": "the delivery has an item the purchase order does not list",
+    "BAD_INVENTORY_CONFIG": "[inventory] of the venue config is malformed; the message says how",
     "BAD_ACTION": "an expired bottle's action is extend, forfeit or serve",
     "BAD_CHANNEL": "a purchase order goes by file or email",
     "BAD_FORMAT": "a purchase order exports as text, csv or xlsx",

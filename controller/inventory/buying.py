@@ -125,10 +125,8 @@ class Purchasing:
     def usage(self, since: datetime) -> dict[str, int]:
         """Base units that left through sales, issues and waste since ``since`` (net of voids)."""
         rows = self.store.query_read_only(
-            "SELECT l.item_id, -SUM(l.quantity) AS used FROM inventory_lines l"
-            " JOIN inventory_documents d USING (doc_id)"
-            " WHERE l.at >= ? AND d.kind IN ('sale', 'sale_return', 'issue')"
-            " GROUP BY l.item_id",
+            "SELECT item_id, -SUM(quantity) AS used FROM inventory_lines"
+            " WHERE kind IN ('sale', 'sale_return', 'issue') AND at >= ? GROUP BY item_id",
             (since.isoformat(),),
         )
         return {r["item_id"]: max(int(r["used"] or 0), 0) for r in rows}

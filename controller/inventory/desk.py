@@ -52,31 +52,47 @@ class InventoryConfig:
 
     @classmethod
     def from_toml(cls, text: str) -> InventoryConfig:
+        """From the venue config's text; a malformed ``[inventory]`` is one clear error."""
         data: dict[str, Any] = tomllib.loads(text) if text else {}
+        try:
+            return cls._from(data)
+        except (TypeError, ValueError, AttributeError) as error:
+            raise InvalidArgument(
+                f"[inventory] in the venue config: {error}", reason="BAD_INVENTORY_CONFIG"
+            ) from None
+
+    @classmethod
+    def _from(cls, data: dict[str, Any]) -> InventoryConfig:
         venue = data.get("venue", {})
-        start = str(venue.get("business_day_starts", "10:00"))
-        hh, _, mm = start.partition(":")
+        hh, _, mm = str(venue.get("business_day_starts", "10:00")).partition(":")
         clock = VenueClock(str(venue.get("timezone", "Asia/Shanghai")), time(int(hh), int(mm or 0)))
         section = data.get("inventory", {})
         warn = tuple(
             int(d) for d in section.get("expiry_warning_days", settings.expiry_warning_days)
         )
-        if not warn or any(d <= 0 for d in warn):
-            raise InvalidArgument("[inventory] expiry_warning_days are positive days")
+        if not warn or any(not 0 < d <= 366 for d in warn):
+            raise ValueError("expiry_warning_days are 1-366 days")
         storage = section.get("storage", {})
         rules = StorageRules(
-            days={**settings.storage_days, **storage.get("days", {})},
-            opened_days={**settings.storage_opened_days, **storage.get("opened_days", {})},
+            days={**settings.storage_days, **_days(storage.get("days", {}))},
+            opened_days={**settings.storage_opened_days, **_days(storage.get("opened_days", {}))},
             default_days=int(storage.get("default_days", settings.storage_default_days)),
             reminder_days=int(storage.get("reminder_days", settings.storage_reminder_days)),
         )
-        return cls(
-            clock,
-            warn,
-            int(section.get("velocity_weeks", settings.velocity_weeks)),
-            int(section.get("review_days", settings.review_days)),
-            rules,
-        )
+        weeks = int(section.get("velocity_weeks", settings.velocity_weeks))
+        review = int(section.get("review_days", settings.review_days))
+        if not 1 <= weeks <= 52 or not 0 <= review <= 90:
+            raise ValueError("velocity_weeks is 1-52, review_days 0-90")
+        if not 1 <= rules.default_days <= 3660 or not 0 <= rules.reminder_days <= 60:
+            raise ValueError("storage default_days is 1-3660, reminder_days 0-60")
+        return cls(clock, warn, weeks, review, rules)
+
+
+def _days(table: Any) -> dict[str, int]:
+    out = {str(k): int(v) for k, v in dict(table).items()}
+    if any(not 1 <= v <= 3660 for v in out.values()):
+        raise ValueError("storage days are 1-3660")
+    return out
 
 
 @dataclass(frozen=True)

@@ -228,10 +228,19 @@ class StockRecords:
         )
         moving = [line for line in lines if line.quantity != 0]
         self.store.executemany(
-            "INSERT INTO inventory_lines (doc_id, item_id, location, batch_id, quantity,"
-            " unit_cost_fen, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO inventory_lines (doc_id, kind, item_id, location, batch_id, quantity,"
+            " unit_cost_fen, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (doc_id, x.item_id, x.location, x.batch_id, x.quantity, x.unit_cost_fen, stamp)
+                (
+                    doc_id,
+                    kind.value,
+                    x.item_id,
+                    x.location,
+                    x.batch_id,
+                    x.quantity,
+                    x.unit_cost_fen,
+                    stamp,
+                )
                 for x in moving
             ],
         )

@@ -50,6 +50,7 @@ CREATE INDEX inventory_documents_ref ON inventory_documents (ref, kind);
 CREATE TABLE inventory_lines (
     line_id INTEGER PRIMARY KEY AUTOINCREMENT,
     doc_id TEXT NOT NULL REFERENCES inventory_documents (doc_id),
+    kind TEXT NOT NULL,
     item_id TEXT NOT NULL,
     location TEXT NOT NULL,
     batch_id TEXT NOT NULL,
@@ -59,6 +60,7 @@ CREATE TABLE inventory_lines (
 );
 CREATE INDEX inventory_lines_doc ON inventory_lines (doc_id);
 CREATE INDEX inventory_lines_item ON inventory_lines (item_id, at);
+CREATE INDEX inventory_lines_usage ON inventory_lines (kind, at, item_id, quantity);
 CREATE TRIGGER inventory_lines_append_only_update BEFORE UPDATE ON inventory_lines
 BEGIN SELECT RAISE(ABORT, 'the stock ledger is append-only'); END;
 CREATE TRIGGER inventory_lines_append_only_delete BEFORE DELETE ON inventory_lines
