@@ -336,6 +336,11 @@ class StockDesk:
         with self.store.transaction():
             out = self._takes(lines, from_location, include_expired=False)
             moved = out + [replace(x, location=to_location, quantity=-x.quantity) for x in out]
+            items = self.records.items_by_id(x.item_id for x in out)
+            for x in out:  # stock sold below zero at the target is settled first
+                moved += self._settle_below_zero(
+                    items[x.item_id], to_location, x.batch_id, -x.quantity, x.unit_cost_fen, moved
+                )
             return self.records.post(
                 DocumentKind.TRANSFER,
                 actor,

@@ -131,3 +131,20 @@ def test_the_next_receipt_settles_stock_sold_below_zero(venue: Venue) -> None:
         venue.order("A08", ("fruit", 3))
     venue.order("A08", ("fruit", 2))
     assert venue.on_hand(WATER) == 0 and venue.stock.verify() == []
+
+
+def test_a_transfer_into_the_bar_settles_stock_sold_below_zero_too(venue: Venue) -> None:
+    venue.stock.set_recipe(recipe_of("water", [(WATER.item_id, 1)], True), MANAGER)
+    venue.stock.set_recipe(recipe_of("fruit", [(WATER.item_id, 1)], False), MANAGER)
+    venue.receive(WATER, "4", where=STORE_ROOM)
+    venue.open_room()
+    venue.order("A08", ("water", 3))
+    from controller.inventory.desk import MoveLine
+
+    venue.stock.transfer(
+        [MoveLine(WATER.item_id, "4")], MANAGER, from_location=STORE_ROOM, to_location=BAR
+    )
+    assert venue.on_hand(WATER) == 1
+    with pytest.raises(FailedPrecondition):
+        venue.order("A08", ("fruit", 2))
+    assert venue.stock.verify() == []
