@@ -71,6 +71,9 @@ class ControllerApp:
     room_certificates: RoomCertificates | None = None
     data_dir_lock: DataDirLock | None = None  # held while serving; restore needs it
     scheduler: JobScheduler | None = None  # periodic jobs; modules add theirs in add_to_server
+    # Objects service modules share, by name (inventory's desk: billing's stock hook and
+    # inventory's servicer use the same one); built once by whichever module asks first.
+    parts: dict[str, object] = field(default_factory=dict)
 
 
 class ServiceModule(Protocol):

@@ -56,6 +56,7 @@ SERVICE_MODULE_PATHS = [
     "controller.api.modules",
     "controller.members.api",
     "controller.billing.api",
+    "controller.inventory.api",
     "controller.scheduler.api",
 ]
 

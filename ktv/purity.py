@@ -39,8 +39,15 @@ DOMAIN_MODULES = (
     "controller.billing.receipt",
     "controller.billing.records",
     "controller.billing.settlement",
+    "controller.billing.stock",
     "controller.billing.tab",
     "controller.billing.till",
+    # controller: inventory (units, FEFO, reorder levels, storage rules)
+    "controller.inventory.ledger",
+    "controller.inventory.model",
+    "controller.inventory.purchasing",
+    "controller.inventory.settings",
+    "controller.inventory.storage_rules",
     # controller: members, rooms (occupancy alerts), auth, scheduler
     "controller.members.campaigns",
     "controller.members.coupons",

@@ -91,3 +91,42 @@ AUTH_SERVICE = service_rows(
 LINK_SERVICE = service_rows(
     "ktv.v1.RoomLinkService", {"Connect": Permission(frozenset({Role.AGENT}))}
 )
+
+# Inventory: every staff member reads stock and moves it (receives, issues, transfers, wastes,
+# counts, stores and hands out 存酒); definitions, approvals, purchasing and write-offs are a
+# manager's.
+_STOCK_STAFF = Permission(STAFF_ROLES)
+_STOCK_MANAGER = Permission(MANAGER_UP)
+INVENTORY_SERVICE = service_rows(
+    "ktv.v1.InventoryService",
+    {
+        "UpsertStockItem": _STOCK_MANAGER,
+        "ListStockLevels": _STOCK_STAFF,
+        "SetRecipe": _STOCK_MANAGER,
+        "ReceiveStock": _STOCK_STAFF,
+        "IssueStock": _STOCK_STAFF,
+        "TransferStock": _STOCK_STAFF,
+        "WasteStock": _STOCK_STAFF,
+        "WriteOffExpired": _STOCK_MANAGER,
+        "ListStockDocuments": _STOCK_STAFF,
+        "OpenStocktake": _STOCK_STAFF,
+        "GetStocktake": _STOCK_STAFF,
+        "RecordCount": _STOCK_STAFF,
+        "DecideStocktake": _STOCK_MANAGER,
+        "UpsertSupplier": _STOCK_MANAGER,
+        "ListSuppliers": _STOCK_STAFF,
+        "SuggestPurchases": _STOCK_STAFF,
+        "CreatePurchaseOrder": _STOCK_MANAGER,
+        "SendPurchaseOrder": _STOCK_MANAGER,
+        "ExportPurchaseOrder": _STOCK_STAFF,
+        "ClosePurchaseOrder": _STOCK_MANAGER,
+        "ListPurchaseOrders": _STOCK_STAFF,
+        "StoreBottle": _STOCK_STAFF,
+        "WithdrawBottle": _STOCK_STAFF,
+        "ResolveBottle": _STOCK_MANAGER,
+        "ListStoredBottles": _STOCK_STAFF,
+        "CheckStoredBottles": _STOCK_MANAGER,
+        "ListStockAlerts": _STOCK_STAFF,
+        "VerifyStockLedger": _STOCK_MANAGER,
+    },
+)

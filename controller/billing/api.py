@@ -55,6 +55,7 @@ from controller.billing.records import Actor, OrderSource
 from controller.billing.self_service import RoomSelfService, check_room_extension
 from controller.billing.service import BillingDesk
 from controller.billing.settlement import settled_hooks
+from controller.billing.stock import stock_keepers
 from controller.billing.store import AuditEntry
 from controller.rooms.model import parse_room_name
 from ktv.errors import InvalidArgument, KtvError
@@ -485,6 +486,7 @@ class BillingModule:
             providers=providers,
             on_settled=hooks,
             limits=app.venue.limits,
+            stock=stock_keepers(app),
         )
         if "pricing" in data:
             desk.import_config(text, SYSTEM, seed=True)

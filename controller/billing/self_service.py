@@ -24,6 +24,7 @@ from controller.billing.desk import TenderAmount, TimePurchase
 from controller.billing.plan import PricePlan
 from controller.billing.records import Tender
 from controller.billing.service import BillingDesk
+from controller.billing.stock import StockNote
 from controller.billing.tab import Tab
 from controller.rooms.model import parse_room_name
 from ktv.errors import FailedPrecondition, InvalidArgument, KtvError, PermissionDenied
@@ -60,6 +61,20 @@ class RoomSelfService:
             return None, None, tier
 
     def priced_menu(self, room_name: str) -> list[pb.Product]:
+        """The menu; a product the stock keepers say is sold out is shown unavailable."""
+        menu = self._priced_menu(room_name)
+        notes: dict[str, StockNote] = {}
+        for keeper in self.desk.stock:
+            notes.update(keeper.stock_notes([p.sku for p in menu]))
+        for product in menu:
+            note = notes.get(product.sku)
+            if note is not None:
+                product.sold_out = note.sold_out
+                product.stock_warning = note.warning
+                product.available = product.available and not note.sold_out
+        return menu
+
+    def _priced_menu(self, room_name: str) -> list[pb.Product]:
         products = self.desk.records.products().values()
         if not room_name:
             return [

@@ -25,6 +25,7 @@ from controller.billing.events import (
     OrderCancelled,
     OrderComped,
     OrderDelivered,
+    OrderPlaced,
     TabEvent,
     TabsMerged,
 )
@@ -35,6 +36,7 @@ from controller.billing.plan import PricePlan
 from controller.billing.plan_config import load_plan_text, menu_from_config, parse_toml
 from controller.billing.records import Actor, Discount, OrderSource, Tender, new_id
 from controller.billing.settlement import SettledHook
+from controller.billing.stock import StockKeeper
 from controller.billing.store import BillingRecords, utc_now
 from controller.billing.tab import Tab
 from controller.billing.till import Till, _require_prepaid, require_payment_offered
@@ -53,8 +55,10 @@ class BillingDesk:
         providers: Mapping[Tender, PaymentProvider] | None = None,
         on_settled: Sequence[SettledHook] = (),
         limits: Limits = DEFAULT,
+        stock: Sequence[StockKeeper] = (),
     ) -> None:
         self.limits = limits
+        self.stock = tuple(stock)  # told of each order event inside its transaction
         self.board = board
         self.store = board.store
         self.records = BillingRecords(board.store)
@@ -167,6 +171,7 @@ class BillingDesk:
                 ledger.tabs = snapshot
                 raise
             self.records.append(event, bills.get(event.tab_id), after_bill, now)
+            self._tell_stock(event)
             bills[event.tab_id] = after_bill
             if isinstance(event, TabsMerged):
                 source = ledger.tab(event.source_tab_id)
@@ -174,6 +179,16 @@ class BillingDesk:
         for tab_id, bill in bills.items():
             self.records.save_tab(ledger.tab(tab_id), bill)
         self.records.remember(ledger)
+
+    def _tell_stock(self, event: TabEvent) -> None:
+        """Order events reach the stock keepers in this transaction (one may refuse)."""
+        for keeper in self.stock:
+            if isinstance(event, OrderPlaced):
+                keeper.order_placed(event.tab_id, event.order, event.at, event.actor)
+            elif isinstance(event, OrderCancelled):
+                keeper.order_cancelled(event.tab_id, event.order_id, event.at, event.actor)
+            elif isinstance(event, OrderComped):
+                keeper.order_comped(event.tab_id, event.order_id, event.at, event.actor)
 
     def open(
         self,

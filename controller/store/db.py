@@ -129,6 +129,11 @@ class Store:
         with self._lock:
             return self.conn.execute(sql, params)
 
+    def executemany(self, sql: str, rows: Sequence[Params]) -> sqlite3.Cursor:
+        """One statement for many rows (a document's ledger lines)."""
+        with self._lock:
+            return self.conn.executemany(sql, rows)
+
     def query(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
         """Rows as dicts (for adapters; convert to dataclasses before leaving the store)."""
         with self._lock:

@@ -557,20 +557,24 @@ class GetPricePlanResponse(_message.Message):
     def __init__(self, version: _Optional[str] = ..., config_toml: _Optional[str] = ..., versions: _Optional[_Iterable[str]] = ..., active_version: _Optional[str] = ...) -> None: ...
 
 class Product(_message.Message):
-    __slots__ = ("sku", "name", "category", "base_fen", "available", "price_fen")
+    __slots__ = ("sku", "name", "category", "base_fen", "available", "price_fen", "sold_out", "stock_warning")
     SKU_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
     BASE_FEN_FIELD_NUMBER: _ClassVar[int]
     AVAILABLE_FIELD_NUMBER: _ClassVar[int]
     PRICE_FEN_FIELD_NUMBER: _ClassVar[int]
+    SOLD_OUT_FIELD_NUMBER: _ClassVar[int]
+    STOCK_WARNING_FIELD_NUMBER: _ClassVar[int]
     sku: str
     name: str
     category: str
     base_fen: int
     available: bool
     price_fen: int
-    def __init__(self, sku: _Optional[str] = ..., name: _Optional[str] = ..., category: _Optional[str] = ..., base_fen: _Optional[int] = ..., available: _Optional[bool] = ..., price_fen: _Optional[int] = ...) -> None: ...
+    sold_out: bool
+    stock_warning: str
+    def __init__(self, sku: _Optional[str] = ..., name: _Optional[str] = ..., category: _Optional[str] = ..., base_fen: _Optional[int] = ..., available: _Optional[bool] = ..., price_fen: _Optional[int] = ..., sold_out: _Optional[bool] = ..., stock_warning: _Optional[str] = ...) -> None: ...
 
 class ListProductsRequest(_message.Message):
     __slots__ = ("room", "page_size", "page_token")

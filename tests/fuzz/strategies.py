@@ -17,9 +17,25 @@ from google.protobuf.message import Message
 from google.protobuf.message_factory import GetMessageClass
 from hypothesis import strategies as st
 
-from ktv.v1 import auth_pb2, billing_pb2, link_pb2, members_pb2, rooms_pb2, scheduler_pb2
+from ktv.v1 import (
+    auth_pb2,
+    billing_pb2,
+    inventory_pb2,
+    link_pb2,
+    members_pb2,
+    rooms_pb2,
+    scheduler_pb2,
+)
 
-PROTO_MODULES = (auth_pb2, billing_pb2, link_pb2, members_pb2, rooms_pb2, scheduler_pb2)
+PROTO_MODULES = (
+    auth_pb2,
+    billing_pb2,
+    inventory_pb2,
+    link_pb2,
+    members_pb2,
+    rooms_pb2,
+    scheduler_pb2,
+)
 
 INT32 = (-(2**31), 2**31 - 1)
 INT64 = (-(2**63), 2**63 - 1)

@@ -17,7 +17,14 @@ from tests.controller.billing.grpc_support import write_venue
 from tests.support.controller import launch
 
 KTVCTL = [sys.executable, "-m", "controller.ktvctl"]
-JOBS = {"points_expiry", "birthday", "win_back", "notifications", "member_credit_sweep"}
+JOBS = {
+    "points_expiry",
+    "birthday",
+    "win_back",
+    "notifications",
+    "member_credit_sweep",
+    "storage_reminders",  # inventory: 存酒 expiring
+}
 DAILY_OR_MONTHLY = ("points_expiry", "birthday", "win_back")
 
 

@@ -10,7 +10,14 @@ from ktv.v1 import billing_pb2, billing_pb2_grpc, scheduler_pb2, scheduler_pb2_g
 from tests.controller.billing.grpc_support import write_venue
 from tests.support.controller import start_controller
 
-JOBS = {"points_expiry", "birthday", "win_back", "notifications", "member_credit_sweep"}
+JOBS = {
+    "points_expiry",
+    "birthday",
+    "win_back",
+    "notifications",
+    "member_credit_sweep",
+    "storage_reminders",  # inventory: 存酒 expiring
+}
 
 
 @pytest.fixture(scope="module")
