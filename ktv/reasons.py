@@ -249,6 +249,8 @@ ROOM_AGENT = {
     "NO_CONTROLLER": "the controller has not been found on the network yet; retry",
     "FONT_MISSING": "the CJK font is not installed (Debian fonts-noto-cjk)",
     "FONT_NOT_SAVED": "the simplified-Chinese face could not be saved to the data dir",
+    "UNKNOWN_EFFECT": "this room has no atmosphere sound (气氛) by that name",
+    "EFFECT_RATE_LIMITED": "atmosphere sounds come no faster than the venue allows; wait a moment",
 }
 
 MEDIA_INDEX = {

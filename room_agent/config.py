@@ -73,6 +73,19 @@ class GpioConfig:
 
 
 @dataclass(frozen=True)
+class AmbienceConfig:
+    """``[ambience]``: atmosphere sounds (气氛) and 公播 (docs/ambience.md)."""
+
+    enabled: bool = True
+    effects_dir: Path | None = None  # None: DATA_DIR/effects, with the default samples
+    background_dir: Path | None = None  # the venue's background playlist; None: no 公播
+    background_volume_percent: int = 45  # the guest volume's scale; 45 ~ 8 dB under a song
+    effect_min_gap_s: float = 0.8
+    effect_burst: int = 5  # at most this many effects in any effect_window_s
+    effect_window_s: float = 10.0
+
+
+@dataclass(frozen=True)
 class AgentConfig:
     room: str
     data_dir: Path = DEFAULT_DATA_DIR
@@ -93,13 +106,15 @@ class AgentConfig:
     heartbeat_interval_s: float = link_settings.heartbeat_interval_s
     gpio: GpioConfig = field(default_factory=GpioConfig)
     prepaid: TimePolicy = field(default_factory=TimePolicy)
+    ambience: AmbienceConfig = field(default_factory=AmbienceConfig)
 
     @property
     def resolved_catalog_path(self) -> Path:
         return self.catalog_path or self.data_dir / "catalog.db"
 
 
-_TOP_KEYS = {f.name for f in fields(AgentConfig)} - {"gpio", "headless", "prepaid"}
+_TOP_KEYS = {f.name for f in fields(AgentConfig)} - {"gpio", "headless", "prepaid", "ambience"}
+_AMBIENCE_KEYS = {f.name for f in fields(AmbienceConfig)}
 _GPIO_KEYS = {f.name for f in fields(GpioConfig)}
 
 
@@ -147,8 +162,39 @@ def _parse_gpio(raw: Mapping[str, Any], src: str) -> GpioConfig:
     return gpio
 
 
+def _parse_ambience(raw: Mapping[str, Any], src: str) -> AmbienceConfig:
+    unknown = set(raw) - _AMBIENCE_KEYS
+    if unknown:
+        raise InvalidArgument(f"{src}: unknown key ambience.{sorted(unknown)[0]}")
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        where = f"{src}: ambience.{key}"
+        if key == "enabled":
+            values[key] = _expect(where, value, bool, "true or false")
+        elif key.endswith("_dir"):
+            text = _expect(where, value, str, "a path")
+            if not text.strip():
+                raise InvalidArgument(f"{where}: must not be empty (leave it out instead)")
+            values[key] = Path(text).expanduser()
+        elif key == "background_volume_percent":
+            if not 0 <= _expect(where, value, int, "a whole percent") <= 100:
+                raise InvalidArgument(f"{where}: must be 0-100, got {value}")
+            values[key] = value
+        elif key == "effect_burst":
+            if not 1 <= _expect(where, value, int, "a whole number") <= 100:
+                raise InvalidArgument(f"{where}: must be 1-100, got {value}")
+            values[key] = value
+        else:  # the seconds
+            _expect(where, value, (int, float), "a number of seconds")
+            low = 0.0 if key == "effect_min_gap_s" else 0.1
+            if not low <= value <= 600:
+                raise InvalidArgument(f"{where}: must be {low:g}-600 seconds, got {value}")
+            values[key] = float(value)
+    return AmbienceConfig(**values)
+
+
 def _parse(raw: Mapping[str, Any], src: str, base: AgentConfig) -> AgentConfig:
-    unknown = set(raw) - _TOP_KEYS - {"gpio", "prepaid"}
+    unknown = set(raw) - _TOP_KEYS - {"gpio", "prepaid", "ambience"}
     if unknown:
         raise InvalidArgument(f"{src}: unknown key {sorted(unknown)[0]!r}")
     changes: dict[str, Any] = {}
@@ -203,6 +249,8 @@ def _parse(raw: Mapping[str, Any], src: str, base: AgentConfig) -> AgentConfig:
             changes[key] = _parse_gpio(_expect(where, value, dict, "a [gpio] table"), src)
         elif key == "prepaid":
             changes[key] = parse_prepaid(_expect(where, value, dict, "a [prepaid] table"), src)
+        elif key == "ambience":
+            changes[key] = _parse_ambience(_expect(where, value, dict, "an [ambience] table"), src)
     return replace(base, **changes)
 
 

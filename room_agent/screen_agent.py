@@ -28,10 +28,13 @@ from media_index.catalog import Catalog
 from room_agent.agent import RoomAgent, build_agent, prepare_data_dir
 from room_agent.config import AgentConfig
 from room_agent.core import ports
+from room_agent.core.ambience import AmbienceSettings
 from room_agent.core.room import RoomCore
 from room_agent.link.front_desk import front_desk_of
 from room_agent.lyrics.files import LyricsFiles
 from room_agent.player import AudioOutput, OutputKind, VlcPlayer
+from room_agent.player.ambience import VlcAmbience, playlist_in, samples_in
+from room_agent.player.samples import write_default_samples
 from room_agent.room_screens import RoomScreens
 from room_agent.sensors.config import SensorConfig
 from room_agent.sensors.gpio import open_room_sensors
@@ -51,6 +54,45 @@ def audio_output(device: str) -> AudioOutput:
     if kind is None:
         raise InvalidArgument(f"audio_device {device!r}: use dummy, pulse[/SINK] or alsa[/DEVICE]")
     return AudioOutput(kind, device=name)
+
+
+def open_ambience(
+    config: AgentConfig, output: AudioOutput
+) -> tuple[VlcAmbience | None, AmbienceSettings]:
+    """The atmosphere sounds and 公播 of ``[ambience]`` (docs/ambience.md), or None when off
+    or when the output cannot take a second stream (a bare ALSA ``hw:`` device)."""
+    amb = config.ambience
+    settings = AmbienceSettings(
+        background_volume_percent=amb.background_volume_percent,
+        effect_min_gap_s=amb.effect_min_gap_s,
+        effect_burst=amb.effect_burst,
+        effect_window_s=amb.effect_window_s,
+    )
+    if not amb.enabled or output.kind is OutputKind.DUMMY:
+        return None, settings
+    if output.kind is OutputKind.ALSA and output.device.startswith(("hw:", "plughw:")):
+        log.warning(
+            "ambience off: ALSA device %s plays one stream only; use pulse or ALSA's default",
+            output.device,
+        )
+        return None, settings
+    if amb.effects_dir is None:
+        effects_dir = config.data_dir / "effects"
+        write_default_samples(effects_dir)  # only the names the venue has not replaced
+    else:
+        effects_dir = amb.effects_dir
+        if not effects_dir.is_dir():
+            raise InvalidArgument(f"ambience.effects_dir {effects_dir}: no such directory")
+    background: list[Path] = []
+    if amb.background_dir is not None:
+        if not amb.background_dir.is_dir():
+            raise InvalidArgument(
+                f"ambience.background_dir {amb.background_dir}: no such directory"
+            )
+        background = playlist_in(amb.background_dir)
+        if not background:
+            log.warning("ambience.background_dir %s: no audio files, no 公播", amb.background_dir)
+    return VlcAmbience(output, samples_in(effects_dir), background), settings
 
 
 class _LinkThread:
@@ -126,11 +168,19 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
     # song.lyrics_path under the media root, else the .lrc beside the song: the core's lyrics
     # clock and the TV's karaoke subtitles read the same lyrics
     lyrics = LyricsFiles(config.media_root or "")
+    ambience, ambience_settings = open_ambience(config, output)
     parts: dict[str, object] = {}
 
     def make_room(cfg: AgentConfig, sink: ports.EventSink) -> ports.CommandHandler:
         core = RoomCore(
-            player, sink, catalog.get, store=store, lyrics=lyrics, time_policy=cfg.prepaid
+            player,
+            sink,
+            catalog.get,
+            store=store,
+            lyrics=lyrics,
+            time_policy=cfg.prepaid,
+            ambience=ambience,
+            ambience_settings=ambience_settings,
         )
         parts["core"] = core
         return core
@@ -178,6 +228,8 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
             grpc_desk.close()
         sensors.close()
         core.close()
+        if ambience is not None:
+            ambience.close()
         player.close()
         agent.close()
         store.close()

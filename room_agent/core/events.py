@@ -159,6 +159,22 @@ class SensorChanged:
     present: bool
 
 
+@dataclass(frozen=True)
+class EffectPlayed:
+    """An atmosphere sound (掌声, 欢呼...) started over the song."""
+
+    name: ClassVar[str] = "effect_played"
+    effect: str
+
+
+@dataclass(frozen=True)
+class AmbienceChanged:
+    """公播 (the venue's background playlist) started (on=True) or stopped."""
+
+    name: ClassVar[str] = "ambience_changed"
+    background_on: bool
+
+
 CoreEvent = (
     SongStarted
     | SongEnded
@@ -176,6 +192,8 @@ CoreEvent = (
     | TimeLeftChanged
     | TimeWarning
     | TimeUpChanged
+    | EffectPlayed
+    | AmbienceChanged
 )
 
 Listener = Callable[[CoreEvent], None]

@@ -173,6 +173,7 @@ class PlaybackController:
         self.current = NowSinging(entry, song, started_at or core.utcnow(), key, played_ms)
         self._timeline = self._lyrics_for(song)
         self._lyric_index = -2
+        core.ambience.before_song()  # 公播 gives way before the song's first sample
         try:
             core.player.play(song, start_ms=start_ms, key_semitones=key)
             if paused:

@@ -122,6 +122,28 @@ class Player(Protocol):
         """Release libVLC resources; idempotent."""
 
 
+class Ambience(Protocol):
+    """Sounds beside the song: atmosphere effects and 公播. Each is a stream of its own that
+    the audio server mixes with the song's, so the song is never interrupted. Every method
+    returns promptly (the adapter does libVLC's blocking calls on its own thread)."""
+
+    def effect_names(self) -> tuple[str, ...]:
+        """The effects there is a sample for."""
+
+    def play_effect(self, name: str) -> None:
+        """Start the sample over whatever plays (a few may overlap)."""
+
+    def stop_effects(self) -> None: ...
+
+    def has_background(self) -> bool:
+        """True when the venue configured a background playlist."""
+
+    def start_background(self, volume_percent: int) -> None:
+        """Play the background playlist from where it was, looping, at ``volume_percent``."""
+
+    def stop_background(self) -> None: ...
+
+
 # --- the link's vocabulary (ktv.room_link): events up, commands down -------------------------
 
 RoomBusinessState = RoomState  # the room's older name for the controller's RoomState

@@ -25,12 +25,14 @@ from datetime import UTC, datetime
 from ktv.errors import InvalidArgument
 from media_index.model import Song
 from room_agent.core import settings
+from room_agent.core.ambience import AmbienceController, AmbienceSettings
 from room_agent.core.events import CoreEvent, Listener, ServiceAnswered, Subscribers
 from room_agent.core.memory import MemoryController
 from room_agent.core.mixer import MixerController
 from room_agent.core.persistence import MemoryRoomStore, RoomSnapshot, RoomStore
 from room_agent.core.playback import PlaybackController
 from room_agent.core.ports import (
+    Ambience,
     Emergency,
     EventSink,
     Player,
@@ -95,6 +97,8 @@ class RoomCore:
         presence: PresenceTimeouts | None = None,
         door_debounce_ms: int = settings.door_debounce_ms,
         time_policy: TimePolicy | None = None,
+        ambience: Ambience | None = None,
+        ambience_settings: AmbienceSettings | None = None,
     ) -> None:
         # the edges, shared by the controllers
         self.player = player
@@ -116,6 +120,7 @@ class RoomCore:
         )
         self.sensors = SensorsController(self, timeouts, door_debounce_ms)
         self.memory = MemoryController(self, store if store is not None else MemoryRoomStore())
+        self.ambience = AmbienceController(self, ambience, ambience_settings)
 
         # the inbox and its loop
         self._lock = threading.RLock()
@@ -216,6 +221,7 @@ class RoomCore:
             self.room.tick(now)
             self.sensors.tick(now)
             self.prepaid.tick(now)
+            self.ambience.update()
 
     # --- the edges the controllers share ---------------------------------------------------
     def send(self, event: CoreEvent) -> None:
@@ -361,6 +367,16 @@ class RoomCore:
         with self._lock:
             self.mixer.set_mute(not self.mixer.muted)
 
+    def effects(self) -> tuple[str, ...]:
+        """The atmosphere sounds (气氛) this room has, in button order."""
+        with self._lock:
+            return self.ambience.effects()
+
+    def play_effect(self, name: str) -> None:
+        """An atmosphere sound over the song (掌声, 欢呼...); rate-limited."""
+        with self._lock:
+            self.ambience.play_effect(name)
+
     def dismiss_message(self) -> None:
         with self._lock:
             self.room.dismiss_message()
@@ -406,9 +422,12 @@ class RoomCore:
                         self.room.show(command.text, command.duration_s)
                 case Emergency():
                     self.room.set_emergency(command)
+                    if command.active:
+                        self.ambience.silence()
                 case RoomStateChanged():
                     self.room.set_business(command.state)
                 case ServiceAcknowledged():
                     self.send(ServiceAnswered(command.staff, command.call_kind))
                 case _:
                     raise InvalidArgument(f"unknown room command {type(command).__name__}")
+            self.ambience.update()

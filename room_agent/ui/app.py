@@ -80,6 +80,7 @@ class KtvApp(App):
     room_view = ObjectProperty(None, allownone=True, rebind=True)
     queue_view = ObjectProperty(QueueView(), rebind=True)
     playback = ObjectProperty(IDLE_PLAYBACK, rebind=True)
+    effects = ObjectProperty((), rebind=True)  # the room's atmosphere sounds (气氛)
     online = BooleanProperty(True)
     toast = StringProperty("")
 
@@ -178,6 +179,7 @@ class KtvApp(App):
         if desk is not None:
             self.desk = desk
         self._unsubscribe = room.subscribe(self._on_change)
+        self.effects = tuple(room.effects())
         for change in (Change.ROOM, Change.QUEUE, Change.PLAYBACK):
             self.refresh(change)
 
@@ -301,6 +303,10 @@ class KtvApp(App):
 
     def change_volume(self, delta: int) -> None:
         self.guarded(lambda: self.room.change_volume(delta))
+
+    def play_effect(self, name: str) -> None:
+        """An atmosphere sound: the sound is the answer; a refusal (too fast) is a toast."""
+        self.guarded(lambda: self.room.play_effect(name))
 
     def toggle_mute(self) -> None:
         self.guarded(lambda: self.room.set_mute(not self.playback.muted))

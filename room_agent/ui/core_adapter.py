@@ -271,6 +271,12 @@ class CoreRoomControl:
     def set_mute(self, muted: bool) -> None:
         self.core.set_mute(muted)
 
+    def effects(self) -> tuple[str, ...]:
+        return self.core.effects()
+
+    def play_effect(self, name: str) -> None:
+        self.core.play_effect(name)
+
     def call_service(self, kind: str) -> ServiceCall:
         self.core.call_service(kind)
         call = ServiceCall(call_id=f"call-{next(self._call_ids)}", kind=kind)

@@ -111,6 +111,11 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "nothing_playing": ("暂无播放，请点歌", "Nothing playing: add a song"),
     "up_next": ("下一首：{title}", "Up next: {title}"),
     "no_lyrics": ("本歌曲暂无歌词", "No lyrics for this song"),
+    # ambience: atmosphere sounds (气氛)
+    "effect_applause": ("掌声", "Applause"),
+    "effect_cheers": ("欢呼", "Cheers"),
+    "effect_whistle": ("口哨", "Whistle"),
+    "effect_laughter": ("笑声", "Laughter"),
     # service
     "call_service": ("呼叫服务", "Call service"),
     "call_water": ("加水", "Water"),

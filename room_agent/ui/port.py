@@ -161,6 +161,13 @@ class RoomControl(Protocol):
     # service
     def call_service(self, kind: str) -> ServiceCall: ...
 
+    # ambience (气氛): atmosphere sounds over the song
+    def effects(self) -> tuple[str, ...]:
+        """The atmosphere sounds this room has (names; "" buttons are disabled)."""
+
+    def play_effect(self, name: str) -> None:
+        """Raises ``ktv.errors.FailedPrecondition`` (EFFECT_RATE_LIMITED) when too fast."""
+
 
 # --- the catalog ---------------------------------------------------------------------------
 

@@ -261,6 +261,12 @@ class RoomDouble:
         self.playback = replace(self.playback, muted=muted)
         self._emit(Change.PLAYBACK)
 
+    def effects(self) -> tuple[str, ...]:
+        return ("applause", "cheers", "whistle", "laughter")
+
+    def play_effect(self, name: str) -> None:
+        self.intents.append(("play_effect", name))
+
     def call_service(self, kind: str) -> ServiceCall:
         self.intents.append(("call_service", kind))
         call = ServiceCall(call_id=f"c{next(self._ids)}", kind=kind)

@@ -110,3 +110,15 @@ def test_a_refused_order_shows_why_and_the_screen_carries_on(guest, room):
     assert guest.app.queue_view.pending == () and guest.app.playback.song is None
     guest.tap(guest.row(search.ids.results, song_id="s-qt").ids.add)  # the next try works
     guest.until(lambda: guest.app.playback.song is not None)
+
+
+def test_atmosphere_buttons_under_the_controls_play_their_sound(guest, room):
+    room.enqueue("s-qlx")
+    guest.tap(guest.session.ids.tab_now_playing)
+    ids = guest.session.screens["now_playing"].ids
+    guest.until(lambda: ids.effect_applause.text == "掌声" and not ids.effect_applause.disabled)
+    guest.tap(ids.effect_applause)
+    guest.tap(ids.effect_whistle)
+    guest.until(lambda: room.intents[-1] == ("play_effect", "whistle"))
+    assert ("play_effect", "applause") in room.intents
+    assert [ids[f"effect_{n}"].text for n in ("cheers", "laughter")] == ["欢呼", "笑声"]
