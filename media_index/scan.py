@@ -246,7 +246,7 @@ class _Plan:
     media_files: int  # media files found under the root (good, bad and duplicate)
 
 
-def _plan(root: Path, catalog: Catalog, report: ScanReport) -> _Plan:
+def _plan(root: Path, catalog: Catalog, report: ScanReport, workers: int = 1) -> _Plan:
     """Decide per file: unchanged, metadata-only update, moved, new, back from a tombstone,
     duplicate or rejected. Writes nothing.
 
@@ -287,17 +287,24 @@ def _plan(root: Path, catalog: Catalog, report: ScanReport) -> _Plan:
         else:
             jobs.append(_Job(item, k.song_id, _stored(catalog, k.song_id), "updated"))
     by_id = {k.song_id: p for p, k in known.items()}
-    for item in changed:
-        path = str(item.path)
-        tomb = tomb_at.get(path)
+
+    def song_id_of(item: MediaFile) -> str | OSError:
+        tomb = tomb_at.get(str(item.path))
         if tomb and (tomb.stamp.size, tomb.stamp.mtime_ns) == (item.size, item.mtime_ns):
-            song_id = tomb.song_id  # back where it was, untouched
-        else:
-            try:
-                song_id = identity(item.path, item.size)
-            except OSError as e:
-                report.skipped.append(ScanProblem(path, f"cannot read: {e.strerror}"))
-                continue
+            return tomb.song_id  # back where it was, untouched
+        try:
+            return identity(item.path, item.size)
+        except OSError as e:
+            return e
+
+    # hashing reads 2 MiB a file and hashlib lets go of the GIL: in parallel, in order
+    with ThreadPoolExecutor(max(1, workers), thread_name_prefix="ktv-hash") as pool:
+        ids = list(pool.map(song_id_of, changed))
+    for item, song_id in zip(changed, ids, strict=True):
+        path = str(item.path)
+        if isinstance(song_id, OSError):
+            report.skipped.append(ScanProblem(path, f"cannot read: {song_id.strerror}"))
+            continue
         if song_id in owner:
             report.skipped.append(ScanProblem(path, f"same content as {owner[song_id]}"))
             continue
@@ -455,7 +462,7 @@ def scan(
     report = ScanReport()
     singer_kinds, problems = read_singer_book(root)
     report.warnings.extend(problems)
-    plan = _plan(root, catalog, report)
+    plan = _plan(root, catalog, report, workers)
     check_not_empty(str(root), plan.media_files)
     check_removals(plan.known, len(plan.gone), max_removal_share, allow_removals)
     _mark(root, catalog, facts, report)
