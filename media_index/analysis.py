@@ -91,7 +91,7 @@ def analyse(
     report = AnalysisReport()
     root = catalog.meta("library_root")
     singer_kinds = read_singer_book(Path(root))[0] if root else {}
-    pending = catalog.stats().analysis_pending
+    pending = catalog.analysis_progress().pending
     total = pending if limit is None else min(limit, pending)
     hot_since = charts.window_start_ms(now or datetime.now(UTC), HOT_WINDOW_DAYS) or 0
     passed: set[str] = set()  # skipped this run: changed or gone files
@@ -132,7 +132,7 @@ def analyse(
                 catalog.set_analysis(failed, Analysis.FAILED)
             report.analysed += len(entries)
             report.failed += len(failed)
-    report.remaining = catalog.stats().analysis_pending
+    report.remaining = catalog.analysis_progress().pending
     return report
 
 

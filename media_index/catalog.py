@@ -22,6 +22,7 @@ from media_index.model import Song, VocalMode
 from media_index.ranking import plan_query
 from media_index.records import (
     Analysis,
+    AnalysisProgress,
     ArtistKind,
     CatalogEntry,
     CatalogStats,
@@ -312,6 +313,17 @@ class Catalog:
                 analysed=songs - pending - failed,
                 analysis_pending=pending,
                 analysis_failed=failed,
+            )
+
+    def analysis_progress(self) -> AnalysisProgress:
+        """Songs, pending and failed analyses (~ms at 100k songs; ``stats()`` counts more)."""
+        with self._lock:
+            r = self._fresh()
+            counts = r.analysis_counts()
+            return AnalysisProgress(
+                songs=r.scalar("SELECT count(*) FROM song"),
+                pending=counts.get(Analysis.PENDING.value, 0),
+                failed=counts.get(Analysis.FAILED.value, 0),
             )
 
     def meta(self, key: str, default: str = "") -> str:

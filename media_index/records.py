@@ -87,6 +87,25 @@ class CatalogStats:
 
 
 @dataclass(frozen=True)
+class AnalysisProgress:
+    """How far the analysis after the scan has got: cheap to read (a count and an index), so
+    the controller can show it on its board while the analyser works."""
+
+    songs: int
+    pending: int
+    failed: int
+
+    @property
+    def analysed(self) -> int:
+        return self.songs - self.pending - self.failed
+
+    @property
+    def share(self) -> float:
+        """0.0-1.0 of the songs no longer waiting (1.0 for an empty catalog)."""
+        return 1.0 if self.songs == 0 else (self.songs - self.pending) / self.songs
+
+
+@dataclass(frozen=True)
 class FileStamp:
     """What tells a rescan that a file (or its sidecar/lyrics) changed."""
 

@@ -20,6 +20,8 @@ max_removal_share = 0.10
 # songs per transaction, decodes at once, and how often a background analyser looks for
 # new pending songs when it has none
 analysis_batch_songs = 8
+# the most sung songs of the last week that go before the rest (after queued ones)
+analysis_hot_songs = 500
 analysis_workers = 1
 analysis_idle_poll_s = 30.0
 # bulk imports (bulk_import.py): songs per transaction, and worker processes computing keys

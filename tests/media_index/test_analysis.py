@@ -21,6 +21,7 @@ from media_index.analysis import BackgroundAnalyser, analyse
 from media_index.cli import main
 from media_index.model import Channel, VocalMode
 from media_index.probe import ffprobe, low_priority_prefix, parse_streams, probe_streams
+from media_index.records import AnalysisProgress
 from media_index.scan import MEDIA_EXTENSIONS, scan
 
 
@@ -52,6 +53,7 @@ def test_the_first_pass_makes_every_song_searchable_and_playable_without_decodin
     assert report.added == 9 and report.probed == 10
     st = cat.stats()
     assert (st.songs, st.analysed, st.analysis_pending, st.analysed_share) == (9, 0, 9, 0.0)
+    assert cat.analysis_progress() == AnalysisProgress(songs=9, pending=9, failed=0)
     songs = titles(cat)
     for song in songs.values():
         assert 5_000 < song.duration_ms < 60_000 and song.loudness_lufs is None, song.title
@@ -84,6 +86,8 @@ def test_analysis_measures_loudness_and_the_channel_split(first_pass) -> None:
     assert (report.analysed, report.failed, report.remaining) == (9, 0, 0)
     st = cat.stats()
     assert (st.analysed, st.analysis_pending, st.analysed_share) == (9, 0, 1.0)
+    progress = cat.analysis_progress()
+    assert (progress.analysed, progress.pending, progress.share) == (9, 0, 1.0)
     songs = titles(cat)
     for song in songs.values():
         assert song.loudness_lufs is not None and -60 < song.loudness_lufs < 0, song.title
