@@ -209,3 +209,22 @@ def test_files_that_come_back_keep_their_identity_and_plays(
     assert added_at(cat) == first_seen  # not a new arrival again
     assert cat.get(daoxiang.song_id).loudness_lufs == daoxiang.loudness_lufs  # analysis kept
     assert cat.stats().removed == 0 and cat.stats().analysis_pending == 0
+
+
+def test_a_library_that_cannot_be_marked_is_scanned_with_a_warning(
+    generated_library: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "read-only-share"
+    shutil.copytree(generated_library, root)
+    (root / MARKER_NAME).mkdir()  # the marker cannot be written (as on a read-only share)
+    (root / MARKER_NAME / "x").write_text("", "utf-8")
+    with Catalog(tmp_path / "c.sqlite") as cat:
+        report = scan(root, cat)
+        assert report.added == 9
+        assert any("cannot write the library marker" in w.reason for w in report.warnings)
+        assert cat.meta("library_id") == ""  # so an unmarked rescan is not refused
+        assert scan(root, cat).unchanged == 9
+        for name in SIX_OF_NINE:  # the removal check still protects it
+            (root / name).unlink()
+        with pytest.raises(RemovalsRefused):
+            scan(root, cat)
