@@ -93,6 +93,8 @@ def _run_analysis(cat: Catalog, args: argparse.Namespace, console: Console) -> N
 def cmd_scan(args: argparse.Namespace, console: Console) -> int:
     from media_index.scan import scan
 
+    if not 0 <= args.max_removal_percent <= 100:
+        raise InvalidArgument("--max-removal-percent must be 0-100")
     started = time.monotonic()
     with Catalog(args.db) as cat:
         with _bar("indexing", console, args.quiet) as bar:
