@@ -194,12 +194,12 @@ def analyse_streams(
 ) -> StreamFacts:
     """``facts`` with loudness (of ``loudness_track``) and, for a single stereo track, the
     channel-split measurement: decodes the audio (~1 s of CPU per 4-minute song)."""
-    split = None
     if len(facts.audio) == 1 and facts.audio[0].channels == 2:
-        split = measure_stereo_split(path, low_priority=low_priority)
+        lufs, split = measure_loudness_and_split(path, low_priority=low_priority)
+        return replace(facts, loudness_lufs=lufs, stereo_split=split, analysed=True)
     track = loudness_track if 0 <= loudness_track < len(facts.audio) else 0
     lufs = measure_loudness(path, track, low_priority=low_priority)
-    return replace(facts, loudness_lufs=lufs, stereo_split=split, analysed=True)
+    return replace(facts, loudness_lufs=lufs, stereo_split=None, analysed=True)
 
 
 def measure_loudness(path: Path, audio_index: int, *, low_priority: bool = False) -> float | None:
@@ -209,11 +209,48 @@ def measure_loudness(path: Path, audio_index: int, *, low_priority: bool = False
          "-map", f"0:a:{audio_index}", "-af", "ebur128=framelog=verbose", "-f", "null", "-"],
         settings.loudness_timeout_s, low_priority=low_priority,
     )  # fmt: skip
-    m = _INTEGRATED.search(proc.stderr.decode("utf-8", "replace"))
-    if proc.returncode != 0 or not m or m.group(1) == "-inf":
+    return _integrated(proc)
+
+
+def _integrated(proc: subprocess.CompletedProcess) -> float | None:
+    # the last summary: a filter graph configured twice (two outputs) prints an empty one first
+    found = _INTEGRATED.findall(proc.stderr.decode("utf-8", "replace"))
+    if proc.returncode != 0 or not found or found[-1] == "-inf":
         return None
-    value = float(m.group(1))
+    value = float(found[-1])
     return None if value <= -69.0 else value  # -70 LUFS is ebur128's "silence" floor
+
+
+def _split_from(proc: subprocess.CompletedProcess) -> bool | None:
+    levels = _RMS.findall(proc.stderr.decode("utf-8", "replace"))
+    if proc.returncode != 0 or len(levels) < 2:
+        return None
+    mid, side = (float("-inf") if v == "-inf" else float(v) for v in levels[:2])
+    if mid == float("-inf"):
+        return None
+    return side - mid >= SPLIT_SIDE_TO_MID_DB
+
+
+_MID_SIDE = "pan=stereo|c0=0.5*c0+0.5*c1|c1=0.5*c0-0.5*c1"
+_RMS_STATS = "astats=measure_overall=none:measure_perchannel=RMS_level"
+
+
+def measure_loudness_and_split(
+    path: Path, *, low_priority: bool = False
+) -> tuple[float | None, bool | None]:
+    """Loudness of a single stereo track and whether its channels are split, from one decode
+    (one ffmpeg start, the first ``SPLIT_SAMPLE_S`` seconds not decoded twice)."""
+    graph = (
+        f"[0:a:0]asplit[loud][split];[loud]ebur128=framelog=verbose[l];"
+        f"[split]atrim=0:{SPLIT_SAMPLE_S},{_MID_SIDE},{_RMS_STATS}[s]"
+    )
+    proc = _run(
+        ["ffmpeg", "-hide_banner", "-nostats", "-v", "info", "-i", str(path), "-vn", "-sn",
+         "-filter_complex", graph, "-map", "[l]", "-f", "null", "-", "-map", "[s]", "-f", "null",
+         "-"],
+        settings.loudness_timeout_s, low_priority=low_priority,
+    )  # fmt: skip
+    return _integrated(proc), _split_from(proc)
 
 
 def measure_stereo_split(
@@ -223,17 +260,10 @@ def measure_stereo_split(
     proc = _run(
         ["ffmpeg", "-hide_banner", "-nostats", "-v", "info", "-t", str(SPLIT_SAMPLE_S),
          "-i", str(path), "-vn", "-sn", "-map", f"0:a:{audio_index}", "-af",
-         "pan=stereo|c0=0.5*c0+0.5*c1|c1=0.5*c0-0.5*c1,"
-         "astats=measure_overall=none:measure_perchannel=RMS_level", "-f", "null", "-"],
+         f"{_MID_SIDE},{_RMS_STATS}", "-f", "null", "-"],
         settings.probe_timeout_s, low_priority=low_priority,
     )  # fmt: skip
-    levels = _RMS.findall(proc.stderr.decode("utf-8", "replace"))
-    if proc.returncode != 0 or len(levels) < 2:
-        return None
-    mid, side = (float("-inf") if v == "-inf" else float(v) for v in levels[:2])
-    if mid == float("-inf"):
-        return None
-    return side - mid >= SPLIT_SIDE_TO_MID_DB
+    return _split_from(proc)
 
 
 def probe(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from media_index import Catalog, PlayOutcome, probe, settings
+from media_index import Catalog, PlayOutcome, analysis, probe, settings
 from media_index.analysis import BackgroundAnalyser, analyse
 from media_index.cli import main
 from media_index.model import Channel, VocalMode
@@ -102,9 +102,11 @@ def test_analysis_resumes_after_a_restart_and_never_repeats_a_song(
 ) -> None:
     _, cat, _ = first_pass
     measured: list[str] = []
-    real = probe.measure_loudness
+    real = analysis.analyse_streams
     monkeypatch.setattr(
-        probe, "measure_loudness", lambda p, i, **kw: measured.append(p.name) or real(p, i, **kw)
+        analysis,
+        "analyse_streams",
+        lambda p, facts, track, **kw: measured.append(p.name) or real(p, facts, track, **kw),
     )
     first = analyse(cat, limit=4)
     assert (first.analysed, first.remaining) == (4, 5)
@@ -218,3 +220,15 @@ def test_scan_then_analyse_from_the_command_line(
     assert "analysed 7 songs" in out and "Analysis 9 of 9 songs (100%)" in out
     assert main(["stats", "--db", db]) == 0
     assert "9 of 9 (100%)" in capsys.readouterr().out
+
+
+def test_one_decode_measures_a_stereo_track_as_two_did(generated_library: Path) -> None:
+    stereo = [p for p in sorted(generated_library.glob("*.mp3")) if p.stat().st_size]
+    assert len(stereo) >= 4
+    seen = set()
+    for path in stereo:
+        together = probe.measure_loudness_and_split(path)
+        apart = (probe.measure_loudness(path, 0), probe.measure_stereo_split(path))
+        assert together == apart, path.name
+        seen.add(together[1])
+    assert seen == {True, False}  # split files and plain stereo mixes among them
