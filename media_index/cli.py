@@ -19,6 +19,7 @@ from rich.table import Table
 
 from ktv.errors import InvalidArgument, KtvError
 from media_index.catalog import Catalog
+from media_index.guard import RootFacts, check_root
 from media_index.model import Song
 from media_index.ranking import classify
 
@@ -95,6 +96,9 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
 
     if not 0 <= args.max_removal_percent <= 100:
         raise InvalidArgument("--max-removal-percent must be 0-100")
+    root = Path(args.library)
+    if not root.is_dir():  # refused before a catalog file is created for it
+        check_root(RootFacts(str(root), root.exists(), False, None, None))
     started = time.monotonic()
     with Catalog(args.db) as cat:
         with _bar("indexing", console, args.quiet) as bar:

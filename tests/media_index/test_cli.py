@@ -71,6 +71,7 @@ def test_errors_are_one_line_with_an_exit_code(tmp_path: Path, capsys) -> None:
     assert code == 2 and err.strip().startswith("ktv-index: no catalog")
     code, _, err = run(capsys, "scan", str(tmp_path / "nowhere"), "--db", str(tmp_path / "c"))
     assert code == 11 and "does not exist" in err
+    assert not (tmp_path / "c").exists()  # no catalog file made for a refused scan
     code, _, err = run(capsys, "scan", str(tmp_path), "--max-removal-percent", "150")
     assert code == 2 and "0-100" in err
     db = tmp_path / "c.sqlite"
