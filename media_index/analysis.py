@@ -126,8 +126,8 @@ def analyse(
                 done += 1
                 if progress:
                     progress(done, total, p.path)
-            if entries:
-                catalog.put_entries(entries)
+            if entries:  # unless a scan (another process) removed or changed them meanwhile
+                catalog.put_entries(entries, if_unchanged=True)
             if failed:
                 catalog.set_analysis(failed, Analysis.FAILED)
             report.analysed += len(entries)

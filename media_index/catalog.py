@@ -370,10 +370,11 @@ class Catalog:
         with self._lock:
             self._write().set_analysis(song_ids, state)
 
-    def put_entries(self, entries: Sequence[CatalogEntry]) -> None:
-        """Add or update songs (by song_id) in one transaction."""
+    def put_entries(self, entries: Sequence[CatalogEntry], *, if_unchanged: bool = False) -> None:
+        """Add or update songs (by song_id) in one transaction; ``if_unchanged``: only songs
+        still in the catalog at the entry's path, size and mtime."""
         with self._lock:
-            self._write().put_entries(entries)
+            self._write().put_entries(entries, if_unchanged=if_unchanged)
 
     def put_prepared(
         self,

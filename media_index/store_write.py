@@ -194,12 +194,16 @@ class CatalogWriter:
         now_s: int | None = None,
         prepared: Sequence[IndexedText] | None = None,
         staged_keys: bool = False,
+        if_unchanged: bool = False,
     ) -> None:
         """Add or replace songs (by song_id) with their keys and singers: one transaction,
         set-at-a-time statements (bulk imports of 100k+ songs go through here).
         ``prepared``: the entries' ``indexed_text``, already computed (parallel to entries).
         ``staged_keys``: their keys are not in ``prepared`` but in the attached database
-        ``staged``, table ``key_row (entry, key, tier)``, ``entry`` indexing ``entries``."""
+        ``staged``, table ``key_row (entry, key, tier)``, ``entry`` indexing ``entries``.
+        ``if_unchanged``: only replace songs still in the catalog at the entry's path, size
+        and mtime (analysis results: a scan in another process may have removed or changed
+        the song meanwhile; checked inside the transaction)."""
         now_s = int(time.time()) if now_s is None else now_s
         if prepared is None:
             prepared = [
@@ -214,6 +218,21 @@ class CatalogWriter:
             return
         ids = [e.song.song_id for e in batch]
         with self.transaction():
+            if if_unchanged:
+                current = {
+                    r[0]: tuple(r[1:])
+                    for r in self._select_in(
+                        "SELECT song_id, path, size, mtime_ns FROM song WHERE song_id IN ({})",
+                        ids,
+                    )
+                }
+                by_id = {
+                    i: v
+                    for i, v in by_id.items()
+                    if current.get(i) == (v[1].song.path, v[1].stamp.size, v[1].stamp.mtime_ns)
+                }
+                batch = [e for _, e, _ in by_id.values()]
+                ids = [e.song.song_id for e in batch]
             touched: Counter[int] = Counter()  # singer id -> change in song count
             for clash in self._select_in(
                 "SELECT song_id, path FROM song WHERE path IN ({})", [e.song.path for e in batch]

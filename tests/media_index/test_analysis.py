@@ -194,7 +194,10 @@ def test_a_background_analyser_works_through_the_catalog_and_stops(first_pass) -
     analyser.start()
     try:
         deadline = time.monotonic() + 120
-        while cat.stats().analysis_pending and time.monotonic() < deadline:
+        # the count moves when a run of analyse() returns, just after its last batch landed
+        while (cat.stats().analysis_pending or analyser.analysed < 9) and (
+            time.monotonic() < deadline
+        ):
             time.sleep(0.05)
         assert cat.stats().analysis_pending == 0 and analyser.analysed == 9
     finally:
@@ -232,3 +235,16 @@ def test_one_decode_measures_a_stereo_track_as_two_did(generated_library: Path) 
         assert together == apart, path.name
         seen.add(together[1])
     assert seen == {True, False}  # split files and plain stereo mixes among them
+
+
+def test_an_analysis_never_brings_back_a_song_a_scan_removed_meanwhile(first_pass) -> None:
+    root, cat, _ = first_pass
+    pending = cat.pending_analysis(2)
+    entries = [analysis.analyse_one(p, {}) for p in pending]  # decoded...
+    (root / Path(pending[0].path).name).unlink()  # ...while a scan elsewhere removes one
+    scan(root, cat, allow_removals=True)
+    cat.put_entries(entries, if_unchanged=True)
+    assert cat.stats().removed == 1
+    with pytest.raises(Exception, match="no song"):
+        cat.get(pending[0].song_id)
+    assert cat.get(pending[1].song_id).loudness_lufs is not None
