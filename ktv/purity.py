@@ -67,6 +67,7 @@ DOMAIN_MODULES = (
     "controller.scheduler.timing",
     # song index: model, ranking, search keys, charts
     "media_index.charts",
+    "media_index.guard",
     "media_index.model",
     "media_index.ranking",
     "media_index.records",

@@ -259,6 +259,15 @@ MEDIA_INDEX = {
     "CATALOG_TOO_NEW": "the catalog is newer than this software; upgrade it",
     "CATALOG_SCHEMA_MISMATCH": "the catalog is older: open it writable once to migrate",
     "SONG_NOT_FOUND": "no song with this id in the catalog",
+    "LIBRARY_MISSING": "the library folder does not exist: mount the library's disk or NAS",
+    "LIBRARY_EMPTY": "the library folder holds no media files: is the library mounted?",
+    "LIBRARY_UNMARKED": "the library folder has no marker although the catalog came from a "
+    "marked one: mount the library, or scan with --adopt if this folder is the library",
+    "LIBRARY_MISMATCH": "the library folder is another library (its marker): use that "
+    "library's catalog, or --adopt",
+    "LIBRARY_NOT_MOUNTED": "the library folder is not on the mount the venue requires: mount it",
+    "LIBRARY_REMOVALS_REFUSED": "the scan would remove more songs than allowed (10 %): check "
+    "the library, or scan with --allow-removals",
 }
 # fmt: on
 

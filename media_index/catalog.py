@@ -21,6 +21,8 @@ from media_index import catalog_file, charts, settings
 from media_index.model import Song, VocalMode
 from media_index.ranking import plan_query
 from media_index.records import (
+    Analysis,
+    AnalysisProgress,
     ArtistKind,
     CatalogEntry,
     CatalogStats,
@@ -33,7 +35,7 @@ from media_index.schema import check_readable, migrate
 from media_index.search_keys import IndexedText, fold
 from media_index.search_run import run_plan
 from media_index.store import CatalogReader, SongFilter
-from media_index.store_write import CatalogWriter, KnownFile
+from media_index.store_write import CatalogWriter, KnownFile, PendingSong, Tombstone
 
 log = logging.getLogger(__name__)
 
@@ -294,8 +296,12 @@ class Catalog:
     def stats(self) -> CatalogStats:
         with self._lock:
             r = self._fresh()
+            analysis = r.analysis_counts()
+            songs = r.scalar("SELECT count(*) FROM song")
+            pending = analysis.get(Analysis.PENDING.value, 0)
+            failed = analysis.get(Analysis.FAILED.value, 0)
             return CatalogStats(
-                songs=r.scalar("SELECT count(*) FROM song"),
+                songs=songs,
                 singers=r.scalar("SELECT count(*) FROM singer WHERE song_count > 0"),
                 with_lyrics=r.scalar("SELECT count(*) FROM song WHERE has_lyrics = 1"),
                 with_video=r.scalar("SELECT count(*) FROM song WHERE has_video = 1"),
@@ -303,7 +309,27 @@ class Catalog:
                 by_vocal_mode=r.counts("vocal_mode"),
                 plays=r.scalar("SELECT count(*) FROM play"),
                 version=r.meta("version"),
+                removed=r.scalar("SELECT count(*) FROM song_tombstone"),
+                analysed=songs - pending - failed,
+                analysis_pending=pending,
+                analysis_failed=failed,
             )
+
+    def analysis_progress(self) -> AnalysisProgress:
+        """Songs, pending and failed analyses (~ms at 100k songs; ``stats()`` counts more)."""
+        with self._lock:
+            r = self._fresh()
+            counts = r.analysis_counts()
+            return AnalysisProgress(
+                songs=r.scalar("SELECT count(*) FROM song"),
+                pending=counts.get(Analysis.PENDING.value, 0),
+                failed=counts.get(Analysis.FAILED.value, 0),
+            )
+
+    def meta(self, key: str, default: str = "") -> str:
+        """A value the catalog keeps about itself (``version``, ``library_id``...)."""
+        with self._lock:
+            return self._fresh().meta(key, default)
 
     # ---- writing (scanner, controller) -------------------------------------------------------
     def known_files(self) -> dict[str, KnownFile]:
@@ -324,10 +350,31 @@ class Catalog:
         with self._lock:
             return self._write().stored_facts(song_id)
 
-    def put_entries(self, entries: Sequence[CatalogEntry]) -> None:
-        """Add or update songs (by song_id) in one transaction."""
+    def tombstones(self) -> list[Tombstone]:
+        """Songs whose files went away: identity, last path and stamp."""
         with self._lock:
-            self._write().put_entries(entries)
+            return self._write().tombstones()
+
+    def set_meta(self, values: dict[str, str]) -> None:
+        with self._lock:
+            self._write().set_meta(values)
+
+    def pending_analysis(
+        self, limit: int, *, first: Sequence[str] = (), hot_since_ms: int = 0
+    ) -> list[PendingSong]:
+        """The next songs to analyse: ``first``, then hot, then popular, then catalog order."""
+        with self._lock:
+            return self._write().pending_analysis(limit, first=first, hot_since_ms=hot_since_ms)
+
+    def set_analysis(self, song_ids: Sequence[str], state: Analysis) -> None:
+        with self._lock:
+            self._write().set_analysis(song_ids, state)
+
+    def put_entries(self, entries: Sequence[CatalogEntry], *, if_unchanged: bool = False) -> None:
+        """Add or update songs (by song_id) in one transaction; ``if_unchanged``: only songs
+        still in the catalog at the entry's path, size and mtime."""
+        with self._lock:
+            self._write().put_entries(entries, if_unchanged=if_unchanged)
 
     def put_prepared(
         self,

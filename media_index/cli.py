@@ -19,6 +19,7 @@ from rich.table import Table
 
 from ktv.errors import InvalidArgument, KtvError
 from media_index.catalog import Catalog
+from media_index.guard import RootFacts, check_root
 from media_index.model import Song
 from media_index.ranking import classify
 
@@ -54,40 +55,91 @@ def _open(db: str, readonly: bool = True) -> Catalog:
     return Catalog(db, readonly=readonly)
 
 
-def cmd_scan(args: argparse.Namespace, console: Console) -> int:
-    from media_index.scan import scan
+def _bar(verb: str, console: Console, quiet: bool) -> Progress:
+    return Progress(
+        TextColumn(f"[bold]{verb}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), TextColumn("{task.description}"),
+        console=console, disable=quiet,
+    )  # fmt: skip
 
-    root = Path(args.library)
-    if not root.is_dir():
-        raise InvalidArgument(f"{root} is not a folder")
+
+def _run_analysis(cat: Catalog, args: argparse.Namespace, console: Console) -> None:
+    from media_index.analysis import analyse
+
     started = time.monotonic()
-    with (
-        Catalog(args.db) as cat,
-        Progress(
-            TextColumn("[bold]scanning"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), TextColumn("{task.description}"),
-            console=console, disable=args.quiet,
-        ) as bar,
-    ):  # fmt: skip
+    with _bar("analysing", console, args.quiet) as bar:
         task = bar.add_task("", total=None)
 
         def progress(done: int, total: int, path: str) -> None:
             bar.update(task, completed=done, total=total, description=Path(path).name[:40])
 
-        report = scan(root, cat, workers=args.workers, progress=progress)
-        version = cat.version
-    elapsed = time.monotonic() - started
+        report = analyse(
+            cat,
+            first=args.first or (),
+            workers=args.analysis_workers,
+            limit=args.limit,
+            progress=progress,
+            low_priority=not args.full_priority,
+        )
+    st = cat.stats()
     console.print(
-        f"[bold]{report.indexed}[/] songs indexed in {elapsed:.1f} s: {report.added} new, "
-        f"{report.updated} updated, {report.moved} moved, {report.unchanged} unchanged, "
-        f"{report.removed} removed, {len(report.skipped)} skipped "
-        f"({report.probed} probed). Catalog {args.db} version {version}",
+        f"analysed {report.analysed} songs in {time.monotonic() - started:.1f} s "
+        f"(loudness, channel split), {report.failed} failed, {report.skipped} changed since "
+        f"the scan. Analysis {st.analysed} of {st.songs} songs ({st.analysed_share:.0%}), "
+        f"{st.analysis_pending} pending. Catalog version {st.version}",
         soft_wrap=True,
     )
-    for p in report.skipped:
-        console.print(f"[red]skipped[/] {p.path}: {p.reason}", soft_wrap=True)
-    for p in report.warnings:
-        console.print(f"[yellow]warning[/] {p.path}: {p.reason}", soft_wrap=True)
+
+
+def cmd_scan(args: argparse.Namespace, console: Console) -> int:
+    from media_index.scan import scan
+
+    if not 0 <= args.max_removal_percent <= 100:
+        raise InvalidArgument("--max-removal-percent must be 0-100")
+    root = Path(args.library)
+    if not root.is_dir():  # refused before a catalog file is created for it
+        check_root(RootFacts(str(root), root.exists(), False, None, None))
+    started = time.monotonic()
+    with Catalog(args.db) as cat:
+        with _bar("indexing", console, args.quiet) as bar:
+            task = bar.add_task("", total=None)
+
+            def progress(done: int, total: int, path: str) -> None:
+                bar.update(task, completed=done, total=total, description=Path(path).name[:40])
+
+            report = scan(
+                args.library,
+                cat,
+                workers=args.workers,
+                progress=progress,
+                allow_removals=args.allow_removals,
+                max_removal_share=args.max_removal_percent / 100,
+                mount=args.mount,
+                adopt=args.adopt,
+            )
+        elapsed = time.monotonic() - started
+        console.print(
+            f"[bold]{report.indexed}[/] songs indexed in {elapsed:.1f} s: {report.added} new, "
+            f"{report.updated} updated, {report.moved} moved, {report.restored} back, "
+            f"{report.unchanged} unchanged, {report.removed} removed, "
+            f"{len(report.skipped)} skipped ({report.probed} probed). "
+            f"Searchable now: catalog {args.db} version {cat.version}",
+            soft_wrap=True,
+        )
+        for p in report.skipped:
+            console.print(f"[red]skipped[/] {p.path}: {p.reason}", soft_wrap=True)
+        for p in report.warnings:
+            console.print(f"[yellow]warning[/] {p.path}: {p.reason}", soft_wrap=True)
+        if not args.no_analyse:
+            _run_analysis(cat, args, console)
+    return 0
+
+
+def cmd_analyse(args: argparse.Namespace, console: Console) -> int:
+    if args.limit is not None and args.limit < 1:
+        raise InvalidArgument("--limit must be at least 1")
+    with _open(args.db, readonly=False) as cat:
+        _run_analysis(cat, args, console)
     return 0
 
 
@@ -133,7 +185,7 @@ def cmd_stats(args: argparse.Namespace, console: Console) -> int:
     with _open(args.db) as cat:
         st = cat.stats()
     if args.json:
-        print(json.dumps(asdict(st), ensure_ascii=False))
+        print(json.dumps(asdict(st) | {"analysed_share": st.analysed_share}, ensure_ascii=False))
         return 0
     table = Table(title=f"catalog {args.db} (version {st.version})", show_header=False)
     table.add_row("songs", str(st.songs))
@@ -141,6 +193,12 @@ def cmd_stats(args: argparse.Namespace, console: Console) -> int:
     table.add_row("with lyrics", str(st.with_lyrics))
     table.add_row("with video", str(st.with_video))
     table.add_row("plays recorded", str(st.plays))
+    table.add_row(
+        "analysed",
+        f"{st.analysed} of {st.songs} ({st.analysed_share:.0%}), {st.analysis_pending} pending,"
+        f" {st.analysis_failed} failed",
+    )
+    table.add_row("removed (kept, return with their plays)", str(st.removed))
     table.add_row("languages", ", ".join(f"{k or '?'} {v}" for k, v in st.by_language.items()))
     table.add_row("vocal modes", ", ".join(f"{k} {v}" for k, v in st.by_vocal_mode.items()))
     console.print(table)
@@ -191,11 +249,41 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--db", default=DEFAULT_DB, help="catalog file (default: %(default)s)")
         return sp
 
-    sp = with_db(sub.add_parser("scan", help="scan a song library into the catalog"))
+    def with_analysis(sp: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sp.add_argument("--analysis-workers", type=int, default=1, help="decodes at once")
+        sp.add_argument(
+            "--first", nargs="*", metavar="SONG_ID", help="analyse these songs before the rest"
+        )
+        sp.add_argument("--full-priority", action="store_true", help="do not nice the decodes")
+        sp.add_argument("--quiet", action="store_true", help="no progress bar")
+        return sp
+
+    sp = with_analysis(with_db(sub.add_parser("scan", help="scan a song library into the catalog")))
     sp.add_argument("library")
     sp.add_argument("--workers", type=int, default=2, help="probe jobs at once")
-    sp.add_argument("--quiet", action="store_true", help="no progress bar")
-    sp.set_defaults(run=cmd_scan)
+    sp.add_argument(
+        "--allow-removals", action="store_true", help="remove songs even beyond the share below"
+    )
+    sp.add_argument(
+        "--max-removal-percent", type=float, default=10.0,
+        help="refuse a scan that would remove more of the catalog (default: %(default)s)",
+    )  # fmt: skip
+    sp.add_argument(
+        "--mount", help="the library must be on this mount point (remembered by the catalog)"
+    )
+    sp.add_argument(
+        "--adopt", action="store_true", help="this folder is the catalog's library: (re)mark it"
+    )
+    sp.add_argument(
+        "--no-analyse", action="store_true", help="first pass only (ktv-index analyse later)"
+    )
+    sp.set_defaults(run=cmd_scan, limit=None)
+
+    sp = with_analysis(
+        with_db(sub.add_parser("analyse", help="loudness and channel-split analysis, resumable"))
+    )
+    sp.add_argument("--limit", type=int, help="stop after this many songs")
+    sp.set_defaults(run=cmd_analyse)
 
     sp = with_db(sub.add_parser("search", help="search like the room's query box"))
     sp.add_argument("query", nargs="?", default="")

@@ -32,6 +32,14 @@ class ArtistKind(enum.Enum):
             return cls.UNKNOWN
 
 
+class Analysis(enum.Enum):
+    """Where a song is in the analysis that follows the scan (loudness, channel split)."""
+
+    PENDING = "pending"  # searchable and playable; default gain, layout from the probe
+    DONE = "done"
+    FAILED = "failed"  # the decode failed or timed out: not retried until the file changes
+
+
 @dataclass(frozen=True)
 class Singer:
     name: str
@@ -67,6 +75,34 @@ class CatalogStats:
     by_vocal_mode: dict[str, int] = field(default_factory=dict)
     plays: int = 0
     version: str = ""
+    removed: int = 0  # tombstones: songs whose files went away (they return with their plays)
+    analysed: int = 0  # loudness and channel split measured (Analysis.DONE)
+    analysis_pending: int = 0
+    analysis_failed: int = 0
+
+    @property
+    def analysed_share(self) -> float:
+        """How far analysis has got: 0.0-1.0 of the songs (1.0 for an empty catalog)."""
+        return 1.0 if self.songs == 0 else (self.songs - self.analysis_pending) / self.songs
+
+
+@dataclass(frozen=True)
+class AnalysisProgress:
+    """How far the analysis after the scan has got: cheap to read (a count and an index), so
+    the controller can show it on its board while the analyser works."""
+
+    songs: int
+    pending: int
+    failed: int
+
+    @property
+    def analysed(self) -> int:
+        return self.songs - self.pending - self.failed
+
+    @property
+    def share(self) -> float:
+        """0.0-1.0 of the songs no longer waiting (1.0 for an empty catalog)."""
+        return 1.0 if self.songs == 0 else (self.songs - self.pending) / self.songs
 
 
 @dataclass(frozen=True)
@@ -89,3 +125,4 @@ class CatalogEntry:
     video_codec: str = ""
     base_popularity: int = 0  # a declared starting popularity (sidecar), plays add to it
     probe_facts_json: str = ""  # the prober's facts, kept so unchanged files are not re-probed
+    analysis: Analysis = Analysis.DONE  # scanner entries start PENDING (analysed afterwards)

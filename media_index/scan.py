@@ -1,12 +1,19 @@
 """The library scanner as a pipeline: walk -> read (sidecar, tags, name, lyrics) -> probe (a
 worker pool) -> normalise -> index. Each stage is a function; ``scan`` strings them together,
 incrementally: unchanged files are not re-probed, moved files keep their identity and plays.
+
+The scan is the first, cheap pass (container facts, no decoding): every song is searchable
+and playable when it ends. Loudness and channel-split analysis follow (``analysis.py``).
+A scan never destroys: the library root is checked first (``guard.py``), a scan that would
+remove too much stops before writing, and removed songs are kept as tombstones.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import secrets
+import time
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +23,15 @@ from pathlib import Path
 from media_index import settings
 from media_index.catalog import Catalog
 from media_index.cdg_file import cdg_next_to, is_cdg
+from media_index.guard import (
+    MARKER_NAME,
+    RootFacts,
+    check_not_empty,
+    check_removals,
+    check_root,
+    marker_text,
+    parse_marker,
+)
 from media_index.lyrics_file import LyricsError, LyricsFacts, find_for, inspect
 from media_index.metadata import (
     SidecarError,
@@ -28,10 +44,10 @@ from media_index.metadata import (
     sidecar_path,
 )
 from media_index.model import Song
-from media_index.probe import ProbeError, StreamFacts, probe
-from media_index.records import ArtistKind, CatalogEntry, FileStamp
+from media_index.probe import ProbeError, StreamFacts, probe_streams
+from media_index.records import Analysis, ArtistKind, CatalogEntry, FileStamp
 from media_index.search_keys import guess_language
-from media_index.vocal import Declared, infer_layout, track_role
+from media_index.vocal import Declared, infer_layout
 
 MEDIA_EXTENSIONS = frozenset(
     {".mp4", ".mkv", ".mpg", ".mpeg", ".vob", ".avi", ".ts", ".webm", ".m4a",
@@ -69,8 +85,9 @@ class ScanReport:
     added: int = 0
     updated: int = 0
     moved: int = 0
+    restored: int = 0  # tombstoned songs whose files came back (same identity, same plays)
     unchanged: int = 0
-    removed: int = 0
+    removed: int = 0  # left the catalog as tombstones
     probed: int = 0
     skipped: list[ScanProblem] = field(default_factory=list)
     warnings: list[ScanProblem] = field(default_factory=list)
@@ -79,7 +96,7 @@ class ScanReport:
 
     @property
     def indexed(self) -> int:
-        return self.added + self.updated + self.moved + self.unchanged
+        return self.added + self.updated + self.moved + self.restored + self.unchanged
 
 
 # ---- stage 1: walk ---------------------------------------------------------------------------
@@ -154,9 +171,9 @@ def read_metadata(media: MediaFile) -> ReadResult:
 
 
 # ---- stage 3: probe --------------------------------------------------------------------------
-def probe_media(media: MediaFile, read: ReadResult) -> StreamFacts:
-    """Stream facts; loudness is measured on the accompaniment track when one is known."""
-    return probe(media.path, loudness_track=read.meta.accompaniment_track, role=track_role)
+def probe_media(media: MediaFile) -> StreamFacts:
+    """Container facts, no decoding (loudness and channel split come later: analysis.py)."""
+    return probe_streams(media.path)
 
 
 # ---- stage 4: normalise ----------------------------------------------------------------------
@@ -205,6 +222,7 @@ def normalise(
         video_codec=facts.video_codec or ("cdgraphics" if read.graphics else ""),
         base_popularity=meta.popularity or 0,
         probe_facts_json=facts.to_json(),
+        analysis=Analysis.DONE if facts.analysed else Analysis.PENDING,
     )
 
 
@@ -217,23 +235,39 @@ class _Job:
     media: MediaFile
     song_id: str
     facts: StreamFacts | None  # None: must be probed
-    kind: str  # "added" | "updated" | "moved"
+    kind: str  # "added" | "updated" | "moved" | "restored"
 
 
-def _plan(root: Path, catalog: Catalog, report: ScanReport) -> tuple[list[_Job], set[str]]:
-    """Decide per file: unchanged, metadata-only update, moved, new, duplicate or rejected.
+@dataclass
+class _Plan:
+    jobs: list[_Job]
+    gone: set[str]  # song ids whose files are no longer in the library
+    known: int  # songs in the catalog before the scan
+    media_files: int  # media files found under the root (good, bad and duplicate)
+
+
+def _plan(root: Path, catalog: Catalog, report: ScanReport, workers: int = 1) -> _Plan:
+    """Decide per file: unchanged, metadata-only update, moved, new, back from a tombstone,
+    duplicate or rejected. Writes nothing.
 
     Unchanged files are settled first, so a copy or a replacement elsewhere never steals
-    the identity of a file that is still in place."""
+    the identity of a file that is still in place. A file back at a tombstone's path with the
+    tombstone's size and mtime takes its identity without hashing (by path); any other file
+    is hashed, and a hash that names a tombstone brings that song back (by content)."""
     known = catalog.known_files()
     rejected = catalog.rejected_files()
+    tombstones = catalog.tombstones()
+    tomb_ids = {t.song_id for t in tombstones}
+    tomb_at = {t.path: t for t in tombstones}
     owner: dict[str, str] = {}  # song_id -> path that holds it in this scan
     jobs: list[_Job] = []
     changed: list[MediaFile] = []
+    media_files = 0
     for item in walk(root):
         if isinstance(item, ScanProblem):
             report.skipped.append(item)
             continue
+        media_files += 1
         path = str(item.path)
         if item.size == 0:
             report.skipped.append(ScanProblem(path, "empty file (0 bytes)"))
@@ -253,23 +287,37 @@ def _plan(root: Path, catalog: Catalog, report: ScanReport) -> tuple[list[_Job],
         else:
             jobs.append(_Job(item, k.song_id, _stored(catalog, k.song_id), "updated"))
     by_id = {k.song_id: p for p, k in known.items()}
-    for item in changed:
-        path = str(item.path)
+
+    def song_id_of(item: MediaFile) -> str | OSError:
+        tomb = tomb_at.get(str(item.path))
+        if tomb and (tomb.stamp.size, tomb.stamp.mtime_ns) == (item.size, item.mtime_ns):
+            return tomb.song_id  # back where it was, untouched
         try:
-            song_id = identity(item.path, item.size)
+            return identity(item.path, item.size)
         except OSError as e:
-            report.skipped.append(ScanProblem(path, f"cannot read: {e.strerror}"))
+            return e
+
+    # hashing reads 2 MiB a file and hashlib lets go of the GIL: in parallel, in order
+    with ThreadPoolExecutor(max(1, workers), thread_name_prefix="ktv-hash") as pool:
+        ids = list(pool.map(song_id_of, changed))
+    for item, song_id in zip(changed, ids, strict=True):
+        path = str(item.path)
+        if isinstance(song_id, OSError):
+            report.skipped.append(ScanProblem(path, f"cannot read: {song_id.strerror}"))
             continue
         if song_id in owner:
             report.skipped.append(ScanProblem(path, f"same content as {owner[song_id]}"))
             continue
         owner[song_id] = path
         old_path = by_id.get(song_id)
+        if old_path is None and song_id in tomb_ids:
+            jobs.append(_Job(item, song_id, _stored(catalog, song_id), "restored"))
+            continue
         facts = _stored(catalog, song_id) if old_path else None
         kind = "added" if old_path is None else "updated" if old_path == path else "moved"
         jobs.append(_Job(item, song_id, facts, kind))
     gone = {k.song_id for k in known.values()} - set(owner)
-    return jobs, gone
+    return _Plan(jobs, gone, len({k.song_id for k in known.values()}), media_files)
 
 
 def _stored(catalog: Catalog, song_id: str) -> StreamFacts | None:
@@ -308,7 +356,7 @@ def _process(
     facts = job.facts
     try:
         if facts is None:
-            facts = probe_media(job.media, read)
+            facts = probe_media(job.media)
         entry = normalise(job.media, job.song_id, read, facts, singer_kinds)
         return job, entry, warnings, None
     except ProbeError as e:
@@ -317,20 +365,108 @@ def _process(
         return job, None, warnings, f"cannot read: {e.strerror or e}"
 
 
+# ---- the library root: checked before anything is read, marked after the checks pass -------
+def root_facts(
+    root: Path, catalog: Catalog, *, mount: str | os.PathLike | None = None, adopt: bool = False
+) -> RootFacts:
+    """What ``guard.check_root`` needs about ``root``; ``mount`` defaults to the one the
+    catalog remembers (``--mount`` given once applies to every later scan)."""
+    mount_s = str(mount) if mount is not None else catalog.meta("library_mount") or None
+    mounted = True
+    if mount_s is not None:
+        point = Path(mount_s)
+        mounted = os.path.ismount(point) and root.resolve().is_relative_to(point.resolve())
+    return RootFacts(
+        root=str(root),
+        exists=root.exists(),
+        is_dir=root.is_dir(),
+        marker_id=read_marker(root),
+        catalog_id=catalog.meta("library_id") or None,
+        mount=mount_s,
+        mounted=mounted,
+        adopt=adopt,
+    )
+
+
+def read_marker(root: Path) -> str | None:
+    try:
+        return parse_marker((root / MARKER_NAME).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def write_marker(root: Path, library_id: str) -> None:
+    """Write the root's marker atomically (temp file + rename). Raises OSError."""
+    when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    tmp = root / f"{MARKER_NAME}.{os.getpid()}.tmp"
+    try:
+        tmp.write_text(marker_text(library_id, when), encoding="utf-8")
+        os.replace(tmp, root / MARKER_NAME)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _mark(root: Path, catalog: Catalog, facts: RootFacts, report: ScanReport) -> None:
+    """After the checks passed: make sure root and catalog name the same library."""
+    meta = {"library_root": str(root)}
+    if facts.mount is not None:
+        meta["library_mount"] = facts.mount
+    library_id = facts.catalog_id
+    if facts.marker_id and (library_id is None or facts.adopt):
+        library_id = facts.marker_id  # another catalog of the same library, or adopted
+    elif facts.marker_id is None:
+        library_id = library_id or f"lib-{secrets.token_hex(8)}"
+        try:
+            write_marker(root, library_id)
+        except OSError as e:
+            report.warnings.append(
+                ScanProblem(
+                    str(root / MARKER_NAME),
+                    f"cannot write the library marker ({e.strerror or e}): rescans cannot "
+                    "tell this library from an empty folder (the empty-folder and removal "
+                    "checks still apply)",
+                )
+            )
+            if facts.catalog_id is None:
+                library_id = None
+    if library_id is not None:
+        meta["library_id"] = library_id
+    current = {k: catalog.meta(k) for k in meta}
+    if current != meta:
+        catalog.set_meta(meta)
+
+
 def scan(
     root: str | os.PathLike,
     catalog: Catalog,
     *,
     workers: int = settings.probe_workers,
     progress: Progress | None = None,
+    allow_removals: bool = False,
+    max_removal_share: float = settings.max_removal_share,
+    mount: str | os.PathLike | None = None,
+    adopt: bool = False,
 ) -> ScanReport:
-    """Bring ``catalog`` in line with the library under ``root``. Bad files are reported in
-    ``ScanReport.skipped`` with their reason and never stop the scan."""
-    root = Path(root).resolve()
+    """Bring ``catalog`` in line with the library under ``root`` (first pass: every song
+    searchable and playable; ``analysis.analyse`` measures loudness and channel split after).
+    Bad files are reported in ``ScanReport.skipped`` with their reason and never stop the scan.
+
+    Refuses (``guard.LibraryRefused``, nothing written) a root that is missing, holds no
+    media file, is unmarked or another library's while the catalog came from a marked one
+    (``adopt``: accept it), or is not on ``mount``; refuses (``guard.RemovalsRefused``) a scan
+    that would remove more than ``max_removal_share`` of the songs unless ``allow_removals``."""
+    root = Path(root)
+    facts = root_facts(root, catalog, mount=mount, adopt=adopt)
+    check_root(facts)
+    root = root.resolve()
     report = ScanReport()
     singer_kinds, problems = read_singer_book(root)
     report.warnings.extend(problems)
-    jobs, gone = _plan(root, catalog, report)
+    plan = _plan(root, catalog, report, workers)
+    check_not_empty(str(root), plan.media_files)
+    check_removals(plan.known, len(plan.gone), max_removal_share, allow_removals)
+    _mark(root, catalog, facts, report)
+    jobs, gone = plan.jobs, plan.gone
     batch: list[CatalogEntry] = []
     total = len(jobs)
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="ktv-probe") as pool:

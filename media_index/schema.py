@@ -119,6 +119,25 @@ MIGRATIONS: tuple[str, ...] = (
         title_words, artist_words, tokenize='unicode61', prefix='1 2 3'
     );
     """,
+    # 3: searchable first, analysed later: a song's loudness and channel-split analysis runs
+    # after the scan (pending -> done | failed); songs whose files went away are kept as
+    # tombstones (identity, probe facts, first-seen time) and come back when the files do
+    """
+    ALTER TABLE song ADD COLUMN analysis TEXT NOT NULL DEFAULT 'done';
+    CREATE INDEX song_analysis_pending ON song (analysis) WHERE analysis != 'done';
+    CREATE TABLE song_tombstone (
+        song_id TEXT PRIMARY KEY,
+        path TEXT NOT NULL,
+        title TEXT NOT NULL,
+        artists TEXT NOT NULL,                   -- JSON array
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        probe_facts TEXT NOT NULL DEFAULT '',
+        added_at INTEGER NOT NULL,               -- epoch seconds, UTC: first seen
+        removed_at INTEGER NOT NULL              -- epoch seconds, UTC
+    );
+    CREATE INDEX song_tombstone_by_path ON song_tombstone (path);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -12,6 +12,18 @@ loudness_timeout_s = 120.0
 
 # scanning: rows written per transaction
 scan_batch_songs = 200
+# a rescan that would remove more than this share of the catalog stops before writing
+# anything and asks for --allow-removals (a half-mounted or half-copied library)
+max_removal_share = 0.10
+
+# analysis after the scan (loudness, channel split: ffmpeg decodes, at the lowest priority):
+# songs per transaction, decodes at once, and how often a background analyser looks for
+# new pending songs when it has none
+analysis_batch_songs = 8
+# the most sung songs of the last week that go before the rest (after queued ones)
+analysis_hot_songs = 500
+analysis_workers = 1
+analysis_idle_poll_s = 30.0
 # bulk imports (bulk_import.py): songs per transaction, and worker processes computing keys
 bulk_batch_songs = 5000
 bulk_worker_processes = 1

@@ -305,5 +305,10 @@ class CatalogReader:
         sql = f"SELECT {column}, count(*) FROM song GROUP BY {column} ORDER BY 2 DESC"
         return dict(self.conn.execute(sql).fetchall())
 
+    def analysis_counts(self) -> dict[str, int]:
+        """Songs not analysed yet, by state (``pending``, ``failed``)."""
+        sql = "SELECT analysis, count(*) FROM song WHERE analysis != 'done' GROUP BY analysis"
+        return dict(self.conn.execute(sql).fetchall())
+
     def scalar(self, sql: str, params: Sequence = ()) -> int:
         return self.conn.execute(sql, params).fetchone()[0]

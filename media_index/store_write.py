@@ -16,7 +16,8 @@ from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from media_index.records import ArtistKind, CatalogEntry, FileStamp
+from media_index import settings
+from media_index.records import Analysis, ArtistKind, CatalogEntry, FileStamp
 from media_index.search_keys import (
     IndexedText,
     fold,
@@ -44,6 +45,27 @@ def _chunks(values: Sequence, size: int = 500) -> Iterable[list]:
 class KnownFile:
     song_id: str
     stamp: FileStamp
+
+
+@dataclass(frozen=True)
+class Tombstone:
+    """A song whose file went away: it comes back with this identity when the file does."""
+
+    song_id: str
+    path: str
+    stamp: FileStamp
+
+
+@dataclass(frozen=True)
+class PendingSong:
+    """A song waiting for analysis, with what the analyser needs to measure it."""
+
+    song_id: str
+    path: str
+    stamp: FileStamp
+    probe_facts: str
+    vocal_mode: str
+    accompaniment_track: int | None
 
 
 class CatalogWriter:
@@ -98,10 +120,71 @@ class CatalogWriter:
             )
 
     def stored_facts(self, song_id: str) -> str | None:
+        """Probe facts of a song, or of a tombstone (a song whose file went away)."""
         row = self.conn.execute(
-            "SELECT probe_facts FROM song WHERE song_id = ?", (song_id,)
+            "SELECT probe_facts FROM song WHERE song_id = ? UNION ALL "
+            "SELECT probe_facts FROM song_tombstone WHERE song_id = ? LIMIT 1",
+            (song_id, song_id),
         ).fetchone()
         return row[0] if row and row[0] else None
+
+    def tombstones(self) -> list[Tombstone]:
+        """Songs whose files went away: their identity, last path and stamp."""
+        rows = self.conn.execute("SELECT song_id, path, size, mtime_ns FROM song_tombstone")
+        return [Tombstone(r[0], r[1], FileStamp(r[2], r[3])) for r in rows]
+
+    def set_meta(self, values: dict[str, str]) -> None:
+        with self.transaction():
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", list(values.items())
+            )
+
+    # ---- analysis ----------------------------------------------------------------------------
+    def pending_analysis(
+        self, limit: int, *, first: Sequence[str] = (), hot_since_ms: int = 0
+    ) -> list[PendingSong]:
+        """Songs to analyse next: ``first`` (queued in a room), then the most sung since
+        ``hot_since_ms``, then the most popular of all time, then catalog order. Two short
+        lookups and one index walk: ~ms at 100k pending songs, not a sort of all of them."""
+        columns = (
+            "song_id, path, size, mtime_ns, meta_stamp, probe_facts, vocal_mode, "
+            "accompaniment_track"
+        )
+        hot = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT song_id FROM play WHERE counted = 1 AND played_at_ms >= ? "
+                "GROUP BY song_id ORDER BY count(*) DESC, song_id LIMIT ?",
+                (hot_since_ms, settings.analysis_hot_songs),
+            )
+        ]
+        wanted = list(dict.fromkeys([*first, *hot]))
+        rows = {
+            r[0]: r
+            for r in self._select_in(
+                f"SELECT {columns} FROM song WHERE analysis = 'pending' AND song_id IN ({{}})",
+                wanted,
+            )
+        }
+        chosen = [rows[i] for i in wanted if i in rows][:limit]
+        if len(chosen) < limit:
+            taken = {r[0] for r in chosen}
+            rest = self.conn.execute(
+                f"SELECT {columns} FROM song WHERE analysis = 'pending' "
+                "ORDER BY popularity DESC, id LIMIT ?",
+                (limit + len(taken),),
+            ).fetchall()
+            chosen += [r for r in rest if r[0] not in taken][: limit - len(chosen)]
+        return [
+            PendingSong(r[0], r[1], FileStamp(r[2], r[3], r[4]), r[5], r[6], r[7]) for r in chosen
+        ]
+
+    def set_analysis(self, song_ids: Sequence[str], state: Analysis) -> None:
+        with self.transaction():
+            self.conn.executemany(
+                "UPDATE song SET analysis = ? WHERE song_id = ?",
+                [(state.value, i) for i in song_ids],
+            )
 
     # ---- songs -------------------------------------------------------------------------------
     def put_entries(
@@ -111,12 +194,16 @@ class CatalogWriter:
         now_s: int | None = None,
         prepared: Sequence[IndexedText] | None = None,
         staged_keys: bool = False,
+        if_unchanged: bool = False,
     ) -> None:
         """Add or replace songs (by song_id) with their keys and singers: one transaction,
         set-at-a-time statements (bulk imports of 100k+ songs go through here).
         ``prepared``: the entries' ``indexed_text``, already computed (parallel to entries).
         ``staged_keys``: their keys are not in ``prepared`` but in the attached database
-        ``staged``, table ``key_row (entry, key, tier)``, ``entry`` indexing ``entries``."""
+        ``staged``, table ``key_row (entry, key, tier)``, ``entry`` indexing ``entries``.
+        ``if_unchanged``: only replace songs still in the catalog at the entry's path, size
+        and mtime (analysis results: a scan in another process may have removed or changed
+        the song meanwhile; checked inside the transaction)."""
         now_s = int(time.time()) if now_s is None else now_s
         if prepared is None:
             prepared = [
@@ -131,6 +218,21 @@ class CatalogWriter:
             return
         ids = [e.song.song_id for e in batch]
         with self.transaction():
+            if if_unchanged:
+                current = {
+                    r[0]: tuple(r[1:])
+                    for r in self._select_in(
+                        "SELECT song_id, path, size, mtime_ns FROM song WHERE song_id IN ({})",
+                        ids,
+                    )
+                }
+                by_id = {
+                    i: v
+                    for i, v in by_id.items()
+                    if current.get(i) == (v[1].song.path, v[1].stamp.size, v[1].stamp.mtime_ns)
+                }
+                batch = [e for _, e, _ in by_id.values()]
+                ids = [e.song.song_id for e in batch]
             touched: Counter[int] = Counter()  # singer id -> change in song count
             for clash in self._select_in(
                 "SELECT song_id, path FROM song WHERE path IN ({})", [e.song.path for e in batch]
@@ -145,6 +247,16 @@ class CatalogWriter:
                     ids,
                 )
             }
+            # songs coming back: first seen when they were first seen, not now
+            returning = dict(
+                self._select_in(
+                    "SELECT song_id, added_at FROM song_tombstone WHERE song_id IN ({})", ids
+                )
+            )
+            if returning:
+                self.conn.executemany(
+                    "DELETE FROM song_tombstone WHERE song_id = ?", [(i,) for i in returning]
+                )
             for r in old.values():
                 touched.subtract(self._drop_keys(r[0], r[2], json.loads(r[3]), r[4]))
             self._drop_text([r[0] for r in old.values()])
@@ -166,7 +278,8 @@ class CatalogWriter:
                 if prev:
                     rowid, added_at = prev[0], prev[5]
                 else:
-                    rowid, added_at, next_id = next_id, now_s, next_id + 1
+                    rowid, next_id = next_id, next_id + 1
+                    added_at = returning.get(song.song_id, now_s)
                 popularity = entry.base_popularity + plays.get(song.song_id, 0)
                 song_rows.append(self._song_row(rowid, entry, text, popularity, added_at))
                 if text.title_words or text.artist_words:
@@ -182,8 +295,8 @@ class CatalogWriter:
                 "duration_ms, has_video, video_codec, audio_tracks, vocal_mode, vocal_track, "
                 "accompaniment_track, vocal_channel, loudness_lufs, lyrics_path, "
                 "lyrics_word_timed, has_lyrics, tags, char_count, title_folded, artists_folded, "
-                "size, mtime_ns, meta_stamp, probe_facts, popularity, added_at, graphics_path) "
-                "VALUES (" + ",".join("?" * 30) + ")",
+                "size, mtime_ns, meta_stamp, probe_facts, popularity, added_at, graphics_path, "
+                "analysis) VALUES (" + ",".join("?" * 31) + ")",
                 song_rows,
             )
             self._index_text([r[0] for r in song_rows], word_rows)
@@ -272,7 +385,7 @@ class CatalogWriter:
             _json_list(tuple(song.tags)), text.char_count,
             text.title, text.artists, entry.stamp.size, entry.stamp.mtime_ns,
             entry.stamp.meta_stamp, entry.probe_facts_json, popularity, added_at,
-            song.graphics_path,
+            song.graphics_path, entry.analysis.value,
         )  # fmt: skip
 
     def _select_in(self, sql: str, values: Sequence, chunk: int = 500) -> list[tuple]:
@@ -360,12 +473,20 @@ class CatalogWriter:
             self._recount_singers(touched)
         return removed
 
-    def _remove(self, song_id: str) -> list[int]:
+    def _remove(self, song_id: str, now_s: int | None = None) -> list[int]:
+        """Take a song out of the catalog, leaving its tombstone (identity, probe facts,
+        first-seen time: a file that comes back is the same song, with its plays)."""
         old = self.conn.execute(
             "SELECT id, title, artists, popularity FROM song WHERE song_id = ?", (song_id,)
         ).fetchone()
         if not old:
             return []
+        self.conn.execute(
+            "INSERT OR REPLACE INTO song_tombstone (song_id, path, title, artists, size, "
+            "mtime_ns, probe_facts, added_at, removed_at) SELECT song_id, path, title, artists, "
+            "size, mtime_ns, probe_facts, added_at, ? FROM song WHERE id = ?",
+            (int(time.time()) if now_s is None else now_s, old[0]),
+        )
         touched = self._drop_keys(old[0], old[1], json.loads(old[2]), old[3])
         self._drop_text([old[0]])
         self.conn.execute("DELETE FROM song WHERE id = ?", (old[0],))

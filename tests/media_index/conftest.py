@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from media_index import Catalog, CatalogEntry, FileStamp, Song
+from media_index.analysis import analyse
 from media_index.demo_library import generate
 from media_index.demo_songs import by_stem
+from media_index.guard import MARKER_NAME
 from media_index.scan import ScanReport, scan
 
 LIBRARY_STEMS = (
@@ -51,15 +53,18 @@ def _scanned_template(generated_library: Path, tmp_path_factory: pytest.TempPath
     shutil.copytree(generated_library, work)
     with Catalog(db) as cat:
         report = scan(work, cat)
-    return work, db, report
+        analyse(cat, workers=2)
+    return work, db, report, (work / MARKER_NAME).read_bytes()
 
 
 @pytest.fixture
 def scanned(_scanned_template, generated_library: Path, tmp_path: Path):
-    """The scanned library restored to its first-scan state, with a private catalog copy."""
-    work, db, report = _scanned_template
+    """The scanned and analysed library restored to its first-scan state (with the marker
+    the first scan wrote), with a private catalog copy."""
+    work, db, report, marker = _scanned_template
     shutil.rmtree(work)
     shutil.copytree(generated_library, work)  # copy2 keeps mtimes: the catalog still matches
+    (work / MARKER_NAME).write_bytes(marker)
     mine = tmp_path / "catalog.sqlite"
     shutil.copy(db, mine)
     cat = Catalog(mine)

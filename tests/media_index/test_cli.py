@@ -70,7 +70,10 @@ def test_errors_are_one_line_with_an_exit_code(tmp_path: Path, capsys) -> None:
     code, _, err = run(capsys, "search", "dx", "--db", str(tmp_path / "missing.sqlite"))
     assert code == 2 and err.strip().startswith("ktv-index: no catalog")
     code, _, err = run(capsys, "scan", str(tmp_path / "nowhere"), "--db", str(tmp_path / "c"))
-    assert code == 2 and "is not a folder" in err
+    assert code == 11 and "does not exist" in err
+    assert not (tmp_path / "c").exists()  # no catalog file made for a refused scan
+    code, _, err = run(capsys, "scan", str(tmp_path), "--max-removal-percent", "150")
+    assert code == 2 and "0-100" in err
     db = tmp_path / "c.sqlite"
     main(["scan", str(tmp_path), "--db", str(db), "--quiet"])
     capsys.readouterr()
