@@ -84,6 +84,9 @@ ROOMS = {
     "BAD_SESSION": "the session name is missing",
     "NO_SUCH_OPEN_SESSION": "the room is not in use by the session named; refresh the board",
     "BAD_ALERT_KIND": "the alert kind is not one the system knows",
+    "BAD_POWER_MODE": "a room's power mode must be ON, OFF or AUTO",
+    "DAY_NOT_STARTED": "the business day asked for has not started yet: no energy to report",
+    "BAD_HEALTH_WINDOW": "the device-health window is 1-90 days",
     "NOT_ACKNOWLEDGEABLE": "this alert clears by itself when its condition ends",
     "EMPTY_MESSAGE": "an emergency needs a message for the rooms",
     "WATCH_LAGGING": "the watcher fell too far behind; watch again for a fresh snapshot",
@@ -208,6 +211,8 @@ ROOM_AGENT = {
     "NO_CONTROLLER": "the controller has not been found on the network yet; retry",
     "FONT_MISSING": "the CJK font is not installed (Debian fonts-noto-cjk)",
     "FONT_NOT_SAVED": "the simplified-Chinese face could not be saved to the data dir",
+    "NO_PIN_FACTORY": "pins are configured but no real GPIO pin factory loads (install lgpio) "
+    "and mock pins were not asked for (--mock-pins)",
 }
 
 MEDIA_INDEX = {
