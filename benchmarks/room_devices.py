@@ -190,7 +190,7 @@ def day_close(rooms: int, work: Path, repeats: int = 7) -> dict[str, list[float]
         t1 = time.perf_counter()
         venue_energy(histories, start, end)
         t2 = time.perf_counter()
-        reports.energy(day)
+        reports.energy(day, board.rooms())
         t3 = time.perf_counter()
         times["read (SQL)"].append((t1 - t0) * 1000)
         times["integrate (pure)"].append((t2 - t1) * 1000)

@@ -22,13 +22,12 @@ from controller.devices.health import (
     Badge,
     HealthRules,
     Interval,
-    Report,
     RoomHealth,
     by_risk,
     room_health,
 )
 from controller.rooms.board import RoomBoard
-from controller.rooms.model import parse_room_name
+from controller.rooms.model import BoardRoom, parse_room_name
 from controller.store.db import Store
 from ktv.errors import InvalidArgument, KtvError
 from ktv.room_link import RoomState
@@ -41,7 +40,7 @@ PERMISSIONS = service_rows(
     "ktv.v1.DevicesService",
     {"GetEnergyReport": Permission(STAFF_ROLES), "ListDeviceHealth": Permission(STAFF_ROLES)},
 )
-HEALTH_REFRESH_S = 60.0
+HEALTH_REFRESH_S = 300.0  # the agents report every 5 minutes
 HEALTH_DAYS_DEFAULT = 7
 HEALTH_DAYS_MAX = 90
 BADGE_TO_PB = {
@@ -109,25 +108,6 @@ def health_pb(h: RoomHealth) -> pb.RoomHealth:
     )
 
 
-def _report(at: datetime, p: Mapping[str, object]) -> Report:
-    def num(key: str) -> int:
-        return int(p.get(key, 0) or 0)  # type: ignore[call-overload]
-
-    switches = p.get("switches", [])
-    return Report(
-        at,
-        temperature_c=float(p.get("temperatureC", 0.0)) if p.get("temperatureKnown") else None,  # type: ignore[arg-type]
-        throttled_flags=num("throttledFlags") if p.get("throttlingKnown") else None,
-        disk_written_bytes=num("diskWrittenBytes"),
-        disk_free_bytes=num("diskFreeBytes"),
-        player_errors=num("playerErrors"),
-        taps=num("taps"),
-        door_edges=num("doorEdges"),
-        motion_edges=num("motionEdges"),
-        output_switches=sum(int(s.get("count", 0)) for s in switches),  # type: ignore[union-attr]
-    )
-
-
 class DeviceReports:
     """Energy and health over the board's stored events (the service both RPCs and the
     badge refresh use)."""
@@ -147,8 +127,9 @@ class DeviceReports:
         self.rules = rules or HealthRules()
 
     def energy(
-        self, day: date | None, room_id: str = ""
+        self, day: date | None, rooms: list[BoardRoom]
     ) -> tuple[date, datetime, datetime, list[RoomEnergy]]:
+        """Any thread: the rooms' energy over the business day (today: up to now)."""
         now = self.now()
         day = day or self.venue.business_day(now)
         start, end = self.venue.day_start(day), min(self.venue.day_end(day), now)
@@ -156,20 +137,22 @@ class DeviceReports:
             raise InvalidArgument(
                 f"business day {day} has not started yet", reason="DAY_NOT_STARTED"
             )
-        rooms = [room_id] if room_id else [r.room_id for r in self.board.rooms()]
-        if room_id:
-            self.board.get(room_id)
+        ids = [r.room_id for r in rooms]
         return (
             day,
             start,
             end,
-            venue_energy(records.room_histories(self.store, rooms, start, end), start, end),
+            venue_energy(records.room_histories(self.store, ids, start, end), start, end),
         )
 
-    def health(self, days: int, room_id: str = "") -> list[RoomHealth]:
+    def rooms(self, room_id: str = "") -> list[BoardRoom]:
+        """On the board's loop: the rooms as they are now (the board is not thread-safe)."""
+        return [self.board.get(room_id)] if room_id else self.board.rooms()
+
+    def health(self, days: int, rooms: list[BoardRoom]) -> list[RoomHealth]:
+        """Any thread: reads the store and applies the rules to ``rooms``."""
         now = self.now()
         start = now - timedelta(days=days)
-        rooms = [self.board.get(room_id)] if room_id else self.board.rooms()
         reports = records.health_reports(self.store, start, now + timedelta(seconds=1))
         histories = records.room_histories(self.store, [r.room_id for r in rooms], start, now)
         out = []
@@ -180,7 +163,7 @@ class DeviceReports:
             out.append(
                 room_health(
                     room.room_id,
-                    [_report(at, p) for at, p in reports.get(room.room_id, [])],
+                    reports.get(room.room_id, []),
                     sessions,
                     open_since,
                     now,
@@ -189,8 +172,9 @@ class DeviceReports:
             )
         return by_risk(out)
 
-    def refresh_badges(self) -> None:
-        for h in self.health(HEALTH_DAYS_DEFAULT):
+    def set_badges(self, rooms: list[RoomHealth]) -> None:
+        """On the board's loop: the tiles' badges."""
+        for h in rooms:
             self.board.set_health(h.room_id, h.badge.value)
 
 
@@ -227,7 +211,9 @@ class DevicesServicer(devices_pb2_grpc.DevicesServiceServicer):
         self, request: pb.GetEnergyReportRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetEnergyReportResponse:
         room_id = parse_room_name(request.room) if request.room else ""
-        day, start, end, rooms = self.reports.energy(_day(request.business_day), room_id)
+        day, start, end, rooms = await asyncio.to_thread(
+            self.reports.energy, _day(request.business_day), self.reports.rooms(room_id)
+        )
         return pb.GetEnergyReportResponse(
             business_day=day.isoformat(),
             start_time=ts(start),
@@ -242,18 +228,19 @@ class DevicesServicer(devices_pb2_grpc.DevicesServiceServicer):
         days = request.days or HEALTH_DAYS_DEFAULT
         if not 1 <= days <= HEALTH_DAYS_MAX:
             raise InvalidArgument(f"days must be 1-{HEALTH_DAYS_MAX}", reason="BAD_HEALTH_WINDOW")
-        rooms = self.reports.health(days, room_id)
+        rooms = await asyncio.to_thread(self.reports.health, days, self.reports.rooms(room_id))
         if not room_id and days == HEALTH_DAYS_DEFAULT:
-            for h in rooms:
-                self.reports.board.set_health(h.room_id, h.badge.value)
+            self.reports.set_badges(rooms)
         return pb.ListDeviceHealthResponse(rooms=[health_pb(h) for h in rooms])
 
 
 async def _refresh_badges(reports: DeviceReports) -> None:
+    """The week's rules off the event loop (a thread reads and computes), the badges on it."""
     while True:
         await asyncio.sleep(HEALTH_REFRESH_S)
         try:
-            reports.refresh_badges()
+            rooms = await asyncio.to_thread(reports.health, HEALTH_DAYS_DEFAULT, reports.rooms())
+            reports.set_badges(rooms)
         except KtvError:
             log.exception("refreshing health badges failed")
 
