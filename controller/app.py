@@ -39,6 +39,7 @@ class ServerOptions:
     timing: BoardTiming = field(default_factory=BoardTiming)
     debug_slow_methods: Mapping[str, float] = field(default_factory=dict)  # tests only
     catalog: Path | None = None  # master song catalog fed with every room's plays
+    clock: Callable[[], datetime] | None = None  # tests only: the board's and app's clock
 
 
 class JobScheduler(Protocol):

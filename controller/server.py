@@ -58,6 +58,7 @@ SERVICE_MODULE_PATHS = [
     "controller.billing.api",
     "controller.inventory.api",
     "controller.scheduler.api",
+    "controller.devices.api",
 ]
 
 
@@ -73,7 +74,8 @@ def build_app(options: ServerOptions) -> ControllerApp:
     store = open_store(options.data_dir / DB_FILE)
     store.checkpoint_in_background(settings.wal_checkpoint_interval_s)
     tz, cadences = venue_schedule(_venue_data(options.venue_config))
-    board = RoomBoard(store, tiers=venue.tiers, timing=options.timing)
+    clock = options.clock or utc_now
+    board = RoomBoard(store, tiers=venue.tiers, timing=options.timing, clock=clock)
     board.load()
     _apply_venue_rooms(board, venue)
     credentials = Credentials(store)
@@ -87,7 +89,7 @@ def build_app(options: ServerOptions) -> ControllerApp:
         store=store,
         board=board,
         credentials=credentials,
-        clock=utc_now,
+        clock=clock,
         permissions=PermissionTable(INFRASTRUCTURE),
         authenticators=[
             VenueTlsAuthenticator(bearer, room_certificates, utc_now) if tls_identity else bearer
@@ -144,7 +146,12 @@ class _SlowDown(grpc.aio.ServerInterceptor):
         )
 
 
-async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | None = None) -> None:
+async def run_server(
+    options: ServerOptions,
+    *,
+    ready: Callable[[str], None] | None = None,
+    started: Callable[[ControllerApp], None] | None = None,  # tests: the app, in its loop
+) -> None:
     """Serve until SIGTERM/SIGINT.
 
     Stop sequence: health NOT_SERVING (all services) -> ``shutdown_drain_s`` for load
@@ -192,6 +199,8 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
     for name in ["", *names]:
         await health.set(name, health_pb2.HealthCheckResponse.SERVING)
     log.info("listening on %s (venue %s)", address, app.venue.venue_id)
+    if started is not None:
+        started(app)
     if ready is not None:
         ready(address)
     notifier = ServiceNotifier()

@@ -29,6 +29,8 @@ DOMAIN_MODULES = (
     "ktv.text",
     # controller: billing (pricing, bills, money)
     "controller.billing.bill",
+    "controller.devices.energy",
+    "controller.devices.health",
     "controller.billing.clock",
     "controller.billing.events",
     "controller.billing.ledger",
@@ -74,12 +76,14 @@ DOMAIN_MODULES = (
     "media_index.search_keys",
     "media_index.singer_region",
     # room agent: queue, session, presence, time left, lyrics timing, playback plans
+    "room_agent.core.devices",
     "room_agent.core.events",
     "room_agent.core.ports",
     "room_agent.core.presence",
     "room_agent.core.queue",
     "room_agent.core.room",
     "room_agent.core.room_time",
+    "room_agent.core.scenes",
     "room_agent.core.singing",
     "room_agent.core.time_left",
     "room_agent.core.views",

@@ -84,6 +84,9 @@ ROOMS = {
     "BAD_SESSION": "the session name is missing",
     "NO_SUCH_OPEN_SESSION": "the room is not in use by the session named; refresh the board",
     "BAD_ALERT_KIND": "the alert kind is not one the system knows",
+    "BAD_POWER_MODE": "a room's power mode must be ON, OFF or AUTO",
+    "DAY_NOT_STARTED": "the business day asked for has not started yet: no energy to report",
+    "BAD_HEALTH_WINDOW": "the device-health window is 1-90 days",
     "NOT_ACKNOWLEDGEABLE": "this alert clears by itself when its condition ends",
     "EMPTY_MESSAGE": "an emergency needs a message for the rooms",
     "WATCH_LAGGING": "the watcher fell too far behind; watch again for a fresh snapshot",
@@ -251,6 +254,8 @@ ROOM_AGENT = {
     "FONT_NOT_SAVED": "the simplified-Chinese face could not be saved to the data dir",
     "UNKNOWN_EFFECT": "this room has no atmosphere sound (气氛) by that name",
     "EFFECT_RATE_LIMITED": "atmosphere sounds come no faster than the venue allows; wait a moment",
+    "NO_PIN_FACTORY": "pins are configured but no real GPIO pin factory loads (install lgpio) "
+    "and mock pins were not asked for (--mock-pins)",
 }
 
 MEDIA_INDEX = {

@@ -71,7 +71,66 @@ class ServiceCalled:
     note: str = ""
 
 
-RoomEvent = DoorChanged | PresenceChanged | SongPlayed | ServiceCalled
+@dataclass(frozen=True)
+class PinsChecked:
+    """Said once per start: whether the room's pins are real GPIO or gpiozero's mock pins."""
+
+    mocked: bool
+    factory: str = ""  # the pin factory's class name
+
+
+@dataclass(frozen=True)
+class OutputLevel:
+    name: str  # from the room's [[outputs]] config: lights, door_lamp, tv, amp, ac, ...
+    level_permille: int  # 0 off .. 1000 full (relays: 0 or 1000)
+    rated_watts: int  # at full
+
+
+@dataclass(frozen=True)
+class PowerSwitched:
+    """The room's outputs changed (a scene, power on/off, the desk's force, the idle rule)."""
+
+    on: bool  # the room's power relays (TV, amplifier, air conditioning)
+    scene: str  # welcome, singing, party, cleaning, off, emergency
+    reason: str  # session_opened, checkout, idle_nobody_present, desk_forced_off, ...
+    outputs: tuple[OutputLevel, ...] = ()
+    load_watts: int = 0  # sum of level x rated watts: what the room draws now
+
+
+@dataclass(frozen=True)
+class MeterRead:
+    """A real energy meter's cumulative count: S0 pulses on a GPIO input, or Modbus RTU."""
+
+    meter: str  # "s0" or "modbus"
+    total_wh: float
+
+
+@dataclass(frozen=True)
+class DeviceHealth:
+    """The room's device health, measured by the agent (counts since it started)."""
+
+    temperature_c: float | None = None  # None: the board does not say
+    throttled_flags: int | None = None  # vcgencmd get_throttled; None: no vcgencmd
+    disk_written_bytes: int = 0  # since boot (/proc/diskstats)
+    disk_free_bytes: int = 0
+    player_errors: int = 0
+    taps: int = 0
+    door_edges: int = 0
+    motion_edges: int = 0
+    switches: tuple[tuple[str, int], ...] = ()  # (output name, switch count)
+    uptime_s: int = 0
+
+
+RoomEvent = (
+    DoorChanged
+    | PresenceChanged
+    | SongPlayed
+    | ServiceCalled
+    | PinsChecked
+    | PowerSwitched
+    | MeterRead
+    | DeviceHealth
+)
 
 
 # --- commands the controller sends down ----------------------------------------------------
@@ -131,6 +190,20 @@ class ServiceAcknowledged:
     call_kind: str = ""  # what the guest asked for: service, water, extend...
 
 
+class PowerMode(enum.Enum):
+    """The desk's say over a room's power: the room's own rules, or forced on/off."""
+
+    AUTO = "AUTO"
+    ON = "ON"
+    OFF = "OFF"
+
+
+@dataclass(frozen=True)
+class SetPower:
+    mode: PowerMode
+    reason: str = ""
+
+
 RoomCommand = (
     SessionOpened
     | SessionClosed
@@ -140,4 +213,5 @@ RoomCommand = (
     | Emergency
     | RoomStateChanged
     | ServiceAcknowledged
+    | SetPower
 )

@@ -71,7 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
     _common(run)
     run.add_argument("--headless", action="store_true", help="link only, no screen or player")
     run.add_argument("--windowed", action="store_true", help="touchscreen in a window (desktop)")
-    run.add_argument("--mock-gpio", action="store_true", default=None, help="gpiozero MockFactory")
+    run.add_argument(
+        "--mock-pins",
+        "--mock-gpio",
+        dest="mock_gpio",
+        action="store_true",
+        default=None,
+        help="simulate the pins (gpiozero MockFactory); without it a room whose pins have no "
+        "real pin factory refuses to start",
+    )
     run.add_argument("--rooms", help="A01,A02,...: simulate several headless rooms in one process")
     run.add_argument(
         "--simulate-events",

@@ -23,6 +23,16 @@ Example::
     door_open_level = "high"
     presence_pin = 27
 
+    idle_off_minutes = 10     # no session, nobody present this long: everything off
+
+    [[outputs]]               # the room's outputs (docs/devices.md); none: no outputs
+    name = "lights"
+    kind = "pwm"              # relay, led, pwm or rgb (rgb: pins = [R, G, B])
+    role = "lights"           # lights, accent, door_lamp, power or sound
+    pin = 12
+    active = "high"           # "low" for most relay boards
+    watts = 60
+
     [prepaid]                 # prepaid time (买钟): see docs/prepaid-time.md
     warn_at_minutes = [10, 5]
     grace_s = 0               # keep singing this long past the end (0: stop on time)
@@ -40,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from ktv.errors import InvalidArgument
+from room_agent.core.scenes import OutputKind, OutputRole, OutputSpec, check_outputs
 from room_agent.core.time_left import TimePolicy, parse_prepaid
 from room_agent.link import settings as link_settings
 from room_agent.link.discovery import ControllerAddress, parse_host_port
@@ -86,6 +97,24 @@ class AmbienceConfig:
 
 
 @dataclass(frozen=True)
+class MeterSpec:
+    """``[meter]``: an S0 pulse output on a GPIO input, or a Modbus RTU meter."""
+
+    kind: str  # "s0" or "modbus"
+    pin: int = 0  # s0: BCM input pin
+    pulses_per_kwh: int = 1000  # s0
+    offset_wh: float = 0.0  # s0: the meter's reading when the count started
+    port: str = ""  # modbus: /dev/ttyUSB0
+    baudrate: int = 9600
+    device_id: int = 1
+    register: int = 0
+    words: int = 2
+    wh_per_unit: float = 10.0
+    input_registers: bool = False
+    interval_s: float = 60.0  # how often the reading goes up
+
+
+@dataclass(frozen=True)
 class AgentConfig:
     room: str
     data_dir: Path = DEFAULT_DATA_DIR
@@ -101,19 +130,32 @@ class AgentConfig:
     tv_video_output: str = "any"  # libVLC's --vout for the TV ("any": libVLC chooses)
     tv_display: str = ""  # X11 display of the TV, e.g. ":0.1" ("" = $DISPLAY)
     tv_backdrop: Path | None = None  # video under audio-only songs (None: made in data_dir)
-    mock_gpio: bool = False
+    mock_gpio: bool = False  # mock pins (MockFactory); agent.toml: mock_pins (or mock_gpio)
     headless: bool = False
     heartbeat_interval_s: float = link_settings.heartbeat_interval_s
     gpio: GpioConfig = field(default_factory=GpioConfig)
     prepaid: TimePolicy = field(default_factory=TimePolicy)
     ambience: AmbienceConfig = field(default_factory=AmbienceConfig)
+    outputs: tuple[OutputSpec, ...] = ()
+    idle_off_minutes: float = 10.0
+    meter: MeterSpec | None = None  # a real energy meter ([meter]); None: on-time x watts
+    health_interval_s: float = 300.0  # device health reports (temperature, SD, sensors...)
 
     @property
     def resolved_catalog_path(self) -> Path:
         return self.catalog_path or self.data_dir / "catalog.db"
 
 
-_TOP_KEYS = {f.name for f in fields(AgentConfig)} - {"gpio", "headless", "prepaid", "ambience"}
+_TOP_KEYS = {f.name for f in fields(AgentConfig)} - {
+    "gpio",
+    "headless",
+    "prepaid",
+    "outputs",
+    "meter",
+    "ambience",
+} | {
+    "mock_pins"  # the same switch as mock_gpio, by the name --mock-pins uses
+}
 _AMBIENCE_KEYS = {f.name for f in fields(AmbienceConfig)}
 _GPIO_KEYS = {f.name for f in fields(GpioConfig)}
 
@@ -194,7 +236,7 @@ def _parse_ambience(raw: Mapping[str, Any], src: str) -> AmbienceConfig:
 
 
 def _parse(raw: Mapping[str, Any], src: str, base: AgentConfig) -> AgentConfig:
-    unknown = set(raw) - _TOP_KEYS - {"gpio", "prepaid", "ambience"}
+    unknown = set(raw) - _TOP_KEYS - {"gpio", "prepaid", "outputs", "meter", "ambience"}
     if unknown:
         raise InvalidArgument(f"{src}: unknown key {sorted(unknown)[0]!r}")
     changes: dict[str, Any] = {}
@@ -238,8 +280,8 @@ def _parse(raw: Mapping[str, Any], src: str, base: AgentConfig) -> AgentConfig:
             if not 0 <= _expect(where, value, int, "a port number") < 65536:
                 raise InvalidArgument(f"{where}: must be a port 1-65535 (0 = automatic)")
             changes[key] = value
-        elif key == "mock_gpio":
-            changes[key] = _expect(where, value, bool, "true or false")
+        elif key in ("mock_gpio", "mock_pins"):
+            changes["mock_gpio"] = _expect(where, value, bool, "true or false")
         elif key == "heartbeat_interval_s":
             _expect(where, value, (int, float), "a number of seconds")
             if not 1 <= value <= 60:
@@ -251,7 +293,117 @@ def _parse(raw: Mapping[str, Any], src: str, base: AgentConfig) -> AgentConfig:
             changes[key] = parse_prepaid(_expect(where, value, dict, "a [prepaid] table"), src)
         elif key == "ambience":
             changes[key] = _parse_ambience(_expect(where, value, dict, "an [ambience] table"), src)
-    return replace(base, **changes)
+        elif key == "outputs":
+            items = _expect(where, value, list, "[[outputs]] tables")
+            changes[key] = tuple(_parse_output(i, n, src) for n, i in enumerate(items, 1))
+        elif key == "meter":
+            changes[key] = _parse_meter(_expect(where, value, dict, "a [meter] table"), src)
+        elif key == "health_interval_s":
+            _expect(where, value, (int, float), "a number of seconds")
+            if not 10 <= value <= 86_400:
+                raise InvalidArgument(f"{where}: must be 10-86400 seconds, got {value}")
+            changes[key] = float(value)
+        elif key == "idle_off_minutes":
+            _expect(where, value, (int, float), "a number of minutes")
+            if not 1 <= value <= 24 * 60:
+                raise InvalidArgument(f"{where}: must be 1-1440 minutes, got {value}")
+            changes[key] = float(value)
+    config = replace(base, **changes)
+    if "outputs" in changes or "gpio" in changes or "meter" in changes:
+        taken = {config.gpio.door_pin: "the door sensor", config.gpio.presence_pin: "presence"}
+        if config.meter is not None and config.meter.kind == "s0":
+            if config.meter.pin in taken:
+                raise InvalidArgument(
+                    f"{src}: meter.pin GPIO{config.meter.pin} is already used by "
+                    f"{taken[config.meter.pin]}"
+                )
+            taken[config.meter.pin] = "the S0 meter"
+        try:
+            check_outputs(config.outputs, taken)
+        except InvalidArgument as exc:
+            raise InvalidArgument(f"{src}: {exc.message}") from None
+    return config
+
+
+def _parse_meter(table: Mapping[str, Any], src: str) -> MeterSpec:
+    """``[meter]``; every problem names the key."""
+    allowed = {f.name for f in fields(MeterSpec)}
+    unknown = set(table) - allowed
+    if unknown:
+        raise InvalidArgument(f"{src}: unknown key meter.{sorted(unknown)[0]}")
+    kind = table.get("kind")
+    if kind not in ("s0", "modbus"):
+        raise InvalidArgument(f'{src}: meter.kind must be "s0" or "modbus", got {kind!r}')
+    values: dict[str, Any] = {"kind": kind}
+    for key, value in table.items():
+        where = f"{src}: meter.{key}"
+        if key in ("kind",):
+            continue
+        if key in ("port",):
+            values[key] = _expect(where, value, str, "a serial device path")
+        elif key == "input_registers":
+            values[key] = _expect(where, value, bool, "true or false")
+        elif key in ("offset_wh", "wh_per_unit", "interval_s"):
+            values[key] = float(_expect(where, value, (int, float), "a number"))
+            if values[key] < 0 or (key != "offset_wh" and values[key] <= 0):
+                raise InvalidArgument(f"{where}: must be positive, got {value}")
+        else:
+            values[key] = _expect(where, value, int, "a whole number")
+    spec = MeterSpec(**values)
+    if kind == "s0":
+        if spec.pin not in BCM_PINS:
+            raise InvalidArgument(f"{src}: meter.pin: the Pi has no GPIO{spec.pin} (BCM 0-27)")
+        if not 1 <= spec.pulses_per_kwh <= 100_000:
+            raise InvalidArgument(f"{src}: meter.pulses_per_kwh must be 1-100000")
+    else:
+        if not spec.port:
+            raise InvalidArgument(f'{src}: meter.port is required for modbus, e.g. "/dev/ttyUSB0"')
+        if not 1 <= spec.device_id <= 247 or spec.words not in (1, 2, 4):
+            raise InvalidArgument(f"{src}: meter.device_id must be 1-247 and words 1, 2 or 4")
+    if not 5 <= spec.interval_s <= 3600:
+        raise InvalidArgument(f"{src}: meter.interval_s must be 5-3600 seconds")
+    return spec
+
+
+_OUTPUT_KEYS = {"name", "kind", "role", "pin", "pins", "active", "watts"}
+
+
+def _parse_output(raw: Any, number: int, src: str) -> OutputSpec:
+    """One ``[[outputs]]`` table; every problem names the output and the key."""
+    where = f"{src}: outputs #{number}"
+    table = _expect(where, raw, dict, "an [[outputs]] table")
+    unknown = set(table) - _OUTPUT_KEYS
+    if unknown:
+        raise InvalidArgument(f"{where}: unknown key {sorted(unknown)[0]!r}")
+    name = _expect(f"{where}.name", table.get("name", ""), str, "a name")
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,31}", name):
+        raise InvalidArgument(f'{where}.name: must be a short lower-case name like "lights"')
+    where = f"{src}: output {name}"
+
+    def choice(key: str, enum_type: type[enum.Enum]) -> Any:
+        value = table.get(key)
+        names = [m.value for m in enum_type]  # type: ignore[attr-defined]
+        if value not in names:
+            raise InvalidArgument(
+                f"{where}.{key}: must be one of {', '.join(names)}, got {value!r}"
+            )
+        return enum_type(value)
+
+    kind = choice("kind", OutputKind)
+    role = choice("role", OutputRole)
+    if "pins" in table:
+        pins_raw = _expect(f"{where}.pins", table["pins"], list, "a list of BCM pins")
+    else:
+        pins_raw = [table.get("pin")]
+    pins = tuple(_expect(f"{where}.pin", p, int, "a BCM pin number") for p in pins_raw)
+    active = table.get("active", "high")
+    if active not in LEVELS:
+        raise InvalidArgument(f'{where}.active: must be "high" or "low", got {active!r}')
+    watts = _expect(f"{where}.watts", table.get("watts", 0), (int, float), "a number of watts")
+    try:
+        return OutputSpec(name, kind, role, pins, active == "high", float(watts))
+    except InvalidArgument as exc:
+        raise InvalidArgument(f"{src}: {exc.message}") from None
 
 
 def load_config(

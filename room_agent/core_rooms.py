@@ -26,7 +26,9 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from media_index.catalog import Catalog
@@ -35,9 +37,13 @@ from room_agent.config import AgentConfig
 from room_agent.core import ports
 from room_agent.core.instruments import RecordingPlayer
 from room_agent.core.room import RoomCore
+from room_agent.devices.health import HealthCounters
+from room_agent.devices.kit import RoomDeviceKit
+from room_agent.devices.outputs import RoomOutputs
 from room_agent.lyrics.lrc import load_lrc
 from room_agent.sensors.config import SensorConfig
 from room_agent.sensors.gpio import RoomSensors, open_room_sensors
+from room_agent.sensors.pins import room_pin_factory
 from room_agent.store.room_store import SqliteRoomStore
 
 log = logging.getLogger(__name__)
@@ -170,10 +176,15 @@ class CoreRoom:
     store: SqliteRoomStore
     journal: PlayerJournal
     pcm: PcmClock | None
+    outputs: RoomOutputs
+    pin_factory: object  # the room's own MockFactory: tests read its pins' histories
+    kit: RoomDeviceKit  # the meter and the health reports
 
     def close(self) -> None:
+        self.kit.close()
         self.sensors.close()
         self.core.close()
+        self.outputs.close()
         close = getattr(self.raw_player, "close", None)
         if close is not None:
             close()
@@ -188,8 +199,17 @@ def _lyrics(song: Song):  # type: ignore[no-untyped-def]
 class CoreRooms:
     """Builds a ``CoreRoom`` per agent (``make_room``) and closes them all at the end."""
 
-    def __init__(self, kind: PlayerKind) -> None:
+    def __init__(
+        self,
+        kind: PlayerKind,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        utcnow: Callable[[], datetime] | None = None,
+    ) -> None:
         self.kind = kind
+        self._clocks: dict[str, object] = {"monotonic": monotonic}  # tests: a simulated day
+        if utcnow is not None:
+            self._clocks["utcnow"] = utcnow
         self.rooms: dict[str, CoreRoom] = {}
         self._catalogs: dict[Path, Catalog] = {}
 
@@ -228,6 +248,8 @@ class CoreRooms:
         player = JournaledPlayer(raw_player, journal, pcm)  # type: ignore[arg-type]
         sensor_config = SensorConfig.from_agent_config(config.gpio)
         store = SqliteRoomStore(config.data_dir / ROOM_STORE_FILE)
+        pin_factory, _ = room_pin_factory(mock_pins=True)  # each room its own mock header
+        outputs = RoomOutputs(config.outputs, pin_factory=pin_factory)
         core = RoomCore(
             player,  # type: ignore[arg-type]
             sink,
@@ -236,9 +258,20 @@ class CoreRooms:
             lyrics=_lyrics,
             presence=sensor_config.presence_timeouts(),
             door_debounce_ms=sensor_config.door_debounce_ms,
+            outputs=outputs,
+            idle_off_after_s=config.idle_off_minutes * 60,
+            **self._clocks,  # type: ignore[arg-type]
         )
         core.start()
-        sensors, _ = open_room_sensors(sensor_config, core, mock_gpio=True)
+        counters = HealthCounters()
+        sensors, _ = open_room_sensors(
+            sensor_config, core, pin_factory=pin_factory, counters=counters
+        )
+        core.report_pins(True, type(pin_factory).__name__)
+        kit = RoomDeviceKit(config, core.report_up, outputs, pin_factory, counters)
+        core.subscribe(kit.on_core)
+        kit.health.report_now()
+        kit.start()
         self.rooms[config.room] = CoreRoom(
             config.room,
             core,
@@ -248,6 +281,9 @@ class CoreRooms:
             store,
             journal,
             pcm,  # type: ignore[arg-type]
+            outputs,
+            pin_factory,
+            kit,
         )
         log.info("room %s: real core, %s player, mock GPIO", config.room, self.kind.value)
         return core

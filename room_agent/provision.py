@@ -32,7 +32,8 @@ AGENT_FONTS_COMMAND = ("runuser", "-u", "ktv", "--", f"{prov.VENV_DIR}/bin/ktv-a
 APT_PACKAGES = (
     "python3",
     "python3-venv",
-    "python3-lgpio",  # gpiozero's pin factory on the Pi 5 (venv uses system site packages)
+    # no python3-lgpio: it is only in Raspberry Pi's archive (plain Debian's apt-get aborted
+    # on it); gpiozero's pin factory comes from the lgpio wheel pyproject pins on aarch64
     "vlc-bin",
     "vlc-plugin-base",
     "ffmpeg",
@@ -146,7 +147,7 @@ def provision(args: argparse.Namespace) -> prov.InstallReport:
     if not target.dry_run:
         report.add(prov.create_users(target, [d for _s, d, _m in FILES if "sysusers" in d]))
         report.add(prov.create_directories(target, ["/usr/lib/tmpfiles.d/ktv-agent.conf"]))
-    app = report.add(prov.install_app(target, Path(args.source), system_site_packages=True))
+    app = report.add(prov.install_app(target, Path(args.source)))
     report.add(prepare_font(target, config))
     report.add(enroll(target, args))
     report.add(prov.enable_units(target, [UNIT]))

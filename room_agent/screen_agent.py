@@ -30,6 +30,9 @@ from room_agent.config import AgentConfig
 from room_agent.core import ports
 from room_agent.core.ambience import AmbienceSettings
 from room_agent.core.room import RoomCore
+from room_agent.devices.health import HealthCounters
+from room_agent.devices.kit import RoomDeviceKit
+from room_agent.devices.outputs import RoomOutputs
 from room_agent.link.front_desk import front_desk_of
 from room_agent.lyrics.files import LyricsFiles
 from room_agent.player import AudioOutput, OutputKind, VlcPlayer
@@ -38,6 +41,7 @@ from room_agent.player.samples import write_default_samples
 from room_agent.room_screens import RoomScreens
 from room_agent.sensors.config import SensorConfig
 from room_agent.sensors.gpio import open_room_sensors
+from room_agent.sensors.pins import room_pin_factory
 from room_agent.store.room_store import SqliteRoomStore
 
 log = logging.getLogger(__name__)
@@ -148,6 +152,10 @@ class _LinkThread:
 def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
     """Build every part from ``config``, run the touchscreen until it closes, tear down."""
     output = audio_output(config.audio_device)
+    # the pins first: no real pin factory (and no --mock-pins) or a bad output refuses the
+    # start before anything else is built
+    pin_factory, mocked = room_pin_factory(mock_pins=config.mock_gpio)
+    room_outputs = RoomOutputs(config.outputs, pin_factory=pin_factory)
     catalog = Catalog(config.resolved_catalog_path, readonly=True)  # fails before Kivy loads
     prepare_data_dir(config.data_dir)  # Kivy's home lives in it (a fresh room has none yet)
     # Kivy reads these at import: no argv parsing, its files under the agent's data dir
@@ -181,6 +189,8 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
             time_policy=cfg.prepaid,
             ambience=ambience,
             ambience_settings=ambience_settings,
+            outputs=room_outputs,
+            idle_off_after_s=cfg.idle_off_minutes * 60,
         )
         parts["core"] = core
         return core
@@ -188,9 +198,16 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
     agent = build_agent(config, make_room=make_room)
     core: RoomCore = parts["core"]  # type: ignore[assignment]
     screens.attach(player, core, lyrics)  # before any song: TV lyrics + notices, or video here
-    sensors, mocked = open_room_sensors(
-        SensorConfig.from_agent_config(config.gpio), core, mock_gpio=config.mock_gpio
+    counters = HealthCounters()
+    sensors, _ = open_room_sensors(
+        SensorConfig.from_agent_config(config.gpio),
+        core,
+        pin_factory=pin_factory,
+        counters=counters,
     )
+    core.report_pins(mocked, type(pin_factory).__name__)
+    kit = RoomDeviceKit(config, core.report_up, room_outputs, pin_factory, counters)
+    core.subscribe(kit.on_core)
     control = CoreRoomControl(core, RoomIdentity(config.room), catalog.get, online=False)
     grpc_desk = front_desk_of(
         config.room,
@@ -206,6 +223,9 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
     systemd = SystemdNotifier()
     try:
         core.start()
+        kit.health.report_now()
+        kit.start()
+        _count_taps(counters)
         link.start()
         _stop_window_on_signals(systemd)
         _notify_systemd_from_the_ui_clock(systemd, config.room, watchdog_s, link_beat)
@@ -226,10 +246,12 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
         link.stop()
         if grpc_desk is not None:
             grpc_desk.close()
+        kit.close()
         sensors.close()
         core.close()
         if ambience is not None:
             ambience.close()
+        room_outputs.close()
         player.close()
         agent.close()
         store.close()
@@ -251,6 +273,18 @@ def _notify_systemd_from_the_ui_clock(
     Clock.schedule_once(lambda dt: systemd.ready(status=f"room {room}: touchscreen up"), 0)
     if interval_s and link_loop is not None:
         Clock.schedule_interval(lambda dt: ping_watchdog_if_alive(systemd, link_loop), interval_s)
+
+
+def _count_taps(counters: HealthCounters) -> None:
+    """Every touch on the screen counts (device health: a touchscreen nobody can tap)."""
+    from kivy.clock import Clock
+
+    def bind(dt: float) -> None:  # once the window exists, as the rotation does
+        from kivy.core.window import Window
+
+        Window.bind(on_touch_down=lambda *_: counters.bump("taps"))
+
+    Clock.schedule_once(bind, 0)
 
 
 def _rotate_screen(degrees: int) -> None:

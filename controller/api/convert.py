@@ -8,7 +8,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from controller.auth.model import Role
 from controller.rooms import commands, events
-from controller.rooms.model import BoardRoom, RoomState
+from controller.rooms.model import BoardRoom, PowerMode, RoomState, SensorPins
 from ktv.errors import InvalidArgument
 from ktv.room_link import PlayOutcome
 from ktv.v1 import auth_pb2, link_pb2, rooms_pb2
@@ -90,7 +90,43 @@ def room_to_pb(room: BoardRoom) -> rooms_pb2.Room:
         running_total_fen=room.running_total_fen,
         session_end_time=ts(room.session_ends_at),
         revision=room.revision,
+        sensor_pins=_PINS_TO_PB[room.pins],  # type: ignore[arg-type]
+        power=rooms_pb2.RoomPower(
+            on=room.power.on,
+            scene=room.power.scene,
+            reason=room.power.reason,
+            since_time=ts(room.power.since),
+            load_watts=room.power.load_watts,
+            mode=POWER_MODE_TO_PB[room.power.mode],  # type: ignore[arg-type]
+        ),
+        health=_HEALTH_TO_PB.get(room.health, rooms_pb2.HEALTH_BADGE_UNSPECIFIED),  # type: ignore[arg-type]
     )
+
+
+_HEALTH_TO_PB = {
+    "ok": rooms_pb2.HEALTH_BADGE_OK,
+    "watch": rooms_pb2.HEALTH_BADGE_WATCH,
+    "service": rooms_pb2.HEALTH_BADGE_SERVICE,
+}
+
+
+_PINS_TO_PB = {
+    SensorPins.UNKNOWN: rooms_pb2.SENSOR_PINS_UNSPECIFIED,
+    SensorPins.REAL: rooms_pb2.SENSOR_PINS_REAL,
+    SensorPins.MOCK: rooms_pb2.SENSOR_PINS_MOCK,
+}
+POWER_MODE_TO_PB = {
+    PowerMode.AUTO: rooms_pb2.POWER_MODE_AUTO,
+    PowerMode.ON: rooms_pb2.POWER_MODE_ON,
+    PowerMode.OFF: rooms_pb2.POWER_MODE_OFF,
+}
+
+
+def power_mode_from_pb(value: int) -> PowerMode:
+    for mode, number in POWER_MODE_TO_PB.items():
+        if number == value:
+            return mode
+    raise InvalidArgument("power mode must be ON, OFF or AUTO", reason="BAD_POWER_MODE")
 
 
 def session_to_pb(room: BoardRoom) -> link_pb2.SessionOpened:
@@ -132,6 +168,9 @@ def command_to_pb(command: commands.RoomCommand) -> link_pb2.RoomCommand:
             out.queue_songs.song_ids.extend(body.song_ids)
         case commands.VolumeLimit():
             out.volume_limit.max_percent = body.max_percent
+        case commands.SetPower():
+            out.set_power.mode = POWER_MODE_TO_PB[body.mode]  # type: ignore[assignment]
+            out.set_power.reason = body.reason
         case commands.ServiceAcknowledged():
             out.service_acknowledged.kind = body.kind
             out.service_acknowledged.staff = body.staff
@@ -146,6 +185,7 @@ def after_end_to_pb(continues: bool | None) -> int:
 
 
 MAX_EVENT_ID_CHARS = 128
+MAX_OUTPUTS = 64  # a room's outputs in one PowerSwitched
 
 _OUTCOME_FROM_PB = {
     link_pb2.PLAY_OUTCOME_COMPLETED: PlayOutcome.COMPLETED,
@@ -198,6 +238,47 @@ def event_from_pb(room_id: str, event: link_pb2.RoomEvent, now: datetime) -> eve
     elif which == "service_called":
         payload = events.ServiceCalled(
             kind=event.service_called.kind, note=event.service_called.note
+        )
+    elif which == "pins_checked":
+        payload = events.PinsChecked(
+            mocked=event.pins_checked.mocked, factory=event.pins_checked.factory[:64]
+        )
+    elif which == "power_switched":
+        ps = event.power_switched
+        if len(ps.outputs) > MAX_OUTPUTS or ps.load_watts < 0:
+            raise InvalidArgument(
+                f"{where} power_switched with {len(ps.outputs)} outputs, {ps.load_watts} W",
+                reason="BAD_EVENT",
+            )
+        payload = events.PowerSwitched(
+            on=ps.on,
+            scene=ps.scene[:32],
+            reason=ps.reason[:200],
+            outputs=tuple(
+                events.OutputLevel(o.name[:32], o.level_permille, o.rated_watts) for o in ps.outputs
+            ),
+            load_watts=ps.load_watts,
+        )
+    elif which == "meter_read":
+        total = event.meter_read.total_wh
+        if not 0 <= total < 1e12 or total != total:  # NaN
+            raise InvalidArgument(f"{where} meter reading {total} Wh", reason="BAD_EVENT")
+        payload = events.MeterRead(meter=event.meter_read.meter[:16], total_wh=total)
+    elif which == "device_health":
+        h = event.device_health
+        if len(h.switches) > MAX_OUTPUTS:
+            raise InvalidArgument(f"{where} {len(h.switches)} outputs", reason="BAD_EVENT")
+        payload = events.DeviceHealth(
+            temperature_c=h.temperature_c if h.temperature_known else None,
+            throttled_flags=h.throttled_flags if h.throttling_known else None,
+            disk_written_bytes=max(h.disk_written_bytes, 0),
+            disk_free_bytes=max(h.disk_free_bytes, 0),
+            player_errors=max(h.player_errors, 0),
+            taps=max(h.taps, 0),
+            door_edges=max(h.door_edges, 0),
+            motion_edges=max(h.motion_edges, 0),
+            switches=tuple((s.name[:32], max(s.count, 0)) for s in h.switches),
+            uptime_s=max(h.uptime_seconds, 0),
         )
     else:
         raise InvalidArgument(

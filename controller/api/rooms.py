@@ -8,7 +8,13 @@ from collections.abc import AsyncIterator
 import grpc
 
 from controller import settings
-from controller.api.convert import alert_kind_from_pb, room_state_from_pb, room_to_pb, ts
+from controller.api.convert import (
+    alert_kind_from_pb,
+    power_mode_from_pb,
+    room_state_from_pb,
+    room_to_pb,
+    ts,
+)
 from controller.api.idempotent import once
 from controller.auth.interceptor import current_principal
 from controller.rooms.board import RoomBoard, utc_now
@@ -120,6 +126,27 @@ class RoomServicer(rooms_pb2_grpc.RoomServiceServicer):
             "/ktv.v1.RoomService/SetEmergency",
             request,
             rooms_pb2.SetEmergencyResponse,
+            act,
+        )
+
+    async def SetRoomPower(
+        self, request: rooms_pb2.SetRoomPowerRequest, context: grpc.aio.ServicerContext
+    ) -> rooms_pb2.SetRoomPowerResponse:
+        room_id = parse_room_name(request.name)
+        mode = power_mode_from_pb(request.mode)
+        bounded(request.reason, what="power reason", max_len=NOTE_MAX_CHARS)
+
+        def act() -> rooms_pb2.SetRoomPowerResponse:
+            room, told = self.board.set_power(
+                room_id, mode, request.reason, current_principal().staff_id
+            )
+            return rooms_pb2.SetRoomPowerResponse(room=room_to_pb(room), delivered=told)
+
+        return once(
+            self.store,
+            "/ktv.v1.RoomService/SetRoomPower",
+            request,
+            rooms_pb2.SetRoomPowerResponse,
             act,
         )
 

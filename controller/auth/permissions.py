@@ -72,6 +72,7 @@ ROOM_SERVICE = service_rows(
         "SetRoomState": Permission(STAFF_ROLES),
         "WatchRooms": Permission(STAFF_ROLES),
         "SetEmergency": Permission(STAFF_ROLES),
+        "SetRoomPower": Permission(STAFF_ROLES),
         "AcknowledgeAlert": Permission(STAFF_ROLES),
     },
 )

@@ -46,6 +46,7 @@ COMMAND_MODULES = [
     "controller.ktvctl.members",
     "controller.ktvctl.scheduler",
     "controller.ktvctl.stock",
+    "controller.ktvctl.devices",
 ]
 
 

@@ -131,6 +131,7 @@ def board_table(
     table.add_column("Since", no_wrap=True, justify="right", min_width=5)
     table.add_column("Total", no_wrap=True, justify="right")
     table.add_column("Left", no_wrap=True, justify="right")
+    table.add_column("Pwr", no_wrap=True)
     table.add_column("Alerts", min_width=4)
     shown: list[str] = []
     for room in rooms:
@@ -146,6 +147,7 @@ def board_table(
             ago(room.state_since_time, now),
             running_total(room),
             time_left(room, now),
+            power_cell(room),
             alerts,
         )
     if not shown:
@@ -158,6 +160,23 @@ def board_table(
         padding=(0, 3),
     )
     return Group(table, legend)
+
+
+def power_cell(room: rooms_pb2.Room) -> Text:
+    """The room's power as its agent reported it (``!``: forced by the desk), ``M`` when its
+    sensors run on mock pins (not live), and its health badge (``S`` service, ``W`` watch)."""
+    text = Text()
+    if room.HasField("power") and room.power.scene:
+        text.append("on" if room.power.on else "off", style="green" if room.power.on else "dim")
+        if room.power.mode in (rooms_pb2.POWER_MODE_ON, rooms_pb2.POWER_MODE_OFF):
+            text.append("!", style="bold yellow")
+    if room.sensor_pins == rooms_pb2.SENSOR_PINS_MOCK:
+        text.append(" M" if text.plain else "M", style="bold red")
+    badge = {rooms_pb2.HEALTH_BADGE_SERVICE: ("S", "bold red"),
+             rooms_pb2.HEALTH_BADGE_WATCH: ("W", "yellow")}.get(room.health)  # fmt: skip
+    if badge is not None:
+        text.append((" " if text.plain else "") + badge[0], style=badge[1])
+    return text
 
 
 def running_total(room: rooms_pb2.Room) -> str:

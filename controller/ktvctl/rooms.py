@@ -1,4 +1,4 @@
-"""ktvctl rooms | room add|update|state | alerts | emergency on|off."""
+"""ktvctl rooms | room add|update|state|power | alerts | emergency on|off."""
 
 from __future__ import annotations
 
@@ -206,6 +206,47 @@ def room_state(parser: argparse.ArgumentParser) -> object:
                 ),
             ).room
             _print_room(args, room, "now")
+            return 0
+        finally:
+            conn.close()
+
+    return run
+
+
+POWER_MODES = {
+    "on": rooms_pb2.POWER_MODE_ON,
+    "off": rooms_pb2.POWER_MODE_OFF,
+    "auto": rooms_pb2.POWER_MODE_AUTO,
+}
+
+
+@command("room power", "force a room's power on or off, or give it back to its rules (auto)")
+def room_power(parser: argparse.ArgumentParser) -> object:
+    parser.add_argument("room_id", type=types.ROOM)
+    parser.add_argument("mode", type=str.lower, choices=sorted(POWER_MODES))
+    parser.add_argument("--reason", type=types.NOTE, default="")
+    _add_request_id(parser)
+
+    def run(args: argparse.Namespace) -> int:
+        conn = connect(args)
+        try:
+            stub = rooms_pb2_grpc.RoomServiceStub(conn.channel)
+            answer = conn.call(
+                stub.SetRoomPower,
+                rooms_pb2.SetRoomPowerRequest(
+                    name=_room_name(args.room_id),
+                    mode=POWER_MODES[args.mode],
+                    reason=args.reason,
+                    request_id=_request_id(args),
+                ),
+            )
+            if args.json:
+                print_json({"room": to_dict(answer.room), "delivered": answer.delivered})
+            else:
+                told = (
+                    "told the room" if answer.delivered else "room offline: told when it connects"
+                )
+                console.print(f"power {args.mode} for {answer.room.name} ({told})")
             return 0
         finally:
             conn.close()

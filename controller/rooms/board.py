@@ -25,6 +25,7 @@ from controller.rooms.events import RoomEvent
 from controller.rooms.model import (
     AgentLink,
     BoardRoom,
+    PowerMode,
     RoomState,
     check_acknowledgeable,
     check_display_name,
@@ -257,6 +258,25 @@ class RoomBoard:
         body = commands.ServiceAcknowledged(kind, actor, call.kind)
         return self._commit(room.bumped(service_call=None), [body])
 
+    def set_power(
+        self, room_id: str, mode: PowerMode, reason: str = "", actor: str = ""
+    ) -> tuple[BoardRoom, bool]:
+        """The desk forces the room's power on/off or hands it back (AUTO). Kept on the board
+        (a reconnecting agent is told again) and sent to the agent now if it is connected;
+        the tile's power changes when the agent reports the switch. Returns (room, told)."""
+        room = self.get(room_id)
+        why = reason.strip() or f"desk{' ' + actor if actor else ''}"
+        new = room if room.power.mode is mode else room.bumped(power=replace(room.power, mode=mode))
+        told = room_id in self._links
+        return self._commit(new, [commands.SetPower(mode, why)]), told
+
+    def set_health(self, room_id: str, badge: str) -> BoardRoom:
+        """The device-health badge on the tile (computed by ``controller.devices``)."""
+        room = self.get(room_id)
+        if room.health == badge:
+            return room
+        return self._commit(room.bumped(health=badge))
+
     # --- commands and emergency -----------------------------------------------------------
     def send(self, room_id: str, body: commands.CommandBody) -> bool:
         """Send a command to the room's agent now; False if it is not connected."""
@@ -314,7 +334,8 @@ class RoomBoard:
         )
         offline_after_s = max(self.timing.offline_after_s, 3 * max(heartbeat_interval_s, 0.0))
         self._offline_after_s[room_id] = offline_after_s
-        room = self._commit(room.bumped(agent=agent))
+        forced = [] if room.power.mode is PowerMode.AUTO else [commands.SetPower(room.power.mode)]
+        room = self._commit(room.bumped(agent=agent), forced)  # after the welcome, on the stream
         return AgentWelcome(room, self.emergency, offline_after_s)
 
     def detach_agent(self, room_id: str, sink: CommandSink) -> None:

@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from ktv import room_link
 from ktv.room_link import (
     Emergency,
+    PowerMode,
     QueueSongs,
     RoomStateChanged,
     ServiceAcknowledged,
     SessionClosed,
     SessionOpened,
+    SetPower,
     ShowMessage,
     VolumeLimit,
 )
@@ -23,12 +25,14 @@ from ktv.room_link import (
 __all__ = [
     "CommandBody",
     "Emergency",
+    "PowerMode",
     "QueueSongs",
     "RoomCommand",
     "RoomStateChanged",
     "ServiceAcknowledged",
     "SessionClosed",
     "SessionOpened",
+    "SetPower",
     "ShowMessage",
     "VolumeLimit",
 ]

@@ -9,11 +9,26 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ktv import room_link
-from ktv.room_link import DoorChanged, PresenceChanged, ServiceCalled, SongPlayed
+from ktv.room_link import (
+    DeviceHealth,
+    DoorChanged,
+    MeterRead,
+    OutputLevel,
+    PinsChecked,
+    PowerSwitched,
+    PresenceChanged,
+    ServiceCalled,
+    SongPlayed,
+)
 
 __all__ = [
+    "DeviceHealth",
     "DoorChanged",
     "EventPayload",
+    "MeterRead",
+    "OutputLevel",
+    "PinsChecked",
+    "PowerSwitched",
     "PresenceChanged",
     "RoomEvent",
     "ServiceCalled",

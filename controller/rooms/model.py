@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from ktv.errors import FailedPrecondition, InvalidArgument
-from ktv.room_link import RoomState  # the link's one definition, shared with the room
+from ktv.room_link import PowerMode, RoomState  # the link's one definition, shared with the room
 
 ROOM_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 TIER_RE = re.compile(r"[a-z][a-z0-9_-]{0,31}")
@@ -57,6 +57,27 @@ class Sensors:
     presence_since: datetime | None = None
 
 
+class SensorPins(enum.Enum):
+    """What the agent said about its pins (PinsChecked): the board flags sensors not live."""
+
+    UNKNOWN = ""  # never said (an older agent, or one without a core)
+    REAL = "real"
+    MOCK = "mock"
+
+
+@dataclass(frozen=True)
+class RoomPower:
+    """The room's power and scene as its agent last reported it (PowerSwitched), and what
+    the desk last asked for."""
+
+    on: bool = False
+    scene: str = ""
+    reason: str = ""
+    since: datetime | None = None  # agent clock
+    load_watts: int = 0
+    mode: PowerMode = PowerMode.AUTO
+
+
 @dataclass(frozen=True)
 class ServiceCall:
     """A guest pressed "call service" (呼叫服务) and nobody has acknowledged it yet."""
@@ -85,6 +106,9 @@ class BoardRoom:
     agent: AgentLink = field(default_factory=AgentLink)
     sensors: Sensors = field(default_factory=Sensors)
     service_call: ServiceCall | None = None
+    pins: SensorPins = SensorPins.UNKNOWN
+    power: RoomPower = field(default_factory=RoomPower)
+    health: str = ""  # device health badge: "", ok, watch, service (controller/devices)
     alerts: tuple[RoomAlert, ...] = ()
     revision: int = 1
 

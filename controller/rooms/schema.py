@@ -108,4 +108,22 @@ ROOMS_MIGRATIONS.append(
     )
 )
 
+ROOMS_MIGRATIONS.append(
+    Migration(
+        6,
+        "pins (real/mock), power as the agent reports it, the desk's power mode, health badge",
+        sql="""
+        ALTER TABLE rooms ADD COLUMN pins TEXT NOT NULL DEFAULT '';
+        ALTER TABLE rooms ADD COLUMN power_on INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE rooms ADD COLUMN power_scene TEXT NOT NULL DEFAULT '';
+        ALTER TABLE rooms ADD COLUMN power_reason TEXT NOT NULL DEFAULT '';
+        ALTER TABLE rooms ADD COLUMN power_since TEXT;
+        ALTER TABLE rooms ADD COLUMN power_load_watts INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE rooms ADD COLUMN power_mode TEXT NOT NULL DEFAULT 'AUTO';
+        ALTER TABLE rooms ADD COLUMN health TEXT NOT NULL DEFAULT '';
+        CREATE INDEX room_events_by_kind ON room_events (kind, occur_time);
+        """,
+    )
+)
+
 register_migrations("rooms", ROOMS_MIGRATIONS)

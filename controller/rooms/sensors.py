@@ -1,12 +1,18 @@
-"""Door, presence and service-call events applied to a room (pure)."""
+"""Door, presence, service-call, pins and power events applied to a room (pure)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
 
-from controller.rooms.events import DoorChanged, PresenceChanged, ServiceCalled
-from controller.rooms.model import BoardRoom, ServiceCall
+from controller.rooms.events import (
+    DoorChanged,
+    PinsChecked,
+    PowerSwitched,
+    PresenceChanged,
+    ServiceCalled,
+)
+from controller.rooms.model import BoardRoom, SensorPins, ServiceCall
 
 
 def apply_sensor_event(room: BoardRoom, payload: object, occur: datetime) -> BoardRoom:
@@ -33,4 +39,21 @@ def apply_sensor_event(room: BoardRoom, payload: object, occur: datetime) -> Boa
         if current is not None and occur < current.since:
             return room
         return room.bumped(service_call=ServiceCall(payload.kind, payload.note, occur))
+    if isinstance(payload, PinsChecked):
+        pins = SensorPins.MOCK if payload.mocked else SensorPins.REAL
+        return room if room.pins is pins else room.bumped(pins=pins)
+    if isinstance(payload, PowerSwitched):
+        power = room.power
+        if power.since is not None and occur < power.since:
+            return room
+        return room.bumped(
+            power=replace(
+                power,
+                on=payload.on,
+                scene=payload.scene,
+                reason=payload.reason,
+                since=occur,
+                load_watts=payload.load_watts,
+            )
+        )
     return room

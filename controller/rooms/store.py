@@ -6,7 +6,16 @@ from datetime import datetime
 from typing import Any
 
 from controller.rooms.events import RoomEvent, SongPlayed
-from controller.rooms.model import AgentLink, BoardRoom, RoomState, Sensors, ServiceCall
+from controller.rooms.model import (
+    AgentLink,
+    BoardRoom,
+    PowerMode,
+    RoomPower,
+    RoomState,
+    SensorPins,
+    Sensors,
+    ServiceCall,
+)
 from controller.store.db import Store
 
 
@@ -48,7 +57,9 @@ class RoomRecords:
             " session_end=?, running_total_fen=?, agent_online=?, agent_last_seen=?,"
             " agent_version=?, agent_peer=?, agent_status_since=?, door_open=?, door_since=?,"
             " occupied=?, presence_since=?, revision=?, service_kind=?, service_note=?,"
-            " service_since=?, session_continues=? WHERE room_id=?",
+            " service_since=?, session_continues=?, pins=?, power_on=?, power_scene=?,"
+            " power_reason=?, power_since=?, power_load_watts=?, power_mode=?, health=?"
+            " WHERE room_id=?",
             (
                 room.display_name,
                 room.tier,
@@ -71,6 +82,14 @@ class RoomRecords:
                 room.service_call.note if room.service_call else "",
                 _ts(room.service_call.since) if room.service_call else None,
                 None if room.session_continues is None else int(room.session_continues),
+                room.pins.value,
+                int(room.power.on),
+                room.power.scene,
+                room.power.reason,
+                _ts(room.power.since),
+                room.power.load_watts,
+                room.power.mode.value,
+                room.health,
                 room.room_id,
             ),
         )
@@ -165,5 +184,15 @@ class RoomRecords:
             session_continues=None
             if r.get("session_continues") is None
             else bool(r["session_continues"]),
+            pins=SensorPins(r.get("pins") or ""),
+            power=RoomPower(
+                on=bool(r.get("power_on")),
+                scene=r.get("power_scene") or "",
+                reason=r.get("power_reason") or "",
+                since=_dt(r.get("power_since")),
+                load_watts=r.get("power_load_watts") or 0,
+                mode=PowerMode(r.get("power_mode") or "AUTO"),
+            ),
+            health=r.get("health") or "",
             revision=r["revision"],
         )

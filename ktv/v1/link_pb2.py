@@ -26,17 +26,17 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from ktv.v1 import rooms_pb2 as ktv_dot_v1_dot_rooms__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x11ktv/v1/link.proto\x12\x06ktv.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x12ktv/v1/rooms.proto\"\xbe\x01\n\x0e\x43onnectRequest\x12#\n\x05hello\x18\x01 \x01(\x0b\x32\x12.ktv.v1.AgentHelloH\x00\x12+\n\theartbeat\x18\x02 \x01(\x0b\x32\x16.ktv.v1.AgentHeartbeatH\x00\x12\"\n\x05\x65vent\x18\x03 \x01(\x0b\x32\x11.ktv.v1.RoomEventH\x00\x12/\n\x0e\x63ommand_result\x18\x04 \x01(\x0b\x32\x15.ktv.v1.CommandResultH\x00\x42\x05\n\x03msg\"\x8f\x01\n\x0f\x43onnectResponse\x12,\n\x07welcome\x18\x01 \x01(\x0b\x32\x19.ktv.v1.ControllerWelcomeH\x00\x12\x1f\n\x03\x61\x63k\x18\x02 \x01(\x0b\x32\x10.ktv.v1.EventAckH\x00\x12&\n\x07\x63ommand\x18\x03 \x01(\x0b\x32\x13.ktv.v1.RoomCommandH\x00\x42\x05\n\x03msg\"n\n\nAgentHello\x12\x0c\n\x04room\x18\x01 \x01(\t\x12\x15\n\ragent_version\x18\x02 \x01(\t\x12\x17\n\x0f\x63\x61talog_version\x18\x03 \x01(\t\x12\"\n\x1aheartbeat_interval_seconds\x18\x04 \x01(\x05\"U\n\x0e\x41gentHeartbeat\x12-\n\tsend_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0coutbox_depth\x18\x02 \x01(\x05\"\xb6\x01\n\x11\x43ontrollerWelcome\x12\x1a\n\x12\x63ontroller_version\x18\x01 \x01(\t\x12\x10\n\x08venue_id\x18\x02 \x01(\t\x12\x1d\n\x15offline_after_seconds\x18\x03 \x01(\x05\x12&\n\x07session\x18\x04 \x01(\x0b\x32\x15.ktv.v1.SessionOpened\x12\x11\n\temergency\x18\x05 \x01(\x08\x12\x19\n\x11\x65mergency_message\x18\x06 \x01(\t\"\x1d\n\x08\x45ventAck\x12\x11\n\tevent_ids\x18\x01 \x03(\t\"\x86\x02\n\tRoomEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12#\n\x04\x64oor\x18\n \x01(\x0b\x32\x13.ktv.v1.DoorChangedH\x00\x12+\n\x08presence\x18\x0b \x01(\x0b\x32\x17.ktv.v1.PresenceChangedH\x00\x12)\n\x0bsong_played\x18\x0c \x01(\x0b\x32\x12.ktv.v1.SongPlayedH\x00\x12/\n\x0eservice_called\x18\r \x01(\x0b\x32\x15.ktv.v1.ServiceCalledH\x00\x42\t\n\x07payload\"\x1b\n\x0b\x44oorChanged\x12\x0c\n\x04open\x18\x01 \x01(\x08\"\"\n\x0fPresenceChanged\x12\x0f\n\x07present\x18\x01 \x01(\x08\"\xb5\x01\n\nSongPlayed\x12\x0f\n\x07song_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0f\n\x07session\x18\x03 \x01(\t\x12.\n\nstart_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12$\n\x07outcome\x18\x05 \x01(\x0e\x32\x13.ktv.v1.PlayOutcome\x12\x11\n\tplayed_ms\x18\x06 \x01(\x03\x12\r\n\x05\x65rror\x18\x07 \x01(\t\"+\n\rServiceCalled\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x0c\n\x04note\x18\x02 \x01(\t\"\xa4\x03\n\x0bRoomCommand\x12\x12\n\ncommand_id\x18\x01 \x01(\t\x12/\n\x0esession_opened\x18\n \x01(\x0b\x32\x15.ktv.v1.SessionOpenedH\x00\x12/\n\x0esession_closed\x18\x0b \x01(\x0b\x32\x15.ktv.v1.SessionClosedH\x00\x12)\n\x0bqueue_songs\x18\x0c \x01(\x0b\x32\x12.ktv.v1.QueueSongsH\x00\x12+\n\x0cvolume_limit\x18\r \x01(\x0b\x32\x13.ktv.v1.VolumeLimitH\x00\x12+\n\x0cshow_message\x18\x0e \x01(\x0b\x32\x13.ktv.v1.ShowMessageH\x00\x12&\n\temergency\x18\x0f \x01(\x0b\x32\x11.ktv.v1.EmergencyH\x00\x12.\n\nroom_state\x18\x10 \x01(\x0b\x32\x18.ktv.v1.RoomStateChangedH\x00\x12;\n\x14service_acknowledged\x18\x11 \x01(\x0b\x32\x1b.ktv.v1.ServiceAcknowledgedH\x00\x42\x05\n\x03\x63md\"\xb7\x01\n\rSessionOpened\x12\x0f\n\x07session\x18\x01 \x01(\t\x12-\n\topen_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bguest_count\x18\x04 \x01(\x05\x12#\n\tafter_end\x18\x05 \x01(\x0e\x32\x10.ktv.v1.AfterEnd\"E\n\x13ServiceAcknowledged\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\r\n\x05staff\x18\x02 \x01(\t\x12\x11\n\tcall_kind\x18\x03 \x01(\t\" \n\rSessionClosed\x12\x0f\n\x07session\x18\x01 \x01(\t\"\x1e\n\nQueueSongs\x12\x10\n\x08song_ids\x18\x01 \x03(\t\"\"\n\x0bVolumeLimit\x12\x13\n\x0bmax_percent\x18\x01 \x01(\x05\"5\n\x0bShowMessage\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x18\n\x10\x64uration_seconds\x18\x02 \x01(\x05\",\n\tEmergency\x12\x0e\n\x06\x61\x63tive\x18\x01 \x01(\x08\x12\x0f\n\x07message\x18\x02 \x01(\t\"4\n\x10RoomStateChanged\x12 \n\x05state\x18\x01 \x01(\x0e\x32\x11.ktv.v1.RoomState\">\n\rCommandResult\x12\x12\n\ncommand_id\x18\x01 \x01(\t\x12\n\n\x02ok\x18\x02 \x01(\x08\x12\r\n\x05\x65rror\x18\x03 \x01(\t*\x94\x01\n\x0bPlayOutcome\x12\x1c\n\x18PLAY_OUTCOME_UNSPECIFIED\x10\x00\x12\x1a\n\x16PLAY_OUTCOME_COMPLETED\x10\x01\x12\x18\n\x14PLAY_OUTCOME_SKIPPED\x10\x02\x12\x17\n\x13PLAY_OUTCOME_FAILED\x10\x03\x12\x18\n\x14PLAY_OUTCOME_STOPPED\x10\x04*X\n\x08\x41\x66terEnd\x12\x19\n\x15\x41\x46TER_END_UNSPECIFIED\x10\x00\x12\x12\n\x0e\x41\x46TER_END_STOP\x10\x01\x12\x1d\n\x19\x41\x46TER_END_CONTINUE_HOURLY\x10\x02\x32Q\n\x0fRoomLinkService\x12>\n\x07\x43onnect\x12\x16.ktv.v1.ConnectRequest\x1a\x17.ktv.v1.ConnectResponse(\x01\x30\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x11ktv/v1/link.proto\x12\x06ktv.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x12ktv/v1/rooms.proto\"\xbe\x01\n\x0e\x43onnectRequest\x12#\n\x05hello\x18\x01 \x01(\x0b\x32\x12.ktv.v1.AgentHelloH\x00\x12+\n\theartbeat\x18\x02 \x01(\x0b\x32\x16.ktv.v1.AgentHeartbeatH\x00\x12\"\n\x05\x65vent\x18\x03 \x01(\x0b\x32\x11.ktv.v1.RoomEventH\x00\x12/\n\x0e\x63ommand_result\x18\x04 \x01(\x0b\x32\x15.ktv.v1.CommandResultH\x00\x42\x05\n\x03msg\"\x8f\x01\n\x0f\x43onnectResponse\x12,\n\x07welcome\x18\x01 \x01(\x0b\x32\x19.ktv.v1.ControllerWelcomeH\x00\x12\x1f\n\x03\x61\x63k\x18\x02 \x01(\x0b\x32\x10.ktv.v1.EventAckH\x00\x12&\n\x07\x63ommand\x18\x03 \x01(\x0b\x32\x13.ktv.v1.RoomCommandH\x00\x42\x05\n\x03msg\"n\n\nAgentHello\x12\x0c\n\x04room\x18\x01 \x01(\t\x12\x15\n\ragent_version\x18\x02 \x01(\t\x12\x17\n\x0f\x63\x61talog_version\x18\x03 \x01(\t\x12\"\n\x1aheartbeat_interval_seconds\x18\x04 \x01(\x05\"U\n\x0e\x41gentHeartbeat\x12-\n\tsend_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0coutbox_depth\x18\x02 \x01(\x05\"\xb6\x01\n\x11\x43ontrollerWelcome\x12\x1a\n\x12\x63ontroller_version\x18\x01 \x01(\t\x12\x10\n\x08venue_id\x18\x02 \x01(\t\x12\x1d\n\x15offline_after_seconds\x18\x03 \x01(\x05\x12&\n\x07session\x18\x04 \x01(\x0b\x32\x15.ktv.v1.SessionOpened\x12\x11\n\temergency\x18\x05 \x01(\x08\x12\x19\n\x11\x65mergency_message\x18\x06 \x01(\t\"\x1d\n\x08\x45ventAck\x12\x11\n\tevent_ids\x18\x01 \x03(\t\"\xbc\x03\n\tRoomEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12#\n\x04\x64oor\x18\n \x01(\x0b\x32\x13.ktv.v1.DoorChangedH\x00\x12+\n\x08presence\x18\x0b \x01(\x0b\x32\x17.ktv.v1.PresenceChangedH\x00\x12)\n\x0bsong_played\x18\x0c \x01(\x0b\x32\x12.ktv.v1.SongPlayedH\x00\x12/\n\x0eservice_called\x18\r \x01(\x0b\x32\x15.ktv.v1.ServiceCalledH\x00\x12+\n\x0cpins_checked\x18\x64 \x01(\x0b\x32\x13.ktv.v1.PinsCheckedH\x00\x12/\n\x0epower_switched\x18\x65 \x01(\x0b\x32\x15.ktv.v1.PowerSwitchedH\x00\x12\'\n\nmeter_read\x18\x66 \x01(\x0b\x32\x11.ktv.v1.MeterReadH\x00\x12-\n\rdevice_health\x18g \x01(\x0b\x32\x14.ktv.v1.DeviceHealthH\x00\x42\t\n\x07payload\",\n\tMeterRead\x12\r\n\x05meter\x18\x01 \x01(\t\x12\x10\n\x08total_wh\x18\x02 \x01(\x01\"-\n\x0eOutputSwitches\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05\x63ount\x18\x02 \x01(\x03\"\xb9\x02\n\x0c\x44\x65viceHealth\x12\x15\n\rtemperature_c\x18\x01 \x01(\x01\x12\x19\n\x11temperature_known\x18\x02 \x01(\x08\x12\x17\n\x0fthrottled_flags\x18\x03 \x01(\r\x12\x18\n\x10throttling_known\x18\x04 \x01(\x08\x12\x1a\n\x12\x64isk_written_bytes\x18\x05 \x01(\x03\x12\x17\n\x0f\x64isk_free_bytes\x18\x06 \x01(\x03\x12\x15\n\rplayer_errors\x18\x07 \x01(\x03\x12\x0c\n\x04taps\x18\x08 \x01(\x03\x12\x12\n\ndoor_edges\x18\t \x01(\x03\x12\x14\n\x0cmotion_edges\x18\n \x01(\x03\x12(\n\x08switches\x18\x0b \x03(\x0b\x32\x16.ktv.v1.OutputSwitches\x12\x16\n\x0euptime_seconds\x18\x0c \x01(\x03\".\n\x0bPinsChecked\x12\x0e\n\x06mocked\x18\x01 \x01(\x08\x12\x0f\n\x07\x66\x61\x63tory\x18\x02 \x01(\t\"H\n\x0bOutputLevel\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x16\n\x0elevel_permille\x18\x02 \x01(\x05\x12\x13\n\x0brated_watts\x18\x03 \x01(\x05\"t\n\rPowerSwitched\x12\n\n\x02on\x18\x01 \x01(\x08\x12\r\n\x05scene\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12$\n\x07outputs\x18\x04 \x03(\x0b\x32\x13.ktv.v1.OutputLevel\x12\x12\n\nload_watts\x18\x05 \x01(\x05\"\x1b\n\x0b\x44oorChanged\x12\x0c\n\x04open\x18\x01 \x01(\x08\"\"\n\x0fPresenceChanged\x12\x0f\n\x07present\x18\x01 \x01(\x08\"\xb5\x01\n\nSongPlayed\x12\x0f\n\x07song_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0f\n\x07session\x18\x03 \x01(\t\x12.\n\nstart_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12$\n\x07outcome\x18\x05 \x01(\x0e\x32\x13.ktv.v1.PlayOutcome\x12\x11\n\tplayed_ms\x18\x06 \x01(\x03\x12\r\n\x05\x65rror\x18\x07 \x01(\t\"+\n\rServiceCalled\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x0c\n\x04note\x18\x02 \x01(\t\"\xcb\x03\n\x0bRoomCommand\x12\x12\n\ncommand_id\x18\x01 \x01(\t\x12/\n\x0esession_opened\x18\n \x01(\x0b\x32\x15.ktv.v1.SessionOpenedH\x00\x12/\n\x0esession_closed\x18\x0b \x01(\x0b\x32\x15.ktv.v1.SessionClosedH\x00\x12)\n\x0bqueue_songs\x18\x0c \x01(\x0b\x32\x12.ktv.v1.QueueSongsH\x00\x12+\n\x0cvolume_limit\x18\r \x01(\x0b\x32\x13.ktv.v1.VolumeLimitH\x00\x12+\n\x0cshow_message\x18\x0e \x01(\x0b\x32\x13.ktv.v1.ShowMessageH\x00\x12&\n\temergency\x18\x0f \x01(\x0b\x32\x11.ktv.v1.EmergencyH\x00\x12.\n\nroom_state\x18\x10 \x01(\x0b\x32\x18.ktv.v1.RoomStateChangedH\x00\x12;\n\x14service_acknowledged\x18\x11 \x01(\x0b\x32\x1b.ktv.v1.ServiceAcknowledgedH\x00\x12%\n\tset_power\x18\x64 \x01(\x0b\x32\x10.ktv.v1.SetPowerH\x00\x42\x05\n\x03\x63md\";\n\x08SetPower\x12\x1f\n\x04mode\x18\x01 \x01(\x0e\x32\x11.ktv.v1.PowerMode\x12\x0e\n\x06reason\x18\x02 \x01(\t\"\xb7\x01\n\rSessionOpened\x12\x0f\n\x07session\x18\x01 \x01(\t\x12-\n\topen_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bguest_count\x18\x04 \x01(\x05\x12#\n\tafter_end\x18\x05 \x01(\x0e\x32\x10.ktv.v1.AfterEnd\"E\n\x13ServiceAcknowledged\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\r\n\x05staff\x18\x02 \x01(\t\x12\x11\n\tcall_kind\x18\x03 \x01(\t\" \n\rSessionClosed\x12\x0f\n\x07session\x18\x01 \x01(\t\"\x1e\n\nQueueSongs\x12\x10\n\x08song_ids\x18\x01 \x03(\t\"\"\n\x0bVolumeLimit\x12\x13\n\x0bmax_percent\x18\x01 \x01(\x05\"5\n\x0bShowMessage\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x18\n\x10\x64uration_seconds\x18\x02 \x01(\x05\",\n\tEmergency\x12\x0e\n\x06\x61\x63tive\x18\x01 \x01(\x08\x12\x0f\n\x07message\x18\x02 \x01(\t\"4\n\x10RoomStateChanged\x12 \n\x05state\x18\x01 \x01(\x0e\x32\x11.ktv.v1.RoomState\">\n\rCommandResult\x12\x12\n\ncommand_id\x18\x01 \x01(\t\x12\n\n\x02ok\x18\x02 \x01(\x08\x12\r\n\x05\x65rror\x18\x03 \x01(\t*\x94\x01\n\x0bPlayOutcome\x12\x1c\n\x18PLAY_OUTCOME_UNSPECIFIED\x10\x00\x12\x1a\n\x16PLAY_OUTCOME_COMPLETED\x10\x01\x12\x18\n\x14PLAY_OUTCOME_SKIPPED\x10\x02\x12\x17\n\x13PLAY_OUTCOME_FAILED\x10\x03\x12\x18\n\x14PLAY_OUTCOME_STOPPED\x10\x04*X\n\x08\x41\x66terEnd\x12\x19\n\x15\x41\x46TER_END_UNSPECIFIED\x10\x00\x12\x12\n\x0e\x41\x46TER_END_STOP\x10\x01\x12\x1d\n\x19\x41\x46TER_END_CONTINUE_HOURLY\x10\x02\x32Q\n\x0fRoomLinkService\x12>\n\x07\x43onnect\x12\x16.ktv.v1.ConnectRequest\x1a\x17.ktv.v1.ConnectResponse(\x01\x30\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'ktv.v1.link_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_PLAYOUTCOME']._serialized_start=2397
-  _globals['_PLAYOUTCOME']._serialized_end=2545
-  _globals['_AFTEREND']._serialized_start=2547
-  _globals['_AFTEREND']._serialized_end=2635
+  _globals['_PLAYOUTCOME']._serialized_start=3328
+  _globals['_PLAYOUTCOME']._serialized_end=3476
+  _globals['_AFTEREND']._serialized_start=3478
+  _globals['_AFTEREND']._serialized_end=3566
   _globals['_CONNECTREQUEST']._serialized_start=83
   _globals['_CONNECTREQUEST']._serialized_end=273
   _globals['_CONNECTRESPONSE']._serialized_start=276
@@ -50,35 +50,49 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EVENTACK']._serialized_start=805
   _globals['_EVENTACK']._serialized_end=834
   _globals['_ROOMEVENT']._serialized_start=837
-  _globals['_ROOMEVENT']._serialized_end=1099
-  _globals['_DOORCHANGED']._serialized_start=1101
-  _globals['_DOORCHANGED']._serialized_end=1128
-  _globals['_PRESENCECHANGED']._serialized_start=1130
-  _globals['_PRESENCECHANGED']._serialized_end=1164
-  _globals['_SONGPLAYED']._serialized_start=1167
-  _globals['_SONGPLAYED']._serialized_end=1348
-  _globals['_SERVICECALLED']._serialized_start=1350
-  _globals['_SERVICECALLED']._serialized_end=1393
-  _globals['_ROOMCOMMAND']._serialized_start=1396
-  _globals['_ROOMCOMMAND']._serialized_end=1816
-  _globals['_SESSIONOPENED']._serialized_start=1819
-  _globals['_SESSIONOPENED']._serialized_end=2002
-  _globals['_SERVICEACKNOWLEDGED']._serialized_start=2004
-  _globals['_SERVICEACKNOWLEDGED']._serialized_end=2073
-  _globals['_SESSIONCLOSED']._serialized_start=2075
-  _globals['_SESSIONCLOSED']._serialized_end=2107
-  _globals['_QUEUESONGS']._serialized_start=2109
-  _globals['_QUEUESONGS']._serialized_end=2139
-  _globals['_VOLUMELIMIT']._serialized_start=2141
-  _globals['_VOLUMELIMIT']._serialized_end=2175
-  _globals['_SHOWMESSAGE']._serialized_start=2177
-  _globals['_SHOWMESSAGE']._serialized_end=2230
-  _globals['_EMERGENCY']._serialized_start=2232
-  _globals['_EMERGENCY']._serialized_end=2276
-  _globals['_ROOMSTATECHANGED']._serialized_start=2278
-  _globals['_ROOMSTATECHANGED']._serialized_end=2330
-  _globals['_COMMANDRESULT']._serialized_start=2332
-  _globals['_COMMANDRESULT']._serialized_end=2394
-  _globals['_ROOMLINKSERVICE']._serialized_start=2637
-  _globals['_ROOMLINKSERVICE']._serialized_end=2718
+  _globals['_ROOMEVENT']._serialized_end=1281
+  _globals['_METERREAD']._serialized_start=1283
+  _globals['_METERREAD']._serialized_end=1327
+  _globals['_OUTPUTSWITCHES']._serialized_start=1329
+  _globals['_OUTPUTSWITCHES']._serialized_end=1374
+  _globals['_DEVICEHEALTH']._serialized_start=1377
+  _globals['_DEVICEHEALTH']._serialized_end=1690
+  _globals['_PINSCHECKED']._serialized_start=1692
+  _globals['_PINSCHECKED']._serialized_end=1738
+  _globals['_OUTPUTLEVEL']._serialized_start=1740
+  _globals['_OUTPUTLEVEL']._serialized_end=1812
+  _globals['_POWERSWITCHED']._serialized_start=1814
+  _globals['_POWERSWITCHED']._serialized_end=1930
+  _globals['_DOORCHANGED']._serialized_start=1932
+  _globals['_DOORCHANGED']._serialized_end=1959
+  _globals['_PRESENCECHANGED']._serialized_start=1961
+  _globals['_PRESENCECHANGED']._serialized_end=1995
+  _globals['_SONGPLAYED']._serialized_start=1998
+  _globals['_SONGPLAYED']._serialized_end=2179
+  _globals['_SERVICECALLED']._serialized_start=2181
+  _globals['_SERVICECALLED']._serialized_end=2224
+  _globals['_ROOMCOMMAND']._serialized_start=2227
+  _globals['_ROOMCOMMAND']._serialized_end=2686
+  _globals['_SETPOWER']._serialized_start=2688
+  _globals['_SETPOWER']._serialized_end=2747
+  _globals['_SESSIONOPENED']._serialized_start=2750
+  _globals['_SESSIONOPENED']._serialized_end=2933
+  _globals['_SERVICEACKNOWLEDGED']._serialized_start=2935
+  _globals['_SERVICEACKNOWLEDGED']._serialized_end=3004
+  _globals['_SESSIONCLOSED']._serialized_start=3006
+  _globals['_SESSIONCLOSED']._serialized_end=3038
+  _globals['_QUEUESONGS']._serialized_start=3040
+  _globals['_QUEUESONGS']._serialized_end=3070
+  _globals['_VOLUMELIMIT']._serialized_start=3072
+  _globals['_VOLUMELIMIT']._serialized_end=3106
+  _globals['_SHOWMESSAGE']._serialized_start=3108
+  _globals['_SHOWMESSAGE']._serialized_end=3161
+  _globals['_EMERGENCY']._serialized_start=3163
+  _globals['_EMERGENCY']._serialized_end=3207
+  _globals['_ROOMSTATECHANGED']._serialized_start=3209
+  _globals['_ROOMSTATECHANGED']._serialized_end=3261
+  _globals['_COMMANDRESULT']._serialized_start=3263
+  _globals['_COMMANDRESULT']._serialized_end=3325
+  _globals['_ROOMLINKSERVICE']._serialized_start=3568
+  _globals['_ROOMLINKSERVICE']._serialized_end=3649
 # @@protoc_insertion_point(module_scope)

@@ -98,20 +98,104 @@ class EventAck(_message.Message):
     def __init__(self, event_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class RoomEvent(_message.Message):
-    __slots__ = ("event_id", "occur_time", "door", "presence", "song_played", "service_called")
+    __slots__ = ("event_id", "occur_time", "door", "presence", "song_played", "service_called", "pins_checked", "power_switched", "meter_read", "device_health")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
     DOOR_FIELD_NUMBER: _ClassVar[int]
     PRESENCE_FIELD_NUMBER: _ClassVar[int]
     SONG_PLAYED_FIELD_NUMBER: _ClassVar[int]
     SERVICE_CALLED_FIELD_NUMBER: _ClassVar[int]
+    PINS_CHECKED_FIELD_NUMBER: _ClassVar[int]
+    POWER_SWITCHED_FIELD_NUMBER: _ClassVar[int]
+    METER_READ_FIELD_NUMBER: _ClassVar[int]
+    DEVICE_HEALTH_FIELD_NUMBER: _ClassVar[int]
     event_id: str
     occur_time: _timestamp_pb2.Timestamp
     door: DoorChanged
     presence: PresenceChanged
     song_played: SongPlayed
     service_called: ServiceCalled
-    def __init__(self, event_id: _Optional[str] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., door: _Optional[_Union[DoorChanged, _Mapping]] = ..., presence: _Optional[_Union[PresenceChanged, _Mapping]] = ..., song_played: _Optional[_Union[SongPlayed, _Mapping]] = ..., service_called: _Optional[_Union[ServiceCalled, _Mapping]] = ...) -> None: ...
+    pins_checked: PinsChecked
+    power_switched: PowerSwitched
+    meter_read: MeterRead
+    device_health: DeviceHealth
+    def __init__(self, event_id: _Optional[str] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., door: _Optional[_Union[DoorChanged, _Mapping]] = ..., presence: _Optional[_Union[PresenceChanged, _Mapping]] = ..., song_played: _Optional[_Union[SongPlayed, _Mapping]] = ..., service_called: _Optional[_Union[ServiceCalled, _Mapping]] = ..., pins_checked: _Optional[_Union[PinsChecked, _Mapping]] = ..., power_switched: _Optional[_Union[PowerSwitched, _Mapping]] = ..., meter_read: _Optional[_Union[MeterRead, _Mapping]] = ..., device_health: _Optional[_Union[DeviceHealth, _Mapping]] = ...) -> None: ...
+
+class MeterRead(_message.Message):
+    __slots__ = ("meter", "total_wh")
+    METER_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_WH_FIELD_NUMBER: _ClassVar[int]
+    meter: str
+    total_wh: float
+    def __init__(self, meter: _Optional[str] = ..., total_wh: _Optional[float] = ...) -> None: ...
+
+class OutputSwitches(_message.Message):
+    __slots__ = ("name", "count")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    count: int
+    def __init__(self, name: _Optional[str] = ..., count: _Optional[int] = ...) -> None: ...
+
+class DeviceHealth(_message.Message):
+    __slots__ = ("temperature_c", "temperature_known", "throttled_flags", "throttling_known", "disk_written_bytes", "disk_free_bytes", "player_errors", "taps", "door_edges", "motion_edges", "switches", "uptime_seconds")
+    TEMPERATURE_C_FIELD_NUMBER: _ClassVar[int]
+    TEMPERATURE_KNOWN_FIELD_NUMBER: _ClassVar[int]
+    THROTTLED_FLAGS_FIELD_NUMBER: _ClassVar[int]
+    THROTTLING_KNOWN_FIELD_NUMBER: _ClassVar[int]
+    DISK_WRITTEN_BYTES_FIELD_NUMBER: _ClassVar[int]
+    DISK_FREE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    PLAYER_ERRORS_FIELD_NUMBER: _ClassVar[int]
+    TAPS_FIELD_NUMBER: _ClassVar[int]
+    DOOR_EDGES_FIELD_NUMBER: _ClassVar[int]
+    MOTION_EDGES_FIELD_NUMBER: _ClassVar[int]
+    SWITCHES_FIELD_NUMBER: _ClassVar[int]
+    UPTIME_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    temperature_c: float
+    temperature_known: bool
+    throttled_flags: int
+    throttling_known: bool
+    disk_written_bytes: int
+    disk_free_bytes: int
+    player_errors: int
+    taps: int
+    door_edges: int
+    motion_edges: int
+    switches: _containers.RepeatedCompositeFieldContainer[OutputSwitches]
+    uptime_seconds: int
+    def __init__(self, temperature_c: _Optional[float] = ..., temperature_known: _Optional[bool] = ..., throttled_flags: _Optional[int] = ..., throttling_known: _Optional[bool] = ..., disk_written_bytes: _Optional[int] = ..., disk_free_bytes: _Optional[int] = ..., player_errors: _Optional[int] = ..., taps: _Optional[int] = ..., door_edges: _Optional[int] = ..., motion_edges: _Optional[int] = ..., switches: _Optional[_Iterable[_Union[OutputSwitches, _Mapping]]] = ..., uptime_seconds: _Optional[int] = ...) -> None: ...
+
+class PinsChecked(_message.Message):
+    __slots__ = ("mocked", "factory")
+    MOCKED_FIELD_NUMBER: _ClassVar[int]
+    FACTORY_FIELD_NUMBER: _ClassVar[int]
+    mocked: bool
+    factory: str
+    def __init__(self, mocked: _Optional[bool] = ..., factory: _Optional[str] = ...) -> None: ...
+
+class OutputLevel(_message.Message):
+    __slots__ = ("name", "level_permille", "rated_watts")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    LEVEL_PERMILLE_FIELD_NUMBER: _ClassVar[int]
+    RATED_WATTS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    level_permille: int
+    rated_watts: int
+    def __init__(self, name: _Optional[str] = ..., level_permille: _Optional[int] = ..., rated_watts: _Optional[int] = ...) -> None: ...
+
+class PowerSwitched(_message.Message):
+    __slots__ = ("on", "scene", "reason", "outputs", "load_watts")
+    ON_FIELD_NUMBER: _ClassVar[int]
+    SCENE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    OUTPUTS_FIELD_NUMBER: _ClassVar[int]
+    LOAD_WATTS_FIELD_NUMBER: _ClassVar[int]
+    on: bool
+    scene: str
+    reason: str
+    outputs: _containers.RepeatedCompositeFieldContainer[OutputLevel]
+    load_watts: int
+    def __init__(self, on: _Optional[bool] = ..., scene: _Optional[str] = ..., reason: _Optional[str] = ..., outputs: _Optional[_Iterable[_Union[OutputLevel, _Mapping]]] = ..., load_watts: _Optional[int] = ...) -> None: ...
 
 class DoorChanged(_message.Message):
     __slots__ = ("open",)
@@ -152,7 +236,7 @@ class ServiceCalled(_message.Message):
     def __init__(self, kind: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
 
 class RoomCommand(_message.Message):
-    __slots__ = ("command_id", "session_opened", "session_closed", "queue_songs", "volume_limit", "show_message", "emergency", "room_state", "service_acknowledged")
+    __slots__ = ("command_id", "session_opened", "session_closed", "queue_songs", "volume_limit", "show_message", "emergency", "room_state", "service_acknowledged", "set_power")
     COMMAND_ID_FIELD_NUMBER: _ClassVar[int]
     SESSION_OPENED_FIELD_NUMBER: _ClassVar[int]
     SESSION_CLOSED_FIELD_NUMBER: _ClassVar[int]
@@ -162,6 +246,7 @@ class RoomCommand(_message.Message):
     EMERGENCY_FIELD_NUMBER: _ClassVar[int]
     ROOM_STATE_FIELD_NUMBER: _ClassVar[int]
     SERVICE_ACKNOWLEDGED_FIELD_NUMBER: _ClassVar[int]
+    SET_POWER_FIELD_NUMBER: _ClassVar[int]
     command_id: str
     session_opened: SessionOpened
     session_closed: SessionClosed
@@ -171,7 +256,16 @@ class RoomCommand(_message.Message):
     emergency: Emergency
     room_state: RoomStateChanged
     service_acknowledged: ServiceAcknowledged
-    def __init__(self, command_id: _Optional[str] = ..., session_opened: _Optional[_Union[SessionOpened, _Mapping]] = ..., session_closed: _Optional[_Union[SessionClosed, _Mapping]] = ..., queue_songs: _Optional[_Union[QueueSongs, _Mapping]] = ..., volume_limit: _Optional[_Union[VolumeLimit, _Mapping]] = ..., show_message: _Optional[_Union[ShowMessage, _Mapping]] = ..., emergency: _Optional[_Union[Emergency, _Mapping]] = ..., room_state: _Optional[_Union[RoomStateChanged, _Mapping]] = ..., service_acknowledged: _Optional[_Union[ServiceAcknowledged, _Mapping]] = ...) -> None: ...
+    set_power: SetPower
+    def __init__(self, command_id: _Optional[str] = ..., session_opened: _Optional[_Union[SessionOpened, _Mapping]] = ..., session_closed: _Optional[_Union[SessionClosed, _Mapping]] = ..., queue_songs: _Optional[_Union[QueueSongs, _Mapping]] = ..., volume_limit: _Optional[_Union[VolumeLimit, _Mapping]] = ..., show_message: _Optional[_Union[ShowMessage, _Mapping]] = ..., emergency: _Optional[_Union[Emergency, _Mapping]] = ..., room_state: _Optional[_Union[RoomStateChanged, _Mapping]] = ..., service_acknowledged: _Optional[_Union[ServiceAcknowledged, _Mapping]] = ..., set_power: _Optional[_Union[SetPower, _Mapping]] = ...) -> None: ...
+
+class SetPower(_message.Message):
+    __slots__ = ("mode", "reason")
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    mode: _rooms_pb2.PowerMode
+    reason: str
+    def __init__(self, mode: _Optional[_Union[_rooms_pb2.PowerMode, str]] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class SessionOpened(_message.Message):
     __slots__ = ("session", "open_time", "end_time", "guest_count", "after_end")

@@ -28,6 +28,26 @@ class AlertKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ALERT_KIND_AGENT_OFFLINE: _ClassVar[AlertKind]
     ALERT_KIND_SERVICE_CALLED: _ClassVar[AlertKind]
     ALERT_KIND_TIME_UP: _ClassVar[AlertKind]
+
+class HealthBadge(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    HEALTH_BADGE_UNSPECIFIED: _ClassVar[HealthBadge]
+    HEALTH_BADGE_OK: _ClassVar[HealthBadge]
+    HEALTH_BADGE_WATCH: _ClassVar[HealthBadge]
+    HEALTH_BADGE_SERVICE: _ClassVar[HealthBadge]
+
+class SensorPins(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SENSOR_PINS_UNSPECIFIED: _ClassVar[SensorPins]
+    SENSOR_PINS_REAL: _ClassVar[SensorPins]
+    SENSOR_PINS_MOCK: _ClassVar[SensorPins]
+
+class PowerMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    POWER_MODE_UNSPECIFIED: _ClassVar[PowerMode]
+    POWER_MODE_AUTO: _ClassVar[PowerMode]
+    POWER_MODE_ON: _ClassVar[PowerMode]
+    POWER_MODE_OFF: _ClassVar[PowerMode]
 ROOM_STATE_UNSPECIFIED: RoomState
 ROOM_STATE_IDLE: RoomState
 ROOM_STATE_RESERVED: RoomState
@@ -41,6 +61,17 @@ ALERT_KIND_DOOR_OPEN_WHILE_CLEANING: AlertKind
 ALERT_KIND_AGENT_OFFLINE: AlertKind
 ALERT_KIND_SERVICE_CALLED: AlertKind
 ALERT_KIND_TIME_UP: AlertKind
+HEALTH_BADGE_UNSPECIFIED: HealthBadge
+HEALTH_BADGE_OK: HealthBadge
+HEALTH_BADGE_WATCH: HealthBadge
+HEALTH_BADGE_SERVICE: HealthBadge
+SENSOR_PINS_UNSPECIFIED: SensorPins
+SENSOR_PINS_REAL: SensorPins
+SENSOR_PINS_MOCK: SensorPins
+POWER_MODE_UNSPECIFIED: PowerMode
+POWER_MODE_AUTO: PowerMode
+POWER_MODE_ON: PowerMode
+POWER_MODE_OFF: PowerMode
 
 class AgentStatus(_message.Message):
     __slots__ = ("online", "last_seen_time", "agent_version", "peer")
@@ -67,7 +98,7 @@ class RoomAlert(_message.Message):
     def __init__(self, kind: _Optional[str] = ..., message: _Optional[str] = ..., since_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., alert_kind: _Optional[_Union[AlertKind, str]] = ...) -> None: ...
 
 class Room(_message.Message):
-    __slots__ = ("name", "display_name", "tier", "state", "state_since_time", "agent", "alerts", "occupied", "door_open", "session", "running_total_fen", "session_end_time", "revision")
+    __slots__ = ("name", "display_name", "tier", "state", "state_since_time", "agent", "alerts", "occupied", "door_open", "session", "running_total_fen", "session_end_time", "revision", "sensor_pins", "power", "health")
     NAME_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     TIER_FIELD_NUMBER: _ClassVar[int]
@@ -81,6 +112,9 @@ class Room(_message.Message):
     RUNNING_TOTAL_FEN_FIELD_NUMBER: _ClassVar[int]
     SESSION_END_TIME_FIELD_NUMBER: _ClassVar[int]
     REVISION_FIELD_NUMBER: _ClassVar[int]
+    SENSOR_PINS_FIELD_NUMBER: _ClassVar[int]
+    POWER_FIELD_NUMBER: _ClassVar[int]
+    HEALTH_FIELD_NUMBER: _ClassVar[int]
     name: str
     display_name: str
     tier: str
@@ -94,7 +128,46 @@ class Room(_message.Message):
     running_total_fen: int
     session_end_time: _timestamp_pb2.Timestamp
     revision: int
-    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., tier: _Optional[str] = ..., state: _Optional[_Union[RoomState, str]] = ..., state_since_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agent: _Optional[_Union[AgentStatus, _Mapping]] = ..., alerts: _Optional[_Iterable[_Union[RoomAlert, _Mapping]]] = ..., occupied: _Optional[bool] = ..., door_open: _Optional[bool] = ..., session: _Optional[str] = ..., running_total_fen: _Optional[int] = ..., session_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., revision: _Optional[int] = ...) -> None: ...
+    sensor_pins: SensorPins
+    power: RoomPower
+    health: HealthBadge
+    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., tier: _Optional[str] = ..., state: _Optional[_Union[RoomState, str]] = ..., state_since_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agent: _Optional[_Union[AgentStatus, _Mapping]] = ..., alerts: _Optional[_Iterable[_Union[RoomAlert, _Mapping]]] = ..., occupied: _Optional[bool] = ..., door_open: _Optional[bool] = ..., session: _Optional[str] = ..., running_total_fen: _Optional[int] = ..., session_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., revision: _Optional[int] = ..., sensor_pins: _Optional[_Union[SensorPins, str]] = ..., power: _Optional[_Union[RoomPower, _Mapping]] = ..., health: _Optional[_Union[HealthBadge, str]] = ...) -> None: ...
+
+class RoomPower(_message.Message):
+    __slots__ = ("on", "scene", "reason", "since_time", "load_watts", "mode")
+    ON_FIELD_NUMBER: _ClassVar[int]
+    SCENE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    SINCE_TIME_FIELD_NUMBER: _ClassVar[int]
+    LOAD_WATTS_FIELD_NUMBER: _ClassVar[int]
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    on: bool
+    scene: str
+    reason: str
+    since_time: _timestamp_pb2.Timestamp
+    load_watts: int
+    mode: PowerMode
+    def __init__(self, on: _Optional[bool] = ..., scene: _Optional[str] = ..., reason: _Optional[str] = ..., since_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., load_watts: _Optional[int] = ..., mode: _Optional[_Union[PowerMode, str]] = ...) -> None: ...
+
+class SetRoomPowerRequest(_message.Message):
+    __slots__ = ("name", "mode", "reason", "request_id")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    mode: PowerMode
+    reason: str
+    request_id: str
+    def __init__(self, name: _Optional[str] = ..., mode: _Optional[_Union[PowerMode, str]] = ..., reason: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class SetRoomPowerResponse(_message.Message):
+    __slots__ = ("room", "delivered")
+    ROOM_FIELD_NUMBER: _ClassVar[int]
+    DELIVERED_FIELD_NUMBER: _ClassVar[int]
+    room: Room
+    delivered: bool
+    def __init__(self, room: _Optional[_Union[Room, _Mapping]] = ..., delivered: _Optional[bool] = ...) -> None: ...
 
 class CreateRoomRequest(_message.Message):
     __slots__ = ("room_id", "display_name", "tier", "request_id")

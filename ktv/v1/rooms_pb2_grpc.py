@@ -71,6 +71,11 @@ class RoomServiceStub:
                 request_serializer=ktv_dot_v1_dot_rooms__pb2.SetEmergencyRequest.SerializeToString,
                 response_deserializer=ktv_dot_v1_dot_rooms__pb2.SetEmergencyResponse.FromString,
                 _registered_method=True)
+        self.SetRoomPower = channel.unary_unary(
+                '/ktv.v1.RoomService/SetRoomPower',
+                request_serializer=ktv_dot_v1_dot_rooms__pb2.SetRoomPowerRequest.SerializeToString,
+                response_deserializer=ktv_dot_v1_dot_rooms__pb2.SetRoomPowerResponse.FromString,
+                _registered_method=True)
         self.AcknowledgeAlert = channel.unary_unary(
                 '/ktv.v1.RoomService/AcknowledgeAlert',
                 request_serializer=ktv_dot_v1_dot_rooms__pb2.AcknowledgeAlertRequest.SerializeToString,
@@ -135,6 +140,14 @@ class RoomServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetRoomPower(self, request, context):
+        """Forces a room's power on or off from the desk, or hands it back to the room's own rules
+        (AUTO). Pushed to the room's agent; idempotent by request_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def AcknowledgeAlert(self, request, context):
         """Clears an alert that staff resolve by hand (SERVICE_CALLED: someone went to the room).
         Alerts from conditions (occupancy, door, agent offline) clear when the condition ends and
@@ -181,6 +194,11 @@ def add_RoomServiceServicer_to_server(servicer, server):
                     servicer.SetEmergency,
                     request_deserializer=ktv_dot_v1_dot_rooms__pb2.SetEmergencyRequest.FromString,
                     response_serializer=ktv_dot_v1_dot_rooms__pb2.SetEmergencyResponse.SerializeToString,
+            ),
+            'SetRoomPower': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetRoomPower,
+                    request_deserializer=ktv_dot_v1_dot_rooms__pb2.SetRoomPowerRequest.FromString,
+                    response_serializer=ktv_dot_v1_dot_rooms__pb2.SetRoomPowerResponse.SerializeToString,
             ),
             'AcknowledgeAlert': grpc.unary_unary_rpc_method_handler(
                     servicer.AcknowledgeAlert,
@@ -379,6 +397,33 @@ class RoomService:
             '/ktv.v1.RoomService/SetEmergency',
             ktv_dot_v1_dot_rooms__pb2.SetEmergencyRequest.SerializeToString,
             ktv_dot_v1_dot_rooms__pb2.SetEmergencyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetRoomPower(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ktv.v1.RoomService/SetRoomPower',
+            ktv_dot_v1_dot_rooms__pb2.SetRoomPowerRequest.SerializeToString,
+            ktv_dot_v1_dot_rooms__pb2.SetRoomPowerResponse.FromString,
             options,
             channel_credentials,
             insecure,

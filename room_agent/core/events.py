@@ -17,6 +17,7 @@ from typing import ClassVar
 
 from room_agent.core.ports import PlayerState, PlayOutcome, VocalSwitch
 from room_agent.core.queue import QueuedSong, SungSong
+from room_agent.core.scenes import Scene
 from room_agent.core.time_left import TimeLeft
 from room_agent.lyrics.clock import LyricMoment
 
@@ -175,6 +176,15 @@ class AmbienceChanged:
     background_on: bool
 
 
+class ScenesChanged:
+    """The room's scene or power switched (lights, relays): the touchscreen shows the scene."""
+
+    name: ClassVar[str] = "scene_changed"
+    scene: Scene
+    power_on: bool
+    reason: str
+
+
 CoreEvent = (
     SongStarted
     | SongEnded
@@ -194,6 +204,7 @@ CoreEvent = (
     | TimeUpChanged
     | EffectPlayed
     | AmbienceChanged
+    | ScenesChanged
 )
 
 Listener = Callable[[CoreEvent], None]

@@ -9,15 +9,21 @@ gRPC's): the core hands them off to its own loop before touching state.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ktv.room_link import (
+    DeviceHealth,
     DoorChanged,
     Emergency,
+    MeterRead,
+    OutputLevel,
+    PinsChecked,
     PlayOutcome,
+    PowerMode,
+    PowerSwitched,
     PresenceChanged,
     QueueSongs,
     RoomCommand,
@@ -28,22 +34,33 @@ from ktv.room_link import (
     ServiceCalled,
     SessionClosed,
     SessionOpened,
+    SetPower,
     ShowMessage,
     SongPlayed,
     VolumeLimit,
 )
 from media_index.model import Song
 
+if TYPE_CHECKING:
+    from room_agent.core.scenes import Drive, OutputSpec
+
 # the link's vocabulary (defined once in ktv.room_link) is re-exported for the adapters
 __all__ = [
     "CommandHandler",
+    "DeviceHealth",
     "DoorChanged",
     "Emergency",
     "EventSink",
+    "MeterRead",
+    "OutputLevel",
+    "Outputs",
+    "PinsChecked",
     "PlayOutcome",
     "Player",
     "PlayerState",
     "PlayerStatus",
+    "PowerMode",
+    "PowerSwitched",
     "PresenceChanged",
     "QueueSongs",
     "RoomBusinessState",
@@ -55,6 +72,7 @@ __all__ = [
     "ServiceCalled",
     "SessionClosed",
     "SessionOpened",
+    "SetPower",
     "ShowMessage",
     "SongPlayed",
     "VocalSwitch",
@@ -161,3 +179,14 @@ class CommandHandler(Protocol):
     """The core's side of the link: applies commands from the controller (any thread)."""
 
     def handle(self, command: RoomCommand) -> None: ...
+
+
+class Outputs(Protocol):
+    """The room's switched outputs (lights, accent, door lamp, relays): the gpiozero adapter
+    in ``room_agent/devices``. ``apply`` returns promptly (no waiting on hardware)."""
+
+    @property
+    def specs(self) -> tuple[OutputSpec, ...]: ...
+
+    def apply(self, levels: Mapping[str, Drive]) -> None:
+        """Drive each named output to its level (one value per channel, 0..1)."""

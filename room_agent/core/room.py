@@ -26,6 +26,7 @@ from ktv.errors import InvalidArgument
 from media_index.model import Song
 from room_agent.core import settings
 from room_agent.core.ambience import AmbienceController, AmbienceSettings
+from room_agent.core.devices import DevicesController
 from room_agent.core.events import CoreEvent, Listener, ServiceAnswered, Subscribers
 from room_agent.core.memory import MemoryController
 from room_agent.core.mixer import MixerController
@@ -33,8 +34,12 @@ from room_agent.core.persistence import MemoryRoomStore, RoomSnapshot, RoomStore
 from room_agent.core.playback import PlaybackController
 from room_agent.core.ports import (
     Ambience,
+    DeviceHealth,
     Emergency,
     EventSink,
+    MeterRead,
+    Outputs,
+    PinsChecked,
     Player,
     QueueSongs,
     RoomCommand,
@@ -44,6 +49,7 @@ from room_agent.core.ports import (
     ServiceCalled,
     SessionClosed,
     SessionOpened,
+    SetPower,
     ShowMessage,
     VocalSwitch,
     VolumeLimit,
@@ -53,6 +59,7 @@ from room_agent.core.queue import QueuedSong
 from room_agent.core.queue_controller import QueueController
 from room_agent.core.room_state import RoomStateController
 from room_agent.core.room_time import ExtensionRequest, PrepaidTimeController
+from room_agent.core.scenes import Plan, Scene
 from room_agent.core.sensing import SensorsController
 from room_agent.core.time_left import TimeLeft, TimePolicy
 from room_agent.core.views import RoomView
@@ -99,6 +106,8 @@ class RoomCore:
         time_policy: TimePolicy | None = None,
         ambience: Ambience | None = None,
         ambience_settings: AmbienceSettings | None = None,
+        outputs: Outputs | None = None,
+        idle_off_after_s: float = settings.idle_off_after_s,
     ) -> None:
         # the edges, shared by the controllers
         self.player = player
@@ -121,6 +130,7 @@ class RoomCore:
         self.sensors = SensorsController(self, timeouts, door_debounce_ms)
         self.memory = MemoryController(self, store if store is not None else MemoryRoomStore())
         self.ambience = AmbienceController(self, ambience, ambience_settings)
+        self.devices = DevicesController(self, outputs, idle_off_after_s)
 
         # the inbox and its loop
         self._lock = threading.RLock()
@@ -141,6 +151,7 @@ class RoomCore:
                 return
             self._started = True
             self.memory.restore()
+            self.devices.refresh(self.now_s())
         if run_loop and self._loop is None:
             self._loop = threading.Thread(target=self._run, name="room-core", daemon=True)
             self._loop.start()
@@ -222,6 +233,7 @@ class RoomCore:
             self.sensors.tick(now)
             self.prepaid.tick(now)
             self.ambience.update()
+            self.devices.refresh(now)
 
     # --- the edges the controllers share ---------------------------------------------------
     def send(self, event: CoreEvent) -> None:
@@ -398,11 +410,36 @@ class RoomCore:
     def door_signal(self, raw_open: bool) -> None:
         """A raw reed-switch level (bouncy); the core debounces it."""
         with self._lock:
-            self.sensors.door_signal(raw_open, self.now_s())
+            now = self.now_s()
+            self.sensors.door_signal(raw_open, now)
+            self.devices.refresh(now)
 
     def motion_signal(self, active: bool) -> None:
         with self._lock:
-            self.sensors.motion_signal(active, self.now_s())
+            now = self.now_s()
+            self.sensors.motion_signal(active, now)
+            self.devices.refresh(now)
+
+    def report_up(self, event: DeviceHealth | MeterRead) -> None:
+        """A device health report or a meter reading, through the outbox (any thread)."""
+        with self._lock:
+            self.emit_up(event)
+
+    def report_pins(self, mocked: bool, factory: str) -> None:
+        """Once at start: the board flags a room whose sensors are on mock pins."""
+        with self._lock:
+            self.emit_up(PinsChecked(mocked, factory))
+
+    # --- the room's outputs (issue 24) -------------------------------------------------
+    def choose_scene(self, scene: Scene) -> Plan:
+        """The guests' scene (迎宾/唱歌/派对/清洁/关闭) while their session is open."""
+        with self._lock:
+            return self.devices.choose_scene(scene, self.now_s())
+
+    def devices_view(self) -> Plan | None:
+        """The scene and power shown now (None before ``start``)."""
+        with self._lock:
+            return self.devices.plan
 
     # --- commands from the controller (CommandHandler) --------------------------------
     def handle(self, command: RoomCommand) -> None:
@@ -428,6 +465,9 @@ class RoomCore:
                     self.room.set_business(command.state)
                 case ServiceAcknowledged():
                     self.send(ServiceAnswered(command.staff, command.call_kind))
+                case SetPower():
+                    self.devices.set_power(command, self.now_s())
                 case _:
                     raise InvalidArgument(f"unknown room command {type(command).__name__}")
             self.ambience.update()
+            self.devices.refresh(self.now_s())

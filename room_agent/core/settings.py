@@ -38,6 +38,10 @@ door_debounce_ms = 50
 #: Presence: nobody is assumed present after this long without motion or door activity.
 vacancy_timeout_s = 300.0
 
+#: Outputs: a room with no session and nobody present this long has everything switched off
+#: (never while a session runs: the desk's NOBODY_PRESENT alert is the rule there).
+idle_off_after_s = 600.0
+
 #: Presence: motion seen with the door shut means someone is inside until the door opens
 #: ("wasp in a box"); this bounds that belief in case the door sensor fails.
 sealed_room_timeout_s = 3600.0

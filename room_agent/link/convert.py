@@ -77,6 +77,44 @@ def event_to_proto(
                 raise InvalidArgument("a service call needs a kind (service, water, ...)")
             msg.service_called.kind = kind
             msg.service_called.note = note
+        case ports.PinsChecked(mocked=mocked, factory=factory):
+            msg.pins_checked.mocked = mocked
+            msg.pins_checked.factory = factory
+        case ports.PowerSwitched():
+            msg.power_switched.CopyFrom(
+                link_pb2.PowerSwitched(
+                    on=event.on,
+                    scene=event.scene,
+                    reason=event.reason,
+                    outputs=[
+                        link_pb2.OutputLevel(
+                            name=o.name, level_permille=o.level_permille, rated_watts=o.rated_watts
+                        )
+                        for o in event.outputs
+                    ],
+                    load_watts=event.load_watts,
+                )
+            )
+        case ports.MeterRead(meter=meter, total_wh=total_wh):
+            msg.meter_read.meter = meter
+            msg.meter_read.total_wh = total_wh
+        case ports.DeviceHealth():
+            health = msg.device_health
+            if event.temperature_c is not None:
+                health.temperature_c = event.temperature_c
+                health.temperature_known = True
+            if event.throttled_flags is not None:
+                health.throttled_flags = event.throttled_flags
+                health.throttling_known = True
+            health.disk_written_bytes = event.disk_written_bytes
+            health.disk_free_bytes = event.disk_free_bytes
+            health.player_errors = event.player_errors
+            health.taps = event.taps
+            health.door_edges = event.door_edges
+            health.motion_edges = event.motion_edges
+            health.uptime_seconds = event.uptime_s
+            for name, count in event.switches:
+                health.switches.add(name=name, count=count)
         case _:
             raise InvalidArgument(f"not a room event: {type(event).__name__}")
     return msg
@@ -128,7 +166,19 @@ def command_from_proto(msg: link_pb2.RoomCommand) -> ports.RoomCommand:
     if kind == "service_acknowledged":
         ack = msg.service_acknowledged
         return ports.ServiceAcknowledged(staff=ack.staff, call_kind=ack.call_kind)
+    if kind == "set_power":
+        mode = _POWER_MODE_FROM_PROTO.get(msg.set_power.mode)
+        if mode is None:
+            raise InvalidArgument(f"set_power needs ON, OFF or AUTO, got {msg.set_power.mode}")
+        return ports.SetPower(mode=mode, reason=msg.set_power.reason)
     raise InvalidArgument(f"command {msg.command_id!r} carries nothing the agent knows")
+
+
+_POWER_MODE_FROM_PROTO = {
+    rooms_pb2.POWER_MODE_AUTO: ports.PowerMode.AUTO,
+    rooms_pb2.POWER_MODE_ON: ports.PowerMode.ON,
+    rooms_pb2.POWER_MODE_OFF: ports.PowerMode.OFF,
+}
 
 
 def welcome_commands(welcome: link_pb2.ControllerWelcome) -> list[ports.RoomCommand]:

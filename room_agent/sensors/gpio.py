@@ -9,15 +9,21 @@ presence timing stay in pure, testable code.
 from __future__ import annotations
 
 import logging
-import warnings
 from typing import Protocol
 
-from gpiozero import Device, DigitalInputDevice, MotionSensor, PinFactoryFallback
+from gpiozero import DigitalInputDevice, MotionSensor
 from gpiozero.pins.mock import MockFactory
 
 from room_agent.sensors.config import SensorConfig
+from room_agent.sensors.pins import room_pin_factory
 
 log = logging.getLogger(__name__)
+
+
+class EdgeCounter(Protocol):
+    """Counts the sensors' edges: their heartbeat for the room's device health."""
+
+    def bump(self, name: str) -> None: ...
 
 
 class SensorInputs(Protocol):
@@ -32,9 +38,17 @@ class RoomSensors:
     """The door reed switch and the PIR, wired to ``inputs``. A context manager;
     ``close()`` is idempotent."""
 
-    def __init__(self, config: SensorConfig, inputs: SensorInputs, *, pin_factory=None) -> None:
+    def __init__(
+        self,
+        config: SensorConfig,
+        inputs: SensorInputs,
+        *,
+        pin_factory=None,
+        counters: EdgeCounter | None = None,
+    ) -> None:
         self.config = config
         self._inputs = inputs
+        self._counters = counters
         self._closed = False
         self.door = DigitalInputDevice(
             config.door_pin, pull_up=config.door_pull_up, pin_factory=pin_factory
@@ -67,10 +81,14 @@ class RoomSensors:
 
     def _door_edge(self) -> None:
         if not self._closed:
+            if self._counters is not None:
+                self._counters.bump("door_edges")
             self._inputs.door_signal(self.door_open)
 
     def _motion_started(self) -> None:
         if not self._closed:
+            if self._counters is not None:
+                self._counters.bump("motion_edges")
             self._inputs.motion_signal(True)
 
     def _motion_ended(self) -> None:
@@ -92,18 +110,18 @@ class RoomSensors:
 
 
 def open_room_sensors(
-    config: SensorConfig, inputs: SensorInputs, *, mock_gpio: bool = False
+    config: SensorConfig,
+    inputs: SensorInputs,
+    *,
+    mock_gpio: bool = False,
+    pin_factory: object | None = None,
+    counters: EdgeCounter | None = None,
 ) -> tuple[RoomSensors, bool]:
-    """Build the sensors on the board's GPIO, or on gpiozero's MockFactory when asked
-    (``--mock-gpio``) or when there is no GPIO. Returns (sensors, mocked) and logs which."""
-    if not mock_gpio:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", PinFactoryFallback)  # said once, below
-                Device.ensure_pin_factory()
-            return RoomSensors(config, inputs), False
-        except Exception as exc:
-            log.warning("no GPIO available (%s): sensors use gpiozero's MockFactory", exc)
-    else:
-        log.info("--mock-gpio: sensors use gpiozero's MockFactory (door and presence simulated)")
-    return RoomSensors(config, inputs, pin_factory=MockFactory()), True
+    """Build the sensors on ``pin_factory`` (the one the room's outputs use too), else on the
+    board's real pins, or on gpiozero's MockFactory when asked (``--mock-pins``). Without a
+    real factory and without the ask: ``FailedPrecondition(NO_PIN_FACTORY)``, never a silent
+    fallback. Returns (sensors, mocked)."""
+    if pin_factory is None:
+        pin_factory, _ = room_pin_factory(mock_pins=mock_gpio)
+    mocked = isinstance(pin_factory, MockFactory)
+    return RoomSensors(config, inputs, pin_factory=pin_factory, counters=counters), mocked

@@ -25,6 +25,7 @@ from room_agent.core.events import (
     MessageChanged,
     PlaybackChanged,
     QueueChanged,
+    ScenesChanged,
     ScreenChanged,
     ServiceAnswered,
     SongEnded,
@@ -60,6 +61,7 @@ _CHANGES: dict[type, tuple[Change, ...]] = {
     ScreenChanged: (Change.ROOM,),
     EmergencyChanged: (Change.ROOM,),
     MessageChanged: (Change.ROOM,),
+    ScenesChanged: (Change.ROOM,),  # the lights' scene (issue 24)
 }
 
 
@@ -276,6 +278,15 @@ class CoreRoomControl:
 
     def play_effect(self, name: str) -> None:
         self.core.play_effect(name)
+
+    def scene(self) -> str:
+        plan = self.core.devices_view()
+        return plan.scene.value if plan is not None else ""
+
+    def choose_scene(self, scene: str) -> str:
+        from room_agent.core.scenes import Scene
+
+        return self.core.choose_scene(Scene(scene)).scene.value
 
     def call_service(self, kind: str) -> ServiceCall:
         self.core.call_service(kind)

@@ -123,7 +123,38 @@ def save_sc_face(collection: Path, target: Path) -> Path:
     return target
 
 
+# Measured (/usr/bin/time -v, fonttools 4.x, Debian 12's NotoSansCJK-Regular.ttc): the child
+# peaks at 608 MB RSS. With less memory available than this (a 1 GB Pi 4 with a playing agent
+# beside it) the step is refused instead of started: the kernel would kill it, or the agent.
+CHILD_PEAK_MB = 610
+MEMORY_MARGIN_MB = 100
+
+
+def available_memory_mb(meminfo: Path = Path("/proc/meminfo")) -> int | None:
+    """MemAvailable in MB, or None where the kernel does not say."""
+    try:
+        for line in meminfo.read_text(encoding="ascii").splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def check_memory_for_fonts(available_mb: int | None) -> None:
+    """Refuse the font step (one line saying what to do) when it would not fit in memory."""
+    need = CHILD_PEAK_MB + MEMORY_MARGIN_MB
+    if available_mb is not None and available_mb < need:
+        raise FontPreparationError(
+            f"saving the Chinese font needs ~{need} MB free and {available_mb} MB are: "
+            "run `ktv-agent fonts --room ROOM --data-dir DIR` on a bigger machine (same "
+            "fonts-noto-cjk) "
+            "and copy DIR/fonts/*.otf into the agent's data dir fonts/"
+        )
+
+
 def _save_in_child(collection: Path, target: Path) -> None:
+    check_memory_for_fonts(available_memory_mb())
     command = [sys.executable, "-m", "room_agent.ui.fonts", str(collection), str(target)]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:

@@ -168,6 +168,13 @@ class RoomControl(Protocol):
     def play_effect(self, name: str) -> None:
         """Raises ``ktv.errors.FailedPrecondition`` (EFFECT_RATE_LIMITED) when too fast."""
 
+    # the room's lights (issue 24): welcome, singing, party, cleaning, off
+    def scene(self) -> str:
+        """The scene the room shows now ("" where the room has no outputs' rules)."""
+
+    def choose_scene(self, scene: str) -> str:
+        """The guests' pick; returns the scene shown. Refused outside a session."""
+
 
 # --- the catalog ---------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from room_agent.ui.formatting import masked_phone, yuan
 from room_agent.ui.port import Bill, MemberCard, MenuItem, OrderReceipt
 
 CALL_KINDS = ("service", "water", "microphone", "tissue")
+SCENES = ("welcome", "singing", "party", "cleaning", "off")  # the lights button's cycle
 PHONE_DIGITS = 11
 PIN_DIGITS = 6
 
@@ -29,6 +30,7 @@ class ServiceScreen(Screen):
     phone = StringProperty("")
     pin = StringProperty("")
     field = StringProperty("phone")  # which member field the keypad types into
+    scene = StringProperty("")  # the room's lights: welcome, singing, party, cleaning, off
 
     def reset(self) -> None:
         self.tab = "menu"
@@ -41,6 +43,18 @@ class ServiceScreen(Screen):
     def on_pre_enter(self, *args: Any) -> None:
         self.show_tab(self.tab)
         self.refresh_calls()
+        self.scene = App.get_running_app().room.scene()
+
+    # --- the room's lights ---------------------------------------------------------------
+
+    def next_scene(self) -> None:
+        """One button cycles the guests' scenes (迎宾 → 唱歌 → 派对 → 清洁 → 关闭)."""
+        app = App.get_running_app()
+        current = self.scene if self.scene in SCENES else SCENES[-1]
+        wanted = SCENES[(SCENES.index(current) + 1) % len(SCENES)]
+        shown: list[str] = []
+        if app.guarded(lambda: shown.append(app.room.choose_scene(wanted))):
+            self.scene = shown[0]
 
     # --- service calls -------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ktv.errors import InvalidArgument
+from ktv.errors import FailedPrecondition, InvalidArgument
 from ktv.v1 import link_pb2
 from media_index.catalog import Catalog
 from room_agent.player import OutputKind
@@ -110,11 +110,74 @@ def test_a_missing_catalog_stops_the_full_agent_in_one_line(tmp_path: Path) -> N
 
     result = subprocess.run(
         [sys.executable, "-m", "room_agent", "--room", "A08", "--data-dir", str(tmp_path),
-         "--windowed"],
+         "--windowed", "--mock-pins", "--log-level", "WARNING"],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 3, result.stderr
     assert "catalog" in result.stderr and result.stderr.count("\n") == 1
+
+
+def _agent(tmp_path: Path, *extra: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "room_agent", "--room", "A08", "--data-dir", str(tmp_path / "d"),
+         "--windowed", "--log-level", "WARNING", *extra],
+        capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})},
+    )  # fmt: skip
+
+
+def test_an_agent_without_a_real_pin_factory_refuses_to_start(tmp_path: Path) -> None:
+    """Issue 24: it used to fall back to mock pins with one warning (sensors silently dead).
+    The factory is hidden by naming lgpio, which this x86 venv does not have (as on a Pi 5
+    whose venv lacks it); and by the mock factory, which is not real pins either."""
+    for factory in ("lgpio", "mock"):
+        result = _agent(tmp_path, env={"GPIOZERO_PIN_FACTORY": factory})
+        assert result.returncode == FailedPrecondition.exit_code, result.stderr
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert "no real GPIO pin factory" in result.stderr or "MockFactory" in result.stderr
+        assert "--mock-pins" in result.stderr
+        assert not (tmp_path / "d").exists()  # refused before anything was made
+
+
+def test_mock_pins_from_the_flag_or_the_config_get_past_the_pins(tmp_path: Path) -> None:
+    # past the pins, the agent stops at the next missing part (no catalog here): exit 3
+    assert _agent(tmp_path, "--mock-pins").returncode == 3
+    config = tmp_path / "agent.toml"
+    config.write_text('room = "A08"\nmock_pins = true\n', encoding="utf-8")
+    result = _agent(tmp_path, "--config", str(config))
+    assert result.returncode == 3 and "catalog" in result.stderr, result.stderr
+
+
+def test_a_bad_output_config_refuses_the_start_in_one_line(tmp_path: Path) -> None:
+    bad = {
+        "two outputs on one pin": (
+            '[[outputs]]\nname = "lights"\nkind = "pwm"\nrole = "lights"\npin = 12\n'
+            '[[outputs]]\nname = "amp"\nkind = "relay"\nrole = "sound"\npin = 12\n',
+            "GPIO12 is already used by output lights",
+        ),
+        "a pin the Pi does not have": (
+            '[[outputs]]\nname = "lights"\nkind = "led"\nrole = "lights"\npin = 40\n',
+            "the Pi has no GPIO40",
+        ),
+        "negative watts": (
+            '[[outputs]]\nname = "ac"\nkind = "relay"\nrole = "power"\npin = 5\nwatts = -1500\n',
+            "watts must be 0-",
+        ),
+        "an output on the door sensor's pin": (
+            '[[outputs]]\nname = "door_lamp"\nkind = "led"\nrole = "door_lamp"\npin = 17\n',
+            "GPIO17 is already used by the door sensor",
+        ),
+    }
+    for what, (body, message) in bad.items():
+        config = tmp_path / "agent.toml"
+        config.write_text('room = "A08"\nmock_pins = true\n' + body, encoding="utf-8")
+        result = _agent(tmp_path, "--config", str(config))
+        assert result.returncode == InvalidArgument.exit_code, (what, result.stderr)
+        assert message in result.stderr and result.stderr.count("\n") == 1, (what, result.stderr)
+        assert not (tmp_path / "d").exists(), what
 
 
 def test_audio_device_names_map_to_outputs() -> None:

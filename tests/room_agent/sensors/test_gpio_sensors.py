@@ -11,7 +11,7 @@ import pytest
 from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
 
-from ktv.errors import InvalidArgument
+from ktv.errors import FailedPrecondition, InvalidArgument
 from room_agent.core.ports import DoorChanged, PresenceChanged
 from room_agent.sensors import SensorConfig
 from room_agent.sensors.gpio import open_room_sensors
@@ -147,17 +147,30 @@ def test_mock_gpio_is_said_in_the_log(mock_factory: MockFactory, caplog) -> None
     assert "MockFactory" in caplog.text
 
 
-def test_without_gpio_hardware_the_agent_falls_back_to_mock_pins(monkeypatch, caplog) -> None:
+def test_without_gpio_hardware_the_sensors_refuse_instead_of_mocking(monkeypatch) -> None:
+    # issue 24: the old fallback to mock pins left the door and the PIR silently dead
     monkeypatch.delenv("GPIOZERO_PIN_FACTORY", raising=False)
     Device.pin_factory = None
     signals = SignalLog(_NullInputs())
     try:
-        with caplog.at_level(logging.WARNING):
-            sensors, mocked = open_room_sensors(SensorConfig(), signals)
-        sensors.close()
-        assert mocked
-        assert "no GPIO available" in caplog.text
-        assert signals.door == [True]
+        with pytest.raises(FailedPrecondition) as caught:
+            open_room_sensors(SensorConfig(), signals)
+        assert caught.value.reason == "NO_PIN_FACTORY"
+        assert "--mock-pins" in caught.value.message
+        assert "lgpio" in caught.value.message
+        assert signals.door == []  # nothing was built, nothing reported
+    finally:
+        if Device.pin_factory is not None:
+            Device.pin_factory.close()
+        Device.pin_factory = None
+
+
+def test_a_mock_factory_from_the_environment_is_not_taken_for_real_pins(monkeypatch) -> None:
+    monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "mock")
+    Device.pin_factory = None
+    try:
+        with pytest.raises(FailedPrecondition, match="MockFactory"):
+            open_room_sensors(SensorConfig(), SignalLog(_NullInputs()))
     finally:
         if Device.pin_factory is not None:
             Device.pin_factory.close()

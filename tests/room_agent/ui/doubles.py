@@ -267,6 +267,14 @@ class RoomDouble:
     def play_effect(self, name: str) -> None:
         self.intents.append(("play_effect", name))
 
+    def scene(self) -> str:
+        return getattr(self, "_scene", "welcome")
+
+    def choose_scene(self, scene: str) -> str:
+        self.intents.append(("choose_scene", scene))
+        self._scene = scene
+        return scene
+
     def call_service(self, kind: str) -> ServiceCall:
         self.intents.append(("call_service", kind))
         call = ServiceCall(call_id=f"c{next(self._ids)}", kind=kind)

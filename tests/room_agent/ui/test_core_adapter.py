@@ -160,3 +160,14 @@ def test_a_one_mix_song_reports_no_vocal_switch(room):
     core.handle(SessionOpened("sessions/1", datetime.now(UTC)))
     control.enqueue("s-hl")
     assert control.now_playing().vocal is VocalSwitch.UNAVAILABLE
+
+
+def test_the_guests_choose_the_lights_scene_only_in_their_session(room):
+    from ktv.errors import FailedPrecondition
+
+    control, core = room.control, room.core
+    assert control.scene() == "welcome"  # standby
+    with pytest.raises(FailedPrecondition):
+        control.choose_scene("party")
+    core.handle(SessionOpened("sessions/1", datetime.now(UTC)))
+    assert control.choose_scene("party") == "party" == control.scene()

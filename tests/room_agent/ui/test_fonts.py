@@ -159,3 +159,18 @@ def test_ktv_agent_fonts_with_a_broken_collection_is_one_line_and_exit_5(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "could not save the SC face" in err
     assert not list((tmp_path / "fonts").glob("*.otf"))
+
+
+def test_the_font_step_is_refused_where_its_peak_would_not_fit(tmp_path) -> None:
+    """Issue 24: the ~600 MB child on a 1 GB Pi 4 beside a playing agent. Bounded: refused
+    with what to do instead (make the fonts on a bigger machine and copy them)."""
+    from room_agent.ui import fonts
+
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemTotal: 944000 kB\nMemAvailable: 402000 kB\n", encoding="ascii")
+    assert fonts.available_memory_mb(meminfo) == 392
+    with pytest.raises(fonts.FontPreparationError, match="bigger machine"):
+        fonts.check_memory_for_fonts(fonts.available_memory_mb(meminfo))
+    fonts.check_memory_for_fonts(4000)  # a PC: fine
+    fonts.check_memory_for_fonts(None)  # no /proc/meminfo: not refused on a guess
+    assert fonts.available_memory_mb(tmp_path / "absent") is None

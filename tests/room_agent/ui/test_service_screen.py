@@ -15,6 +15,19 @@ def test_call_service_shows_sent_then_the_front_desk_acknowledgement(guest, room
     guest.shot("acknowledged")
 
 
+def test_the_lights_button_cycles_the_guests_scenes(guest, room):
+    """Issue 24: 迎宾 → 唱歌 → 派对 → 清洁 → 关闭 from one button, the room's own choice."""
+    guest.tap(guest.session.ids.tab_service)
+    service = guest.session.screens["service"]
+    button = service.ids.scene_button
+    guest.until(lambda: button.text == "灯光：迎宾")
+    for label, scene in (("唱歌", "singing"), ("派对", "party"), ("清洁", "cleaning")):
+        guest.tap(button)
+        assert room.intents[-1] == ("choose_scene", scene)
+        guest.until(lambda label=label: button.text == f"灯光：{label}")
+    guest.shot("lights")
+
+
 def test_menu_bill_and_member_say_unavailable_when_the_controller_cannot_answer(guest, desk):
     guest.tap(guest.session.ids.tab_service)
     service = guest.session.screens["service"]
