@@ -176,6 +176,7 @@ class AmbienceChanged:
     background_on: bool
 
 
+@dataclass(frozen=True)
 class ScenesChanged:
     """The room's scene or power switched (lights, relays): the touchscreen shows the scene."""
 
