@@ -216,6 +216,9 @@ MEDIA_INDEX = {
     "CATALOG_TOO_NEW": "the catalog is newer than this software; upgrade it",
     "CATALOG_SCHEMA_MISMATCH": "the catalog is older: open it writable once to migrate",
     "SONG_NOT_FOUND": "no song with this id in the catalog",
+    "CATALOG_DELTA_BASE": "the catalog delta is for another version than the room has; the "
+    "room fetches the whole file instead",
+    "CATALOG_VERSION_GONE": "that catalog version is no longer kept; ask for the latest offer",
 }
 # fmt: on
 
