@@ -18,6 +18,7 @@ from controller.auth.authenticator import Authenticator
 from controller.auth.certificate import RoomCertificates
 from controller.auth.credentials import Credentials
 from controller.auth.permissions import Permission, PermissionTable
+from controller.catalog_publish import CatalogPublisher
 from controller.deploy.data_dir_lock import DataDirLock
 from controller.rooms.board import RoomBoard
 from controller.settings import BoardTiming
@@ -71,6 +72,7 @@ class ControllerApp:
     room_certificates: RoomCertificates | None = None
     data_dir_lock: DataDirLock | None = None  # held while serving; restore needs it
     scheduler: JobScheduler | None = None  # periodic jobs; modules add theirs in add_to_server
+    catalog: CatalogPublisher | None = None  # --catalog: versions published to the rooms
 
 
 class ServiceModule(Protocol):

@@ -57,6 +57,7 @@ SERVICE_MODULE_PATHS = [
     "controller.members.api",
     "controller.billing.api",
     "controller.scheduler.api",
+    "controller.api.catalog",
 ]
 
 
@@ -153,6 +154,10 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
     app = build_app(options)
     try:
         catalog_feed = _catalog_feed(options)
+        if catalog_feed is not None:
+            from controller.catalog_publish import CatalogPublisher
+
+            app.catalog = CatalogPublisher(catalog_feed.catalog, options.data_dir)
     except Exception:
         app.store.close()
         if app.data_dir_lock is not None:

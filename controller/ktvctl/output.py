@@ -132,6 +132,7 @@ def board_table(
     table.add_column("Total", no_wrap=True, justify="right")
     table.add_column("Left", no_wrap=True, justify="right")
     table.add_column("Alerts", min_width=4)
+    table.add_column("Cat", no_wrap=True, justify="right")  # catalog version the room runs
     shown: list[str] = []
     for room in rooms:
         state = state_name(room.state)
@@ -147,6 +148,7 @@ def board_table(
             running_total(room),
             time_left(room, now),
             alerts,
+            room.agent.catalog_version,
         )
     if not shown:
         return Group(table)
