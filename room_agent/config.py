@@ -73,6 +73,16 @@ class GpioConfig:
 
 
 @dataclass(frozen=True)
+class SongCacheConfig:
+    """``[song_cache]``: queued songs copied from the NAS to the room's disk (max_mb 0: off)."""
+
+    dir: Path | None = None  # default DATA_DIR/song-cache
+    max_mb: int = 0  # the cache's size bound in MiB; 0 turns the cache off
+    min_free_mb: int = 1024  # never leave the disk with less free than this
+    hot_songs: int = 100  # `ktv-agent cache hot` copies this many of the 7-day chart
+
+
+@dataclass(frozen=True)
 class AgentConfig:
     room: str
     data_dir: Path = DEFAULT_DATA_DIR
@@ -93,13 +103,19 @@ class AgentConfig:
     heartbeat_interval_s: float = link_settings.heartbeat_interval_s
     gpio: GpioConfig = field(default_factory=GpioConfig)
     prepaid: TimePolicy = field(default_factory=TimePolicy)
+    song_cache: SongCacheConfig = field(default_factory=SongCacheConfig)
 
     @property
     def resolved_catalog_path(self) -> Path:
         return self.catalog_path or self.data_dir / "catalog.db"
 
+    @property
+    def resolved_song_cache_dir(self) -> Path:
+        return self.song_cache.dir or self.data_dir / "song-cache"
 
-_TOP_KEYS = {f.name for f in fields(AgentConfig)} - {"gpio", "headless", "prepaid"}
+
+_TOP_KEYS = {f.name for f in fields(AgentConfig)} - {"gpio", "headless", "prepaid", "song_cache"}
+_CACHE_KEYS = {f.name for f in fields(SongCacheConfig)}
 _GPIO_KEYS = {f.name for f in fields(GpioConfig)}
 
 
@@ -147,8 +163,27 @@ def _parse_gpio(raw: Mapping[str, Any], src: str) -> GpioConfig:
     return gpio
 
 
+def _parse_song_cache(raw: Mapping[str, Any], src: str) -> SongCacheConfig:
+    unknown = set(raw) - _CACHE_KEYS
+    if unknown:
+        raise InvalidArgument(f"{src}: unknown key song_cache.{sorted(unknown)[0]}")
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        where = f"{src}: song_cache.{key}"
+        if key == "dir":
+            text = _expect(where, value, str, "a path")
+            if not text:
+                raise InvalidArgument(f"{where}: must not be empty")
+            values[key] = Path(text).expanduser()
+        else:
+            if not 0 <= _expect(where, value, int, "a whole number") <= 1 << 30:
+                raise InvalidArgument(f"{where}: must be 0 or more, got {value}")
+            values[key] = value
+    return SongCacheConfig(**values)
+
+
 def _parse(raw: Mapping[str, Any], src: str, base: AgentConfig) -> AgentConfig:
-    unknown = set(raw) - _TOP_KEYS - {"gpio", "prepaid"}
+    unknown = set(raw) - _TOP_KEYS - {"gpio", "prepaid", "song_cache"}
     if unknown:
         raise InvalidArgument(f"{src}: unknown key {sorted(unknown)[0]!r}")
     changes: dict[str, Any] = {}
@@ -203,6 +238,9 @@ def _parse(raw: Mapping[str, Any], src: str, base: AgentConfig) -> AgentConfig:
             changes[key] = _parse_gpio(_expect(where, value, dict, "a [gpio] table"), src)
         elif key == "prepaid":
             changes[key] = parse_prepaid(_expect(where, value, dict, "a [prepaid] table"), src)
+        elif key == "song_cache":
+            table = _expect(where, value, dict, "a [song_cache] table")
+            changes[key] = _parse_song_cache(table, src)
     return replace(base, **changes)
 
 

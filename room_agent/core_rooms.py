@@ -35,6 +35,7 @@ from room_agent.config import AgentConfig
 from room_agent.core import ports
 from room_agent.core.instruments import RecordingPlayer
 from room_agent.core.room import RoomCore
+from room_agent.library.song_cache import SongCache, SongCacheSettings
 from room_agent.lyrics.lrc import load_lrc
 from room_agent.sensors.config import SensorConfig
 from room_agent.sensors.gpio import RoomSensors, open_room_sensors
@@ -130,7 +131,7 @@ class JournaledPlayer:
 
     def play(self, song: Song, *, start_ms: int = 0, key_semitones: int = 0) -> None:
         self._inner.play(song, start_ms=start_ms, key_semitones=key_semitones)
-        self._journal.write("play", song_id=song.song_id)
+        self._journal.write("play", song_id=song.song_id, path=song.path)
 
     def pause(self) -> None:
         self._inner.pause()
@@ -170,10 +171,14 @@ class CoreRoom:
     store: SqliteRoomStore
     journal: PlayerJournal
     pcm: PcmClock | None
+    catalog: Catalog | None = None  # the room's read-only catalog (the touchscreen's search)
+    cache: SongCache | None = None  # queued songs copied to the room's disk
 
     def close(self) -> None:
         self.sensors.close()
         self.core.close()
+        if self.cache is not None:
+            self.cache.close()
         close = getattr(self.raw_player, "close", None)
         if close is not None:
             close()
@@ -183,6 +188,18 @@ class CoreRoom:
 
 def _lyrics(song: Song):  # type: ignore[no-untyped-def]
     return load_lrc(song.lyrics_path) if song.lyrics_path else None
+
+
+def song_cache_for(config: AgentConfig, catalog: Catalog) -> SongCache | None:
+    """The room's song cache from ``[song_cache]`` (None when max_mb is 0)."""
+    if config.song_cache.max_mb <= 0:
+        return None
+    settings = SongCacheSettings(
+        config.resolved_song_cache_dir,
+        max_bytes=config.song_cache.max_mb * 1024 * 1024,
+        min_free_bytes=config.song_cache.min_free_mb * 1024 * 1024,
+    )
+    return SongCache(settings, config.media_root, catalog.get)
 
 
 class CoreRooms:
@@ -228,15 +245,18 @@ class CoreRooms:
         player = JournaledPlayer(raw_player, journal, pcm)  # type: ignore[arg-type]
         sensor_config = SensorConfig.from_agent_config(config.gpio)
         store = SqliteRoomStore(config.data_dir / ROOM_STORE_FILE)
+        cache = song_cache_for(config, catalog)
         core = RoomCore(
             player,  # type: ignore[arg-type]
             sink,
-            catalog.get,
+            cache.lookup if cache is not None else catalog.get,
             store=store,
             lyrics=_lyrics,
             presence=sensor_config.presence_timeouts(),
             door_debounce_ms=sensor_config.door_debounce_ms,
         )
+        if cache is not None:
+            core.subscribe(cache.on_core_event)
         core.start()
         sensors, _ = open_room_sensors(sensor_config, core, mock_gpio=True)
         self.rooms[config.room] = CoreRoom(
@@ -248,6 +268,8 @@ class CoreRooms:
             store,
             journal,
             pcm,  # type: ignore[arg-type]
+            catalog,
+            cache,
         )
         log.info("room %s: real core, %s player, mock GPIO", config.room, self.kind.value)
         return core

@@ -29,6 +29,7 @@ from room_agent.agent import RoomAgent, build_agent, prepare_data_dir
 from room_agent.config import AgentConfig
 from room_agent.core import ports
 from room_agent.core.room import RoomCore
+from room_agent.library.song_cache import SongCache, SongCacheSettings
 from room_agent.link.front_desk import front_desk_of
 from room_agent.lyrics.files import LyricsFiles
 from room_agent.player import AudioOutput, OutputKind, VlcPlayer
@@ -128,10 +129,23 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
     lyrics = LyricsFiles(config.media_root or "")
     parts: dict[str, object] = {}
 
-    def make_room(cfg: AgentConfig, sink: ports.EventSink) -> ports.CommandHandler:
-        core = RoomCore(
-            player, sink, catalog.get, store=store, lyrics=lyrics, time_policy=cfg.prepaid
+    cache = None
+    if config.song_cache.max_mb > 0:  # queued songs copied off the NAS (docs/catalog.md)
+        cache = SongCache(
+            SongCacheSettings(
+                config.resolved_song_cache_dir,
+                max_bytes=config.song_cache.max_mb * 1024 * 1024,
+                min_free_bytes=config.song_cache.min_free_mb * 1024 * 1024,
+            ),
+            config.media_root,
+            catalog.get,
         )
+
+    def make_room(cfg: AgentConfig, sink: ports.EventSink) -> ports.CommandHandler:
+        songs = cache.lookup if cache is not None else catalog.get
+        core = RoomCore(player, sink, songs, store=store, lyrics=lyrics, time_policy=cfg.prepaid)
+        if cache is not None:
+            core.subscribe(cache.on_core_event)
         parts["core"] = core
         return core
 
@@ -178,6 +192,8 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
             grpc_desk.close()
         sensors.close()
         core.close()
+        if cache is not None:
+            cache.close()
         player.close()
         agent.close()
         store.close()
