@@ -19,6 +19,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -72,6 +73,35 @@ async def _fetch(
         await server.stop(None)
 
 
+class Searcher:
+    """A guest typing on the room's touchscreen: a search every 50 ms on the live copy."""
+
+    QUERIES = ("zjl", "ai", "love", "wo de", "心", "xin", "the b", "ight")
+
+    def __init__(self, path: Path) -> None:
+        self.catalog = Catalog(path, readonly=True)
+        self.ms: list[float] = []
+        self.versions: set[str] = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        n = 0
+        while not self._stop.is_set():
+            started = time.perf_counter()
+            self.catalog.search(self.QUERIES[n % len(self.QUERIES)], limit=20)
+            self.ms.append((time.perf_counter() - started) * 1000)
+            self.versions.add(self.catalog.version)
+            n += 1
+            self._stop.wait(0.05)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+        self.catalog.close()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--songs", type=int, default=100_000)
@@ -99,6 +129,7 @@ def main() -> int:
         delta = publisher.versions.delta(v1.number, v2.number)
 
         full_runs, delta_runs = [], []
+        search_ms: list[float] = []
         for run in range(args.runs):
             _say(f"run {run + 1}/{args.runs}: whole file to an empty room")
             room = work / f"room-{run}"
@@ -107,7 +138,14 @@ def main() -> int:
             full_runs.append(asyncio.run(_fetch(publisher, keeper, CatalogOfferView(v1, ()))))
             _say(f"run {run + 1}/{args.runs}: delta v1 -> v2")
             latest = publisher.offer_for(SCHEMA_VERSION)
-            delta_runs.append(asyncio.run(_fetch(publisher, keeper, latest)))
+            searcher = Searcher(keeper.path)
+            try:
+                delta_runs.append(asyncio.run(_fetch(publisher, keeper, latest)))
+                time.sleep(0.5)  # a few searches on the new version
+            finally:
+                searcher.stop()
+            assert len(searcher.versions) == 2, searcher.versions
+            search_ms.extend(searcher.ms)
             assert delta_runs[-1][2] == "v2", delta_runs[-1]
             with Catalog(keeper.path, readonly=True) as cat:
                 assert cat.get("new-000000").song_id == "new-000000"
@@ -126,6 +164,13 @@ def main() -> int:
         print("|---|---:|---:|---:|")
         print(row(f"whole file, {v1.songs:,} songs (download + SHA-256 + swap)", full_runs))
         print(row(f"delta of {args.new} new songs (download + apply + swap)", delta_runs))
+        ordered = sorted(search_ms)
+        print()
+        print(
+            f"searches on the room's live copy every 50 ms during the delta's download, apply "
+            f"and swap: {len(ordered)}, p50 {ordered[len(ordered) // 2]:.1f} ms, "
+            f"p99 {ordered[int(len(ordered) * 0.99)]:.1f} ms, max {ordered[-1]:.1f} ms"
+        )
         print()
         print("| controller side | seconds |")
         print("|---|---:|")
