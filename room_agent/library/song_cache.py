@@ -34,6 +34,7 @@ from pathlib import Path
 
 from media_index.model import Song
 from room_agent.core.events import QueueChanged
+from room_agent.library.policy import CachedSong, evictions
 
 log = logging.getLogger(__name__)
 
@@ -46,14 +47,6 @@ class SongCacheSettings:
     root: Path
     max_bytes: int  # the cache's own bound
     min_free_bytes: int = 1024 * 1024 * 1024  # never fill the disk past this
-
-
-@dataclass(frozen=True)
-class CachedSong:
-    song_id: str
-    folder: Path
-    size: int
-    last_sung: float  # the folder's mtime
 
 
 class SongCache:
@@ -213,24 +206,20 @@ class SongCache:
 
     def _make_room(self, size: int) -> bool:
         """Evict the least recently sung (never a queued song) until ``size`` fits."""
-        protected = {_safe_name(s) for s in self._protected}
-        cached = sorted(self.songs(), key=lambda s: s.last_sung)
-        used = sum(s.size for s in cached)
-        for victim in cached:
-            if self._fits(size, used):
-                break
-            if victim.song_id in protected:
-                continue
-            shutil.rmtree(victim.folder, ignore_errors=True)
-            used -= victim.size
-            log.info("evicted song %s from the cache (%d bytes)", victim.song_id, victim.size)
-        return self._fits(size, used)
-
-    def _fits(self, size: int, used: int) -> bool:
-        free = self._disk_free(self.root)
-        return used + size <= self.settings.max_bytes and free - size >= (
-            self.settings.min_free_bytes
+        victims = evictions(
+            self.songs(),
+            {_safe_name(s) for s in self._protected},
+            size=size,
+            max_bytes=self.settings.max_bytes,
+            free_bytes=self._disk_free(self.root),
+            min_free_bytes=self.settings.min_free_bytes,
         )
+        if victims is None:
+            return False
+        for victim in victims:
+            shutil.rmtree(victim.folder, ignore_errors=True)
+            log.info("evicted song %s from the cache (%d bytes)", victim.song_id, victim.size)
+        return True
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
