@@ -89,11 +89,14 @@ class CatalogKeeper:
         return schema <= SCHEMA_VERSION and number > self.number() and number > self.refused_up_to()
 
     # --- installing ------------------------------------------------------------------------
-    def install_file(self, downloaded: Path) -> str:
+    def install_file(self, downloaded: Path, number: int = 0) -> str:
         """A whole downloaded catalog becomes the live copy. One of an older schema is
         migrated here first (the room upgrades what it is sent; a controller never offers
-        a schema newer than the room reads)."""
+        a schema newer than the room reads). Nothing changes if version ``number`` is
+        already live (another room of this process sharing the file got there first)."""
         with self._locked():
+            if number and self.number() >= number:
+                return self.label()
             os.replace(downloaded, self.next)
             try:
                 _upgrade_if_older(self.next)
@@ -102,9 +105,11 @@ class CatalogKeeper:
                 self.next.unlink(missing_ok=True)
         return self.label()
 
-    def install_delta(self, delta: Path) -> str:
+    def install_delta(self, delta: Path, number: int = 0) -> str:
         """Apply a downloaded delta to a copy of the live file and swap the copy in."""
         with self._locked():
+            if number and self.number() >= number:
+                return self.label()
             try:
                 apply_delta(self.path, delta, self.next)
                 self._swap_in(self.next)

@@ -44,6 +44,8 @@ class CatalogFetcher:
     ) -> None:
         self.room_id = room_id
         self.keeper = keeper
+        # one partial file per room: rooms of one process (--rooms) may share a catalog
+        self.download = keeper.download.with_name(f"{keeper.download.name}.{room_id}")
         self.chunk_bytes = chunk_bytes
         self.bytes_fetched = 0  # over the link, since start (tests, benchmarks)
         self.resumed_at: list[int] = []  # offsets downloads resumed from
@@ -81,15 +83,15 @@ class CatalogFetcher:
         try:
             if wanted.base:
                 try:
-                    label = await asyncio.to_thread(self.keeper.install_delta, path)
+                    label = await asyncio.to_thread(self.keeper.install_delta, path, wanted.number)
                 except FailedPrecondition as exc:  # not the base it says: take the file
                     log.warning("room %s: catalog delta refused (%s)", self.room_id, exc.message)
                     whole = Wanted(offer.number, 0, offer.size_bytes, offer.sha256)
                     path.unlink(missing_ok=True)
                     path = await self._download(whole, stub, metadata)
-                    label = await asyncio.to_thread(self.keeper.install_file, path)
+                    label = await asyncio.to_thread(self.keeper.install_file, path, offer.number)
             else:
-                label = await asyncio.to_thread(self.keeper.install_file, path)
+                label = await asyncio.to_thread(self.keeper.install_file, path, offer.number)
         finally:
             path.unlink(missing_ok=True)
             self._meta_path().unlink(missing_ok=True)
@@ -98,12 +100,12 @@ class CatalogFetcher:
         return label
 
     def _meta_path(self) -> Path:
-        return self.keeper.download.with_name(self.keeper.download.name + ".json")
+        return self.download.with_name(self.download.name + ".json")
 
     async def _download(
         self, wanted: Wanted, stub: link_pb2_grpc.RoomLinkServiceStub, metadata
     ) -> Path:
-        path, meta_path = self.keeper.download, self._meta_path()
+        path, meta_path = self.download, self._meta_path()
         mine = {"number": wanted.number, "base": wanted.base, "sha256": wanted.sha256}
         try:
             same = json.loads(meta_path.read_text()) == mine

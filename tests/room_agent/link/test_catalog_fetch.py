@@ -99,7 +99,7 @@ def test_an_interrupted_download_resumes_where_it_stopped(
                 await fetcher.take(offer, CutAfter(server, CUT_AFTER_CHUNKS))  # type: ignore[arg-type]
 
     asyncio.run(first_try())
-    assert keeper.download.stat().st_size == CUT_AFTER_CHUNKS * CHUNK
+    assert fetcher.download.stat().st_size == CUT_AFTER_CHUNKS * CHUNK
     assert not keeper.path.exists()
 
     async def second_try() -> str:
@@ -110,7 +110,7 @@ def test_an_interrupted_download_resumes_where_it_stopped(
     assert fetcher.resumed_at == [CUT_AFTER_CHUNKS * CHUNK]
     assert fetcher.bytes_fetched == version.size  # nothing fetched twice
     assert sha256_of(keeper.path) == version.sha256
-    assert not keeper.download.exists()
+    assert not fetcher.download.exists()
     with Catalog(keeper.path, readonly=True) as cat:
         assert cat.search("歌曲 7", limit=5).songs
 
@@ -127,13 +127,13 @@ def test_a_corrupted_partial_download_is_caught_and_fetched_again(
         async with Server(publisher) as server:
             with pytest.raises(grpc.aio.AioRpcError):
                 await fetcher.take(offer, CutAfter(server, 2))  # type: ignore[arg-type]
-        with open(keeper.download, "r+b") as fh:  # a bad sector in what was saved
+        with open(fetcher.download, "r+b") as fh:  # a bad sector in what was saved
             fh.seek(100)
             fh.write(b"\xff" * 16)
         async with Server(publisher) as server:
             with pytest.raises(FailedPrecondition, match="SHA-256"):
                 await fetcher.take(offer, server.stub)
-            assert not keeper.download.exists()
+            assert not fetcher.download.exists()
             assert await fetcher.take(offer, server.stub) == "v1"
 
     asyncio.run(run())
@@ -180,3 +180,21 @@ def test_a_file_of_an_older_schema_is_upgraded_by_the_room(tmp_path: Path) -> No
     with Catalog(keeper.path, readonly=True) as cat:
         assert cat.version == "old-1"
         assert cat.search("x").total == 0
+
+
+def test_rooms_of_one_process_sharing_a_catalog_swap_it_once(
+    publisher: CatalogPublisher, tmp_path: Path
+) -> None:
+    """``ktv-agent run --rooms A01,A02 --catalog PATH``: both rooms fetch, one swap wins."""
+    version = publisher.publish()
+    offer = catalog_offer_pb(publisher.offer_for(SCHEMA_VERSION))
+    shared = tmp_path / "rooms" / "catalog.db"
+    fetchers = [CatalogFetcher(r, CatalogKeeper(shared), chunk_bytes=CHUNK) for r in ("A01", "A02")]
+
+    async def run() -> list[str]:
+        async with Server(publisher) as server:
+            return await asyncio.gather(*(f.take(offer, server.stub) for f in fetchers))
+
+    assert asyncio.run(run()) == ["v1", "v1"]
+    assert sha256_of(shared) == version.sha256
+    assert not CatalogKeeper(shared).prev.exists()  # swapped once: nothing before it
