@@ -7,8 +7,9 @@ target, whole) and ``del_<table>`` (the keys of rows the target no longer has), 
 from the schema, so a table a later migration adds travels too. Three kinds need care:
 
 * ``song_key`` (millions of rows at 100k songs, a WITHOUT ROWID B-tree with no index by song)
-  travels by song: every key row of a song that was added, changed or removed is replaced.
-  A play changes a song's popularity, which is part of its keys' primary key;
+  travels by song: every key row of a song that was added, changed or removed is replaced
+  (the old rows travel whole, so the room deletes them by primary key, not by a scan). A
+  play changes a song's popularity, which is part of its keys' primary key;
 * the word index ``song_words`` (FTS5 with its own content) by rowid;
 * the trigram index ``song_fts`` (FTS5 over the ``song`` table's content) is not shipped: the
   room deletes the old text of every touched song from it and indexes the new text, as the
@@ -32,6 +33,7 @@ from ktv.errors import FailedPrecondition, InvalidArgument
 from media_index import catalog_file
 
 DELTA_FORMAT = "1"
+APPLY_CACHE_KIB = 64 * 1024  # page cache of the connection applying a delta (a room's copy)
 _KEYED_BY_SONG = "song_key"  # travels by song id (its ``song`` column)
 _SONG_TEXT_INDEX = "song_fts"  # rebuilt for touched songs, never shipped
 _FTS_WITH_CONTENT = ("song_words",)  # FTS5 tables with their own content: diffed by rowid
@@ -154,8 +156,14 @@ def make_delta(base: Path, target: Path, out: Path) -> DeltaSummary:
             f"CREATE TABLE add_{_KEYED_BY_SONG} AS SELECT * FROM n.{_KEYED_BY_SONG} "
             "WHERE song IN (SELECT id FROM touched_song)"
         )
+        # the old key rows of those songs, whole: the room deletes them by primary key
+        # (a delete by song scans the whole B-tree: 1.8 s at 100k songs)
+        conn.execute(
+            f"CREATE TABLE del_{_KEYED_BY_SONG} AS SELECT * FROM o.{_KEYED_BY_SONG} "
+            "WHERE song IN (SELECT id FROM touched_song)"
+        )
         added[_KEYED_BY_SONG] = _count(conn, "main", f"add_{_KEYED_BY_SONG}")
-        removed[_KEYED_BY_SONG] = 0
+        removed[_KEYED_BY_SONG] = _count(conn, "main", f"del_{_KEYED_BY_SONG}")
         counts[_KEYED_BY_SONG] = _count(conn, "n", _KEYED_BY_SONG)
         stats = conn.execute("SELECT 1 FROM n.sqlite_master WHERE name = 'sqlite_stat1'").fetchone()
         if stats:  # planner statistics: small, replaced whole
@@ -230,6 +238,8 @@ def _apply_in_place(path: Path, delta: Path) -> str:
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode = DELETE")
+        # the touched B-tree pages stay in memory until the commit (no spill mid-transaction)
+        conn.execute(f"PRAGMA cache_size = -{APPLY_CACHE_KIB}")
         conn.execute("ATTACH DATABASE ? AS d", (f"file:{delta}?mode=ro",))
         if str(_schema(conn, "main")) != info["schema"]:
             raise FailedPrecondition(
@@ -257,8 +267,15 @@ def _apply_in_place(path: Path, delta: Path) -> str:
             f"artists_folded) SELECT 'delete', id, title_folded, artists_folded FROM song "
             "WHERE id IN (SELECT id FROM d.touched_song)"
         )
-        conn.execute(f"DELETE FROM {_KEYED_BY_SONG} WHERE song IN (SELECT id FROM d.touched_song)")
-        conn.execute(f"INSERT INTO {_KEYED_BY_SONG} SELECT * FROM d.add_{_KEYED_BY_SONG}")
+        key_cols = "key, tier, pop, song"
+        conn.execute(
+            f"DELETE FROM {_KEYED_BY_SONG} WHERE ({key_cols}) IN "
+            f"(SELECT {key_cols} FROM d.del_{_KEYED_BY_SONG})"
+        )
+        conn.execute(  # in key order: one pass down the B-tree
+            f"INSERT INTO {_KEYED_BY_SONG} ({key_cols}) SELECT {key_cols} FROM "
+            f"d.add_{_KEYED_BY_SONG} ORDER BY key, tier DESC, pop DESC, song"
+        )
         for table in json.loads(info["tables"]):
             key = ", ".join(_q(c) for c in _key_columns(conn, "main", table))
             conn.execute(
