@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 256 * 1024  # per ReadCatalogChunk call (the controller caps it at 1 MiB)
 CHUNK_TIMEOUT_S = 30.0
+RETRY_AFTER_S = (5.0, 30.0, 120.0)  # a failed download is tried again while the stream lives
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,9 @@ class CatalogSync:
         stub: link_pb2_grpc.RoomLinkServiceStub,
         metadata: Sequence[tuple[str, str]],
         on_installed,  # type: ignore[no-untyped-def]
+        retry_after_s: Sequence[float] = RETRY_AFTER_S,
     ) -> None:
+        self.retry_after_s = tuple(retry_after_s)
         self.fetcher = fetcher
         self.stub = stub
         self.metadata = metadata
@@ -186,27 +189,28 @@ class CatalogSync:
             self._task = asyncio.create_task(self._run(), name="catalog-fetch")
 
     async def _run(self) -> None:
+        failures = 0
         while self._pending is not None:
             offer, self._pending = self._pending, None
             try:
                 if await self.fetcher.take(offer, self.stub, self.metadata):
                     self._on_installed()
+                failures = 0
+                continue
             except asyncio.CancelledError:
                 raise
             except KtvError as exc:
-                log.warning(
-                    "room %s: catalog v%d not taken: %s",
-                    self.fetcher.room_id,
-                    offer.number,
-                    exc.message,
-                )
+                why = exc.message
             except Exception as exc:  # grpc errors, disk errors: the download resumes later
-                log.warning(
-                    "room %s: catalog v%d download stopped: %s",
-                    self.fetcher.room_id,
-                    offer.number,
-                    exc,
-                )
+                why = str(exc)
+            log.warning(
+                "room %s: catalog v%d not taken (%s)", self.fetcher.room_id, offer.number, why
+            )
+            if failures < len(self.retry_after_s) and self._pending is None:
+                await asyncio.sleep(self.retry_after_s[failures])
+                failures += 1
+                if self._pending is None:  # no newer offer meanwhile: the same again
+                    self._pending = offer
 
     async def close(self) -> None:
         if self._task is not None:

@@ -174,7 +174,7 @@ class RoomLink:
         hello = link_pb2.AgentHello(
             room=f"rooms/{self.room_id}",
             agent_version=AGENT_VERSION,
-            catalog_version=await asyncio.to_thread(self._catalog_version),
+            catalog_version=self._catalog_version(),  # a stat; the file is read once a version
             heartbeat_interval_seconds=max(1, round(self.heartbeat_interval_s)),
             catalog_schema=SCHEMA_VERSION,
         )

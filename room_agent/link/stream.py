@@ -172,7 +172,7 @@ class LinkStream:
     async def _heartbeat(self) -> None:
         while True:
             depth = await asyncio.to_thread(self.outbox.depth)
-            version = await asyncio.to_thread(self._catalog_version)
+            version = self._catalog_version()  # a stat; the file is read once a version
             beat = link_pb2.AgentHeartbeat(
                 send_time=convert.timestamp(datetime.now(UTC)),
                 outbox_depth=depth,

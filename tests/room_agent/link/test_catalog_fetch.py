@@ -21,7 +21,7 @@ from media_index.model import Song
 from media_index.records import CatalogEntry, FileStamp
 from media_index.schema import MIGRATIONS, SCHEMA_VERSION
 from room_agent.library.catalog_keeper import CatalogKeeper
-from room_agent.link.catalog_fetch import CatalogFetcher
+from room_agent.link.catalog_fetch import CatalogFetcher, CatalogSync
 
 CHUNK = 64 * 1024
 CUT_AFTER_CHUNKS = 5
@@ -198,3 +198,46 @@ def test_rooms_of_one_process_sharing_a_catalog_swap_it_once(
     assert asyncio.run(run()) == ["v1", "v1"]
     assert sha256_of(shared) == version.sha256
     assert not CatalogKeeper(shared).prev.exists()  # swapped once: nothing before it
+
+
+class FailsOnce:
+    """The real stub, whose first chunk read fails (a deadline, a reset) while the link lives."""
+
+    def __init__(self, stub) -> None:  # type: ignore[no-untyped-def]
+        self.stub = stub
+        self.calls = 0
+
+    async def ReadCatalogChunk(self, request, **kwargs):  # type: ignore[no-untyped-def]
+        self.calls += 1
+        if self.calls == 1:
+            raise ConnectionResetError("chunk read failed")
+        return await self.stub.ReadCatalogChunk(request, **kwargs)
+
+
+def test_a_failed_download_is_tried_again_while_the_link_stays_up(
+    publisher: CatalogPublisher, tmp_path: Path
+) -> None:
+    publisher.publish()
+    offer = catalog_offer_pb(publisher.offer_for(SCHEMA_VERSION))
+    keeper = CatalogKeeper(tmp_path / "room" / "catalog.db")
+    fetcher = CatalogFetcher("A01", keeper, chunk_bytes=CHUNK)
+    installed: list[str] = []
+
+    async def run() -> None:
+        async with Server(publisher) as server:
+            sync = CatalogSync(
+                fetcher,
+                FailsOnce(server.stub),  # type: ignore[arg-type]
+                (),
+                lambda: installed.append(keeper.label()),
+                retry_after_s=(0.05,),
+            )
+            sync.offered(offer)
+            for _ in range(200):
+                if installed:
+                    break
+                await asyncio.sleep(0.05)
+            await sync.close()
+
+    asyncio.run(run())
+    assert installed == ["v1"]
