@@ -18,6 +18,7 @@ from controller.auth.authenticator import Authenticator
 from controller.auth.certificate import RoomCertificates
 from controller.auth.credentials import Credentials
 from controller.auth.permissions import Permission, PermissionTable
+from controller.catalog_publish import CatalogPublisher
 from controller.deploy.data_dir_lock import DataDirLock
 from controller.rooms.board import RoomBoard
 from controller.settings import BoardTiming
@@ -75,6 +76,7 @@ class ControllerApp:
     # Objects service modules share, by name (inventory's desk: billing's stock hook and
     # inventory's servicer use the same one); built once by whichever module asks first.
     parts: dict[str, object] = field(default_factory=dict)
+    catalog: CatalogPublisher | None = None  # --catalog: versions published to the rooms
 
 
 class ServiceModule(Protocol):

@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -174,13 +175,16 @@ class Demo:
     def start_touchscreen(self, room: str) -> None:
         """The full room agent: Kivy touchscreen, libVLC player, core, mock GPIO, link."""
         room_dir = self.agents_dir / room
+        room_dir.mkdir(parents=True, exist_ok=True)
+        room_catalog = room_dir / "catalog.db"  # the room's own copy: published versions
+        shutil.copy(self.catalog, room_catalog)  # replace it, never the controller's master
         config = room_dir / "agent.toml"
         config.write_text(
             f'room = "{room}"\n'
             f'controller = "{self.address}"\n'
             f'data_dir = "{room_dir}"\n'
             f'media_root = "{self.library}"\n'
-            f'catalog_path = "{self.catalog}"\n'
+            f'catalog_path = "{room_catalog}"\n'
             "mock_gpio = true\n"
         )
         _say(f"starting the touchscreen of room {room} (a window; songs play on this machine)")

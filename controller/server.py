@@ -59,6 +59,7 @@ SERVICE_MODULE_PATHS = [
     "controller.inventory.api",
     "controller.scheduler.api",
     "controller.devices.api",
+    "controller.api.catalog",
 ]
 
 
@@ -161,6 +162,10 @@ async def run_server(
     app = build_app(options)
     try:
         catalog_feed = _catalog_feed(options)
+        if catalog_feed is not None:
+            from controller.catalog_publish import CatalogPublisher
+
+            app.catalog = CatalogPublisher(catalog_feed.catalog, options.data_dir)
     except Exception:
         app.store.close()
         if app.data_dir_lock is not None:

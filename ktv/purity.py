@@ -87,6 +87,7 @@ DOMAIN_MODULES = (
     "room_agent.core.singing",
     "room_agent.core.time_left",
     "room_agent.core.views",
+    "room_agent.library.policy",
     "room_agent.link.backoff",
     "room_agent.lyrics.ass",
     "room_agent.lyrics.clock",

@@ -273,6 +273,12 @@ MEDIA_INDEX = {
     "LIBRARY_NOT_MOUNTED": "the library folder is not on the mount the venue requires: mount it",
     "LIBRARY_REMOVALS_REFUSED": "the scan would remove more songs than allowed (10 %): check "
     "the library, or scan with --allow-removals",
+    "CATALOG_DELTA_BASE": "the catalog delta is for another version than the room has; the "
+    "room fetches the whole file instead",
+    "BAD_CATALOG_OFFSET": "a catalog chunk was asked for past the end of its file; start over",
+    "CATALOG_NOT_PUBLISHED": "this controller serves no catalog (serve --catalog PATH)",
+    "NO_PREVIOUS_CATALOG": "the room keeps no previous catalog version to roll back to",
+    "CATALOG_VERSION_GONE": "that catalog version is no longer kept; ask for the latest offer",
 }
 # fmt: on
 

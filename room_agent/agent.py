@@ -16,6 +16,8 @@ from ktv.errors import FailedPrecondition
 from room_agent.config import AgentConfig
 from room_agent.core import ports
 from room_agent.headless import HeadlessRoom
+from room_agent.library.catalog_keeper import CatalogKeeper
+from room_agent.link.catalog_fetch import CatalogFetcher
 from room_agent.link.commands import CommandDispatcher
 from room_agent.link.credentials import load_credential
 from room_agent.link.db import LinkDatabase
@@ -53,6 +55,7 @@ class RoomAgent:
             credential=lambda: load_credential(config.data_dir),
             heartbeat_interval_s=config.heartbeat_interval_s,
             agent_port=config.controller_agent_port,
+            catalog=CatalogFetcher(config.room, CatalogKeeper(config.resolved_catalog_path)),
         )
 
     async def run(self) -> None:

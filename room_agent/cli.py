@@ -5,6 +5,8 @@
     ktv-agent enroll --room A08 --code 123456 [--controller HOST:PORT]
     ktv-agent provision --room A08 --enroll CODE ...                      # room_agent.provision
     ktv-agent fonts [--config FILE]        # save the touchscreen's Chinese font now (install)
+    ktv-agent catalog status|rollback      # the catalog version the room runs; back to the last
+    ktv-agent cache hot [--limit N]        # copy the hot chart into the song cache (at night)
 
 Errors print one line and exit with the ``ktv.errors`` exit code. SIGTERM / SIGINT stop the
 agent cleanly (the stream is closed; waiting events stay in the outbox for next time).
@@ -35,7 +37,7 @@ from room_agent.link.discovery import ControllerLocator
 from room_agent.simulate import simulate_room_events
 
 log = logging.getLogger("ktv-agent")
-COMMANDS = ("run", "enroll", "provision", "fonts")
+COMMANDS = ("run", "enroll", "provision", "fonts", "catalog", "cache")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -116,6 +118,26 @@ def build_parser() -> argparse.ArgumentParser:
         "the first start does it otherwise, ~30 s and a ~600 MB peak)",
     )
     _common(fonts)
+    catalog = sub.add_parser(
+        "catalog",
+        help="the song catalog version this room runs (status), or back to the previous one "
+        "(rollback: the running agent switches at its next search and reports it)",
+    )
+    _common(catalog)
+    catalog.add_argument("action", choices=["status", "rollback"])
+    catalog.add_argument("--catalog", type=Path, help="catalog (default DATA_DIR/catalog.db)")
+    cache = sub.add_parser(
+        "cache",
+        help="copy the 7-day hot chart into the room's song cache ([song_cache]; run it at "
+        "night from a timer: one sequential copy per song, least recently sung out first)",
+    )
+    _common(cache)
+    cache.add_argument("action", choices=["hot"])
+    cache.add_argument(
+        "--limit", type=int, help="songs of the chart (default song_cache.hot_songs)"
+    )
+    cache.add_argument("--catalog", type=Path, help="catalog (default DATA_DIR/catalog.db)")
+    cache.add_argument("--media-root", type=Path, help="where the catalog's song files are")
     return parser
 
 
@@ -269,6 +291,57 @@ def cmd_fonts(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_catalog(args: argparse.Namespace) -> int:
+    from room_agent.library.catalog_keeper import CatalogKeeper
+
+    config = load_config(args.config, overrides=_overrides(args))
+    keeper = CatalogKeeper(config.resolved_catalog_path)
+    if args.action == "rollback":
+        before = keeper.label() or "unpublished"
+        now = keeper.rollback()
+        print(f"room {config.room}: catalog rolled back from {before} to {now or 'unpublished'}")
+        return 0
+    refused = keeper.refused_up_to()
+    print(
+        f"room {config.room}: catalog {keeper.label() or 'unpublished'} ({keeper.path})"
+        + (f", previous kept: {keeper.prev}" if keeper.prev.exists() else ", no previous kept")
+        + (f", refuses v{refused} and older" if refused else "")
+    )
+    return 0
+
+
+def cmd_cache(args: argparse.Namespace) -> int:
+    from media_index.catalog import Catalog
+    from room_agent.library.song_cache import SongCache, SongCacheSettings
+
+    config = load_config(args.config, overrides=_overrides(args))
+    if config.song_cache.max_mb <= 0:
+        raise FailedPrecondition("the song cache is off: set [song_cache] max_mb in agent.toml")
+    limit = args.limit or config.song_cache.hot_songs
+    if not 1 <= limit <= 10_000:
+        raise InvalidArgument(f"--limit must be 1-10000, got {limit}")
+    with Catalog(config.resolved_catalog_path, readonly=True) as catalog:
+        ids = [s.song_id for s in catalog.hot(days=7, limit=limit)]
+        ids += [s.song_id for s in catalog.hot(days=None, limit=limit)]
+        ids = list(dict.fromkeys(ids))[:limit]
+        settings = SongCacheSettings(
+            config.resolved_song_cache_dir,
+            max_bytes=config.song_cache.max_mb * 1024 * 1024,
+            min_free_bytes=config.song_cache.min_free_mb * 1024 * 1024,
+        )
+        cache = SongCache(settings, config.media_root, catalog.get)
+        try:
+            cache.precache(ids)
+            cache.wait_idle(timeout_s=6 * 3600)
+        finally:
+            cache.close()
+    print(
+        f"room {config.room}: {len(ids)} hot song(s), {len(cache.copied)} copied, "
+        f"{len(cache.skipped)} not cached, cache {cache.used_bytes() // (1024 * 1024)} MiB"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["provision"]:  # the deployment tooling owns its own flags
@@ -284,7 +357,12 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
-        commands = {"enroll": cmd_enroll, "fonts": cmd_fonts}
+        commands = {
+            "enroll": cmd_enroll,
+            "fonts": cmd_fonts,
+            "catalog": cmd_catalog,
+            "cache": cmd_cache,
+        }
         return commands.get(args.command, cmd_run)(args)
     except KtvError as exc:
         print(f"ktv-agent: error: {exc.message}", file=sys.stderr)

@@ -115,6 +115,16 @@ class MeterSpec:
 
 
 @dataclass(frozen=True)
+class SongCacheConfig:
+    """``[song_cache]``: queued songs copied from the NAS to the room's disk (max_mb 0: off)."""
+
+    dir: Path | None = None  # default DATA_DIR/song-cache
+    max_mb: int = 0  # the cache's size bound in MiB; 0 turns the cache off
+    min_free_mb: int = 1024  # never leave the disk with less free than this
+    hot_songs: int = 100  # `ktv-agent cache hot` copies this many of the 7-day chart
+
+
+@dataclass(frozen=True)
 class AgentConfig:
     room: str
     data_dir: Path = DEFAULT_DATA_DIR
@@ -140,10 +150,15 @@ class AgentConfig:
     idle_off_minutes: float = 10.0
     meter: MeterSpec | None = None  # a real energy meter ([meter]); None: on-time x watts
     health_interval_s: float = 300.0  # device health reports (temperature, SD, sensors...)
+    song_cache: SongCacheConfig = field(default_factory=SongCacheConfig)
 
     @property
     def resolved_catalog_path(self) -> Path:
         return self.catalog_path or self.data_dir / "catalog.db"
+
+    @property
+    def resolved_song_cache_dir(self) -> Path:
+        return self.song_cache.dir or self.data_dir / "song-cache"
 
 
 _TOP_KEYS = {f.name for f in fields(AgentConfig)} - {
@@ -153,10 +168,12 @@ _TOP_KEYS = {f.name for f in fields(AgentConfig)} - {
     "outputs",
     "meter",
     "ambience",
+    "song_cache",
 } | {
     "mock_pins"  # the same switch as mock_gpio, by the name --mock-pins uses
 }
 _AMBIENCE_KEYS = {f.name for f in fields(AmbienceConfig)}
+_CACHE_KEYS = {f.name for f in fields(SongCacheConfig)}
 _GPIO_KEYS = {f.name for f in fields(GpioConfig)}
 
 
@@ -235,8 +252,29 @@ def _parse_ambience(raw: Mapping[str, Any], src: str) -> AmbienceConfig:
     return AmbienceConfig(**values)
 
 
+def _parse_song_cache(raw: Mapping[str, Any], src: str) -> SongCacheConfig:
+    unknown = set(raw) - _CACHE_KEYS
+    if unknown:
+        raise InvalidArgument(f"{src}: unknown key song_cache.{sorted(unknown)[0]}")
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        where = f"{src}: song_cache.{key}"
+        if key == "dir":
+            text = _expect(where, value, str, "a path")
+            if not text:
+                raise InvalidArgument(f"{where}: must not be empty")
+            values[key] = Path(text).expanduser()
+        else:
+            if not 0 <= _expect(where, value, int, "a whole number") <= 1 << 30:
+                raise InvalidArgument(f"{where}: must be 0 or more, got {value}")
+            values[key] = value
+    return SongCacheConfig(**values)
+
+
 def _parse(raw: Mapping[str, Any], src: str, base: AgentConfig) -> AgentConfig:
-    unknown = set(raw) - _TOP_KEYS - {"gpio", "prepaid", "outputs", "meter", "ambience"}
+    unknown = (
+        set(raw) - _TOP_KEYS - {"gpio", "prepaid", "outputs", "meter", "ambience", "song_cache"}
+    )
     if unknown:
         raise InvalidArgument(f"{src}: unknown key {sorted(unknown)[0]!r}")
     changes: dict[str, Any] = {}
@@ -308,6 +346,9 @@ def _parse(raw: Mapping[str, Any], src: str, base: AgentConfig) -> AgentConfig:
             if not 1 <= value <= 24 * 60:
                 raise InvalidArgument(f"{where}: must be 1-1440 minutes, got {value}")
             changes[key] = float(value)
+        elif key == "song_cache":
+            table = _expect(where, value, dict, "a [song_cache] table")
+            changes[key] = _parse_song_cache(table, src)
     config = replace(base, **changes)
     if "outputs" in changes or "gpio" in changes or "meter" in changes:
         taken = {config.gpio.door_pin: "the door sensor", config.gpio.presence_pin: "presence"}

@@ -7,6 +7,8 @@
     {"room": "A01", "do": "motion", "active": true}   drive the PIR's mock pin
     {"room": "A01", "do": "add_song", "song_id": "…"} a guest's 点歌 on the touchscreen
     {"room": "A01", "do": "view"}                      the core's screen, session, now playing
+    {"room": "A01", "do": "search", "query": "zjl"}    the touchscreen's search: song ids, ms
+    {"room": "A01", "do": "skip"}                      a guest's 切歌
 
 One JSON request per line, one JSON answer per line: ``{"ok": true, ...}`` or
 ``{"ok": false, "error": "..."}``. The pins are gpiozero ``MockFactory`` pins, so everything
@@ -21,6 +23,7 @@ import logging
 import os
 import socketserver
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +56,19 @@ def apply_request(rooms: CoreRooms, request: dict[str, Any]) -> dict[str, Any]:
             _drive(room.sensors.motion.pin, active == config.motion_active_high)
         elif action == "add_song":
             room.core.add_song(str(request["song_id"]))
+        elif action == "skip":
+            room.core.skip()
+        elif action == "search" and room.catalog is not None:
+            started = time.perf_counter()
+            page = room.catalog.search(str(request["query"]), limit=20)
+            took_ms = (time.perf_counter() - started) * 1000
+            return {
+                "ok": True,
+                "song_ids": [s.song_id for s in page.songs],
+                "total": page.total,
+                "ms": round(took_ms, 3),
+                "catalog": room.catalog.version,
+            }
         elif action != "view":
             return {"ok": False, "error": f"unknown action {action!r}"}
         view = room.core.view()

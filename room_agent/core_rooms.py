@@ -40,6 +40,7 @@ from room_agent.core.room import RoomCore
 from room_agent.devices.health import HealthCounters
 from room_agent.devices.kit import RoomDeviceKit
 from room_agent.devices.outputs import RoomOutputs
+from room_agent.library.song_cache import SongCache, SongCacheSettings
 from room_agent.lyrics.lrc import load_lrc
 from room_agent.sensors.config import SensorConfig
 from room_agent.sensors.gpio import RoomSensors, open_room_sensors
@@ -136,7 +137,7 @@ class JournaledPlayer:
 
     def play(self, song: Song, *, start_ms: int = 0, key_semitones: int = 0) -> None:
         self._inner.play(song, start_ms=start_ms, key_semitones=key_semitones)
-        self._journal.write("play", song_id=song.song_id)
+        self._journal.write("play", song_id=song.song_id, path=song.path)
 
     def pause(self) -> None:
         self._inner.pause()
@@ -179,12 +180,16 @@ class CoreRoom:
     outputs: RoomOutputs
     pin_factory: object  # the room's own MockFactory: tests read its pins' histories
     kit: RoomDeviceKit  # the meter and the health reports
+    catalog: Catalog | None = None  # the room's read-only catalog (the touchscreen's search)
+    cache: SongCache | None = None  # queued songs copied to the room's disk
 
     def close(self) -> None:
         self.kit.close()
         self.sensors.close()
         self.core.close()
         self.outputs.close()
+        if self.cache is not None:
+            self.cache.close()
         close = getattr(self.raw_player, "close", None)
         if close is not None:
             close()
@@ -194,6 +199,18 @@ class CoreRoom:
 
 def _lyrics(song: Song):  # type: ignore[no-untyped-def]
     return load_lrc(song.lyrics_path) if song.lyrics_path else None
+
+
+def song_cache_for(config: AgentConfig, catalog: Catalog) -> SongCache | None:
+    """The room's song cache from ``[song_cache]`` (None when max_mb is 0)."""
+    if config.song_cache.max_mb <= 0:
+        return None
+    settings = SongCacheSettings(
+        config.resolved_song_cache_dir,
+        max_bytes=config.song_cache.max_mb * 1024 * 1024,
+        min_free_bytes=config.song_cache.min_free_mb * 1024 * 1024,
+    )
+    return SongCache(settings, config.media_root, catalog.get)
 
 
 class CoreRooms:
@@ -250,10 +267,11 @@ class CoreRooms:
         store = SqliteRoomStore(config.data_dir / ROOM_STORE_FILE)
         pin_factory, _ = room_pin_factory(mock_pins=True)  # each room its own mock header
         outputs = RoomOutputs(config.outputs, pin_factory=pin_factory)
+        cache = song_cache_for(config, catalog)
         core = RoomCore(
             player,  # type: ignore[arg-type]
             sink,
-            catalog.get,
+            cache.lookup if cache is not None else catalog.get,
             store=store,
             lyrics=_lyrics,
             presence=sensor_config.presence_timeouts(),
@@ -262,6 +280,8 @@ class CoreRooms:
             idle_off_after_s=config.idle_off_minutes * 60,
             **self._clocks,  # type: ignore[arg-type]
         )
+        if cache is not None:
+            core.subscribe(cache.on_core_event)
         core.start()
         counters = HealthCounters()
         sensors, _ = open_room_sensors(
@@ -284,6 +304,8 @@ class CoreRooms:
             outputs,
             pin_factory,
             kit,
+            catalog,
+            cache,
         )
         log.info("room %s: real core, %s player, mock GPIO", config.room, self.kind.value)
         return core

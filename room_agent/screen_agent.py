@@ -33,6 +33,7 @@ from room_agent.core.room import RoomCore
 from room_agent.devices.health import HealthCounters
 from room_agent.devices.kit import RoomDeviceKit
 from room_agent.devices.outputs import RoomOutputs
+from room_agent.library.song_cache import SongCache, SongCacheSettings
 from room_agent.link.front_desk import front_desk_of
 from room_agent.lyrics.files import LyricsFiles
 from room_agent.player import AudioOutput, OutputKind, VlcPlayer
@@ -179,11 +180,24 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
     ambience, ambience_settings = open_ambience(config, output)
     parts: dict[str, object] = {}
 
+    cache = None
+    if config.song_cache.max_mb > 0:  # queued songs copied off the NAS (docs/catalog.md)
+        cache = SongCache(
+            SongCacheSettings(
+                config.resolved_song_cache_dir,
+                max_bytes=config.song_cache.max_mb * 1024 * 1024,
+                min_free_bytes=config.song_cache.min_free_mb * 1024 * 1024,
+            ),
+            config.media_root,
+            catalog.get,
+        )
+
     def make_room(cfg: AgentConfig, sink: ports.EventSink) -> ports.CommandHandler:
+        songs = cache.lookup if cache is not None else catalog.get
         core = RoomCore(
             player,
             sink,
-            catalog.get,
+            songs,
             store=store,
             lyrics=lyrics,
             time_policy=cfg.prepaid,
@@ -192,6 +206,8 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
             outputs=room_outputs,
             idle_off_after_s=cfg.idle_off_minutes * 60,
         )
+        if cache is not None:
+            core.subscribe(cache.on_core_event)
         parts["core"] = core
         return core
 
@@ -252,6 +268,8 @@ def run_room_with_screen(config: AgentConfig, *, windowed: bool = False) -> int:
         if ambience is not None:
             ambience.close()
         room_outputs.close()
+        if cache is not None:
+            cache.close()
         player.close()
         agent.close()
         store.close()

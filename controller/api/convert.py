@@ -74,6 +74,7 @@ def room_to_pb(room: BoardRoom) -> rooms_pb2.Room:
             last_seen_time=ts(agent.last_seen),
             agent_version=agent.version,
             peer=agent.peer,
+            catalog_version=agent.catalog_version,
         ),
         alerts=[
             rooms_pb2.RoomAlert(

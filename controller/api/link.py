@@ -11,10 +11,11 @@ import grpc
 from controller import __version__
 from controller.api.convert import command_to_pb, event_from_pb, session_to_pb
 from controller.auth.interceptor import current_principal
+from controller.catalog_publish import CatalogOfferView, CatalogPublisher
 from controller.rooms.board import RoomBoard
 from controller.rooms.commands import RoomCommand
 from controller.rooms.model import parse_room_name
-from ktv.errors import Conflict, InvalidArgument, KtvError, Unavailable
+from ktv.errors import Conflict, FailedPrecondition, InvalidArgument, KtvError, Unavailable
 from ktv.v1 import link_pb2, link_pb2_grpc
 
 log = logging.getLogger(__name__)
@@ -30,12 +31,16 @@ class _End:
 class AgentStream:
     """One connected agent as the board sees it (a CommandSink): an outgoing queue."""
 
-    def __init__(self, room_id: str) -> None:
+    def __init__(self, room_id: str, catalog_schema: int = 0) -> None:
         self.room_id = room_id
+        self.catalog_schema = catalog_schema  # the newest catalog schema the agent reads
         self.outgoing: asyncio.Queue[link_pb2.ConnectResponse | _End] = asyncio.Queue()
 
     def deliver(self, command: RoomCommand) -> None:
         self.outgoing.put_nowait(link_pb2.ConnectResponse(command=command_to_pb(command)))
+
+    def offer(self, offer: CatalogOfferView) -> None:
+        self.outgoing.put_nowait(link_pb2.ConnectResponse(catalog_offer=catalog_offer_pb(offer)))
 
     def replaced(self) -> None:
         self.outgoing.put_nowait(
@@ -53,10 +58,67 @@ class AgentStream:
         )
 
 
+def catalog_offer_pb(offer: CatalogOfferView) -> link_pb2.CatalogOffer:
+    v = offer.version
+    return link_pb2.CatalogOffer(
+        number=v.number,
+        version=v.version,
+        schema=v.schema,
+        size_bytes=v.size,
+        sha256=v.sha256,
+        deltas=[
+            link_pb2.CatalogDeltaOffer(base_number=d.base, size_bytes=d.size, sha256=d.sha256)
+            for d in offer.deltas
+        ],
+    )
+
+
 class RoomLinkServicer(link_pb2_grpc.RoomLinkServiceServicer):
-    def __init__(self, board: RoomBoard, venue_id: str) -> None:
+    def __init__(
+        self, board: RoomBoard, venue_id: str, catalog: CatalogPublisher | None = None
+    ) -> None:
         self.board = board
         self.venue_id = venue_id
+        self.catalog = catalog
+        self._streams: dict[str, AgentStream] = {}
+        if catalog is not None:
+            catalog.subscribe(self._offer_everyone)
+
+    def _offer_everyone(self, _version: object) -> int:
+        """A new catalog version: offer each connected room what it can take (event loop)."""
+        offered = 0
+        for stream in list(self._streams.values()):
+            offered += self._offer(stream)
+        return offered
+
+    def _offer(self, stream: AgentStream) -> int:
+        if self.catalog is None:
+            return 0
+        offer = self.catalog.offer_for(stream.catalog_schema)
+        if offer is None:
+            return 0
+        stream.offer(offer)
+        return 1
+
+    async def ReadCatalogChunk(
+        self, request: link_pb2.ReadCatalogChunkRequest, context: grpc.aio.ServicerContext
+    ) -> link_pb2.ReadCatalogChunkResponse:
+        parse_room_name(request.room)  # the interceptor checked it is the caller's room
+        if self.catalog is None:
+            raise FailedPrecondition(
+                "this controller publishes no catalog (serve --catalog PATH)",
+                reason="CATALOG_NOT_PUBLISHED",
+            )
+        data, size, sha = await asyncio.to_thread(
+            self.catalog.read_chunk,
+            request.number,
+            request.base_number,
+            request.offset,
+            request.max_bytes,
+        )
+        return link_pb2.ReadCatalogChunkResponse(
+            data=data, offset=request.offset, size_bytes=size, sha256=sha
+        )
 
     async def Connect(
         self, requests: AsyncIterator[link_pb2.ConnectRequest], context: grpc.aio.ServicerContext
@@ -72,14 +134,17 @@ class RoomLinkServicer(link_pb2_grpc.RoomLinkServiceServicer):
             raise InvalidArgument("the first message must be hello", reason="NO_HELLO")
         room_id = parse_room_name(first.hello.room)
         principal.require_room(room_id)
-        stream = AgentStream(room_id)
+        stream = AgentStream(room_id, max(first.hello.catalog_schema, 0))
         welcome = self.board.attach_agent(
             room_id,
             first.hello.agent_version[:64],
             context.peer() or "",
             stream,
             heartbeat_interval_s=min(max(first.hello.heartbeat_interval_seconds, 0), 3600),
+            catalog_version=first.hello.catalog_version[:64],
         )
+        self._streams[room_id] = stream
+        self._offer(stream)  # queued behind the Welcome
         reader = asyncio.create_task(self._read(room_id, requests, stream))
         try:
             yield link_pb2.ConnectResponse(
@@ -101,6 +166,8 @@ class RoomLinkServicer(link_pb2_grpc.RoomLinkServiceServicer):
                 yield item
         finally:
             reader.cancel()
+            if self._streams.get(room_id) is stream:
+                del self._streams[room_id]
             self.board.detach_agent(room_id, stream)
 
     async def _read(
@@ -114,6 +181,10 @@ class RoomLinkServicer(link_pb2_grpc.RoomLinkServiceServicer):
                 which = request.WhichOneof("msg")
                 if which == "heartbeat":
                     self.board.agent_seen(room_id, stream)
+                    if request.heartbeat.catalog_version:
+                        self.board.agent_catalog(
+                            room_id, stream, request.heartbeat.catalog_version[:64]
+                        )
                 elif which == "event":
                     event = event_from_pb(room_id, request.event, self.board.clock())
                     self.board.record_event(event, stream)

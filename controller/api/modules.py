@@ -25,7 +25,7 @@ class RoomsModule:
     def add_to_server(self, server: grpc.aio.Server, app: ControllerApp) -> list[str]:
         rooms_pb2_grpc.add_RoomServiceServicer_to_server(RoomServicer(app.board), server)
         link_pb2_grpc.add_RoomLinkServiceServicer_to_server(
-            RoomLinkServicer(app.board, app.venue.venue_id), server
+            RoomLinkServicer(app.board, app.venue.venue_id, app.catalog), server
         )
         return [_full_name(rooms_pb2, "RoomService"), _full_name(link_pb2, "RoomLinkService")]
 

@@ -90,7 +90,19 @@ AUTH_SERVICE = service_rows(
 
 # The room named in hello is checked by the link servicer (streams carry it in a message).
 LINK_SERVICE = service_rows(
-    "ktv.v1.RoomLinkService", {"Connect": Permission(frozenset({Role.AGENT}))}
+    "ktv.v1.RoomLinkService",
+    {
+        "Connect": Permission(frozenset({Role.AGENT})),
+        "ReadCatalogChunk": Permission(frozenset({Role.AGENT}), room_field="room"),
+    },
+)
+
+CATALOG_SERVICE = service_rows(
+    "ktv.v1.CatalogService",
+    {
+        "PublishCatalog": Permission(TECH_UP),
+        "ListCatalogVersions": Permission(STAFF_ROLES),
+    },
 )
 
 # Inventory: every staff member reads stock and moves it (receives, issues, transfers, wastes,

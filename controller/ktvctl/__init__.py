@@ -47,6 +47,7 @@ COMMAND_MODULES = [
     "controller.ktvctl.scheduler",
     "controller.ktvctl.stock",
     "controller.ktvctl.devices",
+    "controller.ktvctl.catalog",
 ]
 
 

@@ -133,6 +133,7 @@ def board_table(
     table.add_column("Left", no_wrap=True, justify="right")
     table.add_column("Pwr", no_wrap=True)
     table.add_column("Alerts", min_width=4)
+    table.add_column("Cat", no_wrap=True, justify="right")  # catalog version the room runs
     shown: list[str] = []
     for room in rooms:
         state = state_name(room.state)
@@ -149,6 +150,7 @@ def board_table(
             time_left(room, now),
             power_cell(room),
             alerts,
+            room.agent.catalog_version,
         )
     if not shown:
         return Group(table)

@@ -316,6 +316,7 @@ class RoomBoard:
         sink: CommandSink,
         *,
         heartbeat_interval_s: float = 0.0,
+        catalog_version: str = "",
     ) -> AgentWelcome:
         """Register a connected agent. An agent announcing slow heartbeats gets a longer
         timeout (three missed beats) so it does not flap offline between them."""
@@ -331,6 +332,7 @@ class RoomBoard:
             version=version,
             peer=peer,
             status_since=room.agent.status_since if room.agent.online else now,
+            catalog_version=catalog_version,
         )
         offline_after_s = max(self.timing.offline_after_s, 3 * max(heartbeat_interval_s, 0.0))
         self._offline_after_s[room_id] = offline_after_s
@@ -353,6 +355,14 @@ class RoomBoard:
             return
         agent = replace(room.agent, online=True, last_seen=now, status_since=now)
         self._commit(room.bumped(agent=agent))
+
+    def agent_catalog(self, room_id: str, sink: CommandSink, catalog_version: str) -> None:
+        """The agent reports the catalog version it runs (after a swap or a rollback)."""
+        if self._links.get(room_id) is not sink:
+            return
+        room = self._rooms[room_id]
+        if catalog_version and room.agent.catalog_version != catalog_version:
+            self._commit(room.bumped(agent=replace(room.agent, catalog_version=catalog_version)))
 
     def record_event(self, event: RoomEvent, sink: CommandSink | None = None) -> bool:
         """Store the event once (True if new) and apply sensor changes to the board."""

@@ -45,6 +45,7 @@ class AgentLink:
     version: str = ""
     peer: str = ""
     status_since: datetime | None = None  # when online/offline last flipped
+    catalog_version: str = ""  # the song catalog version the agent runs (v12); not stored
 
 
 @dataclass(frozen=True)

@@ -46,34 +46,40 @@ class ConnectRequest(_message.Message):
     def __init__(self, hello: _Optional[_Union[AgentHello, _Mapping]] = ..., heartbeat: _Optional[_Union[AgentHeartbeat, _Mapping]] = ..., event: _Optional[_Union[RoomEvent, _Mapping]] = ..., command_result: _Optional[_Union[CommandResult, _Mapping]] = ...) -> None: ...
 
 class ConnectResponse(_message.Message):
-    __slots__ = ("welcome", "ack", "command")
+    __slots__ = ("welcome", "ack", "command", "catalog_offer")
     WELCOME_FIELD_NUMBER: _ClassVar[int]
     ACK_FIELD_NUMBER: _ClassVar[int]
     COMMAND_FIELD_NUMBER: _ClassVar[int]
+    CATALOG_OFFER_FIELD_NUMBER: _ClassVar[int]
     welcome: ControllerWelcome
     ack: EventAck
     command: RoomCommand
-    def __init__(self, welcome: _Optional[_Union[ControllerWelcome, _Mapping]] = ..., ack: _Optional[_Union[EventAck, _Mapping]] = ..., command: _Optional[_Union[RoomCommand, _Mapping]] = ...) -> None: ...
+    catalog_offer: CatalogOffer
+    def __init__(self, welcome: _Optional[_Union[ControllerWelcome, _Mapping]] = ..., ack: _Optional[_Union[EventAck, _Mapping]] = ..., command: _Optional[_Union[RoomCommand, _Mapping]] = ..., catalog_offer: _Optional[_Union[CatalogOffer, _Mapping]] = ...) -> None: ...
 
 class AgentHello(_message.Message):
-    __slots__ = ("room", "agent_version", "catalog_version", "heartbeat_interval_seconds")
+    __slots__ = ("room", "agent_version", "catalog_version", "heartbeat_interval_seconds", "catalog_schema")
     ROOM_FIELD_NUMBER: _ClassVar[int]
     AGENT_VERSION_FIELD_NUMBER: _ClassVar[int]
     CATALOG_VERSION_FIELD_NUMBER: _ClassVar[int]
     HEARTBEAT_INTERVAL_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    CATALOG_SCHEMA_FIELD_NUMBER: _ClassVar[int]
     room: str
     agent_version: str
     catalog_version: str
     heartbeat_interval_seconds: int
-    def __init__(self, room: _Optional[str] = ..., agent_version: _Optional[str] = ..., catalog_version: _Optional[str] = ..., heartbeat_interval_seconds: _Optional[int] = ...) -> None: ...
+    catalog_schema: int
+    def __init__(self, room: _Optional[str] = ..., agent_version: _Optional[str] = ..., catalog_version: _Optional[str] = ..., heartbeat_interval_seconds: _Optional[int] = ..., catalog_schema: _Optional[int] = ...) -> None: ...
 
 class AgentHeartbeat(_message.Message):
-    __slots__ = ("send_time", "outbox_depth")
+    __slots__ = ("send_time", "outbox_depth", "catalog_version")
     SEND_TIME_FIELD_NUMBER: _ClassVar[int]
     OUTBOX_DEPTH_FIELD_NUMBER: _ClassVar[int]
+    CATALOG_VERSION_FIELD_NUMBER: _ClassVar[int]
     send_time: _timestamp_pb2.Timestamp
     outbox_depth: int
-    def __init__(self, send_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., outbox_depth: _Optional[int] = ...) -> None: ...
+    catalog_version: str
+    def __init__(self, send_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., outbox_depth: _Optional[int] = ..., catalog_version: _Optional[str] = ...) -> None: ...
 
 class ControllerWelcome(_message.Message):
     __slots__ = ("controller_version", "venue_id", "offline_after_seconds", "session", "emergency", "emergency_message")
@@ -340,3 +346,55 @@ class CommandResult(_message.Message):
     ok: bool
     error: str
     def __init__(self, command_id: _Optional[str] = ..., ok: _Optional[bool] = ..., error: _Optional[str] = ...) -> None: ...
+
+class CatalogOffer(_message.Message):
+    __slots__ = ("number", "version", "schema", "size_bytes", "sha256", "deltas")
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    DELTAS_FIELD_NUMBER: _ClassVar[int]
+    number: int
+    version: str
+    schema: int
+    size_bytes: int
+    sha256: str
+    deltas: _containers.RepeatedCompositeFieldContainer[CatalogDeltaOffer]
+    def __init__(self, number: _Optional[int] = ..., version: _Optional[str] = ..., schema: _Optional[int] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., deltas: _Optional[_Iterable[_Union[CatalogDeltaOffer, _Mapping]]] = ...) -> None: ...
+
+class CatalogDeltaOffer(_message.Message):
+    __slots__ = ("base_number", "size_bytes", "sha256")
+    BASE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    base_number: int
+    size_bytes: int
+    sha256: str
+    def __init__(self, base_number: _Optional[int] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ...) -> None: ...
+
+class ReadCatalogChunkRequest(_message.Message):
+    __slots__ = ("room", "number", "base_number", "offset", "max_bytes")
+    ROOM_FIELD_NUMBER: _ClassVar[int]
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    BASE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    OFFSET_FIELD_NUMBER: _ClassVar[int]
+    MAX_BYTES_FIELD_NUMBER: _ClassVar[int]
+    room: str
+    number: int
+    base_number: int
+    offset: int
+    max_bytes: int
+    def __init__(self, room: _Optional[str] = ..., number: _Optional[int] = ..., base_number: _Optional[int] = ..., offset: _Optional[int] = ..., max_bytes: _Optional[int] = ...) -> None: ...
+
+class ReadCatalogChunkResponse(_message.Message):
+    __slots__ = ("data", "offset", "size_bytes", "sha256")
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    OFFSET_FIELD_NUMBER: _ClassVar[int]
+    SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    data: bytes
+    offset: int
+    size_bytes: int
+    sha256: str
+    def __init__(self, data: _Optional[bytes] = ..., offset: _Optional[int] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ...) -> None: ...

@@ -42,6 +42,11 @@ class RoomLinkServiceStub:
                 request_serializer=ktv_dot_v1_dot_link__pb2.ConnectRequest.SerializeToString,
                 response_deserializer=ktv_dot_v1_dot_link__pb2.ConnectResponse.FromString,
                 _registered_method=True)
+        self.ReadCatalogChunk = channel.unary_unary(
+                '/ktv.v1.RoomLinkService/ReadCatalogChunk',
+                request_serializer=ktv_dot_v1_dot_link__pb2.ReadCatalogChunkRequest.SerializeToString,
+                response_deserializer=ktv_dot_v1_dot_link__pb2.ReadCatalogChunkResponse.FromString,
+                _registered_method=True)
 
 
 class RoomLinkServiceServicer:
@@ -58,6 +63,15 @@ class RoomLinkServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReadCatalogChunk(self, request, context):
+        """One piece of a published catalog version (the whole file, or the delta from the version
+        the room has), from a byte offset: a room resumes an interrupted download where it
+        stopped. The controller offers versions on the Connect stream (`catalog_offer`).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RoomLinkServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -65,6 +79,11 @@ def add_RoomLinkServiceServicer_to_server(servicer, server):
                     servicer.Connect,
                     request_deserializer=ktv_dot_v1_dot_link__pb2.ConnectRequest.FromString,
                     response_serializer=ktv_dot_v1_dot_link__pb2.ConnectResponse.SerializeToString,
+            ),
+            'ReadCatalogChunk': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReadCatalogChunk,
+                    request_deserializer=ktv_dot_v1_dot_link__pb2.ReadCatalogChunkRequest.FromString,
+                    response_serializer=ktv_dot_v1_dot_link__pb2.ReadCatalogChunkResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -97,6 +116,33 @@ class RoomLinkService:
             '/ktv.v1.RoomLinkService/Connect',
             ktv_dot_v1_dot_link__pb2.ConnectRequest.SerializeToString,
             ktv_dot_v1_dot_link__pb2.ConnectResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReadCatalogChunk(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ktv.v1.RoomLinkService/ReadCatalogChunk',
+            ktv_dot_v1_dot_link__pb2.ReadCatalogChunkRequest.SerializeToString,
+            ktv_dot_v1_dot_link__pb2.ReadCatalogChunkResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -74,16 +74,18 @@ POWER_MODE_ON: PowerMode
 POWER_MODE_OFF: PowerMode
 
 class AgentStatus(_message.Message):
-    __slots__ = ("online", "last_seen_time", "agent_version", "peer")
+    __slots__ = ("online", "last_seen_time", "agent_version", "peer", "catalog_version")
     ONLINE_FIELD_NUMBER: _ClassVar[int]
     LAST_SEEN_TIME_FIELD_NUMBER: _ClassVar[int]
     AGENT_VERSION_FIELD_NUMBER: _ClassVar[int]
     PEER_FIELD_NUMBER: _ClassVar[int]
+    CATALOG_VERSION_FIELD_NUMBER: _ClassVar[int]
     online: bool
     last_seen_time: _timestamp_pb2.Timestamp
     agent_version: str
     peer: str
-    def __init__(self, online: _Optional[bool] = ..., last_seen_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agent_version: _Optional[str] = ..., peer: _Optional[str] = ...) -> None: ...
+    catalog_version: str
+    def __init__(self, online: _Optional[bool] = ..., last_seen_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agent_version: _Optional[str] = ..., peer: _Optional[str] = ..., catalog_version: _Optional[str] = ...) -> None: ...
 
 class RoomAlert(_message.Message):
     __slots__ = ("kind", "message", "since_time", "alert_kind")

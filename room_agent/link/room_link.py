@@ -20,8 +20,10 @@ import grpc
 
 from ktv.errors import KtvError, Unavailable
 from ktv.v1 import link_pb2, link_pb2_grpc
+from media_index.schema import SCHEMA_VERSION
 from room_agent.link import settings
 from room_agent.link.backoff import Backoff
+from room_agent.link.catalog_fetch import CatalogFetcher, CatalogSync
 from room_agent.link.commands import CommandDispatcher
 from room_agent.link.credentials import AgentCredential, link_channel
 from room_agent.link.discovery import ControllerAddress, ControllerLocator
@@ -56,6 +58,7 @@ class RoomLink:
         keepalive_time_s: float = settings.keepalive_time_s,
         keepalive_timeout_s: float = settings.keepalive_timeout_s,
         agent_port: int = 0,
+        catalog: CatalogFetcher | None = None,
     ) -> None:
         self.room_id = room_id
         self.outbox = outbox
@@ -64,6 +67,9 @@ class RoomLink:
         self._credential = credential
         self.heartbeat_interval_s = heartbeat_interval_s
         self.backoff = backoff or Backoff()
+        self.catalog = catalog  # fetches the catalog versions the controller offers
+        if catalog is not None:
+            catalog_version = catalog.keeper.label
         self._catalog_version = catalog_version
         self.agent_port = agent_port  # mutual-TLS port when zeroconf does not tell it
         # HTTP/2 keepalive pings notice a controller that vanished without a FIN/RST (power
@@ -142,6 +148,12 @@ class RoomLink:
         ) as channel:
             stub = link_pb2_grpc.RoomLinkServiceStub(channel)
             call = stub.Connect(metadata=metadata)
+            beat_now = asyncio.Event()
+            sync = (
+                CatalogSync(self.catalog, stub, metadata, beat_now.set)
+                if self.catalog is not None
+                else None
+            )
             try:
                 await self._handshake(call)
                 await LinkStream(
@@ -151,6 +163,9 @@ class RoomLink:
                     dispatcher=self.dispatcher,
                     heartbeat_interval_s=self.heartbeat_interval_s,
                     wake=self._wake,
+                    catalog=sync,
+                    catalog_version=self._catalog_version,
+                    beat_now=beat_now,
                 ).serve(self._stop)
             finally:
                 call.cancel()
@@ -159,8 +174,9 @@ class RoomLink:
         hello = link_pb2.AgentHello(
             room=f"rooms/{self.room_id}",
             agent_version=AGENT_VERSION,
-            catalog_version=self._catalog_version(),
+            catalog_version=self._catalog_version(),  # a stat; the file is read once a version
             heartbeat_interval_seconds=max(1, round(self.heartbeat_interval_s)),
+            catalog_schema=SCHEMA_VERSION,
         )
         await call.write(link_pb2.ConnectRequest(hello=hello))
         try:

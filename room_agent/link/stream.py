@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import grpc
@@ -17,6 +18,7 @@ import grpc
 from ktv.errors import Unauthenticated
 from ktv.v1 import link_pb2
 from room_agent.link import convert, settings
+from room_agent.link.catalog_fetch import CatalogSync
 from room_agent.link.commands import CommandDispatcher
 from room_agent.link.outbox import Outbox
 
@@ -56,6 +58,9 @@ class LinkStream:
         dispatcher: CommandDispatcher,
         heartbeat_interval_s: float,
         wake: asyncio.Event,
+        catalog: CatalogSync | None = None,
+        catalog_version: Callable[[], str] = lambda: "",
+        beat_now: asyncio.Event | None = None,
     ) -> None:
         self.room_id = room_id
         self.call = call
@@ -67,6 +72,9 @@ class LinkStream:
         self._in_flight: dict[str, int] = {}  # event id -> outbox seq, sent and not acked
         self._acked: list[str] = []
         self._acks_ready = asyncio.Event()
+        self.catalog = catalog
+        self._catalog_version = catalog_version
+        self._beat_now = beat_now or asyncio.Event()  # set: heartbeat at once (new catalog)
 
     async def serve(self, stop: asyncio.Event) -> None:
         """Run until the stream breaks (raises) or ``stop`` is set (returns)."""
@@ -84,6 +92,8 @@ class LinkStream:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await self._flush_acks()  # acks already received must not be resent
+            if self.catalog is not None:
+                await self.catalog.close()  # a download resumes on the next stream
         for task in done:
             error = None if task.cancelled() else task.exception()
             if error is not None:
@@ -111,6 +121,9 @@ class LinkStream:
             elif kind == "command":
                 outcome = await asyncio.to_thread(self.dispatcher.apply, response.command)
                 await self._write(link_pb2.ConnectRequest(command_result=outcome.to_proto()))
+            elif kind == "catalog_offer":
+                if self.catalog is not None:
+                    self.catalog.offered(response.catalog_offer)
             else:
                 log.warning("room %s ignores controller message %r", self.room_id, kind)
 
@@ -159,11 +172,17 @@ class LinkStream:
     async def _heartbeat(self) -> None:
         while True:
             depth = await asyncio.to_thread(self.outbox.depth)
+            version = self._catalog_version()  # a stat; the file is read once a version
             beat = link_pb2.AgentHeartbeat(
-                send_time=convert.timestamp(datetime.now(UTC)), outbox_depth=depth
+                send_time=convert.timestamp(datetime.now(UTC)),
+                outbox_depth=depth,
+                catalog_version=version,
             )
             await self._write(link_pb2.ConnectRequest(heartbeat=beat))
-            await asyncio.sleep(self.heartbeat_interval_s)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.heartbeat_interval_s):
+                    await self._beat_now.wait()
+            self._beat_now.clear()
 
     async def _park_refused_event(self, error: BaseException) -> None:
         """A stream ended with INVALID_ARGUMENT naming an event we sent: that event would be

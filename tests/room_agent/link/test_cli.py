@@ -82,7 +82,16 @@ def test_a_headless_agent_locks_at_once_into_a_running_emergency(tmp_path: Path)
                 "run", "--room", "A08", "--headless", "--controller", controller.target,
                 "--data-dir", str(tmp_path),
             ) as proc:  # fmt: skip
-                await eventually(state_file.exists, timeout_s=30, what="room state written")
+                # the state file is written when the room is built, before the link is up:
+                # wait for the Welcome to reach it (a SIGTERM sent at once raced the link)
+                await eventually(
+                    lambda: (
+                        state_file.exists()
+                        and json.loads(state_file.read_text(encoding="utf-8"))["emergency"]
+                    ),
+                    timeout_s=30,
+                    what="the Welcome's emergency in the room state",
+                )
                 await stop_gracefully(proc)
             state = json.loads(state_file.read_text(encoding="utf-8"))
             assert state["emergency"] is True
