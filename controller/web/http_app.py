@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route as HttpRoute
@@ -74,6 +75,19 @@ def _error(error: KtvError) -> JSONResponse:
 
 def _refused(error: RpcRefused) -> JSONResponse:
     return JSONResponse(error.error.body(), status_code=error.error.http_status)
+
+
+def _http_refusal(request: Request, error: HTTPException) -> Response:
+    """Starlette's own 404/405 (no such path, wrong verb): JSON like every /api answer."""
+    if not request.url.path.startswith("/api/"):
+        return Response(error.detail, status_code=error.status_code, media_type="text/plain")
+    status = {404: "NOT_FOUND", 405: "UNIMPLEMENTED"}.get(error.status_code, "INVALID_ARGUMENT")
+    body = {
+        "reason": "UNKNOWN_METHOD" if error.status_code == 405 else "NOT_FOUND",
+        "message": f"{request.method} {request.url.path[:200]}: {error.detail}",
+        "status": status,
+    }
+    return JSONResponse(body, status_code=error.status_code)
 
 
 def _internal(request: Request, error: Exception) -> JSONResponse:
@@ -373,6 +387,7 @@ def build_app(ctx: WebContext) -> SecurityHeaders:
         exception_handlers={
             KtvError: lambda request, error: _error(error),
             RpcRefused: lambda request, error: _refused(error),
+            HTTPException: _http_refusal,
             Exception: _internal,
         },
     )
