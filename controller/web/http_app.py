@@ -5,6 +5,7 @@ controller's, reached through :class:`controller.web.gateway.Gateway`."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import uuid
@@ -117,6 +118,21 @@ def session_body(ctx: WebContext, session: WebSession) -> dict[str, object]:
         "idle_timeout_s": int(ctx.sessions.idle_timeout.total_seconds()),
         "methods": methods_for(ctx.routes, session.role),
     }
+
+
+async def revoke_ended_sessions(ctx: WebContext) -> int:
+    """Revokes the tokens of web sessions that went idle (AuthService.Logout as their holder),
+    so an idle timeout ends the credential too, not only the cookie. How many."""
+    tokens = ctx.sessions.take_ended()
+    for token in tokens:
+        with contextlib.suppress(RpcRefused):  # revoked or expired already
+            await ctx.gateway.invoke(
+                LOGOUT,
+                auth_pb2.LogoutRequest(request_id=uuid.uuid4().hex),
+                auth_pb2.LogoutResponse,
+                token,
+            )
+    return len(tokens)
 
 
 def build_app(ctx: WebContext) -> SecurityHeaders:
