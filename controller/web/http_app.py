@@ -158,6 +158,16 @@ def build_app(ctx: WebContext) -> SecurityHeaders:
             WHOAMI, auth_pb2.WhoAmIRequest(), auth_pb2.WhoAmIResponse, token
         )
 
+    async def logout(token: str) -> None:
+        """Revokes ``token`` as its holder; one already revoked or expired is fine."""
+        with contextlib.suppress(RpcRefused):
+            await gateway.invoke(
+                LOGOUT,
+                auth_pb2.LogoutRequest(request_id=uuid.uuid4().hex),
+                auth_pb2.LogoutResponse,
+                token,
+            )
+
     def set_cookies(response: Response, session_id: str, session: WebSession) -> None:
         response.set_cookie(
             SESSION_COOKIE,
@@ -200,9 +210,10 @@ def build_app(ctx: WebContext) -> SecurityHeaders:
         check_same_origin(request)
         login = parse(await json_body(request), auth_pb2.LoginRequest)
         answer = await gateway.invoke(LOGIN, login, auth_pb2.LoginResponse, "")
-        who = await gateway.invoke(
-            WHOAMI, auth_pb2.WhoAmIRequest(), auth_pb2.WhoAmIResponse, answer.token
-        )
+        who = await whoami(answer.token)
+        replaced = sessions.close(request.cookies.get(SESSION_COOKIE))
+        if replaced is not None:  # the desk's PC changes hands: the previous staff's token ends
+            await logout(replaced.token)
         session_id, session = sessions.open(
             answer.token,
             who.staff_id,
@@ -222,9 +233,7 @@ def build_app(ctx: WebContext) -> SecurityHeaders:
                 "GET /api/session is for cookie sessions", reason="SIGN_IN_REQUIRED"
             )
         try:
-            await gateway.invoke(
-                WHOAMI, auth_pb2.WhoAmIRequest(), auth_pb2.WhoAmIResponse, caller.token
-            )
+            await whoami(caller.token)
         except RpcRefused:
             sessions.close_token(caller.token)
             raise
@@ -236,8 +245,7 @@ def build_app(ctx: WebContext) -> SecurityHeaders:
         check_csrf(request, caller)
         sessions.close(request.cookies.get(SESSION_COOKIE))
         if caller.session is not None:
-            logout = auth_pb2.LogoutRequest(request_id=uuid.uuid4().hex)
-            await gateway.invoke(LOGOUT, logout, auth_pb2.LogoutResponse, caller.token)
+            await logout(caller.token)
         response = Response(status_code=204)
         clear_cookies(response)
         return response
