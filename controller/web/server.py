@@ -111,7 +111,6 @@ async def start_web(
     app.permissions.allow(WEB_ROUTES)
     sessions = WebSessions(app.clock, web.idle_timeout_s)
     fanout = BoardFanout(app.board, app.clock)
-    fanout.start()
     context = WebContext(
         gateway=Gateway(internal_target),
         sessions=sessions,
