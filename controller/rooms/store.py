@@ -10,6 +10,7 @@ from controller.rooms.model import (
     AgentLink,
     BoardRoom,
     PowerMode,
+    RoomLayout,
     RoomPower,
     RoomState,
     SensorPins,
@@ -58,8 +59,9 @@ class RoomRecords:
             " agent_version=?, agent_peer=?, agent_status_since=?, door_open=?, door_since=?,"
             " occupied=?, presence_since=?, revision=?, service_kind=?, service_note=?,"
             " service_since=?, session_continues=?, pins=?, power_on=?, power_scene=?,"
-            " power_reason=?, power_since=?, power_load_watts=?, power_mode=?, health=?"
-            " WHERE room_id=?",
+            " power_reason=?, power_since=?, power_load_watts=?, power_mode=?, health=?,"
+            " guest_count=?, layout_floor=?, layout_column=?, layout_row=?, layout_width=?,"
+            " layout_height=? WHERE room_id=?",
             (
                 room.display_name,
                 room.tier,
@@ -90,6 +92,12 @@ class RoomRecords:
                 room.power.load_watts,
                 room.power.mode.value,
                 room.health,
+                room.guest_count,
+                room.layout.floor,
+                room.layout.column,
+                room.layout.row,
+                room.layout.width,
+                room.layout.height,
                 room.room_id,
             ),
         )
@@ -195,4 +203,12 @@ class RoomRecords:
             ),
             health=r.get("health") or "",
             revision=r["revision"],
+            guest_count=r.get("guest_count") or 0,
+            layout=RoomLayout(
+                r.get("layout_floor") or "1F",
+                r.get("layout_column") or 0,
+                r.get("layout_row") or 0,
+                r.get("layout_width") or 1,
+                r.get("layout_height") or 1,
+            ),
         )
