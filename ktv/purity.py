@@ -40,6 +40,7 @@ DOMAIN_MODULES = (
     "controller.billing.records",
     "controller.billing.settlement",
     "controller.billing.tab",
+    "controller.billing.tenders",
     "controller.billing.till",
     # controller: members, rooms (occupancy alerts), auth, scheduler
     "controller.members.campaigns",

@@ -138,6 +138,7 @@ BILLING = {
     "UNKNOWN_PAYMENT": "no payment with this id on the bill",
     "BILL_CLOSED": "the bill is closed; nothing more can be added or paid",
     "BILL_NOT_PAID": "the bill still has money due; take the rest first",
+    "ACCOUNT_REQUIRED": "签单 (signed credit) needs the named account it is signed to",
     "NO_TENDER": "say how the guest pays (cash, wechat, ...)",
     "BAD_TENDER": "a payment's tender is missing or not one the system knows",
     "OVERPAYMENT": "only cash may exceed what is due (it gives change)",
@@ -190,6 +191,9 @@ MEMBERS = {
     "BAD_CAMPAIGN": "campaign must be birthday, win_back, or an event name with a tag",
 }
 
+REPORTS = {
+}
+
 OPERATIONS = {
     "DATA_DIR_IN_USE": "a controller is running on this data directory; stop it first",
     "TLS_REQUIRED": "no venue TLS: run ktv-controller init (or --insecure-dev to develop)",
@@ -225,6 +229,7 @@ AREAS: dict[str, dict[str, str]] = {
     "Rooms, board and agent link": ROOMS,
     "Billing": BILLING,
     "Members": MEMBERS,
+    "Reports, day close and shift handover": REPORTS,
     "Controller operations": OPERATIONS,
     "Room agent": ROOM_AGENT,
     "Media index": MEDIA_INDEX,

@@ -210,6 +210,14 @@ def _paid(tab: Tab, e: PaymentTaken, plan: PricePlan) -> Tab:
     require_role(e.actor, SELF_SERVICE_TIME if member_pays else CASHIERS, "taking a payment")
     if p.amount_fen <= 0 or p.refund_of:
         raise InvalidArgument("a payment is a positive amount", reason="BAD_AMOUNT")
+    if p.tender is Tender.HOSPITALITY:
+        require_role(e.actor, MANAGERS, "招待 (hospitality)")
+        if not p.reference.strip():
+            raise InvalidArgument("招待 needs a reference: for whom", reason="REASON_REQUIRED")
+    if p.tender is Tender.SIGNED_CREDIT and not p.reference.strip():
+        raise InvalidArgument(
+            "签单 needs the account it is signed to (--account)", reason="ACCOUNT_REQUIRED"
+        )
     if any(q.payment_id == p.payment_id for q in tab.payments):
         raise AlreadyExists(f"payment {p.payment_id} exists")
     due = compute_bill(tab, plan, e.at).due_fen

@@ -32,6 +32,8 @@ TENDER_OPTIONS = {
     "alipay": pb.TENDER_ALIPAY,
     "unionpay": pb.TENDER_UNIONPAY_QR,
     "stored_value": pb.TENDER_STORED_VALUE,
+    "hospitality": pb.TENDER_HOSPITALITY,  # 招待 (manager; --ref says for whom)
+    "signed_credit": pb.TENDER_SIGNED_CREDIT,  # 签单 (--account names who signs)
 }
 
 
@@ -76,6 +78,12 @@ def _tender_options(parser: argparse.ArgumentParser) -> None:
         help="stored value: the paying member (phone, card number or members/ID)",
     )
     parser.add_argument("--pin", type=types.pin, default="", help="stored value: the member's PIN")
+    parser.add_argument(
+        "--account",
+        type=types.CODE,
+        default="",
+        help="签单 (signed credit): the account it is signed to",
+    )
 
 
 def tenders(args: argparse.Namespace) -> list[pb.TenderAmount]:
@@ -89,6 +97,8 @@ def tenders(args: argparse.Namespace) -> list[pb.TenderAmount]:
                 )
                 continue
             ref = "" if tender == pb.TENDER_CASH else args.ref
+            if tender == pb.TENDER_SIGNED_CREDIT:
+                ref = args.account or args.ref
             out.append(pb.TenderAmount(tender=tender, amount_fen=fen, reference=ref))
     return out
 

@@ -21,6 +21,8 @@ class Tender(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     TENDER_ALIPAY: _ClassVar[Tender]
     TENDER_UNIONPAY_QR: _ClassVar[Tender]
     TENDER_STORED_VALUE: _ClassVar[Tender]
+    TENDER_HOSPITALITY: _ClassVar[Tender]
+    TENDER_SIGNED_CREDIT: _ClassVar[Tender]
 
 class BillLineKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -94,6 +96,8 @@ TENDER_WECHAT: Tender
 TENDER_ALIPAY: Tender
 TENDER_UNIONPAY_QR: Tender
 TENDER_STORED_VALUE: Tender
+TENDER_HOSPITALITY: Tender
+TENDER_SIGNED_CREDIT: Tender
 BILL_LINE_KIND_UNSPECIFIED: BillLineKind
 BILL_LINE_KIND_ROOM_TIME: BillLineKind
 BILL_LINE_KIND_TIME_BOUGHT: BillLineKind
