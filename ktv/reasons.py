@@ -192,6 +192,9 @@ MEMBERS = {
 }
 
 REPORTS = {
+    "BAD_DAY": "a business day is not YYYY-MM-DD, or a range ends before it starts",
+    "RANGE_TOO_LONG": "a range report covers at most 400 business days; ask for less",
+    "DAY_NOT_OVER": "a business day can be closed only after the next day's cut-off",
 }
 
 OPERATIONS = {

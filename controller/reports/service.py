@@ -1,0 +1,128 @@
+"""``ReportDesk``: builds reports from the read model (catching it up first) and closes days.
+
+A closed day is a stored snapshot: asking for it again returns the snapshot, whatever
+happened since (a later refund or a late bill is booked on the day it happens, naming the
+day it belongs to). A day can be closed once it is over (after the next day's cut-off).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+from controller.billing.clock import VenueClock
+from controller.reports import engine, periods
+from controller.reports.engine import Facts
+from controller.reports.model import PeriodKind, Report
+from controller.reports.store import FactReader, ReportRecords
+from controller.store.db import Store
+from ktv.errors import FailedPrecondition
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ReportDesk:
+    def __init__(self, store: Store, *, clock: Callable[[], datetime] = utc_now) -> None:
+        self.store = store
+        self.records = ReportRecords(store)
+        self.clock = clock
+
+    def venue_clock(self) -> VenueClock:
+        return self.records.clock()
+
+    def today(self) -> date:
+        """The business day now."""
+        return self.venue_clock().business_day(self.clock())
+
+    def facts(self, first: date, last: date, *, open_bills: bool = False) -> Facts:
+        """Catch the read model up (short write transactions), then read one snapshot."""
+        self.records.catch_up()
+        vc = self.venue_clock()
+        start, end = vc.day_start(first), vc.day_end(last)
+        with FactReader(str(self.store.path)) as r:
+            members, by_day = r.members(start, end, vc)
+            facts = Facts(
+                first_day=first,
+                last_day=last,
+                rooms=r.rooms(),
+                bills=r.bills(first, last),
+                lines=r.lines(first, last),
+                payments=r.payments(first, last),
+                topups=r.topups(start, end, vc),
+                points=r.points(start, end, vc),
+                members=members,
+                new_members_by_day=by_day,
+                menu=r.menu(),
+            )
+        if open_bills:
+            facts = replace(facts, open_bills=self.records.open_bills_at(end, self.clock()))
+        return facts
+
+    def day(self, day: date | None = None) -> Report:
+        """营业日报 of ``day`` (default: today's business day, so far): the stored snapshot
+        of a closed day, else built now."""
+        day = day or self.today()
+        closed = self.records.closed(day)
+        if closed is not None:
+            return closed
+        return engine.build(self.facts(day, day, open_bills=True), PeriodKind.DAY)
+
+    def period(self, kind: PeriodKind, day: date, last: date | None = None) -> Report:
+        """A week, month, quarter or range with its trend and comparisons (the period
+        before, the same period a year before)."""
+        if kind is PeriodKind.DAY:
+            return self.day(day)
+        first, last = periods.bounds(kind, day, last)
+        prev = periods.previous(kind, first, last)
+        year = periods.year_before(kind, first, last)
+        return engine.build(
+            self.facts(first, last),
+            kind,
+            previous=self.facts(*prev),
+            last_year=self.facts(*year),
+        )
+
+    def close_day(self, day: date, staff_id: str) -> Report:
+        """日结: freeze ``day``. Closing a closed day returns its snapshot unchanged."""
+        vc = self.venue_clock()
+        now = self.clock()
+        if now < vc.day_end(day):
+            raise FailedPrecondition(
+                f"business day {day} is not over until "
+                f"{vc.day_end(day).astimezone(vc.tz):%m-%d %H:%M}",
+                reason="DAY_NOT_OVER",
+            )
+        with self.store.transaction():  # nothing is projected between the build and the close
+            existing = self.records.closed(day)
+            if existing is not None:
+                return existing
+            report = engine.build(self.facts_in_transaction(day), PeriodKind.DAY)
+            report = replace(report, closed_at=now.isoformat(), closed_by=staff_id)
+            self.records.save_closed(report)
+        return report
+
+    def facts_in_transaction(self, day: date) -> Facts:
+        """The day's facts read through the store's own connection, inside the close's write
+        transaction (so no event can be projected between reading and freezing)."""
+        self.records.catch_up()
+        vc = self.venue_clock()
+        start, end = vc.day_start(day), vc.day_end(day)
+        r = FactReader.on(self.store.conn)
+        members, by_day = r.members(start, end, vc)
+        return Facts(
+            first_day=day,
+            last_day=day,
+            rooms=r.rooms(),
+            bills=r.bills(day, day),
+            lines=r.lines(day, day),
+            payments=r.payments(day, day),
+            topups=r.topups(start, end, vc),
+            points=r.points(start, end, vc),
+            members=members,
+            new_members_by_day=by_day,
+            menu=r.menu(),
+            open_bills=self.records.open_bills_at(end, self.clock()),
+        )
