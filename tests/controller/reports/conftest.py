@@ -72,8 +72,7 @@ def sv(amount_fen: int) -> TenderAmount:
     return TenderAmount(Tender.STORED_VALUE, amount_fen, "13800138000:2580")
 
 
-@pytest.fixture
-def venue(tmp_path):
+def make_venue(tmp_path: Path) -> Venue:
     clock = FakeClock(local(TUE, 10, 30))
     store = open_store(tmp_path / "controller.db")
     board = RoomBoard(store, tiers=("small", "vip"), clock=clock)
@@ -85,8 +84,14 @@ def venue(tmp_path):
     providers[Tender.STORED_VALUE] = StoredValueProvider(members)
     billing = BillingDesk(board, clock=clock, providers=providers)
     billing.import_config(EXAMPLE.read_text(encoding="utf-8"), MANAGER)
-    yield Venue(billing, members, ReportDesk(store, clock=clock), clock)
-    store.close()
+    return Venue(billing, members, ReportDesk(store, clock=clock), clock)
+
+
+@pytest.fixture
+def venue(tmp_path):
+    v = make_venue(tmp_path)
+    yield v
+    v.billing.store.close()
 
 
 def later(instant: datetime, **delta: float) -> datetime:
