@@ -57,6 +57,7 @@ SERVICE_MODULE_PATHS = [
     "controller.members.api",
     "controller.billing.api",
     "controller.scheduler.api",
+    "controller.reports.api",
 ]
 
 

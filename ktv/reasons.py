@@ -194,6 +194,7 @@ MEMBERS = {
 REPORTS = {
     "BAD_DAY": "a business day is not YYYY-MM-DD, or a range ends before it starts",
     "RANGE_TOO_LONG": "a range report covers at most 400 business days; ask for less",
+    "BAD_PERIOD": "a report's period must be DAY, WEEK, MONTH, QUARTER or RANGE",
     "DAY_NOT_OVER": "a business day can be closed only after the next day's cut-off",
 }
 

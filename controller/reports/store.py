@@ -22,6 +22,7 @@ from controller.billing.clock import VenueClock
 from controller.billing.codec import decode_event
 from controller.billing.events import PaymentRefunded, PaymentTaken
 from controller.billing.store import BillingRecords
+from controller.reports import settings
 from controller.reports.facts import (
     BillFact,
     LineFact,
@@ -133,7 +134,6 @@ PROJECTED_KINDS = (
     "OrderComped",
     "OrderCancelled",
 )
-CATCH_UP_BATCH = 500
 BILL_COLUMNS = [
     "tab_id",
     "origin_day",
@@ -265,7 +265,7 @@ class ReportRecords:
         )
 
     # --- the projector --------------------------------------------------------------------
-    def catch_up(self, batch: int = CATCH_UP_BATCH) -> int:
+    def catch_up(self, batch: int = settings.catch_up_batch_events) -> int:
         """Project billing events appended since the last call; returns how many were read.
         Each batch is one short write transaction (a report never waits long behind it)."""
         done = 0

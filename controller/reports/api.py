@@ -1,0 +1,106 @@
+"""``ktv.v1.ReportService`` over gRPC: a thin adapter over :class:`ReportDesk`. Reports are
+built in a worker thread on a read-only connection of their own, so the event loop and the
+store's write lock stay free for checkouts while a quarter is added up."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Mapping
+from datetime import timedelta
+
+import grpc
+
+from controller.api.idempotent import once
+from controller.app import ControllerApp, register_service_module
+from controller.auth.interceptor import current_principal
+from controller.auth.model import Role
+from controller.auth.permissions import MANAGER_UP, Permission, service_rows
+from controller.reports import settings
+from controller.reports.convert import parse_day, period_from_pb, report_to_pb
+from controller.reports.model import PeriodKind
+from controller.reports.service import ReportDesk
+from ktv.errors import InvalidArgument, KtvError
+from ktv.v1 import reports_pb2 as pb
+from ktv.v1 import reports_pb2_grpc
+
+log = logging.getLogger(__name__)
+CASHIER_UP = frozenset({Role.CASHIER, Role.MANAGER, Role.ADMIN})
+
+PERMISSIONS = service_rows(
+    "ktv.v1.ReportService",
+    {
+        "GetDayReport": Permission(CASHIER_UP),
+        "GetPeriodReport": Permission(MANAGER_UP),
+        "CloseDay": Permission(MANAGER_UP),
+    },
+)
+
+
+class ReportServicer(reports_pb2_grpc.ReportServiceServicer):
+    def __init__(self, desk: ReportDesk) -> None:
+        self.desk = desk
+
+    def _tz(self) -> str:
+        return self.desk.venue_clock().timezone
+
+    async def GetDayReport(
+        self, request: pb.GetDayReportRequest, context: object
+    ) -> pb.GetDayReportResponse:
+        day = parse_day(request.day)
+        report = await asyncio.to_thread(self.desk.day, day)
+        return pb.GetDayReportResponse(report=report_to_pb(report, self._tz()))
+
+    async def GetPeriodReport(
+        self, request: pb.GetPeriodReportRequest, context: object
+    ) -> pb.GetPeriodReportResponse:
+        kind = period_from_pb(request.period)
+        day = parse_day(request.day)
+        last = parse_day(request.last_day, "last_day")
+        if kind is PeriodKind.RANGE and (day is None or last is None):
+            raise InvalidArgument("a range needs day and last_day", reason="BAD_DAY")
+
+        def build() -> object:
+            return self.desk.period(kind, day or self.desk.today(), last)
+
+        report = await asyncio.to_thread(build)
+        return pb.GetPeriodReportResponse(report=report_to_pb(report, self._tz()))  # type: ignore[arg-type]
+
+    async def CloseDay(self, request: pb.CloseDayRequest, context: object) -> pb.CloseDayResponse:
+        day = parse_day(request.day)
+        staff = current_principal().staff_id
+
+        def act() -> pb.CloseDayResponse:
+            which = day or self.desk.today() - timedelta(days=1)
+            report = self.desk.close_day(which, staff)
+            return pb.CloseDayResponse(report=report_to_pb(report, self._tz()))
+
+        return once(
+            self.desk.store, "/ktv.v1.ReportService/CloseDay", request, pb.CloseDayResponse, act
+        )
+
+
+class ReportsModule:
+    def permissions(self) -> Mapping[str, Permission]:
+        return PERMISSIONS
+
+    def add_to_server(self, server: grpc.aio.Server, app: ControllerApp) -> list[str]:
+        desk = ReportDesk(app.store, clock=app.clock)
+        reports_pb2_grpc.add_ReportServiceServicer_to_server(ReportServicer(desk), server)
+        with contextlib.suppress(RuntimeError):  # no running loop: tests that only build
+            asyncio.get_running_loop().create_task(_keep_up(desk))
+        return [pb.DESCRIPTOR.services_by_name["ReportService"].full_name]
+
+
+async def _keep_up(desk: ReportDesk) -> None:
+    """Keep the read model close to the log, so a report never starts far behind."""
+    while True:
+        await asyncio.sleep(settings.catch_up_interval_s)
+        try:
+            await asyncio.to_thread(desk.records.catch_up)
+        except KtvError:
+            log.exception("reports: catching up with the billing log failed")
+
+
+register_service_module(ReportsModule)
