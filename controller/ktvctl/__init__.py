@@ -45,6 +45,7 @@ COMMAND_MODULES = [
     "controller.ktvctl.prices",
     "controller.ktvctl.members",
     "controller.ktvctl.scheduler",
+    "controller.ktvctl.reports",
 ]
 
 
