@@ -195,6 +195,10 @@ REPORTS = {
     "BAD_DAY": "a business day is not YYYY-MM-DD, or a range ends before it starts",
     "RANGE_TOO_LONG": "a range report covers at most 400 business days; ask for less",
     "BAD_PERIOD": "a report's period must be DAY, WEEK, MONTH, QUARTER or RANGE",
+    "SHIFT_OPEN": "the cash drawer has an open shift: hand it over before another starts",
+    "NO_SHIFT": "the cash drawer has no open shift: start one (ktvctl shift start)",
+    "NOT_YOUR_SHIFT": "only the shift's own cashier or a manager hands it over",
+    "VARIANCE_REASON_REQUIRED": "the counted cash is not what the drawer should hold: say why",
     "DAY_NOT_OVER": "a business day can be closed only after the next day's cut-off",
 }
 

@@ -12,16 +12,19 @@ from datetime import timedelta
 
 import grpc
 
+from controller.api.convert import ts
 from controller.api.idempotent import once
 from controller.app import ControllerApp, register_service_module
 from controller.auth.interceptor import current_principal
-from controller.auth.model import Role
+from controller.auth.model import Role, staff_id_input
 from controller.auth.permissions import MANAGER_UP, Permission, service_rows
 from controller.reports import settings
 from controller.reports.convert import parse_day, period_from_pb, report_to_pb
 from controller.reports.model import PeriodKind
-from controller.reports.service import ReportDesk
+from controller.reports.service import DEFAULT_DRAWER, ReportDesk, ShiftDesk
 from ktv.errors import InvalidArgument, KtvError
+from ktv.limits import CODE_MAX_CHARS
+from ktv.text import bounded
 from ktv.v1 import reports_pb2 as pb
 from ktv.v1 import reports_pb2_grpc
 
@@ -34,6 +37,9 @@ PERMISSIONS = service_rows(
         "GetDayReport": Permission(CASHIER_UP),
         "GetPeriodReport": Permission(MANAGER_UP),
         "CloseDay": Permission(MANAGER_UP),
+        "StartShift": Permission(CASHIER_UP),
+        "GetShift": Permission(CASHIER_UP),
+        "HandOverShift": Permission(CASHIER_UP),
     },
 )
 
@@ -41,6 +47,7 @@ PERMISSIONS = service_rows(
 class ReportServicer(reports_pb2_grpc.ReportServiceServicer):
     def __init__(self, desk: ReportDesk) -> None:
         self.desk = desk
+        self.shifts = ShiftDesk(desk)
 
     def _tz(self) -> str:
         return self.desk.venue_clock().timezone
@@ -79,6 +86,61 @@ class ReportServicer(reports_pb2_grpc.ReportServiceServicer):
         return once(
             self.desk.store, "/ktv.v1.ReportService/CloseDay", request, pb.CloseDayResponse, act
         )
+
+    async def StartShift(
+        self, request: pb.StartShiftRequest, context: object
+    ) -> pb.StartShiftResponse:
+        drawer = _drawer(request.drawer)
+        staff = current_principal().staff_id
+
+        def act() -> pb.StartShiftResponse:
+            shift = self.shifts.start(staff, drawer, request.float_fen)
+            return pb.StartShiftResponse(
+                shift_id=shift.shift_id,
+                drawer=shift.drawer,
+                staff_id=shift.staff_id,
+                start_time=ts(shift.started_at),
+                opening_fen=shift.opening_fen,
+            )
+
+        return once(
+            self.desk.store, "/ktv.v1.ReportService/StartShift", request, pb.StartShiftResponse, act
+        )
+
+    async def GetShift(self, request: pb.GetShiftRequest, context: object) -> pb.GetShiftResponse:
+        drawer = _drawer(request.drawer)
+        shift, sheet = await asyncio.to_thread(self.shifts.current, drawer)
+        return pb.GetShiftResponse(shift_id=shift.shift_id, report=report_to_pb(sheet, self._tz()))
+
+    async def HandOverShift(
+        self, request: pb.HandOverShiftRequest, context: object
+    ) -> pb.HandOverShiftResponse:
+        drawer = _drawer(request.drawer)
+        who = current_principal()
+        next_staff = staff_id_input(request.next_staff_id) if request.next_staff_id else ""
+
+        def act() -> pb.HandOverShiftResponse:
+            sheet = self.shifts.hand_over(
+                who.staff_id,
+                who.role in MANAGER_UP,
+                request.counted_fen,
+                reason=request.reason,
+                drawer=drawer,
+                handed_to=next_staff,
+            )
+            return pb.HandOverShiftResponse(report=report_to_pb(sheet, self._tz()))
+
+        return once(
+            self.desk.store,
+            "/ktv.v1.ReportService/HandOverShift",
+            request,
+            pb.HandOverShiftResponse,
+            act,
+        )
+
+
+def _drawer(name: str) -> str:
+    return bounded(name, what="a drawer", max_len=CODE_MAX_CHARS) or DEFAULT_DRAWER
 
 
 class ReportsModule:

@@ -42,6 +42,17 @@ CATEGORY_LABELS = {
 TOP_N = 10
 
 
+_CLASSES: dict[str, TenderClass] = {}
+
+
+def _class(code: str) -> TenderClass:
+    """tender_class, remembered (called once per payment of a quarter)."""
+    found = _CLASSES.get(code)
+    if found is None:
+        found = _CLASSES[code] = tender_class(code)
+    return found
+
+
 def _div(a: int, b: int) -> int:
     """a / b rounded half up (0 when b is 0)."""
     if b == 0:
@@ -98,34 +109,53 @@ def headline(f: Facts) -> list[Figure]:
     """The additive figures and the ratios made from them."""
     b = f.bills
     n_days = (f.last_day - f.first_day).days + 1
-    s = {
-        "room_time_fen": sum(x.room_time_fen for x in b),
-        "package_fen": sum(x.package_fen for x in b),
-        "fee_fen": sum(x.fee_fen for x in b),
-        "products_fen": sum(x.products_fen for x in b),
-        "minimum_fen": sum(x.minimum_fen for x in b),
-        "service_fen": sum(x.service_fen for x in b),
-        "comp_fen": sum(x.comp_fen for x in b),
-        "comp_cost_fen": sum(x.comp_cost_fen for x in b),
-        "discount_fen": sum(x.discount_fen for x in b),
-        "rounding_fen": sum(x.rounding_fen for x in b),
-        "revenue_fen": sum(x.total_fen for x in b),
-    }
-    gross = sum(s[k] for k in list(s)[:6])
-    by_class = {c: 0 for c in TenderClass}
-    refunds = 0
+    acc = [0] * 11
+    bills = sessions = guests = stay = 0
+    for x in b:  # one pass: a quarter holds tens of thousands of bills
+        acc[0] += x.room_time_fen
+        acc[1] += x.package_fen
+        acc[2] += x.fee_fen
+        acc[3] += x.products_fen
+        acc[4] += x.minimum_fen
+        acc[5] += x.service_fen
+        acc[6] += x.comp_fen
+        acc[7] += x.comp_cost_fen
+        acc[8] += x.discount_fen
+        acc[9] += x.rounding_fen
+        acc[10] += x.total_fen
+        bills += x.count
+        sessions += x.sessions
+        guests += x.guests
+        stay += x.stay_s
+    keys = [
+        "room_time_fen",
+        "package_fen",
+        "fee_fen",
+        "products_fen",
+        "minimum_fen",
+        "service_fen",
+        "comp_fen",
+        "comp_cost_fen",
+        "discount_fen",
+        "rounding_fen",
+        "revenue_fen",
+    ]
+    s = dict(zip(keys, acc, strict=True))
+    gross = sum(acc[:6])
+    by_tender: dict[str, int] = defaultdict(int)
+    refunds = sv_spend = 0
     for p in f.payments:
-        by_class[tender_class(p.tender)] += p.amount_fen
+        by_tender[p.tender] += p.amount_fen
         if p.amount_fen < 0:
             refunds -= p.amount_fen
-    sv_spend = sum(p.amount_fen for p in f.payments if p.tender == "stored_value")
+        if p.tender == "stored_value":
+            sv_spend += p.amount_fen
+    by_class = {c: 0 for c in TenderClass}
+    for tender, amount in by_tender.items():
+        by_class[_class(tender)] += amount
     topup_p = sum(t.principal_fen for t in f.topups if t.kind == "topup")
     topup_b = sum(t.bonus_fen for t in f.topups if t.kind == "topup")
     cash_out = -sum(t.principal_fen for t in f.topups if t.kind == "cash_out")
-    bills = len(b)
-    sessions = sum(x.sessions for x in b)
-    guests = sum(x.guests for x in b)
-    stay = sum(x.stay_s for x in b)
     F, C, BP, S = Unit.FEN, Unit.COUNT, Unit.BP, Unit.SECONDS
     return [
         Figure("revenue_fen", "营业额 (账单合计)", s["revenue_fen"], F),
@@ -230,11 +260,11 @@ def _tender_sections(payments: Sequence[PaymentFact]) -> list[Section]:
     for p in payments:
         if p.amount_fen >= 0:
             taken[p.tender] += p.amount_fen
-            count[p.tender] += 1
+            count[p.tender] += p.count
         else:
             back[p.tender] += p.amount_fen
     order = {c: i for i, c in enumerate(TenderClass)}
-    codes = sorted(set(taken) | set(back), key=lambda t: (order[tender_class(t)], t))
+    codes = sorted(set(taken) | set(back), key=lambda t: (order[_class(t)], t))
     tenders = Section(
         "tenders",
         "按支付方式",
@@ -251,7 +281,7 @@ def _tender_sections(payments: Sequence[PaymentFact]) -> list[Section]:
             (
                 t,
                 tender_label(t),
-                CLASS_LABELS[tender_class(t)],
+                CLASS_LABELS[_class(t)],
                 count[t],
                 taken[t],
                 back[t],
@@ -261,8 +291,8 @@ def _tender_sections(payments: Sequence[PaymentFact]) -> list[Section]:
         ),
     )
     by_class: dict[TenderClass, int] = {c: 0 for c in TenderClass}
-    for p in payments:
-        by_class[tender_class(p.tender)] += p.amount_fen
+    for t in codes:
+        by_class[_class(t)] += taken[t] + back[t]
     classes = Section(
         "tender_classes",
         "按收款类别",
@@ -272,8 +302,8 @@ def _tender_sections(payments: Sequence[PaymentFact]) -> list[Section]:
     per_staff: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for p in payments:
         acc = per_staff[p.staff_id]
-        acc[0 if tender_class(p.tender) is TenderClass.REVENUE else 1] += p.amount_fen
-        acc[2] += 1
+        acc[0 if _class(p.tender) is TenderClass.REVENUE else 1] += p.amount_fen
+        acc[2] += p.count
         if p.tender == "cash":
             acc[3] += p.amount_fen
     operators = Section(
@@ -375,7 +405,7 @@ def _room_fee_section(bills: Sequence[BillFact]) -> Section:
     acc: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for b in bills:
         a = acc[(b.tier, b.band)]
-        a[0] += 1
+        a[0] += b.count
         a[1] += b.room_time_fen + b.package_fen
         a[2] += b.stay_s
         a[3] += b.total_fen

@@ -45,6 +45,7 @@ class BillFact:
     rounding_fen: int  # signed (抹零 is negative)
     total_fen: int
     closed_by: str = ""
+    count: int = 1  # the reader may sum bills of a day, tier and band into one fact
 
     @property
     def gross_fen(self) -> int:
@@ -87,6 +88,7 @@ class PaymentFact:
     staff_id: str
     refund_of: str = ""
     reason: str = ""
+    count: int = 1  # the reader may sum payments of a day, tender and cashier into one
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,19 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from controller.billing.clock import VenueClock
+from controller.billing.records import new_id
 from controller.reports import engine, periods
 from controller.reports.engine import Facts
 from controller.reports.model import PeriodKind, Report
-from controller.reports.store import FactReader, ReportRecords
+from controller.reports.shift import Shift, check_count, shift_report
+from controller.reports.store import FactReader, ReportRecords, ShiftRecords
 from controller.store.db import Store
-from ktv.errors import FailedPrecondition
+from ktv.errors import FailedPrecondition, NotFound, PermissionDenied
+from ktv.limits import NOTE_MAX_CHARS, check_fen
+from ktv.text import bounded
+
+DEFAULT_DRAWER = "desk"
+FLOAT_FEN_MAX = 10_000_000  # ¥100,000 in a drawer is a typo
 
 
 def utc_now() -> datetime:
@@ -126,3 +133,92 @@ class ReportDesk:
             menu=r.menu(),
             open_bills=self.records.open_bills_at(end, self.clock()),
         )
+
+
+class ShiftDesk:
+    """交班: one open shift per drawer; the handover counts the drawer and freezes the sheet."""
+
+    def __init__(self, reports: ReportDesk) -> None:
+        self.reports = reports
+        self.store = reports.store
+        self.records = ShiftRecords(reports.store)
+
+    def start(self, staff_id: str, drawer: str = DEFAULT_DRAWER, float_fen: int = 0) -> Shift:
+        """Sign in at a drawer. It opens with the last handover's count (the float given
+        counts only for a drawer's first shift)."""
+        check_fen(float_fen, what="the opening float", max_fen=FLOAT_FEN_MAX)
+        with self.store.transaction():
+            if self.records.open_shift(drawer) is not None:
+                raise FailedPrecondition(
+                    f"drawer {drawer} has an open shift: hand it over first",
+                    reason="SHIFT_OPEN",
+                )
+            last = self.records.last_closed(drawer)
+            opening = (
+                last.counted_fen
+                if last is not None and last.counted_fen is not None
+                else (float_fen)
+            )
+            shift = Shift(new_id("shift"), drawer, staff_id, self.reports.clock(), opening)
+            self.records.start(shift)
+            return shift
+
+    def current(self, drawer: str = DEFAULT_DRAWER) -> tuple[Shift, Report]:
+        """The open shift and its sheet so far."""
+        self.reports.records.catch_up()
+        shift = self.records.open_shift(drawer)
+        if shift is None:
+            raise NotFound(f"no open shift at drawer {drawer}", reason="NO_SHIFT")
+        return shift, self._sheet(shift, self.reports.clock())
+
+    def _sheet(self, shift: Shift, until: datetime) -> Report:
+        start = shift.started_at
+        return shift_report(
+            shift,
+            self.records.payments(start, until),
+            self.records.topups(start, until),
+            self.records.operations(start, until),
+            until,
+        )
+
+    def hand_over(
+        self,
+        actor_staff_id: str,
+        manager: bool,
+        counted_fen: int,
+        *,
+        reason: str = "",
+        drawer: str = DEFAULT_DRAWER,
+        handed_to: str = "",
+    ) -> Report:
+        """Count the drawer, record the variance (a reason unless zero), close the shift;
+        with ``handed_to``, the next cashier's shift starts from this count."""
+        check_fen(counted_fen, what="the counted cash", max_fen=FLOAT_FEN_MAX)
+        reason = bounded(reason, what="the variance reason", max_len=NOTE_MAX_CHARS)
+        self.reports.records.catch_up()
+        now = self.reports.clock()
+        with self.store.transaction():
+            shift = self.records.open_shift(drawer)
+            if shift is None:
+                raise NotFound(f"no open shift at drawer {drawer}", reason="NO_SHIFT")
+            if shift.staff_id != actor_staff_id and not manager:
+                raise PermissionDenied(
+                    f"the shift is {shift.staff_id}'s: they or a manager hand it over",
+                    reason="NOT_YOUR_SHIFT",
+                )
+            self.reports.records.catch_up()
+            expected = self._sheet(shift, now).figure("expected_fen")
+            check_count(expected, counted_fen, reason)
+            done = replace(
+                shift,
+                ended_at=now,
+                counted_fen=counted_fen,
+                expected_fen=expected,
+                variance_reason=reason,
+                handed_to=handed_to,
+            )
+            sheet = self._sheet(done, now)
+            self.records.end(done, sheet)
+            if handed_to:
+                self.records.start(Shift(new_id("shift"), drawer, handed_to, now, counted_fen))
+            return sheet

@@ -14,7 +14,6 @@ import contextlib
 import json
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import astuple
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -35,6 +34,7 @@ from controller.reports.facts import (
     bill_facts,
 )
 from controller.reports.model import Report
+from controller.reports.shift import Operation, Shift
 from controller.store.db import Store
 from controller.store.migrations import Migration, register_migrations
 
@@ -72,19 +72,18 @@ register_migrations(
             );
             CREATE INDEX report_bills_day ON report_bills (booked_day);
             CREATE TABLE report_lines (
-                tab_id TEXT NOT NULL,
                 booked_day TEXT NOT NULL,
                 sku TEXT NOT NULL,
+                tier TEXT NOT NULL,
                 name TEXT NOT NULL,
                 category TEXT NOT NULL,
-                tier TEXT NOT NULL,
                 quantity INTEGER NOT NULL,
                 amount_fen INTEGER NOT NULL,
                 comped_quantity INTEGER NOT NULL,
                 comped_fen INTEGER NOT NULL,
-                included_quantity INTEGER NOT NULL
-            );
-            CREATE INDEX report_lines_day ON report_lines (booked_day, sku, tier);
+                included_quantity INTEGER NOT NULL,
+                PRIMARY KEY (booked_day, sku, tier)
+            ) WITHOUT ROWID;
             CREATE TABLE report_payments (
                 payment_id TEXT PRIMARY KEY,
                 tab_id TEXT NOT NULL,
@@ -122,10 +121,33 @@ register_migrations(
             CREATE TRIGGER report_days_frozen_delete BEFORE DELETE ON report_days
             BEGIN SELECT RAISE(ABORT, 'a closed day never changes'); END;
             """,
-        )
+        ),
+        Migration(
+            2,
+            "reports: cashier shifts and the cash drawer chain (交班)",
+            sql="""
+            CREATE TABLE report_shifts (
+                shift_id TEXT PRIMARY KEY,
+                drawer TEXT NOT NULL,
+                staff_id TEXT NOT NULL,
+                started_at TEXT NOT NULL,
+                opening_fen INTEGER NOT NULL,
+                ended_at TEXT,
+                expected_fen INTEGER,
+                counted_fen INTEGER,
+                variance_reason TEXT NOT NULL DEFAULT '',
+                handed_to TEXT NOT NULL DEFAULT '',
+                summary TEXT NOT NULL DEFAULT ''
+            );
+            CREATE INDEX report_shifts_drawer ON report_shifts (drawer, started_at);
+            CREATE UNIQUE INDEX report_shifts_one_open ON report_shifts (drawer)
+                WHERE ended_at IS NULL;
+            """,
+        ),
     ],
 )
 
+OPERATION_KINDS = ("DiscountGiven", "OrderComped", "OrderCancelled", "PaymentRefunded")
 PROJECTED_KINDS = (
     "PaymentTaken",
     "PaymentRefunded",
@@ -159,18 +181,18 @@ BILL_COLUMNS = [
     "closed_by",
 ]
 LINE_COLUMNS = [
-    "tab_id",
     "booked_day",
     "sku",
+    "tier",
     "name",
     "category",
-    "tier",
     "quantity",
     "amount_fen",
     "comped_quantity",
     "comped_fen",
     "included_quantity",
 ]
+SUMMED = ", ".join(f"SUM({c})" for c in BILL_COLUMNS[7:21])  # sessions .. total_fen
 PAYMENT_COLUMNS = [
     "payment_id",
     "tab_id",
@@ -221,47 +243,51 @@ class ReportRecords:
 
     # --- inserts (the projector's, and the benchmark's) -----------------------------------
     def insert_bills(self, bills: list[tuple[BillFact, list[LineFact]]]) -> None:
-        """Closed bills with their order lines (summed per product and tier)."""
+        """Closed bills, and their order lines added to the day's sums per product and tier."""
         self.insert_bill_rows([b for b, _ in bills])
         self.insert_lines(
             [
                 (
-                    b.tab_id,
                     ln.booked_day.isoformat(),
                     ln.sku,
+                    ln.tier,
                     ln.name,
                     ln.category,
-                    ln.tier,
                     ln.quantity,
                     ln.amount_fen,
                     ln.comped_quantity,
                     ln.comped_fen,
                     ln.included_quantity,
                 )
-                for b, lines in bills
+                for _, lines in bills
                 for ln in lines
             ]
         )
 
     def insert_lines(self, rows: list[tuple[Any, ...]]) -> None:
-        """Raw ``report_lines`` rows in LINE_COLUMNS order (the benchmark's fast path)."""
+        """Order lines (LINE_COLUMNS order) added to ``report_lines``: one row per business
+        day, product and tier holding the sums, so a quarter reads thousands of rows, not the
+        half million order lines behind them."""
         marks = ",".join("?" * len(LINE_COLUMNS))
+        sums = ", ".join(f"{c} = {c} + excluded.{c}" for c in LINE_COLUMNS[5:])
         self.store.conn.executemany(
-            f"INSERT INTO report_lines ({','.join(LINE_COLUMNS)}) VALUES ({marks})", rows
+            f"INSERT INTO report_lines ({','.join(LINE_COLUMNS)}) VALUES ({marks})"
+            f" ON CONFLICT (booked_day, sku, tier) DO UPDATE SET {sums}",
+            rows,
         )
 
     def insert_bill_rows(self, rows: list[BillFact]) -> None:
         marks = ",".join("?" * len(BILL_COLUMNS))
         self.store.conn.executemany(
             f"INSERT OR REPLACE INTO report_bills ({','.join(BILL_COLUMNS)}) VALUES ({marks})",
-            [tuple(_iso(v) for v in astuple(b)) for b in rows],
+            [tuple(_iso(getattr(b, c)) for c in BILL_COLUMNS) for b in rows],
         )
 
     def insert_payments(self, payments: list[PaymentFact]) -> None:
         marks = ",".join("?" * len(PAYMENT_COLUMNS))
         self.store.conn.executemany(
             f"INSERT OR IGNORE INTO report_payments ({','.join(PAYMENT_COLUMNS)}) VALUES ({marks})",
-            [tuple(_iso(v) for v in astuple(p)) for p in payments],
+            [tuple(_iso(getattr(p, c)) for c in PAYMENT_COLUMNS) for p in payments],
         )
 
     # --- the projector --------------------------------------------------------------------
@@ -348,7 +374,7 @@ class ReportRecords:
                     )
                 ]
             )
-        if kind != "PaymentTaken":
+        if kind in OPERATION_KINDS:
             amount = r["total_after_fen"] - r["total_before_fen"]
             body = json.loads(r["body"])
             detail = str(body.get("reason") or body.get("discount", {}).get("reason", ""))
@@ -428,6 +454,146 @@ class ReportRecords:
         return out
 
 
+class ShiftRecords:
+    """Shifts and what happened in them (the store's connection; callers hold transactions
+    around writes)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @staticmethod
+    def _shift(r: dict[str, Any]) -> Shift:
+        return Shift(
+            r["shift_id"],
+            r["drawer"],
+            r["staff_id"],
+            datetime.fromisoformat(r["started_at"]),
+            r["opening_fen"],
+            datetime.fromisoformat(r["ended_at"]) if r["ended_at"] else None,
+            r["counted_fen"],
+            r["expected_fen"],
+            r["variance_reason"],
+            r["handed_to"],
+        )
+
+    def open_shift(self, drawer: str) -> Shift | None:
+        row = self.store.query_one(
+            "SELECT * FROM report_shifts WHERE drawer = ? AND ended_at IS NULL", (drawer,)
+        )
+        return self._shift(row) if row else None
+
+    def last_closed(self, drawer: str) -> Shift | None:
+        row = self.store.query_one(
+            "SELECT * FROM report_shifts WHERE drawer = ? AND ended_at IS NOT NULL"
+            " ORDER BY ended_at DESC LIMIT 1",
+            (drawer,),
+        )
+        return self._shift(row) if row else None
+
+    def get(self, shift_id: str) -> Shift | None:
+        row = self.store.query_one("SELECT * FROM report_shifts WHERE shift_id = ?", (shift_id,))
+        return self._shift(row) if row else None
+
+    def summary(self, shift_id: str) -> Report | None:
+        row = self.store.query_one(
+            "SELECT summary FROM report_shifts WHERE shift_id = ?", (shift_id,)
+        )
+        return Report.from_json(row["summary"]) if row and row["summary"] else None
+
+    def start(self, shift: Shift) -> None:
+        self.store.execute(
+            "INSERT INTO report_shifts (shift_id, drawer, staff_id, started_at, opening_fen)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (
+                shift.shift_id,
+                shift.drawer,
+                shift.staff_id,
+                shift.started_at.isoformat(),
+                shift.opening_fen,
+            ),
+        )
+
+    def end(self, shift: Shift, summary: Report) -> None:
+        self.store.execute(
+            "UPDATE report_shifts SET ended_at = ?, expected_fen = ?, counted_fen = ?,"
+            " variance_reason = ?, handed_to = ?, summary = ? WHERE shift_id = ?"
+            " AND ended_at IS NULL",
+            (
+                shift.ended_at.isoformat() if shift.ended_at else None,
+                shift.expected_fen,
+                shift.counted_fen,
+                shift.variance_reason,
+                shift.handed_to,
+                summary.to_json(),
+                shift.shift_id,
+            ),
+        )
+
+    def payments(self, start: datetime, end: datetime) -> list[PaymentFact]:
+        rows = self.store.query(
+            f"SELECT {','.join(PAYMENT_COLUMNS)} FROM report_payments WHERE at >= ? AND at < ?"
+            " ORDER BY at",
+            (start.isoformat(), end.isoformat()),
+        )
+        d = date.fromisoformat
+        return [
+            PaymentFact(
+                r["payment_id"],
+                r["tab_id"],
+                datetime.fromisoformat(r["at"]),
+                d(r["booked_day"]),
+                d(r["origin_day"]),
+                r["tender"],
+                r["amount_fen"],
+                r["staff_id"],
+                r["refund_of"],
+                r["reason"],
+            )
+            for r in rows
+        ]
+
+    def topups(self, start: datetime, end: datetime) -> list[TopUpFact]:
+        if not self.store.query_one(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'member_ledger'"
+        ):
+            return []
+        rows = self.store.query(
+            "SELECT member_id, kind, principal_fen, bonus_fen, at, tender FROM member_ledger"
+            " WHERE kind IN ('topup', 'cash_out') AND at >= ? AND at < ?",
+            (start.isoformat(), end.isoformat()),
+        )
+        return [
+            TopUpFact(
+                r["member_id"],
+                datetime.fromisoformat(r["at"]).date(),
+                r["kind"],
+                r["principal_fen"],
+                r["bonus_fen"],
+                r["tender"],
+            )
+            for r in rows
+        ]
+
+    def operations(self, start: datetime, end: datetime) -> list[Operation]:
+        rows = self.store.query(
+            "SELECT * FROM report_operations WHERE at >= ? AND at < ? ORDER BY seq",
+            (start.isoformat(), end.isoformat()),
+        )
+        return [
+            Operation(
+                datetime.fromisoformat(r["at"]),
+                r["kind"],
+                r["tab_id"],
+                r["staff_id"],
+                r["role"],
+                r["amount_fen"],
+                r["detail"],
+                r["approved_by"],
+            )
+            for r in rows
+        ]
+
+
 class FactReader:
     """One period's facts from one read-only snapshot (its own connection: never the
     store's, never a write lock)."""
@@ -475,13 +641,24 @@ class FactReader:
         }
 
     def bills(self, first: date, last: date) -> list[BillFact]:
-        rows = self.conn.execute(
-            f"SELECT {','.join(BILL_COLUMNS)} FROM report_bills WHERE booked_day BETWEEN ? AND ?",
-            (first.isoformat(), last.isoformat()),
-        )
+        """Bills summed per day, tier and band (``count`` of them), and bills booked on a
+        later day than their own (a late bill, listed one by one)."""
+        span = (first.isoformat(), last.isoformat())
+        grouped = self.conn.execute(
+            "SELECT '', booked_day, booked_day, MIN(opened_at), MAX(closed_at), tier, band,"
+            f" {SUMMED}, '', COUNT(*) FROM report_bills"
+            " WHERE booked_day BETWEEN ? AND ? AND origin_day = booked_day"
+            " GROUP BY booked_day, tier, band",
+            span,
+        ).fetchall()
+        late = self.conn.execute(
+            f"SELECT {','.join(BILL_COLUMNS)}, 1 FROM report_bills"
+            " WHERE booked_day BETWEEN ? AND ? AND origin_day != booked_day",
+            span,
+        ).fetchall()
         out = []
         d, dt = date.fromisoformat, datetime.fromisoformat
-        for r in rows:
+        for r in (*grouped, *late):
             v = list(r)
             v[1], v[2], v[3], v[4] = d(v[1]), d(v[2]), dt(v[3]), dt(v[4])
             out.append(BillFact(*v))
@@ -490,24 +667,33 @@ class FactReader:
     def lines(self, first: date, last: date) -> list[LineFact]:
         """Order lines summed per day, product and tier (the engine aggregates further)."""
         rows = self.conn.execute(
-            "SELECT booked_day, sku, MAX(name), MAX(category), tier, SUM(quantity),"
-            " SUM(amount_fen), SUM(comped_quantity), SUM(comped_fen), SUM(included_quantity)"
-            " FROM report_lines WHERE booked_day BETWEEN ? AND ?"
-            " GROUP BY booked_day, sku, tier",
+            "SELECT booked_day, sku, name, category, tier, quantity, amount_fen,"
+            " comped_quantity, comped_fen, included_quantity FROM report_lines"
+            " WHERE booked_day BETWEEN ? AND ?",
             (first.isoformat(), last.isoformat()),
         )
         return [LineFact(date.fromisoformat(r[0]), *r[1:]) for r in rows]
 
     def payments(self, first: date, last: date) -> list[PaymentFact]:
-        rows = self.conn.execute(
-            f"SELECT {','.join(PAYMENT_COLUMNS)} FROM report_payments"
-            " WHERE booked_day BETWEEN ? AND ?",
-            (first.isoformat(), last.isoformat()),
-        )
+        """Payments summed per day, tender, cashier and sign (``count`` of them), and refunds
+        of an earlier (closed) day's bills one by one."""
+        span = (first.isoformat(), last.isoformat())
+        late_refund = "origin_day != booked_day AND amount_fen < 0"
+        grouped = self.conn.execute(
+            "SELECT '', '', MIN(at), booked_day, booked_day, tender, SUM(amount_fen), staff_id,"
+            " '', '', COUNT(*) FROM report_payments WHERE booked_day BETWEEN ? AND ?"
+            f" AND NOT ({late_refund}) GROUP BY booked_day, tender, staff_id, amount_fen < 0",
+            span,
+        ).fetchall()
+        late = self.conn.execute(
+            f"SELECT {','.join(PAYMENT_COLUMNS)}, 1 FROM report_payments"
+            f" WHERE booked_day BETWEEN ? AND ? AND {late_refund}",
+            span,
+        ).fetchall()
         d = date.fromisoformat
         return [
             PaymentFact(r[0], r[1], datetime.fromisoformat(r[2]), d(r[3]), d(r[4]), *r[5:])
-            for r in rows
+            for r in (*grouped, *late)
         ]
 
     def topups(self, start: datetime, end: datetime, clock: VenueClock) -> list[TopUpFact]:

@@ -151,3 +151,61 @@ class CloseDayResponse(_message.Message):
     REPORT_FIELD_NUMBER: _ClassVar[int]
     report: Report
     def __init__(self, report: _Optional[_Union[Report, _Mapping]] = ...) -> None: ...
+
+class StartShiftRequest(_message.Message):
+    __slots__ = ("drawer", "float_fen", "request_id")
+    DRAWER_FIELD_NUMBER: _ClassVar[int]
+    FLOAT_FEN_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    drawer: str
+    float_fen: int
+    request_id: str
+    def __init__(self, drawer: _Optional[str] = ..., float_fen: _Optional[int] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class StartShiftResponse(_message.Message):
+    __slots__ = ("shift_id", "drawer", "staff_id", "start_time", "opening_fen")
+    SHIFT_ID_FIELD_NUMBER: _ClassVar[int]
+    DRAWER_FIELD_NUMBER: _ClassVar[int]
+    STAFF_ID_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    OPENING_FEN_FIELD_NUMBER: _ClassVar[int]
+    shift_id: str
+    drawer: str
+    staff_id: str
+    start_time: _timestamp_pb2.Timestamp
+    opening_fen: int
+    def __init__(self, shift_id: _Optional[str] = ..., drawer: _Optional[str] = ..., staff_id: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., opening_fen: _Optional[int] = ...) -> None: ...
+
+class GetShiftRequest(_message.Message):
+    __slots__ = ("drawer",)
+    DRAWER_FIELD_NUMBER: _ClassVar[int]
+    drawer: str
+    def __init__(self, drawer: _Optional[str] = ...) -> None: ...
+
+class GetShiftResponse(_message.Message):
+    __slots__ = ("shift_id", "report")
+    SHIFT_ID_FIELD_NUMBER: _ClassVar[int]
+    REPORT_FIELD_NUMBER: _ClassVar[int]
+    shift_id: str
+    report: Report
+    def __init__(self, shift_id: _Optional[str] = ..., report: _Optional[_Union[Report, _Mapping]] = ...) -> None: ...
+
+class HandOverShiftRequest(_message.Message):
+    __slots__ = ("drawer", "counted_fen", "reason", "next_staff_id", "request_id")
+    DRAWER_FIELD_NUMBER: _ClassVar[int]
+    COUNTED_FEN_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    NEXT_STAFF_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    drawer: str
+    counted_fen: int
+    reason: str
+    next_staff_id: str
+    request_id: str
+    def __init__(self, drawer: _Optional[str] = ..., counted_fen: _Optional[int] = ..., reason: _Optional[str] = ..., next_staff_id: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class HandOverShiftResponse(_message.Message):
+    __slots__ = ("report",)
+    REPORT_FIELD_NUMBER: _ClassVar[int]
+    report: Report
+    def __init__(self, report: _Optional[_Union[Report, _Mapping]] = ...) -> None: ...

@@ -54,6 +54,21 @@ class ReportServiceStub:
                 request_serializer=ktv_dot_v1_dot_reports__pb2.CloseDayRequest.SerializeToString,
                 response_deserializer=ktv_dot_v1_dot_reports__pb2.CloseDayResponse.FromString,
                 _registered_method=True)
+        self.StartShift = channel.unary_unary(
+                '/ktv.v1.ReportService/StartShift',
+                request_serializer=ktv_dot_v1_dot_reports__pb2.StartShiftRequest.SerializeToString,
+                response_deserializer=ktv_dot_v1_dot_reports__pb2.StartShiftResponse.FromString,
+                _registered_method=True)
+        self.GetShift = channel.unary_unary(
+                '/ktv.v1.ReportService/GetShift',
+                request_serializer=ktv_dot_v1_dot_reports__pb2.GetShiftRequest.SerializeToString,
+                response_deserializer=ktv_dot_v1_dot_reports__pb2.GetShiftResponse.FromString,
+                _registered_method=True)
+        self.HandOverShift = channel.unary_unary(
+                '/ktv.v1.ReportService/HandOverShift',
+                request_serializer=ktv_dot_v1_dot_reports__pb2.HandOverShiftRequest.SerializeToString,
+                response_deserializer=ktv_dot_v1_dot_reports__pb2.HandOverShiftResponse.FromString,
+                _registered_method=True)
 
 
 class ReportServiceServicer:
@@ -87,6 +102,28 @@ class ReportServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def StartShift(self, request, context):
+        """交班: sign in at a cash drawer; it opens with the last handover's count.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetShift(self, request, context):
+        """The drawer's open shift and its sheet so far (takings, drawer chain, operations).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def HandOverShift(self, request, context):
+        """Count the drawer, record the variance (with a reason unless zero), close the shift, and
+        optionally start the next cashier's from the count.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ReportServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -104,6 +141,21 @@ def add_ReportServiceServicer_to_server(servicer, server):
                     servicer.CloseDay,
                     request_deserializer=ktv_dot_v1_dot_reports__pb2.CloseDayRequest.FromString,
                     response_serializer=ktv_dot_v1_dot_reports__pb2.CloseDayResponse.SerializeToString,
+            ),
+            'StartShift': grpc.unary_unary_rpc_method_handler(
+                    servicer.StartShift,
+                    request_deserializer=ktv_dot_v1_dot_reports__pb2.StartShiftRequest.FromString,
+                    response_serializer=ktv_dot_v1_dot_reports__pb2.StartShiftResponse.SerializeToString,
+            ),
+            'GetShift': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetShift,
+                    request_deserializer=ktv_dot_v1_dot_reports__pb2.GetShiftRequest.FromString,
+                    response_serializer=ktv_dot_v1_dot_reports__pb2.GetShiftResponse.SerializeToString,
+            ),
+            'HandOverShift': grpc.unary_unary_rpc_method_handler(
+                    servicer.HandOverShift,
+                    request_deserializer=ktv_dot_v1_dot_reports__pb2.HandOverShiftRequest.FromString,
+                    response_serializer=ktv_dot_v1_dot_reports__pb2.HandOverShiftResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -192,6 +244,87 @@ class ReportService:
             '/ktv.v1.ReportService/CloseDay',
             ktv_dot_v1_dot_reports__pb2.CloseDayRequest.SerializeToString,
             ktv_dot_v1_dot_reports__pb2.CloseDayResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StartShift(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ktv.v1.ReportService/StartShift',
+            ktv_dot_v1_dot_reports__pb2.StartShiftRequest.SerializeToString,
+            ktv_dot_v1_dot_reports__pb2.StartShiftResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetShift(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ktv.v1.ReportService/GetShift',
+            ktv_dot_v1_dot_reports__pb2.GetShiftRequest.SerializeToString,
+            ktv_dot_v1_dot_reports__pb2.GetShiftResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def HandOverShift(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ktv.v1.ReportService/HandOverShift',
+            ktv_dot_v1_dot_reports__pb2.HandOverShiftRequest.SerializeToString,
+            ktv_dot_v1_dot_reports__pb2.HandOverShiftResponse.FromString,
             options,
             channel_credentials,
             insecure,
