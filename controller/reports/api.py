@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
+import multiprocessing
+from collections.abc import Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from datetime import timedelta
 
 import grpc
@@ -68,8 +70,13 @@ class ReportServicer(reports_pb2_grpc.ReportServiceServicer):
         if kind is PeriodKind.RANGE and (day is None or last is None):
             raise InvalidArgument("a range needs day and last_day", reason="BAD_DAY")
 
+        loop = asyncio.get_running_loop()
+
         def build() -> object:
-            return self.desk.period(kind, day or self.desk.today(), last)
+            def elsewhere(fn: Callable[..., str], *args: object) -> str:
+                return asyncio.run_coroutine_threadsafe(_in_worker(loop, fn, *args), loop).result()
+
+            return self.desk.period(kind, day or self.desk.today(), last, run=elsewhere)
 
         report = await asyncio.to_thread(build)
         return pb.GetPeriodReportResponse(report=report_to_pb(report, self._tz()))  # type: ignore[arg-type]
@@ -137,6 +144,17 @@ class ReportServicer(reports_pb2_grpc.ReportServiceServicer):
             pb.HandOverShiftResponse,
             act,
         )
+
+
+_pool: ProcessPoolExecutor | None = None
+
+
+async def _in_worker(loop: asyncio.AbstractEventLoop, fn: Callable[..., str], *args: object) -> str:
+    """Run a report build in the reports' worker process (spawned once, on first use)."""
+    global _pool
+    if _pool is None:
+        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    return await loop.run_in_executor(_pool, fn, *args)
 
 
 def _drawer(name: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 from controller.billing.clock import VenueClock
 from controller.billing.records import new_id
@@ -48,23 +48,9 @@ class ReportDesk:
         """Catch the read model up (short write transactions), then read one snapshot."""
         self.records.catch_up()
         vc = self.venue_clock()
-        start, end = vc.day_start(first), vc.day_end(last)
-        with FactReader(str(self.store.path)) as r:
-            members, by_day = r.members(start, end, vc)
-            facts = Facts(
-                first_day=first,
-                last_day=last,
-                rooms=r.rooms(),
-                bills=r.bills(first, last),
-                lines=r.lines(first, last),
-                payments=r.payments(first, last),
-                topups=r.topups(start, end, vc),
-                points=r.points(start, end, vc),
-                members=members,
-                new_members_by_day=by_day,
-                menu=r.menu(),
-            )
+        facts = read_facts(str(self.store.path), vc, first, last)
         if open_bills:
+            end = vc.day_end(last)
             facts = replace(facts, open_bills=self.records.open_bills_at(end, self.clock()))
         return facts
 
@@ -77,20 +63,33 @@ class ReportDesk:
             return closed
         return engine.build(self.facts(day, day, open_bills=True), PeriodKind.DAY)
 
-    def period(self, kind: PeriodKind, day: date, last: date | None = None) -> Report:
+    def period(
+        self,
+        kind: PeriodKind,
+        day: date,
+        last: date | None = None,
+        *,
+        run: Callable[..., str] | None = None,
+    ) -> Report:
         """A week, month, quarter or range with its trend and comparisons (the period
-        before, the same period a year before)."""
+        before, the same period a year before). ``run(fn, *args)`` runs the build elsewhere
+        (the server: a worker process, so adding up a quarter never holds this process's GIL
+        while checkouts run); it returns the report as JSON."""
         if kind is PeriodKind.DAY:
             return self.day(day)
         first, last = periods.bounds(kind, day, last)
-        prev = periods.previous(kind, first, last)
-        year = periods.year_before(kind, first, last)
-        return engine.build(
-            self.facts(first, last),
-            kind,
-            previous=self.facts(*prev),
-            last_year=self.facts(*year),
+        self.records.catch_up()
+        vc = self.venue_clock()
+        args = (
+            str(self.store.path),
+            vc.timezone,
+            vc.cutoff.isoformat(),
+            kind.value,
+            first.isoformat(),
+            last.isoformat(),
         )
+        text = run(period_json, *args) if run is not None else period_json(*args)
+        return Report.from_json(text)
 
     def close_day(self, day: date, staff_id: str) -> Report:
         """日结: freeze ``day``. Closing a closed day returns its snapshot unchanged."""
@@ -133,6 +132,42 @@ class ReportDesk:
             menu=r.menu(),
             open_bills=self.records.open_bills_at(end, self.clock()),
         )
+
+
+def read_facts(path: str, vc: VenueClock, first: date, last: date) -> Facts:
+    """A period's facts from one read-only snapshot of the database file (no write, no lock
+    of the store: callable from another process)."""
+    start, end = vc.day_start(first), vc.day_end(last)
+    with FactReader(path) as r:
+        members, by_day = r.members(start, end, vc)
+        return Facts(
+            first_day=first,
+            last_day=last,
+            rooms=r.rooms(),
+            bills=r.bills(first, last),
+            lines=r.lines(first, last),
+            payments=r.payments(first, last),
+            topups=r.topups(start, end, vc),
+            points=r.points(start, end, vc),
+            members=members,
+            new_members_by_day=by_day,
+            menu=r.menu(),
+        )
+
+
+def period_json(path: str, timezone: str, cutoff: str, kind: str, first: str, last: str) -> str:
+    """A period report as JSON from plain arguments (what a worker process is sent)."""
+    vc = VenueClock(timezone, time.fromisoformat(cutoff))
+    k, a, b = PeriodKind(kind), date.fromisoformat(first), date.fromisoformat(last)
+    prev = periods.previous(k, a, b)
+    year = periods.year_before(k, a, b)
+    report = engine.build(
+        read_facts(path, vc, a, b),
+        k,
+        previous=read_facts(path, vc, *prev),
+        last_year=read_facts(path, vc, *year),
+    )
+    return report.to_json()
 
 
 class ShiftDesk:
