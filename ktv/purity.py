@@ -29,6 +29,7 @@ DOMAIN_MODULES = (
     "ktv.text",
     # controller: billing (pricing, bills, money)
     "controller.billing.bill",
+    "controller.billing.caps",
     "controller.billing.clock",
     "controller.billing.events",
     "controller.billing.ledger",

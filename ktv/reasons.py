@@ -138,6 +138,11 @@ BILLING = {
     "UNKNOWN_PAYMENT": "no payment with this id on the bill",
     "BILL_CLOSED": "the bill is closed; nothing more can be added or paid",
     "BILL_NOT_PAID": "the bill still has money due; take the rest first",
+    "APPROVAL_REQUIRED": "over the role's cap (discount, comp, refund): a manager approves "
+    "with their staff id and PIN at the same call",
+    "SELF_APPROVAL": "approving your own over-cap action needs the self-approval right",
+    "APPROVER_CAPPED": "the approver's own role is capped below this amount",
+    "BAD_CAPS": "the venue config's [caps] table is malformed; fix the file",
     "ACCOUNT_REQUIRED": "签单 (signed credit) needs the named account it is signed to",
     "NO_TENDER": "say how the guest pays (cash, wechat, ...)",
     "BAD_TENDER": "a payment's tender is missing or not one the system knows",
