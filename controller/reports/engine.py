@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from controller.billing.money import format_yuan
 from controller.billing.tenders import CLASS_LABELS, TenderClass, tender_class, tender_label
 from controller.reports.facts import (
     BillFact,
@@ -25,7 +24,7 @@ from controller.reports.facts import (
     TopUpFact,
 )
 from controller.reports.model import Column, Figure, PeriodKind, Report, Section, Unit
-from controller.reports.periods import days, sub_periods
+from controller.reports.periods import sub_periods
 
 CATEGORY_LABELS = {
     "room_time": "房费",
@@ -596,10 +595,3 @@ def _compare_section(
         ),
         tuple(rows),  # type: ignore[arg-type]
     )
-
-
-def yuan(fen: int) -> str:
-    return format_yuan(fen)
-
-
-__all__ = ["ADDITIVE", "Facts", "build", "days", "headline"]

@@ -17,9 +17,11 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from controller.billing.bill import compute_bill
 from controller.billing.clock import VenueClock
 from controller.billing.codec import decode_event
 from controller.billing.events import PaymentRefunded, PaymentTaken
+from controller.billing.ledger import Ledger
 from controller.billing.store import BillingRecords
 from controller.reports import settings
 from controller.reports.facts import (
@@ -423,9 +425,6 @@ class ReportRecords:
 
     # --- open bills at a cut-off (folded from the log as of that instant) ----------------
     def open_bills_at(self, end: datetime, now: datetime) -> list[OpenBill]:
-        from controller.billing.bill import compute_bill
-        from controller.billing.ledger import Ledger
-
         rows = self.store.query(
             "SELECT tab_id, rooms, plan_version FROM billing_tabs WHERE status != 'merged' "
             "AND opened_at < ? AND (closed_at IS NULL OR closed_at >= ?) ORDER BY opened_at",
