@@ -174,3 +174,80 @@ def _close(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], in
         return _out(args, msg)
 
     return run
+
+
+@command("shift start", "交班: sign in at a cash drawer (it opens with the last handover's count)")
+def _shift_start(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    parser.add_argument("--drawer", type=types.CODE, default="", help="default: desk")
+    parser.add_argument(
+        "--float",
+        dest="float_fen",
+        type=types.yuan(positive=False),
+        default=0,
+        metavar="YUAN",
+        help="cash put in a drawer's first shift",
+    )
+    parser.add_argument("--request-id", type=types.REQUEST_ID, default="")
+
+    def run(args: argparse.Namespace) -> int:
+        conn = connect(args)
+        try:
+            stub = reports_pb2_grpc.ReportServiceStub(conn.channel)
+            reply = conn.call(
+                stub.StartShift,
+                pb.StartShiftRequest(
+                    drawer=args.drawer,
+                    float_fen=args.float_fen,
+                    request_id=args.request_id or uuid.uuid4().hex,
+                ),
+            )
+        finally:
+            conn.close()
+        if args.json:
+            print_json(to_dict(reply))
+        else:
+            console.print(
+                f"shift {reply.shift_id} at {reply.drawer}: {reply.staff_id}, "
+                f"drawer opens with {text_value(reply.opening_fen, Unit.FEN)}"
+            )
+        return 0
+
+    return run
+
+
+@command("shift show", "the open shift's sheet so far: takings, the drawer, operations")
+def _shift_show(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    parser.add_argument("--drawer", type=types.CODE, default="", help="default: desk")
+    _exports(parser)
+
+    def run(args: argparse.Namespace) -> int:
+        msg = _fetch(
+            args,
+            lambda c, s: c.call(s.GetShift, pb.GetShiftRequest(drawer=args.drawer)).report,  # type: ignore[attr-defined]
+        )
+        return _out(args, msg)
+
+    return run
+
+
+@command("shift handover", "交班: count the drawer, close the shift (--to: the next cashier)")
+def _shift_handover(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    parser.add_argument("counted", type=types.yuan(positive=False), metavar="YUAN")
+    parser.add_argument("--reason", type=types.NOTE, default="", help="why the count differs")
+    parser.add_argument("--to", type=types.CODE, default="", help="the next cashier's staff id")
+    parser.add_argument("--drawer", type=types.CODE, default="", help="default: desk")
+    parser.add_argument("--request-id", type=types.REQUEST_ID, default="")
+    _exports(parser)
+
+    def run(args: argparse.Namespace) -> int:
+        request = pb.HandOverShiftRequest(
+            drawer=args.drawer,
+            counted_fen=args.counted,
+            reason=args.reason,
+            next_staff_id=args.to,
+            request_id=args.request_id or uuid.uuid4().hex,
+        )
+        msg = _fetch(args, lambda c, s: c.call(s.HandOverShift, request).report)  # type: ignore[attr-defined]
+        return _out(args, msg)
+
+    return run

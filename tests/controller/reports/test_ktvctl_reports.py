@@ -143,3 +143,22 @@ def test_a_bad_day_is_a_usage_error(ktvctl):
     assert result.returncode == 2 and "not a day" in result.stderr
     result = ktvctl("report", "range", "2020-01-01", "2026-01-01")
     assert result.returncode == 2 and "400" in result.stderr
+
+
+def test_a_shift_from_sign_in_to_handover(ktvctl):
+    started = json.loads(ok(ktvctl("shift", "start", "--float", "500", "--json")).stdout)
+    assert started["opening_fen"] == "50000" and started["drawer"] == "desk"
+    again = ktvctl("shift", "start")
+    assert again.returncode == 5 and "hand it over" in again.stderr
+    ok(ktvctl("open", "A09", "--guests", "2"))
+    done = json.loads(ok(ktvctl("checkout", "A09", "--cash", "1000", "--json")).stdout)
+    sheet = json.loads(ok(ktvctl("shift", "show", "--json")).stdout)
+    figures = {f["key"]: int(f["value"]) for f in sheet["figures"]}
+    assert figures["expected_fen"] == 50000 + int(done["paid_fen"])
+    short = str((figures["expected_fen"] - 100) / 100)
+    refused = ktvctl("shift", "handover", short)
+    assert refused.returncode == 2 and "say why" in refused.stderr
+    handed = ok(ktvctl("shift", "handover", short, "--reason", "找零错了")).stdout
+    assert "差额" in handed and "-1.00" in handed
+    assert ktvctl("shift", "show").returncode == 3  # no open shift
+    ok(ktvctl("clean-done", "A09"))
