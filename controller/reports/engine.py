@@ -21,6 +21,7 @@ from controller.reports.facts import (
     PaymentFact,
     PointsFact,
     Product,
+    RoomFact,
     TopUpFact,
 )
 from controller.reports.model import Column, Figure, PeriodKind, Report, Section, Unit
@@ -80,6 +81,7 @@ class Facts:
     menu: Mapping[str, Product] = field(default_factory=dict)
     open_bills: Sequence[OpenBill] = ()
     new_members_by_day: Mapping[date, int] = field(default_factory=dict)
+    by_room: Sequence[RoomFact] = ()  # the whole period only (not split for the trend)
 
     def within(self, first: date, last: date) -> Facts:
         """The facts of a sub-period (members active by tier are not split: left empty)."""
@@ -101,6 +103,7 @@ class Facts:
             ),
             new_members_by_day={d: n for d, n in self.new_members_by_day.items() if inside(d)},
             open_bills=(),
+            by_room=(),
         )
 
 
@@ -427,6 +430,21 @@ def _room_fee_section(bills: Sequence[BillFact]) -> Section:
     )
 
 
+def _rooms_section(rooms: Sequence[RoomFact]) -> Section:
+    return Section(
+        "rooms",
+        "按房间",
+        (
+            Column("rooms", "房间"),
+            Column("bills", "账单数", Unit.COUNT),
+            Column("room_fee_fen", "房费+套餐", Unit.FEN),
+            Column("revenue_fen", "营业额", Unit.FEN),
+            Column("stay_s", "总时长", Unit.SECONDS),
+        ),
+        tuple((r.rooms, r.bills, r.room_fee_fen, r.revenue_fen, r.stay_s) for r in rooms),
+    )
+
+
 def _member_section(f: Facts) -> Section:
     issued = sum(p.points for p in f.points if p.points > 0)
     redeemed = -sum(p.points for p in f.points if p.kind == "redeem")
@@ -524,6 +542,7 @@ def build(
         *_tender_sections(f.payments),
         *_product_sections(f, top_n),
         _room_fee_section(f.bills),
+        _rooms_section(f.by_room),
         _member_section(f),
         _late_section(f),
     ]

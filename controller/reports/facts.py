@@ -46,6 +46,7 @@ class BillFact:
     total_fen: int
     closed_by: str = ""
     count: int = 1  # the reader may sum bills of a day, tier and band into one fact
+    rooms: str = ""  # the rooms of the bill ("A08", or "A08,A09" after 并房)
 
     @property
     def gross_fen(self) -> int:
@@ -125,6 +126,17 @@ class Product:
     name: str
     category: str
     cost_fen: int = -1
+
+
+@dataclass(frozen=True)
+class RoomFact:
+    """A room's bills in a period (a merged bill counts for its rooms together)."""
+
+    rooms: str
+    bills: int
+    room_fee_fen: int
+    revenue_fen: int
+    stay_s: int
 
 
 @dataclass(frozen=True)
@@ -211,6 +223,7 @@ def bill_facts(
         rounding_fen=bill.rounding_fen,
         total_fen=bill.total_fen,
         closed_by=closed_by,
+        rooms=",".join(tab.rooms),
     )
     out = []
     for (sku, tier), (qty, amount, cq, cf, iq) in lines.items():

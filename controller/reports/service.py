@@ -130,6 +130,7 @@ class ReportDesk:
             members=members,
             new_members_by_day=by_day,
             menu=r.menu(),
+            by_room=r.by_room(day, day),
             open_bills=self.records.open_bills_at(end, self.clock()),
         )
 
@@ -152,6 +153,7 @@ def read_facts(path: str, vc: VenueClock, first: date, last: date) -> Facts:
             members=members,
             new_members_by_day=by_day,
             menu=r.menu(),
+            by_room=r.by_room(first, last),
         )
 
 

@@ -32,6 +32,7 @@ from controller.reports.facts import (
     PaymentFact,
     PointsFact,
     Product,
+    RoomFact,
     TopUpFact,
     bill_facts,
 )
@@ -70,7 +71,8 @@ register_migrations(
                 discount_fen INTEGER NOT NULL,
                 rounding_fen INTEGER NOT NULL,
                 total_fen INTEGER NOT NULL,
-                closed_by TEXT NOT NULL
+                closed_by TEXT NOT NULL,
+                rooms TEXT NOT NULL DEFAULT ''
             );
             CREATE INDEX report_bills_day ON report_bills (booked_day);
             CREATE TABLE report_lines (
@@ -281,8 +283,9 @@ class ReportRecords:
     def insert_bill_rows(self, rows: list[BillFact]) -> None:
         marks = ",".join("?" * len(BILL_COLUMNS))
         self.store.conn.executemany(
-            f"INSERT OR REPLACE INTO report_bills ({','.join(BILL_COLUMNS)}) VALUES ({marks})",
-            [tuple(_iso(getattr(b, c)) for c in BILL_COLUMNS) for b in rows],
+            f"INSERT OR REPLACE INTO report_bills ({','.join(BILL_COLUMNS)}, rooms)"
+            f" VALUES ({marks}, ?)",
+            [(*(_iso(getattr(b, c)) for c in BILL_COLUMNS), b.rooms) for b in rows],
         )
 
     def insert_payments(self, payments: list[PaymentFact]) -> None:
@@ -662,6 +665,15 @@ class FactReader:
             v[1], v[2], v[3], v[4] = d(v[1]), d(v[2]), dt(v[3]), dt(v[4])
             out.append(BillFact(*v))
         return out
+
+    def by_room(self, first: date, last: date) -> list[RoomFact]:
+        rows = self.conn.execute(
+            "SELECT rooms, COUNT(*), SUM(room_time_fen + package_fen), SUM(total_fen),"
+            " SUM(stay_s) FROM report_bills WHERE booked_day BETWEEN ? AND ?"
+            " GROUP BY rooms ORDER BY rooms",
+            (first.isoformat(), last.isoformat()),
+        )
+        return [RoomFact(*r) for r in rows]
 
     def lines(self, first: date, last: date) -> list[LineFact]:
         """Order lines summed per day, product and tier (the engine aggregates further)."""

@@ -97,7 +97,7 @@ def call(method, request, md):
     return method(request, metadata=md, timeout=TIMEOUT_S)
 
 
-def test_over_cap_discount_refused_then_approved_and_both_in_the_audit_log(ctl, staff):
+def test_over_cap_discount_refused_then_approved_and_the_audit_log_names_the_approver(ctl, staff):
     billing = billing_stub(ctl.channel())
     ctl.add_room("C01", tier="small")
     room, c = "rooms/C01", staff["cashier"]

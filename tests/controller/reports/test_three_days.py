@@ -170,6 +170,11 @@ def test_tuesday_day_close_every_figure(three_days):
         "signed_credit": (20000,),
     }
     assert rows(day, "open_bills", "rooms", "running_total_fen") == {"B02": (166000,)}
+    assert rows(day, "rooms", "rooms", "bills", "revenue_fen") == {
+        "A08": (1, 10200),
+        "A09": (1, 20000),
+        "B02": (1, 153450),
+    }
 
 
 def test_wednesday_cash_of_tuesdays_bill_the_late_refund_and_the_house(three_days):
