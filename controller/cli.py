@@ -25,7 +25,7 @@ from controller.settings import BoardTiming
 from controller.subcommands import Runner, registered, subcommand
 from ktv.errors import InvalidArgument, KtvError
 
-CLI_MODULE_PATHS: list[str] = ["controller.deploy.cli"]
+CLI_MODULE_PATHS: list[str] = ["controller.deploy.cli", "controller.demo_history"]
 
 
 def _parse_slow(values: list[str]) -> dict[str, float]:

@@ -62,6 +62,7 @@ SERVICE_MODULE_PATHS = [
     "controller.scheduler.api",
     "controller.devices.api",
     "controller.api.catalog",
+    "controller.reports.api",
 ]
 
 

@@ -143,6 +143,12 @@ BILLING = {
     "UNKNOWN_PAYMENT": "no payment with this id on the bill",
     "BILL_CLOSED": "the bill is closed; nothing more can be added or paid",
     "BILL_NOT_PAID": "the bill still has money due; take the rest first",
+    "APPROVAL_REQUIRED": "over the role's cap (discount, comp, refund): a manager approves "
+    "with their staff id and PIN at the same call",
+    "SELF_APPROVAL": "approving your own over-cap action needs the self-approval right",
+    "APPROVER_CAPPED": "the approver's own role is capped below this amount",
+    "BAD_CAPS": "the venue config's [caps] table is malformed; fix the file",
+    "ACCOUNT_REQUIRED": "签单 (signed credit) needs the named account it is signed to",
     "NO_TENDER": "say how the guest pays (cash, wechat, ...)",
     "BAD_TENDER": "a payment's tender is missing or not one the system knows",
     "OVERPAYMENT": "only cash may exceed what is due (it gives change)",
@@ -193,6 +199,17 @@ MEMBERS = {
     "BILL_OPEN": "a bill is credited to members only after checkout",
     "BILL_MERGED": "the bill was merged into another one; credit that one",
     "BAD_CAMPAIGN": "campaign must be birthday, win_back, or an event name with a tag",
+}
+
+REPORTS = {
+    "BAD_DAY": "a business day is not YYYY-MM-DD, or a range ends before it starts",
+    "RANGE_TOO_LONG": "a range report covers at most 400 business days; ask for less",
+    "BAD_PERIOD": "a report's period must be DAY, WEEK, MONTH, QUARTER or RANGE",
+    "SHIFT_OPEN": "the cash drawer has an open shift: hand it over before another starts",
+    "NO_SHIFT": "the cash drawer has no open shift: start one (ktvctl shift start)",
+    "NOT_YOUR_SHIFT": "only the shift's own cashier or a manager hands it over",
+    "VARIANCE_REASON_REQUIRED": "the counted cash is not what the drawer should hold: say why",
+    "DAY_NOT_OVER": "a business day can be closed only after the next day's cut-off",
 }
 
 OPERATIONS = {
@@ -303,6 +320,7 @@ AREAS: dict[str, dict[str, str]] = {
     "Rooms, board and agent link": ROOMS,
     "Billing": BILLING,
     "Members": MEMBERS,
+    "Reports, day close and shift handover": REPORTS,
     "Controller operations": OPERATIONS,
     "Inventory": INVENTORY,
     "Room agent": ROOM_AGENT,

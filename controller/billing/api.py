@@ -23,7 +23,7 @@ from controller.api.idempotent import once
 from controller.api.paging import decode_token, page_size
 from controller.app import ControllerApp, register_service_module
 from controller.auth.interceptor import current_principal
-from controller.auth.model import Role
+from controller.auth.model import Role, staff_id_input
 from controller.auth.permissions import (
     ALL_ROLES,
     MANAGER_UP,
@@ -31,8 +31,10 @@ from controller.auth.permissions import (
     Permission,
     service_rows,
 )
+from controller.auth.pin_attempts import staff_attempts
 from controller.billing import settings
 from controller.billing.bill import Outcome
+from controller.billing.caps import Approval, caps_from_config
 from controller.billing.convert import (
     PageToken,
     actor_of,
@@ -77,12 +79,29 @@ ORDERING = WAITER_UP | {Role.GUEST, Role.AGENT}
 SYSTEM = Actor("controller", Role.ADMIN)
 
 
+Approver = Callable[[str, str], Approval]  # staff id, PIN -> the PIN-checked approval
+
+
+def no_approvals(staff_id: str, pin: str) -> Approval:
+    raise InvalidArgument("this controller takes no approvals", reason="APPROVAL_REQUIRED")
+
+
 class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
-    def __init__(self, desk: BillingDesk, venue_name: str = "KTV") -> None:
+    def __init__(
+        self, desk: BillingDesk, venue_name: str = "KTV", approver: Approver = no_approvals
+    ) -> None:
         self.desk = desk
         self.store = desk.store
         self.venue_name = venue_name
         self.self_service = RoomSelfService(desk)
+        self.approver = approver
+
+    async def _approval(self, staff_id: str, pin: str) -> Approval | None:
+        """A manager's approval given at the same call: their PIN checked (and counted, with
+        the persisted lockout) before anything else, outside the action's transaction."""
+        if not staff_id and not pin:
+            return None
+        return await asyncio.to_thread(self.approver, staff_id, pin)
 
     def _once(self, method: str, request: Message, rtype: type[R], action: Callable[[], R]) -> R:
         return once(
@@ -202,10 +221,16 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
             raise InvalidArgument(
                 "action must be DELIVER, CANCEL or COMP", reason="BAD_ORDER_ACTION"
             )
+        approval = await self._approval(request.approver_staff_id, request.approver_pin)
 
         def act() -> pb.UpdateOrderResponse:
             out = self.desk.update_order(
-                room, request.order_id, actions[request.action], self._actor(), request.reason
+                room,
+                request.order_id,
+                actions[request.action],
+                self._actor(),
+                request.reason,
+                approval=approval,
             )
             return pb.UpdateOrderResponse(bill=bill_to_pb(out.bill, out.tab))
 
@@ -215,6 +240,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         self, request: pb.ApplyDiscountRequest, context: object
     ) -> pb.ApplyDiscountResponse:
         room = self._room(request.room)
+        approval = await self._approval(request.approver_staff_id, request.approver_pin)
 
         def act() -> pb.ApplyDiscountResponse:
             out = self.desk.discount(
@@ -223,6 +249,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
                 reason=request.reason,
                 percent_bp=request.percent_bp,
                 amount_fen=request.amount_fen,
+                approval=approval,
             )
             return pb.ApplyDiscountResponse(bill=bill_to_pb(out.bill, out.tab))
 
@@ -285,6 +312,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         self, request: pb.RefundPaymentRequest, context: object
     ) -> pb.RefundPaymentResponse:
         tab_id = bill_id(request.bill)
+        approval = await self._approval(request.approver_staff_id, request.approver_pin)
 
         def act() -> pb.RefundPaymentResponse:
             out = self.desk.refund(
@@ -294,6 +322,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
                 request.reason,
                 self._actor(),
                 request.request_id,
+                approval=approval,
             )
             return pb.RefundPaymentResponse(bill=bill_to_pb(out.bill, out.tab))
 
@@ -421,11 +450,11 @@ PERMISSIONS = service_rows(
         "MergeSessions": Permission(CASHIER_UP),
         "PlaceOrder": Permission(ORDERING, room_field="room"),
         "UpdateOrder": Permission(WAITER_UP),
-        "ApplyDiscount": Permission(MANAGER_UP),
+        "ApplyDiscount": Permission(CASHIER_UP),  # over the cashier's cap: an approval
         "GetBill": Permission(ORDERING, room_field="room"),
         "TakePayment": Permission(CASHIER_UP),
         "Checkout": Permission(CASHIER_UP),
-        "RefundPayment": Permission(MANAGER_UP),
+        "RefundPayment": Permission(CASHIER_UP),  # likewise (controller/billing/caps.py)
         "ImportPricePlan": Permission(MANAGER_UP),
         "GetPricePlan": Permission(STAFF_ROLES),
         "ListProducts": Permission(ALL_ROLES),
@@ -487,11 +516,18 @@ class BillingModule:
             on_settled=hooks,
             limits=app.venue.limits,
             stock=stock_keepers(app),
+            caps=caps_from_config(data.get("caps", {})),
         )
+        attempts = staff_attempts(app.store, app.clock)
+
+        def approver(staff_id: str, pin: str) -> Approval:
+            staff = staff_id_input(staff_id)
+            return Approval(staff, app.credentials.login(staff, pin, attempts))
+
         if "pricing" in data:
             desk.import_config(text, SYSTEM, seed=True)
         billing_pb2_grpc.add_BillingServiceServicer_to_server(
-            BillingServicer(desk, app.venue.name or app.venue.venue_id), server
+            BillingServicer(desk, app.venue.name or app.venue.venue_id, approver), server
         )
         with contextlib.suppress(RuntimeError):  # no running loop: tests that only build
             asyncio.get_running_loop().create_task(_refresh_totals(desk))

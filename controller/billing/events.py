@@ -92,11 +92,15 @@ class OrderComped(TabEvent):
 
     order_id: str
     reason: str
+    approved_by: str = ""  # the manager whose PIN approved it (over the actor's cap)
+    within_cap: bool = False  # a cashier acting within their cap (controller/billing/caps.py)
 
 
 @dataclass(frozen=True, kw_only=True)
 class DiscountGiven(TabEvent):
     discount: Discount
+    approved_by: str = ""
+    within_cap: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -107,6 +111,8 @@ class PaymentTaken(TabEvent):
 @dataclass(frozen=True, kw_only=True)
 class PaymentRefunded(TabEvent):
     payment: Payment  # negative amount, refund_of set
+    approved_by: str = ""
+    within_cap: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

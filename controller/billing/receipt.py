@@ -23,6 +23,8 @@ TENDER_LABELS = {
     "alipay": "支付宝",
     "unionpay_qr": "云闪付",
     "stored_value": "会员储值",
+    "hospitality": "招待",
+    "signed_credit": "签单",
 }
 
 

@@ -162,6 +162,8 @@ class Tender(Enum):
     ALIPAY = "alipay"
     UNIONPAY_QR = "unionpay_qr"
     STORED_VALUE = "stored_value"  # member balance (membership plugs in through a hook)
+    HOSPITALITY = "hospitality"  # 招待: on the house (a manager's right; not revenue)
+    SIGNED_CREDIT = "signed_credit"  # 签单/挂账: signed to a named account (paid later)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from controller.billing.bounds import (
     check_plan_text,
     check_product,
 )
+from controller.billing.caps import Approval, Authority, CapKind, CapTable, authorize
 from controller.billing.desk import Product, TenderAmount, TimePurchase
 from controller.billing.events import (
     DiscountGiven,
@@ -56,9 +57,11 @@ class BillingDesk:
         on_settled: Sequence[SettledHook] = (),
         limits: Limits = DEFAULT,
         stock: Sequence[StockKeeper] = (),
+        caps: CapTable | None = None,
     ) -> None:
         self.limits = limits
         self.stock = tuple(stock)  # told of each order event inside its transaction
+        self.caps = caps or CapTable()  # operator caps (controller/billing/caps.py)
         self.board = board
         self.store = board.store
         self.records = BillingRecords(board.store)
@@ -86,8 +89,21 @@ class BillingDesk:
         reason: str,
         actor: Actor,
         request_id: str = "",
+        approval: Approval | None = None,
     ) -> Outcome:
-        return self.till.refund(tab_id, payment_id, amount_fen, reason, actor, request_id)
+        authority = self.authority(actor, CapKind.REFUND, amount_fen, approval)
+        return self.till.refund(
+            tab_id, payment_id, amount_fen, reason, actor, request_id, authority=authority
+        )
+
+    def authority(
+        self, actor: Actor, kind: CapKind, value: int, approval: Approval | None
+    ) -> Authority:
+        """Managers act on their own; a cashier within the venue's cap, or with a manager's
+        PIN-checked approval (recorded on the event)."""
+        if actor.is_manager and approval is None:
+            return Authority()
+        return authorize(self.caps, actor.staff_id, actor.role, kind, value, approval)
 
     # --- prices and menu -----------------------------------------------------------------
     def import_config(self, source: str, actor: Actor, *, seed: bool = False) -> PricePlan:
@@ -391,7 +407,13 @@ class BillingDesk:
             return self.done(ledger, tab.tab_id, now, event.order.order_id)
 
     def update_order(
-        self, room_id: str, order_id: str, action: str, actor: Actor, reason: str = ""
+        self,
+        room_id: str,
+        order_id: str,
+        action: str,
+        actor: Actor,
+        reason: str = "",
+        approval: Approval | None = None,
     ) -> Outcome:
         reason = bounded(reason, what="the reason", max_len=NOTE_MAX_CHARS)
         now = self.clock()
@@ -404,22 +426,46 @@ class BillingDesk:
             elif action == "cancel":
                 event = OrderCancelled(**common, reason=reason)  # type: ignore[arg-type]
             elif action == "comp":
-                event = OrderComped(**common, reason=reason)  # type: ignore[arg-type]
+                value = tab.order(order_id).amount_fen
+                a = self.authority(actor, CapKind.COMP, value, approval)
+                event = OrderComped(
+                    **common,  # type: ignore[arg-type]
+                    reason=reason,
+                    approved_by=a.approved_by,
+                    within_cap=a.within_cap,
+                )
             else:
                 raise InvalidArgument(f"unknown order action {action!r}")
             self.commit(ledger, [event], now)
             return self.done(ledger, tab.tab_id, now, order_id)
 
     def discount(
-        self, room_id: str, actor: Actor, *, reason: str, percent_bp: int = 0, amount_fen: int = 0
+        self,
+        room_id: str,
+        actor: Actor,
+        *,
+        reason: str,
+        percent_bp: int = 0,
+        amount_fen: int = 0,
+        approval: Approval | None = None,
     ) -> Outcome:
         reason = bounded(reason, what="a discount's reason", max_len=NOTE_MAX_CHARS)
         check_discount(percent_bp, amount_fen, self.limits)
+        if percent_bp:
+            a = self.authority(actor, CapKind.DISCOUNT_PERCENT, percent_bp, approval)
+        else:
+            a = self.authority(actor, CapKind.DISCOUNT_AMOUNT, amount_fen, approval)
         now = self.clock()
         with self.store.transaction():
             ledger, tab, _ = self.act(room_id, now)
             d = Discount(new_id("discount"), reason, percent_bp, amount_fen)
-            self.commit(
-                ledger, [DiscountGiven(tab_id=tab.tab_id, at=now, actor=actor, discount=d)], now
+            given = DiscountGiven(
+                tab_id=tab.tab_id,
+                at=now,
+                actor=actor,
+                discount=d,
+                approved_by=a.approved_by,
+                within_cap=a.within_cap,
             )
+            self.commit(ledger, [given], now)
             return self.done(ledger, tab.tab_id, now)

@@ -25,6 +25,7 @@ from ktv.limits import NOTE_MAX_CHARS, Limits, check_fen
 from ktv.text import bounded
 
 if TYPE_CHECKING:  # the till stays importable without SQLite (ktv/purity.py)
+    from controller.billing.caps import Authority
     from controller.billing.events import TabEvent
     from controller.billing.plan import PricePlan
     from controller.billing.records import Tender
@@ -170,6 +171,8 @@ class Till:
         reason: str,
         actor: Actor,
         request_id: str = "",
+        *,
+        authority: Authority | None = None,
     ) -> Outcome:
         """A refund on an open or closed bill: a negative payment, given back by the provider."""
         check_fen(amount_fen, what="a refund", max_fen=self.service.limits.payment_fen_max)
@@ -188,6 +191,10 @@ class Till:
                 new_id("refund"),
                 limits=self.service.limits,
             )
+            if authority is not None:
+                event = replace(
+                    event, approved_by=authority.approved_by, within_cap=authority.within_cap
+                )
             ledger.apply(event)  # check every rule before money moves
             ledger = self.service.records.load(tab_id)
             original = tab.payment(payment_id)

@@ -48,6 +48,7 @@ COMMAND_MODULES = [
     "controller.ktvctl.stock",
     "controller.ktvctl.devices",
     "controller.ktvctl.catalog",
+    "controller.ktvctl.reports",
 ]
 
 

@@ -20,6 +20,7 @@ import ipaddress
 import re
 import unicodedata
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
@@ -205,6 +206,23 @@ def verbatim(what: str, max_chars: int = limits.NAME_MAX_CHARS) -> Callable[[str
 
     parse.__name__ = what
     return parse
+
+
+_DAY_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+
+
+def day(value: str) -> str:
+    """A business day ``YYYY-MM-DD`` (full-width digits count), checked to be a real date."""
+    text = _number_text(value, "a day")
+    match = _DAY_RE.fullmatch(text)
+    try:
+        if match is None:
+            raise ValueError
+        return date(*(int(g) for g in match.groups())).isoformat()
+    except ValueError:
+        raise _refuse(
+            f"not a day: {short(value)!r} (expected YYYY-MM-DD, e.g. 2026-11-24)"
+        ) from None
 
 
 def pin(value: str) -> str:

@@ -32,6 +32,8 @@ TENDER_OPTIONS = {
     "alipay": pb.TENDER_ALIPAY,
     "unionpay": pb.TENDER_UNIONPAY_QR,
     "stored_value": pb.TENDER_STORED_VALUE,
+    "hospitality": pb.TENDER_HOSPITALITY,  # 招待 (manager; --ref says for whom)
+    "signed_credit": pb.TENDER_SIGNED_CREDIT,  # 签单 (--account names who signs)
 }
 
 
@@ -76,6 +78,12 @@ def _tender_options(parser: argparse.ArgumentParser) -> None:
         help="stored value: the paying member (phone, card number or members/ID)",
     )
     parser.add_argument("--pin", type=types.pin, default="", help="stored value: the member's PIN")
+    parser.add_argument(
+        "--account",
+        type=types.CODE,
+        default="",
+        help="签单 (signed credit): the account it is signed to",
+    )
 
 
 def tenders(args: argparse.Namespace) -> list[pb.TenderAmount]:
@@ -89,6 +97,8 @@ def tenders(args: argparse.Namespace) -> list[pb.TenderAmount]:
                 )
                 continue
             ref = "" if tender == pb.TENDER_CASH else args.ref
+            if tender == pb.TENDER_SIGNED_CREDIT:
+                ref = args.account or args.ref
             out.append(pb.TenderAmount(tender=tender, amount_fen=fen, reference=ref))
     return out
 
@@ -346,6 +356,19 @@ _mutation(
 )
 
 
+def _approval_options(p: argparse.ArgumentParser) -> None:
+    """Over the caller's cap: the approving manager's staff id and PIN, at the same call."""
+    p.add_argument("--approver", type=types.CODE, default="", help="approving manager's id")
+    p.add_argument("--approver-pin", type=types.pin, default="", help="their PIN")
+
+
+def _approval(a: argparse.Namespace) -> dict[str, str]:
+    return {
+        "approver_staff_id": getattr(a, "approver", ""),
+        "approver_pin": getattr(a, "approver_pin", ""),
+    }
+
+
 def _order_action(
     action: int,
 ) -> Callable[[billing_pb2_grpc.BillingServiceStub, Connection, argparse.Namespace], pb.Bill]:
@@ -358,6 +381,7 @@ def _order_action(
             action=action,
             reason=getattr(a, "reason", ""),
             request_id=_rid(a),
+            **_approval(a),
         )
         return c.call(s.UpdateOrder, request).bill
 
@@ -370,6 +394,7 @@ def _order_cfg_with(reason: bool) -> Callable[[argparse.ArgumentParser], None]:
         p.add_argument("order_id", type=types.CODE)
         if reason:
             p.add_argument("--reason", type=types.NOTE, required=True)
+            _approval_options(p)  # a comp over the cashier's cap
 
     return cfg
 
@@ -405,6 +430,7 @@ def _discount_cfg(p: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--amount", type=types.yuan(), metavar="YUAN", help="fixed amount off")
     p.add_argument("--reason", type=types.NOTE, required=True)
+    _approval_options(p)
 
 
 def _discount(
@@ -416,13 +442,14 @@ def _discount(
         amount_fen=a.amount or 0,
         reason=a.reason,
         request_id=_rid(a),
+        **_approval(a),
     )
     return c.call(s.ApplyDiscount, request).bill
 
 
 _mutation(
     "discount",
-    "a manager's discount with a reason",
+    "a discount with a reason (over the cashier's cap: --approver ID --approver-pin PIN)",
     _discount_cfg,
     _discount,
     lambda a, b: f"discount on {room_name(a.room)}",
@@ -472,11 +499,12 @@ def _refund_cfg(p: argparse.ArgumentParser) -> None:
     p.add_argument("payment_id", type=types.CODE)
     p.add_argument("amount", type=types.yuan(), metavar="YUAN")
     p.add_argument("--reason", type=types.NOTE, required=True)
+    _approval_options(p)
 
 
 _mutation(
     "refund",
-    "refund (part of) a payment (manager)",
+    "refund (part of) a payment (over the cashier's cap: a manager's --approver/--approver-pin)",
     _refund_cfg,
     lambda s, c, a: (
         c.call(
@@ -487,6 +515,7 @@ _mutation(
                 amount_fen=a.amount,
                 reason=a.reason,
                 request_id=_rid(a),
+                **_approval(a),
             ),
         ).bill
     ),

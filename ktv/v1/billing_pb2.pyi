@@ -21,6 +21,8 @@ class Tender(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     TENDER_ALIPAY: _ClassVar[Tender]
     TENDER_UNIONPAY_QR: _ClassVar[Tender]
     TENDER_STORED_VALUE: _ClassVar[Tender]
+    TENDER_HOSPITALITY: _ClassVar[Tender]
+    TENDER_SIGNED_CREDIT: _ClassVar[Tender]
 
 class BillLineKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -94,6 +96,8 @@ TENDER_WECHAT: Tender
 TENDER_ALIPAY: Tender
 TENDER_UNIONPAY_QR: Tender
 TENDER_STORED_VALUE: Tender
+TENDER_HOSPITALITY: Tender
+TENDER_SIGNED_CREDIT: Tender
 BILL_LINE_KIND_UNSPECIFIED: BillLineKind
 BILL_LINE_KIND_ROOM_TIME: BillLineKind
 BILL_LINE_KIND_TIME_BOUGHT: BillLineKind
@@ -415,18 +419,22 @@ class PlaceOrderResponse(_message.Message):
     def __init__(self, order_id: _Optional[str] = ..., bill: _Optional[_Union[Bill, _Mapping]] = ...) -> None: ...
 
 class UpdateOrderRequest(_message.Message):
-    __slots__ = ("room", "order_id", "action", "reason", "request_id")
+    __slots__ = ("room", "order_id", "action", "reason", "request_id", "approver_staff_id", "approver_pin")
     ROOM_FIELD_NUMBER: _ClassVar[int]
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     ACTION_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    APPROVER_STAFF_ID_FIELD_NUMBER: _ClassVar[int]
+    APPROVER_PIN_FIELD_NUMBER: _ClassVar[int]
     room: str
     order_id: str
     action: OrderAction
     reason: str
     request_id: str
-    def __init__(self, room: _Optional[str] = ..., order_id: _Optional[str] = ..., action: _Optional[_Union[OrderAction, str]] = ..., reason: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+    approver_staff_id: str
+    approver_pin: str
+    def __init__(self, room: _Optional[str] = ..., order_id: _Optional[str] = ..., action: _Optional[_Union[OrderAction, str]] = ..., reason: _Optional[str] = ..., request_id: _Optional[str] = ..., approver_staff_id: _Optional[str] = ..., approver_pin: _Optional[str] = ...) -> None: ...
 
 class UpdateOrderResponse(_message.Message):
     __slots__ = ("bill",)
@@ -435,18 +443,22 @@ class UpdateOrderResponse(_message.Message):
     def __init__(self, bill: _Optional[_Union[Bill, _Mapping]] = ...) -> None: ...
 
 class ApplyDiscountRequest(_message.Message):
-    __slots__ = ("room", "percent_bp", "amount_fen", "reason", "request_id")
+    __slots__ = ("room", "percent_bp", "amount_fen", "reason", "request_id", "approver_staff_id", "approver_pin")
     ROOM_FIELD_NUMBER: _ClassVar[int]
     PERCENT_BP_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    APPROVER_STAFF_ID_FIELD_NUMBER: _ClassVar[int]
+    APPROVER_PIN_FIELD_NUMBER: _ClassVar[int]
     room: str
     percent_bp: int
     amount_fen: int
     reason: str
     request_id: str
-    def __init__(self, room: _Optional[str] = ..., percent_bp: _Optional[int] = ..., amount_fen: _Optional[int] = ..., reason: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+    approver_staff_id: str
+    approver_pin: str
+    def __init__(self, room: _Optional[str] = ..., percent_bp: _Optional[int] = ..., amount_fen: _Optional[int] = ..., reason: _Optional[str] = ..., request_id: _Optional[str] = ..., approver_staff_id: _Optional[str] = ..., approver_pin: _Optional[str] = ...) -> None: ...
 
 class ApplyDiscountResponse(_message.Message):
     __slots__ = ("bill",)
@@ -505,18 +517,22 @@ class CheckoutResponse(_message.Message):
     def __init__(self, bill: _Optional[_Union[Bill, _Mapping]] = ...) -> None: ...
 
 class RefundPaymentRequest(_message.Message):
-    __slots__ = ("bill", "payment_id", "amount_fen", "reason", "request_id")
+    __slots__ = ("bill", "payment_id", "amount_fen", "reason", "request_id", "approver_staff_id", "approver_pin")
     BILL_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    APPROVER_STAFF_ID_FIELD_NUMBER: _ClassVar[int]
+    APPROVER_PIN_FIELD_NUMBER: _ClassVar[int]
     bill: str
     payment_id: str
     amount_fen: int
     reason: str
     request_id: str
-    def __init__(self, bill: _Optional[str] = ..., payment_id: _Optional[str] = ..., amount_fen: _Optional[int] = ..., reason: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+    approver_staff_id: str
+    approver_pin: str
+    def __init__(self, bill: _Optional[str] = ..., payment_id: _Optional[str] = ..., amount_fen: _Optional[int] = ..., reason: _Optional[str] = ..., request_id: _Optional[str] = ..., approver_staff_id: _Optional[str] = ..., approver_pin: _Optional[str] = ...) -> None: ...
 
 class RefundPaymentResponse(_message.Message):
     __slots__ = ("bill",)

@@ -38,6 +38,10 @@ ALLOWED = {0, 2, 3, 4, 5, 6}  # ok, bad input, not found, exists, wrong state, c
 ALLOWED_BY_COMMAND = {
     ("login",): ALLOWED | {8},  # a wrong staff id or PIN is "unauthenticated"
     ("member", "pin"): ALLOWED | {7},  # a wrong old PIN is "permission denied"
+    # an approver's wrong staff id or PIN (operator caps) is "unauthenticated", like a login
+    ("discount",): ALLOWED | {8},
+    ("comp",): ALLOWED | {8},
+    ("refund",): ALLOWED | {8},
 }
 GLOBAL_DESTS = {
     "controller",

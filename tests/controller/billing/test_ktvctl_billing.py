@@ -140,7 +140,7 @@ def test_bad_input_is_one_line_and_an_exit_code(ktvctl, busy_room, args, code, m
     assert message in result.stderr
 
 
-def test_a_cashier_cannot_refund_but_a_manager_can(ctl, ktvctl):
+def test_a_cashier_refunds_only_with_a_managers_approval_and_a_manager_can(ctl, ktvctl):
     cashier = ctl.add_staff("cashier-li", auth_pb2.ROLE_CASHIER)
     manager = ctl.add_staff("manager-wang", auth_pb2.ROLE_MANAGER)
     ok(ktvctl("open", "A09", "--guests", "2", token=cashier))
@@ -152,7 +152,37 @@ def test_a_cashier_cannot_refund_but_a_manager_can(ctl, ktvctl):
     paid = int(done["paid_fen"])
     payment = done["payments"][0]["payment_id"]
     denied = ktvctl("refund", done["name"], payment, "5", "--reason", "少一瓶", token=cashier)
-    assert denied.returncode == 7 and "may not call RefundPayment" in denied.stderr
+    assert denied.returncode == 7 and "over a cashier's cap" in denied.stderr
+    wrong_pin = ktvctl(
+        "refund",
+        done["name"],
+        payment,
+        "5",
+        "--reason",
+        "少一瓶",
+        "--approver",
+        "manager-wang",
+        "--approver-pin",
+        "9999",
+        token=cashier,
+    )
+    assert wrong_pin.returncode == 8
+    approved = ktvctl(
+        "refund",
+        done["name"],
+        payment,
+        "1",
+        "--reason",
+        "少一瓶",
+        "--approver",
+        "manager-wang",
+        "--approver-pin",
+        "1234",
+        "--json",
+        token=cashier,
+    )
+    paid -= 100
+    assert int(json.loads(ok(approved).stdout)["paid_fen"]) == paid
     refunded = json.loads(
         ok(
             ktvctl(

@@ -1,0 +1,232 @@
+"""Facts reports are made of, and how a closed bill becomes them (pure: no SQLite).
+
+A bill's revenue belongs to the business day its session opened (``origin_day``); money
+belongs to the business day it was taken. Once a day is closed nothing is added to it: a fact
+whose day is closed is *booked* on the first open day after (``booked_day``) and keeps its
+``origin_day`` (a late refund, a bill that closed after its day was closed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from controller.billing.bill import Bill, LineKind
+from controller.billing.plan import PricePlan
+from controller.billing.pricing import band_at
+from controller.billing.records import CoverKind, OrderStatus
+from controller.billing.tab import Tab
+
+
+@dataclass(frozen=True)
+class BillFact:
+    """One closed bill (并房: the bill that was checked out, with every room it held)."""
+
+    tab_id: str
+    origin_day: date
+    booked_day: date
+    opened_at: datetime
+    closed_at: datetime
+    tier: str  # the tier it opened in
+    band: str  # the band it opened in (白天档, 黄金档...)
+    sessions: int  # room stays on the bill
+    guests: int
+    stay_s: int
+    room_time_fen: int  # hourly time, prepaid blocks, 场次 (gifts at list: see comp_fen)
+    package_fen: int  # 套餐
+    fee_fen: int  # head fees, tier differences
+    products_fen: int  # orders at list (comps included: see comp_fen)
+    minimum_fen: int  # 最低消费 top-up
+    service_fen: int
+    comp_fen: int  # 赠送 and 开房赠送 at list (positive)
+    comp_cost_fen: int  # comped items at cost, where cost is known
+    discount_fen: int  # positive
+    rounding_fen: int  # signed (抹零 is negative)
+    total_fen: int
+    closed_by: str = ""
+    count: int = 1  # the reader may sum bills of a day, tier and band into one fact
+    rooms: str = ""  # the rooms of the bill ("A08", or "A08,A09" after 并房)
+
+    @property
+    def gross_fen(self) -> int:
+        return (
+            self.room_time_fen
+            + self.package_fen
+            + self.fee_fen
+            + self.products_fen
+            + self.minimum_fen
+            + self.service_fen
+        )
+
+
+@dataclass(frozen=True)
+class LineFact:
+    """What one product sold on one day in one tier (order lines summed by the reader)."""
+
+    booked_day: date
+    sku: str
+    name: str
+    category: str
+    tier: str
+    quantity: int  # charged (comped included, package items not)
+    amount_fen: int  # at list
+    comped_quantity: int = 0
+    comped_fen: int = 0
+    included_quantity: int = 0  # package items, at 0
+    cost_fen: int = -1  # unit cost if known (-1: unknown)
+
+
+@dataclass(frozen=True)
+class PaymentFact:
+    payment_id: str
+    tab_id: str
+    at: datetime
+    booked_day: date
+    origin_day: date  # the bill's day
+    tender: str  # Tender.value
+    amount_fen: int  # negative for a refund
+    staff_id: str
+    refund_of: str = ""
+    reason: str = ""
+    count: int = 1  # the reader may sum payments of a day, tender and cashier into one
+
+
+@dataclass(frozen=True)
+class TopUpFact:
+    """Stored value in: a liability until it is spent (principal = money, bonus = promotion)."""
+
+    member_id: str
+    day: date
+    kind: str  # topup, cash_out
+    principal_fen: int
+    bonus_fen: int
+    tender: str
+
+
+@dataclass(frozen=True)
+class PointsFact:
+    day: date
+    kind: str  # earn, redeem, expire
+    points: int
+
+
+@dataclass(frozen=True)
+class OpenBill:
+    tab_id: str
+    rooms: str
+    opened_at: datetime
+    running_total_fen: int
+    paid_fen: int
+
+
+@dataclass(frozen=True)
+class Product:
+    sku: str
+    name: str
+    category: str
+    cost_fen: int = -1
+
+
+@dataclass(frozen=True)
+class RoomFact:
+    """A room's bills in a period (a merged bill counts for its rooms together)."""
+
+    rooms: str
+    bills: int
+    room_fee_fen: int
+    revenue_fen: int
+    stay_s: int
+
+
+@dataclass(frozen=True)
+class MemberActivity:
+    new_members: int
+    active_by_tier: Mapping[str, int]  # members with a visit in the period, by tier
+
+
+def bill_facts(
+    tab: Tab,
+    bill: Bill,
+    plan: PricePlan,
+    menu: Mapping[str, Product],
+    *,
+    origin_day: date,
+    booked_day: date,
+    closed_by: str = "",
+) -> tuple[BillFact, list[LineFact]]:
+    """A closed bill as report facts. Every fen of its total lands in exactly one figure:
+    total = gross - comps - discounts + rounding (checked: a mismatch is a bug, raised)."""
+    assert tab.closed_at is not None
+    room_time = sum(ln.amount_fen for ln in bill.lines if ln.kind is LineKind.ROOM_TIME)
+    package = comp = 0
+    for stay in tab.stays:
+        for cover in stay.covers:
+            if cover.kind is CoverKind.PACKAGE:
+                package += cover.amount_fen
+            else:
+                room_time += cover.amount_fen
+            if cover.gift:
+                comp += cover.amount_fen
+    fee = sum(ln.amount_fen for ln in bill.lines if ln.kind is LineKind.FEE)
+    minimum = sum(ln.amount_fen for ln in bill.lines if ln.kind is LineKind.MINIMUM_SPEND)
+    tier_of_room = {seg.room: seg.tier for stay in tab.stays for seg in stay.segments}
+    lines: dict[tuple[str, str], list[int]] = {}
+    products = comp_cost = 0
+    for order in tab.orders:
+        if order.status is OrderStatus.CANCELLED:
+            continue
+        for ol in order.lines:
+            key = (ol.sku, tier_of_room.get(order.room, ""))
+            acc = lines.setdefault(key, [0, 0, 0, 0, 0])
+            if order.included:
+                acc[4] += ol.quantity
+                continue
+            acc[0] += ol.quantity
+            acc[1] += ol.amount_fen
+            products += ol.amount_fen
+            if order.comped:
+                acc[2] += ol.quantity
+                acc[3] += ol.amount_fen
+                comp += ol.amount_fen
+                cost = menu[ol.sku].cost_fen if ol.sku in menu else -1
+                comp_cost += max(cost, 0) * ol.quantity
+    service = bill.service_charge_fen
+    gross = room_time + package + fee + products + minimum + service
+    if gross - comp - bill.discount_fen + bill.rounding_fen != bill.total_fen:
+        raise AssertionError(f"bill {tab.tab_id}: report figures do not add up to its total")
+    stay_s = 0
+    for stay in tab.stays:
+        start, end = stay.segments[0].start, stay.segments[-1].end or tab.closed_at
+        stay_s += int((end - start).total_seconds())
+    where = band_at(plan, tab.opened_at)
+    fact = BillFact(
+        tab_id=tab.tab_id,
+        origin_day=origin_day,
+        booked_day=booked_day,
+        opened_at=tab.opened_at,
+        closed_at=tab.closed_at,
+        tier=tab.stays[0].segments[0].tier,
+        band=plan.band(where.band).label,
+        sessions=len(tab.stays),
+        guests=tab.max_guests,
+        stay_s=stay_s,
+        room_time_fen=room_time,
+        package_fen=package,
+        fee_fen=fee,
+        products_fen=products,
+        minimum_fen=minimum,
+        service_fen=service,
+        comp_fen=comp,
+        comp_cost_fen=comp_cost,
+        discount_fen=bill.discount_fen,
+        rounding_fen=bill.rounding_fen,
+        total_fen=bill.total_fen,
+        closed_by=closed_by,
+        rooms=",".join(tab.rooms),
+    )
+    out = []
+    for (sku, tier), (qty, amount, cq, cf, iq) in lines.items():
+        p = menu.get(sku, Product(sku, sku, "other"))
+        out.append(LineFact(booked_day, sku, p.name, p.category, tier, qty, amount, cq, cf, iq))
+    return fact, out
