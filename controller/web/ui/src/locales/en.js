@@ -1,4 +1,7 @@
+import desk from './desk.en'
+
 export default {
+  desk,
   app: { title: 'KTV desk', board: 'Board', members: 'Members', settings: 'Settings', signOut: 'Sign out', language: '中文' },
   role: { cashier: 'Cashier', waiter: 'Waiter', technician: 'Technician', manager: 'Manager', admin: 'Admin' },
   signIn: {
