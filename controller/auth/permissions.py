@@ -84,6 +84,7 @@ AUTH_SERVICE = service_rows(
         "Login": PUBLIC,
         "CreateStaff": Permission(ADMIN_ONLY),
         "WhoAmI": Permission(ALL_ROLES),
+        "ListStaff": Permission(MANAGER_UP),
     },
 )
 
