@@ -119,6 +119,7 @@ export default {
     payments: 'Payments',
     tenderedChange: 'given {given}, change {change}',
     refundOf: 'refund: {reason}',
+    lookup: 'Find a bill by number (refunds, reprints)',
     last: 'Bill just closed',
   },
   tender: {
@@ -236,6 +237,9 @@ export default {
   settings: {
     readOnly: 'Read only: changes need a manager.',
     tab: { rooms: 'Rooms', products: 'Products', prices: 'Price plans', staff: 'Staff', wall: 'Wall keys' },
+    enroll: 'Enrollment code',
+    enrollCode: 'Enrollment code for {room} (type it into ktv-agent enroll on the room\'s computer):',
+    enrollUntil: 'valid until {time}',
     addRoom: 'Add room',
     editRoom: 'Change room',
     roomId: 'Room id',

@@ -119,6 +119,7 @@ export default {
     payments: '收款',
     tenderedChange: '收 {given} 找 {change}',
     refundOf: '退款：{reason}',
+    lookup: '按账单号查找（退款、补打小票）',
     last: '刚结的账单',
   },
   tender: {
@@ -236,6 +237,9 @@ export default {
   settings: {
     readOnly: '只读：修改需要经理权限。',
     tab: { rooms: '房间', products: '商品', prices: '价格方案', staff: '员工', wall: '大屏钥匙' },
+    enroll: '接入码',
+    enrollCode: '{room} 的终端接入码（在包厢主机上运行 ktv-agent enroll 输入）：',
+    enrollUntil: '{time} 前有效',
     addRoom: '添加房间',
     editRoom: '修改房间',
     roomId: '房号',
