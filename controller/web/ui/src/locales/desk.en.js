@@ -266,6 +266,8 @@ export default {
     locked: 'Locked',
     lockedYes: 'too many wrong PINs',
     wallHint: 'A wall key can only watch the board, never act. The key is shown once.',
+    wallLabel: 'Name (e.g. lobby TV)',
+    revoked: 'revoked',
     wallMint: 'New wall key',
     wallOnce: 'Open this address on the wall TV (shown only this once):',
     created: 'Created',

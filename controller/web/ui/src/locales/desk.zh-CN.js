@@ -266,6 +266,8 @@ export default {
     locked: '锁定',
     lockedYes: '密码错误过多',
     wallHint: '大屏钥匙只能看房态图，不能做任何操作。钥匙只显示一次。',
+    wallLabel: '名称（如 大厅电视）',
+    revoked: '已作废',
     wallMint: '生成大屏钥匙',
     wallOnce: '在大屏上打开这个地址（只显示这一次）：',
     created: '创建时间',
