@@ -219,6 +219,19 @@ MEDIA_INDEX = {
 }
 # fmt: on
 
+WEB = {
+    "SIGN_IN_REQUIRED": "the HTTP request has no staff session; sign in (POST /api/session)",
+    "SESSION_IDLE": "the staff web session went unused past the idle timeout; sign in again",
+    "CSRF_REFUSED": "a state-changing HTTP request did not come from the venue's own page "
+    "(Origin / Sec-Fetch-Site, X-CSRF-Token equal to the ktv_csrf cookie)",
+    "NOT_JSON": "the HTTP body is not Content-Type: application/json",
+    "BODY_TOO_LARGE": "the HTTP body is over the API's bound (64 KiB); nothing was read",
+    "BAD_JSON": "the HTTP body is not the request's proto3 JSON (malformed, unknown field, "
+    "wrong type); the message names it",
+    "UNKNOWN_METHOD": "/api/v1/{Service}/{Method} names no RPC the HTTP API serves",
+    "BAD_WEB_SETTING": "a [web] entry of the venue config is unknown or out of range; fix the file",
+}
+
 AREAS: dict[str, dict[str, str]] = {
     "General": GENERAL,
     "Authentication and access": AUTH,
@@ -228,6 +241,7 @@ AREAS: dict[str, dict[str, str]] = {
     "Controller operations": OPERATIONS,
     "Room agent": ROOM_AGENT,
     "Media index": MEDIA_INDEX,
+    "HTTP API and web sessions": WEB,
 }
 
 REASONS: dict[str, str] = {

@@ -230,4 +230,17 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         self, request: auth_pb2.WhoAmIRequest, context: grpc.aio.ServicerContext
     ) -> auth_pb2.WhoAmIResponse:
         me = current_principal()
-        return whoami_to_pb(me.role, me.room_id, me.staff_id)
+        name = self.credentials.display_name(me.staff_id) if me.role.is_staff else ""
+        return whoami_to_pb(me.role, me.room_id, me.staff_id, name)
+
+    async def Logout(
+        self, request: auth_pb2.LogoutRequest, context: grpc.aio.ServicerContext
+    ) -> auth_pb2.LogoutResponse:
+        me = current_principal()
+
+        def act() -> auth_pb2.LogoutResponse:
+            now = self.board.clock()
+            self.credentials.revoke(me.credential_id, now)
+            return auth_pb2.LogoutResponse(revoke_time=ts(now))
+
+        return once(self.store, "/ktv.v1.AuthService/Logout", request, auth_pb2.LogoutResponse, act)

@@ -212,11 +212,14 @@ def event_from_pb(room_id: str, event: link_pb2.RoomEvent, now: datetime) -> eve
     )
 
 
-def whoami_to_pb(role: Role, room_id: str, staff_id: str) -> auth_pb2.WhoAmIResponse:
+def whoami_to_pb(
+    role: Role, room_id: str, staff_id: str, display_name: str = ""
+) -> auth_pb2.WhoAmIResponse:
     return auth_pb2.WhoAmIResponse(
         role=role.value,  # type: ignore[arg-type]
         room=f"rooms/{room_id}" if room_id else "",
         staff_id=staff_id,
+        display_name=display_name,
     )
 
 

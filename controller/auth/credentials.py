@@ -114,6 +114,17 @@ class Credentials:
             credential_id=row["credential_id"],
         )
 
+    def revoke(self, credential_id: str, now: datetime) -> None:
+        """Revokes one credential (a sign-out); revoking a revoked one changes nothing."""
+        self.store.execute(
+            "UPDATE credentials SET revoked_at = ? WHERE credential_id = ? AND revoked_at IS NULL",
+            (now.isoformat(), credential_id),
+        )
+
+    def display_name(self, staff_id: str) -> str:
+        row = self.store.query_one("SELECT display_name FROM staff WHERE staff_id = ?", (staff_id,))
+        return str(row["display_name"]) if row is not None else ""
+
     def revoke_room_agents(self, room_id: str, now: datetime) -> None:
         self.store.execute(
             "UPDATE credentials SET revoked_at = ? WHERE role = ? AND room_id = ?"

@@ -84,6 +84,7 @@ AUTH_SERVICE = service_rows(
         "Login": PUBLIC,
         "CreateStaff": Permission(ADMIN_ONLY),
         "WhoAmI": Permission(ALL_ROLES),
+        "Logout": Permission(STAFF_ROLES),
     },
 )
 
@@ -91,3 +92,10 @@ AUTH_SERVICE = service_rows(
 LINK_SERVICE = service_rows(
     "ktv.v1.RoomLinkService", {"Connect": Permission(frozenset({Role.AGENT}))}
 )
+
+# Operations of the HTTP side that are not RPCs (controller/web): checked against the role the
+# caller's credential resolves to, through the same table.
+WEB_BOARD_EVENTS = "GET /api/board/events"
+WEB_ROUTES = {
+    WEB_BOARD_EVENTS: Permission(STAFF_ROLES),
+}

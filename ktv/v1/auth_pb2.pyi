@@ -115,11 +115,25 @@ class WhoAmIRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class WhoAmIResponse(_message.Message):
-    __slots__ = ("role", "room", "staff_id")
+    __slots__ = ("role", "room", "staff_id", "display_name")
     ROLE_FIELD_NUMBER: _ClassVar[int]
     ROOM_FIELD_NUMBER: _ClassVar[int]
     STAFF_ID_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     role: Role
     room: str
     staff_id: str
-    def __init__(self, role: _Optional[_Union[Role, str]] = ..., room: _Optional[str] = ..., staff_id: _Optional[str] = ...) -> None: ...
+    display_name: str
+    def __init__(self, role: _Optional[_Union[Role, str]] = ..., room: _Optional[str] = ..., staff_id: _Optional[str] = ..., display_name: _Optional[str] = ...) -> None: ...
+
+class LogoutRequest(_message.Message):
+    __slots__ = ("request_id",)
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    def __init__(self, request_id: _Optional[str] = ...) -> None: ...
+
+class LogoutResponse(_message.Message):
+    __slots__ = ("revoke_time",)
+    REVOKE_TIME_FIELD_NUMBER: _ClassVar[int]
+    revoke_time: _timestamp_pb2.Timestamp
+    def __init__(self, revoke_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

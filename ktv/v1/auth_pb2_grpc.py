@@ -62,6 +62,11 @@ class AuthServiceStub:
                 request_serializer=ktv_dot_v1_dot_auth__pb2.WhoAmIRequest.SerializeToString,
                 response_deserializer=ktv_dot_v1_dot_auth__pb2.WhoAmIResponse.FromString,
                 _registered_method=True)
+        self.Logout = channel.unary_unary(
+                '/ktv.v1.AuthService/Logout',
+                request_serializer=ktv_dot_v1_dot_auth__pb2.LogoutRequest.SerializeToString,
+                response_deserializer=ktv_dot_v1_dot_auth__pb2.LogoutResponse.FromString,
+                _registered_method=True)
 
 
 class AuthServiceServicer:
@@ -105,6 +110,13 @@ class AuthServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Logout(self, request, context):
+        """Revokes the caller's own credential (staff sign-out). Idempotent by request_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AuthServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -132,6 +144,11 @@ def add_AuthServiceServicer_to_server(servicer, server):
                     servicer.WhoAmI,
                     request_deserializer=ktv_dot_v1_dot_auth__pb2.WhoAmIRequest.FromString,
                     response_serializer=ktv_dot_v1_dot_auth__pb2.WhoAmIResponse.SerializeToString,
+            ),
+            'Logout': grpc.unary_unary_rpc_method_handler(
+                    servicer.Logout,
+                    request_deserializer=ktv_dot_v1_dot_auth__pb2.LogoutRequest.FromString,
+                    response_serializer=ktv_dot_v1_dot_auth__pb2.LogoutResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -272,6 +289,33 @@ class AuthService:
             '/ktv.v1.AuthService/WhoAmI',
             ktv_dot_v1_dot_auth__pb2.WhoAmIRequest.SerializeToString,
             ktv_dot_v1_dot_auth__pb2.WhoAmIResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Logout(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ktv.v1.AuthService/Logout',
+            ktv_dot_v1_dot_auth__pb2.LogoutRequest.SerializeToString,
+            ktv_dot_v1_dot_auth__pb2.LogoutResponse.FromString,
             options,
             channel_credentials,
             insecure,
