@@ -19,6 +19,7 @@ export const board = reactive({
   staleSince: null, // Date when the board stopped being live (null while live)
   everLive: false,
   signedOut: false, // the staff session is gone (401): the page sends the user to sign in
+  keyRefused: false, // the wall key is unknown or revoked (the wall says so and keeps trying)
   now: Date.now(), // the clock tick for elapsed / time left; not a re-fetch
   lastEventAt: 0, // performance.now() of the last applied message
   lastSendTime: '', // the server's send_time of the last applied message
@@ -91,6 +92,7 @@ function handler(kind) {
     }
     applyMessage(kind, msg)
     if (kind === 'snapshot') {
+      board.keyRefused = false
       board.live = true
       board.everLive = true
       board.staleSince = null
@@ -115,7 +117,7 @@ function open() {
     goStale()
     close()
     schedule()
-    if (!wallKey) checkSession()
+    checkAccess()
   }
   source = es
 }
@@ -137,11 +139,17 @@ function schedule() {
   retryTimer = setTimeout(open, base + Math.floor(Math.random() * base * 0.25))
 }
 
-async function checkSession() {
+// EventSource hides the HTTP status of a refused stream: ask a cheap GET that says it.
+async function checkAccess() {
+  const key = wallKey
   try {
-    await http('GET', '/api/session')
+    if (key) await http('GET', `/api/v1/RoomService/ListRooms?page_size=1&wall=${encodeURIComponent(key)}`)
+    else await http('GET', '/api/session')
+    board.keyRefused = false
   } catch (e) {
-    if (e.httpStatus === 401) board.signedOut = true
+    const refused = e.httpStatus === 401 || e.httpStatus === 403
+    if (key) board.keyRefused = refused
+    else if (e.httpStatus === 401) board.signedOut = true
   }
 }
 

@@ -55,6 +55,7 @@ export default {
     total: 'Total',
     attention: '{n} need attention',
     more: 'More actions',
+    keyRefused: 'This wall key is unknown or revoked: a manager can make a new wall link',
     summary: 'Summary',
     next: {
       ROOM_STATE_IDLE: 'Open',

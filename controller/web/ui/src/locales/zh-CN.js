@@ -56,6 +56,7 @@ export default {
     total: '消费',
     attention: '{n} 间需处理',
     more: '更多操作',
+    keyRefused: '墙屏密钥无效或已吊销：请经理生成新的墙屏链接',
     summary: '房态汇总',
     next: {
       ROOM_STATE_IDLE: '开房',
