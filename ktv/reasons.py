@@ -49,6 +49,7 @@ GENERAL = {
 }
 
 AUTH = {
+    "UNKNOWN_WALL_KEY": "no wall-board key has this id; list them (GET /api/wall-keys)",
     "NO_CREDENTIAL": "the call carries no credential; log in (staff) or use the room's",
     "BAD_AUTH_HEADER": "authorization metadata is not 'Bearer <token>'",
     "BAD_TOKEN": "the token is unknown or revoked; log in again",
@@ -71,6 +72,7 @@ AUTH = {
 }
 
 ROOMS = {
+    "BAD_LAYOUT": "a room's floor-plan place is out of bounds (floor label, grid cell, size)",
     "ROOM_NOT_FOUND": "no room with this id",
     "ROOM_EXISTS": "a room with this id exists already",
     "BAD_ROOM_ID": "the room id is missing or malformed (e.g. A08)",

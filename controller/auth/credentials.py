@@ -121,6 +121,24 @@ class Credentials:
             (now.isoformat(), credential_id),
         )
 
+    def wall_keys(self) -> list[dict[str, object]]:
+        """Wall-board keys, newest first (never the secrets)."""
+        return self.store.query(
+            "SELECT credential_id, label, staff_id, created_at, revoked_at FROM credentials"
+            " WHERE role = ? ORDER BY created_at DESC, credential_id",
+            (Role.WALL_BOARD.value,),
+        )
+
+    def wall_key(self, credential_id: str) -> dict[str, object]:
+        row = self.store.query_one(
+            "SELECT credential_id, label, staff_id, created_at, revoked_at FROM credentials"
+            " WHERE role = ? AND credential_id = ?",
+            (Role.WALL_BOARD.value, credential_id),
+        )
+        if row is None:
+            raise NotFound(f"no wall key {credential_id[:40]!r}", reason="UNKNOWN_WALL_KEY")
+        return row
+
     def display_name(self, staff_id: str) -> str:
         row = self.store.query_one("SELECT display_name FROM staff WHERE staff_id = ?", (staff_id,))
         return str(row["display_name"]) if row is not None else ""

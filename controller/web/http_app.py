@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -13,11 +14,13 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 
+from controller import __version__
 from controller.auth.model import Role
 from controller.auth.permissions import WEB_BOARD_EVENTS, PermissionTable
 from controller.web import settings
+from controller.web.api_docs import docs_html
 from controller.web.board_stream import BoardFanout
 from controller.web.errors import MethodNotRouted, from_ktv_error
 from controller.web.gateway import Gateway, RpcRefused
@@ -28,16 +31,22 @@ from controller.web.guard import (
     check_same_origin,
     json_body,
 )
-from controller.web.protojson import parse, to_json
+from controller.web.openapi import openapi_document
+from controller.web.protojson import parse, to_dict, to_json
 from controller.web.routes import GET_ROUTED, Route, methods_for, routed
 from controller.web.sessions import CSRF_COOKIE, SESSION_COOKIE, WebSession, WebSessions
 from controller.web.static import SecurityHeaders, StaticApp
 from ktv.errors import KtvError, PermissionDenied, Unauthenticated, Unavailable
 from ktv.v1 import auth_pb2
 
+log = logging.getLogger("controller.web")
+
 LOGIN = "/ktv.v1.AuthService/Login"
 LOGOUT = "/ktv.v1.AuthService/Logout"
 WHOAMI = "/ktv.v1.AuthService/WhoAmI"
+CREATE_WALL_KEY = "/ktv.v1.AuthService/CreateWallKey"
+LIST_WALL_KEYS = "/ktv.v1.AuthService/ListWallKeys"
+REVOKE_WALL_KEY = "/ktv.v1.AuthService/RevokeWallKey"
 
 
 @dataclass
@@ -65,6 +74,16 @@ def _error(error: KtvError) -> JSONResponse:
 
 def _refused(error: RpcRefused) -> JSONResponse:
     return JSONResponse(error.error.body(), status_code=error.error.http_status)
+
+
+def _internal(request: Request, error: Exception) -> JSONResponse:
+    log.error("internal error answering %s %s", request.method, request.url.path, exc_info=error)
+    body = {
+        "reason": "INTERNAL",
+        "message": "internal error in the controller (see its log)",
+        "status": "INTERNAL",
+    }
+    return JSONResponse(body, status_code=500)
 
 
 def _json(message) -> Response:  # type: ignore[no-untyped-def]
@@ -95,6 +114,7 @@ def build_app(ctx: WebContext) -> FastAPI:
     )
     app.add_exception_handler(KtvError, lambda request, error: _error(error))  # type: ignore[arg-type]
     app.add_exception_handler(RpcRefused, lambda request, error: _refused(error))  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _internal)
     gateway, sessions = ctx.gateway, ctx.sessions
 
     async def whoami(token: str) -> auth_pb2.WhoAmIResponse:
@@ -213,6 +233,50 @@ def build_app(ctx: WebContext) -> FastAPI:
         message = parse(_query_json(fields), route.request_type)
         return await call(caller, route, message)
 
+    @app.post("/api/wall-keys")
+    async def create_wall_key(request: Request) -> Response:
+        caller = caller_of(request, sessions)
+        check_csrf(request, caller)
+        asked = parse(await json_body(request), auth_pb2.CreateWallKeyRequest)
+        if not asked.request_id:
+            asked.request_id = uuid.uuid4().hex
+        answer = await gateway.invoke(
+            CREATE_WALL_KEY, asked, auth_pb2.CreateWallKeyResponse, caller.token
+        )
+        origin = f"{request.url.scheme}://{request.headers.get('host', '')}"
+        return JSONResponse(
+            {
+                "id": answer.wall_key.id,
+                "key": answer.key,
+                "url": f"{origin}/#/wall?wall={answer.key}",
+                "wall_key": to_dict(answer.wall_key),
+            }
+        )
+
+    @app.get("/api/wall-keys")
+    async def list_wall_keys(request: Request) -> Response:
+        caller = caller_of(request, sessions)
+        answer = await gateway.invoke(
+            LIST_WALL_KEYS,
+            auth_pb2.ListWallKeysRequest(),
+            auth_pb2.ListWallKeysResponse,
+            caller.token,
+        )
+        return _json(answer)
+
+    @app.delete("/api/wall-keys/{key_id}")
+    async def revoke_wall_key(key_id: str, request: Request) -> Response:
+        caller = caller_of(request, sessions)
+        check_csrf(request, caller)
+        asked = auth_pb2.RevokeWallKeyRequest(
+            id=key_id[:128],
+            request_id=request.headers.get("x-request-id", "")[:128] or uuid.uuid4().hex,
+        )
+        answer = await gateway.invoke(
+            REVOKE_WALL_KEY, asked, auth_pb2.RevokeWallKeyResponse, caller.token
+        )
+        return _json(answer)
+
     @app.get("/api/board/events")
     async def board_events(request: Request) -> Response:
         caller = caller_of(request, sessions, allow_wall=True)
@@ -265,6 +329,21 @@ def build_app(ctx: WebContext) -> FastAPI:
             WHOAMI, auth_pb2.WhoAmIRequest(), auth_pb2.WhoAmIResponse, caller.token
         )
         return Role(who.role)
+
+    document: dict[str, object] = {}
+
+    def openapi() -> dict[str, object]:
+        if not document:
+            document.update(openapi_document(ctx.routes, __version__))
+        return document
+
+    @app.get("/api/openapi.json")
+    async def openapi_json() -> Response:
+        return JSONResponse(openapi())
+
+    @app.get("/api/docs")
+    async def api_docs() -> Response:
+        return HTMLResponse(docs_html(openapi()))
 
     for extend in ctx.extra:
         extend(app, ctx)

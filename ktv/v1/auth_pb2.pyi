@@ -1,10 +1,11 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -19,6 +20,7 @@ class Role(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ROLE_TECHNICIAN: _ClassVar[Role]
     ROLE_MANAGER: _ClassVar[Role]
     ROLE_ADMIN: _ClassVar[Role]
+    ROLE_WALL_BOARD: _ClassVar[Role]
 ROLE_UNSPECIFIED: Role
 ROLE_AGENT: Role
 ROLE_GUEST: Role
@@ -27,6 +29,7 @@ ROLE_CASHIER: Role
 ROLE_TECHNICIAN: Role
 ROLE_MANAGER: Role
 ROLE_ADMIN: Role
+ROLE_WALL_BOARD: Role
 
 class CreateEnrollmentCodeRequest(_message.Message):
     __slots__ = ("room", "request_id")
@@ -137,3 +140,57 @@ class LogoutResponse(_message.Message):
     REVOKE_TIME_FIELD_NUMBER: _ClassVar[int]
     revoke_time: _timestamp_pb2.Timestamp
     def __init__(self, revoke_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class WallKey(_message.Message):
+    __slots__ = ("id", "label", "create_time", "created_by", "revoke_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CREATED_BY_FIELD_NUMBER: _ClassVar[int]
+    REVOKE_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    label: str
+    create_time: _timestamp_pb2.Timestamp
+    created_by: str
+    revoke_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., label: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[str] = ..., revoke_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CreateWallKeyRequest(_message.Message):
+    __slots__ = ("label", "request_id")
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    label: str
+    request_id: str
+    def __init__(self, label: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class CreateWallKeyResponse(_message.Message):
+    __slots__ = ("wall_key", "key")
+    WALL_KEY_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    wall_key: WallKey
+    key: str
+    def __init__(self, wall_key: _Optional[_Union[WallKey, _Mapping]] = ..., key: _Optional[str] = ...) -> None: ...
+
+class ListWallKeysRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListWallKeysResponse(_message.Message):
+    __slots__ = ("wall_keys",)
+    WALL_KEYS_FIELD_NUMBER: _ClassVar[int]
+    wall_keys: _containers.RepeatedCompositeFieldContainer[WallKey]
+    def __init__(self, wall_keys: _Optional[_Iterable[_Union[WallKey, _Mapping]]] = ...) -> None: ...
+
+class RevokeWallKeyRequest(_message.Message):
+    __slots__ = ("id", "request_id")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    request_id: str
+    def __init__(self, id: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class RevokeWallKeyResponse(_message.Message):
+    __slots__ = ("wall_key",)
+    WALL_KEY_FIELD_NUMBER: _ClassVar[int]
+    wall_key: WallKey
+    def __init__(self, wall_key: _Optional[_Union[WallKey, _Mapping]] = ...) -> None: ...

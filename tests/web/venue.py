@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import ssl
 import time
 import uuid
 from collections.abc import Iterator
@@ -173,7 +174,7 @@ class WebVenue:
         return httpx.Client(
             base_url=self.base_url,
             headers=headers,
-            verify=str(self.ca_path) if self.ca_path else True,
+            verify=ssl.create_default_context(cafile=str(self.ca_path)) if self.ca_path else True,
             timeout=RPC_TIMEOUT_S,
             **kwargs,  # type: ignore[arg-type]
         )
