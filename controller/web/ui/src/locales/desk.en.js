@@ -1,6 +1,7 @@
 // desk.*: the room panel, the member desk, settings and the emergency button (English).
 export default {
   close: 'Close',
+  stale: 'The live board is disconnected and this may be out of date: read only until it is back.',
   pending: {
     title: 'Result pending',
     body: 'The answer to the last action was lost; it may have gone through. Press Retry: the same request is sent again and will not charge twice.',

@@ -1,6 +1,7 @@
 // desk.*: the room panel, the member desk, settings and the emergency button (中文, default).
 export default {
   close: '关闭',
+  stale: '房态连接中断，显示的可能不是最新：恢复前只能查看。',
   pending: {
     title: '结果待确认',
     body: '上一笔操作的应答丢失了，可能已经完成。请按“重试”：同一笔请求再发一次，不会重复扣款。',
