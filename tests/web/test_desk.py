@@ -50,7 +50,9 @@ def test_a_cashier_opens_orders_checks_out_split_with_change_and_marks_clean(
     web_venue, page_for, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
     page = page_for(DESK, signed_in_as="c1")
-    _open_panel(page, "A01")
+    page.goto("/#/")
+    page.locator('[data-test="tile"][data-room="A01"]').click()  # from the board's tile
+    expect(tid(page, "panel-room")).to_have_text("A01 小包")
     expect(tid(page, "panel-state")).to_have_text("空闲")
     expect(tid(page, "action-refund")).to_have_count(0)
 
@@ -157,6 +159,47 @@ def test_refund_is_hidden_and_refused_for_a_cashier_and_done_by_a_manager(
     after = _bill(web_venue, bill.name)
     assert after.paid_fen == due - 500
     assert [p.reason for p in after.payments if p.refund_of] == ["啤酒不冰"]
+
+
+def test_a_prepaid_opening_is_extended_from_the_quotes_and_moved(web_venue, page_for) -> None:  # type: ignore[no-untyped-def]
+    g = web_venue.grpc
+    g.rooms.SetRoomState(  # the refund test left A02 being cleaned
+        rooms_pb2.SetRoomStateRequest(
+            name="rooms/A02", state=rooms_pb2.ROOM_STATE_IDLE, request_id=rid()
+        ),
+        **g.kw,
+    )
+    page = page_for(DESK, signed_in_as="c1")
+    _open_panel(page, "A01")
+    tid(page, "action-open").click()
+    tid(page, "open-mode-prepaid").click()
+    field(page, "open-hours").fill("1")
+    field(page, "open-hours").press("Tab")
+    field(page, "tender-amount-0").fill("500")
+    tid(page, "open-submit").click()
+    expect(tid(page, "panel-state")).to_have_text("使用")
+    expect(tid(page, "fact-left")).to_be_visible()
+    end_before = web_venue.room("A01").session_end_time.ToDatetime()
+
+    tid(page, "action-extend").click()
+    expect(tid(page, "extend-quote-0")).to_be_visible()
+    quote = g.billing.QuoteExtensions(
+        billing_pb2.QuoteExtensionsRequest(room="rooms/A01"), **g.kw
+    ).quotes[0]
+    expect(tid(page, "extend-quote-0")).to_contain_text(yuan(quote.price_fen))
+    tid(page, "extend-dialog").locator('[data-test="tender-amount-0"]').fill("500")
+    tid(page, "extend-submit").click()
+    expect(tid(page, "extend-submit")).to_be_hidden()
+    end_after = web_venue.room("A01").session_end_time.ToDatetime()
+    assert (end_after - end_before).total_seconds() >= quote.minutes * 60
+
+    tid(page, "action-move").click()
+    tid(page, "move-target").click()
+    page.locator(".el-select-dropdown__item", has_text="A02 小包").click()
+    tid(page, "move-ok").click()
+    expect(tid(page, "panel-room")).to_have_text("A02 小包")
+    assert web_venue.room("A02").state == rooms_pb2.ROOM_STATE_IN_USE
+    assert web_venue.room("A01").state != rooms_pb2.ROOM_STATE_IN_USE
 
 
 def test_a_lost_checkout_answer_shows_result_pending_and_the_retry_charges_once(
@@ -269,6 +312,17 @@ def test_settings_for_a_manager(web_venue, page_for, tmp_path) -> None:  # type:
     expect(tid(page, "settings-staff").get_by_text("王经理")).to_be_visible()
     page.get_by_role("tab", name="价格方案").click()
     expect(tid(page, "plan-active")).to_contain_text("2026-11")
+
+    page.get_by_role("tab", name="大屏钥匙").click()
+    field(page, "wall-label").fill("大厅电视")
+    tid(page, "wall-mint").click()
+    expect(tid(page, "wall-url")).to_contain_text("/#/wall?wall=")
+    row = tid(page, "wall-keys").locator("tr.el-table__row", has_text="大厅电视")
+    expect(row).to_be_visible()
+    row.locator('[data-test^="wall-revoke-"]').click()
+    tid(page, "wall-revoke-ok").click()
+    expect(row).to_contain_text("已作废")
+    expect(tid(page, "wall-url")).to_have_count(0)
 
 
 def test_the_emergency_button_asks_then_stops_and_restores_every_room(web_venue, page_for) -> None:  # type: ignore[no-untyped-def]
