@@ -75,6 +75,7 @@ ROOM_SERVICE = service_rows(
         "SetRoomState": Permission(STAFF_ROLES),
         "WatchRooms": Permission(STAFF_ROLES | WALL),
         "SetEmergency": Permission(STAFF_ROLES),
+        "GetEmergency": Permission(STAFF_ROLES),
         "AcknowledgeAlert": Permission(STAFF_ROLES),
         "SetRoomLayout": Permission(MANAGER_UP),
     },
