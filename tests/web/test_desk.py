@@ -334,6 +334,10 @@ def test_the_emergency_button_asks_then_stops_and_restores_every_room(web_venue,
     expect(tid(page, "emergency-state")).to_contain_text("已开启（通知 4 间）")
     screen = lambda: web_venue.agents.control("A01", do="view")["screen"]  # noqa: E731
     wait_until(lambda: screen() == "EMERGENCY")  # the rooms really stopped
+    other = page_for(DESK, signed_in_as="m1")  # a desk that loads now sees it in force
+    other.goto("/#/members")
+    expect(tid(other, "emergency")).to_have_text("紧急状态中")
+    expect(tid(other, "emergency-state")).to_have_text("紧急状态生效中")
     tid(page, "emergency").click()  # now it offers to end it
     expect(field(page, "emergency-message")).to_have_count(0)
     tid(page, "emergency-ok").click()

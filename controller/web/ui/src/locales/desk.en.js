@@ -233,6 +233,7 @@ export default {
     confirmOff: 'End it',
     defaultMessage: 'Please stay calm and leave by the nearest exit as staff direct you.',
     isOn: 'Emergency on ({n} rooms told)',
+    inForce: 'Emergency in force',
     isOff: 'Emergency ended',
   },
   settings: {

@@ -233,6 +233,7 @@ export default {
     confirmOff: '解除',
     defaultMessage: '请保持冷静，按指示从最近的安全出口离开。',
     isOn: '紧急状态已开启（通知 {n} 间）',
+    inForce: '紧急状态生效中',
     isOff: '紧急状态已解除',
   },
   settings: {
