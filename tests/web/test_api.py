@@ -85,6 +85,10 @@ def test_bad_input_is_a_clear_4xx_and_nothing_is_written(web_venue: WebVenue) ->
         assert form.status_code == 415 and form.json()["reason"] == "NOT_JSON"
         unknown = cashier.post("/api/v1/RoomService/Explode", json={})
         assert unknown.status_code == 404 and unknown.json()["reason"] == "UNKNOWN_METHOD"
+        nowhere = cashier.get("/api/nothing/here")
+        assert nowhere.status_code == 404 and nowhere.json()["status"] == "NOT_FOUND"
+        wrong_verb = cashier.put("/api/session", json={})
+        assert wrong_verb.status_code == 405 and wrong_verb.json()["reason"] == "UNKNOWN_METHOD"
         after = cashier.post("/api/v1/RoomService/ListRooms", json={}).json()
         assert [(r["name"], r["state"], r["session"]) for r in after["rooms"]] == [
             (r["name"], r["state"], r["session"]) for r in before["rooms"]
