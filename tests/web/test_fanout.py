@@ -31,7 +31,6 @@ def test_each_stream_gets_the_snapshot_then_every_change(tmp_path: Path) -> None
         board.load()
         board.create_room("A01", "A01", "small")
         fanout = BoardFanout(board, clock, max_messages=50)
-        fanout.start()
         try:
             first, second = fanout.subscribe(), fanout.subscribe()
             board.create_room("A02", "A02", "small")
@@ -67,7 +66,6 @@ def test_a_stream_that_stops_reading_is_dropped_not_grown(tmp_path: Path) -> Non
         board.load()
         board.create_room("A01", "A01", "small")
         fanout = BoardFanout(board, clock, max_messages=20)
-        fanout.start()
         try:
             stuck, reading = fanout.subscribe(), fanout.subscribe()
             got = []
@@ -99,12 +97,38 @@ def test_a_closing_board_ends_every_stream(tmp_path: Path) -> None:
         board = RoomBoard(store, tiers=DEFAULT_TIERS, clock=clock)
         board.load()
         fanout = BoardFanout(board, clock)
-        fanout.start()
         client = fanout.subscribe()
         await client.queue.get()  # snapshot
         board.close()  # the controller is stopping
         assert await asyncio.wait_for(client.queue.get(), 5) is None
         await fanout.stop()
+        store.close()
+
+    asyncio.run(scenario())
+
+
+def test_nobody_watching_means_no_subscription(tmp_path: Path) -> None:
+    """Billing changes rooms often: with no browser open the fan-out costs nothing."""
+
+    async def scenario() -> None:
+        store = open_store(tmp_path / "board.db")
+        board = RoomBoard(store, tiers=DEFAULT_TIERS, clock=clock)
+        board.load()
+        board.create_room("A01", "A01", "small")
+        fanout = BoardFanout(board, clock)
+        assert board.watcher_count == 0
+        first, second = fanout.subscribe(), fanout.subscribe()
+        assert board.watcher_count == 1  # one subscription, fanned out
+        fanout.unsubscribe(first)
+        assert board.watcher_count == 1
+        fanout.unsubscribe(second)
+        assert board.watcher_count == 0
+        board.set_state("A01", RoomState.MAINTENANCE, "aircon")  # while nobody watches
+        again = fanout.subscribe()
+        _, snapshot = decode(await again.queue.get())
+        assert snapshot["rooms"][0]["state"] == "ROOM_STATE_MAINTENANCE"
+        await fanout.stop()
+        assert board.watcher_count == 0
         store.close()
 
     asyncio.run(scenario())
