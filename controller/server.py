@@ -45,6 +45,8 @@ from controller.scheduler.runner import Scheduler
 from controller.scheduler.timing import venue_schedule
 from controller.store.db import DB_FILE, open_store
 from controller.venue import VenueConfig, load_venue_config
+from controller.web.server import gateway_target, remove_web_addr, start_web
+from controller.web.settings import web_settings
 from ktv.sdnotify import ServiceNotifier
 
 log = logging.getLogger("controller")
@@ -184,7 +186,27 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
     )
     port = ports.staff_port
     host = options.listen.rsplit(":", 1)[0].strip("[]") or "0.0.0.0"
+    web = web_settings(_venue_data(options.venue_config))
+    gateway = _gateway_port(server, options.data_dir) if web.enabled else ""
     await server.start()
+    web_server = None
+    if web.enabled:
+        if gateway.startswith("unix:"):
+            os.chmod(gateway.removeprefix("unix:"), 0o600)
+        try:
+            web_server = await start_web(
+                app,
+                web,
+                host=host,
+                listen_port=int(options.listen.rsplit(":", 1)[1]),
+                internal_target=gateway,
+            )
+        except BaseException:
+            await server.stop(0)
+            app.store.close()
+            if app.data_dir_lock is not None:
+                app.data_dir_lock.release()
+            raise
     local_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     address = f"{local_host}:{port}"
     _write_addr(options.data_dir, address)
@@ -236,6 +258,9 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
         in_flight.close()  # new calls now get UNAVAILABLE
         if not await in_flight.wait_idle(settings.shutdown_grace_s):
             log.warning("%d calls still running after the grace period", in_flight.count)
+        if web_server is not None:
+            await web_server.stop()  # board streams end, then the HTTP listeners
+            remove_web_addr(options.data_dir)
         app.board.close()  # ends WatchRooms and link streams
         await server.stop(settings.shutdown_stream_grace_s)
         ticker.cancel()
@@ -255,6 +280,15 @@ async def run_server(options: ServerOptions, *, ready: Callable[[str], None] | N
         if app.data_dir_lock is not None:
             app.data_dir_lock.release()
         log.info("stopped")
+
+
+def _gateway_port(server: grpc.aio.Server, data_dir: Path) -> str:
+    """The gRPC port only the HTTP gateway uses (same server, same interceptor)."""
+    target = gateway_target(data_dir)
+    bound = server.add_insecure_port(target)
+    if not bound:
+        raise RuntimeError(f"cannot open the gateway's port {target}")
+    return target if target.startswith("unix:") else f"127.0.0.1:{bound}"
 
 
 def _catalog_feed(options: ServerOptions):  # type: ignore[no-untyped-def]

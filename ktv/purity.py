@@ -65,6 +65,8 @@ DOMAIN_MODULES = (
     "controller.auth.model",
     "controller.auth.permissions",
     "controller.scheduler.timing",
+    "controller.web.settings",
+    "controller.web.sessions",
     # song index: model, ranking, search keys, charts
     "media_index.charts",
     "media_index.model",

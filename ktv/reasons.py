@@ -49,6 +49,7 @@ GENERAL = {
 }
 
 AUTH = {
+    "UNKNOWN_WALL_KEY": "no wall-board key has this id; list them (GET /api/wall-keys)",
     "NO_CREDENTIAL": "the call carries no credential; log in (staff) or use the room's",
     "BAD_AUTH_HEADER": "authorization metadata is not 'Bearer <token>'",
     "BAD_TOKEN": "the token is unknown or revoked; log in again",
@@ -71,6 +72,7 @@ AUTH = {
 }
 
 ROOMS = {
+    "BAD_LAYOUT": "a room's floor-plan place is out of bounds (floor label, grid cell, size)",
     "ROOM_NOT_FOUND": "no room with this id",
     "ROOM_EXISTS": "a room with this id exists already",
     "BAD_ROOM_ID": "the room id is missing or malformed (e.g. A08)",
@@ -262,6 +264,19 @@ MEDIA_INDEX = {
 }
 # fmt: on
 
+WEB = {
+    "SIGN_IN_REQUIRED": "the HTTP request has no staff session; sign in (POST /api/session)",
+    "SESSION_IDLE": "the staff web session went unused past the idle timeout; sign in again",
+    "CSRF_REFUSED": "a state-changing HTTP request did not come from the venue's own page "
+    "(Origin / Sec-Fetch-Site, X-CSRF-Token equal to the ktv_csrf cookie)",
+    "NOT_JSON": "the HTTP body is not Content-Type: application/json",
+    "BODY_TOO_LARGE": "the HTTP body is over the API's bound (64 KiB); nothing was read",
+    "BAD_JSON": "the HTTP body is not the request's proto3 JSON (malformed, unknown field, "
+    "wrong type); the message names it",
+    "UNKNOWN_METHOD": "/api/v1/{Service}/{Method} names no RPC the HTTP API serves",
+    "BAD_WEB_SETTING": "a [web] entry of the venue config is unknown or out of range; fix the file",
+}
+
 AREAS: dict[str, dict[str, str]] = {
     "General": GENERAL,
     "Authentication and access": AUTH,
@@ -272,6 +287,7 @@ AREAS: dict[str, dict[str, str]] = {
     "Inventory": INVENTORY,
     "Room agent": ROOM_AGENT,
     "Media index": MEDIA_INDEX,
+    "HTTP API and web sessions": WEB,
 }
 
 REASONS: dict[str, str] = {

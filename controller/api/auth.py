@@ -8,18 +8,20 @@ from datetime import UTC, datetime, timedelta
 import grpc
 
 from controller import settings
-from controller.api.convert import role_from_pb, role_to_pb, ts, whoami_to_pb
+from controller.api.convert import role_from_pb, role_to_pb, ts, wall_key_to_pb, whoami_to_pb
 from controller.api.idempotent import once
+from controller.api.paging import decode_token, encode_token, page_size
 from controller.auth.certificate import RoomCertificates
 from controller.auth.credentials import Credentials, staff_id_input
 from controller.auth.interceptor import current_principal
+from controller.auth.lockout import staff_subject
 from controller.auth.model import Role
 from controller.auth.pin_attempts import staff_attempts
 from controller.rooms.board import RoomBoard
 from controller.rooms.model import parse_room_name
 from controller.store.idempotency import check_request_id
 from ktv.errors import Conflict, InvalidArgument
-from ktv.limits import CODE_MAX_CHARS
+from ktv.limits import CODE_MAX_CHARS, NAME_MAX_CHARS, STAFF_PAGE_DEFAULT
 from ktv.security import certs
 from ktv.security.venue_tls import VenueTls
 from ktv.text import bounded, short
@@ -230,4 +232,100 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         self, request: auth_pb2.WhoAmIRequest, context: grpc.aio.ServicerContext
     ) -> auth_pb2.WhoAmIResponse:
         me = current_principal()
-        return whoami_to_pb(me.role, me.room_id, me.staff_id)
+        name = self.credentials.display_name(me.staff_id) if me.role.is_staff else ""
+        return whoami_to_pb(me.role, me.room_id, me.staff_id, name)
+
+    async def CreateWallKey(
+        self, request: auth_pb2.CreateWallKeyRequest, context: grpc.aio.ServicerContext
+    ) -> auth_pb2.CreateWallKeyResponse:
+        """The key is stored hashed, so the idempotency record keeps the answer without it: a
+        retry (the answer was lost) revokes the key minted under this request_id and answers a
+        fresh one. One working key per request_id."""
+        label = bounded(request.label, what="label", max_len=NAME_MAX_CHARS) or "wall board"
+        me = current_principal()
+        fresh: list[str] = []
+
+        def mint() -> auth_pb2.CreateWallKeyResponse:
+            issued = self.credentials.issue_token(
+                Role.WALL_BOARD, now=self.board.clock(), staff_id=me.staff_id, label=label
+            )
+            fresh.append(issued.token)
+            row = self.credentials.wall_key(issued.credential_id)
+            return auth_pb2.CreateWallKeyResponse(wall_key=wall_key_to_pb(row))
+
+        with self.store.transaction():
+            first = once(
+                self.store,
+                "/ktv.v1.AuthService/CreateWallKey",
+                request,
+                auth_pb2.CreateWallKeyResponse,
+                mint,
+            )
+            if not fresh:
+                self.credentials.revoke(first.wall_key.id, self.board.clock())
+                first = mint()
+        first.key = fresh[-1]
+        return first
+
+    async def ListWallKeys(
+        self, request: auth_pb2.ListWallKeysRequest, context: grpc.aio.ServicerContext
+    ) -> auth_pb2.ListWallKeysResponse:
+        return auth_pb2.ListWallKeysResponse(
+            wall_keys=[wall_key_to_pb(row) for row in self.credentials.wall_keys()]
+        )
+
+    async def RevokeWallKey(
+        self, request: auth_pb2.RevokeWallKeyRequest, context: grpc.aio.ServicerContext
+    ) -> auth_pb2.RevokeWallKeyResponse:
+        self.credentials.wall_key(request.id)  # NOT_FOUND before the request_id is spent
+
+        def act() -> auth_pb2.RevokeWallKeyResponse:
+            self.credentials.revoke(request.id, self.board.clock())
+            return auth_pb2.RevokeWallKeyResponse(
+                wall_key=wall_key_to_pb(self.credentials.wall_key(request.id))
+            )
+
+        return once(
+            self.store,
+            "/ktv.v1.AuthService/RevokeWallKey",
+            request,
+            auth_pb2.RevokeWallKeyResponse,
+            act,
+        )
+
+    async def Logout(
+        self, request: auth_pb2.LogoutRequest, context: grpc.aio.ServicerContext
+    ) -> auth_pb2.LogoutResponse:
+        me = current_principal()
+
+        def act() -> auth_pb2.LogoutResponse:
+            now = self.board.clock()
+            self.credentials.revoke(me.credential_id, now)
+            return auth_pb2.LogoutResponse(revoke_time=ts(now))
+
+        return once(self.store, "/ktv.v1.AuthService/Logout", request, auth_pb2.LogoutResponse, act)
+
+    async def ListStaff(
+        self, request: auth_pb2.ListStaffRequest, context: grpc.aio.ServicerContext
+    ) -> auth_pb2.ListStaffResponse:
+        size = page_size(request.page_size, STAFF_PAGE_DEFAULT)
+        after = decode_token(request.page_token, "staff", "")
+        accounts = self.credentials.list_staff(after, size + 1)
+        now = self.board.clock()
+        page = accounts[:size]
+        out = auth_pb2.ListStaffResponse(
+            staff=[
+                auth_pb2.StaffMember(
+                    staff_id=a.staff_id,
+                    display_name=a.display_name,
+                    role=role_to_pb(a.role),
+                    locked=self.attempts.failures(staff_subject(a.staff_id)).locked_at(now),
+                    create_time=ts(a.created_at),
+                    update_time=ts(a.updated_at),
+                )
+                for a in page
+            ]
+        )
+        if len(accounts) > size:
+            out.next_page_token = encode_token("staff", "", page[-1].staff_id)
+        return out

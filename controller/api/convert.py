@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -90,6 +92,14 @@ def room_to_pb(room: BoardRoom) -> rooms_pb2.Room:
         running_total_fen=room.running_total_fen,
         session_end_time=ts(room.session_ends_at),
         revision=room.revision,
+        guest_count=room.guest_count,
+        layout=rooms_pb2.RoomLayout(
+            floor=room.layout.floor,
+            column=room.layout.column,
+            row=room.layout.row,
+            width=room.layout.width,
+            height=room.layout.height,
+        ),
     )
 
 
@@ -212,11 +222,25 @@ def event_from_pb(room_id: str, event: link_pb2.RoomEvent, now: datetime) -> eve
     )
 
 
-def whoami_to_pb(role: Role, room_id: str, staff_id: str) -> auth_pb2.WhoAmIResponse:
+def whoami_to_pb(
+    role: Role, room_id: str, staff_id: str, display_name: str = ""
+) -> auth_pb2.WhoAmIResponse:
     return auth_pb2.WhoAmIResponse(
         role=role.value,  # type: ignore[arg-type]
         room=f"rooms/{room_id}" if room_id else "",
         staff_id=staff_id,
+        display_name=display_name,
+    )
+
+
+def wall_key_to_pb(row: Mapping[str, Any]) -> auth_pb2.WallKey:
+    revoked = row["revoked_at"]
+    return auth_pb2.WallKey(
+        id=str(row["credential_id"]),
+        label=str(row["label"]),
+        create_time=ts(datetime.fromisoformat(str(row["created_at"]))),
+        created_by=str(row["staff_id"]),
+        revoke_time=ts(datetime.fromisoformat(str(revoked))) if revoked else None,
     )
 
 

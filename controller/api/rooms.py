@@ -12,7 +12,7 @@ from controller.api.convert import alert_kind_from_pb, room_state_from_pb, room_
 from controller.api.idempotent import once
 from controller.auth.interceptor import current_principal
 from controller.rooms.board import RoomBoard, utc_now
-from controller.rooms.model import check_room_id, parse_room_name
+from controller.rooms.model import check_layout, check_room_id, parse_room_name
 from ktv.errors import InvalidArgument, Unavailable
 from ktv.limits import NOTE_MAX_CHARS
 from ktv.text import bounded
@@ -100,6 +100,12 @@ class RoomServicer(rooms_pb2_grpc.RoomServiceServicer):
             ),
         )
 
+    async def GetEmergency(
+        self, request: rooms_pb2.GetEmergencyRequest, context: grpc.aio.ServicerContext
+    ) -> rooms_pb2.GetEmergencyResponse:
+        state = self.board.emergency
+        return rooms_pb2.GetEmergencyResponse(active=state.active, message=state.message)
+
     async def SetEmergency(
         self, request: rooms_pb2.SetEmergencyRequest, context: grpc.aio.ServicerContext
     ) -> rooms_pb2.SetEmergencyResponse:
@@ -140,6 +146,23 @@ class RoomServicer(rooms_pb2_grpc.RoomServiceServicer):
                         current_principal().staff_id,
                     )
                 )
+            ),
+        )
+
+    async def SetRoomLayout(
+        self, request: rooms_pb2.SetRoomLayoutRequest, context: grpc.aio.ServicerContext
+    ) -> rooms_pb2.SetRoomLayoutResponse:
+        room_id = parse_room_name(request.name)
+        asked = request.layout
+        layout = check_layout(asked.floor, asked.column, asked.row, asked.width, asked.height)
+        self.board.get(room_id)  # NOT_FOUND before the request_id is spent
+        return once(
+            self.store,
+            "/ktv.v1.RoomService/SetRoomLayout",
+            request,
+            rooms_pb2.SetRoomLayoutResponse,
+            lambda: rooms_pb2.SetRoomLayoutResponse(
+                room=room_to_pb(self.board.set_layout(room_id, layout))
             ),
         )
 

@@ -60,6 +60,17 @@ class EnrollmentCode:
     expire_time: datetime
 
 
+@dataclass(frozen=True)
+class StaffAccount:
+    """A staff account as managers see it: never its PIN."""
+
+    staff_id: str
+    display_name: str
+    role: Role
+    created_at: datetime
+    updated_at: datetime
+
+
 class Credentials:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -113,6 +124,35 @@ class Credentials:
             staff_id=row["staff_id"],
             credential_id=row["credential_id"],
         )
+
+    def revoke(self, credential_id: str, now: datetime) -> None:
+        """Revokes one credential (a sign-out); revoking a revoked one changes nothing."""
+        self.store.execute(
+            "UPDATE credentials SET revoked_at = ? WHERE credential_id = ? AND revoked_at IS NULL",
+            (now.isoformat(), credential_id),
+        )
+
+    def wall_keys(self) -> list[dict[str, object]]:
+        """Wall-board keys, newest first (never the secrets)."""
+        return self.store.query(
+            "SELECT credential_id, label, staff_id, created_at, revoked_at FROM credentials"
+            " WHERE role = ? ORDER BY created_at DESC, credential_id",
+            (Role.WALL_BOARD.value,),
+        )
+
+    def wall_key(self, credential_id: str) -> dict[str, object]:
+        row = self.store.query_one(
+            "SELECT credential_id, label, staff_id, created_at, revoked_at FROM credentials"
+            " WHERE role = ? AND credential_id = ?",
+            (Role.WALL_BOARD.value, credential_id),
+        )
+        if row is None:
+            raise NotFound(f"no wall key {credential_id[:40]!r}", reason="UNKNOWN_WALL_KEY")
+        return row
+
+    def display_name(self, staff_id: str) -> str:
+        row = self.store.query_one("SELECT display_name FROM staff WHERE staff_id = ?", (staff_id,))
+        return str(row["display_name"]) if row is not None else ""
 
     def revoke_room_agents(self, room_id: str, now: datetime) -> None:
         self.store.execute(
@@ -173,6 +213,24 @@ class Credentials:
             ),
         )
         return staff_id
+
+    def list_staff(self, after: str | None, limit: int) -> list[StaffAccount]:
+        """Staff accounts ordered by staff id, the ones after ``after``: at most ``limit``."""
+        rows = self.store.query(
+            "SELECT staff_id, display_name, role, created_at, updated_at FROM staff"
+            " WHERE staff_id > ? ORDER BY staff_id LIMIT ?",
+            (after or "", limit),
+        )
+        return [
+            StaffAccount(
+                staff_id=r["staff_id"],
+                display_name=r["display_name"],
+                role=Role(r["role"]),
+                created_at=datetime.fromisoformat(r["created_at"]),
+                updated_at=datetime.fromisoformat(r["updated_at"]),
+            )
+            for r in rows
+        ]
 
     def verify_pin(self, staff_id: str, pin: str) -> Role | None:
         """The staff member's role if ``pin`` is theirs, else None; an unknown id costs the

@@ -24,10 +24,11 @@ class Role(enum.Enum):
     TECHNICIAN = 5
     MANAGER = 6
     ADMIN = 7
+    WALL_BOARD = 8  # a wall TV's read-only board key (web): watch and list rooms, nothing else
 
     @property
     def is_staff(self) -> bool:
-        return self not in (Role.AGENT, Role.GUEST)
+        return self not in (Role.AGENT, Role.GUEST, Role.WALL_BOARD)
 
     @property
     def room_scoped(self) -> bool:
@@ -57,6 +58,8 @@ class Principal:
     credential_id: str = ""  # which credential (for audit), never the secret
 
     def describe(self) -> str:
+        if self.role is Role.WALL_BOARD:
+            return f"wall key {self.credential_id[:8]}"
         if self.role.room_scoped:
             return f"{self.role.name.lower()} of rooms/{self.room_id}"
         return f"{self.role.name.lower()} {self.staff_id}".strip()

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 
 from controller.auth.model import STAFF_ROLES, Role
 
-ALL_ROLES = frozenset(Role)
+# Every role that acts (staff, agents, guests); a wall-board key only reads the board and is
+# named on its rows (WALL).
+WALL = frozenset({Role.WALL_BOARD})
+ALL_ROLES = frozenset(Role) - WALL
 TECH_UP = frozenset({Role.TECHNICIAN, Role.MANAGER, Role.ADMIN})
 MANAGER_UP = frozenset({Role.MANAGER, Role.ADMIN})
 ADMIN_ONLY = frozenset({Role.ADMIN})
@@ -66,13 +69,15 @@ ROOM_SERVICE = service_rows(
     "ktv.v1.RoomService",
     {
         "CreateRoom": Permission(TECH_UP),
-        "GetRoom": Permission(ALL_ROLES, room_field="name"),
-        "ListRooms": Permission(STAFF_ROLES),
+        "GetRoom": Permission(ALL_ROLES | WALL, room_field="name"),
+        "ListRooms": Permission(STAFF_ROLES | WALL),
         "UpdateRoom": Permission(TECH_UP),
         "SetRoomState": Permission(STAFF_ROLES),
-        "WatchRooms": Permission(STAFF_ROLES),
+        "WatchRooms": Permission(STAFF_ROLES | WALL),
         "SetEmergency": Permission(STAFF_ROLES),
+        "GetEmergency": Permission(STAFF_ROLES),
         "AcknowledgeAlert": Permission(STAFF_ROLES),
+        "SetRoomLayout": Permission(MANAGER_UP),
     },
 )
 
@@ -83,7 +88,12 @@ AUTH_SERVICE = service_rows(
         "EnrollAgent": PUBLIC,
         "Login": PUBLIC,
         "CreateStaff": Permission(ADMIN_ONLY),
-        "WhoAmI": Permission(ALL_ROLES),
+        "WhoAmI": Permission(ALL_ROLES | WALL),
+        "Logout": Permission(STAFF_ROLES),
+        "CreateWallKey": Permission(MANAGER_UP),
+        "ListWallKeys": Permission(MANAGER_UP),
+        "RevokeWallKey": Permission(MANAGER_UP),
+        "ListStaff": Permission(MANAGER_UP),
     },
 )
 
@@ -130,3 +140,10 @@ INVENTORY_SERVICE = service_rows(
         "VerifyStockLedger": _STOCK_MANAGER,
     },
 )
+
+# Operations of the HTTP side that are not RPCs (controller/web): checked against the role the
+# caller's credential resolves to, through the same table.
+WEB_BOARD_EVENTS = "GET /api/board/events"
+WEB_ROUTES = {
+    WEB_BOARD_EVENTS: Permission(STAFF_ROLES | WALL),
+}

@@ -256,12 +256,13 @@ class BillingDesk:
         bill = compute_bill(tab, ledger.plan_of(tab), now)
         if tab.is_open:  # the board learns totals once the action has committed
             rooms = [stay.room for stay in tab.stays]
-            self.store.after_commit(lambda: self._show_total(rooms, bill.total_fen))
+            guests = tab.guests
+            self.store.after_commit(lambda: self._show_total(rooms, bill.total_fen, guests))
         return Outcome(tab, bill, order_id)
 
-    def _show_total(self, rooms: list[str], total_fen: int) -> None:
+    def _show_total(self, rooms: list[str], total_fen: int, guests: int) -> None:
         for room in rooms:
-            self.board.set_running_total(room, total_fen)
+            self.board.set_running_total(room, total_fen, guests)
 
     def act(self, room_id: str, now: datetime) -> tuple[Ledger, Tab, PricePlan]:
         tab_id = self.tab_id_of(room_id)

@@ -1,4 +1,4 @@
-"""ktvctl rooms | room add|update|state | alerts | emergency on|off."""
+"""ktvctl rooms | room add|update|layout|state | alerts | emergency on|off."""
 
 from __future__ import annotations
 
@@ -159,6 +159,42 @@ def room_update(parser: argparse.ArgumentParser) -> object:
                 ),
             ).room
             _print_room(args, room, "updated")
+            return 0
+        finally:
+            conn.close()
+
+    return run
+
+
+@command("room layout", "place a room on the floor plan (floor, grid column and row, size)")
+def room_layout(parser: argparse.ArgumentParser) -> object:
+    parser.add_argument("room_id", type=types.ROOM)
+    parser.add_argument("--floor", type=types.NAME, default="1F", help="e.g. 2F (default 1F)")
+    parser.add_argument("--col", type=types.count("column", 0, 199), default=0)
+    parser.add_argument("--row", type=types.count("row", 0, 199), default=0)
+    parser.add_argument("--width", type=types.count("width", 1, 20), default=1)
+    parser.add_argument("--height", type=types.count("height", 1, 20), default=1)
+    _add_request_id(parser)
+
+    def run(args: argparse.Namespace) -> int:
+        conn = connect(args)
+        try:
+            stub = rooms_pb2_grpc.RoomServiceStub(conn.channel)
+            room = conn.call(
+                stub.SetRoomLayout,
+                rooms_pb2.SetRoomLayoutRequest(
+                    name=_room_name(args.room_id),
+                    layout=rooms_pb2.RoomLayout(
+                        floor=args.floor,
+                        column=args.col,
+                        row=args.row,
+                        width=args.width,
+                        height=args.height,
+                    ),
+                    request_id=_request_id(args),
+                ),
+            ).room
+            _print_room(args, room, "placed")
             return 0
         finally:
             conn.close()

@@ -25,6 +25,7 @@ from controller.rooms.events import RoomEvent
 from controller.rooms.model import (
     AgentLink,
     BoardRoom,
+    RoomLayout,
     RoomState,
     check_acknowledgeable,
     check_display_name,
@@ -193,6 +194,7 @@ class RoomBoard:
             session_ends_at=end_time,
             session_continues=continues_after_end,
             running_total_fen=0,
+            guest_count=guest_count,
         )
         body = commands.SessionOpened(session, opened, end_time, guest_count, continues_after_end)
         return self._commit(
@@ -213,6 +215,7 @@ class RoomBoard:
             session_ends_at=None,
             session_continues=None,
             running_total_fen=0,
+            guest_count=0,
         )
         body = commands.SessionClosed(session)
         return self._commit(
@@ -222,11 +225,21 @@ class RoomBoard:
             actor=actor,
         )
 
-    def set_running_total(self, room_id: str, running_total_fen: int) -> BoardRoom:
+    def set_running_total(
+        self, room_id: str, running_total_fen: int, guest_count: int | None = None
+    ) -> BoardRoom:
         room = self.get(room_id)
-        if room.running_total_fen == running_total_fen:
+        guests = room.guest_count if guest_count is None else guest_count
+        if room.running_total_fen == running_total_fen and room.guest_count == guests:
             return room
-        return self._commit(room.bumped(running_total_fen=running_total_fen))
+        return self._commit(room.bumped(running_total_fen=running_total_fen, guest_count=guests))
+
+    def set_layout(self, room_id: str, layout: RoomLayout) -> BoardRoom:
+        """The room's place on the floor plan (drawn by the web board)."""
+        room = self.get(room_id)
+        if room.layout == layout:
+            return room
+        return self._commit(room.bumped(layout=layout))
 
     def set_session_end(
         self, room_id: str, end_time: datetime | None, continues_after_end: bool | None = None

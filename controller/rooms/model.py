@@ -57,6 +57,45 @@ class Sensors:
     presence_since: datetime | None = None
 
 
+LAYOUT_FLOOR_MAX_CHARS = 16  # "1F", "B1", "二楼"
+LAYOUT_GRID_MAX = 200  # columns/rows of one floor's grid: far beyond any venue's rooms
+LAYOUT_SPAN_MAX = 20  # a tile's width/height in cells
+DEFAULT_FLOOR = "1F"
+
+
+@dataclass(frozen=True)
+class RoomLayout:
+    """Where the room is drawn on the floor plan: a grid per floor, in cells."""
+
+    floor: str = DEFAULT_FLOOR
+    column: int = 0
+    row: int = 0
+    width: int = 1
+    height: int = 1
+
+
+def check_layout(floor: str, column: int, row: int, width: int, height: int) -> RoomLayout:
+    """A layout as asked for (empty floor -> 1F, 0 width/height -> 1), within bounds; else
+    InvalidArgument BAD_LAYOUT naming the field."""
+    floor = " ".join((floor or "").split()) or DEFAULT_FLOOR
+    if len(floor) > LAYOUT_FLOOR_MAX_CHARS:
+        raise InvalidArgument(
+            f"floor is at most {LAYOUT_FLOOR_MAX_CHARS} characters", reason="BAD_LAYOUT"
+        )
+    width, height = width or 1, height or 1
+    for name, value, low, high in (
+        ("column", column, 0, LAYOUT_GRID_MAX - 1),
+        ("row", row, 0, LAYOUT_GRID_MAX - 1),
+        ("width", width, 1, LAYOUT_SPAN_MAX),
+        ("height", height, 1, LAYOUT_SPAN_MAX),
+    ):
+        if not low <= value <= high:
+            raise InvalidArgument(
+                f"layout {name} must be {low}-{high}, got {value}", reason="BAD_LAYOUT"
+            )
+    return RoomLayout(floor, column, row, width, height)
+
+
 @dataclass(frozen=True)
 class ServiceCall:
     """A guest pressed "call service" (呼叫服务) and nobody has acknowledged it yet."""
@@ -82,6 +121,8 @@ class BoardRoom:
     # plan did not say (pay-at-checkout, or a session opened before this was recorded)
     session_continues: bool | None = None
     running_total_fen: int = 0
+    guest_count: int = 0  # guests on the open session (billing keeps it current)
+    layout: RoomLayout = field(default_factory=RoomLayout)
     agent: AgentLink = field(default_factory=AgentLink)
     sensors: Sensors = field(default_factory=Sensors)
     service_call: ServiceCall | None = None

@@ -108,4 +108,19 @@ ROOMS_MIGRATIONS.append(
     )
 )
 
+ROOMS_MIGRATIONS.append(
+    Migration(
+        6,
+        "guests on the open session, and the room's place on the floor plan",
+        sql="""
+        ALTER TABLE rooms ADD COLUMN guest_count INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE rooms ADD COLUMN layout_floor TEXT NOT NULL DEFAULT '1F';
+        ALTER TABLE rooms ADD COLUMN layout_column INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE rooms ADD COLUMN layout_row INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE rooms ADD COLUMN layout_width INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE rooms ADD COLUMN layout_height INTEGER NOT NULL DEFAULT 1;
+        """,
+    )
+)
+
 register_migrations("rooms", ROOMS_MIGRATIONS)

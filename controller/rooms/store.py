@@ -6,7 +6,14 @@ from datetime import datetime
 from typing import Any
 
 from controller.rooms.events import RoomEvent, SongPlayed
-from controller.rooms.model import AgentLink, BoardRoom, RoomState, Sensors, ServiceCall
+from controller.rooms.model import (
+    AgentLink,
+    BoardRoom,
+    RoomLayout,
+    RoomState,
+    Sensors,
+    ServiceCall,
+)
 from controller.store.db import Store
 
 
@@ -48,7 +55,8 @@ class RoomRecords:
             " session_end=?, running_total_fen=?, agent_online=?, agent_last_seen=?,"
             " agent_version=?, agent_peer=?, agent_status_since=?, door_open=?, door_since=?,"
             " occupied=?, presence_since=?, revision=?, service_kind=?, service_note=?,"
-            " service_since=?, session_continues=? WHERE room_id=?",
+            " service_since=?, session_continues=?, guest_count=?, layout_floor=?,"
+            " layout_column=?, layout_row=?, layout_width=?, layout_height=? WHERE room_id=?",
             (
                 room.display_name,
                 room.tier,
@@ -71,6 +79,12 @@ class RoomRecords:
                 room.service_call.note if room.service_call else "",
                 _ts(room.service_call.since) if room.service_call else None,
                 None if room.session_continues is None else int(room.session_continues),
+                room.guest_count,
+                room.layout.floor,
+                room.layout.column,
+                room.layout.row,
+                room.layout.width,
+                room.layout.height,
                 room.room_id,
             ),
         )
@@ -166,4 +180,12 @@ class RoomRecords:
             if r.get("session_continues") is None
             else bool(r["session_continues"]),
             revision=r["revision"],
+            guest_count=r.get("guest_count") or 0,
+            layout=RoomLayout(
+                r.get("layout_floor") or "1F",
+                r.get("layout_column") or 0,
+                r.get("layout_row") or 0,
+                r.get("layout_width") or 1,
+                r.get("layout_height") or 1,
+            ),
         )

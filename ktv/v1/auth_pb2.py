@@ -25,15 +25,15 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x11ktv/v1/auth.proto\x12\x06ktv.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"?\n\x1b\x43reateEnrollmentCodeRequest\x12\x0c\n\x04room\x18\x01 \x01(\t\x12\x12\n\nrequest_id\x18\x02 \x01(\t\"]\n\x1c\x43reateEnrollmentCodeResponse\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12/\n\x0b\x65xpire_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"^\n\x12\x45nrollAgentRequest\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x15\n\ragent_version\x18\x02 \x01(\t\x12\x0f\n\x07\x63sr_pem\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"m\n\x13\x45nrollAgentResponse\x12\x0c\n\x04room\x18\x01 \x01(\t\x12\x13\n\x0b\x61gent_token\x18\x02 \x01(\t\x12\x17\n\x0f\x63\x65rtificate_pem\x18\x03 \x01(\t\x12\x1a\n\x12\x63\x61_certificate_pem\x18\x04 \x01(\t\"A\n\x0cLoginRequest\x12\x10\n\x08staff_id\x18\x01 \x01(\t\x12\x0b\n\x03pin\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"k\n\rLoginResponse\x12\r\n\x05token\x18\x01 \x01(\t\x12/\n\x0b\x65xpire_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1a\n\x04role\x18\x03 \x01(\x0e\x32\x0c.ktv.v1.Role\"y\n\x12\x43reateStaffRequest\x12\x10\n\x08staff_id\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x1a\n\x04role\x18\x03 \x01(\x0e\x32\x0c.ktv.v1.Role\x12\x0b\n\x03pin\x18\x04 \x01(\t\x12\x12\n\nrequest_id\x18\x05 \x01(\t\"C\n\x13\x43reateStaffResponse\x12\x10\n\x08staff_id\x18\x01 \x01(\t\x12\x1a\n\x04role\x18\x02 \x01(\x0e\x32\x0c.ktv.v1.Role\"\x0f\n\rWhoAmIRequest\"L\n\x0eWhoAmIResponse\x12\x1a\n\x04role\x18\x01 \x01(\x0e\x32\x0c.ktv.v1.Role\x12\x0c\n\x04room\x18\x02 \x01(\t\x12\x10\n\x08staff_id\x18\x03 \x01(\t*\x96\x01\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0e\n\nROLE_AGENT\x10\x01\x12\x0e\n\nROLE_GUEST\x10\x02\x12\x0f\n\x0bROLE_WAITER\x10\x03\x12\x10\n\x0cROLE_CASHIER\x10\x04\x12\x13\n\x0fROLE_TECHNICIAN\x10\x05\x12\x10\n\x0cROLE_MANAGER\x10\x06\x12\x0e\n\nROLE_ADMIN\x10\x07\x32\xef\x02\n\x0b\x41uthService\x12\x61\n\x14\x43reateEnrollmentCode\x12#.ktv.v1.CreateEnrollmentCodeRequest\x1a$.ktv.v1.CreateEnrollmentCodeResponse\x12\x46\n\x0b\x45nrollAgent\x12\x1a.ktv.v1.EnrollAgentRequest\x1a\x1b.ktv.v1.EnrollAgentResponse\x12\x34\n\x05Login\x12\x14.ktv.v1.LoginRequest\x1a\x15.ktv.v1.LoginResponse\x12\x46\n\x0b\x43reateStaff\x12\x1a.ktv.v1.CreateStaffRequest\x1a\x1b.ktv.v1.CreateStaffResponse\x12\x37\n\x06WhoAmI\x12\x15.ktv.v1.WhoAmIRequest\x1a\x16.ktv.v1.WhoAmIResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x11ktv/v1/auth.proto\x12\x06ktv.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"?\n\x1b\x43reateEnrollmentCodeRequest\x12\x0c\n\x04room\x18\x01 \x01(\t\x12\x12\n\nrequest_id\x18\x02 \x01(\t\"]\n\x1c\x43reateEnrollmentCodeResponse\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12/\n\x0b\x65xpire_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"^\n\x12\x45nrollAgentRequest\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x15\n\ragent_version\x18\x02 \x01(\t\x12\x0f\n\x07\x63sr_pem\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"m\n\x13\x45nrollAgentResponse\x12\x0c\n\x04room\x18\x01 \x01(\t\x12\x13\n\x0b\x61gent_token\x18\x02 \x01(\t\x12\x17\n\x0f\x63\x65rtificate_pem\x18\x03 \x01(\t\x12\x1a\n\x12\x63\x61_certificate_pem\x18\x04 \x01(\t\"A\n\x0cLoginRequest\x12\x10\n\x08staff_id\x18\x01 \x01(\t\x12\x0b\n\x03pin\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"k\n\rLoginResponse\x12\r\n\x05token\x18\x01 \x01(\t\x12/\n\x0b\x65xpire_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1a\n\x04role\x18\x03 \x01(\x0e\x32\x0c.ktv.v1.Role\"y\n\x12\x43reateStaffRequest\x12\x10\n\x08staff_id\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x1a\n\x04role\x18\x03 \x01(\x0e\x32\x0c.ktv.v1.Role\x12\x0b\n\x03pin\x18\x04 \x01(\t\x12\x12\n\nrequest_id\x18\x05 \x01(\t\"C\n\x13\x43reateStaffResponse\x12\x10\n\x08staff_id\x18\x01 \x01(\t\x12\x1a\n\x04role\x18\x02 \x01(\x0e\x32\x0c.ktv.v1.Role\"\x0f\n\rWhoAmIRequest\"b\n\x0eWhoAmIResponse\x12\x1a\n\x04role\x18\x01 \x01(\x0e\x32\x0c.ktv.v1.Role\x12\x0c\n\x04room\x18\x02 \x01(\t\x12\x10\n\x08staff_id\x18\x03 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x04 \x01(\t\"#\n\rLogoutRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\"A\n\x0eLogoutResponse\x12/\n\x0brevoke_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x9a\x01\n\x07WallKey\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12/\n\x0b\x63reate_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\ncreated_by\x18\x04 \x01(\t\x12/\n\x0brevoke_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"9\n\x14\x43reateWallKeyRequest\x12\r\n\x05label\x18\x01 \x01(\t\x12\x12\n\nrequest_id\x18\x02 \x01(\t\"G\n\x15\x43reateWallKeyResponse\x12!\n\x08wall_key\x18\x01 \x01(\x0b\x32\x0f.ktv.v1.WallKey\x12\x0b\n\x03key\x18\x02 \x01(\t\"\x15\n\x13ListWallKeysRequest\":\n\x14ListWallKeysResponse\x12\"\n\twall_keys\x18\x01 \x03(\x0b\x32\x0f.ktv.v1.WallKey\"6\n\x14RevokeWallKeyRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x12\n\nrequest_id\x18\x02 \x01(\t\":\n\x15RevokeWallKeyResponse\x12!\n\x08wall_key\x18\x01 \x01(\x0b\x32\x0f.ktv.v1.WallKey\"9\n\x10ListStaffRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"\xc3\x01\n\x0bStaffMember\x12\x10\n\x08staff_id\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x1a\n\x04role\x18\x03 \x01(\x0e\x32\x0c.ktv.v1.Role\x12\x0e\n\x06locked\x18\x04 \x01(\x08\x12/\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"P\n\x11ListStaffResponse\x12\"\n\x05staff\x18\x01 \x03(\x0b\x32\x13.ktv.v1.StaffMember\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*\xab\x01\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0e\n\nROLE_AGENT\x10\x01\x12\x0e\n\nROLE_GUEST\x10\x02\x12\x0f\n\x0bROLE_WAITER\x10\x03\x12\x10\n\x0cROLE_CASHIER\x10\x04\x12\x13\n\x0fROLE_TECHNICIAN\x10\x05\x12\x10\n\x0cROLE_MANAGER\x10\x06\x12\x0e\n\nROLE_ADMIN\x10\x07\x12\x13\n\x0fROLE_WALL_BOARD\x10\x08\x32\xd1\x05\n\x0b\x41uthService\x12\x61\n\x14\x43reateEnrollmentCode\x12#.ktv.v1.CreateEnrollmentCodeRequest\x1a$.ktv.v1.CreateEnrollmentCodeResponse\x12\x46\n\x0b\x45nrollAgent\x12\x1a.ktv.v1.EnrollAgentRequest\x1a\x1b.ktv.v1.EnrollAgentResponse\x12\x34\n\x05Login\x12\x14.ktv.v1.LoginRequest\x1a\x15.ktv.v1.LoginResponse\x12\x46\n\x0b\x43reateStaff\x12\x1a.ktv.v1.CreateStaffRequest\x1a\x1b.ktv.v1.CreateStaffResponse\x12\x37\n\x06WhoAmI\x12\x15.ktv.v1.WhoAmIRequest\x1a\x16.ktv.v1.WhoAmIResponse\x12\x37\n\x06Logout\x12\x15.ktv.v1.LogoutRequest\x1a\x16.ktv.v1.LogoutResponse\x12L\n\rCreateWallKey\x12\x1c.ktv.v1.CreateWallKeyRequest\x1a\x1d.ktv.v1.CreateWallKeyResponse\x12I\n\x0cListWallKeys\x12\x1b.ktv.v1.ListWallKeysRequest\x1a\x1c.ktv.v1.ListWallKeysResponse\x12L\n\rRevokeWallKey\x12\x1c.ktv.v1.RevokeWallKeyRequest\x1a\x1d.ktv.v1.RevokeWallKeyResponse\x12@\n\tListStaff\x12\x18.ktv.v1.ListStaffRequest\x1a\x19.ktv.v1.ListStaffResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'ktv.v1.auth_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ROLE']._serialized_start=893
-  _globals['_ROLE']._serialized_end=1043
+  _globals['_ROLE']._serialized_start=1846
+  _globals['_ROLE']._serialized_end=2017
   _globals['_CREATEENROLLMENTCODEREQUEST']._serialized_start=62
   _globals['_CREATEENROLLMENTCODEREQUEST']._serialized_end=125
   _globals['_CREATEENROLLMENTCODERESPONSE']._serialized_start=127
@@ -53,7 +53,31 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_WHOAMIREQUEST']._serialized_start=797
   _globals['_WHOAMIREQUEST']._serialized_end=812
   _globals['_WHOAMIRESPONSE']._serialized_start=814
-  _globals['_WHOAMIRESPONSE']._serialized_end=890
-  _globals['_AUTHSERVICE']._serialized_start=1046
-  _globals['_AUTHSERVICE']._serialized_end=1413
+  _globals['_WHOAMIRESPONSE']._serialized_end=912
+  _globals['_LOGOUTREQUEST']._serialized_start=914
+  _globals['_LOGOUTREQUEST']._serialized_end=949
+  _globals['_LOGOUTRESPONSE']._serialized_start=951
+  _globals['_LOGOUTRESPONSE']._serialized_end=1016
+  _globals['_WALLKEY']._serialized_start=1019
+  _globals['_WALLKEY']._serialized_end=1173
+  _globals['_CREATEWALLKEYREQUEST']._serialized_start=1175
+  _globals['_CREATEWALLKEYREQUEST']._serialized_end=1232
+  _globals['_CREATEWALLKEYRESPONSE']._serialized_start=1234
+  _globals['_CREATEWALLKEYRESPONSE']._serialized_end=1305
+  _globals['_LISTWALLKEYSREQUEST']._serialized_start=1307
+  _globals['_LISTWALLKEYSREQUEST']._serialized_end=1328
+  _globals['_LISTWALLKEYSRESPONSE']._serialized_start=1330
+  _globals['_LISTWALLKEYSRESPONSE']._serialized_end=1388
+  _globals['_REVOKEWALLKEYREQUEST']._serialized_start=1390
+  _globals['_REVOKEWALLKEYREQUEST']._serialized_end=1444
+  _globals['_REVOKEWALLKEYRESPONSE']._serialized_start=1446
+  _globals['_REVOKEWALLKEYRESPONSE']._serialized_end=1504
+  _globals['_LISTSTAFFREQUEST']._serialized_start=1506
+  _globals['_LISTSTAFFREQUEST']._serialized_end=1563
+  _globals['_STAFFMEMBER']._serialized_start=1566
+  _globals['_STAFFMEMBER']._serialized_end=1761
+  _globals['_LISTSTAFFRESPONSE']._serialized_start=1763
+  _globals['_LISTSTAFFRESPONSE']._serialized_end=1843
+  _globals['_AUTHSERVICE']._serialized_start=2020
+  _globals['_AUTHSERVICE']._serialized_end=2741
 # @@protoc_insertion_point(module_scope)

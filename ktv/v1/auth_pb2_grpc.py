@@ -62,6 +62,31 @@ class AuthServiceStub:
                 request_serializer=ktv_dot_v1_dot_auth__pb2.WhoAmIRequest.SerializeToString,
                 response_deserializer=ktv_dot_v1_dot_auth__pb2.WhoAmIResponse.FromString,
                 _registered_method=True)
+        self.Logout = channel.unary_unary(
+                '/ktv.v1.AuthService/Logout',
+                request_serializer=ktv_dot_v1_dot_auth__pb2.LogoutRequest.SerializeToString,
+                response_deserializer=ktv_dot_v1_dot_auth__pb2.LogoutResponse.FromString,
+                _registered_method=True)
+        self.CreateWallKey = channel.unary_unary(
+                '/ktv.v1.AuthService/CreateWallKey',
+                request_serializer=ktv_dot_v1_dot_auth__pb2.CreateWallKeyRequest.SerializeToString,
+                response_deserializer=ktv_dot_v1_dot_auth__pb2.CreateWallKeyResponse.FromString,
+                _registered_method=True)
+        self.ListWallKeys = channel.unary_unary(
+                '/ktv.v1.AuthService/ListWallKeys',
+                request_serializer=ktv_dot_v1_dot_auth__pb2.ListWallKeysRequest.SerializeToString,
+                response_deserializer=ktv_dot_v1_dot_auth__pb2.ListWallKeysResponse.FromString,
+                _registered_method=True)
+        self.RevokeWallKey = channel.unary_unary(
+                '/ktv.v1.AuthService/RevokeWallKey',
+                request_serializer=ktv_dot_v1_dot_auth__pb2.RevokeWallKeyRequest.SerializeToString,
+                response_deserializer=ktv_dot_v1_dot_auth__pb2.RevokeWallKeyResponse.FromString,
+                _registered_method=True)
+        self.ListStaff = channel.unary_unary(
+                '/ktv.v1.AuthService/ListStaff',
+                request_serializer=ktv_dot_v1_dot_auth__pb2.ListStaffRequest.SerializeToString,
+                response_deserializer=ktv_dot_v1_dot_auth__pb2.ListStaffResponse.FromString,
+                _registered_method=True)
 
 
 class AuthServiceServicer:
@@ -105,6 +130,42 @@ class AuthServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Logout(self, request, context):
+        """Revokes the caller's own credential (staff sign-out). Idempotent by request_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateWallKey(self, request, context):
+        """Mints a read-only wall-board key (shown once; stored hashed). Manager and above.
+        Idempotent by request_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListWallKeys(self, request, context):
+        """Lists the wall-board keys (never the keys themselves), newest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RevokeWallKey(self, request, context):
+        """Revokes a wall-board key: its board stops within a ping. Idempotent by request_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListStaff(self, request, context):
+        """Lists staff accounts by staff id, paginated (manager, admin); never PINs or tokens.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AuthServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -132,6 +193,31 @@ def add_AuthServiceServicer_to_server(servicer, server):
                     servicer.WhoAmI,
                     request_deserializer=ktv_dot_v1_dot_auth__pb2.WhoAmIRequest.FromString,
                     response_serializer=ktv_dot_v1_dot_auth__pb2.WhoAmIResponse.SerializeToString,
+            ),
+            'Logout': grpc.unary_unary_rpc_method_handler(
+                    servicer.Logout,
+                    request_deserializer=ktv_dot_v1_dot_auth__pb2.LogoutRequest.FromString,
+                    response_serializer=ktv_dot_v1_dot_auth__pb2.LogoutResponse.SerializeToString,
+            ),
+            'CreateWallKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateWallKey,
+                    request_deserializer=ktv_dot_v1_dot_auth__pb2.CreateWallKeyRequest.FromString,
+                    response_serializer=ktv_dot_v1_dot_auth__pb2.CreateWallKeyResponse.SerializeToString,
+            ),
+            'ListWallKeys': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListWallKeys,
+                    request_deserializer=ktv_dot_v1_dot_auth__pb2.ListWallKeysRequest.FromString,
+                    response_serializer=ktv_dot_v1_dot_auth__pb2.ListWallKeysResponse.SerializeToString,
+            ),
+            'RevokeWallKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.RevokeWallKey,
+                    request_deserializer=ktv_dot_v1_dot_auth__pb2.RevokeWallKeyRequest.FromString,
+                    response_serializer=ktv_dot_v1_dot_auth__pb2.RevokeWallKeyResponse.SerializeToString,
+            ),
+            'ListStaff': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListStaff,
+                    request_deserializer=ktv_dot_v1_dot_auth__pb2.ListStaffRequest.FromString,
+                    response_serializer=ktv_dot_v1_dot_auth__pb2.ListStaffResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -272,6 +358,141 @@ class AuthService:
             '/ktv.v1.AuthService/WhoAmI',
             ktv_dot_v1_dot_auth__pb2.WhoAmIRequest.SerializeToString,
             ktv_dot_v1_dot_auth__pb2.WhoAmIResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Logout(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ktv.v1.AuthService/Logout',
+            ktv_dot_v1_dot_auth__pb2.LogoutRequest.SerializeToString,
+            ktv_dot_v1_dot_auth__pb2.LogoutResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateWallKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ktv.v1.AuthService/CreateWallKey',
+            ktv_dot_v1_dot_auth__pb2.CreateWallKeyRequest.SerializeToString,
+            ktv_dot_v1_dot_auth__pb2.CreateWallKeyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListWallKeys(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ktv.v1.AuthService/ListWallKeys',
+            ktv_dot_v1_dot_auth__pb2.ListWallKeysRequest.SerializeToString,
+            ktv_dot_v1_dot_auth__pb2.ListWallKeysResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RevokeWallKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ktv.v1.AuthService/RevokeWallKey',
+            ktv_dot_v1_dot_auth__pb2.RevokeWallKeyRequest.SerializeToString,
+            ktv_dot_v1_dot_auth__pb2.RevokeWallKeyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListStaff(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ktv.v1.AuthService/ListStaff',
+            ktv_dot_v1_dot_auth__pb2.ListStaffRequest.SerializeToString,
+            ktv_dot_v1_dot_auth__pb2.ListStaffResponse.FromString,
             options,
             channel_credentials,
             insecure,

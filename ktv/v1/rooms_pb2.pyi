@@ -67,7 +67,7 @@ class RoomAlert(_message.Message):
     def __init__(self, kind: _Optional[str] = ..., message: _Optional[str] = ..., since_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., alert_kind: _Optional[_Union[AlertKind, str]] = ...) -> None: ...
 
 class Room(_message.Message):
-    __slots__ = ("name", "display_name", "tier", "state", "state_since_time", "agent", "alerts", "occupied", "door_open", "session", "running_total_fen", "session_end_time", "revision")
+    __slots__ = ("name", "display_name", "tier", "state", "state_since_time", "agent", "alerts", "occupied", "door_open", "session", "running_total_fen", "session_end_time", "revision", "guest_count", "layout")
     NAME_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     TIER_FIELD_NUMBER: _ClassVar[int]
@@ -81,6 +81,8 @@ class Room(_message.Message):
     RUNNING_TOTAL_FEN_FIELD_NUMBER: _ClassVar[int]
     SESSION_END_TIME_FIELD_NUMBER: _ClassVar[int]
     REVISION_FIELD_NUMBER: _ClassVar[int]
+    GUEST_COUNT_FIELD_NUMBER: _ClassVar[int]
+    LAYOUT_FIELD_NUMBER: _ClassVar[int]
     name: str
     display_name: str
     tier: str
@@ -94,7 +96,39 @@ class Room(_message.Message):
     running_total_fen: int
     session_end_time: _timestamp_pb2.Timestamp
     revision: int
-    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., tier: _Optional[str] = ..., state: _Optional[_Union[RoomState, str]] = ..., state_since_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agent: _Optional[_Union[AgentStatus, _Mapping]] = ..., alerts: _Optional[_Iterable[_Union[RoomAlert, _Mapping]]] = ..., occupied: _Optional[bool] = ..., door_open: _Optional[bool] = ..., session: _Optional[str] = ..., running_total_fen: _Optional[int] = ..., session_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., revision: _Optional[int] = ...) -> None: ...
+    guest_count: int
+    layout: RoomLayout
+    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., tier: _Optional[str] = ..., state: _Optional[_Union[RoomState, str]] = ..., state_since_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agent: _Optional[_Union[AgentStatus, _Mapping]] = ..., alerts: _Optional[_Iterable[_Union[RoomAlert, _Mapping]]] = ..., occupied: _Optional[bool] = ..., door_open: _Optional[bool] = ..., session: _Optional[str] = ..., running_total_fen: _Optional[int] = ..., session_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., revision: _Optional[int] = ..., guest_count: _Optional[int] = ..., layout: _Optional[_Union[RoomLayout, _Mapping]] = ...) -> None: ...
+
+class RoomLayout(_message.Message):
+    __slots__ = ("floor", "column", "row", "width", "height")
+    FLOOR_FIELD_NUMBER: _ClassVar[int]
+    COLUMN_FIELD_NUMBER: _ClassVar[int]
+    ROW_FIELD_NUMBER: _ClassVar[int]
+    WIDTH_FIELD_NUMBER: _ClassVar[int]
+    HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    floor: str
+    column: int
+    row: int
+    width: int
+    height: int
+    def __init__(self, floor: _Optional[str] = ..., column: _Optional[int] = ..., row: _Optional[int] = ..., width: _Optional[int] = ..., height: _Optional[int] = ...) -> None: ...
+
+class SetRoomLayoutRequest(_message.Message):
+    __slots__ = ("name", "layout", "request_id")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    LAYOUT_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    layout: RoomLayout
+    request_id: str
+    def __init__(self, name: _Optional[str] = ..., layout: _Optional[_Union[RoomLayout, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class SetRoomLayoutResponse(_message.Message):
+    __slots__ = ("room",)
+    ROOM_FIELD_NUMBER: _ClassVar[int]
+    room: Room
+    def __init__(self, room: _Optional[_Union[Room, _Mapping]] = ...) -> None: ...
 
 class CreateRoomRequest(_message.Message):
     __slots__ = ("room_id", "display_name", "tier", "request_id")
@@ -239,3 +273,15 @@ class AcknowledgeAlertResponse(_message.Message):
     ROOM_FIELD_NUMBER: _ClassVar[int]
     room: Room
     def __init__(self, room: _Optional[_Union[Room, _Mapping]] = ...) -> None: ...
+
+class GetEmergencyRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetEmergencyResponse(_message.Message):
+    __slots__ = ("active", "message")
+    ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    active: bool
+    message: str
+    def __init__(self, active: _Optional[bool] = ..., message: _Optional[str] = ...) -> None: ...

@@ -76,6 +76,16 @@ class RoomServiceStub:
                 request_serializer=ktv_dot_v1_dot_rooms__pb2.AcknowledgeAlertRequest.SerializeToString,
                 response_deserializer=ktv_dot_v1_dot_rooms__pb2.AcknowledgeAlertResponse.FromString,
                 _registered_method=True)
+        self.SetRoomLayout = channel.unary_unary(
+                '/ktv.v1.RoomService/SetRoomLayout',
+                request_serializer=ktv_dot_v1_dot_rooms__pb2.SetRoomLayoutRequest.SerializeToString,
+                response_deserializer=ktv_dot_v1_dot_rooms__pb2.SetRoomLayoutResponse.FromString,
+                _registered_method=True)
+        self.GetEmergency = channel.unary_unary(
+                '/ktv.v1.RoomService/GetEmergency',
+                request_serializer=ktv_dot_v1_dot_rooms__pb2.GetEmergencyRequest.SerializeToString,
+                response_deserializer=ktv_dot_v1_dot_rooms__pb2.GetEmergencyResponse.FromString,
+                _registered_method=True)
 
 
 class RoomServiceServicer:
@@ -144,6 +154,21 @@ class RoomServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetRoomLayout(self, request, context):
+        """Places a room on the venue's floor plan (floor, grid cell, size). Pushed on WatchRooms
+        like any change. Manager and above. Idempotent by request_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetEmergency(self, request, context):
+        """The venue-wide emergency state in force (so a desk that just loaded shows it).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RoomServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -186,6 +211,16 @@ def add_RoomServiceServicer_to_server(servicer, server):
                     servicer.AcknowledgeAlert,
                     request_deserializer=ktv_dot_v1_dot_rooms__pb2.AcknowledgeAlertRequest.FromString,
                     response_serializer=ktv_dot_v1_dot_rooms__pb2.AcknowledgeAlertResponse.SerializeToString,
+            ),
+            'SetRoomLayout': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetRoomLayout,
+                    request_deserializer=ktv_dot_v1_dot_rooms__pb2.SetRoomLayoutRequest.FromString,
+                    response_serializer=ktv_dot_v1_dot_rooms__pb2.SetRoomLayoutResponse.SerializeToString,
+            ),
+            'GetEmergency': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetEmergency,
+                    request_deserializer=ktv_dot_v1_dot_rooms__pb2.GetEmergencyRequest.FromString,
+                    response_serializer=ktv_dot_v1_dot_rooms__pb2.GetEmergencyResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -406,6 +441,60 @@ class RoomService:
             '/ktv.v1.RoomService/AcknowledgeAlert',
             ktv_dot_v1_dot_rooms__pb2.AcknowledgeAlertRequest.SerializeToString,
             ktv_dot_v1_dot_rooms__pb2.AcknowledgeAlertResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetRoomLayout(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ktv.v1.RoomService/SetRoomLayout',
+            ktv_dot_v1_dot_rooms__pb2.SetRoomLayoutRequest.SerializeToString,
+            ktv_dot_v1_dot_rooms__pb2.SetRoomLayoutResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetEmergency(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ktv.v1.RoomService/GetEmergency',
+            ktv_dot_v1_dot_rooms__pb2.GetEmergencyRequest.SerializeToString,
+            ktv_dot_v1_dot_rooms__pb2.GetEmergencyResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -380,7 +380,7 @@ def test_a_domain_module_importing_an_adapter_is_caught() -> None:
 
 # --- classes: composition, no mixins -----------------------------------------------------
 
-LIBRARY_EXTENSION_POINTS = ("grpc", "zeroconf", "argparse", "threading")
+LIBRARY_EXTENSION_POINTS = ("grpc", "zeroconf", "argparse", "threading", "uvicorn")
 
 
 def _is_record_base(base: type) -> bool:

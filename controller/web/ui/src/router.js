@@ -7,6 +7,8 @@ const routes = [
   { path: '/', component: () => import('./board/BoardView.vue') },
   // the wall TV: no staff session, a read-only wall key in the query (?wall=KEY)
   { path: '/wall', component: () => import('./board/WallView.vue'), meta: { public: true, bare: true } },
+  // one room's desk panel by address (links, bookmarks, browser tests)
+  { path: '/room/:id', component: () => import('./desk/RoomPage.vue') },
   { path: '/members', component: () => import('./desk/MemberDesk.vue') },
   { path: '/settings', component: () => import('./desk/SettingsView.vue') },
   { path: '/:rest(.*)*', redirect: '/' },

@@ -1,0 +1,372 @@
+"""The ASGI app: staff sessions, the RPC gateway routes, the live board stream, the web app's
+files. Handlers only translate (JSON <-> proto, cookies, SSE); every decision is the
+controller's, reached through :class:`controller.web.gateway.Gateway`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+
+from controller import __version__
+from controller.auth.model import Role
+from controller.auth.permissions import WEB_BOARD_EVENTS, PermissionTable
+from controller.web import settings
+from controller.web.api_docs import docs_html
+from controller.web.board_stream import BoardFanout
+from controller.web.errors import MethodNotRouted, from_ktv_error
+from controller.web.gateway import Gateway, RpcRefused
+from controller.web.guard import (
+    Caller,
+    caller_of,
+    check_csrf,
+    check_same_origin,
+    json_body,
+)
+from controller.web.openapi import openapi_document
+from controller.web.protojson import parse, to_dict, to_json
+from controller.web.routes import GET_ROUTED, Route, methods_for, routed
+from controller.web.sessions import CSRF_COOKIE, SESSION_COOKIE, WebSession, WebSessions
+from controller.web.static import SecurityHeaders, StaticApp
+from ktv.errors import KtvError, PermissionDenied, Unauthenticated, Unavailable
+from ktv.v1 import auth_pb2
+
+log = logging.getLogger("controller.web")
+
+LOGIN = "/ktv.v1.AuthService/Login"
+LOGOUT = "/ktv.v1.AuthService/Logout"
+WHOAMI = "/ktv.v1.AuthService/WhoAmI"
+CREATE_WALL_KEY = "/ktv.v1.AuthService/CreateWallKey"
+LIST_WALL_KEYS = "/ktv.v1.AuthService/ListWallKeys"
+REVOKE_WALL_KEY = "/ktv.v1.AuthService/RevokeWallKey"
+
+
+@dataclass
+class WebContext:
+    """What the HTTP side is built from (the server composes it; tests build their own)."""
+
+    gateway: Gateway
+    sessions: WebSessions
+    permissions: PermissionTable
+    secure_cookies: bool = True  # False only with --insecure-dev (plain HTTP)
+    fanout: BoardFanout | None = None
+    static: StaticApp = field(default_factory=StaticApp)
+    extra: list[Callable[[FastAPI, WebContext], None]] = field(default_factory=list)
+    routes: dict[str, Route] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.routes:
+            self.routes = routed(self.permissions)
+
+
+def _error(error: KtvError) -> JSONResponse:
+    refused = from_ktv_error(error)
+    return JSONResponse(refused.body(), status_code=refused.http_status)
+
+
+def _refused(error: RpcRefused) -> JSONResponse:
+    return JSONResponse(error.error.body(), status_code=error.error.http_status)
+
+
+def _internal(request: Request, error: Exception) -> JSONResponse:
+    log.error("internal error answering %s %s", request.method, request.url.path, exc_info=error)
+    body = {
+        "reason": "INTERNAL",
+        "message": "internal error in the controller (see its log)",
+        "status": "INTERNAL",
+    }
+    return JSONResponse(body, status_code=500)
+
+
+def _json(message) -> Response:  # type: ignore[no-untyped-def]
+    return Response(to_json(message), media_type="application/json")
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def session_body(ctx: WebContext, session: WebSession) -> dict[str, object]:
+    return {
+        "staff_id": session.staff_id,
+        "display_name": session.display_name,
+        "role": auth_pb2.Role.Name(session.role.value),  # type: ignore[arg-type]
+        "expires_at": _rfc3339(session.expires_at),
+        "idle_timeout_s": int(ctx.sessions.idle_timeout.total_seconds()),
+        "methods": methods_for(ctx.routes, session.role),
+    }
+
+
+def build_app(ctx: WebContext) -> FastAPI:
+    app = FastAPI(
+        title="ktv controller HTTP API",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.add_exception_handler(KtvError, lambda request, error: _error(error))  # type: ignore[arg-type]
+    app.add_exception_handler(RpcRefused, lambda request, error: _refused(error))  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _internal)
+    gateway, sessions = ctx.gateway, ctx.sessions
+
+    async def whoami(token: str) -> auth_pb2.WhoAmIResponse:
+        return await gateway.invoke(
+            WHOAMI, auth_pb2.WhoAmIRequest(), auth_pb2.WhoAmIResponse, token
+        )
+
+    def set_cookies(response: Response, session_id: str, session: WebSession) -> None:
+        response.set_cookie(
+            SESSION_COOKIE,
+            session_id,
+            httponly=True,
+            secure=ctx.secure_cookies,
+            samesite="strict",
+            path="/",
+        )
+        response.set_cookie(
+            CSRF_COOKIE,
+            session.csrf,
+            httponly=False,
+            secure=ctx.secure_cookies,
+            samesite="strict",
+            path="/",
+        )
+
+    def clear_cookies(response: Response) -> None:
+        for name in (SESSION_COOKIE, CSRF_COOKIE):
+            response.delete_cookie(
+                name,
+                path="/",
+                secure=ctx.secure_cookies,
+                samesite="strict",
+                httponly=name == SESSION_COOKIE,
+            )
+
+    async def call(caller: Caller, route: Route, message) -> Response:  # type: ignore[no-untyped-def]
+        try:
+            answer = await gateway.call(route, message, caller.token)
+        except RpcRefused as refused:
+            if refused.error.http_status == 401 and caller.session is not None:
+                sessions.close_token(caller.token)
+            raise
+        return _json(answer)
+
+    @app.post("/api/session")
+    async def sign_in(request: Request) -> Response:
+        check_same_origin(request)
+        login = parse(await json_body(request), auth_pb2.LoginRequest)
+        answer = await gateway.invoke(LOGIN, login, auth_pb2.LoginResponse, "")
+        who = await gateway.invoke(
+            WHOAMI, auth_pb2.WhoAmIRequest(), auth_pb2.WhoAmIResponse, answer.token
+        )
+        session_id, session = sessions.open(
+            answer.token,
+            who.staff_id,
+            who.display_name or who.staff_id,
+            Role(answer.role),
+            answer.expire_time.ToDatetime(tzinfo=UTC),
+        )
+        response = JSONResponse(session_body(ctx, session))
+        set_cookies(response, session_id, session)
+        return response
+
+    @app.get("/api/session")
+    async def current_session(request: Request) -> Response:
+        caller = caller_of(request, sessions)
+        if caller.session is None:
+            raise Unauthenticated(
+                "GET /api/session is for cookie sessions", reason="SIGN_IN_REQUIRED"
+            )
+        try:
+            await gateway.invoke(
+                WHOAMI, auth_pb2.WhoAmIRequest(), auth_pb2.WhoAmIResponse, caller.token
+            )
+        except RpcRefused:
+            sessions.close_token(caller.token)
+            raise
+        return JSONResponse(session_body(ctx, caller.session))
+
+    @app.delete("/api/session")
+    async def sign_out(request: Request) -> Response:
+        caller = caller_of(request, sessions)
+        check_csrf(request, caller)
+        sessions.close(request.cookies.get(SESSION_COOKIE))
+        if caller.session is not None:
+            logout = auth_pb2.LogoutRequest(request_id=uuid.uuid4().hex)
+            await gateway.invoke(LOGOUT, logout, auth_pb2.LogoutResponse, caller.token)
+        response = Response(status_code=204)
+        clear_cookies(response)
+        return response
+
+    @app.post("/api/v1/{service}/{method}")
+    async def rpc(service: str, method: str, request: Request) -> Response:
+        caller = caller_of(request, sessions)
+        route = ctx.routes.get(f"{service}/{method}")
+        if route is None:
+            raise MethodNotRouted(
+                f"{service}/{method} is not an RPC this API serves (see /api/openapi.json)",
+                reason="UNKNOWN_METHOD",
+            )
+        check_csrf(request, caller)
+        message = parse(await json_body(request), route.request_type)
+        return await call(caller, route, message)
+
+    @app.get("/api/v1/{service}/{method}")
+    async def rpc_get(service: str, method: str, request: Request) -> Response:
+        caller = caller_of(request, sessions, allow_wall=True)
+        key = f"{service}/{method}"
+        route = ctx.routes.get(key)
+        if route is None or key not in GET_ROUTED:
+            raise MethodNotRouted(
+                f"{key} is not answered to GET (POST /api/v1/{key} with a JSON body)",
+                reason="UNKNOWN_METHOD",
+            )
+        fields = {k: v for k, v in request.query_params.items() if k != "wall"}
+        message = parse(_query_json(fields), route.request_type)
+        return await call(caller, route, message)
+
+    @app.post("/api/wall-keys")
+    async def create_wall_key(request: Request) -> Response:
+        caller = caller_of(request, sessions)
+        check_csrf(request, caller)
+        asked = parse(await json_body(request), auth_pb2.CreateWallKeyRequest)
+        if not asked.request_id:
+            asked.request_id = uuid.uuid4().hex
+        answer = await gateway.invoke(
+            CREATE_WALL_KEY, asked, auth_pb2.CreateWallKeyResponse, caller.token
+        )
+        origin = f"{request.url.scheme}://{request.headers.get('host', '')}"
+        return JSONResponse(
+            {
+                "id": answer.wall_key.id,
+                "key": answer.key,
+                "url": f"{origin}/#/wall?wall={answer.key}",
+                "wall_key": to_dict(answer.wall_key),
+            }
+        )
+
+    @app.get("/api/wall-keys")
+    async def list_wall_keys(request: Request) -> Response:
+        caller = caller_of(request, sessions)
+        answer = await gateway.invoke(
+            LIST_WALL_KEYS,
+            auth_pb2.ListWallKeysRequest(),
+            auth_pb2.ListWallKeysResponse,
+            caller.token,
+        )
+        return _json(answer)
+
+    @app.delete("/api/wall-keys/{key_id}")
+    async def revoke_wall_key(key_id: str, request: Request) -> Response:
+        caller = caller_of(request, sessions)
+        check_csrf(request, caller)
+        asked = auth_pb2.RevokeWallKeyRequest(
+            id=key_id[:128],
+            request_id=request.headers.get("x-request-id", "")[:128] or uuid.uuid4().hex,
+        )
+        answer = await gateway.invoke(
+            REVOKE_WALL_KEY, asked, auth_pb2.RevokeWallKeyResponse, caller.token
+        )
+        return _json(answer)
+
+    @app.get("/api/board/events")
+    async def board_events(request: Request) -> Response:
+        caller = caller_of(request, sessions, allow_wall=True)
+        role = await _role_of(caller)
+        rule = ctx.permissions.rule_for(WEB_BOARD_EVENTS)
+        if rule is None or rule.roles is None or role not in rule.roles:
+            raise PermissionDenied(
+                f"a {role.key} credential may not watch the board", reason="ROLE_NOT_ALLOWED"
+            )
+        if ctx.fanout is None:
+            raise Unavailable("the live board is not running", reason="UNAVAILABLE")
+        client = ctx.fanout.subscribe()
+        cookie = request.cookies.get(SESSION_COOKIE)
+
+        async def still_allowed() -> bool:
+            if caller.session is not None and sessions.peek(cookie) is None:
+                return False
+            try:
+                await _role_of(caller)
+            except (RpcRefused, KtvError):
+                return False
+            return True
+
+        async def stream() -> AsyncIterator[bytes]:
+            try:
+                yield b"retry: 2000\n\n"
+                while True:
+                    try:
+                        message = await asyncio.wait_for(client.queue.get(), settings.sse_ping_s)
+                    except TimeoutError:
+                        if not await still_allowed():
+                            return
+                        yield b": ping\n\n"
+                        continue
+                    if message is None:
+                        return
+                    yield message
+            finally:
+                assert ctx.fanout is not None
+                ctx.fanout.unsubscribe(client)
+
+        return StreamingResponse(
+            stream(),
+            media_type="text/event-stream",
+            headers={"cache-control": "no-store", "x-accel-buffering": "no"},
+        )
+
+    async def _role_of(caller: Caller) -> Role:
+        who = await gateway.invoke(
+            WHOAMI, auth_pb2.WhoAmIRequest(), auth_pb2.WhoAmIResponse, caller.token
+        )
+        return Role(who.role)
+
+    document: dict[str, object] = {}
+
+    def openapi() -> dict[str, object]:
+        if not document:
+            document.update(openapi_document(ctx.routes, __version__))
+        return document
+
+    @app.get("/api/openapi.json")
+    async def openapi_json() -> Response:
+        return JSONResponse(openapi())
+
+    @app.get("/api/docs")
+    async def api_docs() -> Response:
+        return HTMLResponse(docs_html(openapi()))
+
+    for extend in ctx.extra:
+        extend(app, ctx)
+
+    @app.get("/")
+    @app.get("/index.html")
+    async def index() -> Response:
+        return ctx.static.index()
+
+    @app.get("/assets/{path:path}")
+    async def asset(path: str) -> Response:
+        return ctx.static.asset(path)
+
+    @app.get("/favicon.ico")
+    async def favicon_ico() -> Response:
+        return ctx.static.favicon("favicon.ico")
+
+    @app.get("/favicon.svg")
+    async def favicon_svg() -> Response:
+        return ctx.static.favicon("favicon.svg")
+
+    return SecurityHeaders(app)  # type: ignore[return-value]
+
+
+def _query_json(fields: dict[str, str]) -> bytes:
+    return json.dumps(fields).encode()

@@ -1,0 +1,60 @@
+"""The live board over Server-Sent Events: a snapshot first, then every change made anywhere
+(here: over gRPC, ktvctl's path); a reconnect starts again from a fresh snapshot."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+
+import httpx
+
+from ktv.v1 import rooms_pb2
+from tests.web.venue import WebVenue
+
+
+def events(response: httpx.Response) -> Iterator[tuple[str, dict]]:
+    """(event, data) of an SSE stream, comments and retry lines skipped."""
+    event = ""
+    for line in response.iter_lines():
+        if line.startswith("event: "):
+            event = line.removeprefix("event: ")
+        elif line.startswith("data: "):
+            yield event, json.loads(line.removeprefix("data: "))
+
+
+def test_a_change_made_over_grpc_reaches_the_browser_stream(web_venue: WebVenue) -> None:
+    with web_venue.signed_in("c1") as staff, staff.stream("GET", "/api/board/events") as stream:
+        assert stream.status_code == 200
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        received = events(stream)
+        kind, snapshot = next(received)
+        assert kind == "snapshot" and snapshot["kind"] == "KIND_SNAPSHOT"
+        names = [room["name"] for room in snapshot["rooms"]]
+        assert names == ["rooms/A01", "rooms/A02", "rooms/B01", "rooms/B02"]
+        web_venue.grpc.rooms.SetRoomState(
+            rooms_pb2.SetRoomStateRequest(
+                name="rooms/B02",
+                state=rooms_pb2.ROOM_STATE_MAINTENANCE,
+                reason="aircon",
+                request_id=uuid.uuid4().hex,
+            ),
+            **web_venue.grpc.kw,
+        )
+        for kind, message in received:
+            assert kind == "change"
+            room = message["rooms"][0]
+            if room["name"] == "rooms/B02" and room["state"] == "ROOM_STATE_MAINTENANCE":
+                assert isinstance(room["revision"], str)  # int64 as a string
+                break
+    with web_venue.signed_in("c1") as staff, staff.stream("GET", "/api/board/events") as again:
+        kind, snapshot = next(events(again))
+        assert kind == "snapshot"
+        b02 = next(r for r in snapshot["rooms"] if r["name"] == "rooms/B02")
+        assert b02["state"] == "ROOM_STATE_MAINTENANCE"
+    web_venue.grpc.rooms.SetRoomState(
+        rooms_pb2.SetRoomStateRequest(
+            name="rooms/B02", state=rooms_pb2.ROOM_STATE_IDLE, request_id=uuid.uuid4().hex
+        ),
+        **web_venue.grpc.kw,
+    )
