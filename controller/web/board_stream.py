@@ -90,6 +90,8 @@ class BoardFanout:
                         client.offer(snapshot)
                     continue
                 self._latest[room.room_id] = room
+                if not self.clients:
+                    continue  # nobody watching: no JSON to make (billing changes rooms often)
                 message = self._encode(Kind.KIND_CHANGE, [room])
                 for client in list(self.clients):
                     client.offer(message)

@@ -8,13 +8,14 @@ import asyncio
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from fastapi import FastAPI
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from starlette.routing import Route as HttpRoute
 
 from controller import __version__
 from controller.auth.model import Role
@@ -59,7 +60,6 @@ class WebContext:
     secure_cookies: bool = True  # False only with --insecure-dev (plain HTTP)
     fanout: BoardFanout | None = None
     static: StaticApp = field(default_factory=StaticApp)
-    extra: list[Callable[[FastAPI, WebContext], None]] = field(default_factory=list)
     routes: dict[str, Route] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -105,16 +105,22 @@ def session_body(ctx: WebContext, session: WebSession) -> dict[str, object]:
     }
 
 
-def build_app(ctx: WebContext) -> FastAPI:
-    app = FastAPI(
-        title="ktv controller HTTP API",
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,
-    )
-    app.add_exception_handler(KtvError, lambda request, error: _error(error))  # type: ignore[arg-type]
-    app.add_exception_handler(RpcRefused, lambda request, error: _refused(error))  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _internal)
+def build_app(ctx: WebContext) -> SecurityHeaders:
+    """The ASGI app. Starlette's router (FastAPI's base): the handlers need no dependency
+    injection or models, and FastAPI caches every endpoint function module-wide, which would
+    keep a test's app (and its gRPC channel) alive after it ends."""
+    http_routes: list[HttpRoute] = []
+
+    def handle(method: str, path: str):  # type: ignore[no-untyped-def]
+        def register(handler):  # type: ignore[no-untyped-def]
+            async def endpoint(request: Request) -> Response:
+                return await handler(request, **request.path_params)  # type: ignore[no-any-return]
+
+            http_routes.append(HttpRoute(path, endpoint, methods=[method]))
+            return handler
+
+        return register
+
     gateway, sessions = ctx.gateway, ctx.sessions
 
     async def whoami(token: str) -> auth_pb2.WhoAmIResponse:
@@ -159,7 +165,7 @@ def build_app(ctx: WebContext) -> FastAPI:
             raise
         return _json(answer)
 
-    @app.post("/api/session")
+    @handle("POST", "/api/session")
     async def sign_in(request: Request) -> Response:
         check_same_origin(request)
         login = parse(await json_body(request), auth_pb2.LoginRequest)
@@ -178,7 +184,7 @@ def build_app(ctx: WebContext) -> FastAPI:
         set_cookies(response, session_id, session)
         return response
 
-    @app.get("/api/session")
+    @handle("GET", "/api/session")
     async def current_session(request: Request) -> Response:
         caller = caller_of(request, sessions)
         if caller.session is None:
@@ -194,7 +200,7 @@ def build_app(ctx: WebContext) -> FastAPI:
             raise
         return JSONResponse(session_body(ctx, caller.session))
 
-    @app.delete("/api/session")
+    @handle("DELETE", "/api/session")
     async def sign_out(request: Request) -> Response:
         caller = caller_of(request, sessions)
         check_csrf(request, caller)
@@ -206,8 +212,8 @@ def build_app(ctx: WebContext) -> FastAPI:
         clear_cookies(response)
         return response
 
-    @app.post("/api/v1/{service}/{method}")
-    async def rpc(service: str, method: str, request: Request) -> Response:
+    @handle("POST", "/api/v1/{service}/{method}")
+    async def rpc(request: Request, service: str, method: str) -> Response:
         caller = caller_of(request, sessions)
         route = ctx.routes.get(f"{service}/{method}")
         if route is None:
@@ -219,8 +225,8 @@ def build_app(ctx: WebContext) -> FastAPI:
         message = parse(await json_body(request), route.request_type)
         return await call(caller, route, message)
 
-    @app.get("/api/v1/{service}/{method}")
-    async def rpc_get(service: str, method: str, request: Request) -> Response:
+    @handle("GET", "/api/v1/{service}/{method}")
+    async def rpc_get(request: Request, service: str, method: str) -> Response:
         caller = caller_of(request, sessions, allow_wall=True)
         key = f"{service}/{method}"
         route = ctx.routes.get(key)
@@ -233,7 +239,7 @@ def build_app(ctx: WebContext) -> FastAPI:
         message = parse(_query_json(fields), route.request_type)
         return await call(caller, route, message)
 
-    @app.post("/api/wall-keys")
+    @handle("POST", "/api/wall-keys")
     async def create_wall_key(request: Request) -> Response:
         caller = caller_of(request, sessions)
         check_csrf(request, caller)
@@ -253,7 +259,7 @@ def build_app(ctx: WebContext) -> FastAPI:
             }
         )
 
-    @app.get("/api/wall-keys")
+    @handle("GET", "/api/wall-keys")
     async def list_wall_keys(request: Request) -> Response:
         caller = caller_of(request, sessions)
         answer = await gateway.invoke(
@@ -264,8 +270,8 @@ def build_app(ctx: WebContext) -> FastAPI:
         )
         return _json(answer)
 
-    @app.delete("/api/wall-keys/{key_id}")
-    async def revoke_wall_key(key_id: str, request: Request) -> Response:
+    @handle("DELETE", "/api/wall-keys/{key_id}")
+    async def revoke_wall_key(request: Request, key_id: str) -> Response:
         caller = caller_of(request, sessions)
         check_csrf(request, caller)
         asked = auth_pb2.RevokeWallKeyRequest(
@@ -277,7 +283,7 @@ def build_app(ctx: WebContext) -> FastAPI:
         )
         return _json(answer)
 
-    @app.get("/api/board/events")
+    @handle("GET", "/api/board/events")
     async def board_events(request: Request) -> Response:
         caller = caller_of(request, sessions, allow_wall=True)
         role = await _role_of(caller)
@@ -337,35 +343,40 @@ def build_app(ctx: WebContext) -> FastAPI:
             document.update(openapi_document(ctx.routes, __version__))
         return document
 
-    @app.get("/api/openapi.json")
-    async def openapi_json() -> Response:
+    @handle("GET", "/api/openapi.json")
+    async def openapi_json(request: Request) -> Response:
         return JSONResponse(openapi())
 
-    @app.get("/api/docs")
-    async def api_docs() -> Response:
+    @handle("GET", "/api/docs")
+    async def api_docs(request: Request) -> Response:
         return HTMLResponse(docs_html(openapi()))
 
-    for extend in ctx.extra:
-        extend(app, ctx)
-
-    @app.get("/")
-    @app.get("/index.html")
-    async def index() -> Response:
+    @handle("GET", "/")
+    @handle("GET", "/index.html")
+    async def index(request: Request) -> Response:
         return ctx.static.index()
 
-    @app.get("/assets/{path:path}")
-    async def asset(path: str) -> Response:
+    @handle("GET", "/assets/{path:path}")
+    async def asset(request: Request, path: str) -> Response:
         return ctx.static.asset(path)
 
-    @app.get("/favicon.ico")
-    async def favicon_ico() -> Response:
+    @handle("GET", "/favicon.ico")
+    async def favicon_ico(request: Request) -> Response:
         return ctx.static.favicon("favicon.ico")
 
-    @app.get("/favicon.svg")
-    async def favicon_svg() -> Response:
+    @handle("GET", "/favicon.svg")
+    async def favicon_svg(request: Request) -> Response:
         return ctx.static.favicon("favicon.svg")
 
-    return SecurityHeaders(app)  # type: ignore[return-value]
+    app = Starlette(
+        routes=http_routes,
+        exception_handlers={
+            KtvError: lambda request, error: _error(error),
+            RpcRefused: lambda request, error: _refused(error),
+            Exception: _internal,
+        },
+    )
+    return SecurityHeaders(app)
 
 
 def _query_json(fields: dict[str, str]) -> bytes:
