@@ -15,6 +15,7 @@ import pytest
 from controller.auth.permissions import (
     AUTH_SERVICE,
     INFRASTRUCTURE,
+    INVENTORY_SERVICE,
     ROOM_SERVICE,
     WEB_ROUTES,
     PermissionTable,
@@ -79,6 +80,19 @@ SAMPLES: dict[str, list[str]] = {
     "scheduler run": ["birthday"],
     "scheduler status": [],
     "staff add": ["w9", "--role", "waiter", "--pin", "1234"],
+    "stock alerts": [],
+    "stock expire": [],
+    "stock issue": ["beer:2", "--at", "bar", "--reason", "tasting"],
+    "stock item": ["beer", "青岛啤酒"],
+    "stock po": ["list"],
+    "stock receive": ["beer:24"],
+    "stock recipe": ["beer", "beer:1"],
+    "stock show": [],
+    "stock stocktake": ["open", "bar"],
+    "stock storage": ["take", "L1", "1"],
+    "stock suggest": [],
+    "stock transfer": ["beer:6"],
+    "stock waste": ["beer:1", "--at", "bar", "--reason", "broken"],
     "whoami": [],
 }
 
@@ -128,7 +142,15 @@ def recorder() -> Iterator[tuple[Recorder, str]]:
 
 def routes() -> set[str]:
     table = PermissionTable(INFRASTRUCTURE)
-    for rows in (ROOM_SERVICE, AUTH_SERVICE, BILLING, MEMBERS, SCHEDULER, WEB_ROUTES):
+    for rows in (
+        ROOM_SERVICE,
+        AUTH_SERVICE,
+        BILLING,
+        MEMBERS,
+        SCHEDULER,
+        INVENTORY_SERVICE,
+        WEB_ROUTES,
+    ):
         table.allow(rows)
     return set(routed(table))
 
