@@ -111,8 +111,14 @@ def test_goods_received_on_the_desk_change_on_hand_and_the_ledger_agrees(
     tid(page, "ledger-st-beer").click()
     expect(tid(page, "ledger-qty").first).to_have_text("+48")
     expect(tid(page, "ledger-qty")).to_have_count(2)
+    drawer = page.locator(".el-drawer")
+    page.wait_for_function(  # the drawer has slid all the way in
+        "() => { const d = document.querySelector('.el-drawer');"
+        " return d && Math.abs(d.getBoundingClientRect().right - innerWidth) < 1 }"
+    )
     shot(page, tmp_path, "stock-ledger")
     page.keyboard.press("Escape")
+    expect(drawer).to_be_hidden()
     shot(page, tmp_path, "stock-levels")
 
 
@@ -260,10 +266,60 @@ def test_a_cashier_does_not_see_what_only_a_manager_may_do(web_venue, page_for, 
     )
     assert refused.status == 403, refused.text()
 
+    # a manager orders what the server suggests, sends the order, and it is received
+    _item(
+        web_venue,
+        "st-cola",
+        "可口可乐",
+        base_unit="罐",
+        purchase_unit="箱",
+        purchase_factor=24,
+        category="饮料",
+        unit_cost_fen=250,
+        reorder_point=24,
+        reorder_target=48,
+    )
+    _stock(web_venue).UpsertSupplier(
+        pb.UpsertSupplierRequest(
+            supplier=pb.Supplier(
+                supplier_id="sup-drinks",
+                name="城东饮料批发",
+                lead_days=2,
+                prices=[pb.SupplierPrice(item_id="st-cola", price_fen=6000)],
+            ),
+            request_id=rid(),
+        ),
+        **web_venue.grpc.kw,
+    )
     manager = page_for(DESK, signed_in_as="m1")
     manager.goto("/#/stock/purchasing")
-    expect(tid(manager, "create-po")).to_be_visible()
+    row = tid(manager, "suggestions").locator("tr", has=tid(manager, "suggest-st-cola"))
+    expect(row).to_contain_text("2箱")
+    row.locator(".el-checkbox").click()
+    tid(manager, "create-po").click()
+    expect(tid(manager, "po-created")).to_be_visible()
+    orders = (
+        _stock(web_venue)
+        .ListPurchaseOrders(pb.ListPurchaseOrdersRequest(open_only=True), **web_venue.grpc.kw)
+        .purchase_orders
+    )
+    (po,) = [o for o in orders if o.supplier_id == "sup-drinks"]
+    assert (po.status, [(x.item_id, x.ordered) for x in po.lines]) == ("draft", [("st-cola", 48)])
+    expect(tid(manager, f"po-status-{po.po_id}")).to_have_text("草稿")
+    tid(manager, f"po-send-{po.po_id}").click()
+    expect(tid(manager, f"po-status-{po.po_id}")).to_have_text("已发送")
     shot(manager, tmp_path, "stock-purchasing")
+    tid(manager, f"po-receive-{po.po_id}").click()
+    expect(field(manager, "move-qty-0")).to_have_value("48")
+    tid(manager, "move-submit").click()
+    expect(tid(manager, "move-done")).to_be_visible()
+    received = (
+        _stock(web_venue)
+        .ListPurchaseOrders(pb.ListPurchaseOrdersRequest(), **web_venue.grpc.kw)
+        .purchase_orders
+    )
+    assert next(o for o in received if o.po_id == po.po_id).status == "received"
+    assert _on_hand(web_venue, "st-cola", "store") == 48
     manager.goto("/#/stock/storage")
     expect(tid(manager, "bottles-expiring")).to_be_visible()
 
