@@ -296,6 +296,7 @@ def test_a_cashier_does_not_see_what_only_a_manager_may_do(web_venue, page_for, 
     row = tid(manager, "suggestions").locator("tr", has=tid(manager, "suggest-st-cola"))
     expect(row).to_contain_text("2箱")
     row.locator(".el-checkbox").click()
+    shot(manager, tmp_path, "stock-purchasing")
     tid(manager, "create-po").click()
     expect(tid(manager, "po-created")).to_be_visible()
     orders = (
@@ -308,7 +309,7 @@ def test_a_cashier_does_not_see_what_only_a_manager_may_do(web_venue, page_for, 
     expect(tid(manager, f"po-status-{po.po_id}")).to_have_text("草稿")
     tid(manager, f"po-send-{po.po_id}").click()
     expect(tid(manager, f"po-status-{po.po_id}")).to_have_text("已发送")
-    shot(manager, tmp_path, "stock-purchasing")
+    shot(manager, tmp_path, "stock-po-sent")
     tid(manager, f"po-receive-{po.po_id}").click()
     expect(field(manager, "move-qty-0")).to_have_value("48")
     tid(manager, "move-submit").click()
