@@ -328,3 +328,49 @@ def test_a_cashier_does_not_see_what_only_a_manager_may_do(web_venue, page_for, 
     phone.goto("/#/stock/levels")
     expect(tid(phone, "stock-levels")).to_be_visible()
     shot(phone, tmp_path, "stock-levels-phone")
+
+
+def test_a_lost_withdrawal_answer_is_retried_with_the_same_request_and_takes_once(
+    web_venue, page_for
+) -> None:  # type: ignore[no-untyped-def]
+    _item(web_venue, "st-vodka", "绝对伏特加", base_unit="ml", storage_category="spirits")
+    _stock(web_venue).StoreBottle(
+        pb.StoreBottleRequest(
+            phone="13900000008",
+            item_id="st-vodka",
+            remaining="700",
+            label_code="L-8001",
+            request_id=rid(),
+        ),
+        **web_venue.grpc.kw,
+    )
+    page = page_for(DESK, signed_in_as="c1")
+    bodies: list[str] = []
+
+    def lose_the_first_answer(route) -> None:  # type: ignore[no-untyped-def]
+        bodies.append(route.request.post_data or "")
+        if len(bodies) == 1:
+            route.fetch()  # the server does it ...
+            route.abort("connectionreset")  # ... and the answer is lost on the way back
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/InventoryService/WithdrawBottle", lose_the_first_answer)
+    page.goto("/#/stock/storage")
+    field(page, "bottle-phone").fill("13900000008")
+    tid(page, "bottle-lookup").click()
+    tid(page, "bottle-take-L-8001").click()
+    field(page, "withdraw-qty").fill("300")
+    tid(page, "withdraw-ok").click()
+    dialog = tid(page, "withdraw-dialog")
+    expect(dialog.locator('[data-test="result-pending"]')).to_be_visible()
+    expect(tid(page, "withdraw-ok")).to_be_disabled()  # no fresh press while unknown
+    dialog.locator('[data-test="retry"]').click()
+    expect(tid(page, "bottle-left-L-8001")).to_have_text("400ml")
+    assert len(bodies) == 2 and bodies[0] == bodies[1]  # the same request_id, sent again
+    bottle = (
+        _stock(web_venue)
+        .ListStoredBottles(pb.ListStoredBottlesRequest(label_code="L-8001"), **web_venue.grpc.kw)
+        .bottles[0]
+    )
+    assert bottle.remaining == 400  # taken once
