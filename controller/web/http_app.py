@@ -5,6 +5,7 @@ controller's, reached through :class:`controller.web.gateway.Gateway`."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import uuid
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route as HttpRoute
@@ -76,6 +78,19 @@ def _refused(error: RpcRefused) -> JSONResponse:
     return JSONResponse(error.error.body(), status_code=error.error.http_status)
 
 
+def _http_refusal(request: Request, error: HTTPException) -> Response:
+    """Starlette's own 404/405 (no such path, wrong verb): JSON like every /api answer."""
+    if not request.url.path.startswith("/api/"):
+        return Response(error.detail, status_code=error.status_code, media_type="text/plain")
+    status = {404: "NOT_FOUND", 405: "UNIMPLEMENTED"}.get(error.status_code, "INVALID_ARGUMENT")
+    body = {
+        "reason": "UNKNOWN_METHOD" if error.status_code == 405 else "NOT_FOUND",
+        "message": f"{request.method} {request.url.path[:200]}: {error.detail}",
+        "status": status,
+    }
+    return JSONResponse(body, status_code=error.status_code)
+
+
 def _internal(request: Request, error: Exception) -> JSONResponse:
     log.error("internal error answering %s %s", request.method, request.url.path, exc_info=error)
     body = {
@@ -105,6 +120,21 @@ def session_body(ctx: WebContext, session: WebSession) -> dict[str, object]:
     }
 
 
+async def revoke_ended_sessions(ctx: WebContext) -> int:
+    """Revokes the tokens of web sessions that went idle (AuthService.Logout as their holder),
+    so an idle timeout ends the credential too, not only the cookie. How many."""
+    tokens = ctx.sessions.take_ended()
+    for token in tokens:
+        with contextlib.suppress(RpcRefused):  # revoked or expired already
+            await ctx.gateway.invoke(
+                LOGOUT,
+                auth_pb2.LogoutRequest(request_id=uuid.uuid4().hex),
+                auth_pb2.LogoutResponse,
+                token,
+            )
+    return len(tokens)
+
+
 def build_app(ctx: WebContext) -> SecurityHeaders:
     """The ASGI app. Starlette's router (FastAPI's base): the handlers need no dependency
     injection or models, and FastAPI caches every endpoint function module-wide, which would
@@ -127,6 +157,16 @@ def build_app(ctx: WebContext) -> SecurityHeaders:
         return await gateway.invoke(
             WHOAMI, auth_pb2.WhoAmIRequest(), auth_pb2.WhoAmIResponse, token
         )
+
+    async def logout(token: str) -> None:
+        """Revokes ``token`` as its holder; one already revoked or expired is fine."""
+        with contextlib.suppress(RpcRefused):
+            await gateway.invoke(
+                LOGOUT,
+                auth_pb2.LogoutRequest(request_id=uuid.uuid4().hex),
+                auth_pb2.LogoutResponse,
+                token,
+            )
 
     def set_cookies(response: Response, session_id: str, session: WebSession) -> None:
         response.set_cookie(
@@ -170,9 +210,10 @@ def build_app(ctx: WebContext) -> SecurityHeaders:
         check_same_origin(request)
         login = parse(await json_body(request), auth_pb2.LoginRequest)
         answer = await gateway.invoke(LOGIN, login, auth_pb2.LoginResponse, "")
-        who = await gateway.invoke(
-            WHOAMI, auth_pb2.WhoAmIRequest(), auth_pb2.WhoAmIResponse, answer.token
-        )
+        who = await whoami(answer.token)
+        replaced = sessions.close(request.cookies.get(SESSION_COOKIE))
+        if replaced is not None:  # the desk's PC changes hands: the previous staff's token ends
+            await logout(replaced.token)
         session_id, session = sessions.open(
             answer.token,
             who.staff_id,
@@ -192,9 +233,7 @@ def build_app(ctx: WebContext) -> SecurityHeaders:
                 "GET /api/session is for cookie sessions", reason="SIGN_IN_REQUIRED"
             )
         try:
-            await gateway.invoke(
-                WHOAMI, auth_pb2.WhoAmIRequest(), auth_pb2.WhoAmIResponse, caller.token
-            )
+            await whoami(caller.token)
         except RpcRefused:
             sessions.close_token(caller.token)
             raise
@@ -206,8 +245,7 @@ def build_app(ctx: WebContext) -> SecurityHeaders:
         check_csrf(request, caller)
         sessions.close(request.cookies.get(SESSION_COOKIE))
         if caller.session is not None:
-            logout = auth_pb2.LogoutRequest(request_id=uuid.uuid4().hex)
-            await gateway.invoke(LOGOUT, logout, auth_pb2.LogoutResponse, caller.token)
+            await logout(caller.token)
         response = Response(status_code=204)
         clear_cookies(response)
         return response
@@ -373,6 +411,7 @@ def build_app(ctx: WebContext) -> SecurityHeaders:
         exception_handlers={
             KtvError: lambda request, error: _error(error),
             RpcRefused: lambda request, error: _refused(error),
+            HTTPException: _http_refusal,
             Exception: _internal,
         },
     )

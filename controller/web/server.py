@@ -21,7 +21,7 @@ from controller.auth.permissions import WEB_ROUTES
 from controller.web import settings
 from controller.web.board_stream import BoardFanout
 from controller.web.gateway import Gateway
-from controller.web.http_app import WebContext, build_app
+from controller.web.http_app import WebContext, build_app, revoke_ended_sessions
 from controller.web.sessions import WebSessions
 from controller.web.settings import WebSettings, ports_for
 from ktv.errors import InvalidArgument
@@ -111,7 +111,6 @@ async def start_web(
     app.permissions.allow(WEB_ROUTES)
     sessions = WebSessions(app.clock, web.idle_timeout_s)
     fanout = BoardFanout(app.board, app.clock)
-    fanout.start()
     context = WebContext(
         gateway=Gateway(internal_target),
         sessions=sessions,
@@ -165,16 +164,20 @@ async def start_web(
             "network readable; demo and tests only",
             web_server.url,
         )
-    web_server.sweeper = asyncio.create_task(_sweep(sessions))
+    web_server.sweeper = asyncio.create_task(_sweep(context))
     _write_web_addr(options.data_dir, web_server)
     log.info("web: %s (CA page %s)", web_server.url, web_server.ca_url or "none")
     return web_server
 
 
-async def _sweep(sessions: WebSessions) -> None:
+async def _sweep(context: WebContext) -> None:
     while True:
         await asyncio.sleep(settings.session_sweep_s)
-        sessions.sweep()
+        context.sessions.sweep()
+        try:
+            await revoke_ended_sessions(context)
+        except Exception:  # keep sweeping: the next round retries nothing, the tokens expire
+            log.exception("revoking idle web sessions failed")
 
 
 def _write_web_addr(data_dir: Path, server: WebServer) -> None:

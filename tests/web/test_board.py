@@ -107,6 +107,19 @@ def test_the_board_shows_every_room_with_its_state_and_a_cashier_has_no_edit_mod
             '[data-test="legend-key"][data-key="ROOM_STATE_IDLE"] [data-test="legend-count"]'
         )
     ).to_have_text(str(idle))
+    # the legend filters (grid view: only matching tiles; the plan dims the others)
+    page.locator('[data-test="view-grid"]').click()
+    page.locator('[data-test="legend-key"][data-key="ROOM_STATE_IDLE"]').click()
+    expect(page.locator('[data-test="grid"] [data-test="tile"]')).to_have_count(idle)
+    expect(
+        page.locator('[data-test="grid"] [data-test="tile"]:not([data-state="ROOM_STATE_IDLE"])')
+    ).to_have_count(0)
+    page.locator('[data-test="clear-filter"]').click()
+    # search by room number
+    page.locator('input[data-test="board-search"], [data-test="board-search"] input').fill("b0")
+    expect(page.locator('[data-test="grid"] [data-test="tile"]')).to_have_count(2)
+    page.locator('input[data-test="board-search"], [data-test="board-search"] input').fill("")
+    page.locator('[data-test="view-plan"]').click()
     # the cashier may not lay out rooms: no edit mode at all
     expect(page.locator('[data-test="edit-mode"]')).to_have_count(0)
     # Enter on a focused tile opens the room; Esc closes it

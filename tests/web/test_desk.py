@@ -97,7 +97,10 @@ def test_a_cashier_opens_orders_checks_out_split_with_change_and_marks_clean(
     assert (cash.tendered_fen, cash.change_fen, cash.amount_fen) == (50000, change, due - 2000)
     shot(page, tmp_path, "desk-checkout-done")
 
-    tid(page, "checkout-close").click()
+    tid(page, "checkout-print").click()  # the server's receipt of the closed bill
+    expect(tid(page, "receipt-text")).to_contain_text(f"{due // 100}.{due % 100:02d}")
+    expect(tid(page, "receipt-text")).to_contain_text("青岛啤酒")
+    tid(page, "receipt-dialog").get_by_role("button", name="取消").click()
     expect(tid(page, "panel-state")).to_have_text("清洁")
     expect(tid(page, "last-bill")).to_be_visible()
     tid(page, "action-cleanDone").click()

@@ -27,6 +27,7 @@ IN_THE_APP: dict[tuple[str, ...], str] = {
     ("rooms",): "settings-rooms",
     ("room", "add"): "room-add",
     ("room", "update"): "room-edit-A01",
+    ("room", "layout"): "edit-mode",  # the board's edit mode (drag on the floor plan)
     ("room", "state"): "action-maintenanceOn",  # also reserve/unreserve/maintenance off
     ("alerts",): "panel-alerts",
     ("alert", "ack"): "alert-ack",
@@ -179,6 +180,10 @@ def test_the_app_offers_each_command_to_an_admin(web_venue, browser) -> None:  #
         )
         _panel(page, "B01", seen, "action-cleanDone")
         _panel(page, "B02", seen, "action-maintenanceOff")
+
+        page.goto("/#/")
+        expect(tid(page, "edit-mode")).to_be_visible()
+        seen |= _seen(page)
 
         page.goto("/#/members")
         field(page, "member-query").fill("13700001111")

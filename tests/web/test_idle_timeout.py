@@ -13,8 +13,9 @@ from controller.api.modules import AuthModule, RoomsModule
 from controller.auth.permissions import INFRASTRUCTURE, WEB_ROUTES, PermissionTable
 from controller.billing.api import BillingModule
 from controller.web.gateway import Gateway
-from controller.web.http_app import WebContext, build_app
+from controller.web.http_app import WebContext, build_app, revoke_ended_sessions
 from controller.web.sessions import WebSessions
+from tests.web.test_session import live_tokens
 from tests.web.venue import WebVenue
 
 ORIGIN = "https://desk.test"  # https: the cookies are Secure
@@ -43,21 +44,25 @@ async def scenario(address: str, check) -> None:  # type: ignore[no-untyped-def]
     clock = Clock()
     gateway = Gateway(address)
     sessions = WebSessions(clock, idle_timeout_s=15 * 60)
-    app = build_app(WebContext(gateway=gateway, sessions=sessions, permissions=table()))
+    context = WebContext(gateway=gateway, sessions=sessions, permissions=table())
+    app = build_app(context)
     transport = httpx.ASGITransport(app=app)
     try:
         async with httpx.AsyncClient(
             transport=transport, base_url=ORIGIN, headers={"origin": ORIGIN}
         ) as client:
-            await check(client, clock, sessions)
+            await check(client, clock, context)
     finally:
         await gateway.close()
 
 
 def test_a_session_unused_for_the_idle_timeout_is_signed_out(web_venue: WebVenue) -> None:
-    async def check(client: httpx.AsyncClient, clock: Clock, sessions: WebSessions) -> None:
+    async def check(client: httpx.AsyncClient, clock: Clock, context: WebContext) -> None:
+        sessions = context.sessions
+        before = live_tokens(web_venue, "c1")
         signed = await client.post("/api/session", json={"staff_id": "c1", "pin": "1111"})
         assert signed.status_code == 200, signed.text
+        assert live_tokens(web_venue, "c1") == before + 1
         client.headers["x-csrf-token"] = client.cookies["ktv_csrf"]
         clock.advance(minutes=14, seconds=59)
         assert (await client.get("/api/session")).status_code == 200  # use restarts the clock
@@ -70,12 +75,15 @@ def test_a_session_unused_for_the_idle_timeout_is_signed_out(web_venue: WebVenue
         assert idle.json()["reason"] == "SESSION_IDLE"
         assert (await client.get("/api/session")).status_code == 401
         assert len(sessions) == 0
+        assert await revoke_ended_sessions(context) == 1  # the server's sweeper does this
+        assert await revoke_ended_sessions(context) == 0
+        assert live_tokens(web_venue, "c1") == before  # the credential ended with the session
 
     asyncio.run(scenario(web_venue.ctl.address, check))
 
 
 def test_a_session_ends_with_its_token_however_busy(web_venue: WebVenue) -> None:
-    async def check(client: httpx.AsyncClient, clock: Clock, sessions: WebSessions) -> None:
+    async def check(client: httpx.AsyncClient, clock: Clock, context: WebContext) -> None:
         clock.now = datetime.now(UTC)  # the token's expiry is the controller's real time
         signed = await client.post("/api/session", json={"staff_id": "c1", "pin": "1111"})
         expires = datetime.fromisoformat(signed.json()["expires_at"])
