@@ -76,9 +76,18 @@ def test_goods_received_on_the_desk_change_on_hand_and_the_ledger_agrees(
     _receive(web_venue, "st-beer", "10", "store", best_before=best)
     assert _on_hand(web_venue, "st-beer") == 10
 
+    _item(web_venue, "st-milk", "鲜牛奶", base_unit="盒", tracks_expiry=True, unit_cost_fen=500)
+    soon = (date.today() + timedelta(days=10)).isoformat()
+    _receive(web_venue, "st-milk", "6", "bar", best_before=soon)
+
     page = page_for(DESK, signed_in_as="c1")
     page.goto("/#/stock/levels")
     expect(tid(page, "onhand-st-beer")).to_have_attribute("data-qty", "10")
+    milk = tid(page, "level-st-milk").locator("xpath=ancestor::tr")
+    expect(milk.locator('[data-test="warn-expiring"]')).to_have_text("临期 15 天内")
+    expect(tid(page, "stock-alert").and_(page.locator('[data-kind="expiring"]'))).to_contain_text(
+        "鲜牛奶"
+    )
     expect(tid(page, "level-st-beer").locator("xpath=ancestor::tr")).to_contain_text("低库存")
 
     tid(page, "stock-tab-moves").click()
@@ -141,6 +150,7 @@ def test_a_stocktake_counted_on_a_phone_is_approved_by_a_manager(
     expect(counted).to_be_visible()
     counted.fill("10")
     expect(tid(phone, "count-submit")).to_contain_text("1")
+    expect(tid(phone, "count-submit")).to_be_enabled()
     shot(phone, tmp_path, "stock-count-phone")
     tid(phone, "count-submit").click()
     expect(tid(phone, "counted-st-wine")).to_be_visible()
