@@ -13,6 +13,7 @@ from controller.rooms.board import RoomBoard
 from controller.rooms.model import DEFAULT_TIERS, RoomState
 from controller.store.db import open_store
 from controller.web.board_stream import BoardFanout
+from tests.web.aio import run_async
 
 
 def clock() -> datetime:
@@ -56,7 +57,7 @@ def test_each_stream_gets_the_snapshot_then_every_change(tmp_path: Path) -> None
             await fanout.stop()
             store.close()
 
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 def test_a_stream_that_stops_reading_is_dropped_not_grown(tmp_path: Path) -> None:
@@ -88,7 +89,7 @@ def test_a_stream_that_stops_reading_is_dropped_not_grown(tmp_path: Path) -> Non
             await fanout.stop()
             store.close()
 
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 def test_a_closing_board_ends_every_stream(tmp_path: Path) -> None:
@@ -104,7 +105,7 @@ def test_a_closing_board_ends_every_stream(tmp_path: Path) -> None:
         await fanout.stop()
         store.close()
 
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 def test_nobody_watching_means_no_subscription(tmp_path: Path) -> None:
@@ -131,4 +132,4 @@ def test_nobody_watching_means_no_subscription(tmp_path: Path) -> None:
         assert board.watcher_count == 0
         store.close()
 
-    asyncio.run(scenario())
+    run_async(scenario())

@@ -4,7 +4,6 @@ the fixture's controller, so only time is fake."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -15,6 +14,7 @@ from controller.billing.api import BillingModule
 from controller.web.gateway import Gateway
 from controller.web.http_app import WebContext, build_app, revoke_ended_sessions
 from controller.web.sessions import WebSessions
+from tests.web.aio import run_async
 from tests.web.test_session import live_tokens
 from tests.web.venue import WebVenue
 
@@ -79,7 +79,7 @@ def test_a_session_unused_for_the_idle_timeout_is_signed_out(web_venue: WebVenue
         assert await revoke_ended_sessions(context) == 0
         assert live_tokens(web_venue, "c1") == before  # the credential ended with the session
 
-    asyncio.run(scenario(web_venue.ctl.address, check))
+    run_async(scenario(web_venue.ctl.address, check))
 
 
 def test_a_session_ends_with_its_token_however_busy(web_venue: WebVenue) -> None:
@@ -94,4 +94,4 @@ def test_a_session_ends_with_its_token_however_busy(web_venue: WebVenue) -> None
         ended = await client.get("/api/session")
         assert ended.status_code == 401 and ended.json()["reason"] == "TOKEN_EXPIRED"
 
-    asyncio.run(scenario(web_venue.ctl.address, check))
+    run_async(scenario(web_venue.ctl.address, check))
