@@ -14,6 +14,9 @@ const routes = [
   { path: '/room/:id', component: () => import('./desk/RoomPage.vue') },
   { path: '/members', component: () => import('./desk/MemberDesk.vue') },
   { path: '/settings', component: () => import('./desk/SettingsView.vue') },
+  // stock (src/stock): a phone's count sheet, and the desk's tabs
+  { path: '/stock/count/:id', component: () => import('./stock/StockCount.vue'), meta: { bare: true } },
+  { path: '/stock/:tab?', component: () => import('./stock/StockView.vue') },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 
