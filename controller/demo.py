@@ -33,6 +33,13 @@ TOUCHSCREEN_ROOM = "A08"  # with a display: this room gets the real touchscreen 
 BIN = Path(sys.executable).parent
 
 
+# Staff the demo creates for the web app: (id, role, display name, PIN).
+DEMO_STAFF = (
+    ("c1", "cashier", "收银员小陈", "1111"),
+    ("m1", "manager", "王经理", "2222"),
+)
+
+
 def _say(text: str) -> None:
     print(f"\033[1;35m[demo]\033[0m {text}", flush=True)
 
@@ -225,6 +232,31 @@ class Demo:
                 f"member 13800138000 (PIN 2580); outbox: {self.controller_dir}/notifications.jsonl"
             )
 
+    def staff_for_the_browser(self, rooms: Sequence[str]) -> None:
+        """Demo staff for the web app, the rooms on a floor plan (by their letter: A 1F,
+        B 2F, ...), and where to open the board."""
+        for staff_id, role, name, pin in DEMO_STAFF:
+            self.ktvctl("staff", "add", staff_id, "--role", role, "--name", name, "--pin", pin)
+        columns: dict[str, int] = {}
+        for room in rooms:
+            floor = f"{max(ord(room[0].upper()) - ord('A'), 0) + 1}F"
+            column = columns.get(floor, 0)
+            columns[floor] = column + 1
+            with contextlib.suppress(SystemExit):
+                self.ktvctl(
+                    "room", "layout", room, "--floor", floor,
+                    "--col", str(column % 6), "--row", str(column // 6),
+                )  # fmt: skip
+        web = self.controller_dir / "controller.web.json"
+        if not web.exists():
+            _say("the web app is off ([web] enabled = false)")
+            return
+        url = json.loads(web.read_text())["url"]
+        _say(f"board and front desk in a browser: {url}/  (PLAIN HTTP: demo only)")
+        for staff_id, role, _, pin in DEMO_STAFF:
+            _say(f"  sign in as {staff_id} / PIN {pin} ({role})")
+        _say(f"  API reference: {url}/api/docs")
+
     def say_where_logs_are(self) -> None:
         _say("logs (tail -f one to follow it):")
         for what, path in self.logs.items():
@@ -332,6 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         demo.enroll_and_start_agents(rooms, touchscreen=args.touchscreen)
         demo.open_some_rooms()
         demo.members_at_the_desk()
+        demo.staff_for_the_browser(rooms)
         demo.say_where_logs_are()
         demo.watch(args.seconds)
     return 0

@@ -35,6 +35,7 @@ REASON_BY_FIELD = {
     "ktv.v1.UpdateRoomRequest.name": "BAD_ROOM_NAME",
     "ktv.v1.SetRoomStateRequest.name": "BAD_ROOM_NAME",
     "ktv.v1.AcknowledgeAlertRequest.name": "BAD_ROOM_NAME",
+    "ktv.v1.SetRoomLayoutRequest.name": "BAD_ROOM_NAME",
     "ktv.v1.AgentHello.room": "BAD_ROOM_NAME",
 }
 _ROOM_FIELDS = ("room", "to_room", "source_room")

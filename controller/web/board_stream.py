@@ -68,22 +68,38 @@ class BoardFanout:
         self.clients: set[BoardClient] = set()
         self._latest: dict[str, BoardRoom] = {}
         self._task: asyncio.Task[None] | None = None
+        self._watcher = None  # type: ignore[var-annotated]
         self.dropped_total = 0
 
-    def start(self) -> None:
+    def _watch(self) -> None:
+        """Subscribes to the board (the first stream opened): no browser, no subscription,
+        so billing's frequent changes cost nothing while nobody watches."""
         watcher = self.board.watch()
+        self._watcher = watcher
         self._latest = {r.room_id: r for r in watcher.snapshot}
         self._task = asyncio.get_running_loop().create_task(self._run(watcher))
+
+    def _unwatch(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        if self._watcher is not None:  # closed here: a task cancelled before it ran has no finally
+            self._watcher.close()
+            self._watcher = None
 
     async def _run(self, watcher) -> None:  # type: ignore[no-untyped-def]
         try:
             while True:
                 room = await watcher.next_change()
                 if room is None:
-                    if not watcher.overflowed:
-                        break  # the board closed: the controller is stopping
+                    if not watcher.overflowed:  # the board closed: the controller is stopping
+                        for client in list(self.clients):
+                            client.end()
+                        self.clients.clear()
+                        return
                     log.warning("board stream fell behind the board: watching again")
-                    watcher = self.board.watch()
+                    watcher.close()
+                    watcher = self._watcher = self.board.watch()
                     self._latest = {r.room_id: r for r in watcher.snapshot}
                     snapshot = self.snapshot_message()
                     for client in list(self.clients):
@@ -97,9 +113,6 @@ class BoardFanout:
                         self._forget(client)
         finally:
             watcher.close()
-            for client in list(self.clients):
-                client.end()
-            self.clients.clear()
 
     def _encode(self, kind: int, rooms: list[BoardRoom]) -> bytes:
         response = rooms_pb2.WatchRoomsResponse(
@@ -114,6 +127,8 @@ class BoardFanout:
 
     def subscribe(self) -> BoardClient:
         """A new stream, its first message the whole board as this fan-out last saw it."""
+        if self._task is None:
+            self._watch()
         client = BoardClient(self.max_messages)
         client.offer(self.snapshot_message())
         self.clients.add(client)
@@ -121,17 +136,23 @@ class BoardFanout:
 
     def unsubscribe(self, client: BoardClient) -> None:
         self.clients.discard(client)
+        if not self.clients:
+            self._unwatch()
 
     def _forget(self, client: BoardClient) -> None:
         self.dropped_total += 1
-        self.clients.discard(client)
         log.warning("a board stream fell %d messages behind: dropped", self.max_messages)
+        self.unsubscribe(client)
 
     async def stop(self) -> None:
         for client in list(self.clients):
             client.end()
         self.clients.clear()
-        if self._task is not None:
-            self._task.cancel()
+        task, self._task = self._task, None
+        if self._watcher is not None:
+            self._watcher.close()
+            self._watcher = None
+        if task is not None:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task

@@ -5,16 +5,19 @@ controller's, reached through :class:`controller.web.gateway.Gateway`."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from fastapi import FastAPI
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from starlette.routing import Route as HttpRoute
 
 from controller import __version__
 from controller.auth.model import Role
@@ -59,7 +62,6 @@ class WebContext:
     secure_cookies: bool = True  # False only with --insecure-dev (plain HTTP)
     fanout: BoardFanout | None = None
     static: StaticApp = field(default_factory=StaticApp)
-    extra: list[Callable[[FastAPI, WebContext], None]] = field(default_factory=list)
     routes: dict[str, Route] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -74,6 +76,19 @@ def _error(error: KtvError) -> JSONResponse:
 
 def _refused(error: RpcRefused) -> JSONResponse:
     return JSONResponse(error.error.body(), status_code=error.error.http_status)
+
+
+def _http_refusal(request: Request, error: HTTPException) -> Response:
+    """Starlette's own 404/405 (no such path, wrong verb): JSON like every /api answer."""
+    if not request.url.path.startswith("/api/"):
+        return Response(error.detail, status_code=error.status_code, media_type="text/plain")
+    status = {404: "NOT_FOUND", 405: "UNIMPLEMENTED"}.get(error.status_code, "INVALID_ARGUMENT")
+    body = {
+        "reason": "UNKNOWN_METHOD" if error.status_code == 405 else "NOT_FOUND",
+        "message": f"{request.method} {request.url.path[:200]}: {error.detail}",
+        "status": status,
+    }
+    return JSONResponse(body, status_code=error.status_code)
 
 
 def _internal(request: Request, error: Exception) -> JSONResponse:
@@ -105,22 +120,53 @@ def session_body(ctx: WebContext, session: WebSession) -> dict[str, object]:
     }
 
 
-def build_app(ctx: WebContext) -> FastAPI:
-    app = FastAPI(
-        title="ktv controller HTTP API",
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,
-    )
-    app.add_exception_handler(KtvError, lambda request, error: _error(error))  # type: ignore[arg-type]
-    app.add_exception_handler(RpcRefused, lambda request, error: _refused(error))  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _internal)
+async def revoke_ended_sessions(ctx: WebContext) -> int:
+    """Revokes the tokens of web sessions that went idle (AuthService.Logout as their holder),
+    so an idle timeout ends the credential too, not only the cookie. How many."""
+    tokens = ctx.sessions.take_ended()
+    for token in tokens:
+        with contextlib.suppress(RpcRefused):  # revoked or expired already
+            await ctx.gateway.invoke(
+                LOGOUT,
+                auth_pb2.LogoutRequest(request_id=uuid.uuid4().hex),
+                auth_pb2.LogoutResponse,
+                token,
+            )
+    return len(tokens)
+
+
+def build_app(ctx: WebContext) -> SecurityHeaders:
+    """The ASGI app. Starlette's router (FastAPI's base): the handlers need no dependency
+    injection or models, and FastAPI caches every endpoint function module-wide, which would
+    keep a test's app (and its gRPC channel) alive after it ends."""
+    http_routes: list[HttpRoute] = []
+
+    def handle(method: str, path: str):  # type: ignore[no-untyped-def]
+        def register(handler):  # type: ignore[no-untyped-def]
+            async def endpoint(request: Request) -> Response:
+                return await handler(request, **request.path_params)  # type: ignore[no-any-return]
+
+            http_routes.append(HttpRoute(path, endpoint, methods=[method]))
+            return handler
+
+        return register
+
     gateway, sessions = ctx.gateway, ctx.sessions
 
     async def whoami(token: str) -> auth_pb2.WhoAmIResponse:
         return await gateway.invoke(
             WHOAMI, auth_pb2.WhoAmIRequest(), auth_pb2.WhoAmIResponse, token
         )
+
+    async def logout(token: str) -> None:
+        """Revokes ``token`` as its holder; one already revoked or expired is fine."""
+        with contextlib.suppress(RpcRefused):
+            await gateway.invoke(
+                LOGOUT,
+                auth_pb2.LogoutRequest(request_id=uuid.uuid4().hex),
+                auth_pb2.LogoutResponse,
+                token,
+            )
 
     def set_cookies(response: Response, session_id: str, session: WebSession) -> None:
         response.set_cookie(
@@ -159,14 +205,15 @@ def build_app(ctx: WebContext) -> FastAPI:
             raise
         return _json(answer)
 
-    @app.post("/api/session")
+    @handle("POST", "/api/session")
     async def sign_in(request: Request) -> Response:
         check_same_origin(request)
         login = parse(await json_body(request), auth_pb2.LoginRequest)
         answer = await gateway.invoke(LOGIN, login, auth_pb2.LoginResponse, "")
-        who = await gateway.invoke(
-            WHOAMI, auth_pb2.WhoAmIRequest(), auth_pb2.WhoAmIResponse, answer.token
-        )
+        who = await whoami(answer.token)
+        replaced = sessions.close(request.cookies.get(SESSION_COOKIE))
+        if replaced is not None:  # the desk's PC changes hands: the previous staff's token ends
+            await logout(replaced.token)
         session_id, session = sessions.open(
             answer.token,
             who.staff_id,
@@ -178,7 +225,7 @@ def build_app(ctx: WebContext) -> FastAPI:
         set_cookies(response, session_id, session)
         return response
 
-    @app.get("/api/session")
+    @handle("GET", "/api/session")
     async def current_session(request: Request) -> Response:
         caller = caller_of(request, sessions)
         if caller.session is None:
@@ -186,28 +233,25 @@ def build_app(ctx: WebContext) -> FastAPI:
                 "GET /api/session is for cookie sessions", reason="SIGN_IN_REQUIRED"
             )
         try:
-            await gateway.invoke(
-                WHOAMI, auth_pb2.WhoAmIRequest(), auth_pb2.WhoAmIResponse, caller.token
-            )
+            await whoami(caller.token)
         except RpcRefused:
             sessions.close_token(caller.token)
             raise
         return JSONResponse(session_body(ctx, caller.session))
 
-    @app.delete("/api/session")
+    @handle("DELETE", "/api/session")
     async def sign_out(request: Request) -> Response:
         caller = caller_of(request, sessions)
         check_csrf(request, caller)
         sessions.close(request.cookies.get(SESSION_COOKIE))
         if caller.session is not None:
-            logout = auth_pb2.LogoutRequest(request_id=uuid.uuid4().hex)
-            await gateway.invoke(LOGOUT, logout, auth_pb2.LogoutResponse, caller.token)
+            await logout(caller.token)
         response = Response(status_code=204)
         clear_cookies(response)
         return response
 
-    @app.post("/api/v1/{service}/{method}")
-    async def rpc(service: str, method: str, request: Request) -> Response:
+    @handle("POST", "/api/v1/{service}/{method}")
+    async def rpc(request: Request, service: str, method: str) -> Response:
         caller = caller_of(request, sessions)
         route = ctx.routes.get(f"{service}/{method}")
         if route is None:
@@ -219,8 +263,8 @@ def build_app(ctx: WebContext) -> FastAPI:
         message = parse(await json_body(request), route.request_type)
         return await call(caller, route, message)
 
-    @app.get("/api/v1/{service}/{method}")
-    async def rpc_get(service: str, method: str, request: Request) -> Response:
+    @handle("GET", "/api/v1/{service}/{method}")
+    async def rpc_get(request: Request, service: str, method: str) -> Response:
         caller = caller_of(request, sessions, allow_wall=True)
         key = f"{service}/{method}"
         route = ctx.routes.get(key)
@@ -233,7 +277,7 @@ def build_app(ctx: WebContext) -> FastAPI:
         message = parse(_query_json(fields), route.request_type)
         return await call(caller, route, message)
 
-    @app.post("/api/wall-keys")
+    @handle("POST", "/api/wall-keys")
     async def create_wall_key(request: Request) -> Response:
         caller = caller_of(request, sessions)
         check_csrf(request, caller)
@@ -253,7 +297,7 @@ def build_app(ctx: WebContext) -> FastAPI:
             }
         )
 
-    @app.get("/api/wall-keys")
+    @handle("GET", "/api/wall-keys")
     async def list_wall_keys(request: Request) -> Response:
         caller = caller_of(request, sessions)
         answer = await gateway.invoke(
@@ -264,8 +308,8 @@ def build_app(ctx: WebContext) -> FastAPI:
         )
         return _json(answer)
 
-    @app.delete("/api/wall-keys/{key_id}")
-    async def revoke_wall_key(key_id: str, request: Request) -> Response:
+    @handle("DELETE", "/api/wall-keys/{key_id}")
+    async def revoke_wall_key(request: Request, key_id: str) -> Response:
         caller = caller_of(request, sessions)
         check_csrf(request, caller)
         asked = auth_pb2.RevokeWallKeyRequest(
@@ -277,7 +321,7 @@ def build_app(ctx: WebContext) -> FastAPI:
         )
         return _json(answer)
 
-    @app.get("/api/board/events")
+    @handle("GET", "/api/board/events")
     async def board_events(request: Request) -> Response:
         caller = caller_of(request, sessions, allow_wall=True)
         role = await _role_of(caller)
@@ -337,35 +381,41 @@ def build_app(ctx: WebContext) -> FastAPI:
             document.update(openapi_document(ctx.routes, __version__))
         return document
 
-    @app.get("/api/openapi.json")
-    async def openapi_json() -> Response:
+    @handle("GET", "/api/openapi.json")
+    async def openapi_json(request: Request) -> Response:
         return JSONResponse(openapi())
 
-    @app.get("/api/docs")
-    async def api_docs() -> Response:
+    @handle("GET", "/api/docs")
+    async def api_docs(request: Request) -> Response:
         return HTMLResponse(docs_html(openapi()))
 
-    for extend in ctx.extra:
-        extend(app, ctx)
-
-    @app.get("/")
-    @app.get("/index.html")
-    async def index() -> Response:
+    @handle("GET", "/")
+    @handle("GET", "/index.html")
+    async def index(request: Request) -> Response:
         return ctx.static.index()
 
-    @app.get("/assets/{path:path}")
-    async def asset(path: str) -> Response:
+    @handle("GET", "/assets/{path:path}")
+    async def asset(request: Request, path: str) -> Response:
         return ctx.static.asset(path)
 
-    @app.get("/favicon.ico")
-    async def favicon_ico() -> Response:
+    @handle("GET", "/favicon.ico")
+    async def favicon_ico(request: Request) -> Response:
         return ctx.static.favicon("favicon.ico")
 
-    @app.get("/favicon.svg")
-    async def favicon_svg() -> Response:
+    @handle("GET", "/favicon.svg")
+    async def favicon_svg(request: Request) -> Response:
         return ctx.static.favicon("favicon.svg")
 
-    return SecurityHeaders(app)  # type: ignore[return-value]
+    app = Starlette(
+        routes=http_routes,
+        exception_handlers={
+            KtvError: lambda request, error: _error(error),
+            RpcRefused: lambda request, error: _refused(error),
+            HTTPException: _http_refusal,
+            Exception: _internal,
+        },
+    )
+    return SecurityHeaders(app)
 
 
 def _query_json(fields: dict[str, str]) -> bytes:

@@ -41,6 +41,7 @@ class WebSessions:
         self.clock = clock
         self.idle_timeout = timedelta(seconds=idle_timeout_s)
         self._sessions: dict[str, WebSession] = {}
+        self.ended: list[str] = []  # tokens of sessions that ended unused: to revoke
 
     def open(
         self, token: str, staff_id: str, display_name: str, role: Role, expires_at: datetime
@@ -72,6 +73,7 @@ class WebSessions:
             raise Unauthenticated("the session has ended; sign in again", reason="TOKEN_EXPIRED")
         if now - session.last_seen >= self.idle_timeout:
             del self._sessions[key]
+            self.ended.append(session.token)
             raise Unauthenticated(
                 f"signed out after {int(self.idle_timeout.total_seconds() // 60)} minutes "
                 "without use; sign in again",
@@ -108,8 +110,15 @@ class WebSessions:
             if now >= s.expires_at or now - s.last_seen >= self.idle_timeout
         ]
         for key in ended:
+            if now < self._sessions[key].expires_at:
+                self.ended.append(self._sessions[key].token)
             del self._sessions[key]
         return len(ended)
+
+    def take_ended(self) -> list[str]:
+        """Tokens of sessions that went idle, once each (the server revokes them)."""
+        taken, self.ended = self.ended, []
+        return taken
 
     def __len__(self) -> int:
         return len(self._sessions)

@@ -123,7 +123,12 @@ def test_a_waiter_logs_in_and_is_refused_room_add(
     assert login.returncode == 0, login.stderr
     assert (cfg / "token").stat().st_mode & 0o777 == 0o600
     who = ktvctl(*address, "--json", "whoami", config_dir=cfg)
-    assert json.loads(who.stdout) == {"role": "ROLE_WAITER", "room": "", "staff_id": "xiaowang"}
+    assert json.loads(who.stdout) == {
+        "role": "ROLE_WAITER",
+        "room": "",
+        "staff_id": "xiaowang",
+        "display_name": "xiaowang",  # WhoAmI answers it (the web session shows it)
+    }
     refused = ktvctl(*address, "room", "add", "W01", "--tier", "small", config_dir=cfg)
     assert refused.returncode == 7
     assert "may not call CreateRoom" in refused.stderr

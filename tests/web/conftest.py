@@ -9,7 +9,9 @@ It runs with ``--insecure-dev`` (plain HTTP, so the agents need no certificates)
 
 ``browser`` (session scope): Debian's Chromium through Playwright (never ``playwright install``).
 ``page_for(viewport, signed_in_as="c1")``: a new page in its own context, signed in through
-the API (the context keeps the cookies), at ``web_venue.base_url``.
+the API (the context keeps the cookies), at ``web_venue.base_url``. Once ``browser`` is up,
+Playwright keeps an event loop running in the main thread: drive asyncio from a test with
+``tests.web.aio.run_async`` (``asyncio.run`` refuses there).
 """
 
 from __future__ import annotations

@@ -85,6 +85,10 @@ def test_bad_input_is_a_clear_4xx_and_nothing_is_written(web_venue: WebVenue) ->
         assert form.status_code == 415 and form.json()["reason"] == "NOT_JSON"
         unknown = cashier.post("/api/v1/RoomService/Explode", json={})
         assert unknown.status_code == 404 and unknown.json()["reason"] == "UNKNOWN_METHOD"
+        nowhere = cashier.get("/api/nothing/here")
+        assert nowhere.status_code == 404 and nowhere.json()["status"] == "NOT_FOUND"
+        wrong_verb = cashier.put("/api/session", json={})
+        assert wrong_verb.status_code == 405 and wrong_verb.json()["reason"] == "UNKNOWN_METHOD"
         after = cashier.post("/api/v1/RoomService/ListRooms", json={}).json()
         assert [(r["name"], r["state"], r["session"]) for r in after["rooms"]] == [
             (r["name"], r["state"], r["session"]) for r in before["rooms"]
@@ -212,3 +216,19 @@ def test_rooms_carry_their_floor_plan_place_and_guests(web_venue: WebVenue) -> N
             json={"name": "rooms/A02", "layout": {"floor": "2F"}, "request_id": "c-lay"},
         )
         assert refused.status_code == 403
+
+
+def test_a_retried_wall_key_mint_leaves_one_working_key(web_venue: WebVenue) -> None:
+    """The key is stored hashed, so a retry (the answer was lost) cannot get the same key
+    back: it revokes the one minted under that request_id and answers a fresh one."""
+    with web_venue.signed_in("m1") as manager:
+        asked = {"label": "bar TV", "request_id": "mint-twice"}
+        first = manager.post("/api/wall-keys", json=asked).json()
+        second = manager.post("/api/wall-keys", json=asked).json()
+        assert first["key"] != second["key"]
+        with web_venue.client() as wall:
+            old = wall.get("/api/v1/RoomService/ListRooms", params={"wall": first["key"]})
+            new = wall.get("/api/v1/RoomService/ListRooms", params={"wall": second["key"]})
+        assert old.status_code == 401 and new.status_code == 200
+        keys = {k["id"]: k for k in manager.get("/api/wall-keys").json()["wall_keys"]}
+        assert keys[first["id"]]["revoke_time"] and "revoke_time" not in keys[second["id"]]

@@ -121,3 +121,15 @@ def test_a_form_post_from_another_site_is_refused(web_venue: WebVenue) -> None:
         )
         assert answer.status_code == 403
         assert answer.json()["reason"] == "CSRF_REFUSED"
+
+
+def test_signing_in_on_a_signed_in_browser_ends_the_previous_session(web_venue: WebVenue) -> None:
+    """The desk's PC changes hands at the shift change: the first cashier's token ends."""
+    with web_venue.signed_in("w1") as desk:
+        before = live_tokens(web_venue, "w1")
+        first = desk.cookies["ktv_session"]
+        again = desk.post("/api/session", json={"staff_id": "c1", "pin": "1111"})
+        assert again.status_code == 200 and again.json()["staff_id"] == "c1"
+        assert live_tokens(web_venue, "w1") == before - 1
+        with web_venue.client(cookies={"ktv_session": first}) as old:
+            assert old.get("/api/session").status_code == 401
