@@ -131,16 +131,22 @@ def board_table(
     table.add_column("Since", no_wrap=True, justify="right", min_width=5)
     table.add_column("Total", no_wrap=True, justify="right")
     table.add_column("Left", no_wrap=True, justify="right")
-    table.add_column("Pwr", no_wrap=True)
+    # Power and catalog version only when some room has one: 80 columns hold the rest only
+    # (a venue without room devices or published catalogs never sees them).
+    with_power = any(power_cell(room).plain for room in rooms)
+    with_catalog = any(room.agent.catalog_version for room in rooms)
+    if with_power:
+        table.add_column("Pwr", no_wrap=True)
     table.add_column("Alerts", min_width=4)
-    table.add_column("Cat", no_wrap=True, justify="right")  # catalog version the room runs
+    if with_catalog:
+        table.add_column("Cat", no_wrap=True, justify="right")  # catalog version the room runs
     shown: list[str] = []
     for room in rooms:
         state = state_name(room.state)
         kinds = room_alert_kinds(room)
         shown += [k for k in kinds if k not in shown]
         alerts = Text(" ").join(Text(alert_code(k).code, style=alert_code(k).style) for k in kinds)
-        table.add_row(
+        cells: list[str | Text] = [
             room.name.removeprefix("rooms/"),
             room.display_name,
             room.tier,
@@ -148,10 +154,13 @@ def board_table(
             ago(room.state_since_time, now),
             running_total(room),
             time_left(room, now),
-            power_cell(room),
-            alerts,
-            room.agent.catalog_version,
-        )
+        ]
+        if with_power:
+            cells.append(power_cell(room))
+        cells.append(alerts)
+        if with_catalog:
+            cells.append(room.agent.catalog_version)
+        table.add_row(*cells)
     if not shown:
         return Group(table)
     legend = Columns(

@@ -337,7 +337,7 @@ def test_a_manager_drags_a_room_to_a_cell_and_another_screen_sees_it(web_venue, 
     expect(tile(other, "B02")).to_have_css("grid-row-start", "2")
 
     web_venue.grpc.rooms.SetRoomLayout(
-        rooms_pb2.SetRoomLayoutRequest(name="rooms/B02", layout=before, request_id=rid()),
+        rooms_pb2.SetRoomLayoutRequest(name="rooms/A02", layout=before, request_id=rid()),
         **web_venue.grpc.kw,
     )
     expect(tile(other, "B02")).to_have_css(
@@ -411,3 +411,30 @@ def test_the_phone_shows_the_grid_and_the_desk_the_plan(web_venue, page_for, tmp
     expect(desk.locator('[data-test="plan"]')).to_have_count(2)  # one plan per floor
     expect(tile(desk, "B02")).to_be_visible(timeout=UI_TIMEOUT_MS)
     keep_shot(desk, tmp_path, "board-desk.png")
+
+
+def test_a_room_forced_off_at_the_desk_shows_its_power_on_the_tile(web_venue, page_for):  # type: ignore[no-untyped-def]
+    """Issue 24 on the board: the desk's forced power mode is on the tile at once (the room's
+    own switch follows when its agent reports it); back to AUTO clears the mark."""
+    page = page_for(DESK, signed_in_as="c1")
+    page.goto("/#/")
+    b02 = tile(page, "A02")
+    expect(b02).to_be_visible(timeout=UI_TIMEOUT_MS)
+    try:
+        web_venue.grpc.rooms.SetRoomPower(
+            rooms_pb2.SetRoomPowerRequest(
+                name="rooms/A02", mode=rooms_pb2.POWER_MODE_OFF, reason="test", request_id=rid()
+            ),
+            **web_venue.grpc.kw,
+        )
+        forced = b02.locator(".power.forced")
+        expect(forced).to_be_visible(timeout=UI_TIMEOUT_MS)
+        expect(forced).to_contain_text("!")
+    finally:
+        web_venue.grpc.rooms.SetRoomPower(
+            rooms_pb2.SetRoomPowerRequest(
+                name="rooms/A02", mode=rooms_pb2.POWER_MODE_AUTO, reason="test", request_id=rid()
+            ),
+            **web_venue.grpc.kw,
+        )
+    expect(b02.locator(".power.forced")).to_have_count(0, timeout=UI_TIMEOUT_MS)

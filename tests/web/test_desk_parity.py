@@ -77,6 +77,15 @@ NOT_IN_THE_APP: dict[tuple[str, ...], str] = {
     ("campaign", "run"): "marketing back office: campaigns run from the scheduler",
     ("scheduler", "status"): "an operator's tool (the controller's periodic jobs), not the desk's",
     ("scheduler", "run"): "an operator's tool (the controller's periodic jobs), not the desk's",
+    ("catalog", "publish"): "a technician's library operation after a scan (CatalogService), "
+    "not the desk's",
+    ("catalog", "versions"): "the same: the kept catalog versions, for technicians",
+    ("energy",): "energy per room and business day is ktvctl/API (DevicesService) for now; "
+    "no energy page yet",
+    ("health",): "the tile shows each room's health badge; the list by risk is ktvctl/API "
+    "(DevicesService.ListDeviceHealth)",
+    ("room", "power"): "the tile shows the room's power and a desk-forced mode (!); forcing it "
+    "is ktvctl/API (RoomService.SetRoomPower) for now",
 }
 
 # Elements only a state the browser test cannot reach cheaply shows; checked in the built

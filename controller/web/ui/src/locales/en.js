@@ -72,6 +72,10 @@ export default {
       SERVICE_CALLED: 'Answer the call',
       OFFLINE: 'Check the room device',
     },
+    health: { HEALTH_BADGE_SERVICE: 'Service', HEALTH_BADGE_WATCH: 'Watch' },
+    mockPins: 'Sensors simulated',
+    powerOn: 'Power on',
+    powerOff: 'Power off',
     alert: {
       ALERT_KIND_OCCUPIED_WITHOUT_SESSION: 'Guests, no session',
       ALERT_KIND_NOBODY_PRESENT: 'Nobody present',

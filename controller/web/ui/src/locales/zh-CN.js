@@ -73,6 +73,10 @@ export default {
       SERVICE_CALLED: '响应呼叫',
       OFFLINE: '检查包厢设备',
     },
+    health: { HEALTH_BADGE_SERVICE: '需维护', HEALTH_BADGE_WATCH: '待观察' },
+    mockPins: '传感器模拟',
+    powerOn: '通电',
+    powerOff: '断电',
     alert: {
       ALERT_KIND_OCCUPIED_WITHOUT_SESSION: '有人未开房',
       ALERT_KIND_NOBODY_PRESENT: '开房无人',
