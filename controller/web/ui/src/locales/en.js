@@ -73,6 +73,7 @@ export default {
       OFFLINE: 'Check the room device',
     },
     health: { HEALTH_BADGE_SERVICE: 'Service', HEALTH_BADGE_WATCH: 'Watch' },
+    waste: 'waste',
     mockPins: 'Sensors simulated',
     powerOn: 'Power on',
     powerOff: 'Power off',

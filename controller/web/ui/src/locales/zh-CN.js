@@ -74,6 +74,7 @@ export default {
       OFFLINE: '检查包厢设备',
     },
     health: { HEALTH_BADGE_SERVICE: '需维护', HEALTH_BADGE_WATCH: '待观察' },
+    waste: '浪费',
     mockPins: '传感器模拟',
     powerOn: '通电',
     powerOff: '断电',
