@@ -104,10 +104,11 @@ class GrpcFrontDesk:
             if not out.next_page_token or out.next_page_token == token:
                 break
             token = out.next_page_token
+        # Sold out (stock ran out) stays on the menu as 售罄; otherwise unavailable is hidden.
         return tuple(
-            MenuItem(p.sku, p.name, p.price_fen or p.base_fen, p.category)
+            MenuItem(p.sku, p.name, p.price_fen or p.base_fen, p.category, sold_out=p.sold_out)
             for p in products
-            if p.available
+            if p.available or p.sold_out
         )
 
     def order(self, items: tuple[tuple[str, int], ...], request_id: str) -> OrderReceipt:

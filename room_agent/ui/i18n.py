@@ -118,6 +118,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "effect_laughter": ("笑声", "Laughter"),
     # service
     "call_service": ("呼叫服务", "Call service"),
+    "sold_out": ("售罄", "Sold out"),
     "call_water": ("加水", "Water"),
     "call_microphone": ("话筒", "Microphone"),
     "call_tissue": ("纸巾", "Tissues"),

@@ -230,6 +230,7 @@ class MenuItem:
     name: str
     price_fen: int
     category: str = ""
+    sold_out: bool = False  # the bar's stock ran out: shown 售罄, cannot be ordered
 
 
 @dataclass(frozen=True)

@@ -97,15 +97,17 @@ class ServiceScreen(Screen):
         self.status = ""
         if tab == "menu":
             self.menu_items: tuple[MenuItem, ...] = result
-            self.lines = [(item.name, yuan(item.price_fen), item.sku) for item in result]
+            self.lines = [
+                (item.name, yuan(item.price_fen), item.sku, item.sold_out) for item in result
+            ]
         elif tab == "bill":
             bill: Bill = result
-            self.lines = [(line.label, yuan(line.amount_fen), "") for line in bill.lines]
-            self.lines.append((app.t("total"), yuan(bill.total_fen), ""))
+            self.lines = [(line.label, yuan(line.amount_fen), "", False) for line in bill.lines]
+            self.lines.append((app.t("total"), yuan(bill.total_fen), "", False))
             if bill.paid_fen:
-                self.lines.append((app.t("paid"), yuan(bill.paid_fen), ""))
+                self.lines.append((app.t("paid"), yuan(bill.paid_fen), "", False))
                 due = bill.total_fen - bill.paid_fen if bill.due_fen is None else bill.due_fen
-                self.lines.append((app.t("due"), yuan(due), ""))
+                self.lines.append((app.t("due"), yuan(due), "", False))
 
     @staticmethod
     def _error_text(error: Exception) -> str:

@@ -107,7 +107,8 @@ def main(out_dir: Path, width: int, height: int, spec: dict[str, str]) -> None:
     tap(session_view.ids.tab_service)
     service = session_view.screens["service"]
     until("the menu", lambda: len(service.lines) >= 3)
-    assert any(price == "¥10.00" for _, price, sku in service.lines if sku == "beer"), service.lines
+    menu = service.lines
+    assert any(line[1] == "¥10.00" for line in menu if line[2] == "beer"), menu
     print("ok: menu at the small tier's prices", [ln[:2] for ln in service.lines])
     service.order("beer")
     until("the order's receipt", lambda: app.toast.startswith("已下单"))
@@ -115,7 +116,7 @@ def main(out_dir: Path, width: int, height: int, spec: dict[str, str]) -> None:
     shoot("service-menu")
     tap(service.ids.tab_bill)
     until("the bill", lambda: len(service.lines) >= 2)
-    assert any("青岛啤酒" in label for label, _, _ in service.lines), service.lines
+    assert any("青岛啤酒" in label for label, *_ in service.lines), service.lines
     print("ok: bill", [ln[:2] for ln in service.lines])
     shoot("service-bill")
     app.toast = ""  # the order's receipt has been read

@@ -359,6 +359,7 @@ class DeskDouble:
         return (
             MenuItem("beer-tsingtao", "青岛啤酒", 1500, "drinks"),
             MenuItem("fruit-platter", "水果拼盘", 6800, "snacks"),
+            MenuItem("whisky-jw", "尊尼获加黑牌", 68800, "spirits", sold_out=True),
         )
 
     def order(self, items: tuple[tuple[str, int], ...], request_id: str) -> OrderReceipt:

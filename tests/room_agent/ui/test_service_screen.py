@@ -54,7 +54,7 @@ def test_menu_lists_what_the_controller_returns_and_orders_once_per_tap(guest, d
     desk.reachable = True
     guest.tap(guest.session.ids.tab_service)
     service = guest.session.screens["service"]
-    guest.until(lambda: len(service.lines) == 2)
+    guest.until(lambda: len(service.lines) == 3)
     assert service.lines[0][:2] == ("青岛啤酒", "¥15.00")
     guest.shot("menu")
     row = guest.row(service.ids.lines, sku="beer-tsingtao")
@@ -62,6 +62,19 @@ def test_menu_lists_what_the_controller_returns_and_orders_once_per_tap(guest, d
     guest.until(lambda: len(desk.orders) == 1)
     assert desk.orders[0][0] == (("beer-tsingtao", 1),)
     guest.until(lambda: guest.app.toast.startswith("已下单"))
+
+
+def test_a_sold_out_product_shows_sold_out_and_cannot_be_ordered(guest, desk):
+    """Issue 22: the bar's stock ran out -> 售罄 on the touchscreen, no order button."""
+    desk.reachable = True
+    guest.tap(guest.session.ids.tab_service)
+    service = guest.session.screens["service"]
+    row = guest.row(service.ids.lines, sku="whisky-jw")
+    button = row.children[0]
+    assert button.text == "售罄" and button.disabled
+    guest.tap(button)
+    guest.pump(5)
+    assert desk.orders == []
 
 
 def test_bill_shows_lines_and_total_in_yuan(guest, desk):
