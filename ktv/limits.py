@@ -47,6 +47,7 @@ PAGE_SIZE_MAX = 1000
 PAGE_TOKEN_MAX_CHARS = 512  # a List token carries a listing, its filter and one key: never more
 PRODUCTS_PAGE_DEFAULT = MENU_PRODUCTS_MAX  # no page_size: the whole menu, as before paging
 JOBS_PAGE_DEFAULT = 100  # ListJobs without page_size: every scheduler job in one page
+STAFF_PAGE_DEFAULT = 100  # ListStaff without page_size: a venue's whole staff in one page
 # --- prepaid time (minutes; venue: [pricing.limits], pinned with the price plan's version) -------
 # 24 h total: longer than any real night (通宵 ~10 h, a whole day 10:00-10:00), so no guest is
 # ever refused, yet a typo or a forged request cannot buy months that wedge the board.

@@ -10,16 +10,18 @@ import grpc
 from controller import settings
 from controller.api.convert import role_from_pb, role_to_pb, ts, wall_key_to_pb, whoami_to_pb
 from controller.api.idempotent import once
+from controller.api.paging import decode_token, encode_token, page_size
 from controller.auth.certificate import RoomCertificates
 from controller.auth.credentials import Credentials, staff_id_input
 from controller.auth.interceptor import current_principal
+from controller.auth.lockout import staff_subject
 from controller.auth.model import Role
 from controller.auth.pin_attempts import staff_attempts
 from controller.rooms.board import RoomBoard
 from controller.rooms.model import parse_room_name
 from controller.store.idempotency import check_request_id
 from ktv.errors import Conflict, InvalidArgument
-from ktv.limits import CODE_MAX_CHARS, NAME_MAX_CHARS
+from ktv.limits import CODE_MAX_CHARS, NAME_MAX_CHARS, STAFF_PAGE_DEFAULT
 from ktv.security import certs
 from ktv.security.venue_tls import VenueTls
 from ktv.text import bounded, short
@@ -302,3 +304,28 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
             return auth_pb2.LogoutResponse(revoke_time=ts(now))
 
         return once(self.store, "/ktv.v1.AuthService/Logout", request, auth_pb2.LogoutResponse, act)
+
+    async def ListStaff(
+        self, request: auth_pb2.ListStaffRequest, context: grpc.aio.ServicerContext
+    ) -> auth_pb2.ListStaffResponse:
+        size = page_size(request.page_size, STAFF_PAGE_DEFAULT)
+        after = decode_token(request.page_token, "staff", "")
+        accounts = self.credentials.list_staff(after, size + 1)
+        now = self.board.clock()
+        page = accounts[:size]
+        out = auth_pb2.ListStaffResponse(
+            staff=[
+                auth_pb2.StaffMember(
+                    staff_id=a.staff_id,
+                    display_name=a.display_name,
+                    role=role_to_pb(a.role),
+                    locked=self.attempts.failures(staff_subject(a.staff_id)).locked_at(now),
+                    create_time=ts(a.created_at),
+                    update_time=ts(a.updated_at),
+                )
+                for a in page
+            ]
+        )
+        if len(accounts) > size:
+            out.next_page_token = encode_token("staff", "", page[-1].staff_id)
+        return out

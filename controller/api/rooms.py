@@ -106,6 +106,12 @@ class RoomServicer(rooms_pb2_grpc.RoomServiceServicer):
             ),
         )
 
+    async def GetEmergency(
+        self, request: rooms_pb2.GetEmergencyRequest, context: grpc.aio.ServicerContext
+    ) -> rooms_pb2.GetEmergencyResponse:
+        state = self.board.emergency
+        return rooms_pb2.GetEmergencyResponse(active=state.active, message=state.message)
+
     async def SetEmergency(
         self, request: rooms_pb2.SetEmergencyRequest, context: grpc.aio.ServicerContext
     ) -> rooms_pb2.SetEmergencyResponse:

@@ -60,6 +60,17 @@ class EnrollmentCode:
     expire_time: datetime
 
 
+@dataclass(frozen=True)
+class StaffAccount:
+    """A staff account as managers see it: never its PIN."""
+
+    staff_id: str
+    display_name: str
+    role: Role
+    created_at: datetime
+    updated_at: datetime
+
+
 class Credentials:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -202,6 +213,24 @@ class Credentials:
             ),
         )
         return staff_id
+
+    def list_staff(self, after: str | None, limit: int) -> list[StaffAccount]:
+        """Staff accounts ordered by staff id, the ones after ``after``: at most ``limit``."""
+        rows = self.store.query(
+            "SELECT staff_id, display_name, role, created_at, updated_at FROM staff"
+            " WHERE staff_id > ? ORDER BY staff_id LIMIT ?",
+            (after or "", limit),
+        )
+        return [
+            StaffAccount(
+                staff_id=r["staff_id"],
+                display_name=r["display_name"],
+                role=Role(r["role"]),
+                created_at=datetime.fromisoformat(r["created_at"]),
+                updated_at=datetime.fromisoformat(r["updated_at"]),
+            )
+            for r in rows
+        ]
 
     def verify_pin(self, staff_id: str, pin: str) -> Role | None:
         """The staff member's role if ``pin`` is theirs, else None; an unknown id costs the

@@ -76,6 +76,7 @@ ROOM_SERVICE = service_rows(
         "WatchRooms": Permission(STAFF_ROLES | WALL),
         "SetEmergency": Permission(STAFF_ROLES),
         "SetRoomPower": Permission(STAFF_ROLES),
+        "GetEmergency": Permission(STAFF_ROLES),
         "AcknowledgeAlert": Permission(STAFF_ROLES),
         "SetRoomLayout": Permission(MANAGER_UP),
     },
@@ -93,6 +94,7 @@ AUTH_SERVICE = service_rows(
         "CreateWallKey": Permission(MANAGER_UP),
         "ListWallKeys": Permission(MANAGER_UP),
         "RevokeWallKey": Permission(MANAGER_UP),
+        "ListStaff": Permission(MANAGER_UP),
     },
 )
 

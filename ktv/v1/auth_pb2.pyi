@@ -194,3 +194,35 @@ class RevokeWallKeyResponse(_message.Message):
     WALL_KEY_FIELD_NUMBER: _ClassVar[int]
     wall_key: WallKey
     def __init__(self, wall_key: _Optional[_Union[WallKey, _Mapping]] = ...) -> None: ...
+
+class ListStaffRequest(_message.Message):
+    __slots__ = ("page_size", "page_token")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class StaffMember(_message.Message):
+    __slots__ = ("staff_id", "display_name", "role", "locked", "create_time", "update_time")
+    STAFF_ID_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    LOCKED_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    staff_id: str
+    display_name: str
+    role: Role
+    locked: bool
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, staff_id: _Optional[str] = ..., display_name: _Optional[str] = ..., role: _Optional[_Union[Role, str]] = ..., locked: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListStaffResponse(_message.Message):
+    __slots__ = ("staff", "next_page_token")
+    STAFF_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    staff: _containers.RepeatedCompositeFieldContainer[StaffMember]
+    next_page_token: str
+    def __init__(self, staff: _Optional[_Iterable[_Union[StaffMember, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

@@ -82,6 +82,11 @@ class AuthServiceStub:
                 request_serializer=ktv_dot_v1_dot_auth__pb2.RevokeWallKeyRequest.SerializeToString,
                 response_deserializer=ktv_dot_v1_dot_auth__pb2.RevokeWallKeyResponse.FromString,
                 _registered_method=True)
+        self.ListStaff = channel.unary_unary(
+                '/ktv.v1.AuthService/ListStaff',
+                request_serializer=ktv_dot_v1_dot_auth__pb2.ListStaffRequest.SerializeToString,
+                response_deserializer=ktv_dot_v1_dot_auth__pb2.ListStaffResponse.FromString,
+                _registered_method=True)
 
 
 class AuthServiceServicer:
@@ -154,6 +159,13 @@ class AuthServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListStaff(self, request, context):
+        """Lists staff accounts by staff id, paginated (manager, admin); never PINs or tokens.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AuthServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -201,6 +213,11 @@ def add_AuthServiceServicer_to_server(servicer, server):
                     servicer.RevokeWallKey,
                     request_deserializer=ktv_dot_v1_dot_auth__pb2.RevokeWallKeyRequest.FromString,
                     response_serializer=ktv_dot_v1_dot_auth__pb2.RevokeWallKeyResponse.SerializeToString,
+            ),
+            'ListStaff': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListStaff,
+                    request_deserializer=ktv_dot_v1_dot_auth__pb2.ListStaffRequest.FromString,
+                    response_serializer=ktv_dot_v1_dot_auth__pb2.ListStaffResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -449,6 +466,33 @@ class AuthService:
             '/ktv.v1.AuthService/RevokeWallKey',
             ktv_dot_v1_dot_auth__pb2.RevokeWallKeyRequest.SerializeToString,
             ktv_dot_v1_dot_auth__pb2.RevokeWallKeyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListStaff(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ktv.v1.AuthService/ListStaff',
+            ktv_dot_v1_dot_auth__pb2.ListStaffRequest.SerializeToString,
+            ktv_dot_v1_dot_auth__pb2.ListStaffResponse.FromString,
             options,
             channel_credentials,
             insecure,

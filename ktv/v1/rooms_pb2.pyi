@@ -348,3 +348,15 @@ class AcknowledgeAlertResponse(_message.Message):
     ROOM_FIELD_NUMBER: _ClassVar[int]
     room: Room
     def __init__(self, room: _Optional[_Union[Room, _Mapping]] = ...) -> None: ...
+
+class GetEmergencyRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetEmergencyResponse(_message.Message):
+    __slots__ = ("active", "message")
+    ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    active: bool
+    message: str
+    def __init__(self, active: _Optional[bool] = ..., message: _Optional[str] = ...) -> None: ...

@@ -86,6 +86,11 @@ class RoomServiceStub:
                 request_serializer=ktv_dot_v1_dot_rooms__pb2.SetRoomLayoutRequest.SerializeToString,
                 response_deserializer=ktv_dot_v1_dot_rooms__pb2.SetRoomLayoutResponse.FromString,
                 _registered_method=True)
+        self.GetEmergency = channel.unary_unary(
+                '/ktv.v1.RoomService/GetEmergency',
+                request_serializer=ktv_dot_v1_dot_rooms__pb2.GetEmergencyRequest.SerializeToString,
+                response_deserializer=ktv_dot_v1_dot_rooms__pb2.GetEmergencyResponse.FromString,
+                _registered_method=True)
 
 
 class RoomServiceServicer:
@@ -170,6 +175,13 @@ class RoomServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetEmergency(self, request, context):
+        """The venue-wide emergency state in force (so a desk that just loaded shows it).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RoomServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -222,6 +234,11 @@ def add_RoomServiceServicer_to_server(servicer, server):
                     servicer.SetRoomLayout,
                     request_deserializer=ktv_dot_v1_dot_rooms__pb2.SetRoomLayoutRequest.FromString,
                     response_serializer=ktv_dot_v1_dot_rooms__pb2.SetRoomLayoutResponse.SerializeToString,
+            ),
+            'GetEmergency': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetEmergency,
+                    request_deserializer=ktv_dot_v1_dot_rooms__pb2.GetEmergencyRequest.FromString,
+                    response_serializer=ktv_dot_v1_dot_rooms__pb2.GetEmergencyResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -496,6 +513,33 @@ class RoomService:
             '/ktv.v1.RoomService/SetRoomLayout',
             ktv_dot_v1_dot_rooms__pb2.SetRoomLayoutRequest.SerializeToString,
             ktv_dot_v1_dot_rooms__pb2.SetRoomLayoutResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetEmergency(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ktv.v1.RoomService/GetEmergency',
+            ktv_dot_v1_dot_rooms__pb2.GetEmergencyRequest.SerializeToString,
+            ktv_dot_v1_dot_rooms__pb2.GetEmergencyResponse.FromString,
             options,
             channel_credentials,
             insecure,

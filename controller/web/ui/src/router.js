@@ -2,11 +2,16 @@
 import { createRouter, createWebHashHistory } from 'vue-router'
 import { session, loadSession } from './lib/session'
 
+// the board is the first screen: its code is fetched while the session is checked (below)
+const boardView = () => import('./board/BoardView.vue')
+
 const routes = [
   { path: '/signin', component: () => import('./views/SignIn.vue'), meta: { public: true } },
-  { path: '/', component: () => import('./board/BoardView.vue') },
+  { path: '/', component: boardView },
   // the wall TV: no staff session, a read-only wall key in the query (?wall=KEY)
   { path: '/wall', component: () => import('./board/WallView.vue'), meta: { public: true, bare: true } },
+  // one room's desk panel by address (links, bookmarks, browser tests)
+  { path: '/room/:id', component: () => import('./desk/RoomPage.vue') },
   { path: '/members', component: () => import('./desk/MemberDesk.vue') },
   { path: '/settings', component: () => import('./desk/SettingsView.vue') },
   { path: '/:rest(.*)*', redirect: '/' },
@@ -17,6 +22,7 @@ export const router = createRouter({ history: createWebHashHistory(), routes })
 router.beforeEach(async (to) => {
   if (to.meta.public) return true
   if (!session.checked) {
+    if (to.path === '/') boardView()
     try {
       await loadSession()
     } catch {

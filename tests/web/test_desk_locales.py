@@ -1,0 +1,59 @@
+"""Every string of the desk (src/desk, the ``desk.*`` keys) in both languages: the two locale
+files have the same keys, and every key the desk's templates and scripts name exists."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+
+from tests.support.controller import REPO_ROOT
+
+UI = REPO_ROOT / "controller" / "web" / "ui" / "src"
+# node evaluates the locale module's object literal (export default {...}) and prints its keys
+FLATTEN = """
+const fs = require('fs')
+const text = fs.readFileSync(process.argv[1], 'utf8').replace(/^\\s*export default/m, 'return')
+const tree = new Function(text)()
+const out = []
+const walk = (o, p) => Object.entries(o).forEach(([k, v]) =>
+  typeof v === 'object' ? walk(v, p + k + '.') : out.push(p + k))
+walk(tree, 'desk.')
+console.log(JSON.stringify(out.sort()))
+"""
+
+
+def _keys(lang: str) -> set[str]:
+    node = shutil.which("node")
+    assert node, "node is needed to build the web app (./run setup installs it)"
+    out = subprocess.run(
+        [node, "-e", FLATTEN, str(UI / "locales" / f"desk.{lang}.js")],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    ).stdout
+    return set(json.loads(out))
+
+
+def test_both_languages_have_the_same_desk_keys() -> None:
+    zh, en = _keys("zh-CN"), _keys("en")
+    assert zh - en == set(), "keys only in Chinese"
+    assert en - zh == set(), "keys only in English"
+    assert len(zh) > 250
+
+
+def test_every_desk_key_the_code_names_exists() -> None:
+    known = _keys("zh-CN")
+    named: set[str] = set()
+    prefixes: set[str] = set()
+    for path in [*(UI / "desk").rglob("*.vue"), *(UI / "desk").rglob("*.js")]:
+        text = path.read_text(encoding="utf-8")
+        named |= set(re.findall(r"""t\(['"](desk\.[A-Za-z0-9_.]+)['"]""", text))
+        prefixes |= set(re.findall(r"t\(`(desk\.[A-Za-z0-9_.]+\.)\$\{", text))
+        named |= set(re.findall(r"""['"](desk\.(?:why|pending)\.[A-Za-z0-9_.]+)['"]""", text))
+    assert named, "found no desk keys: the pattern is wrong"
+    assert named - known == set()
+    for prefix in prefixes:  # t(`desk.actions.${key}`): the family exists
+        assert any(k.startswith(prefix) for k in known), prefix
