@@ -12,9 +12,25 @@ from google.protobuf.message import Message
 
 from controller.auth.model import STAFF_ROLES, Role
 from controller.auth.permissions import Permission, PermissionTable
-from ktv.v1 import auth_pb2, billing_pb2, link_pb2, members_pb2, rooms_pb2, scheduler_pb2
+from ktv.v1 import (
+    auth_pb2,
+    billing_pb2,
+    link_pb2,
+    members_pb2,
+    reports_pb2,
+    rooms_pb2,
+    scheduler_pb2,
+)
 
-PROTO_MODULES = (rooms_pb2, billing_pb2, members_pb2, auth_pb2, scheduler_pb2, link_pb2)
+PROTO_MODULES = (
+    rooms_pb2,
+    billing_pb2,
+    members_pb2,
+    auth_pb2,
+    scheduler_pb2,
+    link_pb2,
+    reports_pb2,
+)
 
 # Unary RPCs a staff role may call that have an HTTP face of their own, or none on purpose.
 NOT_ROUTED = {
