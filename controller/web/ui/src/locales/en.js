@@ -1,7 +1,9 @@
 import desk from './desk.en'
+import reports from './reports.en'
 
 export default {
   desk,
+  reports,
   app: { title: 'KTV desk', board: 'Board', members: 'Members', settings: 'Settings', signOut: 'Sign out', language: '中文' },
   role: { cashier: 'Cashier', waiter: 'Waiter', technician: 'Technician', manager: 'Manager', admin: 'Admin' },
   signIn: {
