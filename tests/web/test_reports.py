@@ -131,6 +131,15 @@ def test_the_day_close_shows_the_servers_figures_and_draws_its_charts(
     expect(tid(page, "close-day")).to_be_visible()  # a manager may close (today: refused later)
     shot(page, tmp_path, "reports-day-desk")
 
+    # the print view: the report alone, black on white, the charts redrawn in black ink
+    page.emulate_media(media="print")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    expect(page.locator("header.top")).to_be_hidden()
+    expect(tid(page, "close-day")).to_be_hidden()
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)"
+    _charts_drawn(page, ["chart-categories"])
+    shot(page, tmp_path, "reports-day-print")
+
 
 def test_a_cashier_sees_the_day_on_a_phone_without_close_day(history, page_for, tmp_path) -> None:  # type: ignore[no-untyped-def]
     page = page_for(PHONE, signed_in_as="c1")
@@ -202,6 +211,9 @@ def test_the_month_draws_its_trends_best_sellers_and_room_fees(history, page_for
             "chart-room-fees",
         ],
     )
+    # this month, the month before and the same month a year before (their own reports)
+    for name in ("chart-trend-revenue", "chart-trend-average", "chart-trend-utilisation"):
+        expect(tid(page, name).locator(".echart")).to_have_attribute("data-series", "3")
     expect(tid(page, "table-best_sellers")).to_contain_text("啤酒")
     expect(tid(page, "table-compare")).to_be_visible()
     shot(page, tmp_path, "reports-period-desk")
@@ -226,5 +238,7 @@ def test_a_cashier_hands_over_the_shift_with_a_counted_variance(
     expect(tid(page, "handed-over")).to_be_visible(timeout=TIMEOUT_MS)
     expect(tid(page, "fig-counted_fen").locator(".value")).to_have_text("¥498.50")
     expect(tid(page, "fig-variance_fen").locator(".value")).to_have_text("-¥1.50")
-    expect(tid(page, "table-shift")).to_contain_text("找零错了")
+    reason = tid(page, "table-shift").locator('[data-key="variance_reason"]')
+    expect(reason).to_have_text("找零错了")
+    page.evaluate("document.querySelector('.page').scrollTop = 0")
     shot(page, tmp_path, "reports-shift-desk")

@@ -126,6 +126,7 @@ export default {
     badAmount: 'Enter an amount, e.g. 1234.50',
     variancePreview: 'Variance {v}',
   },
+  shiftKey: { shift: 'Shift', drawer: 'Drawer', staff: 'Cashier', started_at: 'Started', ended_at: 'Ended', handed_to: 'Handed to', variance_reason: 'Variance reason' },
   cat: { room_time: 'Room time', packages: 'Packages', fees: 'Fees', minimum: 'Minimum top-up', service: 'Service', drinks: 'Drinks', snacks: 'Snacks', food: 'Food', fruit: 'Fruit', other: 'Other' },
   col: {
     category: 'Category',

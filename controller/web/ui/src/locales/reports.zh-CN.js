@@ -126,6 +126,7 @@ export default {
     badAmount: '请输入金额，例如 1234.50',
     variancePreview: '差额 {v}',
   },
+  shiftKey: { shift: '班次', drawer: '钱箱', staff: '收银员', started_at: '上班时间', ended_at: '交班时间', handed_to: '接班人', variance_reason: '差额原因' },
   cat: {},
   col: {},
 }
