@@ -134,6 +134,7 @@ INVENTORY_SERVICE = service_rows(
         "ListStockDocuments": _STOCK_STAFF,
         "OpenStocktake": _STOCK_STAFF,
         "GetStocktake": _STOCK_STAFF,
+        "ListStocktakes": _STOCK_STAFF,
         "RecordCount": _STOCK_STAFF,
         "DecideStocktake": _STOCK_MANAGER,
         "UpsertSupplier": _STOCK_MANAGER,

@@ -348,13 +348,17 @@ class InventoryServicer(inventory_pb2_grpc.InventoryServiceServicer):
 
     async def ListStockDocuments(self, request, context):  # type: ignore[no-untyped-def]
         size = page_size(request.page_size, settings.documents_page_default)
-        after = decode_token(request.page_token, "stock_documents", request.kind) or ""
-        docs = self.desk.records.documents(size + 1, before=after, kind=request.kind)
+        # the token carries its filter; an item's ledger is a filter of its own
+        scope = f"{request.kind}|item:{request.item_id}" if request.item_id else request.kind
+        after = decode_token(request.page_token, "stock_documents", scope) or ""
+        docs = self.desk.records.documents(
+            size + 1, before=after, kind=request.kind, item_id=request.item_id
+        )
         out = pb.ListStockDocumentsResponse(documents=[document_pb(d) for d in docs[:size]])
         if len(docs) > size:
             last = docs[size - 1]
             out.next_page_token = encode_token(
-                "stock_documents", request.kind, f"{last.at.isoformat()}|{last.doc_id}"
+                "stock_documents", scope, f"{last.at.isoformat()}|{last.doc_id}"
             )
         return out
 
@@ -369,6 +373,15 @@ class InventoryServicer(inventory_pb2_grpc.InventoryServiceServicer):
     async def GetStocktake(self, request, context):  # type: ignore[no-untyped-def]
         take = self.inventory.stocktakes.get(request.stocktake_id)
         return pb.GetStocktakeResponse(stocktake=stocktake_pb(take))
+
+    async def ListStocktakes(self, request, context):  # type: ignore[no-untyped-def]
+        closed = page_size(request.page_size, settings.stocktakes_page_default)
+        out = pb.ListStocktakesResponse()
+        for take in self.inventory.stocktakes.list(request.open_only, closed):
+            summary = stocktake_pb(take)
+            del summary.lines[:]
+            out.stocktakes.append(summary)
+        return out
 
     async def RecordCount(self, request, context):  # type: ignore[no-untyped-def]
         def act() -> pb.RecordCountResponse:

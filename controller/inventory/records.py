@@ -274,9 +274,15 @@ class StockRecords:
             raise NotFound(f"no stock document {short(doc_id)}", reason="UNKNOWN_DOCUMENT")
         return self._documents(rows)[0]
 
-    def documents(self, limit: int, before: str = "", kind: str = "") -> list[Document]:
-        """Newest first; ``before`` is the ``at|doc_id`` key of the last one already seen."""
+    def documents(
+        self, limit: int, before: str = "", kind: str = "", item_id: str = ""
+    ) -> list[Document]:
+        """Newest first; ``before`` is the ``at|doc_id`` key of the last one already seen;
+        ``item_id``: only documents with a line of that item (the item's ledger)."""
         where, params = [], []
+        if item_id:
+            where.append("doc_id IN (SELECT doc_id FROM inventory_lines WHERE item_id = ?)")
+            params.append(item_id)
         if before:
             at, _, doc = before.partition("|")
             where.append("(at < ? OR (at = ? AND doc_id < ?))")

@@ -11,3 +11,4 @@ storage_default_days = 30  # a category the rules do not name
 storage_reminder_days = 3  # remind the guest this many days before a bottle expires
 quantity_max = 10**9  # one movement, in base units (a typo guard, not a warehouse limit)
 documents_page_default = 200
+stocktakes_page_default = 20  # ListStocktakes: decided counts listed after the open ones

@@ -118,6 +118,21 @@ class Stocktakes:
             row["doc_id"],
         )
 
+    def list(self, open_only: bool, closed_limit: int) -> list[Stocktake]:
+        """Every open count, then up to ``closed_limit`` decided ones; newest first."""
+        rows = self.store.query(
+            "SELECT stocktake_id FROM inventory_stocktakes WHERE status = ?"
+            " ORDER BY opened_at DESC, stocktake_id DESC",
+            (StocktakeStatus.COUNTING.value,),
+        )
+        if not open_only:
+            rows += self.store.query(
+                "SELECT stocktake_id FROM inventory_stocktakes WHERE status != ?"
+                " ORDER BY opened_at DESC, stocktake_id DESC LIMIT ?",
+                (StocktakeStatus.COUNTING.value, closed_limit),
+            )
+        return [self.get(r["stocktake_id"]) for r in rows]
+
     def _counting(self, stocktake_id: str) -> dict:  # type: ignore[type-arg]
         row = self._row(stocktake_id)
         if row["status"] != StocktakeStatus.COUNTING.value:

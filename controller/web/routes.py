@@ -4,32 +4,23 @@ so a new RPC with a staff row is routed without touching this file."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from dataclasses import dataclass
 
 from google.protobuf import descriptor_pool, message_factory
 from google.protobuf.descriptor import MethodDescriptor
 from google.protobuf.message import Message
 
+import ktv.v1
 from controller.auth.model import STAFF_ROLES, Role
 from controller.auth.permissions import Permission, PermissionTable
-from ktv.v1 import (
-    auth_pb2,
-    billing_pb2,
-    link_pb2,
-    members_pb2,
-    reports_pb2,
-    rooms_pb2,
-    scheduler_pb2,
-)
 
-PROTO_MODULES = (
-    rooms_pb2,
-    billing_pb2,
-    members_pb2,
-    auth_pb2,
-    scheduler_pb2,
-    link_pb2,
-    reports_pb2,
+# Every generated proto module of ktv.v1: a new .proto file's services are routed too.
+PROTO_MODULES = tuple(
+    importlib.import_module(f"ktv.v1.{info.name}")
+    for info in pkgutil.iter_modules(ktv.v1.__path__)
+    if info.name.endswith("_pb2")
 )
 
 # Unary RPCs a staff role may call that have an HTTP face of their own, or none on purpose.

@@ -268,14 +268,16 @@ class WriteOffExpiredResponse(_message.Message):
     def __init__(self, document: _Optional[_Union[StockDocument, _Mapping]] = ...) -> None: ...
 
 class ListStockDocumentsRequest(_message.Message):
-    __slots__ = ("kind", "page_size", "page_token")
+    __slots__ = ("kind", "page_size", "page_token", "item_id")
     KIND_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    ITEM_ID_FIELD_NUMBER: _ClassVar[int]
     kind: str
     page_size: int
     page_token: str
-    def __init__(self, kind: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    item_id: str
+    def __init__(self, kind: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., item_id: _Optional[str] = ...) -> None: ...
 
 class ListStockDocumentsResponse(_message.Message):
     __slots__ = ("documents", "next_page_token")
@@ -348,6 +350,20 @@ class GetStocktakeResponse(_message.Message):
     STOCKTAKE_FIELD_NUMBER: _ClassVar[int]
     stocktake: Stocktake
     def __init__(self, stocktake: _Optional[_Union[Stocktake, _Mapping]] = ...) -> None: ...
+
+class ListStocktakesRequest(_message.Message):
+    __slots__ = ("open_only", "page_size")
+    OPEN_ONLY_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    open_only: bool
+    page_size: int
+    def __init__(self, open_only: _Optional[bool] = ..., page_size: _Optional[int] = ...) -> None: ...
+
+class ListStocktakesResponse(_message.Message):
+    __slots__ = ("stocktakes",)
+    STOCKTAKES_FIELD_NUMBER: _ClassVar[int]
+    stocktakes: _containers.RepeatedCompositeFieldContainer[Stocktake]
+    def __init__(self, stocktakes: _Optional[_Iterable[_Union[Stocktake, _Mapping]]] = ...) -> None: ...
 
 class RecordCountRequest(_message.Message):
     __slots__ = ("stocktake_id", "item_id", "counted", "unit", "request_id")

@@ -179,6 +179,11 @@ class InventoryServiceStub:
                 request_serializer=ktv_dot_v1_dot_inventory__pb2.VerifyStockLedgerRequest.SerializeToString,
                 response_deserializer=ktv_dot_v1_dot_inventory__pb2.VerifyStockLedgerResponse.FromString,
                 _registered_method=True)
+        self.ListStocktakes = channel.unary_unary(
+                '/ktv.v1.InventoryService/ListStocktakes',
+                request_serializer=ktv_dot_v1_dot_inventory__pb2.ListStocktakesRequest.SerializeToString,
+                response_deserializer=ktv_dot_v1_dot_inventory__pb2.ListStocktakesResponse.FromString,
+                _registered_method=True)
 
 
 class InventoryServiceServicer:
@@ -385,6 +390,14 @@ class InventoryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListStocktakes(self, request, context):
+        """Stocktakes, newest first: every open one, then the latest closed ones (no sheet lines;
+        GetStocktake has them), so a desk finds the count to approve.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_InventoryServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -527,6 +540,11 @@ def add_InventoryServiceServicer_to_server(servicer, server):
                     servicer.VerifyStockLedger,
                     request_deserializer=ktv_dot_v1_dot_inventory__pb2.VerifyStockLedgerRequest.FromString,
                     response_serializer=ktv_dot_v1_dot_inventory__pb2.VerifyStockLedgerResponse.SerializeToString,
+            ),
+            'ListStocktakes': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListStocktakes,
+                    request_deserializer=ktv_dot_v1_dot_inventory__pb2.ListStocktakesRequest.FromString,
+                    response_serializer=ktv_dot_v1_dot_inventory__pb2.ListStocktakesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1290,6 +1308,33 @@ class InventoryService:
             '/ktv.v1.InventoryService/VerifyStockLedger',
             ktv_dot_v1_dot_inventory__pb2.VerifyStockLedgerRequest.SerializeToString,
             ktv_dot_v1_dot_inventory__pb2.VerifyStockLedgerResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListStocktakes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ktv.v1.InventoryService/ListStocktakes',
+            ktv_dot_v1_dot_inventory__pb2.ListStocktakesRequest.SerializeToString,
+            ktv_dot_v1_dot_inventory__pb2.ListStocktakesResponse.FromString,
             options,
             channel_credentials,
             insecure,

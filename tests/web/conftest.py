@@ -7,7 +7,9 @@ and demo staff: cashier ``c1``/PIN ``1111``, manager ``m1``/``2222``, waiter ``w
 It runs with ``--insecure-dev`` (plain HTTP, so the agents need no certificates); the TLS path
 (HTTPS with the venue CA, the Secure cookie, the CA page) is tested in test_tls.py.
 
-``browser`` (session scope): Debian's Chromium through Playwright (never ``playwright install``).
+``browser`` (module scope): Debian's Chromium through Playwright (never ``playwright install``).
+Per module, not per session: while Playwright's sync API is open it leaves its event loop set
+as the main thread's running loop, and a later module's ``asyncio.run()`` then refuses to start.
 ``page_for(viewport, signed_in_as="c1")``: a new page in its own context, signed in through
 the API (the context keeps the cookies), at ``web_venue.base_url``. Once ``browser`` is up,
 Playwright keeps an event loop running in the main thread: drive asyncio from a test with
@@ -42,7 +44,7 @@ def web_venue(tmp_path_factory: pytest.TempPathFactory, web_library: Library) ->
         venue.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
     from playwright.sync_api import sync_playwright
 

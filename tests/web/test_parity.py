@@ -14,14 +14,18 @@ import pytest
 
 from controller.auth.permissions import (
     AUTH_SERVICE,
+    CATALOG_SERVICE,
     INFRASTRUCTURE,
+    INVENTORY_SERVICE,
     ROOM_SERVICE,
     WEB_ROUTES,
     PermissionTable,
 )
 from controller.billing.api import PERMISSIONS as BILLING
+from controller.devices.api import PERMISSIONS as DEVICES
 from controller.ktvctl import build_parser, main
 from controller.members.api import PERMISSIONS as MEMBERS
+from controller.reports.api import PERMISSIONS as REPORTS
 from controller.scheduler.api import PERMISSIONS as SCHEDULER
 from controller.web.routes import NOT_ROUTED, routed
 from tests.support.controller import REPO_ROOT
@@ -37,6 +41,20 @@ SAMPLES: dict[str, list[str]] = {
     "audit": ["bills/x"],
     "bill": ["A01"],
     "campaign run": ["birthday"],
+    "catalog publish": [],
+    "catalog versions": [],
+    "energy": [],
+    "health": [],
+    "report close": ["2026-12-07"],
+    "report day": ["2026-12-07"],
+    "report month": ["2026-12-07"],
+    "report quarter": ["2026-12-07"],
+    "report range": ["2026-12-01", "2026-12-07"],
+    "report week": ["2026-12-07"],
+    "room power": ["A01", "on"],
+    "shift handover": ["100"],
+    "shift show": [],
+    "shift start": [],
     "cancel-order": ["A01", "o1", "--reason", "wrong"],
     "checkout": ["A01", "--cash", "100"],
     "clean-done": ["A01"],
@@ -79,6 +97,19 @@ SAMPLES: dict[str, list[str]] = {
     "scheduler run": ["birthday"],
     "scheduler status": [],
     "staff add": ["w9", "--role", "waiter", "--pin", "1234"],
+    "stock alerts": [],
+    "stock expire": [],
+    "stock issue": ["beer:2", "--at", "bar", "--reason", "tasting"],
+    "stock item": ["beer", "青岛啤酒"],
+    "stock po": ["list"],
+    "stock receive": ["beer:24"],
+    "stock recipe": ["beer", "beer:1"],
+    "stock show": [],
+    "stock stocktake": ["open", "bar"],
+    "stock storage": ["take", "L1", "1"],
+    "stock suggest": [],
+    "stock transfer": ["beer:6"],
+    "stock waste": ["beer:1", "--at", "bar", "--reason", "broken"],
     "whoami": [],
 }
 
@@ -128,7 +159,18 @@ def recorder() -> Iterator[tuple[Recorder, str]]:
 
 def routes() -> set[str]:
     table = PermissionTable(INFRASTRUCTURE)
-    for rows in (ROOM_SERVICE, AUTH_SERVICE, BILLING, MEMBERS, SCHEDULER, WEB_ROUTES):
+    for rows in (
+        ROOM_SERVICE,
+        AUTH_SERVICE,
+        BILLING,
+        MEMBERS,
+        SCHEDULER,
+        INVENTORY_SERVICE,
+        CATALOG_SERVICE,
+        DEVICES,
+        REPORTS,
+        WEB_ROUTES,
+    ):
         table.allow(rows)
     return set(routed(table))
 

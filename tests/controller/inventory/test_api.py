@@ -308,3 +308,81 @@ def test_purchase_order_export_and_storage_over_grpc(ctl, staff, stock):
     assert out.status == "empty"
     alerts = call(stock.ListStockAlerts, pb.ListStockAlertsRequest(), staff["waiter"])
     assert all(a.kind for a in alerts.alerts)
+
+
+def test_the_stocktake_list_and_an_items_ledger(ctl, staff, stock):
+    item(stock, staff, "listed")
+    item(stock, staff, "other")
+    for item_id in ("listed", "other"):
+        call(
+            stock.ReceiveStock,
+            pb.ReceiveStockRequest(
+                lines=[pb.StockLineInput(item_id=item_id, quantity="5")],
+                location="store",
+                request_id=rid(),
+            ),
+            staff["cashier"],
+        )
+    call(
+        stock.WasteStock,
+        pb.WasteStockRequest(
+            lines=[pb.StockLineInput(item_id="listed", quantity="1")],
+            location="store",
+            reason="broken",
+            request_id=rid(),
+        ),
+        staff["cashier"],
+    )
+    ledger = call(
+        stock.ListStockDocuments,
+        pb.ListStockDocumentsRequest(item_id="listed", page_size=1),
+        staff["cashier"],
+    )
+    assert [d.kind for d in ledger.documents] == ["waste"]
+    assert {x.item_id for x in ledger.documents[0].lines} == {"listed"}
+    older = call(
+        stock.ListStockDocuments,
+        pb.ListStockDocumentsRequest(item_id="listed", page_token=ledger.next_page_token),
+        staff["cashier"],
+    )
+    assert [d.kind for d in older.documents] == ["receipt"]
+    assert {x.item_id for x in older.documents[0].lines} == {"listed"}
+    with pytest.raises(grpc.RpcError) as error:  # a token is bound to its filter
+        call(
+            stock.ListStockDocuments,
+            pb.ListStockDocumentsRequest(item_id="other", page_token=ledger.next_page_token),
+            staff["cashier"],
+        )
+    assert error.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+
+    take = call(
+        stock.OpenStocktake,
+        pb.OpenStocktakeRequest(location="store", request_id=rid()),
+        staff["cashier"],
+    ).stocktake
+    call(
+        stock.RecordCount,
+        pb.RecordCountRequest(
+            stocktake_id=take.stocktake_id, item_id="listed", counted="3", request_id=rid()
+        ),
+        staff["cashier"],
+    )
+    listed = call(
+        stock.ListStocktakes, pb.ListStocktakesRequest(open_only=True), staff["cashier"]
+    ).stocktakes
+    assert [(t.stocktake_id, t.status, t.variance_fen, len(t.lines)) for t in listed] == [
+        (take.stocktake_id, "counting", -3000, 0)
+    ]
+    call(
+        stock.DecideStocktake,
+        pb.DecideStocktakeRequest(stocktake_id=take.stocktake_id, approve=False, request_id=rid()),
+        staff["manager"],
+    )
+    assert (
+        call(
+            stock.ListStocktakes, pb.ListStocktakesRequest(open_only=True), staff["cashier"]
+        ).stocktakes
+        == []
+    )
+    decided = call(stock.ListStocktakes, pb.ListStocktakesRequest(), staff["cashier"]).stocktakes
+    assert take.stocktake_id in {t.stocktake_id for t in decided if t.status == "rejected"}

@@ -25,6 +25,9 @@ const routes = [
       { path: 'shift', component: () => import('./reports/ShiftView.vue') },
     ],
   },
+  // stock (src/stock): a phone's count sheet, and the desk's tabs
+  { path: '/stock/count/:id', component: () => import('./stock/StockCount.vue'), meta: { bare: true } },
+  { path: '/stock/:tab?', component: () => import('./stock/StockView.vue') },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 
