@@ -242,3 +242,14 @@ def test_a_cashier_hands_over_the_shift_with_a_counted_variance(
     expect(reason).to_have_text("找零错了")
     page.evaluate("document.querySelector('.page').scrollTop = 0")
     shot(page, tmp_path, "reports-shift-desk")
+
+
+def test_the_day_close_in_english(history, page_for) -> None:  # type: ignore[no-untyped-def]
+    page = page_for(DESK, signed_in_as="m1")
+    page.add_init_script("localStorage.setItem('ktv.locale', 'en')")
+    page.goto("/#/reports/day")
+    expect(tid(page, "fig-revenue_fen")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(tid(page, "fig-takings_fen").first.locator(".label")).to_have_text("Takings")
+    expect(tid(page, "chart-categories")).to_contain_text("Revenue by category")
+    expect(tid(page, "table-tenders").locator("th").first).to_have_text("Name")
+    expect(tid(page, "close-day")).to_have_text("Close the day")
