@@ -16,6 +16,7 @@ from ktv.v1 import auth_pb2, billing_pb2, members_pb2, rooms_pb2
 from tests.support.core_agents import wait_until
 from tests.web.conftest import DESK
 from tests.web.desk_support import TIMEOUT_MS, field, rid, sign_in, tid
+from tests.web.test_reports_parity import REPORTS_IN_THE_APP, REPORTS_NOT_IN_THE_APP
 from tests.web.test_stock_parity import STOCK_IN_THE_APP, STOCK_NOT_IN_THE_APP
 
 expect.set_options(timeout=TIMEOUT_MS)
@@ -101,6 +102,7 @@ def test_every_front_desk_command_is_placed() -> None:
     commands = set(runners)
     placed = set(IN_THE_APP) | set(NOT_IN_THE_APP)
     placed |= set(STOCK_IN_THE_APP) | set(STOCK_NOT_IN_THE_APP)  # the stock pages' own
+    placed |= set(REPORTS_IN_THE_APP) | set(REPORTS_NOT_IN_THE_APP)  # the report pages'
     assert commands - placed == set(), "ktvctl commands the web app does not account for"
     assert placed - commands == set(), "commands ktvctl no longer has"
     assert not set(IN_THE_APP) & set(NOT_IN_THE_APP)

@@ -14,6 +14,17 @@ const routes = [
   { path: '/room/:id', component: () => import('./desk/RoomPage.vue') },
   { path: '/members', component: () => import('./desk/MemberDesk.vue') },
   { path: '/settings', component: () => import('./desk/SettingsView.vue') },
+  // reports (营业日报, periods, 交班): lazy, so ECharts downloads only here
+  {
+    path: '/reports',
+    component: () => import('./reports/ReportsView.vue'),
+    children: [
+      { path: '', redirect: '/reports/day' },
+      { path: 'day', component: () => import('./reports/DayReport.vue') },
+      { path: 'period', component: () => import('./reports/PeriodReport.vue') },
+      { path: 'shift', component: () => import('./reports/ShiftView.vue') },
+    ],
+  },
   // stock (src/stock): a phone's count sheet, and the desk's tabs
   { path: '/stock/count/:id', component: () => import('./stock/StockCount.vue'), meta: { bare: true } },
   { path: '/stock/:tab?', component: () => import('./stock/StockView.vue') },
