@@ -43,7 +43,7 @@ def test_sign_in_gives_the_role_its_methods_and_strict_cookies(web_venue: WebVen
         assert body["role"] == "ROLE_CASHIER"
         assert body["idle_timeout_s"] == 900
         assert "BillingService/Checkout" in body["methods"]
-        assert "BillingService/RefundPayment" not in body["methods"]  # manager only
+        assert "ReportService/CloseDay" not in body["methods"]  # manager only
         cookies = answer.headers.get_list("set-cookie")
         session = next(c for c in cookies if c.startswith("ktv_session="))
         csrf = next(c for c in cookies if c.startswith("ktv_csrf="))
@@ -59,13 +59,13 @@ def test_a_cashier_calling_a_manager_only_rpc_is_refused_by_the_server(
 ) -> None:
     with web_venue.signed_in("c1") as cashier:
         answer = cashier.post(
-            "/api/v1/BillingService/RefundPayment",
-            json={"bill": "bills/x", "payment_id": "p", "amount_fen": "100", "request_id": "r1"},
+            "/api/v1/ReportService/CloseDay",
+            json={"day": "2026-12-01", "request_id": "r1"},
         )
         assert answer.status_code == 403, answer.text
         assert answer.json() == {
             "reason": "ROLE_NOT_ALLOWED",
-            "message": "cashier c1 may not call RefundPayment",
+            "message": "cashier c1 may not call CloseDay",
             "status": "PERMISSION_DENIED",
         }
 
