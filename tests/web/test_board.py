@@ -338,7 +338,7 @@ def test_a_manager_drags_a_room_to_a_cell_and_another_screen_sees_it(web_venue, 
     expect(tile(other, "B02")).to_have_css("grid-row-start", "2")
 
     web_venue.grpc.rooms.SetRoomLayout(
-        rooms_pb2.SetRoomLayoutRequest(name="rooms/A02", layout=before, request_id=rid()),
+        rooms_pb2.SetRoomLayoutRequest(name="rooms/B02", layout=before, request_id=rid()),
         **web_venue.grpc.kw,
     )
     expect(tile(other, "B02")).to_have_css(
