@@ -10,7 +10,7 @@ posts its form to the same NotifyPayment and shows the result. No money passes t
 from __future__ import annotations
 
 import html
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -89,7 +89,10 @@ def sandbox_page(request: Request, payment_id: str) -> Response:
 
 
 async def sandbox_submit(gateway: Gateway, request: Request, payment_id: str) -> Response:
-    form = await request.form()
+    try:  # a urlencoded form (parsed here: Starlette's form parser needs python-multipart)
+        form = dict(parse_qsl((await _body(request)).decode("utf-8"), keep_blank_values=True))
+    except UnicodeDecodeError:
+        form = {}
     fields = {
         "payment_id": payment_id[:64],
         "amount_fen": str(form.get("amount_fen", ""))[:20],
