@@ -164,6 +164,7 @@ BILLING = {
     "BAD_NOTIFICATION": "a payment gateway's notification is malformed or not for this merchant",
     "BAD_SIGNATURE": "a payment gateway's notification does not verify (forged or altered)",
     "BAD_PAYMENT_CONFIG": "[payments.wechat] / [payments.alipay] keys are missing or unreadable",
+    "PHONE_PAY_OFF": "the venue does not let phones pay ([guests] may_pay = false)",
     "GATEWAY_UNAVAILABLE": "the payment gateway cannot be reached or answered unverifiably; retry",
     "BAD_WIDTH": "the receipt width must be 58 or 80 (mm)",
 }

@@ -38,7 +38,7 @@ from controller.billing.intents import (
 from controller.billing.phone_pay import PhonePayments
 from controller.billing.service import BillingDesk
 from controller.rooms.model import parse_room_name
-from ktv.errors import FailedPrecondition, InvalidArgument
+from ktv.errors import FailedPrecondition, InvalidArgument, PermissionDenied
 from ktv.v1 import payments_pb2 as pb
 from ktv.v1 import payments_pb2_grpc
 
@@ -129,9 +129,10 @@ def _started_by(principal: Principal) -> str:
 
 
 class PaymentServicer(payments_pb2_grpc.PaymentServiceServicer):
-    def __init__(self, payments: PhonePayments) -> None:
+    def __init__(self, payments: PhonePayments, *, guests_may_pay: bool = True) -> None:
         self.payments = payments
         self.store = payments.store
+        self.guests_may_pay = guests_may_pay  # [guests] may_pay
 
     def _once(self, method: str, request: Message, rtype: type[R], action: Callable[[], R]) -> R:
         return once(self.store, f"/ktv.v1.PaymentService/{method}", request, rtype, action)
@@ -147,7 +148,12 @@ class PaymentServicer(payments_pb2_grpc.PaymentServiceServicer):
     ) -> pb.StartPaymentResponse:
         room = parse_room_name(request.room)
         provider = request.provider.strip().lower()[:32]
-        who = _started_by(current_principal())
+        principal = current_principal()
+        if principal.role is Role.GUEST and not self.guests_may_pay:
+            raise PermissionDenied(
+                "this venue takes payment at the desk, not from phones", reason="PHONE_PAY_OFF"
+            )
+        who = _started_by(principal)
 
         def act() -> pb.StartPaymentResponse:
             intent = self.payments.open_intent(room, provider, who)
@@ -259,7 +265,9 @@ class PaymentModule:
         gateways = phone_gateways(data, path.parent if path else None)
         payments = PhonePayments(desk, gateways, description=app.venue.name or app.venue.venue_id)
         app.parts["phone_payments"] = payments
-        payments_pb2_grpc.add_PaymentServiceServicer_to_server(PaymentServicer(payments), server)
+        may_pay = data.get("guests", {}).get("may_pay", True) is not False
+        servicer = PaymentServicer(payments, guests_may_pay=may_pay)
+        payments_pb2_grpc.add_PaymentServiceServicer_to_server(servicer, server)
         return [pb.DESCRIPTOR.services_by_name["PaymentService"].full_name]
 
 

@@ -346,3 +346,30 @@ def test_the_sandbox_gateway_declines_by_amount_and_reuses_a_pending_payment(ven
     form += f"&t={sandbox.token(first.payment_id, first.amount_fen)}&outcome=pay"  # type: ignore[attr-defined]
     assert venue.notify("sandbox", {}, form.encode()).http_status == 200
     assert venue.get(first.payment_id).state is IntentState.PAID and due(venue, tab) == 0
+
+
+def test_phones_may_not_pay_where_the_venue_says_so_but_the_desk_still_may(venue, clock):
+    import asyncio
+
+    from controller.auth.interceptor import CALLER
+    from controller.auth.model import Principal, Role
+    from controller.billing.payments_api import PaymentServicer
+    from ktv.errors import PermissionDenied
+    from ktv.v1 import payments_pb2 as pb
+
+    open_room(venue, clock)
+    servicer = PaymentServicer(venue, guests_may_pay=False)
+    ask = pb.StartPaymentRequest(room="rooms/A08", provider="sandbox", request_id="r1")
+    token = CALLER.set(Principal(Role.GUEST, room_id="A08", credential_id="g1"))
+    try:
+        with pytest.raises(PermissionDenied) as refused:
+            asyncio.run(servicer.StartPayment(ask, None))
+        assert refused.value.reason == "PHONE_PAY_OFF"
+    finally:
+        CALLER.reset(token)
+    token = CALLER.set(Principal(Role.CASHIER, staff_id="c1"))
+    try:
+        answer = asyncio.run(servicer.StartPayment(ask, None))
+    finally:
+        CALLER.reset(token)
+    assert answer.payment.state == pb.PAYMENT_STATE_PENDING and answer.payment.pay_url
