@@ -373,3 +373,19 @@ def test_phones_may_not_pay_where_the_venue_says_so_but_the_desk_still_may(venue
     finally:
         CALLER.reset(token)
     assert answer.payment.state == pb.PAYMENT_STATE_PENDING and answer.payment.pay_url
+
+
+def test_cancelling_closes_an_unpaid_order_but_records_one_the_guest_already_paid(
+    venue, clock, standin
+):
+    tab = open_room(venue, clock)
+    unpaid = start(venue, "wechat")
+    cancelled = venue.cancel(unpaid.payment_id)
+    assert cancelled.state is IntentState.CANCELLED
+    assert standin.wechat[unpaid.payment_id].state == "CLOSED"
+    paid = start(venue, "alipay")
+    httpx.get(paid.pay_url, timeout=10)
+    standin.pay_alipay(paid.payment_id)  # paid a moment before the guest tapped 取消
+    after = venue.cancel(paid.payment_id)
+    assert after.state is IntentState.PAID and after.recorded_fen == paid.amount_fen
+    assert due(venue, tab) == 0 and kinds(venue, tab).count("PaymentTaken") == 1
