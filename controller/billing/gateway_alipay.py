@@ -123,7 +123,7 @@ class AlipayGateway:
             ) from None
         except AliPayException as error:
             raise _Refused(str(error.message)) from None
-        except OSError as error:
+        except (OSError, ValueError) as error:  # unreachable, or not JSON
             raise Unavailable(
                 f"Alipay {what}: {clip(str(error), 160)}", reason="GATEWAY_UNAVAILABLE"
             ) from None

@@ -33,7 +33,7 @@ PAY_PAGE = "/api/pay/sandbox/"
 class SandboxGateway:
     name: str = "sandbox"
     tender: Tender = Tender.WECHAT  # recorded as a QR payment, like the sandbox provider's
-    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     decline_fen: frozenset[int] = frozenset()
     paid: dict[str, GatewayPayment] = field(default_factory=dict)
     refunds: dict[str, int] = field(default_factory=dict)
