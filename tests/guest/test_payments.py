@@ -10,7 +10,6 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import grpc
 import httpx
@@ -24,9 +23,9 @@ from ktv.v1 import billing_pb2 as bpb
 from ktv.v1 import billing_pb2_grpc, payments_pb2_grpc
 from ktv.v1 import payments_pb2 as pb
 from tests.guest.conftest import FrontDesk
-from tests.support.controller import REPO_ROOT, RunningController, start_controller
+from tests.support.controller import RunningController, start_controller
 from tests.support.guests import guest_md, join_guest
-from tests.support.pay_gateway import StandInGateway, new_key
+from tests.support.pay_gateway import StandInGateway, new_key, paying_venue
 
 TIMEOUT_S = 10.0
 
@@ -36,42 +35,6 @@ def standin() -> Iterator[StandInGateway]:
     gw = StandInGateway()
     yield gw
     gw.close()
-
-
-def paying_venue(data_dir: Path, gw: StandInGateway) -> Path:
-    files = gw.write_keys(data_dir.parent / "merchant")
-    text = (REPO_ROOT / "examples" / "venue.toml").read_text(encoding="utf-8")
-    text = text.replace(
-        'provider = "terminal"', 'provider = "sandbox"\nphone = ["sandbox", "wechat", "alipay"]'
-    )
-    text += f"""
-[web]
-port = 0
-ca_port = 0
-
-[guests]
-joins_per_minute_per_address = 2000
-
-[payments.wechat]
-mchid = "{gw.mchid}"
-appid = "{gw.appid}"
-cert_serial_no = "{gw.merchant_serial}"
-private_key_file = "{files["wechat_key"]}"
-apiv3_key = "{gw.apiv3_key}"
-platform_cert_dir = "{files["platform_dir"]}"
-notify_url = "https://ktv.example.cn/api/pay/notify/wechat"
-base_url = "{gw.base_url}"
-
-[payments.alipay]
-appid = "{gw.alipay_appid}"
-app_private_key_file = "{files["alipay_app_key"]}"
-alipay_public_key_file = "{files["alipay_public"]}"
-notify_url = "https://ktv.example.cn/api/pay/notify/alipay"
-base_url = "{gw.base_url}/gateway.do"
-"""
-    path = data_dir.parent / "paying-venue.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.x509.oid import NameOID
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTIFY_TIMEOUT_S = 10.0
 
 
@@ -448,3 +449,41 @@ def _handler(gw: StandInGateway) -> type[BaseHTTPRequestHandler]:
             return self._send(200, f'{{"{key}":{text},"sign":"{sign}"}}')
 
     return Handler
+
+
+def paying_venue(data_dir: Path, gw: StandInGateway) -> Path:
+    """The example venue with phones paying by sandbox, WeChat Pay and Alipay, the merchant
+    keys of ``gw`` written beside ``data_dir``, the web side on free ports."""
+    files = gw.write_keys(data_dir.parent / "merchant")
+    text = (REPO_ROOT / "examples" / "venue.toml").read_text(encoding="utf-8")  # the example
+    text = text.replace(
+        'provider = "terminal"', 'provider = "sandbox"\nphone = ["sandbox", "wechat", "alipay"]'
+    )
+    text += f"""
+[web]
+port = 0
+ca_port = 0
+
+[guests]
+joins_per_minute_per_address = 2000
+
+[payments.wechat]
+mchid = "{gw.mchid}"
+appid = "{gw.appid}"
+cert_serial_no = "{gw.merchant_serial}"
+private_key_file = "{files["wechat_key"]}"
+apiv3_key = "{gw.apiv3_key}"
+platform_cert_dir = "{files["platform_dir"]}"
+notify_url = "https://ktv.example.cn/api/pay/notify/wechat"
+base_url = "{gw.base_url}"
+
+[payments.alipay]
+appid = "{gw.alipay_appid}"
+app_private_key_file = "{files["alipay_app_key"]}"
+alipay_public_key_file = "{files["alipay_public"]}"
+notify_url = "https://ktv.example.cn/api/pay/notify/alipay"
+base_url = "{gw.base_url}/gateway.do"
+"""
+    path = data_dir.parent / "paying-venue.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
