@@ -11,6 +11,8 @@ the sandbox gateway.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -38,11 +40,12 @@ from controller.billing.intents import (
 from controller.billing.phone_pay import PhonePayments
 from controller.billing.service import BillingDesk
 from controller.rooms.model import parse_room_name
-from ktv.errors import FailedPrecondition, InvalidArgument, PermissionDenied
+from ktv.errors import FailedPrecondition, InvalidArgument, KtvError, PermissionDenied
 from ktv.v1 import payments_pb2 as pb
 from ktv.v1 import payments_pb2_grpc
 
 R = TypeVar("R", bound=Message)
+log = logging.getLogger(__name__)
 
 BILLING_DESK_PART = "billing_desk"  # BillingModule shares its desk under this name
 CASHIER_UP = frozenset({Role.CASHIER, Role.MANAGER, Role.ADMIN})
@@ -268,7 +271,21 @@ class PaymentModule:
         may_pay = data.get("guests", {}).get("may_pay", True) is not False
         servicer = PaymentServicer(payments, guests_may_pay=may_pay)
         payments_pb2_grpc.add_PaymentServiceServicer_to_server(servicer, server)
+        if gateways:
+            with contextlib.suppress(RuntimeError):  # no running loop: tests that only build
+                asyncio.get_running_loop().create_task(_sweep(payments))
         return [pb.DESCRIPTOR.services_by_name["PaymentService"].full_name]
+
+
+async def _sweep(payments: PhonePayments) -> None:
+    """Pending payments are asked of their gateway even when no phone is polling (the
+    scheduler package is billing's peer, so billing keeps its own loop, like running totals)."""
+    while True:
+        await asyncio.sleep(settings.phone_sweep_interval_s)
+        try:
+            await asyncio.to_thread(payments.sweep)
+        except KtvError:
+            log.exception("sweeping phone payments failed")
 
 
 register_service_module(PaymentModule)

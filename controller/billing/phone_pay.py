@@ -269,6 +269,26 @@ class PhonePayments:
             self.refund_issue(issue.issue_id)
         return self.records.get(intent.payment_id)
 
+    def sweep(self) -> str:
+        """The periodic check: pending payments whose notice is late are asked of their
+        gateway (a controller the internet cannot reach hears no notices; a guest who paid
+        and closed the page is recorded all the same, or refunded if the bill closed), and
+        open issues of the last day get their refund retried. Gateway errors are logged."""
+        now = self.clock()
+        late = now - timedelta(seconds=settings.phone_payment_query_after_s)
+        checked = refunded = 0
+        for intent in self.records.pending_before(late, settings.phone_sweep_batch):
+            try:
+                self.check_with_gateway(intent, close_if_expired=True)
+            except KtvError as error:
+                log.warning("sweep: payments/%s: %s", intent.payment_id, error)
+            checked += 1
+        since = now - timedelta(seconds=settings.phone_issue_retry_s)
+        for issue in self.records.open_issues_since(since, settings.phone_sweep_batch):
+            if self.refund_issue(issue.issue_id).state is IssueState.REFUNDED:
+                refunded += 1
+        return f"checked {checked} pending phone payments, refunded {refunded} issues"
+
     # --- issues ---------------------------------------------------------------------------
     def refund_issue(self, issue_id: str) -> PaymentIssue:
         """Give an open issue's money back through its gateway; on failure it stays open

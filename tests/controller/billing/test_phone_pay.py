@@ -389,3 +389,31 @@ def test_cancelling_closes_an_unpaid_order_but_records_one_the_guest_already_pai
     after = venue.cancel(paid.payment_id)
     assert after.state is IntentState.PAID and after.recorded_fen == paid.amount_fen
     assert due(venue, tab) == 0 and kinds(venue, tab).count("PaymentTaken") == 1
+
+
+def test_the_sweep_records_a_payment_nobody_polls_and_refunds_one_whose_bill_closed(
+    venue, clock, standin
+):
+    """A controller the internet cannot reach hears no notices, and the guest closed the page:
+    the periodic sweep asks the gateway."""
+    tab = open_room(venue, clock)
+    paid = start(venue, "wechat")
+    standin.pay_wechat(paid.payment_id)
+    assert "checked 0" in venue.sweep()  # not late yet
+    clock.advance(1)
+    assert "checked 1" in venue.sweep()
+    assert venue.records.get(paid.payment_id).state is IntentState.PAID and due(venue, tab) == 0
+    venue.desk.order("A08", [("beer", 30)], CASHIER)
+    raced = start(venue, "alipay")
+    httpx.get(raced.pay_url, timeout=10)
+    venue.desk.checkout("A08", CASHIER, [TenderAmount(Tender.CASH, raced.amount_fen)])
+    standin.pay_alipay(raced.payment_id)
+    standin.refunds_fail = True  # the first refund fails: the next sweep retries it
+    clock.advance(1)
+    venue.sweep()
+    (issue,) = venue.issues(include_settled=False, limit=10)
+    standin.refunds_fail = False
+    assert "refunded 1" in venue.sweep()
+    assert venue.records.issue(issue.issue_id).state is IssueState.REFUNDED
+    assert standin.refunds[issue.issue_id] == raced.amount_fen
+    assert kinds(venue, tab).count("TabCheckedOut") == 1
