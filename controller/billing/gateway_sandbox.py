@@ -43,7 +43,7 @@ class SandboxGateway:
         message = f"{payment_id}:{amount_fen}".encode()
         return hmac.new(self.secret, message, hashlib.sha256).hexdigest()
 
-    def create(self, intent: PaymentIntent, description: str) -> GatewayOrder:
+    def create(self, intent: PaymentIntent, description: str, payer_ip: str) -> GatewayOrder:
         if intent.amount_fen in self.decline_fen:
             raise PaymentDeclined("the sandbox declines this amount", reason="PAYMENT_DECLINED")
         url = (

@@ -51,6 +51,7 @@ BILLING_DESK_PART = "billing_desk"  # BillingModule shares its desk under this n
 CASHIER_UP = frozenset({Role.CASHIER, Role.MANAGER, Role.ADMIN})
 PAYING = CASHIER_UP | {Role.GUEST}
 NOTIFY_BODY_BYTES_MAX = 64 * 1024  # WeChat's and Alipay's notifications are ~1-2 KB
+CLIENT_ADDR_KEY = "x-ktv-client-addr"  # the HTTP gateway names the phone's address
 
 PERMISSIONS = service_rows(
     "ktv.v1.PaymentService",
@@ -125,6 +126,20 @@ def _id_of(name: str, prefix: str) -> str:
     return value
 
 
+def payer_address(context: object) -> str:
+    """The phone's address for WeChat H5 pay: the peer, or for a call through the HTTP
+    gateway (a local socket) the address it names in ``x-ktv-client-addr`` (as GuestService
+    reads it; billing may not import the guests package, its peer on the house map)."""
+    peer_of = getattr(context, "peer", None)
+    peer = str(peer_of() or "") if callable(peer_of) else ""
+    kind, _, rest = peer.partition(":")
+    if kind == "unix" or rest.startswith(("127.0.0.1:", "[::1]:", "%5B::1%5D:")):
+        for key, value in getattr(context, "invocation_metadata", lambda: ())() or ():
+            if key == CLIENT_ADDR_KEY and value:
+                return str(value)[:64]
+    return rest.rsplit(":", 1)[0].strip("[]") if kind in ("ipv4", "ipv6") else ""
+
+
 def _started_by(principal: Principal) -> str:
     if principal.role is Role.GUEST:
         return f"guest:{principal.credential_id or principal.room_id}"
@@ -164,7 +179,8 @@ class PaymentServicer(payments_pb2_grpc.PaymentServiceServicer):
 
         first = self._once("StartPayment", request, pb.StartPaymentResponse, act)
         payment_id = first.payment.name.removeprefix("payments/")
-        intent = await asyncio.to_thread(self.payments.place_order, payment_id)
+        payer = payer_address(context)
+        intent = await asyncio.to_thread(self.payments.place_order, payment_id, payer)
         return pb.StartPaymentResponse(payment=payment_to_pb(intent))
 
     async def GetPayment(

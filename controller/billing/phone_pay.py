@@ -105,7 +105,7 @@ class PhonePayments:
         self.records.add(intent)
         return intent
 
-    def place_order(self, payment_id: str) -> PaymentIntent:
+    def place_order(self, payment_id: str, payer_ip: str = "") -> PaymentIntent:
         """Open the intent's order at the gateway (outside any transaction); a failure marks
         the intent FAILED and is raised. An intent with its pay URL already is returned."""
         intent = self.records.get(payment_id)
@@ -113,7 +113,7 @@ class PhonePayments:
             return intent
         gateway = self.gateway(intent.provider)
         try:
-            order = gateway.create(intent, self.description)
+            order = gateway.create(intent, self.description, payer_ip)
         except KtvError as error:
             with self.store.transaction():
                 failed = with_state(

@@ -121,6 +121,7 @@ class StandInGateway:
     wechat: dict[str, WeChatOrder] = field(default_factory=dict)
     alipay: dict[str, AlipayOrder] = field(default_factory=dict)
     refunds: dict[str, int] = field(default_factory=dict)  # out_refund_no -> fen
+    payer_ips: dict[str, str] = field(default_factory=dict)  # H5 orders: out_trade_no -> ip
     refused_requests: int = 0  # requests whose signature did not verify
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -331,7 +332,10 @@ def _handler(gw: StandInGateway) -> type[BaseHTTPRequestHandler]:
                     gw.refused_requests += 1
                 return self._send(401, json.dumps({"code": "SIGN_ERROR", "message": "签名错误"}))
             path = urlsplit(self.path).path
-            if method == "POST" and path == "/v3/pay/transactions/native":
+            if method == "POST" and path in (
+                "/v3/pay/transactions/native",
+                "/v3/pay/transactions/h5",
+            ):
                 data = json.loads(body)
                 total = data["amount"]["total"]
                 if total in gw.decline_fen:
@@ -343,8 +347,13 @@ def _handler(gw: StandInGateway) -> type[BaseHTTPRequestHandler]:
                         data["out_trade_no"],
                         WeChatOrder(data["out_trade_no"], total, data["notify_url"]),
                     )
-                code_url = "weixin://wxpay/bizpayurl?pr=" + secrets.token_hex(5)
-                return self._send(200, json.dumps({"code_url": code_url}), signed=True)
+                if path.endswith("/h5"):
+                    gw.payer_ips[data["out_trade_no"]] = data["scene_info"]["payer_client_ip"]
+                    h5_url = "https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx"
+                    answer = {"h5_url": h5_url + secrets.token_hex(8)}
+                else:
+                    answer = {"code_url": "weixin://wxpay/bizpayurl?pr=" + secrets.token_hex(5)}
+                return self._send(200, json.dumps(answer), signed=True)
             if method == "GET" and path.startswith("/v3/pay/transactions/out-trade-no/"):
                 order = gw.wechat.get(path.rsplit("/", 1)[-1])
                 if order is None:
