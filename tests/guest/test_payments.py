@@ -25,6 +25,7 @@ from ktv.v1 import payments_pb2 as pb
 from tests.guest.conftest import FrontDesk
 from tests.support.controller import RunningController, start_controller
 from tests.support.guests import guest_md, join_guest
+from tests.support.ktvctl import run_ktvctl
 from tests.support.pay_gateway import StandInGateway, new_key, paying_venue
 
 TIMEOUT_S = 10.0
@@ -202,3 +203,53 @@ def test_a_guest_pays_only_for_their_own_room_and_never_reaches_the_desks_issues
     assert "PaymentService/StartPayment" in routes
     assert "PaymentService/NotifyPayment" not in routes
     assert notify(web_url, "alipay", {}, b"sign=abc&out_trade_no=1").status_code == 400
+
+
+def test_the_desk_sees_a_late_payment_whose_refund_failed_and_settles_it_with_ktvctl(
+    ctl, web_url, standin, tmp_path
+):
+    desk, room, _ = opened_room(ctl)
+    started = (
+        payments(ctl)
+        .StartPayment(
+            pb.StartPaymentRequest(
+                room=f"rooms/{room}", provider="wechat", request_id=uuid.uuid4().hex
+            ),
+            metadata=ctl.admin_md,
+            timeout=TIMEOUT_S,
+        )
+        .payment
+    )
+    desk.checkout(room)  # the guests paid cash at the desk meanwhile
+    payment_id = started.name.removeprefix("payments/")
+    standin.pay_wechat(payment_id)
+    standin.refunds_fail = True
+    try:
+        assert (
+            notify(web_url, "wechat", *standin.wechat_notification(payment_id)).status_code == 204
+        )
+    finally:
+        standin.refunds_fail = False
+    ktvctl = ["--data-dir", str(ctl.data_dir)]
+    listed = run_ktvctl([*ktvctl, "phonepay", "issues", "--json"], config_dir=tmp_path)
+    assert listed.code == 0, listed.stderr
+    (issue,) = [i for i in json.loads(listed.stdout)["issues"] if i["payment"] == started.name]
+    assert (
+        issue["kind"] == "PAYMENT_ISSUE_KIND_LATE"
+        and int(issue["amount_fen"]) == started.amount_fen
+    )
+    issue_id = issue["name"].removeprefix("paymentIssues/")
+    table = run_ktvctl([*ktvctl, "phonepay", "issues"], config_dir=tmp_path)
+    assert issue_id[:8] in table.stdout and "late" in table.stdout
+    blank = run_ktvctl(
+        [*ktvctl, "phonepay", "resolve", issue_id, "--note", " "], config_dir=tmp_path
+    )
+    assert blank.code != 0 and "--note" in blank.stderr
+    done = run_ktvctl([*ktvctl, "phonepay", "resolve", issue_id, "--refund"], config_dir=tmp_path)
+    assert done.code == 0 and "refunded" in done.stdout, done.stderr
+    assert standin.refunds[issue_id] == started.amount_fen
+    again = run_ktvctl(
+        [*ktvctl, "phonepay", "resolve", issue_id, "--note", "returned in cash"],
+        config_dir=tmp_path,
+    )
+    assert again.code != 0 and "refunded already" in again.stderr
