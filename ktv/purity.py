@@ -53,6 +53,8 @@ DOMAIN_MODULES = (
     "controller.inventory.settings",
     "controller.inventory.storage_rules",
     # controller: members, rooms (occupancy alerts), auth, scheduler
+    "controller.club.draws",
+    "controller.club.settings",
     "controller.members.campaigns",
     "controller.members.coupons",
     "controller.members.model",
