@@ -55,6 +55,7 @@ DOMAIN_MODULES = (
     # controller: members, rooms (occupancy alerts), auth, scheduler
     "controller.club.draws",
     "controller.club.settings",
+    "controller.guests.model",
     "controller.members.campaigns",
     "controller.members.coupons",
     "controller.members.model",

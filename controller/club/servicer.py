@@ -47,8 +47,7 @@ def _guest(room: str) -> tuple[Principal, PhoneGuest]:
     if principal.role is not Role.GUEST:
         raise PermissionDenied("a guest's phone signs in as a member", reason="GUESTS_ONLY")
     principal.require_room(room_id)
-    session = str(getattr(principal, "session", "") or "")
-    return principal, PhoneGuest(principal.credential_id, room_id, session)
+    return principal, PhoneGuest(principal.credential_id, room_id, principal.session)
 
 
 def account_pb(m: Member, phone: MemberPhone) -> pb.MemberAccount:
@@ -268,7 +267,7 @@ class GuestClubServicer(club_pb2_grpc.GuestClubServiceServicer):
         mine = {f"bills/{tab[0]}"} if tab else set()
         if principal.role is Role.GUEST:
             try:
-                guest = PhoneGuest(principal.credential_id, room_id, "")
+                guest = PhoneGuest(principal.credential_id, room_id, principal.session)
                 mine.add(f"members/{self.phone.member_of(guest).member_id}")
             except FailedPrecondition:  # no member on this phone: the room's bill only
                 pass
