@@ -13,6 +13,7 @@ from controller.web.errors import BodyTooLarge, CsrfRefused, NotJson
 from controller.web.sessions import (
     CSRF_COOKIE,
     CSRF_HEADER,
+    GUEST_COOKIE,
     SESSION_COOKIE,
     WebSession,
     WebSessions,
@@ -28,7 +29,7 @@ class Caller:
 
     token: str
     session: WebSession | None = None  # a staff cookie session
-    kind: str = "session"  # "session", "bearer" or "wall"
+    kind: str = "session"  # "session", "bearer", "wall" or "guest" (a phone's cookie)
 
 
 def bearer_of(request: Request) -> str | None:
@@ -43,7 +44,9 @@ def bearer_of(request: Request) -> str | None:
 
 def caller_of(request: Request, sessions: WebSessions, *, allow_wall: bool = False) -> Caller:
     """Who is asking: a bearer header (API clients), else the staff session cookie, else (where
-    allowed: board stream, room list) ``?wall=KEY``. Unauthenticated SIGN_IN_REQUIRED when none."""
+    allowed: board stream, room list) ``?wall=KEY``, else a guest phone's ``ktv_guest`` cookie
+    (sent as ``Guest <credential>``: the permission table keeps it to its own room's guest
+    methods). Unauthenticated SIGN_IN_REQUIRED when none."""
     token = bearer_of(request)
     if token is not None:
         return Caller(token, kind="bearer")
@@ -54,6 +57,9 @@ def caller_of(request: Request, sessions: WebSessions, *, allow_wall: bool = Fal
     wall = request.query_params.get("wall")
     if allow_wall and wall:
         return Caller(wall, kind="wall")
+    guest = request.cookies.get(GUEST_COOKIE)
+    if guest and len(guest) <= 256:  # a phone: the controller checks it on every call
+        return Caller(guest, kind="guest")
     raise Unauthenticated("sign in first (POST /api/session)", reason="SIGN_IN_REQUIRED")
 
 

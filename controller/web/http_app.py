@@ -37,16 +37,24 @@ from controller.web.guard import (
 from controller.web.openapi import openapi_document
 from controller.web.protojson import parse, to_dict, to_json
 from controller.web.routes import GET_ROUTED, Route, methods_for, routed
-from controller.web.sessions import CSRF_COOKIE, SESSION_COOKIE, WebSession, WebSessions
+from controller.web.sessions import (
+    CSRF_COOKIE,
+    GUEST_COOKIE,
+    SESSION_COOKIE,
+    WebSession,
+    WebSessions,
+)
 from controller.web.static import SecurityHeaders, StaticApp
 from ktv.errors import KtvError, PermissionDenied, Unauthenticated, Unavailable
-from ktv.v1 import auth_pb2
+from ktv.v1 import auth_pb2, guest_pb2
 
 log = logging.getLogger("controller.web")
 
 LOGIN = "/ktv.v1.AuthService/Login"
 LOGOUT = "/ktv.v1.AuthService/Logout"
 WHOAMI = "/ktv.v1.AuthService/WhoAmI"
+JOIN_ROOM = "/ktv.v1.GuestService/JoinRoom"
+CLIENT_ADDR_KEY = "x-ktv-client-addr"  # the phone's address, for JoinRoom's pace per address
 CREATE_WALL_KEY = "/ktv.v1.AuthService/CreateWallKey"
 LIST_WALL_KEYS = "/ktv.v1.AuthService/ListWallKeys"
 REVOKE_WALL_KEY = "/ktv.v1.AuthService/RevokeWallKey"
@@ -198,7 +206,8 @@ def build_app(ctx: WebContext) -> SecurityHeaders:
 
     async def call(caller: Caller, route: Route, message) -> Response:  # type: ignore[no-untyped-def]
         try:
-            answer = await gateway.call(route, message, caller.token)
+            scheme = "Guest" if caller.kind == "guest" else "Bearer"
+            answer = await gateway.call(route, message, caller.token, scheme=scheme)
         except RpcRefused as refused:
             if refused.error.http_status == 401 and caller.session is not None:
                 sessions.close_token(caller.token)
@@ -248,6 +257,38 @@ def build_app(ctx: WebContext) -> SecurityHeaders:
             await logout(caller.token)
         response = Response(status_code=204)
         clear_cookies(response)
+        return response
+
+    @handle("POST", "/api/v1/GuestService/JoinRoom")
+    async def join_room(request: Request) -> Response:
+        """A phone joins from the room's QR code: the credential goes into the HttpOnly
+        ``ktv_guest`` cookie (never to page scripts), with a CSRF token for its calls."""
+        check_same_origin(request)
+        join = parse(await json_body(request), guest_pb2.JoinRoomRequest)
+        address = request.client.host if request.client else ""
+        answer = await gateway.invoke(
+            JOIN_ROOM,
+            join,
+            guest_pb2.JoinRoomResponse,
+            "",
+            extra_metadata=[(CLIENT_ADDR_KEY, address)] if address else [],
+        )
+        credential, answer.credential = answer.credential, ""
+        response = _json(answer)
+        expires = answer.expire_time.ToDatetime(tzinfo=UTC)
+        for name, value, http_only in (
+            (GUEST_COOKIE, credential, True),
+            (CSRF_COOKIE, uuid.uuid4().hex, False),
+        ):
+            response.set_cookie(
+                name,
+                value,
+                expires=expires,
+                httponly=http_only,
+                secure=ctx.secure_cookies,
+                samesite="strict",
+                path="/",
+            )
         return response
 
     @handle("POST", "/api/v1/{service}/{method}")

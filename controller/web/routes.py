@@ -70,8 +70,8 @@ def unary_methods() -> list[MethodDescriptor]:
 
 
 def routed(table: PermissionTable) -> dict[str, Route]:
-    """``{"BillingService/Checkout": Route, ...}``: the RPCs a staff role may call (their
-    permission row names one), except ``NOT_ROUTED``."""
+    """``{"BillingService/Checkout": Route, ...}``: the RPCs a staff role or a guest's phone
+    may call (their permission row names one), except ``NOT_ROUTED``."""
     routes: dict[str, Route] = {}
     for method in unary_methods():
         full = f"/{method.containing_service.full_name}/{method.name}"
@@ -79,7 +79,7 @@ def routed(table: PermissionTable) -> dict[str, Route]:
         rule = table.rule_for(full)
         if key in NOT_ROUTED or rule is None or rule.roles is None:
             continue
-        if not rule.roles & STAFF_ROLES:
+        if not rule.roles & (STAFF_ROLES | {Role.GUEST}):  # guest-only rows: the phone's page
             continue
         routes[key] = Route(
             service=method.containing_service.name,

@@ -16,6 +16,7 @@ from ktv.errors import Unauthenticated
 SESSION_COOKIE = "ktv_session"
 CSRF_COOKIE = "ktv_csrf"
 CSRF_HEADER = "x-csrf-token"
+GUEST_COOKIE = "ktv_guest"  # a guest phone's credential (HttpOnly): GuestService, own room only
 
 
 @dataclass(frozen=True)
