@@ -318,6 +318,13 @@ WEB = {
     "`ktv-controller cert` ([acme]) or set [guest_web] cert_file/key_file",
     "BAD_ACME_SETTING": "an [acme] entry of the venue config (or a line of its DNS credentials "
     "file) is unknown or malformed; fix the file",
+    "ACME_NOT_CONFIGURED": "`ktv-controller cert` found no [acme] table in the venue config",
+    "ACME_CREDENTIALS_MISSING": "the DNS provider's credentials file named by [acme] does not "
+    "exist; write the provider's NAME=value lines, mode 0600",
+    "ACME_CREDENTIALS_EXPOSED": "the DNS provider's credentials file is readable by group or "
+    "others; chmod 600 it",
+    "ACME_FAILED": "lego could not obtain or renew the certificate (or is not installed); the "
+    "message has its last log line",
 }
 
 AREAS: dict[str, dict[str, str]] = {
