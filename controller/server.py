@@ -64,6 +64,7 @@ SERVICE_MODULE_PATHS = [
     "controller.devices.api",
     "controller.api.catalog",
     "controller.reports.api",
+    "controller.guests.api",
 ]
 
 
