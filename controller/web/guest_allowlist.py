@@ -8,7 +8,9 @@ alike (docs/guest.md, "Reaching the guest page").
 - the API methods a guest credential may call: ``POST /api/v1/{Service}/{Method}`` where the
   one permission table admits ``Role.GUEST`` (so this listener never widens what a guest may
   do), plus the guest's way in, ``GuestService/JoinRoom``;
-- payment notifications: ``POST /api/pay/notify/{provider}`` (verified by signature there).
+- payment notifications: ``POST /api/pay/notify/{provider}`` (verified by signature there),
+  and the sandbox provider's stand-in pay page ``/api/pay/sandbox/{payment_id}`` (the demo's
+  "gateway page"; a real provider's page is the gateway's own, never ours).
 
 Everything else is 404, as if it did not exist: staff pages, the staff API, sessions, the
 board stream, the OpenAPI document, wall keys.
@@ -31,6 +33,7 @@ GUEST_PUBLIC_METHODS = frozenset({"GuestService/JoinRoom"})
 FAVICONS = frozenset({"/favicon.ico", "/favicon.svg"})
 RPC_PATH = re.compile(r"/api/v1/([A-Za-z][A-Za-z0-9]{0,80})/([A-Za-z][A-Za-z0-9]{0,80})")
 NOTIFY_PATH = re.compile(r"/api/pay/notify/[a-z0-9_-]{1,40}")
+SANDBOX_PAY_PATH = re.compile(r"/api/pay/sandbox/[A-Za-z0-9_-]{1,100}")
 ASSET_PATH = re.compile(r"/assets/([A-Za-z0-9_.@~-]{1,200})")
 # In built files: "/assets/x-1a2b.js", "assets/x.css" (Vite's preload list), "./x-1a2b.js"
 # (a chunk importing its sibling).
@@ -115,12 +118,12 @@ class GuestAllowlist:
             asset = ASSET_PATH.fullmatch(path)
             if asset is not None and asset.group(1) in self.assets.names():
                 return ALLOWED
-            return REFUSED
+            return ALLOWED if SANDBOX_PAY_PATH.fullmatch(path) else REFUSED
         if method != "POST":
             return REFUSED
         rpc = RPC_PATH.fullmatch(path)
         if rpc is not None:
             return ALLOWED if f"{rpc.group(1)}/{rpc.group(2)}" in self.methods else REFUSED
-        if NOTIFY_PATH.fullmatch(path):
+        if NOTIFY_PATH.fullmatch(path) or SANDBOX_PAY_PATH.fullmatch(path):
             return ALLOWED
         return REFUSED

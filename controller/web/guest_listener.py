@@ -83,8 +83,10 @@ class GuestOnly:
         if not decision.allowed:
             await _answer(send, 404, path.startswith("/api/"))
             return
-        if decision.redirect:
-            await _answer(send, 302, False, location=decision.redirect)
+        if decision.redirect:  # the join code in the query goes along
+            query = bytes(scope.get("query_string", b"")).decode("latin-1")
+            location = f"{decision.redirect}?{query}" if query else decision.redirect
+            await _answer(send, 302, False, location=location)
             return
         scope = dict(scope)
         scope["headers"] = _strip_staff_credentials(list(scope.get("headers", [])))

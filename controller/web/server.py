@@ -187,7 +187,9 @@ async def start_web(
             raise
     web_server.sweeper = asyncio.create_task(_sweep(context))
     _write_web_addr(options.data_dir, web_server)
-    app.parts["web_url"] = web_server.url  # the guests' QR codes point here by default
+    # the guests' QR codes point here unless [guests] base_url says otherwise: the guest
+    # listener when it is on, else the staff one
+    app.parts["web_url"] = web_server.guest_url or web_server.url
     log.info("web: %s (CA page %s)", web_server.url, web_server.ca_url or "none")
     return web_server
 
@@ -237,9 +239,7 @@ def _start_guest(
     web_server.servers.append(server)
     web_server.tasks.append(asyncio.create_task(server.serve(sockets=[sock])))
     scheme = "https" if tls else "http"
-    if guest.public_url:
-        web_server.guest_url = guest.public_url
-    elif tls is not None and acme is not None:
+    if tls is not None and acme is not None and not guest.cert_file:
         web_server.guest_url = f"https://{acme.domains[0].removeprefix('*.')}" + (
             "" if port == 443 else f":{port}"
         )

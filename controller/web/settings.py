@@ -104,7 +104,6 @@ GUEST_DEFAULT_PORT = 8088
 CERT_CHECK_MIN_S = 1
 CERT_CHECK_MAX_S = 86400
 HOST_MAX_CHARS = 255
-PUBLIC_URL_MAX_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -119,7 +118,6 @@ class GuestWebSettings:
     tls: bool = True  # False = PLAIN HTTP on purpose (guest Wi-Fi without a certificate)
     cert_file: str = ""  # PEM chain; "" = [acme]'s certificate (DATA_DIR/acme/certificates)
     key_file: str = ""
-    public_url: str = ""  # what QR codes open, e.g. "https://ktv.example.com:8088"
     cert_check_s: int = 60  # how often a renewed certificate file is looked for
 
 
@@ -149,7 +147,6 @@ def guest_web_settings(data: Mapping[str, Any]) -> GuestWebSettings:
         ("host", HOST_MAX_CHARS),
         ("cert_file", 4096),
         ("key_file", 4096),
-        ("public_url", PUBLIC_URL_MAX_CHARS),
     ):
         value = table.get(key, "")
         if not isinstance(value, str) or len(value) > most:
@@ -159,10 +156,6 @@ def guest_web_settings(data: Mapping[str, Any]) -> GuestWebSettings:
         raise bad("cert_file and key_file go together (both or neither)")
     if not flags["tls"] and text["cert_file"]:
         raise bad("cert_file is for tls = true; a plain-HTTP guest listener has no certificate")
-    url = text["public_url"]
-    if url and not url.startswith("https://" if flags["tls"] else "http://"):
-        scheme = "https" if flags["tls"] else "http"
-        raise bad(f"public_url must start with {scheme}:// (tls = {str(flags['tls']).lower()})")
     port = table.get("port")
     if port is not None and (isinstance(port, bool) or not isinstance(port, int)):
         raise bad(f"port must be a whole number from 0 to {PORT_MAX}, got {port!r}")
@@ -180,7 +173,6 @@ def guest_web_settings(data: Mapping[str, Any]) -> GuestWebSettings:
         tls=flags["tls"],
         cert_file=text["cert_file"],
         key_file=text["key_file"],
-        public_url=url.rstrip("/"),
         cert_check_s=check,
     )
 

@@ -110,6 +110,8 @@ def test_the_decisions(tmp_path: Path) -> None:
         ("GET", "/favicon.svg"),
         ("POST", "/api/v1/GuestService/QueueSong"),
         ("POST", "/api/pay/notify/wechatpay"),
+        ("GET", "/api/pay/sandbox/pay_1a2b"),
+        ("POST", "/api/pay/sandbox/pay_1a2b"),
     ]
     no = [
         ("GET", "/index.html"),
@@ -129,6 +131,8 @@ def test_the_decisions(tmp_path: Path) -> None:
         ("GET", "/ca"),
         ("GET", "/ca.crt"),
         ("GET", "/gx"),
+        ("GET", "/api/pay/sandbox/../session"),
+        ("GET", "/api/pay/notify/wechat"),
     ]
     assert [p for p in yes if not allow.decide(*p).allowed] == []
     assert [p for p in no if allow.decide(*p).allowed] == []
@@ -150,7 +154,7 @@ class Recorder:
         await send({"type": "http.response.body", "body": b"ok"})
 
 
-def call(app, method: str, path: str, headers: list[tuple[bytes, bytes]]):  # type: ignore[no-untyped-def]
+def call(app, method: str, path: str, headers: list[tuple[bytes, bytes]], query: bytes = b""):  # type: ignore[no-untyped-def]
     sent: list[dict] = []
 
     async def receive():  # type: ignore[no-untyped-def]
@@ -159,7 +163,13 @@ def call(app, method: str, path: str, headers: list[tuple[bytes, bytes]]):  # ty
     async def send(message):  # type: ignore[no-untyped-def]
         sent.append(message)
 
-    scope = {"type": "http", "method": method, "path": path, "headers": headers}
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "headers": headers,
+        "query_string": query,
+    }
     asyncio.run(app(scope, receive, send))
     start = sent[0]
     return start["status"], start["headers"], sent[1]["body"]
@@ -205,6 +215,8 @@ def test_staff_credentials_never_pass_and_staff_cookies_are_never_set(
     assert b'"NOT_FOUND"' in body and (b"content-type", b"application/json") in headers
     status, headers, _ = call(app, "GET", "/", [])
     assert status == 302 and (b"location", b"/g/") in headers
+    status, headers, _ = call(app, "GET", "/g", [], query=b"c=Join-Code_1")
+    assert status == 302 and (b"location", b"/g/?c=Join-Code_1") in headers
 
 
 def write_pair(directory: Path, name: str) -> tuple[Path, Path]:
@@ -247,8 +259,7 @@ def test_guest_web_settings() -> None:
         {"port": True},
         {"cert_file": "a.crt"},
         {"tls": False, "cert_file": "a", "key_file": "b"},
-        {"tls": False, "public_url": "https://ktv.example.com"},
-        {"public_url": "http://ktv.example.com"},
+        {"public_url": "https://ktv.example.com"},
         {"cert_check_s": 0},
         {"surprise": 1},
     ):

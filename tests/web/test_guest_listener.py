@@ -7,6 +7,7 @@ agents (nothing here needs a room to be online)."""
 from __future__ import annotations
 
 import importlib
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,9 +21,14 @@ from controller.server import SERVICE_MODULE_PATHS
 from controller.web.guest_allowlist import guest_methods
 from controller.web.routes import routed
 from ktv.v1 import auth_pb2, auth_pb2_grpc
+from ktv.v1.billing_pb2 import OpenSessionRequest
+from ktv.v1.billing_pb2_grpc import BillingServiceStub
+from ktv.v1.guest_pb2 import GetGuestCodeRequest
+from ktv.v1.guest_pb2_grpc import GuestServiceStub
 from tests.support.controller import RunningController, bearer, launch
 from tests.web.venue import read_web_addr, venue_toml
 
+GUEST_PAY_PATHS = ("/api/pay/notify/", "/api/pay/sandbox/")
 GUEST_WEB = '\n[guest_web]\nenabled = true\ntls = false\nhost = "127.0.0.1"\n'
 
 
@@ -93,10 +99,12 @@ def test_every_staff_route_and_page_is_404_on_the_guest_listener(guest_venue: Gu
         calls |= {("GET", p) for p in ("/", "/index.html", "/api/docs", "/api/openapi.json", "/ca")}
         let_through = []
         for verb, template in sorted(calls):
-            path = template.replace("{id}", "x1").replace("{key_id}", "x1")
+            path = re.sub(r"\{[a-z_]+\}", "x1", template)
             key = path.removeprefix("/api/v1/")
             if verb == "POST" and key in guest:
                 let_through.append(key)
+                continue
+            if path.startswith(GUEST_PAY_PATHS):  # a gateway's notices, the sandbox's page
                 continue
             answer = phone.request(verb, path, json={} if verb == "POST" else None)
             if path == "/":
@@ -152,3 +160,26 @@ def test_a_staff_session_or_token_is_never_honoured_on_the_guest_listener(
         # no way to get a staff session there
         answer = phone.post("/api/session", json={"staff_id": "c1", "pin": "1111"})
         assert refused_here(answer) and "set-cookie" not in answer.headers
+
+
+def test_the_room_qr_code_opens_the_guest_listener(guest_venue: GuestVenue) -> None:
+    """With the guest listener on, the join URL the room's screens encode points at it (not at
+    the staff listener), and its /g?c=... keeps the code on the way to the page."""
+    channel = guest_venue.ctl.channel()
+    BillingServiceStub(channel).OpenSession(
+        OpenSessionRequest(room="rooms/A01", guest_count=2, request_id=uuid.uuid4().hex),
+        metadata=guest_venue.ctl.admin_md,
+        timeout=10,
+    )
+    url = (
+        GuestServiceStub(channel)
+        .GetGuestCode(
+            GetGuestCodeRequest(room="rooms/A01"), metadata=guest_venue.ctl.admin_md, timeout=10
+        )
+        .url
+    )
+    assert url.startswith(f"{guest_venue.guest_url}/g/?c=")
+    code = url.rsplit("=", 1)[1]
+    with guest_venue.client(guest_venue.guest_url) as phone:
+        answer = phone.get(f"/g?c={code}")
+    assert answer.status_code in (302, 308) and answer.headers["location"] == f"/g/?c={code}"
