@@ -46,6 +46,7 @@ from controller.scheduler.runner import Scheduler
 from controller.scheduler.timing import venue_schedule
 from controller.store.db import DB_FILE, open_store
 from controller.venue import VenueConfig, load_venue_config
+from controller.web.guest_listener import guest_tls
 from controller.web.server import gateway_target, remove_web_addr, start_web
 from controller.web.settings import guest_web_settings, web_settings
 from ktv.sdnotify import ServiceNotifier
@@ -205,6 +206,8 @@ async def run_server(
     web = web_settings(venue_data)
     guest_web = guest_web_settings(venue_data)
     acme = acme_settings(venue_data)
+    if web.enabled:
+        guest_tls(guest_web, acme, options.data_dir)  # a missing certificate stops us here
     gateway = _gateway_port(server, options.data_dir) if web.enabled else ""
     await server.start()
     web_server = None

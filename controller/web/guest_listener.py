@@ -19,10 +19,12 @@ from pathlib import Path
 import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from controller.deploy.acme_settings import AcmeSettings
 from controller.web.guest_allowlist import GuestAllowlist
 from controller.web.sessions import SESSION_COOKIE
+from controller.web.settings import GuestWebSettings
 from controller.web.static import SECURITY_HEADERS
-from ktv.errors import FailedPrecondition
+from ktv.errors import FailedPrecondition, InvalidArgument
 
 log = logging.getLogger("controller.web.guest")
 
@@ -196,6 +198,28 @@ def check_certificate_files(tls: GuestTls) -> None:
                 "`ktv-controller cert` first ([acme]), or set [guest_web] cert_file/key_file",
                 reason="GUEST_CERT_MISSING",
             )
+
+
+def guest_tls(
+    guest: GuestWebSettings, acme: AcmeSettings | None, data_dir: Path
+) -> GuestTls | None:
+    """The certificate files the guest listener serves (None: plain HTTP, or no listener);
+    BAD_GUEST_WEB_SETTING when TLS has no certificate source, GUEST_CERT_MISSING when its
+    files are not there. The controller asks before it starts serving anything."""
+    if not guest.enabled or not guest.tls:
+        return None
+    if guest.cert_file:
+        tls = GuestTls(Path(guest.cert_file), Path(guest.key_file))
+    elif acme is not None:
+        tls = GuestTls(*acme.certificate_files(data_dir))
+    else:
+        raise InvalidArgument(
+            "[guest_web] tls = true needs a certificate: an [acme] table (then run "
+            "`ktv-controller cert`) or cert_file and key_file; or tls = false for plain HTTP",
+            reason="BAD_GUEST_WEB_SETTING",
+        )
+    check_certificate_files(tls)
+    return tls
 
 
 def guest_uvicorn_config(app: ASGIApp, tls: GuestTls | None, grace_s: int) -> uvicorn.Config:

@@ -209,24 +209,11 @@ def _start_guest(
     from controller.web.guest_listener import (
         CertificateReloader,
         GuestOnly,
-        GuestTls,
-        check_certificate_files,
+        guest_tls,
         guest_uvicorn_config,
     )
 
-    tls = None
-    if guest.tls:
-        if guest.cert_file:
-            tls = GuestTls(Path(guest.cert_file), Path(guest.key_file))
-        elif acme is not None:
-            tls = GuestTls(*acme.certificate_files(app.options.data_dir))
-        else:
-            raise InvalidArgument(
-                "[guest_web] tls = true needs a certificate: an [acme] table (then run "
-                "`ktv-controller cert`) or cert_file and key_file; or tls = false for plain HTTP",
-                reason="BAD_GUEST_WEB_SETTING",
-            )
-        check_certificate_files(tls)
+    tls = guest_tls(guest, acme, app.options.data_dir)
     allowlist = GuestAllowlist(
         guest_methods(app.permissions), GuestAssets(web_server.context.static.dist)
     )

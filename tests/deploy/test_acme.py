@@ -25,6 +25,8 @@ from controller.deploy.acme_settings import (
     lego_argv,
     parse_credentials,
 )
+from controller.web.guest_listener import GuestTls, guest_tls
+from controller.web.settings import GuestWebSettings
 from ktv.errors import FailedPrecondition, InvalidArgument, Unavailable
 from tests.support.acme_lab import AcmeLab
 from tests.support.controller import RunningController, launch
@@ -234,3 +236,35 @@ def test_the_guest_listener_serves_the_acme_certificate_and_a_renewal_without_re
         time.sleep(0.2)
     assert served.not_valid_after_utc >= first.not_valid_after_utc
     assert venue.ctl.process.poll() is None and venue.ctl.process.pid == pid
+
+
+def test_a_tls_guest_listener_needs_its_certificate(tmp_path: Path) -> None:
+    plain = GuestWebSettings(enabled=True, tls=False)
+    assert guest_tls(plain, None, tmp_path) is None
+    with pytest.raises(InvalidArgument, match="needs a certificate") as refused:
+        guest_tls(GuestWebSettings(enabled=True), None, tmp_path)
+    assert refused.value.reason == "BAD_GUEST_WEB_SETTING"
+    settings = AcmeSettings(domains=(DOMAIN,), email="a@ktv.test", dns_provider="alidns")
+    with pytest.raises(FailedPrecondition) as missing:
+        guest_tls(GuestWebSettings(enabled=True), settings, tmp_path)
+    assert missing.value.reason == "GUEST_CERT_MISSING"
+    cert, key = settings.certificate_files(tmp_path)
+    cert.parent.mkdir(parents=True)
+    cert.write_text("chain")
+    key.write_text("key")
+    assert guest_tls(GuestWebSettings(enabled=True), settings, tmp_path) == GuestTls(cert, key)
+
+
+def test_the_controller_refuses_to_start_without_the_certificate_in_one_line(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "venue.toml"
+    config.write_text(
+        venue_toml(f"nocert-{uuid.uuid4().hex[:8]}")
+        + '\n[guest_web]\nenabled = true\n\n[acme]\ndomains = ["ktv.example.com"]\n'
+        'email = "a@b.cn"\ndns_provider = "alidns"\n'
+    )
+    with pytest.raises(RuntimeError) as failed:
+        launch(tmp_path / "data", ["--venue-config", str(config)])
+    log = str(failed.value)
+    assert "run `ktv-controller cert` first" in log and "Traceback" not in log, log[-2000:]
