@@ -67,7 +67,8 @@ def _without_secure(value: bytes) -> bytes:
 
 class GuestOnly:
     """ASGI middleware: the allowlist, staff credentials stripped from requests, staff cookies
-    never set; on plain HTTP, cookies lose ``Secure`` (the browser would drop them)."""
+    never set; cookies are ``Secure`` on HTTPS, and lose it on plain HTTP (the browser would
+    drop them)."""
 
     def __init__(self, app: ASGIApp, allowlist: GuestAllowlist, *, plain_http: bool) -> None:
         self.app = app
@@ -100,8 +101,9 @@ class GuestOnly:
                     if name.lower() == b"set-cookie":
                         if _set_cookie_name(value) == SESSION_COOKIE:
                             continue
-                        if self.plain_http:
-                            value = _without_secure(value)
+                        value = _without_secure(value)
+                        if not self.plain_http:  # HTTPS: Secure always, even beside
+                            value += b"; Secure"  # an --insecure-dev staff listener
                     headers.append((name, value))
                 message = {**message, "headers": headers}
             await send(message)

@@ -183,6 +183,7 @@ def test_staff_credentials_never_pass_and_staff_cookies_are_never_set(
         [
             b"ktv_session=s3cret; HttpOnly; Path=/; SameSite=strict; Secure",
             b"ktv_guest=g1; HttpOnly; Path=/; SameSite=strict; Secure",
+            b"ktv_csrf=c2; Path=/; SameSite=strict",
         ]
     )
     allow = GuestAllowlist(frozenset({"GuestService/QueueSong"}), GuestAssets(tmp_path))
@@ -203,8 +204,10 @@ def test_staff_credentials_never_pass_and_staff_cookies_are_never_set(
     assert b"ktv_session" not in passed[b"cookie"]
     assert b"ktv_guest=g1" in passed[b"cookie"] and b"ktv_csrf=c1" in passed[b"cookie"]
     cookies = [v for k, v in headers if k == b"set-cookie"]
+    secure = b"" if plain else b"; Secure"
     assert cookies == [
-        b"ktv_guest=g1; HttpOnly; Path=/; SameSite=strict" + (b"" if plain else b"; Secure")
+        b"ktv_guest=g1; HttpOnly; Path=/; SameSite=strict" + secure,
+        b"ktv_csrf=c2; Path=/; SameSite=strict" + secure,
     ]
     # a guest's own scheme passes untouched; a refused path never reaches the app
     call(app, "POST", "/api/v1/GuestService/QueueSong", [(b"authorization", b"Guest g-secret")])
