@@ -38,6 +38,7 @@ from controller.auth.certificate import RoomCertificates, VenueTlsAuthenticator
 from controller.auth.credentials import Credentials, ensure_admin_token
 from controller.auth.permissions import INFRASTRUCTURE, PermissionTable
 from controller.deploy import serving
+from controller.deploy.acme_settings import acme_settings
 from controller.deploy.data_dir_lock import DataDirLock
 from controller.loop_watch import GcPauses, watch_loop_stalls
 from controller.rooms.board import RoomBoard, utc_now
@@ -45,8 +46,9 @@ from controller.scheduler.runner import Scheduler
 from controller.scheduler.timing import venue_schedule
 from controller.store.db import DB_FILE, open_store
 from controller.venue import VenueConfig, load_venue_config
+from controller.web.guest_listener import guest_tls
 from controller.web.server import gateway_target, remove_web_addr, start_web
-from controller.web.settings import web_settings
+from controller.web.settings import guest_web_settings, web_settings
 from ktv.sdnotify import ServiceNotifier
 
 log = logging.getLogger("controller")
@@ -202,7 +204,12 @@ async def run_server(
     )
     port = ports.staff_port
     host = options.listen.rsplit(":", 1)[0].strip("[]") or "0.0.0.0"
-    web = web_settings(_venue_data(options.venue_config))
+    venue_data = _venue_data(options.venue_config)
+    web = web_settings(venue_data)
+    guest_web = guest_web_settings(venue_data)
+    acme = acme_settings(venue_data)
+    if web.enabled:
+        guest_tls(guest_web, acme, options.data_dir)  # a missing certificate stops us here
     gateway = _gateway_port(server, options.data_dir) if web.enabled else ""
     await server.start()
     web_server = None
@@ -216,6 +223,8 @@ async def run_server(
                 host=host,
                 listen_port=int(options.listen.rsplit(":", 1)[1]),
                 internal_target=gateway,
+                guest=guest_web,
+                acme=acme,
             )
         except BaseException:
             await server.stop(0)

@@ -78,6 +78,8 @@ DOMAIN_MODULES = (
     "controller.auth.permissions",
     "controller.scheduler.timing",
     "controller.web.settings",
+    "controller.web.guest_allowlist",
+    "controller.deploy.acme_settings",
     "controller.web.sessions",
     # song index: model, ranking, search keys, charts
     "media_index.charts",

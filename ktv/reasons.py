@@ -321,6 +321,19 @@ WEB = {
     "wrong type); the message names it",
     "UNKNOWN_METHOD": "/api/v1/{Service}/{Method} names no RPC the HTTP API serves",
     "BAD_WEB_SETTING": "a [web] entry of the venue config is unknown or out of range; fix the file",
+    "BAD_GUEST_WEB_SETTING": "a [guest_web] entry of the venue config is unknown, out of range "
+    "or inconsistent (tls = true needs [acme] or cert_file/key_file); fix the file",
+    "GUEST_CERT_MISSING": "the guest listener's certificate file does not exist yet; run "
+    "`ktv-controller cert` ([acme]) or set [guest_web] cert_file/key_file",
+    "BAD_ACME_SETTING": "an [acme] entry of the venue config (or a line of its DNS credentials "
+    "file) is unknown or malformed; fix the file",
+    "ACME_NOT_CONFIGURED": "`ktv-controller cert` found no [acme] table in the venue config",
+    "ACME_CREDENTIALS_MISSING": "the DNS provider's credentials file named by [acme] does not "
+    "exist; write the provider's NAME=value lines, mode 0600",
+    "ACME_CREDENTIALS_EXPOSED": "the DNS provider's credentials file is readable by group or "
+    "others; chmod 600 it",
+    "ACME_FAILED": "lego could not obtain or renew the certificate (or is not installed); the "
+    "message has its last log line",
 }
 
 GUESTS = {

@@ -123,3 +123,54 @@ def _revoke_room(parser: argparse.ArgumentParser) -> Runner:
         return 0
 
     return run
+
+
+DEFAULT_VENUE_CONFIG = Path("/etc/ktv/venue.toml")
+
+
+@subcommand("cert", "obtain or renew the guest domain's public certificate (ACME DNS-01, [acme])")
+def _cert(parser: argparse.ArgumentParser) -> Runner:
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument(
+        "--venue-config", type=Path, default=DEFAULT_VENUE_CONFIG, help="the TOML with [acme]"
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="renew now even with more than renew_days left"
+    )
+    parser.add_argument(
+        "--if-configured",
+        action="store_true",
+        help="do nothing (exit 0) when there is no venue config or no [acme] in it (the timer)",
+    )
+
+    def run(args: argparse.Namespace) -> int:
+        import tomllib
+        from datetime import UTC, datetime
+
+        from controller.deploy.acme import describe, obtain_or_renew
+        from controller.deploy.acme_settings import acme_settings
+
+        path: Path = args.venue_config
+        if not path.is_file():
+            if args.if_configured:
+                print(f"no {path}: no certificate to obtain")
+                return 0
+            raise FailedPrecondition(f"no venue config at {path} (--venue-config)")
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as error:
+            raise FailedPrecondition(f"{path} is not valid TOML: {error}") from None
+        settings = acme_settings(data)
+        if settings is None:
+            if args.if_configured:
+                print(f"no [acme] in {path}: no certificate to obtain")
+                return 0
+            raise FailedPrecondition(
+                f"no [acme] table in {path}: see docs/guest.md, 'Reaching the guest page'",
+                reason="ACME_NOT_CONFIGURED",
+            )
+        result = obtain_or_renew(settings, args.data_dir, force=args.force)
+        print(describe(result, datetime.now(UTC)))
+        return 0
+
+    return run

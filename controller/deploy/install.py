@@ -20,14 +20,17 @@ from ktv import provisioning as prov
 
 DATA_DIR = "/var/lib/ktv"
 TLS_DIR = f"{DATA_DIR}/tls"
-UNITS = ("ktv-controller.service", "ktv-controller-backup.timer")
-APT_PACKAGES = ("python3", "python3-venv", "sqlite3", "avahi-daemon")
+UNITS = ("ktv-controller.service", "ktv-controller-backup.timer", "ktv-controller-cert.timer")
+# lego: the guest domain's certificate (ACME DNS-01, docs/guest.md); idle without [acme]
+APT_PACKAGES = ("python3", "python3-venv", "sqlite3", "avahi-daemon", "lego")
 FILES = (
     ("ktv-sysusers.conf", "/usr/lib/sysusers.d/ktv.conf", 0o644),
     ("ktv-tmpfiles.conf", "/usr/lib/tmpfiles.d/ktv.conf", 0o644),
     ("ktv-controller.service", "/etc/systemd/system/ktv-controller.service", 0o644),
     ("ktv-controller-backup.service", "/etc/systemd/system/ktv-controller-backup.service", 0o644),
     ("ktv-controller-backup.timer", "/etc/systemd/system/ktv-controller-backup.timer", 0o644),
+    ("ktv-controller-cert.service", "/etc/systemd/system/ktv-controller-cert.service", 0o644),
+    ("ktv-controller-cert.timer", "/etc/systemd/system/ktv-controller-cert.timer", 0o644),
 )
 
 

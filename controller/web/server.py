@@ -15,15 +15,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from controller.app import ControllerApp
 from controller.auth.permissions import WEB_ROUTES
+from controller.deploy.acme_settings import AcmeSettings
 from controller.web import settings
 from controller.web.board_stream import BoardFanout
 from controller.web.gateway import Gateway
 from controller.web.http_app import WebContext, build_app, revoke_ended_sessions
 from controller.web.sessions import WebSessions
-from controller.web.settings import WebSettings, ports_for
+from controller.web.settings import GuestWebSettings, WebSettings, guest_port_for, ports_for
 from ktv.errors import InvalidArgument
 
 log = logging.getLogger("controller.web")
@@ -83,11 +85,16 @@ class WebServer:
     context: WebContext
     url: str
     ca_url: str
+    guest_url: str = ""  # what guests' phones open (QR codes), "" when [guest_web] is off
+    guest_listen_url: str = ""  # where the guest listener really listens
     servers: list[_Uvicorn] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     sweeper: asyncio.Task[None] | None = None
+    watchers: list[asyncio.Task[None]] = field(default_factory=list)  # certificate reloads
 
     async def stop(self) -> None:
+        for watcher in self.watchers:
+            watcher.cancel()
         if self.context.fanout is not None:
             await self.context.fanout.stop()
         for server in self.servers:
@@ -102,9 +109,17 @@ class WebServer:
 
 
 async def start_web(
-    app: ControllerApp, web: WebSettings, *, host: str, listen_port: int, internal_target: str
+    app: ControllerApp,
+    web: WebSettings,
+    *,
+    host: str,
+    listen_port: int,
+    internal_target: str,
+    guest: GuestWebSettings | None = None,
+    acme: AcmeSettings | None = None,
 ) -> WebServer:
-    """Serve the HTTP side on ``host``; writes DATA_DIR/controller.web.json with its URLs."""
+    """Serve the HTTP side on ``host`` (and the guest listener when ``guest`` is enabled);
+    writes DATA_DIR/controller.web.json with its URLs."""
     options = app.options
     insecure = options.insecure_dev
     tls = app.venue_tls
@@ -164,11 +179,73 @@ async def start_web(
             "network readable; demo and tests only",
             web_server.url,
         )
+    if guest is not None and guest.enabled:
+        try:
+            _start_guest(web_server, asgi, app, guest, acme, host=host, listen_port=listen_port)
+        except BaseException:
+            await web_server.stop()
+            raise
     web_server.sweeper = asyncio.create_task(_sweep(context))
     _write_web_addr(options.data_dir, web_server)
-    app.parts["web_url"] = web_server.url  # the guests' QR codes point here by default
+    # the guests' QR codes point here unless [guests] base_url says otherwise: the guest
+    # listener when it is on, else the staff one
+    app.parts["web_url"] = web_server.guest_url or web_server.url
     log.info("web: %s (CA page %s)", web_server.url, web_server.ca_url or "none")
     return web_server
+
+
+def _start_guest(
+    web_server: WebServer,
+    asgi: ASGIApp,
+    app: ControllerApp,
+    guest: GuestWebSettings,
+    acme: AcmeSettings | None,
+    *,
+    host: str,
+    listen_port: int,
+) -> None:
+    """The guest listener (docs/guest.md): the same app behind the guest allowlist."""
+    from controller.web.guest_allowlist import GuestAllowlist, GuestAssets, guest_methods
+    from controller.web.guest_listener import (
+        CertificateReloader,
+        GuestOnly,
+        guest_tls,
+        guest_uvicorn_config,
+    )
+
+    tls = guest_tls(guest, acme, app.options.data_dir)
+    allowlist = GuestAllowlist(
+        guest_methods(app.permissions), GuestAssets(web_server.context.static.dist)
+    )
+    guarded = GuestOnly(asgi, allowlist, plain_http=tls is None)
+    guest_host = guest.host or host
+    sock = bind(guest_host, guest_port_for(guest, listen_port))
+    port = sock.getsockname()[1]
+    config = guest_uvicorn_config(guarded, tls, int(settings.shutdown_grace_s))
+    server = _Uvicorn(config)
+    web_server.servers.append(server)
+    web_server.tasks.append(asyncio.create_task(server.serve(sockets=[sock])))
+    scheme = "https" if tls else "http"
+    if tls is not None and acme is not None and not guest.cert_file:
+        web_server.guest_url = f"https://{acme.domains[0].removeprefix('*.')}" + (
+            "" if port == 443 else f":{port}"
+        )
+    else:
+        web_server.guest_url = _url(scheme, guest_host, port)
+    web_server.guest_listen_url = _url(scheme, guest_host, port)
+    if tls is not None:
+        assert config.ssl is not None
+        reloader = CertificateReloader(config.ssl, tls.cert_file, tls.key_file)
+        web_server.watchers.append(asyncio.create_task(reloader.watch(guest.cert_check_s)))
+    else:
+        log.warning(
+            "web: guest listener on PLAIN HTTP %s: guests' join codes and credentials cross the "
+            "guest network readable (docs/guest.md); no staff page or staff method is served there",
+            web_server.guest_listen_url,
+        )
+    log.info(
+        "web: guest listener %s (guests open %s)", web_server.guest_listen_url, web_server.guest_url
+    )
 
 
 async def _sweep(context: WebContext) -> None:
@@ -184,7 +261,10 @@ async def _sweep(context: WebContext) -> None:
 def _write_web_addr(data_dir: Path, server: WebServer) -> None:
     path = Path(data_dir) / WEB_ADDR_FILE
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps({"url": server.url, "ca_url": server.ca_url}) + "\n")
+    addresses = {"url": server.url, "ca_url": server.ca_url}
+    if server.guest_url:
+        addresses |= {"guest_url": server.guest_url, "guest_listen_url": server.guest_listen_url}
+    tmp.write_text(json.dumps(addresses) + "\n")
     os.replace(tmp, path)
 
 

@@ -98,3 +98,86 @@ def _int(table: Mapping[str, Any], key: str, default: Any, low: int, high: int) 
             reason="BAD_WEB_SETTING",
         )
     return value
+
+
+GUEST_DEFAULT_PORT = 8088
+CERT_CHECK_MIN_S = 1
+CERT_CHECK_MAX_S = 86400
+HOST_MAX_CHARS = 255
+
+
+@dataclass(frozen=True)
+class GuestWebSettings:
+    """``[guest_web]``: the listener guests' phones reach (docs/guest.md, "Reaching the guest
+    page"). It serves only the guest page, its files, the guest-callable API and payment
+    notifications. Off unless enabled."""
+
+    enabled: bool = False
+    host: str = ""  # address to bind (the guest network's); "" = the host of --listen
+    port: int | None = None  # None = 8088 (any free port when the controller listens on :0)
+    tls: bool = True  # False = PLAIN HTTP on purpose (guest Wi-Fi without a certificate)
+    cert_file: str = ""  # PEM chain; "" = [acme]'s certificate (DATA_DIR/acme/certificates)
+    key_file: str = ""
+    cert_check_s: int = 60  # how often a renewed certificate file is looked for
+
+
+def guest_web_settings(data: Mapping[str, Any]) -> GuestWebSettings:
+    """The ``[guest_web]`` table (absent -> off); InvalidArgument BAD_GUEST_WEB_SETTING
+    naming the key otherwise."""
+    table = data.get("guest_web", {})
+
+    def bad(message: str) -> InvalidArgument:
+        return InvalidArgument(f"[guest_web] {message}", reason="BAD_GUEST_WEB_SETTING")
+
+    if not isinstance(table, Mapping):
+        raise bad("must be a table")
+    defaults = GuestWebSettings()
+    known = set(GuestWebSettings.__dataclass_fields__)
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise bad(f"has unknown key(s) {', '.join(unknown)}: known are {', '.join(sorted(known))}")
+    flags = {}
+    for key in ("enabled", "tls"):
+        value = table.get(key, getattr(defaults, key))
+        if not isinstance(value, bool):
+            raise bad(f"{key} must be true or false")
+        flags[key] = value
+    text = {}
+    for key, most in (
+        ("host", HOST_MAX_CHARS),
+        ("cert_file", 4096),
+        ("key_file", 4096),
+    ):
+        value = table.get(key, "")
+        if not isinstance(value, str) or len(value) > most:
+            raise bad(f"{key} must be a string of at most {most} characters")
+        text[key] = value.strip()
+    if bool(text["cert_file"]) != bool(text["key_file"]):
+        raise bad("cert_file and key_file go together (both or neither)")
+    if not flags["tls"] and text["cert_file"]:
+        raise bad("cert_file is for tls = true; a plain-HTTP guest listener has no certificate")
+    port = table.get("port")
+    if port is not None and (isinstance(port, bool) or not isinstance(port, int)):
+        raise bad(f"port must be a whole number from 0 to {PORT_MAX}, got {port!r}")
+    if port is not None and not 0 <= port <= PORT_MAX:
+        raise bad(f"port must be a whole number from 0 to {PORT_MAX}, got {port!r}")
+    check = table.get("cert_check_s", defaults.cert_check_s)
+    if isinstance(check, bool) or not isinstance(check, int):
+        raise bad("cert_check_s must be a whole number of seconds")
+    if not CERT_CHECK_MIN_S <= check <= CERT_CHECK_MAX_S:
+        raise bad(f"cert_check_s must be from {CERT_CHECK_MIN_S} to {CERT_CHECK_MAX_S}")
+    return GuestWebSettings(
+        enabled=flags["enabled"],
+        host=text["host"],
+        port=port,
+        tls=flags["tls"],
+        cert_file=text["cert_file"],
+        key_file=text["key_file"],
+        cert_check_s=check,
+    )
+
+
+def guest_port_for(guest: GuestWebSettings, listen_port: int) -> int:
+    if guest.port is not None:
+        return guest.port
+    return 0 if listen_port == 0 else GUEST_DEFAULT_PORT

@@ -140,6 +140,7 @@ def test_controller_install_leaves_the_ca_key_to_the_ktv_user_alone(tmp_path):
     for unit in (
         "multi-user.target.wants/ktv-controller.service",
         "timers.target.wants/ktv-controller-backup.timer",
+        "timers.target.wants/ktv-controller-cert.timer",
     ):
         assert (tmp_path / "etc/systemd/system" / unit).is_symlink()
 
