@@ -20,6 +20,10 @@ class PlayerConfig:
     target_lufs: float = settings.target_lufs
     start_vocal: VocalSwitch = VocalSwitch.ORIGINAL
     extra_vlc_args: tuple[str, ...] = ()
+    # MPEG-PS (.mpg/.vob) not already remuxed by the song cache is remuxed to MKV before its
+    # decks open (room_agent/library/remux.py), into remux_dir ("" = a temporary folder)
+    remux_mpeg_ps: bool = True
+    remux_dir: str = ""
     # The TV: the font libVLC draws notices (marquee) in; full screen on the TV's output, and
     # for X11 outputs the display/screen the TV is (e.g. ":0.1"; "" = $DISPLAY).
     tv_font: str = settings.tv_font
