@@ -29,6 +29,8 @@ room_agent/library/remux.py) instead of the NAS file. Medians (and worst) over -
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
 import statistics
 import tempfile
@@ -38,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ktv.errors import Unsupported
 from media_index.model import Channel, Song, VocalMode
 from room_agent.core.ports import VocalSwitch
 from room_agent.player import AudioOutput, OutputKind, PlayerConfig, VlcPlayer
@@ -153,12 +156,21 @@ class Run:
                     player.set_vocal(VocalSwitch.ACCOMPANIMENT)
                     time.sleep(0.4)
                 t_key = time.monotonic()
-                player.set_key(2)
+                try:
+                    player.set_key(2)
+                except Unsupported as exc:  # counted: the table says so
+                    print(f"  {song.song_id}: key change refused: {exc}", flush=True)
+                    self.add("key change refused (runs)", 1.0)
+                    t_key = None
                 time.sleep(1.0)
+            if song.vocal_mode is not VocalMode.NONE:
+                fell_back = not player.vocal_method.uses_shadow
+                self.add("seamless switch lost (runs)", 1.0 if fell_back else 0.0)
             t_skip = time.monotonic()
             player.play(self.next)
             time.sleep(0.8)
-        player.set_key(0)
+        with contextlib.suppress(Unsupported):
+            player.set_key(0)
         x = rec.samples()
 
         def at(instant: float) -> int:
@@ -256,7 +268,8 @@ def cmd_playback(args: argparse.Namespace) -> int:
                         for k, v in got.items():
                             merged.setdefault(k, []).extend(v)
                     rows[label] = merged
-                    print(f"  {label}: done", flush=True)
+                    brief = {k: round(statistics.median(v), 1) for k, v in merged.items() if v}
+                    print(f"  {label}: {json.dumps(brief)}", flush=True)
             finally:
                 player.close()
     load = os.getloadavg()[0]
@@ -267,7 +280,8 @@ def cmd_playback(args: argparse.Namespace) -> int:
         ("switch -> vocal gone/back", 50), ("largest jump over the song", 40),
         ("key change silence", 20), ("key change -> new pitch", 200),
         ("lyric offset (+ = early)", 40), ("lyric offset, worst", None),
-        ("capture lost audio (runs)", None),
+        ("capture lost audio (runs)", None), ("seamless switch lost (runs)", None),
+        ("key change refused (runs)", None),
     ]  # fmt: skip
     print("| measure | " + " | ".join(rows) + " | target |")
     print("|---|" + "---:|" * len(rows) + "---|")
@@ -277,7 +291,7 @@ def cmd_playback(args: argparse.Namespace) -> int:
             v = rows[label].get(name, [])
             if not v:
                 cells.append("-")
-            elif name == "capture lost audio (runs)":
+            elif name.endswith("(runs)"):
                 cells.append(f"{sum(v):.0f} of {len(v)}")
             elif name == "lyric offset, worst":
                 cells.append(f"{max(v, key=abs):+.0f}")
