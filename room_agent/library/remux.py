@@ -32,6 +32,12 @@ import threading
 from pathlib import Path
 
 REMUXED_SUFFIXES = frozenset({".mpg", ".mpeg", ".vob", ".m2p", ".ps"})
+# MP4 whose vocal switch uses two audio tracks: libVLC's MP4 demuxer plays nothing on a deck
+# opened with ``:no-video`` and ``:audio-track=1`` when that track is not flagged enabled
+# (ffmpeg's default for every track but the first): the shadow deck "ends" at once and the
+# song falls back to libVLC's own switch (~160 ms of silence, ~500 ms jumps, measured).
+# Matroska has no such flag: the same packets remuxed play on the shadow deck.
+MP4_SUFFIXES = frozenset({".mp4", ".m4v", ".mov"})
 TIMEOUT_S = 300.0
 MAX_LENGTH_DIFF_S = 1.0
 
@@ -41,8 +47,10 @@ class RemuxFailed(RuntimeError):
     match its source): the caller keeps the original."""
 
 
-def wants_remux(path: Path | str) -> bool:
-    return Path(path).suffix.lower() in REMUXED_SUFFIXES
+def wants_remux(path: Path | str, *, two_tracks: bool = False) -> bool:
+    """MPEG-PS always; MP4 when its song switches the vocal between two audio tracks."""
+    suffix = Path(path).suffix.lower()
+    return suffix in REMUXED_SUFFIXES or (two_tracks and suffix in MP4_SUFFIXES)
 
 
 def remuxed_name(name: str) -> str:
@@ -61,7 +69,7 @@ def remux_to_mkv(source: Path, dest: Path, *, timeout_s: float = TIMEOUT_S) -> P
     cmd = [
         *("ffmpeg", "-nostdin", "-hide_banner", "-v", "info", "-nostats", "-progress", "pipe:1"),
         *("-y", "-fflags", "+genpts", "-i", str(source)),
-        *("-map", "0:v?", "-map", "0:a", "-map", "0:s?", "-c", "copy", "-f", "matroska"),
+        *("-map", "0:v?", "-map", "0:a", *_subtitles(source), "-c", "copy", "-f", "matroska"),
         str(dest),
     ]
     try:
@@ -79,6 +87,11 @@ def remux_to_mkv(source: Path, dest: Path, *, timeout_s: float = TIMEOUT_S) -> P
         dest.unlink(missing_ok=True)
         raise RemuxFailed(f"remux of {source.name} does not match it: {checked}")
     return dest
+
+
+def _subtitles(source: Path) -> tuple[str, ...]:
+    """DVD subtitles go along; MP4's mov_text cannot be copied into Matroska (dropped)."""
+    return () if source.suffix.lower() in MP4_SUFFIXES else ("-map", "0:s?")
 
 
 _DURATION = re.compile(r"^\s*Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)", re.M)

@@ -13,12 +13,13 @@ copied into ``ROOT/.staging-<song_id>/`` file by file, each read and written seq
 then the folder is renamed into place: a song folder is whole or absent. Its mtime is when it
 was last sung (``lookup`` touches it): the least recently sung go first when the cache would
 pass ``max_bytes`` or leave the disk with less than ``min_free_bytes`` free; songs queued now
-are never evicted for another. MPEG-PS media (``.mpg``/``.vob``) are not copied but rewritten
-losslessly as Matroska on the way in (``remux.py``: the same packets in a container libVLC
-plays to the MKV figures), still one sequential read and write; a file ffmpeg cannot remux is
-copied as it is. Everything runs on the ``song-cache`` thread; the core's
-listener only hands ids over (never blocks the room's inbox). State is the folder itself, so
-``ktv-agent cache hot`` in another process can fill it too (a flock orders their commits).
+are never evicted for another. MPEG-PS media (``.mpg``/``.vob``, and MP4 with two audio
+tracks) are not copied but rewritten losslessly as Matroska on the way in (``remux.py``:
+the same packets in a container libVLC plays to the MKV figures), still one sequential read
+and write; a file ffmpeg cannot remux is copied as it is. Everything runs on the
+``song-cache`` thread; the core's listener only hands ids over (never blocks the room's
+inbox). State is the folder itself, so ``ktv-agent cache hot`` in another process can fill it
+too (a flock orders their commits).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from media_index.model import Song
+from media_index.model import Song, VocalMode
 from room_agent.core.events import QueueChanged
 from room_agent.library.policy import CachedSong, evictions
 from room_agent.library.remux import RemuxFailed, remux_to_mkv, remuxed_name, wants_remux
@@ -200,7 +201,7 @@ class SongCache:
         staging.mkdir()
         try:
             for kind, src in sources.items():
-                if not (kind == "path" and self._remuxed(song_id, src, staging)):
+                if not (kind == "path" and self._remuxed(song, src, staging)):
                     _copy_sequential(src, staging / src.name)
             _fsync_dir(staging)
             with self._locked():
@@ -212,10 +213,12 @@ class SongCache:
         self.copied.append(song_id)
         log.info("cached song %s (%d bytes)", song_id, size)
 
-    def _remuxed(self, song_id: str, src: Path, staging: Path) -> bool:
-        """MPEG-PS into the staging folder as MKV; False: copy it as it is."""
-        if not (self.settings.remux_mpeg_ps and wants_remux(src)):
+    def _remuxed(self, song: Song, src: Path, staging: Path) -> bool:
+        """MPEG-PS (and two-track MP4) into the staging folder as MKV; False: copy it."""
+        two_tracks = song.vocal_mode is VocalMode.TRACKS
+        if not (self.settings.remux_mpeg_ps and wants_remux(src, two_tracks=two_tracks)):
             return False
+        song_id = song.song_id
         dest = staging / remuxed_name(src.name)
         try:
             remux_to_mkv(src, dest)

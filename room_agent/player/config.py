@@ -20,15 +20,25 @@ class PlayerConfig:
     target_lufs: float = settings.target_lufs
     start_vocal: VocalSwitch = VocalSwitch.ORIGINAL
     extra_vlc_args: tuple[str, ...] = ()
-    # MPEG-PS (.mpg/.vob) not already remuxed by the song cache is remuxed to MKV before its
-    # decks open (room_agent/library/remux.py), into remux_dir ("" = a temporary folder)
+    # MPEG-PS (.mpg/.vob; and two-track MP4) not already remuxed by the song cache is
+    # remuxed to MKV before its decks open (room_agent/library/remux.py), into remux_dir
+    # ("" = a temporary folder)
     remux_mpeg_ps: bool = True
     remux_dir: str = ""
+    # How much later a sample is heard than libVLC's clock says (heard_clock.py); None: the
+    # output's measured default (settings.heard_lag_ms)
+    heard_lag_ms: float | None = None
+
     # The TV: the font libVLC draws notices (marquee) in; full screen on the TV's output, and
     # for X11 outputs the display/screen the TV is (e.g. ":0.1"; "" = $DISPLAY).
     tv_font: str = settings.tv_font
     fullscreen: bool = False
     x11_display: str = ""
+
+    def heard_lag(self) -> float:
+        if self.heard_lag_ms is not None:
+            return self.heard_lag_ms
+        return settings.heard_lag_ms.get(self.audio.kind.value, 0.0)
 
     def instance_args(self) -> list[str]:
         args = ["--quiet", "--no-xlib", "--no-video-title-show", "--no-snapshot-preview"]

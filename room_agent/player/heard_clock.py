@@ -14,6 +14,10 @@ its output) moves the origin, and the window follows it. A value more than ``jum
 the origin's prediction is a seek or a stall: the window starts again from it. Between
 values the position is ``now - origin``, never more than ``max_ahead_ms`` past the last
 value (a stalled input must not run away).
+
+``lag_ms``: how much later the guest hears a sample than libVLC's clock says it plays
+(the audio output's own latency beyond what VLC accounts for), measured from PCM per output
+(``benchmarks/library_bench.py playback``, "lyric offset") and subtracted while running.
 """
 
 from __future__ import annotations
@@ -24,7 +28,15 @@ from collections import deque
 class HeardClock:
     """Not thread-safe: the player calls it under its lock."""
 
-    def __init__(self, *, window: int = 8, jump_ms: float = 400.0, max_ahead_ms: float = 400.0):
+    def __init__(
+        self,
+        *,
+        window: int = 8,
+        jump_ms: float = 400.0,
+        max_ahead_ms: float = 400.0,
+        lag_ms: float = 0.0,
+    ) -> None:
+        self._lag_ms = lag_ms
         self._origins: deque[float] = deque(maxlen=window)
         self._jump_ms = jump_ms
         self._max_ahead_ms = max_ahead_ms
@@ -76,6 +88,6 @@ class HeardClock:
         if not self._origins:  # not two values yet: on from the last one, as seen
             since_ms = 0.0 if self._held_s is None else (now_s - self._held_s) * 1000
             return int(self._held_ms + min(max(0.0, since_ms), self._max_ahead_ms))
-        heard = now_s * 1000 - min(self._origins)
+        heard = now_s * 1000 - min(self._origins) - self._lag_ms
         last = float(self._last_value or 0)
         return int(max(0.0, min(heard, last + self._max_ahead_ms)))

@@ -60,6 +60,11 @@ volume_recheck_interval_s = 0.02
 # ...and for at least this long after play(), whatever the decks report.
 volume_recheck_for_s = 0.4
 
+# How much later a sample is heard than libVLC's clock says, per output kind (ms): measured
+# from PCM through PulseAudio (benchmarks/library_bench.py playback, "lyric offset"); the
+# lyric clock (heard_clock.py) subtracts it. amem's presentation dates are the clock itself.
+heard_lag_ms: dict[str, float] = {"pulse": 0.0}
+
 # Video decoded into memory (single-screen rooms, TV checks): scaled by libVLC to fit this box.
 memory_video_max_width_px = 640
 memory_video_max_height_px = 360

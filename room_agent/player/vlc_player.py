@@ -23,7 +23,7 @@ from pathlib import Path
 import vlc
 
 from ktv.errors import InvalidArgument, Unsupported
-from media_index.model import Song
+from media_index.model import Song, VocalMode
 from room_agent.core.ports import PlayerState, PlayerStatus, VocalSwitch
 from room_agent.library.remux import RemuxFailed, RemuxShelf, wants_remux
 from room_agent.player import settings
@@ -76,7 +76,8 @@ class VlcPlayer:
         self._muted = False
         self._levelling = levelling_for(None, target_lufs=self.config.target_lufs)
         self._audio_seen: set[str] = set()
-        self._clock = HeardClock()  # the position heard now, from libVLC's coarse time
+        # the position heard now, from libVLC's coarse time and the output's own lag
+        self._clock = HeardClock(lag_ms=self.config.heard_lag())
         self._closed = False
         self.tv: TvMediaFor | None = None  # the TV's lyrics and backdrop: see tv.py
         self._shelf = (
@@ -102,7 +103,8 @@ class VlcPlayer:
                 self._state = PlayerState.STOPPED
                 self._reactions.fail(gen, self._main.name, f"cannot open {path}: no such file")
                 return
-            if self._shelf is not None and wants_remux(path):
+            two_tracks = song.vocal_mode is VocalMode.TRACKS
+            if self._shelf is not None and wants_remux(path, two_tracks=two_tracks):
                 remuxed = self._shelf.ready(path)
                 if remuxed is None:  # MPEG-PS not remuxed yet: open it when it is
                     self._state = PlayerState.LOADING

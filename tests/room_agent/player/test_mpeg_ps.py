@@ -152,3 +152,23 @@ def test_a_song_played_from_the_nas_twice_is_remuxed_once(
         assert list(shelf.glob("*.mkv")) == made
         assert made[0].stat().st_mtime_ns >= stamp
         assert player.status().vocal is VocalSwitch.ORIGINAL
+
+
+def test_a_two_track_mp4_keeps_its_seamless_switch_and_key(tmp_path: Path) -> None:
+    """libVLC plays nothing from an MP4's second audio track on a ``:no-video`` deck (the
+    track is not flagged enabled, ffmpeg's default): remuxed, the shadow deck plays it."""
+    from room_agent.player.shadow import VocalMethod
+    from tests.support.pcm import PcmRecorder, wait_for
+
+    path = media.dual_track_mkv(tmp_path / "two.mp4", duration_s=4.0, video=True)
+    song = media.song_for(path, mode=VocalMode.TRACKS, has_video=True)
+    pcm = PcmRecorder()
+    shelf = tmp_path / "shelf"
+    config = PlayerConfig(audio=AudioOutput(OutputKind.CAPTURE, capture=pcm), remux_dir=str(shelf))
+    with VlcPlayer(config) as player:
+        player.play(song)
+        assert wait_for(lambda: player.status().position_ms > 1200, 15)
+        assert player.vocal_method is VocalMethod.SHADOW_TRACKS
+        assert player.set_vocal(VocalSwitch.ACCOMPANIMENT) is VocalSwitch.ACCOMPANIMENT
+        assert player.set_key(2) == 2
+        assert pcm.decoded_s("shadow") > 0.5
