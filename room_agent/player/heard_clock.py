@@ -45,6 +45,9 @@ class HeardClock:
         self._held_s: float | None = None  # when it was last set while running
         self._running = False
 
+    def set_lag(self, lag_ms: float) -> None:
+        self._lag_ms = lag_ms
+
     def reset(self, position_ms: int) -> None:
         """A new song, a seek: forget every origin; ``position_ms`` until values arrive
         (held until :meth:`run`)."""
@@ -87,7 +90,8 @@ class HeardClock:
             return int(self._held_ms)
         if not self._origins:  # not two values yet: on from the last one, as seen
             since_ms = 0.0 if self._held_s is None else (now_s - self._held_s) * 1000
-            return int(self._held_ms + min(max(0.0, since_ms), self._max_ahead_ms))
+            ahead = min(max(0.0, since_ms), self._max_ahead_ms)
+            return int(max(0.0, self._held_ms + ahead - self._lag_ms))
         heard = now_s * 1000 - min(self._origins) - self._lag_ms
         last = float(self._last_value or 0)
         return int(max(0.0, min(heard, last + self._max_ahead_ms)))

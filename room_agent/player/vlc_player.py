@@ -77,7 +77,7 @@ class VlcPlayer:
         self._levelling = levelling_for(None, target_lufs=self.config.target_lufs)
         self._audio_seen: set[str] = set()
         # the position heard now, from libVLC's coarse time and the output's own lag
-        self._clock = HeardClock(lag_ms=self.config.heard_lag())
+        self._clock = HeardClock()
         self._closed = False
         self.tv: TvMediaFor | None = None  # the TV's lyrics and backdrop: see tv.py
         self._shelf = (
@@ -97,6 +97,7 @@ class VlcPlayer:
             self.decks.stop_all()
             self._song, self._audio_seen = song, set()
             self._clock.reset(start_ms)
+            self._clock.set_lag(self.config.heard_lag(song.path))  # the NAS file's container
             self._levelling = levelling_for(song.loudness_lufs, target_lufs=self.config.target_lufs)
             path = self._resolve(song.path)
             if not path.is_file():

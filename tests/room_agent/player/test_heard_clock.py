@@ -46,3 +46,22 @@ def test_a_stalled_input_never_runs_far_past_its_last_value() -> None:
     clock.run(0.0)
     _feed(clock, 0.0, [0.01 * k for k in range(1, 101)])  # 1 s, then libVLC stops moving
     assert clock.position_ms(5.0) <= 1000 + 400
+
+
+def test_the_lag_heard_comes_from_the_song_container_through_pulseaudio_only() -> None:
+    from room_agent.player import settings
+    from room_agent.player.config import PlayerConfig
+    from room_agent.player.output import AudioOutput, OutputKind
+
+    pulse = PlayerConfig(audio=AudioOutput(OutputKind.PULSE))
+    lag = settings.heard_lag_pulse_ms
+    assert pulse.heard_lag("/nas/甜蜜蜜 v1.2.MP3") == lag["mp3"]
+    assert pulse.heard_lag("/cache/s1/song.vob.mkv") == lag["vob"]  # the cache's remux
+    assert pulse.heard_lag("/cache/s2/song.mp4.mkv") == lag["mkv"]
+    assert PlayerConfig().heard_lag("/nas/a.ogg") == 0.0  # dummy/amem: the clock itself
+    assert PlayerConfig(heard_lag_ms=12.0).heard_lag("/nas/a.ogg") == 12.0
+    clock = HeardClock(lag_ms=40.0)
+    clock.reset(0)
+    clock.run(0.0)
+    _feed(clock, 0.0, [0.01 * k for k in range(1, 200)])
+    assert abs(clock.position_ms(2.0) - 1960) <= 12
