@@ -47,6 +47,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import container_playback  # benchmarks/, the script's own directory
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from media_index import Catalog
@@ -433,7 +434,8 @@ def main() -> int:
     sp.add_argument("--before-sample", type=int, default=30, help="files probed the old way")
     sp.add_argument("--incremental-files", type=int, default=100_000, help="0: skip")
     sp.set_defaults(run=cmd_scan)
-    # catalog deltas to the rooms and playback per container add their sub-commands here
+    container_playback.add_parser(sub)
+    # catalog deltas to the rooms add their sub-command here
     args = ap.parse_args()
     return args.run(args)
 

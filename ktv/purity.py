@@ -108,6 +108,7 @@ DOMAIN_MODULES = (
     "room_agent.lyrics.lrc",
     "room_agent.lyrics.model",
     "room_agent.player.alignment",
+    "room_agent.player.heard_clock",
     "room_agent.player.loudness",
     "room_agent.player.shadow",
     "room_agent.player.stereo",

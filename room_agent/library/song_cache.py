@@ -13,9 +13,13 @@ copied into ``ROOT/.staging-<song_id>/`` file by file, each read and written seq
 then the folder is renamed into place: a song folder is whole or absent. Its mtime is when it
 was last sung (``lookup`` touches it): the least recently sung go first when the cache would
 pass ``max_bytes`` or leave the disk with less than ``min_free_bytes`` free; songs queued now
-are never evicted for another. Everything runs on the ``song-cache`` thread; the core's
-listener only hands ids over (never blocks the room's inbox). State is the folder itself, so
-``ktv-agent cache hot`` in another process can fill it too (a flock orders their commits).
+are never evicted for another. MPEG-PS media (``.mpg``/``.vob``, and MP4 with two audio
+tracks) are not copied but rewritten losslessly as Matroska on the way in (``remux.py``:
+the same packets in a container libVLC plays to the MKV figures), still one sequential read
+and write; a file ffmpeg cannot remux is copied as it is. Everything runs on the
+``song-cache`` thread; the core's listener only hands ids over (never blocks the room's
+inbox). State is the folder itself, so ``ktv-agent cache hot`` in another process can fill it
+too (a flock orders their commits).
 """
 
 from __future__ import annotations
@@ -32,9 +36,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from media_index.model import Song
+from media_index.model import Song, VocalMode
 from room_agent.core.events import QueueChanged
 from room_agent.library.policy import CachedSong, evictions
+from room_agent.library.remux import RemuxFailed, remux_to_mkv, remuxed_name, wants_remux
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +52,7 @@ class SongCacheSettings:
     root: Path
     max_bytes: int  # the cache's own bound
     min_free_bytes: int = 1024 * 1024 * 1024  # never fill the disk past this
+    remux_mpeg_ps: bool = True  # .mpg/.vob stored as a lossless MKV remux (remux.py)
 
 
 class SongCache:
@@ -145,6 +151,8 @@ class SongCache:
 
     def _localised(self, song: Song, folder: Path) -> Song | None:
         names = {kind: Path(p).name for kind, p in _files(song).items()}
+        if (folder / remuxed_name(names["path"])).is_file():
+            names["path"] = remuxed_name(names["path"])
         if not all((folder / name).is_file() for name in names.values()):
             return None
         local = {kind: str(folder / name) for kind, name in names.items()}
@@ -192,8 +200,9 @@ class SongCache:
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
         try:
-            for src in sources.values():
-                _copy_sequential(src, staging / src.name)
+            for kind, src in sources.items():
+                if not (kind == "path" and self._remuxed(song, src, staging)):
+                    _copy_sequential(src, staging / src.name)
             _fsync_dir(staging)
             with self._locked():
                 os.rename(staging, folder)
@@ -203,6 +212,22 @@ class SongCache:
             raise
         self.copied.append(song_id)
         log.info("cached song %s (%d bytes)", song_id, size)
+
+    def _remuxed(self, song: Song, src: Path, staging: Path) -> bool:
+        """MPEG-PS (and two-track MP4) into the staging folder as MKV; False: copy it."""
+        two_tracks = song.vocal_mode is VocalMode.TRACKS
+        if not (self.settings.remux_mpeg_ps and wants_remux(src, two_tracks=two_tracks)):
+            return False
+        song_id = song.song_id
+        dest = staging / remuxed_name(src.name)
+        try:
+            remux_to_mkv(src, dest)
+        except RemuxFailed as exc:
+            log.warning("song %s: cached as it is (%s)", song_id, exc)
+            return False
+        with open(dest, "rb+") as fh:
+            os.fsync(fh.fileno())
+        return True
 
     def _make_room(self, size: int) -> bool:
         """Evict the least recently sung (never a queued song) until ``size`` fits."""

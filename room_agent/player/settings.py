@@ -60,6 +60,21 @@ volume_recheck_interval_s = 0.02
 # ...and for at least this long after play(), whatever the decks report.
 volume_recheck_for_s = 0.4
 
+# How much later a sample is heard than libVLC's clock says (ms), by the song file's
+# container, through PulseAudio: libVLC dates each format's audio a little differently
+# (codec priming and pre-skip, its demuxers' timestamps). Measured from PCM, the player's
+# position against the position heard on the sink's monitor (benchmarks/library_bench.py
+# playback, "lyric offset", medians of 5 runs, x86-64 at load ~10, null sink); the lyric
+# clock (heard_clock.py) subtracts it. MPEG-PS is counted as what it plays as: MP2 in the
+# MKV remux. Not applied to amem (its presentation dates are the clock itself) or ALSA
+# (not measured). Re-measure on the room's own output before trusting it there.
+heard_lag_pulse_ms: dict[str, float] = {
+    "mpg": 51.0, "mpeg": 51.0, "vob": 51.0, "mp3": 32.0, "wav": 32.0, "avi": 61.0,
+    "m4a": -31.0, "mkv": 0.0, "mp4": 0.0,
+}  # fmt: skip
+# (Ogg Vorbis measured -97 ms, but a correction did not move it: its offset is not a lag;
+# left out until understood.)
+
 # Video decoded into memory (single-screen rooms, TV checks): scaled by libVLC to fit this box.
 memory_video_max_width_px = 640
 memory_video_max_height_px = 360

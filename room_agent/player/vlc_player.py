@@ -13,6 +13,8 @@ what each event means (:meth:`VlcPlayer.settle`) and calls the core's callbacks.
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -21,11 +23,13 @@ from pathlib import Path
 import vlc
 
 from ktv.errors import InvalidArgument, Unsupported
-from media_index.model import Song
+from media_index.model import Song, VocalMode
 from room_agent.core.ports import PlayerState, PlayerStatus, VocalSwitch
+from room_agent.library.remux import RemuxFailed, RemuxShelf, wants_remux
 from room_agent.player import settings
 from room_agent.player.config import PlayerConfig
 from room_agent.player.deck import Deck, DeckEvent
+from room_agent.player.heard_clock import HeardClock
 from room_agent.player.loudness import Levelling, levelling_for, vlc_volume
 from room_agent.player.output import OutputKind
 from room_agent.player.pitch import KeyShifter, check_key_range
@@ -37,6 +41,10 @@ from room_agent.player.tv import TvMediaFor
 from room_agent.player.vlccore import VlcCore
 
 log = logging.getLogger(__name__)
+
+
+def _default_remux_dir() -> str:
+    return str(Path(tempfile.gettempdir()) / f"ktv-remux-{os.getuid()}")
 
 
 class VlcPlayer:
@@ -68,9 +76,15 @@ class VlcPlayer:
         self._muted = False
         self._levelling = levelling_for(None, target_lufs=self.config.target_lufs)
         self._audio_seen: set[str] = set()
-        self._clock = (0, 0.0)  # (last libVLC time, monotonic when it changed)
+        # the position heard now, from libVLC's coarse time and the output's own lag
+        self._clock = HeardClock()
         self._closed = False
         self.tv: TvMediaFor | None = None  # the TV's lyrics and backdrop: see tv.py
+        self._shelf = (
+            RemuxShelf(Path(self.config.remux_dir or _default_remux_dir()))
+            if self.config.remux_mpeg_ps
+            else None
+        )
         self._reactions.start()
 
     # --- Player port ---------------------------------------------------------------------
@@ -81,65 +95,97 @@ class VlcPlayer:
             self._generation += 1
             gen = self._generation
             self.decks.stop_all()
-            self._song, self._audio_seen, self._clock = song, set(), (max(0, start_ms), 0.0)
+            self._song, self._audio_seen = song, set()
+            self._clock.reset(start_ms)
+            self._clock.set_lag(self.config.heard_lag(song.path))  # the NAS file's container
             self._levelling = levelling_for(song.loudness_lufs, target_lufs=self.config.target_lufs)
             path = self._resolve(song.path)
             if not path.is_file():
                 self._state = PlayerState.STOPPED
                 self._reactions.fail(gen, self._main.name, f"cannot open {path}: no such file")
                 return
-            self._plan = plan_for(
-                song,
-                shadow_allowed=self.config.shadow_enabled,
-                stereo_presettable=self._core.available,
-            )
-            self._plan = self.decks.choose(self._plan)
-            if self._plan.why_not_seamless and self._plan.method is not VocalMethod.NONE:
-                log.info(
-                    "song %s: plain vocal switch (%s)", song.song_id, self._plan.why_not_seamless
-                )
-            self._apply_key_quietly(key_semitones)
-            vocal = self.vocal_now()
-            # the TV's karaoke subtitle (and backdrop) go on the deck that carries the picture
-            tv = self.tv(song) if self.tv else None
-            together = self._plan.method.uses_shadow
-            opened = {
-                "generation": gen,
-                "caching_ms": self.config.file_caching_ms,
-                "paused": together,
-            }
-            self._main.open(
+            two_tracks = song.vocal_mode is VocalMode.TRACKS
+            if self._shelf is not None and wants_remux(path, two_tracks=two_tracks):
+                remuxed = self._shelf.ready(path)
+                if remuxed is None:  # MPEG-PS not remuxed yet: open it when it is
+                    self._state = PlayerState.LOADING
+                    args = (gen, song, path, start_ms, key_semitones)
+                    threading.Thread(
+                        target=self._remux_then_open, args=args, name="ktv-remux", daemon=True
+                    ).start()
+                    return
+                path = remuxed
+            self._open(gen, song, path, start_ms, key_semitones)
+
+    def _remux_then_open(
+        self, gen: int, song: Song, path: Path, start_ms: int, key_semitones: int
+    ) -> None:
+        """MPEG-PS played from the NAS: remux it first (library/remux.py says why), then open
+        it, unless another song or a stop came meanwhile. A file ffmpeg cannot remux plays
+        as it is."""
+        assert self._shelf is not None
+        try:
+            made = self._shelf.make(path)
+        except RemuxFailed as exc:
+            log.warning("song %s plays as MPEG-PS: %s", song.song_id, exc)
+            made = path
+        with self.lock:
+            if gen == self._generation and not self._closed:
+                self._open(gen, song, made, start_ms, key_semitones)
+
+    def _open(self, gen: int, song: Song, path: Path, start_ms: int, key_semitones: int) -> None:
+        """Open ``song``'s decks on ``path`` and start them (lock held)."""
+        self._plan = plan_for(
+            song,
+            shadow_allowed=self.config.shadow_enabled,
+            stereo_presettable=self._core.available,
+        )
+        self._plan = self.decks.choose(self._plan)
+        if self._plan.why_not_seamless and self._plan.method is not VocalMethod.NONE:
+            log.info("song %s: plain vocal switch (%s)", song.song_id, self._plan.why_not_seamless)
+        self._apply_key_quietly(key_semitones)
+        vocal = self.vocal_now()
+        # the TV's karaoke subtitle (and backdrop) go on the deck that carries the picture
+        tv = self.tv(song) if self.tv else None
+        together = self._plan.method.uses_shadow
+        opened = {
+            "generation": gen,
+            "caching_ms": self.config.file_caching_ms,
+            "paused": together,
+        }
+        self._main.open(
+            str(path),
+            start_ms=start_ms,
+            audio_index=self._plan.main_track(vocal),
+            video=not self._plan.picture_deck,
+            tv=None if self._plan.picture_deck else tv,
+            **opened,
+        )
+        if self._plan.method.uses_shadow:
+            self._shadow.open(
                 str(path),
                 start_ms=start_ms,
-                audio_index=self._plan.main_track(vocal),
-                video=not self._plan.picture_deck,
-                tv=None if self._plan.picture_deck else tv,
+                audio_index=self._plan.accompaniment_track,
+                video=False,
                 **opened,
             )
-            if self._plan.method.uses_shadow:
-                self._shadow.open(
-                    str(path),
-                    start_ms=start_ms,
-                    audio_index=self._plan.accompaniment_track,
-                    video=False,
-                    **opened,
-                )
-            if self._plan.picture_deck:
-                self.decks.picture.open(str(path), start_ms=start_ms, audio=False, tv=tv, **opened)
-            self.apply_volumes()
-            self._state = PlayerState.LOADING
-            for deck in self.in_start_order():
-                deck.play()
-            self._reactions.song_starting(together=together)
-            # libVLC drops a volume set on a stopped player when its output starts (pulse and
-            # amem alike): set it again now that the outputs exist, and once more when each
-            # deck's audio arrives (see settle).
-            self.apply_volumes()
+        if self._plan.picture_deck:
+            self.decks.picture.open(str(path), start_ms=start_ms, audio=False, tv=tv, **opened)
+        self.apply_volumes()
+        self._state = PlayerState.LOADING
+        for deck in self.in_start_order():
+            deck.play()
+        self._reactions.song_starting(together=together)
+        # libVLC drops a volume set on a stopped player when its output starts (pulse and
+        # amem alike): set it again now that the outputs exist, and once more when each
+        # deck's audio arrives (see settle).
+        self.apply_volumes()
 
     def pause(self) -> None:
         with self.lock:
             if self._state in (PlayerState.PLAYING, PlayerState.LOADING):
-                self._position_now()  # freeze the interpolated clock
+                self._position_now()  # the last libVLC time, then freeze
+                self._clock.hold(time.monotonic())
                 for deck in self._active_decks():
                     deck.set_pause(True)
                 self._state = PlayerState.PAUSED
@@ -150,7 +196,7 @@ class VlcPlayer:
                 for deck in self.in_start_order():
                     if self._reactions.may_start(deck):
                         deck.set_pause(False)  # (a deck still opening starts when ready)
-                self._clock = (self._clock[0], time.monotonic())
+                self._clock.run(time.monotonic())
                 self._state = PlayerState.PLAYING
                 self._reactions.align_soon()
 
@@ -167,7 +213,9 @@ class VlcPlayer:
             target = max(0, int(position_ms))
             for deck in self.in_start_order():
                 deck.seek(target)
-            self._clock = (target, time.monotonic())
+            self._clock.reset(target)
+            if self._state is PlayerState.PLAYING:
+                self._clock.run(time.monotonic())
             self._reactions.align_soon()
 
     def set_vocal(self, vocal: VocalSwitch) -> VocalSwitch:
@@ -327,7 +375,7 @@ class VlcPlayer:
             self.apply_volumes()
             if deck == self._main.name and self._state is PlayerState.LOADING:
                 self._state = PlayerState.PLAYING
-                self._clock = (self._clock[0], time.monotonic())
+                self._clock.run(time.monotonic())
             return "", "", ""
         if deck == self._shadow.name:
             if not self._near_end():
@@ -424,13 +472,9 @@ class VlcPlayer:
             self._key = 0
 
     def _position_now(self) -> int:
-        """libVLC's time only moves every ~250 ms: interpolate with the monotonic clock."""
-        now = time.monotonic()
+        """libVLC's time only moves every ~250 ms: the heard clock (heard_clock.py) keeps
+        the origin its changes imply and interpolates from it."""
         vlc_ms = self._main.time_ms()
-        last_ms, since = self._clock
-        if vlc_ms != last_ms and vlc_ms > 0:
-            self._clock = (vlc_ms, now)
-            return vlc_ms
-        if self._state is PlayerState.PLAYING and since > 0:
-            return last_ms + int(min(now - since, 0.3) * 1000)
-        return last_ms
+        now = time.monotonic()
+        self._clock.observe(vlc_ms, now)
+        return self._clock.position_ms(now)

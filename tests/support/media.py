@@ -91,6 +91,25 @@ def dual_track_mkv(path: Path, *, duration_s: float = 8.0, video: bool = False) 
     return path
 
 
+def dual_track_mpeg(path: Path, *, duration_s: float = 8.0, audio_codec: str = "mp2") -> Path:
+    """MPEG-PS made the way commercial karaoke libraries are: MPEG-2 video (320x240, 25 fps),
+    two stereo audio tracks (``mp2``, or ``ac3``) in the same order as :func:`dual_track_mkv`
+    (a:0 original, a:1 accompaniment), ffmpeg's default mux (its 0.5 s preload, hence a first
+    timestamp near 0.5 s). ``.vob`` paths get the DVD muxer, anything else ``-f mpeg``."""
+    original = f"{_ACCOMP}+{_TICK}+{_VOCAL}"
+    accomp = f"{_ACCOMP}+{_TICK}"
+    muxer = "vob" if path.suffix == ".vob" else "mpeg"
+    _ffmpeg(
+        *("-f", "lavfi", "-i", f"testsrc=size=320x240:rate=25:duration={duration_s}"),
+        *_eval_src(original, original, duration_s),
+        *_eval_src(accomp, accomp, duration_s),
+        *("-map", "0:v", "-map", "1:a", "-map", "2:a", "-c:v", "mpeg2video", "-b:v", "1M"),
+        *("-c:a", audio_codec, "-b:a", "192k", "-ar", "48000", "-ac", "2"),
+        *("-t", str(duration_s), "-f", muxer, str(path)),
+    )
+    return path
+
+
 def channels_mp3(path: Path, *, duration_s: float = 8.0) -> Path:
     """One stereo track: left = accompaniment + ticks, right = accompaniment + ticks + vocal."""
     left = f"{_ACCOMP}+{_TICK}"

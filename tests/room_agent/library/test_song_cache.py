@@ -4,7 +4,9 @@ the NAS."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from media_index.model import Song
 from room_agent.core.events import QueueChanged
 from room_agent.core.queue import QueuedSong
 from room_agent.library.song_cache import SongCache, SongCacheSettings
+from tests.support import media
 
 KIB = 1024
 
@@ -78,6 +81,47 @@ def test_a_queued_song_is_copied_whole_and_played_from_the_copy(tmp_path, make_c
     assert not list((tmp_path / "cache").glob(".staging-*"))
     os.rename(nas, tmp_path / "nas-gone")  # the NAS goes away: the copy still answers
     assert Path(cache.lookup("b").path).is_file()
+
+
+def test_mpeg_ps_enters_the_cache_as_a_lossless_mkv_and_a_broken_one_as_it_is(
+    tmp_path, make_cache
+) -> None:
+    """MPEG-PS is remuxed on the way in (remux.py): same packets, both audio tracks in their
+    order (the catalog's vocal_track stays right), starting at 0; a file ffmpeg cannot read
+    is copied unchanged and still plays from the room's disk."""
+    nas = tmp_path / "nas"
+    nas.mkdir()
+    media.dual_track_mpeg(nas / "ps.vob", duration_s=2.0, audio_codec="ac3")
+    (nas / "bad.mpg").write_bytes(b"\x00\x00\x01\xba" + os.urandom(20 * KIB))
+    songs = {
+        "ps": Song("ps", "ps", ("歌手",), "ps.vob", vocal_track=0, accompaniment_track=1),
+        "bad": Song("bad", "bad", ("歌手",), "bad.mpg"),
+    }
+    cache = make_cache(songs, nas, 10 * 1024 * KIB)
+    cache.precache(["ps", "bad"])
+    assert cache.wait_idle(30)
+    assert cache.copied == ["ps", "bad"]
+    local = Path(cache.lookup("ps").path)
+    assert local == tmp_path / "cache" / "ps" / "ps.vob.mkv"
+    probe = _probe(local)
+    assert probe["format"]["format_name"] == "matroska,webm"
+    assert [s["codec_name"] for s in probe["streams"]] == ["mpeg2video", "ac3", "ac3"]
+    assert float(probe["format"]["start_time"]) < 0.05  # the mux preload is gone
+    assert abs(float(probe["format"]["duration"]) - 2.0) < 0.2
+    assert sorted(p.name for p in local.parent.iterdir()) == ["ps.vob.mkv"]
+    bad = Path(cache.lookup("bad").path)
+    assert bad == tmp_path / "cache" / "bad" / "bad.mpg"
+    assert bad.read_bytes() == (nas / "bad.mpg").read_bytes()
+
+
+def _probe(path: Path) -> dict:
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_format", "-show_streams", "-of", "json", str(path)],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    return json.loads(out.stdout)
 
 
 def test_least_recently_sung_go_first_and_queued_songs_stay(tmp_path, make_cache) -> None:
