@@ -190,6 +190,16 @@ CREATE TABLE inventory_bottle_checks (
 );
 """
 
+SALE_COSTS = """
+CREATE TABLE inventory_sale_costs (
+    order_id TEXT NOT NULL,
+    sku TEXT NOT NULL,
+    quantity INTEGER NOT NULL,
+    cost_fen INTEGER NOT NULL,
+    PRIMARY KEY (order_id, sku)
+) WITHOUT ROWID;
+"""
+
 register_migrations(
     "inventory",
     [
@@ -197,5 +207,8 @@ register_migrations(
         Migration(2, "stocktakes and count sheets", sql=STOCKTAKES),
         Migration(3, "suppliers, prices, purchase orders", sql=PURCHASING),
         Migration(4, "bottle storage (存酒), its log and monthly checks", sql=STORAGE),
+        Migration(
+            5, "cost of each order line at the time of sale (FEFO batch costs)", sql=SALE_COSTS
+        ),
     ],
 )

@@ -155,6 +155,10 @@ def headline(f: Facts) -> list[Figure]:
     by_class = {c: 0 for c in TenderClass}
     for tender, amount in by_tender.items():
         by_class[_class(tender)] += amount
+    cost_of_sales = package_cost = 0
+    for ln in f.lines:
+        cost_of_sales += ln.sold_cost_fen
+        package_cost += ln.included_cost_fen
     topup_p = sum(t.principal_fen for t in f.topups if t.kind == "topup")
     topup_b = sum(t.bonus_fen for t in f.topups if t.kind == "topup")
     cash_out = -sum(t.principal_fen for t in f.topups if t.kind == "cash_out")
@@ -174,6 +178,8 @@ def headline(f: Facts) -> list[Figure]:
         Figure("service_fen", "服务费", s["service_fen"], F),
         Figure("comp_fen", "赠送 (按售价)", s["comp_fen"], F),
         Figure("comp_cost_fen", "赠送 (按成本, 已知成本部分)", s["comp_cost_fen"], F),
+        Figure("cost_of_sales_fen", "商品销售成本 (已知成本部分)", cost_of_sales, F),
+        Figure("package_items_cost_fen", "套餐子物品 (按成本)", package_cost, F),
         Figure("discount_fen", "折扣", s["discount_fen"], F),
         Figure("rounding_fen", "抹零", s["rounding_fen"], F),
         Figure("refund_fen", "退款", refunds, F),
@@ -212,6 +218,8 @@ ADDITIVE = [
     "service_fen",
     "comp_fen",
     "comp_cost_fen",
+    "cost_of_sales_fen",
+    "package_items_cost_fen",
     "discount_fen",
     "rounding_fen",
     "refund_fen",
@@ -324,7 +332,9 @@ def _tender_sections(payments: Sequence[PaymentFact]) -> list[Section]:
 
 
 def _product_sections(f: Facts, top_n: int) -> list[Section]:
-    per_sku: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    # qty, amount, comped qty, comped fen, included qty, costed qty, sold cost, comped cost,
+    # included cost
+    per_sku: dict[str, list[int]] = defaultdict(lambda: [0] * 9)
     names: dict[str, tuple[str, str]] = {}
     per_cat: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     per_tier: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
@@ -335,6 +345,10 @@ def _product_sections(f: Facts, top_n: int) -> list[Section]:
         acc[2] += ln.comped_quantity
         acc[3] += ln.comped_fen
         acc[4] += ln.included_quantity
+        acc[5] += ln.costed_quantity
+        acc[6] += ln.sold_cost_fen
+        acc[7] += ln.comped_cost_fen
+        acc[8] += ln.included_cost_fen
         names[ln.sku] = (ln.name, ln.category)
         cat = per_cat[ln.category]
         cat[0] += ln.quantity
@@ -346,15 +360,32 @@ def _product_sections(f: Facts, top_n: int) -> list[Section]:
         tier[1] += ln.amount_fen - ln.comped_fen
     for sku, p in f.menu.items():
         names.setdefault(sku, (p.name, p.category))
-        per_sku.setdefault(sku, [0, 0, 0, 0, 0])
+        per_sku.setdefault(sku, [0] * 9)
 
     def row(sku: str) -> tuple[object, ...]:
-        qty, amount, cq, cf, iq = per_sku[sku]
+        qty, amount, cq, cf, iq, costed, cost, comp_cost, inc_cost = per_sku[sku]
         name, cat = names[sku]
         sold = amount - cf
-        cost = f.menu[sku].cost_fen if sku in f.menu else -1
-        margin: int | str = sold - cost * (qty - cq) if cost >= 0 else ""
-        return (sku, name, CATEGORY_LABELS.get(cat, cat), qty, sold, cq, cf, iq, margin)
+        # a margin only where every unit charged has its cost (a service has none)
+        known = costed > 0 and costed == qty
+        margin: int | str = sold - cost if known else ""
+        cost_cell: int | str = cost if known else ""
+        comp_cell: int | str = comp_cost if known else ""
+        inc_cell: int | str = inc_cost if inc_cost or (known and iq) else ""
+        return (
+            sku,
+            name,
+            CATEGORY_LABELS.get(cat, cat),
+            qty,
+            sold,
+            cq,
+            cf,
+            iq,
+            cost_cell,
+            margin,
+            comp_cell,
+            inc_cell,
+        )
 
     cols = (
         Column("sku", "编码"),
@@ -365,7 +396,10 @@ def _product_sections(f: Facts, top_n: int) -> list[Section]:
         Column("comped_quantity", "赠送数量", Unit.COUNT),
         Column("comped_fen", "赠送金额", Unit.FEN),
         Column("included_quantity", "套餐内数量", Unit.COUNT),
+        Column("cost_fen", "销售成本", Unit.FEN),
         Column("margin_fen", "毛利 (已知成本)", Unit.FEN),
+        Column("comped_cost_fen", "赠送成本", Unit.FEN),
+        Column("included_cost_fen", "套餐内成本", Unit.FEN),
     )
     best = sorted(per_sku, key=lambda s: (-per_sku[s][0], -per_sku[s][1], s))
     slow = sorted(per_sku, key=lambda s: (per_sku[s][0], per_sku[s][1], s))

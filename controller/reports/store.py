@@ -148,6 +148,16 @@ register_migrations(
                 WHERE ended_at IS NULL;
             """,
         ),
+        Migration(
+            3,
+            "reports: order lines at cost (the stock deduction's cost at the time of sale)",
+            sql="""
+            ALTER TABLE report_lines ADD COLUMN costed_quantity INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE report_lines ADD COLUMN cost_fen INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE report_lines ADD COLUMN comped_cost_fen INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE report_lines ADD COLUMN included_cost_fen INTEGER NOT NULL DEFAULT 0;
+            """,
+        ),
     ],
 )
 
@@ -195,6 +205,10 @@ LINE_COLUMNS = [
     "comped_quantity",
     "comped_fen",
     "included_quantity",
+    "costed_quantity",
+    "cost_fen",
+    "comped_cost_fen",
+    "included_cost_fen",
 ]
 SUMMED = ", ".join(f"SUM({c})" for c in BILL_COLUMNS[7:21])  # sessions .. total_fen
 PAYMENT_COLUMNS = [
@@ -262,6 +276,10 @@ class ReportRecords:
                     ln.comped_quantity,
                     ln.comped_fen,
                     ln.included_quantity,
+                    ln.costed_quantity,
+                    ln.cost_fen,
+                    ln.comped_cost_fen,
+                    ln.included_cost_fen,
                 )
                 for _, lines in bills
                 for ln in lines
@@ -417,8 +435,27 @@ class ReportRecords:
                 origin_day=origin,
                 booked_day=booked,
                 closed_by=r["staff_id"],
+                costs=self.sale_costs([o.order_id for o in tab.orders]),
             )
             self.insert_bills([(fact, lines)])
+
+    def sale_costs(self, order_ids: list[str]) -> dict[tuple[str, str], int]:
+        """What each order's stock deduction cost, per product (inventory's table, read like
+        the members' tables: reports import no inventory code)."""
+        if not order_ids or not self.store.query_one(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'inventory_sale_costs'"
+        ):
+            return {}
+        out: dict[tuple[str, str], int] = {}
+        for i in range(0, len(order_ids), 500):
+            part = order_ids[i : i + 500]
+            for r in self.store.query(
+                "SELECT order_id, sku, cost_fen FROM inventory_sale_costs"
+                f" WHERE order_id IN ({','.join('?' * len(part))})",
+                tuple(part),
+            ):
+                out[(r["order_id"], r["sku"])] = int(r["cost_fen"])
+        return out
 
     def menu(self) -> dict[str, Product]:
         return {
@@ -679,7 +716,8 @@ class FactReader:
         """Order lines summed per day, product and tier (the engine aggregates further)."""
         rows = self.conn.execute(
             "SELECT booked_day, sku, name, category, tier, quantity, amount_fen,"
-            " comped_quantity, comped_fen, included_quantity FROM report_lines"
+            " comped_quantity, comped_fen, included_quantity, costed_quantity, cost_fen,"
+            " comped_cost_fen, included_cost_fen FROM report_lines"
             " WHERE booked_day BETWEEN ? AND ?",
             (first.isoformat(), last.isoformat()),
         )
