@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from controller.billing.bill import compute_bill
+from controller.billing.caps import refusal_detail
 from controller.billing.clock import VenueClock
 from controller.billing.codec import decode_event
 from controller.billing.events import PaymentRefunded, PaymentTaken
@@ -614,11 +615,28 @@ class ShiftRecords:
         ]
 
     def operations(self, start: datetime, end: datetime) -> list[Operation]:
+        """The shift's discounts, comps, cancels and refunds, and the over-cap attempts that
+        were refused (billing's ``billing_refusals``), in time order."""
         rows = self.store.query(
             "SELECT * FROM report_operations WHERE at >= ? AND at < ? ORDER BY seq",
             (start.isoformat(), end.isoformat()),
         )
-        return [
+        refused = [
+            Operation(
+                datetime.fromisoformat(r["at"]),
+                "Refused",
+                r["target"],
+                r["staff_id"],
+                r["role"],
+                r["value"] if r["kind"] != "discount_percent" else 0,
+                refusal_detail(r["kind"], r["value"], r["cap"], r["reason"], r["approver"]),
+            )
+            for r in self.store.query(
+                "SELECT * FROM billing_refusals WHERE at >= ? AND at < ? ORDER BY refusal_id",
+                (start.isoformat(), end.isoformat()),
+            )
+        ]
+        done = [
             Operation(
                 datetime.fromisoformat(r["at"]),
                 r["kind"],
@@ -631,6 +649,8 @@ class ShiftRecords:
             )
             for r in rows
         ]
+        # at the same instant a refusal comes first (the approved retry follows it)
+        return sorted(done + refused, key=lambda o: (o.at, o.kind != "Refused"))
 
 
 class FactReader:
