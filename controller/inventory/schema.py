@@ -200,6 +200,11 @@ CREATE TABLE inventory_sale_costs (
 ) WITHOUT ROWID;
 """
 
+SERVED_VALUE = """
+ALTER TABLE inventory_bottle_events ADD COLUMN value_fen INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE inventory_bottle_events ADD COLUMN cost_fen INTEGER NOT NULL DEFAULT 0;
+"""
+
 register_migrations(
     "inventory",
     [
@@ -209,6 +214,11 @@ register_migrations(
         Migration(4, "bottle storage (存酒), its log and monthly checks", sql=STORAGE),
         Migration(
             5, "cost of each order line at the time of sale (FEFO batch costs)", sql=SALE_COSTS
+        ),
+        Migration(
+            6,
+            "a served expired bottle's list value and cost, fixed when it is served",
+            sql=SERVED_VALUE,
         ),
     ],
 )

@@ -15,6 +15,7 @@ from datetime import date
 from controller.billing.tenders import CLASS_LABELS, TenderClass, tender_class, tender_label
 from controller.reports.facts import (
     BillFact,
+    EnergyFact,
     LineFact,
     MemberActivity,
     OpenBill,
@@ -22,6 +23,7 @@ from controller.reports.facts import (
     PointsFact,
     Product,
     RoomFact,
+    ServedWineFact,
     TopUpFact,
 )
 from controller.reports.model import Column, Figure, PeriodKind, Report, Section, Unit
@@ -82,6 +84,8 @@ class Facts:
     open_bills: Sequence[OpenBill] = ()
     new_members_by_day: Mapping[date, int] = field(default_factory=dict)
     by_room: Sequence[RoomFact] = ()  # the whole period only (not split for the trend)
+    served: Sequence[ServedWineFact] = ()  # expired 存酒 served (non-revenue, no bill)
+    energy: Sequence[EnergyFact] = ()  # per room, the day close only
 
     def within(self, first: date, last: date) -> Facts:
         """The facts of a sub-period (members active by tier are not split: left empty)."""
@@ -104,6 +108,8 @@ class Facts:
             new_members_by_day={d: n for d, n in self.new_members_by_day.items() if inside(d)},
             open_bills=(),
             by_room=(),
+            served=[w for w in self.served if inside(w.day)],
+            energy=(),
         )
 
 
@@ -159,6 +165,11 @@ def headline(f: Facts) -> list[Figure]:
     for ln in f.lines:
         cost_of_sales += ln.sold_cost_fen
         package_cost += ln.included_cost_fen
+    wine = [0, 0, 0]
+    for w in f.served:
+        wine[0] += w.bottles
+        wine[1] += w.value_fen
+        wine[2] += w.cost_fen
     topup_p = sum(t.principal_fen for t in f.topups if t.kind == "topup")
     topup_b = sum(t.bonus_fen for t in f.topups if t.kind == "topup")
     cash_out = -sum(t.principal_fen for t in f.topups if t.kind == "cash_out")
@@ -169,6 +180,9 @@ def headline(f: Facts) -> list[Figure]:
         Figure("deferred_fen", "储值/签单/定金 (递延)", by_class[TenderClass.DEFERRED], F),
         Figure("non_revenue_fen", "招待/存酒 (非营收)", by_class[TenderClass.NON_REVENUE], F),
         Figure("tendered_fen", "收款合计", sum(by_class.values()), F),
+        Figure("stored_wine_served", "过期存酒招待 (瓶, 非营收, 不入账单)", wine[0], C),
+        Figure("stored_wine_value_fen", "过期存酒招待 (按售价)", wine[1], F),
+        Figure("stored_wine_cost_fen", "过期存酒招待 (按成本)", wine[2], F),
         Figure("gross_fen", "应收 (折前)", gross, F),
         Figure("room_time_fen", "房费", s["room_time_fen"], F),
         Figure("package_fen", "套餐", s["package_fen"], F),
@@ -209,6 +223,9 @@ ADDITIVE = [
     "deferred_fen",
     "non_revenue_fen",
     "tendered_fen",
+    "stored_wine_served",
+    "stored_wine_value_fen",
+    "stored_wine_cost_fen",
     "gross_fen",
     "room_time_fen",
     "package_fen",
@@ -535,6 +552,64 @@ def _late_section(f: Facts) -> Section:
     )
 
 
+def _non_revenue_section(figs: Mapping[str, int]) -> Section:
+    """Non-revenue given away outside any bill: expired stored wine served anyway (存酒), at
+    list value and at cost. (招待 on a bill is a tender: see the tender classes.)"""
+    return Section(
+        "non_revenue_other",
+        "非营收 (不经账单)",
+        (
+            Column("key", "代码"),
+            Column("label", "项目"),
+            Column("count", "数量", Unit.COUNT),
+            Column("value_fen", "按售价", Unit.FEN),
+            Column("cost_fen", "按成本", Unit.FEN),
+        ),
+        (
+            (
+                "stored_wine",
+                "过期存酒招待",
+                figs["stored_wine_served"],
+                figs["stored_wine_value_fen"],
+                figs["stored_wine_cost_fen"],
+            ),
+        ),
+    )
+
+
+def _energy_section(energy: Sequence[EnergyFact]) -> Section:
+    C = Unit.COUNT
+    return Section(
+        "energy",
+        "用电 (按房间, Wh)",
+        (
+            Column("room", "房间"),
+            Column("total_wh", "合计", C),
+            Column("session_wh", "开台中", C),
+            Column("idle_wh", "空闲", C),
+            Column("cleaning_wh", "清洁", C),
+            Column("other_wh", "其他", C),
+            Column("waste_wh", "无人浪费", C),
+            Column("on_s", "通电时长", Unit.SECONDS),
+            Column("metered", "电表"),
+        ),
+        tuple(
+            (
+                e.room,
+                e.total_wh,
+                e.session_wh,
+                e.idle_wh,
+                e.cleaning_wh,
+                e.other_wh,
+                e.waste_wh,
+                e.on_s,
+                "电表" if e.metered else "估算",
+            )
+            for e in energy
+        ),
+    )
+
+
 def _open_section(open_bills: Sequence[OpenBill]) -> Section:
     return Section(
         "open_bills",
@@ -569,6 +644,13 @@ def build(
             Figure(
                 "open_bills_fen", "未结账单金额", sum(o.running_total_fen for o in f.open_bills)
             ),
+            Figure("energy_wh", "用电 (Wh)", sum(e.total_wh for e in f.energy), Unit.COUNT),
+            Figure(
+                "energy_waste_wh",
+                "无人浪费用电 (Wh)",
+                sum(e.waste_wh for e in f.energy),
+                Unit.COUNT,
+            ),
         ]
     figs = {x.key: x.value for x in figures}
     sections = [
@@ -579,9 +661,11 @@ def build(
         _rooms_section(f.by_room),
         _member_section(f),
         _late_section(f),
+        _non_revenue_section(figs),
     ]
     if kind is PeriodKind.DAY:
         sections.append(_open_section(f.open_bills))
+        sections.append(_energy_section(f.energy))
     else:
         sections.append(_trend_section(f, kind))
     if previous is not None or last_year is not None:

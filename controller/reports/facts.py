@@ -150,6 +150,36 @@ class RoomFact:
 
 
 @dataclass(frozen=True)
+class ServedWineFact:
+    """Expired stored bottles (存酒) served anyway on one business day: non-revenue, not on a
+    bill, at the list value and the cost fixed when they were served (inventory's log)."""
+
+    day: date
+    bottles: int
+    value_fen: int
+    cost_fen: int
+
+
+@dataclass(frozen=True)
+class EnergyFact:
+    """One room's energy over a business day (controller/devices, rounded to whole Wh):
+    by the room's state, and the waste (power on, nobody present, no session)."""
+
+    room: str
+    session_wh: int
+    idle_wh: int
+    cleaning_wh: int
+    other_wh: int
+    waste_wh: int
+    on_s: int
+    metered: bool
+
+    @property
+    def total_wh(self) -> int:
+        return self.session_wh + self.idle_wh + self.cleaning_wh + self.other_wh
+
+
+@dataclass(frozen=True)
 class MemberActivity:
     new_members: int
     active_by_tier: Mapping[str, int]  # members with a visit in the period, by tier

@@ -34,6 +34,7 @@ from controller.reports.facts import (
     PointsFact,
     Product,
     RoomFact,
+    ServedWineFact,
     TopUpFact,
     bill_facts,
 )
@@ -779,6 +780,25 @@ class FactReader:
             )
             for r in rows
         ]
+
+    def served_wine(
+        self, start: datetime, end: datetime, clock: VenueClock
+    ) -> list[ServedWineFact]:
+        """Expired stored bottles served anyway (inventory's 存酒 log, read like the members'
+        tables), summed per business day."""
+        if not self._has("inventory_bottle_events"):
+            return []
+        by_day: dict[date, list[int]] = {}
+        for at, value, cost in self.conn.execute(
+            "SELECT at, value_fen, cost_fen FROM inventory_bottle_events"
+            " WHERE kind = 'serve' AND at >= ? AND at < ?",
+            (start.isoformat(), end.isoformat()),
+        ):
+            acc = by_day.setdefault(clock.business_day(datetime.fromisoformat(at)), [0, 0, 0])
+            acc[0] += 1
+            acc[1] += value
+            acc[2] += cost
+        return [ServedWineFact(d, *v) for d, v in sorted(by_day.items())]
 
     def points(self, start: datetime, end: datetime, clock: VenueClock) -> list[PointsFact]:
         if not self._has("member_points"):
