@@ -42,6 +42,13 @@ CATEGORY_LABELS = {
     "other": "其他",
 }
 TOP_N = 10
+TAG_LABELS = {  # controller/members/tiers.py Tag values
+    "new": "新会员",
+    "high_frequency": "高频",
+    "high_value_vip": "高价值VIP",
+    "dormant": "沉睡",
+    "birthday_this_month": "本月生日",
+}
 
 
 _CLASSES: dict[str, TenderClass] = {}
@@ -520,8 +527,11 @@ def _member_section(f: Facts) -> Section:
         by_tender[t.tender] += t.principal_fen
     for tender, amount in sorted(by_tender.items()):
         rows.append((f"topup_{tender}", f"充值 {tender_label(tender)}", amount))
+    rows.append(("active", "活跃会员", sum(f.members.active_by_tier.values())))
     for tier, n in sorted(f.members.active_by_tier.items()):
         rows.append((f"active_{tier}", f"活跃会员 {tier}", n))
+    for tag, n in sorted(f.members.active_by_tag.items()):
+        rows.append((f"active_tag_{tag}", f"活跃会员 {TAG_LABELS.get(tag, tag)}", n))
     return Section(
         "members",
         "会员",

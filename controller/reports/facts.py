@@ -9,7 +9,7 @@ whose day is closed is *booked* on the first open day after (``booked_day``) and
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from controller.billing.bill import Bill, LineKind
@@ -183,6 +183,9 @@ class EnergyFact:
 class MemberActivity:
     new_members: int
     active_by_tier: Mapping[str, int]  # members with a visit in the period, by tier
+    # the same members by behaviour tag as of the period's end (controller/members/tiers.py:
+    # a member may carry several tags, or none)
+    active_by_tag: Mapping[str, int] = field(default_factory=dict)
 
 
 def bill_facts(

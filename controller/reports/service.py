@@ -167,12 +167,15 @@ class ReportDesk:
         return out
 
 
-def read_facts(path: str, vc: VenueClock, first: date, last: date) -> Facts:
+def read_facts(
+    path: str, vc: VenueClock, first: date, last: date, *, with_tags: bool = True
+) -> Facts:
     """A period's facts from one read-only snapshot of the database file (no write, no lock
-    of the store: callable from another process)."""
+    of the store: callable from another process). ``with_tags``: active members by tag too
+    (not needed for the periods a report compares with)."""
     start, end = vc.day_start(first), vc.day_end(last)
     with FactReader(path) as r:
-        members, by_day = r.members(start, end, vc)
+        members, by_day = r.members(start, end, vc, with_tags=with_tags)
         return Facts(
             first_day=first,
             last_day=last,
@@ -199,8 +202,8 @@ def period_json(path: str, timezone: str, cutoff: str, kind: str, first: str, la
     report = engine.build(
         read_facts(path, vc, a, b),
         k,
-        previous=read_facts(path, vc, *prev),
-        last_year=read_facts(path, vc, *year),
+        previous=read_facts(path, vc, *prev, with_tags=False),
+        last_year=read_facts(path, vc, *year, with_tags=False),
     )
     return report.to_json()
 

@@ -24,6 +24,7 @@ from controller.billing.codec import decode_event
 from controller.billing.events import PaymentRefunded, PaymentTaken
 from controller.billing.ledger import Ledger
 from controller.billing.store import BillingRecords
+from controller.members.tiers import profile_of
 from controller.reports import settings
 from controller.reports.facts import (
     BillFact,
@@ -813,7 +814,7 @@ class FactReader:
         ]
 
     def members(
-        self, start: datetime, end: datetime, clock: VenueClock
+        self, start: datetime, end: datetime, clock: VenueClock, *, with_tags: bool = True
     ) -> tuple[MemberActivity, dict[date, int]]:
         if not self._has("members"):
             return MemberActivity(0, {}), {}
@@ -833,4 +834,36 @@ class FactReader:
                 (start.isoformat(), end.isoformat()),
             )
         }
-        return MemberActivity(sum(by_day.values()), active), by_day
+        tags = self.active_by_tag(start, end, clock) if with_tags else {}
+        return MemberActivity(sum(by_day.values()), active, tags), by_day
+
+    def active_by_tag(self, start: datetime, end: datetime, clock: VenueClock) -> dict[str, int]:
+        """Members with a visit in [start, end) by their behaviour tags as of ``end`` (the
+        members' own rules, controller/members/tiers.py, fed the history up to ``end``)."""
+        d90 = (end - timedelta(days=90)).isoformat()
+        d365 = (end - timedelta(days=365)).isoformat()
+        stamp = end.isoformat()
+        month = f"{end.astimezone(clock.tz).month:02d}"
+        out: dict[str, int] = {}
+        for member_days, idle_days, bday, n90, n365, s365 in self.conn.execute(
+            "SELECT julianday(?) - julianday(m.registered_at), julianday(?) - julianday(v.last),"
+            " substr(m.birth_mmdd, 1, 2) = ?, v.n90, v.n365, v.s365"
+            " FROM (SELECT member_id, MAX(at) AS last, SUM(at > ?) AS n90, SUM(at > ?) AS n365,"
+            "  SUM(CASE WHEN at > ? THEN spend_fen ELSE 0 END) AS s365 FROM member_visits"
+            "  WHERE at >= ? AND at < ? GROUP BY member_id HAVING MAX(at) >= ?) v"
+            " JOIN members m ON m.member_id = v.member_id",
+            (stamp, stamp, month, d90, d365, d365, min(d365, start.isoformat()), stamp,
+             start.isoformat()),
+        ):  # fmt: skip
+            p = profile_of(
+                member_days=member_days,
+                idle_days=idle_days,
+                has_visited=True,
+                birthday_this_month=bool(bday),
+                visits_90d=n90 or 0,
+                visits_12m=n365 or 0,
+                spend_12m_fen=s365 or 0,
+            )
+            for tag in p.tags:
+                out[tag.value] = out.get(tag.value, 0) + 1
+        return out
