@@ -13,7 +13,8 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Mapping
+from bisect import bisect_right
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -695,6 +696,27 @@ class FactReader:
     def rooms(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM rooms").fetchone()[0])
 
+    @staticmethod
+    def _day_of(start: datetime, end: datetime, clock: VenueClock) -> Callable[[str], date]:
+        """The business day of a stored UTC ISO instant in [start, end), by bisecting the
+        days' starts as ISO text (what the queries compare already): no datetime parsed per
+        row (a quarter's members and points are tens of thousands of rows)."""
+        days: list[date] = []
+        starts: list[str] = []
+        day = clock.business_day(start)
+        while clock.day_start(day) < end:
+            days.append(day)
+            starts.append(clock.day_start(day).isoformat())
+            day += timedelta(days=1)
+
+        def day_of(at: str) -> date:
+            i = bisect_right(starts, at) - 1
+            if i < 0 or not at.endswith("+00:00"):  # not the stored form: parse it
+                return clock.business_day(datetime.fromisoformat(at))
+            return days[i]
+
+        return day_of
+
     def menu(self) -> dict[str, Product]:
         return {
             r[0]: Product(r[0], r[1], r[2])
@@ -770,17 +792,13 @@ class FactReader:
     def topups(self, start: datetime, end: datetime, clock: VenueClock) -> list[TopUpFact]:
         if not self._has("member_ledger"):
             return []
+        day_of = self._day_of(start, end, clock)
         rows = self.conn.execute(
             "SELECT member_id, kind, principal_fen, bonus_fen, at, tender FROM member_ledger"
             " WHERE kind IN ('topup', 'cash_out') AND at >= ? AND at < ?",
             (start.isoformat(), end.isoformat()),
         )
-        return [
-            TopUpFact(
-                r[0], clock.business_day(datetime.fromisoformat(r[4])), r[1], r[2], r[3], r[5]
-            )
-            for r in rows
-        ]
+        return [TopUpFact(r[0], day_of(r[4]), r[1], r[2], r[3], r[5]) for r in rows]
 
     def served_wine(
         self, start: datetime, end: datetime, clock: VenueClock
@@ -789,13 +807,14 @@ class FactReader:
         tables), summed per business day."""
         if not self._has("inventory_bottle_events"):
             return []
+        day_of = self._day_of(start, end, clock)
         by_day: dict[date, list[int]] = {}
         for at, value, cost in self.conn.execute(
             "SELECT at, value_fen, cost_fen FROM inventory_bottle_events"
             " WHERE kind = 'serve' AND at >= ? AND at < ?",
             (start.isoformat(), end.isoformat()),
         ):
-            acc = by_day.setdefault(clock.business_day(datetime.fromisoformat(at)), [0, 0, 0])
+            acc = by_day.setdefault(day_of(at), [0, 0, 0])
             acc[0] += 1
             acc[1] += value
             acc[2] += cost
@@ -804,26 +823,26 @@ class FactReader:
     def points(self, start: datetime, end: datetime, clock: VenueClock) -> list[PointsFact]:
         if not self._has("member_points"):
             return []
+        day_of = self._day_of(start, end, clock)
         rows = self.conn.execute(
             "SELECT at, kind, SUM(points) FROM member_points WHERE at >= ? AND at < ?"
             " GROUP BY at, kind",
             (start.isoformat(), end.isoformat()),
         )
-        return [
-            PointsFact(clock.business_day(datetime.fromisoformat(r[0])), r[1], r[2]) for r in rows
-        ]
+        return [PointsFact(day_of(r[0]), r[1], r[2]) for r in rows]
 
     def members(
         self, start: datetime, end: datetime, clock: VenueClock, *, with_tags: bool = True
     ) -> tuple[MemberActivity, dict[date, int]]:
         if not self._has("members"):
             return MemberActivity(0, {}), {}
+        day_of = self._day_of(start, end, clock)
         by_day: dict[date, int] = {}
         for (at,) in self.conn.execute(
             "SELECT registered_at FROM members WHERE registered_at >= ? AND registered_at < ?",
             (start.isoformat(), end.isoformat()),
         ):
-            day = clock.business_day(datetime.fromisoformat(at))
+            day = day_of(at)
             by_day[day] = by_day.get(day, 0) + 1
         active = {
             r[0]: r[1]
