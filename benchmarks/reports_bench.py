@@ -114,7 +114,9 @@ def build_venue(path: Path, n_bills: int, n_lines: int, n_members: int):
             q = rng.randint(1, 6)
             amount = q * (500 + 100 * int(sku[3:]))
             products += amount
-            lines.append((d.isoformat(), sku, "small", sku, "drinks", q, amount, 0, 0, 0))
+            lines.append(
+                (d.isoformat(), sku, "small", sku, "drinks", q, amount, 0, 0, 0, q, q * 400, 0, 0)
+            )
         comp = rng.choice([0, 0, 0, 1000])
         discount = rng.choice([0, 0, 500])
         total = room + products - comp - discount

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import Enum
 
 from controller.auth.model import Role
@@ -73,6 +74,46 @@ class Authority:
 
     within_cap: bool = False
     approved_by: str = ""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """An over-cap attempt that was refused: an audit row (``billing_refusals``) and a line of
+    the shift's operations. ``value`` and ``cap`` in bp (a percentage) or fen."""
+
+    at: datetime
+    staff_id: str
+    role: Role
+    kind: CapKind
+    value: int
+    cap: int
+    reason: str  # APPROVAL_REQUIRED, SELF_APPROVAL, APPROVER_CAPPED
+    target: str = ""  # the room or bill acted on
+    approver: str = ""  # the approver offered, if any
+
+    @property
+    def over(self) -> int:
+        return max(self.value - self.cap, 0)
+
+
+def refusal_detail(kind: str, value: int, cap: int, reason: str, approver: str = "") -> str:
+    """One line for the handover sheet: what, how much, the cap, by how much over, why."""
+    k = CapKind(kind)
+    what = {
+        CapKind.DISCOUNT_PERCENT: "折扣",
+        CapKind.DISCOUNT_AMOUNT: "减免",
+        CapKind.COMP: "赠送",
+        CapKind.REFUND: "退款",
+    }[k]
+    why = {
+        "APPROVAL_REQUIRED": "无审批",
+        "SELF_APPROVAL": "不可自批",
+        "APPROVER_CAPPED": f"审批人 {approver} 权限不足",
+    }.get(reason, reason)
+    return (
+        f"{what} {_show(k, value)} 超出上限 {_show(k, cap)}"
+        f" (超 {_show(k, max(value - cap, 0))}): {why}"
+    )
 
 
 def _show(kind: CapKind, value: int) -> str:

@@ -19,7 +19,7 @@ from controller.billing.bounds import (
     check_plan_text,
     check_product,
 )
-from controller.billing.caps import Approval, Authority, CapKind, CapTable, authorize
+from controller.billing.caps import Approval, Authority, CapKind, CapTable, Refusal, authorize
 from controller.billing.desk import Product, TenderAmount, TimePurchase
 from controller.billing.events import (
     DiscountGiven,
@@ -42,7 +42,7 @@ from controller.billing.store import BillingRecords, utc_now
 from controller.billing.tab import Tab
 from controller.billing.till import Till, _require_prepaid, require_payment_offered
 from controller.rooms.board import RoomBoard
-from ktv.errors import AlreadyExists, FailedPrecondition, InvalidArgument
+from ktv.errors import AlreadyExists, FailedPrecondition, InvalidArgument, PermissionDenied
 from ktv.limits import DEFAULT, NOTE_MAX_CHARS, Limits
 from ktv.text import bounded
 
@@ -91,19 +91,43 @@ class BillingDesk:
         request_id: str = "",
         approval: Approval | None = None,
     ) -> Outcome:
-        authority = self.authority(actor, CapKind.REFUND, amount_fen, approval)
+        authority = self.authority(actor, CapKind.REFUND, amount_fen, approval, target=tab_id)
         return self.till.refund(
             tab_id, payment_id, amount_fen, reason, actor, request_id, authority=authority
         )
 
     def authority(
-        self, actor: Actor, kind: CapKind, value: int, approval: Approval | None
+        self,
+        actor: Actor,
+        kind: CapKind,
+        value: int,
+        approval: Approval | None,
+        *,
+        target: str = "",
     ) -> Authority:
         """Managers act on their own; a cashier within the venue's cap, or with a manager's
-        PIN-checked approval (recorded on the event)."""
+        PIN-checked approval (recorded on the event). A refusal over the cap is an audit row
+        of its own (``billing_refusals``), written even though the action rolls back."""
         if actor.is_manager and approval is None:
             return Authority()
-        return authorize(self.caps, actor.staff_id, actor.role, kind, value, approval)
+        try:
+            return authorize(self.caps, actor.staff_id, actor.role, kind, value, approval)
+        except PermissionDenied as refused:
+            if refused.reason in ("APPROVAL_REQUIRED", "SELF_APPROVAL", "APPROVER_CAPPED"):
+                caps = self.caps.caps.get(actor.role)
+                refusal = Refusal(
+                    self.clock(),
+                    actor.staff_id,
+                    actor.role,
+                    kind,
+                    value,
+                    (caps.cap(kind) if caps else 0) or 0,
+                    refused.reason,
+                    target,
+                    approval.staff_id if approval else "",
+                )
+                self.store.after_transaction(lambda: self.records.record_refusal(refusal))
+            raise
 
     # --- prices and menu -----------------------------------------------------------------
     def import_config(self, source: str, actor: Actor, *, seed: bool = False) -> PricePlan:
@@ -427,7 +451,7 @@ class BillingDesk:
                 event = OrderCancelled(**common, reason=reason)  # type: ignore[arg-type]
             elif action == "comp":
                 value = tab.order(order_id).amount_fen
-                a = self.authority(actor, CapKind.COMP, value, approval)
+                a = self.authority(actor, CapKind.COMP, value, approval, target=room_id)
                 event = OrderComped(
                     **common,  # type: ignore[arg-type]
                     reason=reason,
@@ -452,9 +476,11 @@ class BillingDesk:
         reason = bounded(reason, what="a discount's reason", max_len=NOTE_MAX_CHARS)
         check_discount(percent_bp, amount_fen, self.limits)
         if percent_bp:
-            a = self.authority(actor, CapKind.DISCOUNT_PERCENT, percent_bp, approval)
+            a = self.authority(
+                actor, CapKind.DISCOUNT_PERCENT, percent_bp, approval, target=room_id
+            )
         else:
-            a = self.authority(actor, CapKind.DISCOUNT_AMOUNT, amount_fen, approval)
+            a = self.authority(actor, CapKind.DISCOUNT_AMOUNT, amount_fen, approval, target=room_id)
         now = self.clock()
         with self.store.transaction():
             ledger, tab, _ = self.act(room_id, now)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from controller.billing.bill import Bill, compute_bill
+from controller.billing.caps import Refusal
 from controller.billing.codec import decode_event, encode_event
 from controller.billing.desk import Product
 from controller.billing.events import TabEvent
@@ -85,7 +86,30 @@ register_migrations(
             CREATE TRIGGER billing_plans_immutable BEFORE UPDATE ON billing_plans
             BEGIN SELECT RAISE(ABORT, 'price plan versions are immutable'); END;
             """,
-        )
+        ),
+        Migration(
+            2,
+            "refused over-cap attempts (who, what, how much, the cap): an audit row each",
+            sql="""
+            CREATE TABLE billing_refusals (
+                refusal_id INTEGER PRIMARY KEY AUTOINCREMENT,
+                at TEXT NOT NULL,
+                staff_id TEXT NOT NULL,
+                role TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                value INTEGER NOT NULL,
+                cap INTEGER NOT NULL,
+                reason TEXT NOT NULL,
+                target TEXT NOT NULL DEFAULT '',
+                approver TEXT NOT NULL DEFAULT ''
+            );
+            CREATE INDEX billing_refusals_at ON billing_refusals(at);
+            CREATE TRIGGER billing_refusals_append_only_update BEFORE UPDATE ON billing_refusals
+            BEGIN SELECT RAISE(ABORT, 'the billing log is append-only'); END;
+            CREATE TRIGGER billing_refusals_append_only_delete BEFORE DELETE ON billing_refusals
+            BEGIN SELECT RAISE(ABORT, 'the billing log is append-only'); END;
+            """,
+        ),
     ],
 )
 
@@ -112,6 +136,26 @@ class BillingRecords:
         self.store = store
         self._plans: dict[str, PricePlan] = {}
         self._cache: dict[str, tuple[int, dict[str, Tab]]] = {}  # root tab -> (last seq, tabs)
+
+    # --- refused over-cap attempts (an audit row each) ------------------------------------
+    def record_refusal(self, r: Refusal) -> None:
+        """In a transaction of its own: the refused action itself rolled back."""
+        with self.store.transaction():
+            self.store.execute(
+                "INSERT INTO billing_refusals (at, staff_id, role, kind, value, cap, reason,"
+                " target, approver) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    r.at.isoformat(),
+                    r.staff_id,
+                    r.role.key,
+                    r.kind.value,
+                    r.value,
+                    r.cap,
+                    r.reason,
+                    r.target,
+                    r.approver,
+                ),
+            )
 
     # --- plans ---------------------------------------------------------------------------
     def plan(self, version: str) -> PricePlan:

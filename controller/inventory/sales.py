@@ -5,6 +5,11 @@ own transaction (out of stock refuses the order: ``OUT_OF_STOCK``, unless the pr
 sell below zero); a void returns exactly what the order took, batch for batch; a comp (赠送)
 keeps the stock out and reports it as given. A package's items (an included order) deduct
 at cost, reported as 套餐子物品.
+
+The cost of each product sold is fixed here, at the time of sale: the FEFO batches' own costs
+that the deduction took, per order and product (``inventory_sale_costs``, written in the same
+transaction as the ledger lines). Reports read it when the bill closes, so margins and comps
+at cost never move with later purchases, and a closed day never changes.
 """
 
 from __future__ import annotations
@@ -39,10 +44,13 @@ class SalesStock:
         stocks = self.records.stocks(item_ids, BAR)
         today = self.desk.today(at)
         out: list[StockLine] = []
+        costs: dict[str, list[int]] = {}  # sku -> [quantity, cost fen] of this order
         for line in order.lines:
             recipe = recipes.get(line.sku)
             if recipe is None:
                 continue
+            acc = costs.setdefault(line.sku, [0, 0])
+            acc[0] += line.quantity
             for part in recipe.components:
                 item = items[part.item_id]
                 try:
@@ -62,6 +70,7 @@ class SalesStock:
                         reason="OUT_OF_STOCK",
                     ) from short
                 stocks[item.item_id] = after_taking(stocks.get(item.item_id, []), taken)
+                acc[1] -= sum(x.cost_fen for x in taken)
                 out += taken
         if not out:
             return
@@ -78,6 +87,11 @@ class SalesStock:
         self.store.execute(
             "INSERT INTO inventory_sales (order_id, tab_id, doc_id, purpose) VALUES (?, ?, ?, ?)",
             (order.order_id, tab_id, doc_id, purpose.value),
+        )
+        self.store.conn.executemany(
+            "INSERT INTO inventory_sale_costs (order_id, sku, quantity, cost_fen)"
+            " VALUES (?, ?, ?, ?)",
+            [(order.order_id, sku, q, c) for sku, (q, c) in costs.items()],
         )
 
     def order_cancelled(self, tab_id: str, order_id: str, at: datetime, actor: Actor) -> None:

@@ -190,6 +190,21 @@ CREATE TABLE inventory_bottle_checks (
 );
 """
 
+SALE_COSTS = """
+CREATE TABLE inventory_sale_costs (
+    order_id TEXT NOT NULL,
+    sku TEXT NOT NULL,
+    quantity INTEGER NOT NULL,
+    cost_fen INTEGER NOT NULL,
+    PRIMARY KEY (order_id, sku)
+) WITHOUT ROWID;
+"""
+
+SERVED_VALUE = """
+ALTER TABLE inventory_bottle_events ADD COLUMN value_fen INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE inventory_bottle_events ADD COLUMN cost_fen INTEGER NOT NULL DEFAULT 0;
+"""
+
 register_migrations(
     "inventory",
     [
@@ -197,5 +212,13 @@ register_migrations(
         Migration(2, "stocktakes and count sheets", sql=STOCKTAKES),
         Migration(3, "suppliers, prices, purchase orders", sql=PURCHASING),
         Migration(4, "bottle storage (存酒), its log and monthly checks", sql=STORAGE),
+        Migration(
+            5, "cost of each order line at the time of sale (FEFO batch costs)", sql=SALE_COSTS
+        ),
+        Migration(
+            6,
+            "a served expired bottle's list value and cost, fixed when it is served",
+            sql=SERVED_VALUE,
+        ),
     ],
 )

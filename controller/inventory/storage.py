@@ -16,6 +16,7 @@ from controller.inventory.desk import StockDesk, require_manager
 from controller.inventory.model import (
     Batch,
     DocumentKind,
+    StockItem,
     StockLine,
     check_location,
     parse_quantity,
@@ -115,13 +116,48 @@ class BottleStorage:
         ]
 
     def _log(
-        self, bottle_id: str, kind: str, qty: int, actor: Actor, note: str = "", doc_id: str = ""
+        self,
+        bottle_id: str,
+        kind: str,
+        qty: int,
+        actor: Actor,
+        note: str = "",
+        doc_id: str = "",
+        *,
+        value_fen: int = 0,
+        cost_fen: int = 0,
     ) -> None:
         self.store.execute(
             "INSERT INTO inventory_bottle_events (bottle_id, kind, quantity, at, staff_id, note,"
-            " doc_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (bottle_id, kind, qty, self.desk.clock().isoformat(), actor.staff_id, note, doc_id),
+            " doc_id, value_fen, cost_fen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                bottle_id,
+                kind,
+                qty,
+                self.desk.clock().isoformat(),
+                actor.staff_id,
+                note,
+                doc_id,
+                value_fen,
+                cost_fen,
+            ),
         )
+
+    def list_value(self, item: StockItem, quantity: int) -> int:
+        """What ``quantity`` base units of ``item`` sell for on the menu: the base price of a
+        product made of this item alone (``quantity`` per its recipe), half up; 0 when no
+        product sells the item on its own."""
+        row = self.store.query_one(
+            "SELECT p.base_fen, r.quantity FROM inventory_recipes r"
+            " JOIN billing_products p ON p.sku = r.sku"
+            " WHERE r.item_id = ? AND (SELECT COUNT(*) FROM inventory_recipes o"
+            "  WHERE o.sku = r.sku) = 1 ORDER BY r.quantity, r.sku LIMIT 1",
+            (item.item_id,),
+        )
+        if row is None:
+            return 0
+        per = int(row["quantity"])
+        return (2 * quantity * int(row["base_fen"]) + per) // (2 * per)  # half up
 
     def deposit(
         self,
@@ -266,7 +302,16 @@ class BottleStorage:
                 self._log(bottle.bottle_id, "forfeit", bottle.remaining, actor, note, doc_id)
             else:
                 self._close(bottle, BottleStatus.SERVED)
-                self._log(bottle.bottle_id, "serve", bottle.remaining, actor, note or "non-revenue")
+                # non-revenue, reported apart: at list value and at cost, fixed now
+                self._log(
+                    bottle.bottle_id,
+                    "serve",
+                    bottle.remaining,
+                    actor,
+                    note or "non-revenue",
+                    value_fen=self.list_value(item, bottle.remaining),
+                    cost_fen=bottle.remaining * item.unit_cost_fen,
+                )
         return self.get(label_code)
 
     def _close(self, bottle: StoredBottle, status: BottleStatus) -> None:

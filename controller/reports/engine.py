@@ -15,6 +15,7 @@ from datetime import date
 from controller.billing.tenders import CLASS_LABELS, TenderClass, tender_class, tender_label
 from controller.reports.facts import (
     BillFact,
+    EnergyFact,
     LineFact,
     MemberActivity,
     OpenBill,
@@ -22,6 +23,7 @@ from controller.reports.facts import (
     PointsFact,
     Product,
     RoomFact,
+    ServedWineFact,
     TopUpFact,
 )
 from controller.reports.model import Column, Figure, PeriodKind, Report, Section, Unit
@@ -40,6 +42,13 @@ CATEGORY_LABELS = {
     "other": "其他",
 }
 TOP_N = 10
+TAG_LABELS = {  # controller/members/tiers.py Tag values
+    "new": "新会员",
+    "high_frequency": "高频",
+    "high_value_vip": "高价值VIP",
+    "dormant": "沉睡",
+    "birthday_this_month": "本月生日",
+}
 
 
 _CLASSES: dict[str, TenderClass] = {}
@@ -82,6 +91,8 @@ class Facts:
     open_bills: Sequence[OpenBill] = ()
     new_members_by_day: Mapping[date, int] = field(default_factory=dict)
     by_room: Sequence[RoomFact] = ()  # the whole period only (not split for the trend)
+    served: Sequence[ServedWineFact] = ()  # expired 存酒 served (non-revenue, no bill)
+    energy: Sequence[EnergyFact] = ()  # per room, the day close only
 
     def within(self, first: date, last: date) -> Facts:
         """The facts of a sub-period (members active by tier are not split: left empty)."""
@@ -104,6 +115,8 @@ class Facts:
             new_members_by_day={d: n for d, n in self.new_members_by_day.items() if inside(d)},
             open_bills=(),
             by_room=(),
+            served=[w for w in self.served if inside(w.day)],
+            energy=(),
         )
 
 
@@ -155,6 +168,15 @@ def headline(f: Facts) -> list[Figure]:
     by_class = {c: 0 for c in TenderClass}
     for tender, amount in by_tender.items():
         by_class[_class(tender)] += amount
+    cost_of_sales = package_cost = 0
+    for ln in f.lines:
+        cost_of_sales += ln.sold_cost_fen
+        package_cost += ln.included_cost_fen
+    wine = [0, 0, 0]
+    for w in f.served:
+        wine[0] += w.bottles
+        wine[1] += w.value_fen
+        wine[2] += w.cost_fen
     topup_p = sum(t.principal_fen for t in f.topups if t.kind == "topup")
     topup_b = sum(t.bonus_fen for t in f.topups if t.kind == "topup")
     cash_out = -sum(t.principal_fen for t in f.topups if t.kind == "cash_out")
@@ -165,6 +187,9 @@ def headline(f: Facts) -> list[Figure]:
         Figure("deferred_fen", "储值/签单/定金 (递延)", by_class[TenderClass.DEFERRED], F),
         Figure("non_revenue_fen", "招待/存酒 (非营收)", by_class[TenderClass.NON_REVENUE], F),
         Figure("tendered_fen", "收款合计", sum(by_class.values()), F),
+        Figure("stored_wine_served", "过期存酒招待 (瓶, 非营收, 不入账单)", wine[0], C),
+        Figure("stored_wine_value_fen", "过期存酒招待 (按售价)", wine[1], F),
+        Figure("stored_wine_cost_fen", "过期存酒招待 (按成本)", wine[2], F),
         Figure("gross_fen", "应收 (折前)", gross, F),
         Figure("room_time_fen", "房费", s["room_time_fen"], F),
         Figure("package_fen", "套餐", s["package_fen"], F),
@@ -174,6 +199,8 @@ def headline(f: Facts) -> list[Figure]:
         Figure("service_fen", "服务费", s["service_fen"], F),
         Figure("comp_fen", "赠送 (按售价)", s["comp_fen"], F),
         Figure("comp_cost_fen", "赠送 (按成本, 已知成本部分)", s["comp_cost_fen"], F),
+        Figure("cost_of_sales_fen", "商品销售成本 (已知成本部分)", cost_of_sales, F),
+        Figure("package_items_cost_fen", "套餐子物品 (按成本)", package_cost, F),
         Figure("discount_fen", "折扣", s["discount_fen"], F),
         Figure("rounding_fen", "抹零", s["rounding_fen"], F),
         Figure("refund_fen", "退款", refunds, F),
@@ -203,6 +230,9 @@ ADDITIVE = [
     "deferred_fen",
     "non_revenue_fen",
     "tendered_fen",
+    "stored_wine_served",
+    "stored_wine_value_fen",
+    "stored_wine_cost_fen",
     "gross_fen",
     "room_time_fen",
     "package_fen",
@@ -212,6 +242,8 @@ ADDITIVE = [
     "service_fen",
     "comp_fen",
     "comp_cost_fen",
+    "cost_of_sales_fen",
+    "package_items_cost_fen",
     "discount_fen",
     "rounding_fen",
     "refund_fen",
@@ -324,7 +356,9 @@ def _tender_sections(payments: Sequence[PaymentFact]) -> list[Section]:
 
 
 def _product_sections(f: Facts, top_n: int) -> list[Section]:
-    per_sku: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    # qty, amount, comped qty, comped fen, included qty, costed qty, sold cost, comped cost,
+    # included cost
+    per_sku: dict[str, list[int]] = defaultdict(lambda: [0] * 9)
     names: dict[str, tuple[str, str]] = {}
     per_cat: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     per_tier: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
@@ -335,6 +369,10 @@ def _product_sections(f: Facts, top_n: int) -> list[Section]:
         acc[2] += ln.comped_quantity
         acc[3] += ln.comped_fen
         acc[4] += ln.included_quantity
+        acc[5] += ln.costed_quantity
+        acc[6] += ln.sold_cost_fen
+        acc[7] += ln.comped_cost_fen
+        acc[8] += ln.included_cost_fen
         names[ln.sku] = (ln.name, ln.category)
         cat = per_cat[ln.category]
         cat[0] += ln.quantity
@@ -346,15 +384,32 @@ def _product_sections(f: Facts, top_n: int) -> list[Section]:
         tier[1] += ln.amount_fen - ln.comped_fen
     for sku, p in f.menu.items():
         names.setdefault(sku, (p.name, p.category))
-        per_sku.setdefault(sku, [0, 0, 0, 0, 0])
+        per_sku.setdefault(sku, [0] * 9)
 
     def row(sku: str) -> tuple[object, ...]:
-        qty, amount, cq, cf, iq = per_sku[sku]
+        qty, amount, cq, cf, iq, costed, cost, comp_cost, inc_cost = per_sku[sku]
         name, cat = names[sku]
         sold = amount - cf
-        cost = f.menu[sku].cost_fen if sku in f.menu else -1
-        margin: int | str = sold - cost * (qty - cq) if cost >= 0 else ""
-        return (sku, name, CATEGORY_LABELS.get(cat, cat), qty, sold, cq, cf, iq, margin)
+        # a margin only where every unit charged has its cost (a service has none)
+        known = costed > 0 and costed == qty
+        margin: int | str = sold - cost if known else ""
+        cost_cell: int | str = cost if known else ""
+        comp_cell: int | str = comp_cost if known else ""
+        inc_cell: int | str = inc_cost if inc_cost or (known and iq) else ""
+        return (
+            sku,
+            name,
+            CATEGORY_LABELS.get(cat, cat),
+            qty,
+            sold,
+            cq,
+            cf,
+            iq,
+            cost_cell,
+            margin,
+            comp_cell,
+            inc_cell,
+        )
 
     cols = (
         Column("sku", "编码"),
@@ -365,7 +420,10 @@ def _product_sections(f: Facts, top_n: int) -> list[Section]:
         Column("comped_quantity", "赠送数量", Unit.COUNT),
         Column("comped_fen", "赠送金额", Unit.FEN),
         Column("included_quantity", "套餐内数量", Unit.COUNT),
+        Column("cost_fen", "销售成本", Unit.FEN),
         Column("margin_fen", "毛利 (已知成本)", Unit.FEN),
+        Column("comped_cost_fen", "赠送成本", Unit.FEN),
+        Column("included_cost_fen", "套餐内成本", Unit.FEN),
     )
     best = sorted(per_sku, key=lambda s: (-per_sku[s][0], -per_sku[s][1], s))
     slow = sorted(per_sku, key=lambda s: (per_sku[s][0], per_sku[s][1], s))
@@ -469,8 +527,11 @@ def _member_section(f: Facts) -> Section:
         by_tender[t.tender] += t.principal_fen
     for tender, amount in sorted(by_tender.items()):
         rows.append((f"topup_{tender}", f"充值 {tender_label(tender)}", amount))
+    rows.append(("active", "活跃会员", sum(f.members.active_by_tier.values())))
     for tier, n in sorted(f.members.active_by_tier.items()):
         rows.append((f"active_{tier}", f"活跃会员 {tier}", n))
+    for tag, n in sorted(f.members.active_by_tag.items()):
+        rows.append((f"active_tag_{tag}", f"活跃会员 {TAG_LABELS.get(tag, tag)}", n))
     return Section(
         "members",
         "会员",
@@ -498,6 +559,64 @@ def _late_section(f: Facts) -> Section:
             Column("reason", "原因"),
         ),
         tuple(rows),  # type: ignore[arg-type]
+    )
+
+
+def _non_revenue_section(figs: Mapping[str, int]) -> Section:
+    """Non-revenue given away outside any bill: expired stored wine served anyway (存酒), at
+    list value and at cost. (招待 on a bill is a tender: see the tender classes.)"""
+    return Section(
+        "non_revenue_other",
+        "非营收 (不经账单)",
+        (
+            Column("key", "代码"),
+            Column("label", "项目"),
+            Column("count", "数量", Unit.COUNT),
+            Column("value_fen", "按售价", Unit.FEN),
+            Column("cost_fen", "按成本", Unit.FEN),
+        ),
+        (
+            (
+                "stored_wine",
+                "过期存酒招待",
+                figs["stored_wine_served"],
+                figs["stored_wine_value_fen"],
+                figs["stored_wine_cost_fen"],
+            ),
+        ),
+    )
+
+
+def _energy_section(energy: Sequence[EnergyFact]) -> Section:
+    C = Unit.COUNT
+    return Section(
+        "energy",
+        "用电 (按房间, Wh)",
+        (
+            Column("room", "房间"),
+            Column("total_wh", "合计", C),
+            Column("session_wh", "开台中", C),
+            Column("idle_wh", "空闲", C),
+            Column("cleaning_wh", "清洁", C),
+            Column("other_wh", "其他", C),
+            Column("waste_wh", "无人浪费", C),
+            Column("on_s", "通电时长", Unit.SECONDS),
+            Column("metered", "电表"),
+        ),
+        tuple(
+            (
+                e.room,
+                e.total_wh,
+                e.session_wh,
+                e.idle_wh,
+                e.cleaning_wh,
+                e.other_wh,
+                e.waste_wh,
+                e.on_s,
+                "电表" if e.metered else "估算",
+            )
+            for e in energy
+        ),
     )
 
 
@@ -535,6 +654,13 @@ def build(
             Figure(
                 "open_bills_fen", "未结账单金额", sum(o.running_total_fen for o in f.open_bills)
             ),
+            Figure("energy_wh", "用电 (Wh)", sum(e.total_wh for e in f.energy), Unit.COUNT),
+            Figure(
+                "energy_waste_wh",
+                "无人浪费用电 (Wh)",
+                sum(e.waste_wh for e in f.energy),
+                Unit.COUNT,
+            ),
         ]
     figs = {x.key: x.value for x in figures}
     sections = [
@@ -545,9 +671,11 @@ def build(
         _rooms_section(f.by_room),
         _member_section(f),
         _late_section(f),
+        _non_revenue_section(figs),
     ]
     if kind is PeriodKind.DAY:
         sections.append(_open_section(f.open_bills))
+        sections.append(_energy_section(f.energy))
     else:
         sections.append(_trend_section(f, kind))
     if previous is not None or last_year is not None:

@@ -9,7 +9,7 @@ whose day is closed is *booked* on the first open day after (``booked_day``) and
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from controller.billing.bill import Bill, LineKind
@@ -74,7 +74,18 @@ class LineFact:
     comped_quantity: int = 0
     comped_fen: int = 0
     included_quantity: int = 0  # package items, at 0
-    cost_fen: int = -1  # unit cost if known (-1: unknown)
+    # At cost, where the sale deducted stock (inventory fixes each order's cost at the time
+    # of sale): the charged quantity with a known cost and that cost (comps included), the
+    # comped part of it, and the package items' cost.
+    costed_quantity: int = 0
+    cost_fen: int = 0
+    comped_cost_fen: int = 0
+    included_cost_fen: int = 0
+
+    @property
+    def sold_cost_fen(self) -> int:
+        """Cost of what was sold and paid for (comps apart)."""
+        return self.cost_fen - self.comped_cost_fen
 
 
 @dataclass(frozen=True)
@@ -125,7 +136,6 @@ class Product:
     sku: str
     name: str
     category: str
-    cost_fen: int = -1
 
 
 @dataclass(frozen=True)
@@ -140,9 +150,42 @@ class RoomFact:
 
 
 @dataclass(frozen=True)
+class ServedWineFact:
+    """Expired stored bottles (存酒) served anyway on one business day: non-revenue, not on a
+    bill, at the list value and the cost fixed when they were served (inventory's log)."""
+
+    day: date
+    bottles: int
+    value_fen: int
+    cost_fen: int
+
+
+@dataclass(frozen=True)
+class EnergyFact:
+    """One room's energy over a business day (controller/devices, rounded to whole Wh):
+    by the room's state, and the waste (power on, nobody present, no session)."""
+
+    room: str
+    session_wh: int
+    idle_wh: int
+    cleaning_wh: int
+    other_wh: int
+    waste_wh: int
+    on_s: int
+    metered: bool
+
+    @property
+    def total_wh(self) -> int:
+        return self.session_wh + self.idle_wh + self.cleaning_wh + self.other_wh
+
+
+@dataclass(frozen=True)
 class MemberActivity:
     new_members: int
     active_by_tier: Mapping[str, int]  # members with a visit in the period, by tier
+    # the same members by behaviour tag as of the period's end (controller/members/tiers.py:
+    # a member may carry several tags, or none)
+    active_by_tag: Mapping[str, int] = field(default_factory=dict)
 
 
 def bill_facts(
@@ -154,9 +197,15 @@ def bill_facts(
     origin_day: date,
     booked_day: date,
     closed_by: str = "",
+    costs: Mapping[tuple[str, str], int] | None = None,
 ) -> tuple[BillFact, list[LineFact]]:
     """A closed bill as report facts. Every fen of its total lands in exactly one figure:
-    total = gross - comps - discounts + rounding (checked: a mismatch is a bug, raised)."""
+    total = gross - comps - discounts + rounding (checked: a mismatch is a bug, raised).
+
+    ``costs``: (order id, sku) -> the cost in fen that order's stock deduction took for that
+    product (inventory's, fixed at the time of sale); a product without one has no known
+    cost (a service, or sold before it had a recipe)."""
+    costs = costs or {}
     assert tab.closed_at is not None
     room_time = sum(ln.amount_fen for ln in bill.lines if ln.kind is LineKind.ROOM_TIME)
     package = comp = 0
@@ -171,26 +220,37 @@ def bill_facts(
     fee = sum(ln.amount_fen for ln in bill.lines if ln.kind is LineKind.FEE)
     minimum = sum(ln.amount_fen for ln in bill.lines if ln.kind is LineKind.MINIMUM_SPEND)
     tier_of_room = {seg.room: seg.tier for stay in tab.stays for seg in stay.segments}
+    # qty, amount, comped qty, comped fen, included qty, costed qty, cost, comped cost,
+    # included cost
     lines: dict[tuple[str, str], list[int]] = {}
     products = comp_cost = 0
     for order in tab.orders:
         if order.status is OrderStatus.CANCELLED:
             continue
+        seen: set[str] = set()  # an order's cost is per product: count it once
         for ol in order.lines:
             key = (ol.sku, tier_of_room.get(order.room, ""))
-            acc = lines.setdefault(key, [0, 0, 0, 0, 0])
+            acc = lines.setdefault(key, [0] * 9)
+            cost = costs.get((order.order_id, ol.sku))
+            if cost is not None and ol.sku in seen:
+                cost = 0
+            seen.add(ol.sku)
             if order.included:
                 acc[4] += ol.quantity
+                acc[8] += cost or 0
                 continue
             acc[0] += ol.quantity
             acc[1] += ol.amount_fen
             products += ol.amount_fen
+            if cost is not None:
+                acc[5] += ol.quantity
+                acc[6] += cost
             if order.comped:
                 acc[2] += ol.quantity
                 acc[3] += ol.amount_fen
                 comp += ol.amount_fen
-                cost = menu[ol.sku].cost_fen if ol.sku in menu else -1
-                comp_cost += max(cost, 0) * ol.quantity
+                acc[7] += cost or 0
+                comp_cost += cost or 0
     service = bill.service_charge_fen
     gross = room_time + package + fee + products + minimum + service
     if gross - comp - bill.discount_fen + bill.rounding_fen != bill.total_fen:
@@ -226,7 +286,7 @@ def bill_facts(
         rooms=",".join(tab.rooms),
     )
     out = []
-    for (sku, tier), (qty, amount, cq, cf, iq) in lines.items():
+    for (sku, tier), v in lines.items():
         p = menu.get(sku, Product(sku, sku, "other"))
-        out.append(LineFact(booked_day, sku, p.name, p.category, tier, qty, amount, cq, cf, iq))
+        out.append(LineFact(booked_day, sku, p.name, p.category, tier, *v))
     return fact, out

@@ -13,8 +13,11 @@ from datetime import UTC, date, datetime, time
 
 from controller.billing.clock import VenueClock
 from controller.billing.records import new_id
+from controller.devices.energy import Bucket, venue_energy
+from controller.devices.records import room_histories
 from controller.reports import engine, periods
 from controller.reports.engine import Facts
+from controller.reports.facts import EnergyFact
 from controller.reports.model import PeriodKind, Report
 from controller.reports.shift import Shift, check_count, shift_report
 from controller.reports.store import FactReader, ReportRecords, ShiftRecords
@@ -49,9 +52,13 @@ class ReportDesk:
         self.records.catch_up()
         vc = self.venue_clock()
         facts = read_facts(str(self.store.path), vc, first, last)
-        if open_bills:
+        if open_bills:  # the day close: bills open at the cut-off, each room's energy
             end = vc.day_end(last)
-            facts = replace(facts, open_bills=self.records.open_bills_at(end, self.clock()))
+            facts = replace(
+                facts,
+                open_bills=self.records.open_bills_at(end, self.clock()),
+                energy=self.energy(vc.day_start(first), min(end, self.clock())),
+            )
         return facts
 
     def day(self, day: date | None = None) -> Report:
@@ -131,16 +138,44 @@ class ReportDesk:
             new_members_by_day=by_day,
             menu=r.menu(),
             by_room=r.by_room(day, day),
+            served=r.served_wine(start, end, vc),
             open_bills=self.records.open_bills_at(end, self.clock()),
+            energy=self.energy(start, min(end, self.clock())),
         )
 
+    def energy(self, start: datetime, end: datetime) -> list[EnergyFact]:
+        """Each room's energy over the day so far (controller/devices: what the rooms
+        reported, waste = power on with nobody present and no session)."""
+        if end <= start:
+            return []
+        ids = [r["room_id"] for r in self.store.query("SELECT room_id FROM rooms ORDER BY room_id")]
+        out = []
+        for e in venue_energy(room_histories(self.store, ids, start, end), start, end):
+            wh = {b: round(v) for b, v in e.by_bucket.items()}
+            out.append(
+                EnergyFact(
+                    e.room_id,
+                    wh.get(Bucket.SESSION, 0),
+                    wh.get(Bucket.IDLE, 0),
+                    wh.get(Bucket.CLEANING, 0),
+                    wh.get(Bucket.OTHER, 0),
+                    round(e.waste_wh),
+                    round(e.on_seconds),
+                    e.metered,
+                )
+            )
+        return out
 
-def read_facts(path: str, vc: VenueClock, first: date, last: date) -> Facts:
+
+def read_facts(
+    path: str, vc: VenueClock, first: date, last: date, *, with_tags: bool = True
+) -> Facts:
     """A period's facts from one read-only snapshot of the database file (no write, no lock
-    of the store: callable from another process)."""
+    of the store: callable from another process). ``with_tags``: active members by tag too
+    (not needed for the periods a report compares with)."""
     start, end = vc.day_start(first), vc.day_end(last)
     with FactReader(path) as r:
-        members, by_day = r.members(start, end, vc)
+        members, by_day = r.members(start, end, vc, with_tags=with_tags)
         return Facts(
             first_day=first,
             last_day=last,
@@ -154,6 +189,7 @@ def read_facts(path: str, vc: VenueClock, first: date, last: date) -> Facts:
             new_members_by_day=by_day,
             menu=r.menu(),
             by_room=r.by_room(first, last),
+            served=r.served_wine(start, end, vc),
         )
 
 
@@ -166,8 +202,8 @@ def period_json(path: str, timezone: str, cutoff: str, kind: str, first: str, la
     report = engine.build(
         read_facts(path, vc, a, b),
         k,
-        previous=read_facts(path, vc, *prev),
-        last_year=read_facts(path, vc, *year),
+        previous=read_facts(path, vc, *prev, with_tags=False),
+        last_year=read_facts(path, vc, *year, with_tags=False),
     )
     return report.to_json()
 

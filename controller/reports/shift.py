@@ -24,6 +24,7 @@ OPERATION_LABELS = {
     "OrderComped": "赠送",
     "OrderCancelled": "退单",
     "PaymentRefunded": "退款",
+    "Refused": "越权被拒",  # an over-cap attempt refused (controller/billing/caps.py)
 }
 
 
@@ -121,7 +122,11 @@ def shift_report(
             Figure("counted_fen", "实点现金", shift.counted_fen),
             Figure("variance_fen", "差额 (长+/短-)", shift.counted_fen - d.expected_fen),
         ]
-    figures.append(Figure("operations", "折扣/赠送/退单/退款 次数", len(operations), Unit.COUNT))
+    refused = sum(1 for o in operations if o.kind == "Refused")
+    figures.append(
+        Figure("operations", "折扣/赠送/退单/退款 次数", len(operations) - refused, Unit.COUNT)
+    )
+    figures.append(Figure("refused", "越权被拒次数", refused, Unit.COUNT))
     tenders = Section(
         "tenders",
         "按支付方式",

@@ -13,16 +13,19 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Mapping
+from bisect import bisect_right
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from controller.billing.bill import compute_bill
+from controller.billing.caps import refusal_detail
 from controller.billing.clock import VenueClock
 from controller.billing.codec import decode_event
 from controller.billing.events import PaymentRefunded, PaymentTaken
 from controller.billing.ledger import Ledger
 from controller.billing.store import BillingRecords
+from controller.members.tiers import profile_of
 from controller.reports import settings
 from controller.reports.facts import (
     BillFact,
@@ -33,6 +36,7 @@ from controller.reports.facts import (
     PointsFact,
     Product,
     RoomFact,
+    ServedWineFact,
     TopUpFact,
     bill_facts,
 )
@@ -148,6 +152,16 @@ register_migrations(
                 WHERE ended_at IS NULL;
             """,
         ),
+        Migration(
+            3,
+            "reports: order lines at cost (the stock deduction's cost at the time of sale)",
+            sql="""
+            ALTER TABLE report_lines ADD COLUMN costed_quantity INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE report_lines ADD COLUMN cost_fen INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE report_lines ADD COLUMN comped_cost_fen INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE report_lines ADD COLUMN included_cost_fen INTEGER NOT NULL DEFAULT 0;
+            """,
+        ),
     ],
 )
 
@@ -195,6 +209,10 @@ LINE_COLUMNS = [
     "comped_quantity",
     "comped_fen",
     "included_quantity",
+    "costed_quantity",
+    "cost_fen",
+    "comped_cost_fen",
+    "included_cost_fen",
 ]
 SUMMED = ", ".join(f"SUM({c})" for c in BILL_COLUMNS[7:21])  # sessions .. total_fen
 PAYMENT_COLUMNS = [
@@ -262,6 +280,10 @@ class ReportRecords:
                     ln.comped_quantity,
                     ln.comped_fen,
                     ln.included_quantity,
+                    ln.costed_quantity,
+                    ln.cost_fen,
+                    ln.comped_cost_fen,
+                    ln.included_cost_fen,
                 )
                 for _, lines in bills
                 for ln in lines
@@ -417,8 +439,27 @@ class ReportRecords:
                 origin_day=origin,
                 booked_day=booked,
                 closed_by=r["staff_id"],
+                costs=self.sale_costs([o.order_id for o in tab.orders]),
             )
             self.insert_bills([(fact, lines)])
+
+    def sale_costs(self, order_ids: list[str]) -> dict[tuple[str, str], int]:
+        """What each order's stock deduction cost, per product (inventory's table, read like
+        the members' tables: reports import no inventory code)."""
+        if not order_ids or not self.store.query_one(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'inventory_sale_costs'"
+        ):
+            return {}
+        out: dict[tuple[str, str], int] = {}
+        for i in range(0, len(order_ids), 500):
+            part = order_ids[i : i + 500]
+            for r in self.store.query(
+                "SELECT order_id, sku, cost_fen FROM inventory_sale_costs"
+                f" WHERE order_id IN ({','.join('?' * len(part))})",
+                tuple(part),
+            ):
+                out[(r["order_id"], r["sku"])] = int(r["cost_fen"])
+        return out
 
     def menu(self) -> dict[str, Product]:
         return {
@@ -577,11 +618,28 @@ class ShiftRecords:
         ]
 
     def operations(self, start: datetime, end: datetime) -> list[Operation]:
+        """The shift's discounts, comps, cancels and refunds, and the over-cap attempts that
+        were refused (billing's ``billing_refusals``), in time order."""
         rows = self.store.query(
             "SELECT * FROM report_operations WHERE at >= ? AND at < ? ORDER BY seq",
             (start.isoformat(), end.isoformat()),
         )
-        return [
+        refused = [
+            Operation(
+                datetime.fromisoformat(r["at"]),
+                "Refused",
+                r["target"],
+                r["staff_id"],
+                r["role"],
+                r["value"] if r["kind"] != "discount_percent" else 0,
+                refusal_detail(r["kind"], r["value"], r["cap"], r["reason"], r["approver"]),
+            )
+            for r in self.store.query(
+                "SELECT * FROM billing_refusals WHERE at >= ? AND at < ? ORDER BY refusal_id",
+                (start.isoformat(), end.isoformat()),
+            )
+        ]
+        done = [
             Operation(
                 datetime.fromisoformat(r["at"]),
                 r["kind"],
@@ -594,6 +652,8 @@ class ShiftRecords:
             )
             for r in rows
         ]
+        # at the same instant a refusal comes first (the approved retry follows it)
+        return sorted(done + refused, key=lambda o: (o.at, o.kind != "Refused"))
 
 
 class FactReader:
@@ -635,6 +695,27 @@ class FactReader:
 
     def rooms(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM rooms").fetchone()[0])
+
+    @staticmethod
+    def _day_of(start: datetime, end: datetime, clock: VenueClock) -> Callable[[str], date]:
+        """The business day of a stored UTC ISO instant in [start, end), by bisecting the
+        days' starts as ISO text (what the queries compare already): no datetime parsed per
+        row (a quarter's members and points are tens of thousands of rows)."""
+        days: list[date] = []
+        starts: list[str] = []
+        day = clock.business_day(start)
+        while clock.day_start(day) < end:
+            days.append(day)
+            starts.append(clock.day_start(day).isoformat())
+            day += timedelta(days=1)
+
+        def day_of(at: str) -> date:
+            i = bisect_right(starts, at) - 1
+            if i < 0 or not at.endswith("+00:00"):  # not the stored form: parse it
+                return clock.business_day(datetime.fromisoformat(at))
+            return days[i]
+
+        return day_of
 
     def menu(self) -> dict[str, Product]:
         return {
@@ -679,7 +760,8 @@ class FactReader:
         """Order lines summed per day, product and tier (the engine aggregates further)."""
         rows = self.conn.execute(
             "SELECT booked_day, sku, name, category, tier, quantity, amount_fen,"
-            " comped_quantity, comped_fen, included_quantity FROM report_lines"
+            " comped_quantity, comped_fen, included_quantity, costed_quantity, cost_fen,"
+            " comped_cost_fen, included_cost_fen FROM report_lines"
             " WHERE booked_day BETWEEN ? AND ?",
             (first.isoformat(), last.isoformat()),
         )
@@ -710,41 +792,57 @@ class FactReader:
     def topups(self, start: datetime, end: datetime, clock: VenueClock) -> list[TopUpFact]:
         if not self._has("member_ledger"):
             return []
+        day_of = self._day_of(start, end, clock)
         rows = self.conn.execute(
             "SELECT member_id, kind, principal_fen, bonus_fen, at, tender FROM member_ledger"
             " WHERE kind IN ('topup', 'cash_out') AND at >= ? AND at < ?",
             (start.isoformat(), end.isoformat()),
         )
-        return [
-            TopUpFact(
-                r[0], clock.business_day(datetime.fromisoformat(r[4])), r[1], r[2], r[3], r[5]
-            )
-            for r in rows
-        ]
+        return [TopUpFact(r[0], day_of(r[4]), r[1], r[2], r[3], r[5]) for r in rows]
+
+    def served_wine(
+        self, start: datetime, end: datetime, clock: VenueClock
+    ) -> list[ServedWineFact]:
+        """Expired stored bottles served anyway (inventory's 存酒 log, read like the members'
+        tables), summed per business day."""
+        if not self._has("inventory_bottle_events"):
+            return []
+        day_of = self._day_of(start, end, clock)
+        by_day: dict[date, list[int]] = {}
+        for at, value, cost in self.conn.execute(
+            "SELECT at, value_fen, cost_fen FROM inventory_bottle_events"
+            " WHERE kind = 'serve' AND at >= ? AND at < ?",
+            (start.isoformat(), end.isoformat()),
+        ):
+            acc = by_day.setdefault(day_of(at), [0, 0, 0])
+            acc[0] += 1
+            acc[1] += value
+            acc[2] += cost
+        return [ServedWineFact(d, *v) for d, v in sorted(by_day.items())]
 
     def points(self, start: datetime, end: datetime, clock: VenueClock) -> list[PointsFact]:
         if not self._has("member_points"):
             return []
+        day_of = self._day_of(start, end, clock)
         rows = self.conn.execute(
             "SELECT at, kind, SUM(points) FROM member_points WHERE at >= ? AND at < ?"
             " GROUP BY at, kind",
             (start.isoformat(), end.isoformat()),
         )
-        return [
-            PointsFact(clock.business_day(datetime.fromisoformat(r[0])), r[1], r[2]) for r in rows
-        ]
+        return [PointsFact(day_of(r[0]), r[1], r[2]) for r in rows]
 
     def members(
-        self, start: datetime, end: datetime, clock: VenueClock
+        self, start: datetime, end: datetime, clock: VenueClock, *, with_tags: bool = True
     ) -> tuple[MemberActivity, dict[date, int]]:
         if not self._has("members"):
             return MemberActivity(0, {}), {}
+        day_of = self._day_of(start, end, clock)
         by_day: dict[date, int] = {}
         for (at,) in self.conn.execute(
             "SELECT registered_at FROM members WHERE registered_at >= ? AND registered_at < ?",
             (start.isoformat(), end.isoformat()),
         ):
-            day = clock.business_day(datetime.fromisoformat(at))
+            day = day_of(at)
             by_day[day] = by_day.get(day, 0) + 1
         active = {
             r[0]: r[1]
@@ -755,4 +853,36 @@ class FactReader:
                 (start.isoformat(), end.isoformat()),
             )
         }
-        return MemberActivity(sum(by_day.values()), active), by_day
+        tags = self.active_by_tag(start, end, clock) if with_tags else {}
+        return MemberActivity(sum(by_day.values()), active, tags), by_day
+
+    def active_by_tag(self, start: datetime, end: datetime, clock: VenueClock) -> dict[str, int]:
+        """Members with a visit in [start, end) by their behaviour tags as of ``end`` (the
+        members' own rules, controller/members/tiers.py, fed the history up to ``end``)."""
+        d90 = (end - timedelta(days=90)).isoformat()
+        d365 = (end - timedelta(days=365)).isoformat()
+        stamp = end.isoformat()
+        month = f"{end.astimezone(clock.tz).month:02d}"
+        out: dict[str, int] = {}
+        for member_days, idle_days, bday, n90, n365, s365 in self.conn.execute(
+            "SELECT julianday(?) - julianday(m.registered_at), julianday(?) - julianday(v.last),"
+            " substr(m.birth_mmdd, 1, 2) = ?, v.n90, v.n365, v.s365"
+            " FROM (SELECT member_id, MAX(at) AS last, SUM(at > ?) AS n90, SUM(at > ?) AS n365,"
+            "  SUM(CASE WHEN at > ? THEN spend_fen ELSE 0 END) AS s365 FROM member_visits"
+            "  WHERE at >= ? AND at < ? GROUP BY member_id HAVING MAX(at) >= ?) v"
+            " JOIN members m ON m.member_id = v.member_id",
+            (stamp, stamp, month, d90, d365, d365, min(d365, start.isoformat()), stamp,
+             start.isoformat()),
+        ):  # fmt: skip
+            p = profile_of(
+                member_days=member_days,
+                idle_days=idle_days,
+                has_visited=True,
+                birthday_this_month=bool(bday),
+                visits_90d=n90 or 0,
+                visits_12m=n365 or 0,
+                spend_12m_fen=s365 or 0,
+            )
+            for tag in p.tags:
+                out[tag.value] = out.get(tag.value, 0) + 1
+        return out

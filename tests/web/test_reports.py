@@ -126,6 +126,14 @@ def test_the_day_close_shows_the_servers_figures_and_draws_its_charts(
         expect(table).to_contain_text(row["cells"][1]["text"])
     expect(table).to_contain_text("微信")
 
+    # beyond the bills: stored wine served (non-revenue), each room's energy; costs in the
+    # best sellers (none known here: no recipes, so the cells stay empty)
+    expect(tid(page, "table-non_revenue_other")).to_contain_text("过期存酒招待")
+    energy = next(s for s in report["sections"] if s["key"] == "energy")
+    expect(tid(page, "table-energy").locator("tbody tr")).to_have_count(len(energy["rows"]))
+    expect(tid(page, "table-best_sellers")).to_contain_text("毛利")
+    expect(tid(page, "fig-energy_wh")).to_be_visible()
+
     _charts_drawn(page, ["chart-categories", "chart-tenders"])
     assert page.evaluate("document.fonts.check('16px \"Noto Sans CJK SC\"', '营业额')")
     expect(tid(page, "close-day")).to_be_visible()  # a manager may close (today: refused later)

@@ -1,6 +1,6 @@
 """交班: the cash drawer as a chain (expected = last count + cash in - cash out), variances
-with reasons, the operations of the shift with who did them, and the next shift starting from
-the count."""
+with reasons, the operations of the shift with who did them (a refused over-cap attempt too),
+and the next shift starting from the count."""
 
 from __future__ import annotations
 
@@ -28,6 +28,9 @@ def test_a_shift_counts_the_drawer_and_hands_over_to_the_next_cashier(venue):
     venue.at(TUE, 12)
     b.open("A08", 2, CASHIER)
     order = b.order("A08", [("fruit", 1)], CASHIER).order_id
+    with pytest.raises(PermissionDenied) as refused:  # a cashier's cap is 0 by default
+        b.update_order("A08", order, "comp", CASHIER, "老客户")
+    assert refused.value.reason == "APPROVAL_REQUIRED"
     b.update_order("A08", order, "comp", MANAGER, "老客户")
     b.order("A08", [("beer", 2)], CASHIER)
     venue.at(TUE, 13)
@@ -41,7 +44,9 @@ def test_a_shift_counts_the_drawer_and_hands_over_to_the_next_cashier(venue):
     assert sheet.figure("expected_fen") == expected
     assert sheet.figure("takings_fen") == 5000
     ops = sheet.section("operations")
+    assert sheet.figure("refused") == 1 and sheet.figure("operations") == 2
     assert [(r[1], r[3], r[5], r[6]) for r in ops.rows] == [
+        ("越权被拒", "cashier-li", 3800, "赠送 38.00 超出上限 0.00 (超 38.00): 无审批"),
         ("赠送", "manager-wang", -3800, "老客户"),
         ("退款", "manager-wang", -600, "多收"),
     ]

@@ -36,7 +36,7 @@ from controller.billing.desk import TenderAmount, TimePurchase
 from controller.billing.records import Tender
 from controller.reports.model import PeriodKind
 
-from .conftest import CASHIER, MANAGER, THU, TUE, WED, sv
+from .conftest import CASHIER, MANAGER, THU, TUE, WED, local, sv
 
 
 def rows(report, section, *keys):
@@ -209,6 +209,11 @@ def test_wednesday_cash_of_tuesdays_bill_the_late_refund_and_the_house(three_day
 
 
 def test_the_week_adds_up_and_tenders_equal_bills_less_refunds(three_days):
+    m = three_days.members  # b1 and b6 were 张伟's (the settlement hook is not installed here)
+    member = m.find("13800138000")[0]
+    with m.store.transaction():
+        m.records.record_visit(member.member_id, "b1", local(TUE, 16), 10200)
+        m.records.record_visit(member.member_id, "b6", local(THU, 12, 45), 18750)
     week = three_days.reports.period(PeriodKind.WEEK, WED)
     assert (week.first_day.isoformat(), week.last_day.isoformat()) == ("2026-11-23", "2026-11-29")
     f = {x.key: x.value for x in week.figures}
@@ -232,6 +237,11 @@ def test_the_week_adds_up_and_tenders_equal_bills_less_refunds(three_days):
         ("vip", "白天档", 1, 15750),
         ("vip", "黄金档", 1, 160500),
     ]
+    # 张伟 paid from stored value on Tue and Thu: one active member, tagged new (registered
+    # Tue, within 30 days of the week's end), not high-frequency (2 visits), not a VIP
+    members = rows(week, "members", "key", "value")
+    assert members["active"] == (1,) and members["active_tag_new"] == (1,)
+    assert not any(k.startswith("active_tag_") and k != "active_tag_new" for k in members)
 
 
 def test_a_closed_day_never_changes(three_days):
