@@ -63,6 +63,7 @@ SERVICE_MODULE_PATHS = [
     "controller.devices.api",
     "controller.api.catalog",
     "controller.reports.api",
+    "controller.guests.api",
 ]
 
 

@@ -88,6 +88,14 @@ class Unsupported(KtvError):
     exit_code = 10
 
 
+class ResourceExhausted(KtvError):
+    """The caller is over a rate (a phone adding songs faster than anyone sings them)."""
+
+    grpc_code = "RESOURCE_EXHAUSTED"
+    default_reason = "RATE_LIMITED"
+    exit_code = 11
+
+
 _BY_STATUS: dict[str, type[KtvError]] = {
     kind.grpc_code: kind
     for kind in (
@@ -100,6 +108,7 @@ _BY_STATUS: dict[str, type[KtvError]] = {
         Unauthenticated,
         Unavailable,
         Unsupported,
+        ResourceExhausted,
     )
 } | {"DEADLINE_EXCEEDED": Unavailable}
 

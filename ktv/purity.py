@@ -53,6 +53,7 @@ DOMAIN_MODULES = (
     "controller.inventory.settings",
     "controller.inventory.storage_rules",
     # controller: members, rooms (occupancy alerts), auth, scheduler
+    "controller.guests.model",
     "controller.members.campaigns",
     "controller.members.coupons",
     "controller.members.model",

@@ -314,6 +314,18 @@ WEB = {
     "BAD_WEB_SETTING": "a [web] entry of the venue config is unknown or out of range; fix the file",
 }
 
+GUESTS = {
+    "BAD_NICKNAME": "a phone's nickname is empty, over 16 characters or has control characters",
+    "UNKNOWN_GUEST_CODE": "no room has this join code; scan the room's QR code again",
+    "GUEST_CODE_EXPIRED": "the join code was replaced, revoked or its session ended; scan the "
+    "code on the room's screen again",
+    "BAD_GUEST_CREDENTIAL": "the phone's room pass is unknown or revoked; scan the room's QR again",
+    "GUEST_SESSION_ENDED": "the session the phone joined has ended (checkout); scan the new code",
+    "TOO_MANY_JOINS": "too many joins from this address or with this code; wait and retry",
+    "RATE_LIMITED": "the caller is over its rate (a phone adding songs too fast); wait and retry",
+    "BAD_GUEST_SETTING": "a [guests] entry of the venue config is unknown or out of range; fix it",
+}
+
 AREAS: dict[str, dict[str, str]] = {
     "General": GENERAL,
     "Authentication and access": AUTH,
@@ -326,6 +338,7 @@ AREAS: dict[str, dict[str, str]] = {
     "Room agent": ROOM_AGENT,
     "Media index": MEDIA_INDEX,
     "HTTP API and web sessions": WEB,
+    "Guests' phones": GUESTS,
 }
 
 REASONS: dict[str, str] = {

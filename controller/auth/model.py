@@ -55,7 +55,8 @@ class Principal:
     role: Role
     room_id: str = ""  # agents and guests
     staff_id: str = ""  # staff
-    credential_id: str = ""  # which credential (for audit), never the secret
+    credential_id: str = ""  # which credential (for audit), never the secret; a guest's id
+    session: str = ""  # guests: the room session their credential was issued in
 
     def describe(self) -> str:
         if self.role is Role.WALL_BOARD:

@@ -166,6 +166,7 @@ async def start_web(
         )
     web_server.sweeper = asyncio.create_task(_sweep(context))
     _write_web_addr(options.data_dir, web_server)
+    app.parts["web_url"] = web_server.url  # the guests' QR codes point here by default
     log.info("web: %s (CA page %s)", web_server.url, web_server.ca_url or "none")
     return web_server
 
