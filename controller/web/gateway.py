@@ -43,10 +43,16 @@ class Gateway:
         token: str,
         *,
         extra_metadata: Sequence[tuple[str, str]] = (),
+        scheme: str = "Bearer",
     ) -> Message:
         """The RPC's answer; RpcRefused carrying the HTTP error when the call fails."""
         return await self.invoke(
-            route.full_method, request, route.response_type, token, extra_metadata=extra_metadata
+            route.full_method,
+            request,
+            route.response_type,
+            token,
+            extra_metadata=extra_metadata,
+            scheme=scheme,
         )
 
     async def invoke(
@@ -57,6 +63,7 @@ class Gateway:
         token: str,
         *,
         extra_metadata: Sequence[tuple[str, str]] = (),
+        scheme: str = "Bearer",  # "Guest" for a phone's credential
     ) -> M:
         callable_ = self._callables.get(full_method)
         if callable_ is None:
@@ -66,7 +73,7 @@ class Gateway:
                 response_deserializer=response_type.FromString,
             )
             self._callables[full_method] = callable_
-        metadata = [("authorization", f"Bearer {token}")] if token else []
+        metadata = [("authorization", f"{scheme} {token}")] if token else []
         metadata += list(extra_metadata)
         try:
             return await callable_(  # type: ignore[no-any-return]

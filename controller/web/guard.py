@@ -13,9 +13,11 @@ from controller.web.errors import BodyTooLarge, CsrfRefused, NotJson
 from controller.web.sessions import (
     CSRF_COOKIE,
     CSRF_HEADER,
+    GUEST_COOKIE,
     SESSION_COOKIE,
     WebSession,
     WebSessions,
+    guest_csrf,
 )
 from ktv.errors import Unauthenticated
 
@@ -28,7 +30,12 @@ class Caller:
 
     token: str
     session: WebSession | None = None  # a staff cookie session
-    kind: str = "session"  # "session", "bearer" or "wall"
+    kind: str = "session"  # "session", "bearer", "wall" or "guest" (a phone's ktv_guest cookie)
+
+    @property
+    def scheme(self) -> str:
+        """How the gateway presents the token: ``Guest <credential>`` for a phone."""
+        return "Guest" if self.kind == "guest" else "Bearer"
 
 
 def bearer_of(request: Request) -> str | None:
@@ -42,8 +49,9 @@ def bearer_of(request: Request) -> str | None:
 
 
 def caller_of(request: Request, sessions: WebSessions, *, allow_wall: bool = False) -> Caller:
-    """Who is asking: a bearer header (API clients), else the staff session cookie, else (where
-    allowed: board stream, room list) ``?wall=KEY``. Unauthenticated SIGN_IN_REQUIRED when none."""
+    """Who is asking: a bearer header (API clients), else the staff session cookie, else a
+    guest's phone (the ``ktv_guest`` cookie JoinRoom set), else (where allowed: board stream,
+    room list) ``?wall=KEY``. Unauthenticated SIGN_IN_REQUIRED when none."""
     token = bearer_of(request)
     if token is not None:
         return Caller(token, kind="bearer")
@@ -51,6 +59,9 @@ def caller_of(request: Request, sessions: WebSessions, *, allow_wall: bool = Fal
     if cookie:
         session = sessions.find(cookie)
         return Caller(session.token, session)
+    guest = request.cookies.get(GUEST_COOKIE)
+    if guest:
+        return Caller(guest[:256], kind="guest")
     wall = request.query_params.get("wall")
     if allow_wall and wall:
         return Caller(wall, kind="wall")
@@ -85,7 +96,11 @@ def check_csrf(request: Request, caller: Caller | None) -> None:
     check_same_origin(request)
     header = request.headers.get(CSRF_HEADER, "")
     cookie = request.cookies.get(CSRF_COOKIE, "")
-    expected = caller.session.csrf if caller is not None and caller.session else cookie
+    expected = cookie
+    if caller is not None and caller.session:
+        expected = caller.session.csrf
+    elif caller is not None and caller.kind == "guest":
+        expected = guest_csrf(caller.token)
     if not header or header != cookie or header != expected:
         raise CsrfRefused(
             "the X-CSRF-Token header must equal the ktv_csrf cookie", reason="CSRF_REFUSED"

@@ -43,10 +43,17 @@ from controller.web.guard import (
 from controller.web.openapi import openapi_document
 from controller.web.protojson import parse, to_dict, to_json
 from controller.web.routes import GET_ROUTED, Route, methods_for, routed
-from controller.web.sessions import CSRF_COOKIE, SESSION_COOKIE, WebSession, WebSessions
+from controller.web.sessions import (
+    CSRF_COOKIE,
+    GUEST_COOKIE,
+    SESSION_COOKIE,
+    WebSession,
+    WebSessions,
+    guest_csrf,
+)
 from controller.web.static import SecurityHeaders, StaticApp
 from ktv.errors import KtvError, PermissionDenied, Unauthenticated, Unavailable
-from ktv.v1 import auth_pb2
+from ktv.v1 import auth_pb2, guest_pb2
 
 log = logging.getLogger("controller.web")
 
@@ -56,6 +63,10 @@ WHOAMI = "/ktv.v1.AuthService/WhoAmI"
 CREATE_WALL_KEY = "/ktv.v1.AuthService/CreateWallKey"
 LIST_WALL_KEYS = "/ktv.v1.AuthService/ListWallKeys"
 REVOKE_WALL_KEY = "/ktv.v1.AuthService/RevokeWallKey"
+JOIN_ROOM = "/ktv.v1.GuestService/JoinRoom"
+# The phone's address for JoinRoom's pacing (trusted by the controller only on the gateway's
+# local socket: controller.guests.api.CLIENT_ADDR_KEY).
+CLIENT_ADDR_HEADER = "x-ktv-client-addr"
 
 
 @dataclass
@@ -204,7 +215,7 @@ def build_app(ctx: WebContext) -> SecurityHeaders:
 
     async def call(caller: Caller, route: Route, message) -> Response:  # type: ignore[no-untyped-def]
         try:
-            answer = await gateway.call(route, message, caller.token)
+            answer = await gateway.call(route, message, caller.token, scheme=caller.scheme)
         except RpcRefused as refused:
             if refused.error.http_status == 401 and caller.session is not None:
                 sessions.close_token(caller.token)
@@ -254,6 +265,58 @@ def build_app(ctx: WebContext) -> SecurityHeaders:
             await logout(caller.token)
         response = Response(status_code=204)
         clear_cookies(response)
+        return response
+
+    @handle("POST", "/api/guest/join")
+    async def guest_join(request: Request) -> Response:
+        """A phone joins its room from the QR code's join code (GuestService.JoinRoom, public
+        and paced per address): the credential goes into the HttpOnly ``ktv_guest`` cookie,
+        never to the page; ``ktv_csrf`` is derived from it (``guest_csrf``)."""
+        check_same_origin(request)
+        asked = parse(await json_body(request), guest_pb2.JoinRoomRequest)
+        address = request.client.host if request.client else ""
+        answer = await gateway.invoke(
+            JOIN_ROOM,
+            asked,
+            guest_pb2.JoinRoomResponse,
+            "",
+            extra_metadata=[(CLIENT_ADDR_HEADER, address[:64])] if address else [],
+        )
+        credential = answer.credential
+        answer.ClearField("credential")
+        response = _json(answer)
+        lifetime = None
+        if answer.HasField("expire_time"):
+            left = answer.expire_time.ToDatetime(tzinfo=UTC) - datetime.now(UTC)
+            lifetime = max(0, int(left.total_seconds()))
+        for name, value, httponly in (
+            (GUEST_COOKIE, credential, True),
+            (CSRF_COOKIE, guest_csrf(credential), False),
+        ):
+            response.set_cookie(
+                name,
+                value,
+                max_age=lifetime,
+                httponly=httponly,
+                secure=ctx.secure_cookies,
+                samesite="strict",
+                path="/",
+            )
+        return response
+
+    @handle("DELETE", "/api/guest")
+    async def guest_leave(request: Request) -> Response:
+        """The phone forgets its credential (the credential itself ends at checkout)."""
+        check_same_origin(request)
+        response = Response(status_code=204)
+        for name in (GUEST_COOKIE, CSRF_COOKIE):
+            response.delete_cookie(
+                name,
+                path="/",
+                secure=ctx.secure_cookies,
+                samesite="strict",
+                httponly=name == GUEST_COOKIE,
+            )
         return response
 
     @handle("POST", "/api/v1/{service}/{method}")
@@ -376,7 +439,11 @@ def build_app(ctx: WebContext) -> SecurityHeaders:
 
     async def _role_of(caller: Caller) -> Role:
         who = await gateway.invoke(
-            WHOAMI, auth_pb2.WhoAmIRequest(), auth_pb2.WhoAmIResponse, caller.token
+            WHOAMI,
+            auth_pb2.WhoAmIRequest(),
+            auth_pb2.WhoAmIResponse,
+            caller.token,
+            scheme=caller.scheme,
         )
         return Role(who.role)
 

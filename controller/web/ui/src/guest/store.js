@@ -2,7 +2,7 @@
 // credential: that is the HttpOnly cookie ktv_guest), the room's live view (GetRoomView polled
 // every 2 s while the page is visible, paused while hidden), and whether the controller answers.
 import { reactive } from 'vue'
-import { ApiError, mutate, rpc } from '../lib/api'
+import { ApiError, http, mutate, rpc } from '../lib/api'
 
 export const POLL_MS = 2000
 const RETRY_MAX_MS = 8000
@@ -41,8 +41,8 @@ export function lastNickname() {
 }
 
 export async function join(nickname) {
-  const answer = await rpc('GuestService/JoinRoom', { code: guest.code, nickname })
-  const { credential: _secret, ...joined } = answer || {}
+  // POST /api/guest/join: GuestService.JoinRoom; the credential stays in an HttpOnly cookie
+  const joined = await http('POST', '/api/guest/join', { code: guest.code, nickname })
   guest.joined = joined
   guest.ended = false
   localStorage.setItem(SAVED, JSON.stringify({ code: guest.code, joined }))

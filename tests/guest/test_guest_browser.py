@@ -1,0 +1,187 @@
+"""The guest's phone page in Chromium (issue 25): one venue per module (a real controller and
+real headless room agents on loopback, tests/web's ``web_venue``), phones as 390x844
+contexts. Three phones open the room's QR URL (read from GetGuestCode: the headless agents
+draw no touchscreen to photograph), join under nicknames (one of them a ``<script>``), search
+``zjl``, add songs at once and see them in the agent's queue; one orders a beer; checkout
+ends every phone and the old URL opens nothing; a phone of room A cannot touch room B.
+Screenshots go to tmp_path (docs/screenshots/guest/ under ``./run screenshots``)."""
+
+# ruff: noqa: F811 - the fixtures of tests/web are imported by name and taken as arguments
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from ktv.v1 import billing_pb2, guest_pb2, guest_pb2_grpc
+from tests.support.controller import REPO_ROOT
+from tests.support.guest_page import FIRST_LOAD_BUDGET_GZ
+from tests.support.guests import room_url
+from tests.web.conftest import browser, web_library, web_venue  # noqa: F401 - fixtures
+from tests.web.venue import WebVenue
+
+PHONE = {"width": 390, "height": 844}
+DOC_SHOTS = REPO_ROOT / "docs" / "screenshots" / "guest"
+XSS = "<b>粗</b><script>"  # 16 characters, the most a nickname keeps
+UI_TIMEOUT_MS = 15000
+expect.set_options(timeout=UI_TIMEOUT_MS)  # two shared cores: the page polls every 2 s
+
+
+def rid() -> str:
+    return uuid.uuid4().hex
+
+
+def tid(page, name: str):  # type: ignore[no-untyped-def]
+    return page.locator(f'[data-test="{name}"]')
+
+
+def shot(page, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / f"{name}.png"
+    path.write_bytes(page.screenshot())
+    if os.environ.get("KTV_UPDATE_SCREENSHOTS") == "1":  # ./run screenshots: on purpose
+        DOC_SHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, DOC_SHOTS / f"{name}.png")
+
+
+def open_room(venue: WebVenue, room_id: str) -> None:
+    venue.grpc.billing.OpenSession(
+        billing_pb2.OpenSessionRequest(room=f"rooms/{room_id}", guest_count=3, request_id=rid()),
+        **venue.grpc.kw,
+    )
+
+
+def check_out(venue: WebVenue, room_id: str) -> None:
+    g = venue.grpc
+    due = g.billing.GetBill(billing_pb2.GetBillRequest(room=f"rooms/{room_id}"), **g.kw).bill
+    cash = billing_pb2.TenderAmount(tender=billing_pb2.TENDER_CASH, amount_fen=due.due_fen)
+    g.billing.Checkout(
+        billing_pb2.CheckoutRequest(
+            room=f"rooms/{room_id}", tenders=[cash] if due.due_fen else [], request_id=rid()
+        ),
+        **g.kw,
+    )
+
+
+def staff_view(venue: WebVenue, room_id: str) -> guest_pb2.GetRoomViewResponse:
+    stub = guest_pb2_grpc.GuestServiceStub(venue.grpc.channel)
+    return stub.GetRoomView(guest_pb2.GetRoomViewRequest(room=f"rooms/{room_id}"), **venue.grpc.kw)
+
+
+def phone(browser, venue: WebVenue):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport=PHONE, base_url=venue.base_url, locale="zh-CN")
+    context.set_default_timeout(UI_TIMEOUT_MS)
+    page = context.new_page()
+    page.dialogs = []  # type: ignore[attr-defined]
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))  # type: ignore[attr-defined]
+    return page
+
+
+def join(page, url: str, nickname: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(url)
+    tid(page, "nickname").locator("input").fill(nickname)
+    tid(page, "join-button").click()
+    expect(tid(page, "room-name")).to_be_visible()
+
+
+def csrf(page) -> str:  # type: ignore[no-untyped-def]
+    return next(c["value"] for c in page.context.cookies() if c["name"] == "ktv_csrf")
+
+
+def api(page, venue: WebVenue, path: str, body: dict):  # type: ignore[no-untyped-def]
+    """A call as the phone's own page makes it (its cookie, CSRF header, same origin)."""
+    return page.request.post(
+        path, data=body, headers={"x-csrf-token": csrf(page), "origin": venue.base_url}
+    )
+
+
+def test_the_guest_page_is_served_small_at_g(web_venue: WebVenue) -> None:
+    with web_venue.client(follow_redirects=False) as client:
+        moved = client.get("/g?c=abc")
+        assert moved.status_code == 308 and moved.headers["location"] == "/g/?c=abc"
+        page = client.get("/g/?c=abc", headers={"accept-encoding": "gzip"})
+        assert page.status_code == 200 and page.headers["content-encoding"] == "gzip"
+        assert "script-src 'self'" in page.headers["content-security-policy"]
+        assert page.headers["cache-control"] == "no-cache"
+        assert '<div id="app">' in page.text and "element-plus" not in page.text
+        script = page.text.split('src="', 1)[1].split('"', 1)[0]
+        js = client.get(script, headers={"accept-encoding": "gzip"})
+        assert js.headers["content-encoding"] == "gzip"
+        assert int(js.headers["content-length"]) < FIRST_LOAD_BUDGET_GZ
+        plain = client.get(script, headers={"accept-encoding": "identity"})
+        assert "content-encoding" not in plain.headers and plain.content == js.content
+
+
+def test_three_phones_share_a_room_and_lose_it_at_checkout(
+    browser, web_venue: WebVenue, tmp_path: Path
+) -> None:
+    venue = web_venue
+    open_room(venue, "A01")
+    open_room(venue, "B01")
+    url = room_url(venue, "A01")
+    assert "/g/?c=" in url
+    names = ["小王", "Amy", XSS]
+    phones = [phone(browser, venue) for _ in names]
+    for page, name in zip(phones, names, strict=True):
+        join(page, url, name)
+    first, second, third = phones
+    expect(tid(third, "room-name")).to_have_text("A01 小包")
+    # the markup nickname is text: shown as typed, never parsed
+    expect(third.get_by_text(f"我是 {XSS}")).to_be_visible()
+    expect(third.locator("header b, header script")).to_have_count(0)
+    shot(first, tmp_path, "guest-search")
+
+    # a phone of room A cannot touch room B, nor any staff method
+    other = api(first, venue, "/api/v1/GuestService/GetRoomView", {"room": "rooms/B01"})
+    assert other.status == 403 and other.json()["reason"] == "WRONG_ROOM", other.text()
+    staff = api(first, venue, "/api/v1/BillingService/Checkout", {"room": "rooms/A01"})
+    assert staff.status == 403 and staff.json()["reason"] == "ROLE_NOT_ALLOWED", staff.text()
+    no_csrf = first.request.post(
+        "/api/v1/GuestService/GetRoomView",
+        data={"room": "rooms/A01"},
+        headers={"origin": venue.base_url},
+    )
+    assert no_csrf.status == 403 and no_csrf.json()["reason"] == "CSRF_REFUSED"
+
+    # the menu at the room's prices: a beer onto the bill; what is off is not orderable
+    before = venue.grpc.billing.GetBill(
+        billing_pb2.GetBillRequest(room="rooms/A01"), **venue.grpc.kw
+    ).bill.order_count
+    tid(first, "tab-menu").click()
+    beer = first.locator('[data-test="product"][data-sku="beer"]')
+    expect(beer).to_contain_text("青岛啤酒")
+    chips = first.locator('[data-test="product"][data-sku="chips"]')
+    expect(chips).to_contain_text("暂停供应")
+    expect(chips.locator('[data-test="qty"]')).to_have_count(0)
+    beer.locator(".van-stepper__plus").click()
+    shot(first, tmp_path, "guest-menu")
+    tid(first, "order").locator("button").click()
+    first.locator(".van-dialog__confirm").click()
+    expect(first.get_by_text("已下单")).to_be_visible()
+    bill = venue.grpc.billing.GetBill(
+        billing_pb2.GetBillRequest(room="rooms/A01"), **venue.grpc.kw
+    ).bill
+    assert bill.order_count == before + 1
+    assert [(line.sku, line.quantity) for line in bill.orders[-1].lines] == [("beer", 1)]
+    tid(second, "tab-bill").click()
+    expect(tid(second, "bill-line").filter(has_text="青岛啤酒")).to_be_visible()
+    expect(tid(second, "bill-due")).to_contain_text("¥")
+    shot(second, tmp_path, "guest-bill")
+
+    # checkout: every phone says so, and the old URL opens nothing
+    check_out(venue, "A01")
+    for page in phones:
+        expect(tid(page, "ended")).to_be_visible()
+    shot(first, tmp_path, "guest-ended")
+    late = phone(browser, venue)
+    late.goto(url)
+    tid(late, "nickname").locator("input").fill("迟到")
+    tid(late, "join-button").click()
+    expect(tid(late, "join-error")).to_contain_text("失效")
+    expect(tid(late, "room-name")).to_have_count(0)
+    for page in [*phones, late]:
+        assert page.dialogs == [], page.dialogs  # type: ignore[attr-defined]
+        page.context.close()
+    check_out(venue, "B01")
