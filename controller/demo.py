@@ -80,6 +80,13 @@ class Demo:
         addr_file = self.controller_dir / "controller.addr"
         addr_file.unlink(missing_ok=True)
         _say("starting the controller (PLAIN TEXT, --insecure-dev: demo only)")
+        venue = self.controller_dir / "demo-venue.toml"  # phones pay on the sandbox's page
+        venue.write_text(
+            VENUE_CONFIG.read_text("utf-8").replace(
+                "[payments]\n", '[payments]\nphone = ["sandbox"]\n', 1
+            ),
+            "utf-8",
+        )
         self._spawn(
             [
                 sys.executable,
@@ -94,7 +101,7 @@ class Demo:
                 "--mdns-interface",
                 "127.0.0.1",
                 "--venue-config",
-                str(VENUE_CONFIG),
+                str(venue),
                 "--catalog",  # the rooms' plays fill the demo's charts (ktv-index chart)
                 str(self.catalog),
             ],

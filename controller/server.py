@@ -58,6 +58,7 @@ SERVICE_MODULE_PATHS = [
     "controller.api.modules",
     "controller.members.api",
     "controller.billing.api",
+    "controller.billing.payments_api",
     "controller.inventory.api",
     "controller.scheduler.api",
     "controller.devices.api",

@@ -34,6 +34,7 @@ DOMAIN_MODULES = (
     "controller.billing.caps",
     "controller.billing.clock",
     "controller.billing.events",
+    "controller.billing.intents",
     "controller.billing.ledger",
     "controller.billing.money",
     "controller.billing.payments",

@@ -140,7 +140,7 @@ BILLING = {
     "BAD_BILL_NAME": "the bill name is not bills/{id}, or a room asked for another bill",
     "ROOM_NOT_ON_BILL": "the room is not on this bill",
     "UNKNOWN_ORDER": "no order with this id on the bill",
-    "UNKNOWN_PAYMENT": "no payment with this id on the bill",
+    "UNKNOWN_PAYMENT": "no payment with this id (on the bill, or no such phone payment)",
     "BILL_CLOSED": "the bill is closed; nothing more can be added or paid",
     "BILL_NOT_PAID": "the bill still has money due; take the rest first",
     "APPROVAL_REQUIRED": "over the role's cap (discount, comp, refund): a manager approves "
@@ -157,6 +157,15 @@ BILLING = {
     "REFUND_TOO_LARGE": "the refund is more than what is left of the payment",
     "NO_MEMBERSHIP": "stored-value payments need the membership module, not installed",
     "PAYMENT_DECLINED": "the payment gateway declined the payment",
+    "UNKNOWN_PROVIDER": "this phone payment provider is not configured ([payments] phone)",
+    "NOTHING_DUE": "the bill has nothing left to pay",
+    "UNKNOWN_ISSUE": "no payment issue with this id",
+    "ISSUE_SETTLED": "the payment issue was refunded or resolved already",
+    "BAD_NOTIFICATION": "a payment gateway's notification is malformed or not for this merchant",
+    "BAD_SIGNATURE": "a payment gateway's notification does not verify (forged or altered)",
+    "BAD_PAYMENT_CONFIG": "[payments.wechat] / [payments.alipay] keys are missing or unreadable",
+    "PHONE_PAY_OFF": "the venue does not let phones pay ([guests] may_pay = false)",
+    "GATEWAY_UNAVAILABLE": "the payment gateway cannot be reached or answered unverifiably; retry",
     "BAD_WIDTH": "the receipt width must be 58 or 80 (mm)",
 }
 

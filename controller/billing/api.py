@@ -518,6 +518,7 @@ class BillingModule:
             stock=stock_keepers(app),
             caps=caps_from_config(data.get("caps", {})),
         )
+        app.parts["billing_desk"] = desk  # phone payments record on the same desk
         attempts = staff_attempts(app.store, app.clock)
 
         def approver(staff_id: str, pin: str) -> Approval:

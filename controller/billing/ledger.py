@@ -56,7 +56,7 @@ SELF_SERVICE_TIME = CASHIERS | {Role.AGENT}
 
 def require_role(actor: Actor, roles: frozenset[Role], what: str) -> None:
     if actor.role not in roles:
-        need = "a manager" if roles == MANAGERS else "/".join(sorted(r.value for r in roles))
+        need = "a manager" if roles == MANAGERS else "/".join(sorted(r.key for r in roles))
         raise PermissionDenied(f"{what} needs {need} (you are {actor.role.key})")
 
 

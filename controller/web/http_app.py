@@ -28,7 +28,7 @@ from starlette.routing import Route as HttpRoute
 from controller import __version__
 from controller.auth.model import Role
 from controller.auth.permissions import WEB_BOARD_EVENTS, PermissionTable
-from controller.web import settings
+from controller.web import pay_pages, settings
 from controller.web.api_docs import docs_html
 from controller.web.board_stream import BoardFanout
 from controller.web.errors import MethodNotRouted, from_ktv_error
@@ -453,6 +453,18 @@ def build_app(ctx: WebContext) -> SecurityHeaders:
         if not document:
             document.update(openapi_document(ctx.routes, __version__))
         return document
+
+    @handle("POST", "/api/pay/notify/{provider}")
+    async def pay_notify(request: Request, provider: str) -> Response:
+        return await pay_pages.notify(gateway, request, provider)  # public: signed by the gateway
+
+    @handle("GET", "/api/pay/sandbox/{payment_id}")
+    async def sandbox_pay_page(request: Request, payment_id: str) -> Response:
+        return pay_pages.sandbox_page(request, payment_id)
+
+    @handle("POST", "/api/pay/sandbox/{payment_id}")
+    async def sandbox_pay_submit(request: Request, payment_id: str) -> Response:
+        return await pay_pages.sandbox_submit(gateway, request, payment_id)
 
     @handle("GET", "/api/openapi.json")
     async def openapi_json(request: Request) -> Response:

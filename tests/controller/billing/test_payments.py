@@ -100,3 +100,13 @@ def test_zero_or_negative_tenders_are_refused(desk):
         desk.pay("A08", local(TUESDAY, 15), cash(0))
     with pytest.raises(InvalidArgument):
         desk.pay("A08", local(TUESDAY, 15), wechat(-100))
+
+
+def test_a_payment_by_a_role_that_may_not_take_one_is_refused_with_the_roles_named():
+    from controller.auth.model import Role
+    from controller.billing.ledger import CASHIERS, require_role
+    from controller.billing.records import Actor
+
+    with pytest.raises(PermissionDenied) as refused:  # was a TypeError (Role.value is an int)
+        require_role(Actor("guest:A08", Role.GUEST), CASHIERS, "taking a payment")
+    assert "admin/cashier/manager" in str(refused.value)
