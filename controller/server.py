@@ -65,6 +65,7 @@ SERVICE_MODULE_PATHS = [
     "controller.api.catalog",
     "controller.reports.api",
     "controller.guests.api",
+    "controller.club.api",
 ]
 
 

@@ -54,6 +54,8 @@ DOMAIN_MODULES = (
     "controller.inventory.settings",
     "controller.inventory.storage_rules",
     # controller: members, rooms (occupancy alerts), auth, scheduler
+    "controller.club.draws",
+    "controller.club.settings",
     "controller.guests.model",
     "controller.members.campaigns",
     "controller.members.coupons",

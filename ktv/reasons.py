@@ -335,6 +335,26 @@ GUESTS = {
     "BAD_GUEST_SETTING": "a [guests] entry of the venue config is unknown or out of range; fix it",
 }
 
+CLUB = {
+    "TOO_MANY_CODES": "this phone was sent its sign-in codes' allowance for now (3 in 10 "
+    "minutes); use the last code or wait",
+    "BAD_SIGN_IN_CODE": "a sign-in code is 6 digits",
+    "WRONG_CODE": "the phone number or one-time code is wrong",
+    "SIGN_IN_CODE_EXPIRED": "no live sign-in code for this phone (expired, used or never "
+    "sent); ask for a new one",
+    "SIGN_IN_CODE_LOCKED": "this sign-in code had too many wrong tries; ask for a new one",
+    "MEMBER_NOT_SIGNED_IN": "no member is signed in on this phone in this session; sign in "
+    "with phone + PIN or a code",
+    "GUESTS_ONLY": "this is a guest phone's call; staff use MembersService",
+    "BAD_SONG": "a song id is 1-64 printable ASCII characters",
+    "SAVED_SONGS_FULL": "我的歌单 is full (200 songs); remove one first",
+    "NO_QUEUE": "the room's queue cannot be reached from phones now (no GuestService queue path)",
+    "BAD_DRAW": "a draw's window, eligibility, prize, winner count or seed is malformed or "
+    "out of range; the message names it",
+    "UNKNOWN_DRAW": "no draw with this name",
+    "DRAW_NOT_DUE": "a draw runs only after its window ends",
+}
+
 AREAS: dict[str, dict[str, str]] = {
     "General": GENERAL,
     "Authentication and access": AUTH,
@@ -348,6 +368,7 @@ AREAS: dict[str, dict[str, str]] = {
     "Media index": MEDIA_INDEX,
     "HTTP API and web sessions": WEB,
     "Guests' phones": GUESTS,
+    "Members on the phone and draws": CLUB,
 }
 
 REASONS: dict[str, str] = {
