@@ -170,6 +170,29 @@ def test_three_phones_share_a_room_and_lose_it_at_checkout(
     expect(tid(second, "bill-due")).to_contain_text("¥")
     shot(second, tmp_path, "guest-bill")
 
+    # pay the bill from the phone on the sandbox (this venue offers phones only the sandbox:
+    # WeChat Pay and Alipay answer UNKNOWN_PROVIDER and leave the sheet)
+    tid(second, "pay").click()
+    for provider in ("wechat", "alipay"):
+        tid(second, f"pay-{provider}").click()
+        expect(tid(second, f"pay-{provider}")).to_have_count(0)
+    tid(second, "pay-sandbox").click()
+    expect(tid(second, "pay-state")).to_contain_text("等待付款")
+    shot(second, tmp_path, "guest-pay")
+    with second.context.expect_page() as opened:
+        tid(second, "pay-open").click()
+    gateway = opened.value
+    gateway.locator("#pay").click()
+    expect(gateway.locator("#result")).to_contain_text("已支付")
+    gateway.close()
+    expect(tid(second, "pay-state")).to_contain_text("付款成功")
+    tid(second, "pay-panel").locator(".van-popup__close-icon").click()
+    expect(tid(second, "bill-due")).to_have_text("¥0")
+    paid = venue.grpc.billing.GetBill(
+        billing_pb2.GetBillRequest(room="rooms/A01"), **venue.grpc.kw
+    ).bill
+    assert paid.due_fen == 0 and paid.paid_fen == paid.total_fen > 0
+
     # checkout: every phone says so, and the old URL opens nothing
     check_out(venue, "A01")
     for page in phones:
@@ -185,3 +208,24 @@ def test_three_phones_share_a_room_and_lose_it_at_checkout(
         assert page.dialogs == [], page.dialogs  # type: ignore[attr-defined]
         page.context.close()
     check_out(venue, "B01")
+
+
+def test_a_phone_says_plainly_when_the_agent_or_the_controller_is_away(
+    browser, web_venue: WebVenue, tmp_path: Path
+) -> None:
+    venue = web_venue
+    venue.ctl.add_room("C01", tier="small")  # a room whose agent never connects
+    open_room(venue, "C01")
+    page = phone(browser, venue)
+    join(page, room_url(venue, "C01"), "离线")
+    expect(tid(page, "agent-offline")).to_contain_text("点歌机暂时离线")
+    # the phone loses the venue's Wi-Fi: it says so and retries; back online, the banner goes
+    page.context.set_offline(True)
+    expect(tid(page, "offline")).to_contain_text("连接不上服务器")
+    shot(page, tmp_path, "guest-offline")
+    page.context.set_offline(False)
+    tid(page, "offline").locator("button").click()
+    expect(tid(page, "offline")).to_have_count(0)
+    expect(tid(page, "agent-offline")).to_be_visible()
+    page.context.close()
+    check_out(venue, "C01")

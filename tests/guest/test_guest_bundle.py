@@ -57,3 +57,11 @@ def test_both_languages_have_every_key_the_page_names() -> None:
         named |= set(re.findall(r"""\bt\(['"]([a-z_]+\.[A-Za-z0-9_.]+)['"]""", text))
     assert len(named) > 60, "found too few keys: the pattern is wrong"
     assert named - zh == set()
+
+
+def test_the_page_never_renders_markup_from_data() -> None:
+    """Nicknames, titles and notes are text: no v-html, innerHTML or insertAdjacentHTML."""
+    for path in [*SRC.rglob("*.vue"), *SRC.rglob("*.js")]:
+        text = path.read_text("utf-8")
+        for sink in ("v-html", "innerHTML", "insertAdjacentHTML", "document.write"):
+            assert sink not in text, f"{sink} in {path.name}"
