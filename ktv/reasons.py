@@ -333,6 +333,19 @@ GUESTS = {
     "TOO_MANY_JOINS": "too many joins from this address or with this code; wait and retry",
     "RATE_LIMITED": "the caller is over its rate (a phone adding songs too fast); wait and retry",
     "BAD_GUEST_SETTING": "a [guests] entry of the venue config is unknown or out of range; fix it",
+    "PHONE_NOT_ALLOWED": "the venue does not let phones do this ([guests] may_*); ask the staff",
+    "SONG_ID_REQUIRED": "the request names no song; pick one from the search",
+    "PHONE_ORDER_TOO_LARGE": "one line of a phone's order is over the venue's bound for phones "
+    "([guests] order_max_quantity); ask the staff",
+    "ENTRY_ID_REQUIRED": "the request names no queue entry",
+    "NOT_YOUR_SONG": "a phone removes only the songs it added",
+    "BAD_CONTROL": "the room control is not one of RoomControl's values",
+    "ROOM_OFFLINE": "the room's player is not connected to the controller: phones cannot change "
+    "it now (the touchscreen still works); retry later",
+    "ROOM_NOT_ANSWERING": "the room's player did not answer in time; retry (the same request_id "
+    "is safe)",
+    "ROOM_REFUSED": "the room's player refused (song unknown there, room locked...); the message "
+    "says why",
 }
 
 CLUB = {

@@ -145,6 +145,7 @@ class SessionOpened:
     # after end_time, from the venue's plan: True keeps singing (continue_hourly), False
     # stops (到钟 until 续钟), None: not said (the room keeps what it had)
     continues_after_end: bool | None = None
+    guest_url: str = ""  # what the room's QR code shows for phones ("" : none)
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,43 @@ class SetPower:
     reason: str = ""
 
 
+class RoomControl(enum.Enum):
+    """A room control a guest's phone may use (the touchscreen's buttons)."""
+
+    SKIP = "skip"  # 切歌
+    ORIGINAL_VOCAL = "original_vocal"  # 原唱
+    ACCOMPANIMENT = "accompaniment"  # 伴唱
+    VOLUME_UP = "volume_up"
+    VOLUME_DOWN = "volume_down"
+    REPLAY = "replay"  # 重唱
+    PAUSE_RESUME = "pause_resume"
+
+
+@dataclass(frozen=True)
+class GuestQueueSong:
+    """A song added from a guest's phone; queued like the touchscreen's own."""
+
+    song_id: str
+    entry_id: str  # chosen by the controller: a retried add is the same entry
+    guest_id: str
+    nickname: str
+    top: bool = False  # 优先
+
+
+@dataclass(frozen=True)
+class GuestRemoveSong:
+    """A phone removes a song; only one its guest added."""
+
+    entry_id: str
+    guest_id: str
+
+
+@dataclass(frozen=True)
+class GuestControl:
+    control: RoomControl
+    guest_id: str = ""
+
+
 RoomCommand = (
     SessionOpened
     | SessionClosed
@@ -214,4 +252,36 @@ RoomCommand = (
     | RoomStateChanged
     | ServiceAcknowledged
     | SetPower
+    | GuestQueueSong
+    | GuestRemoveSong
+    | GuestControl
 )
+
+
+# --- the room's queue, reported up (not an event: only the newest matters) -----------------
+
+
+@dataclass(frozen=True)
+class SnapshotEntry:
+    entry_id: str
+    song_id: str
+    title: str
+    artist: str
+    added_at: datetime | None = None
+    added_by: str = ""  # the phone's nickname; "" for the touchscreen or the desk
+    guest_id: str = ""
+
+
+@dataclass(frozen=True)
+class QueueSnapshot:
+    """The room's queue and what plays now, as the agent has them."""
+
+    session: str = ""
+    now_playing: SnapshotEntry | None = None
+    position_s: int = 0
+    duration_s: int = 0
+    accompaniment: bool = False
+    volume_percent: int = 0
+    paused: bool = False
+    queue: tuple[SnapshotEntry, ...] = ()
+    taken_at: datetime | None = None

@@ -56,6 +56,7 @@ class RoomAgent:
             heartbeat_interval_s=config.heartbeat_interval_s,
             agent_port=config.controller_agent_port,
             catalog=CatalogFetcher(config.room, CatalogKeeper(config.resolved_catalog_path)),
+            queue_reporter=self.room if hasattr(self.room, "queue_snapshot") else None,  # type: ignore[arg-type]
         )
 
     async def run(self) -> None:

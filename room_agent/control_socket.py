@@ -6,7 +6,7 @@
     {"room": "A01", "do": "door", "open": true}       drive the door reed switch's mock pin
     {"room": "A01", "do": "motion", "active": true}   drive the PIR's mock pin
     {"room": "A01", "do": "add_song", "song_id": "…"} a guest's 点歌 on the touchscreen
-    {"room": "A01", "do": "view"}                      the core's screen, session, now playing
+    {"room": "A01", "do": "view"}                      the core's screen, now playing, queue
     {"room": "A01", "do": "search", "query": "zjl"}    the touchscreen's search: song ids, ms
     {"room": "A01", "do": "skip"}                      a guest's 切歌
 
@@ -79,6 +79,12 @@ def apply_request(rooms: CoreRooms, request: dict[str, Any]) -> dict[str, Any]:
             "playing": now.song.song_id if now is not None else None,
             "player_state": now.state.name if now is not None else None,
             "pcm_buffers": room.pcm.buffers if room.pcm is not None else None,
+            "playing_added_by": now.entry.added_by if now is not None else None,
+            "queue": [
+                {"entry_id": e.entry_id, "song_id": e.song_id, "added_by": e.added_by}
+                for e in view.queue
+            ],
+            "volume_percent": view.volume_percent,
         }
     except KtvError as exc:
         return {"ok": False, "error": exc.message}

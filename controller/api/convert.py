@@ -12,8 +12,8 @@ from controller.auth.model import Role
 from controller.rooms import commands, events
 from controller.rooms.model import BoardRoom, PowerMode, RoomState, SensorPins
 from ktv.errors import InvalidArgument
-from ktv.room_link import PlayOutcome
-from ktv.v1 import auth_pb2, link_pb2, rooms_pb2
+from ktv.room_link import PlayOutcome, QueueSnapshot, RoomControl, SnapshotEntry
+from ktv.v1 import auth_pb2, guest_pb2, link_pb2, rooms_pb2
 
 
 def ts(value: datetime | None) -> Timestamp | None:
@@ -140,7 +140,7 @@ def power_mode_from_pb(value: int) -> PowerMode:
     raise InvalidArgument("power mode must be ON, OFF or AUTO", reason="BAD_POWER_MODE")
 
 
-def session_to_pb(room: BoardRoom) -> link_pb2.SessionOpened:
+def session_to_pb(room: BoardRoom, guest_url: str = "") -> link_pb2.SessionOpened:
     if not room.session:
         return link_pb2.SessionOpened()
     return link_pb2.SessionOpened(
@@ -148,6 +148,55 @@ def session_to_pb(room: BoardRoom) -> link_pb2.SessionOpened:
         open_time=ts(room.state_since),
         end_time=ts(room.session_ends_at),
         after_end=after_end_to_pb(room.session_continues),  # type: ignore[arg-type]
+        guest_url=guest_url,
+    )
+
+
+ROOM_CONTROL_TO_PB = {
+    RoomControl.SKIP: guest_pb2.ROOM_CONTROL_SKIP,
+    RoomControl.ORIGINAL_VOCAL: guest_pb2.ROOM_CONTROL_ORIGINAL_VOCAL,
+    RoomControl.ACCOMPANIMENT: guest_pb2.ROOM_CONTROL_ACCOMPANIMENT,
+    RoomControl.VOLUME_UP: guest_pb2.ROOM_CONTROL_VOLUME_UP,
+    RoomControl.VOLUME_DOWN: guest_pb2.ROOM_CONTROL_VOLUME_DOWN,
+    RoomControl.REPLAY: guest_pb2.ROOM_CONTROL_REPLAY,
+    RoomControl.PAUSE_RESUME: guest_pb2.ROOM_CONTROL_PAUSE_RESUME,
+}
+
+
+def room_control_from_pb(value: int) -> RoomControl:
+    for control, number in ROOM_CONTROL_TO_PB.items():
+        if number == value:
+            return control
+    raise InvalidArgument("control must be one of RoomControl's values", reason="BAD_CONTROL")
+
+
+def _snapshot_entry(entry: link_pb2.QueueSnapshotEntry) -> SnapshotEntry:
+    return SnapshotEntry(
+        entry_id=entry.entry_id[:64],
+        song_id=entry.song_id[:64],
+        title=entry.title[:200],
+        artist=entry.artist[:200],
+        added_at=entry.add_time.ToDatetime(UTC) if entry.HasField("add_time") else None,
+        added_by=entry.added_by[:64],
+        guest_id=entry.guest_id[:64],
+    )
+
+
+MAX_SNAPSHOT_ENTRIES = 1000  # a room's queue as reported; a longer one is cut
+
+
+def snapshot_from_pb(msg: link_pb2.QueueSnapshot) -> QueueSnapshot:
+    """An agent's queue report, each text clipped (the agent is trusted, not unbounded)."""
+    return QueueSnapshot(
+        session=msg.session[:128],
+        now_playing=_snapshot_entry(msg.now_playing) if msg.HasField("now_playing") else None,
+        position_s=max(msg.position_seconds, 0),
+        duration_s=max(msg.duration_seconds, 0),
+        accompaniment=msg.accompaniment,
+        volume_percent=min(max(msg.volume_percent, 0), 100),
+        paused=msg.paused,
+        queue=tuple(_snapshot_entry(e) for e in msg.queue[:MAX_SNAPSHOT_ENTRIES]),
+        taken_at=msg.take_time.ToDatetime(UTC) if msg.HasField("take_time") else None,
     )
 
 
@@ -163,6 +212,7 @@ def command_to_pb(command: commands.RoomCommand) -> link_pb2.RoomCommand:
                     end_time=ts(body.end_time),
                     guest_count=body.guest_count,
                     after_end=after_end_to_pb(body.continues_after_end),  # type: ignore[arg-type]
+                    guest_url=body.guest_url,
                 )
             )
         case commands.SessionClosed():
@@ -186,6 +236,22 @@ def command_to_pb(command: commands.RoomCommand) -> link_pb2.RoomCommand:
             out.service_acknowledged.kind = body.kind
             out.service_acknowledged.staff = body.staff
             out.service_acknowledged.call_kind = body.call_kind
+        case commands.GuestQueueSong():
+            out.guest_queue_song.CopyFrom(
+                link_pb2.GuestQueueSong(
+                    song_id=body.song_id,
+                    top=body.top,
+                    entry_id=body.entry_id,
+                    guest_id=body.guest_id,
+                    nickname=body.nickname,
+                )
+            )
+        case commands.GuestRemoveSong():
+            out.guest_remove_song.entry_id = body.entry_id
+            out.guest_remove_song.guest_id = body.guest_id
+        case commands.GuestControl():
+            out.guest_control.control = ROOM_CONTROL_TO_PB[body.control]  # type: ignore[assignment]
+            out.guest_control.guest_id = body.guest_id
     return out
 
 

@@ -16,7 +16,7 @@ from google.protobuf.message import Message
 
 from controller.store.db import Store
 from controller.store.idempotency import check_request_id, fingerprint, run_once
-from ktv.errors import FailedPrecondition
+from ktv.errors import Conflict, FailedPrecondition
 from ktv.limits import RESPONSE_BYTES_MAX
 
 Response = TypeVar("Response", bound=Message)
@@ -65,3 +65,30 @@ def once(
     if len(raw) > RESPONSE_BYTES_MAX:  # stored before answers were bounded
         fit(response)
     return response
+
+
+def answered(
+    store: Store, method: str, request: Message, response_type: type[Response]
+) -> Response | None:
+    """The stored answer to ``request.request_id`` if it was answered already (a retry), else
+    None; Conflict REQUEST_ID_REUSED when the id came with a different request. For calls
+    whose work happens outside the store (a room agent's answer): check here first, do the
+    work (itself idempotent), then record the answer with :func:`once`."""
+    request_id = check_request_id(getattr(request, "request_id", ""))
+    bare = type(request)()
+    bare.CopyFrom(request)
+    bare.request_id = ""  # type: ignore[attr-defined]
+    row = store.query_one(
+        "SELECT method, fingerprint, response FROM idempotency_keys WHERE request_id = ?",
+        (request_id,),
+    )
+    if row is None:
+        return None
+    if row["method"] != method or row["fingerprint"] != fingerprint(
+        method, bare.SerializeToString(deterministic=True)
+    ):
+        raise Conflict(
+            f"request_id {request_id!r} was already used for a different request",
+            reason="REQUEST_ID_REUSED",
+        )
+    return response_type.FromString(bytes(row["response"]))

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import grpc
 
 from controller import __version__
-from controller.api.convert import command_to_pb, event_from_pb, session_to_pb
+from controller.api.convert import command_to_pb, event_from_pb, session_to_pb, snapshot_from_pb
 from controller.auth.interceptor import current_principal
 from controller.catalog_publish import CatalogOfferView, CatalogPublisher
 from controller.rooms.board import RoomBoard
@@ -152,7 +152,9 @@ class RoomLinkServicer(link_pb2_grpc.RoomLinkServiceServicer):
                     controller_version=__version__,
                     venue_id=self.venue_id,
                     offline_after_seconds=round(welcome.offline_after_s),
-                    session=session_to_pb(welcome.room),
+                    session=session_to_pb(
+                        welcome.room, self.board.guest_url(room_id, welcome.room.session)
+                    ),
                     emergency=welcome.emergency.active,
                     emergency_message=welcome.emergency.message,
                 )
@@ -194,6 +196,9 @@ class RoomLinkServicer(link_pb2_grpc.RoomLinkServiceServicer):
                 elif which == "command_result":
                     self.board.agent_seen(room_id, stream)
                     result = request.command_result
+                    self.board.command_answered(
+                        room_id, stream, result.command_id, result.ok, result.error[:500]
+                    )
                     if not result.ok:
                         log.warning(
                             "rooms/%s refused command %s: %s",
@@ -201,6 +206,11 @@ class RoomLinkServicer(link_pb2_grpc.RoomLinkServiceServicer):
                             result.command_id,
                             result.error,
                         )
+                elif which == "queue_snapshot":
+                    self.board.agent_seen(room_id, stream)
+                    self.board.queue_reported(
+                        room_id, stream, snapshot_from_pb(request.queue_snapshot)
+                    )
                 elif which == "hello":
                     raise InvalidArgument("hello was already sent", reason="DUPLICATE_HELLO")
             stream.outgoing.put_nowait(_End(None))  # the agent half-closed: end cleanly

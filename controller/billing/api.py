@@ -95,6 +95,9 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         self.venue_name = venue_name
         self.self_service = RoomSelfService(desk)
         self.approver = approver
+        # Hooks other modules install by name (controller.guests: "guest_orders", the venue's
+        # rules for orders from guests' phones); looked up per call, set after this is built.
+        self.parts: dict[str, object] = {}
 
     async def _approval(self, staff_id: str, pin: str) -> Approval | None:
         """A manager's approval given at the same call: their PIN checked (and counted, with
@@ -201,6 +204,9 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         source = (
             OrderSource.ROOM if actor.role in (Role.GUEST, Role.AGENT) else OrderSource.FRONT_DESK
         )
+        guest_orders = self.parts.get("guest_orders")
+        if actor.role is Role.GUEST and callable(guest_orders):
+            guest_orders(items)  # a phone's order: the venue may forbid it or cap it
 
         def act() -> pb.PlaceOrderResponse:
             out = self.desk.order(room, items, actor, source)
@@ -527,9 +533,9 @@ class BillingModule:
 
         if "pricing" in data:
             desk.import_config(text, SYSTEM, seed=True)
-        billing_pb2_grpc.add_BillingServiceServicer_to_server(
-            BillingServicer(desk, app.venue.name or app.venue.venue_id, approver), server
-        )
+        servicer = BillingServicer(desk, app.venue.name or app.venue.venue_id, approver)
+        servicer.parts = app.parts
+        billing_pb2_grpc.add_BillingServiceServicer_to_server(servicer, server)
         with contextlib.suppress(RuntimeError):  # no running loop: tests that only build
             asyncio.get_running_loop().create_task(_refresh_totals(desk))
         return [pb.DESCRIPTOR.services_by_name["BillingService"].full_name]

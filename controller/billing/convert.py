@@ -25,7 +25,7 @@ from google.protobuf.struct_pb2 import Struct
 
 from controller.api.convert import ts
 from controller.api.paging import encode_token
-from controller.auth.model import Principal
+from controller.auth.model import Principal, Role
 from controller.billing.bill import Bill, BillLine
 from controller.billing.desk import TenderAmount, TimePurchase
 from controller.billing.records import Actor, Order, Payment, Tender
@@ -56,6 +56,8 @@ M = TypeVar("M", bound=Message)
 
 def actor_of(principal: Principal) -> Actor:
     who = principal.staff_id or f"{principal.role.name.lower()}:{principal.room_id}"
+    if principal.role is Role.GUEST and principal.credential_id:
+        who = f"guest:{principal.room_id}:{principal.credential_id}"  # which phone, in the audit
     return Actor(who, principal.role)
 
 

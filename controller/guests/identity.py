@@ -71,10 +71,11 @@ class GuestRegistry:
         self._current: dict[str, JoinCode] = {}  # room id -> this run's code for its session
 
     # --- codes ------------------------------------------------------------------------------
-    def code_for(self, room_id: str, now: datetime) -> JoinCode | None:
+    def code_for(self, room_id: str, now: datetime, session: str | None = None) -> JoinCode | None:
         """The room's live code (issued now if its open session has none in this run); None
-        when no session is open."""
-        session = self.session_of(room_id)
+        when no session is open. ``session``: the session opening now (the board asks while
+        it opens one, before the room shows it)."""
+        session = self.session_of(room_id) if session is None else session
         if not session:
             return None
         held = self._current.get(room_id)

@@ -14,6 +14,7 @@ from ktv.text import bounded
 
 GUEST_PREFIX = "Guest"  # gRPC metadata: "authorization: Guest <secret>"
 JOIN_PATH = "/g/"  # the guest page; the join code rides in ?c=
+AGENT_ANSWER_TIMEOUT_S = 3.0  # a phone's add waits this long for the room's agent to answer
 
 
 def nickname_input(nickname: str) -> str:

@@ -41,6 +41,7 @@ from controller.rooms.store import RoomRecords
 from controller.rooms.watch import BoardWatcher
 from controller.settings import BoardTiming
 from controller.store.db import Store
+from ktv import room_link
 from ktv.errors import AlreadyExists, InvalidArgument, NotFound
 
 EMERGENCY_FLAG = "emergency"
@@ -60,6 +61,18 @@ class CommandSink(Protocol):
 
     def shutting_down(self) -> None:
         """The controller is stopping: end this stream."""
+
+
+class GuestLinks(Protocol):
+    """What the guests' side offers the board (installed by ``controller.guests``): the URL a
+    room's QR code shows for a session, and what an agent says about its queue."""
+
+    def url_for(self, room_id: str, session: str) -> str:
+        """The room's guest URL for ``session`` (a code issued if it has none); "" for none."""
+
+    def queue_reported(self, room_id: str, snapshot: room_link.QueueSnapshot) -> None: ...
+
+    def command_answered(self, room_id: str, command_id: str, ok: bool, error: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -94,6 +107,7 @@ class RoomBoard:
         self._offline_after_s: dict[str, float] = {}  # per agent, from its hello
         self._watchers: set[BoardWatcher] = set()
         self.emergency = Emergency()
+        self.guest_links: GuestLinks | None = None  # set by controller.guests when composed
 
     # --- start-up -----------------------------------------------------------------------
     def load(self) -> None:
@@ -197,7 +211,14 @@ class RoomBoard:
             running_total_fen=0,
             guest_count=guest_count,
         )
-        body = commands.SessionOpened(session, opened, end_time, guest_count, continues_after_end)
+        body = commands.SessionOpened(
+            session,
+            opened,
+            end_time,
+            guest_count,
+            continues_after_end,
+            self.guest_url(room_id, session),
+        )
         return self._commit(
             new,
             [body, commands.RoomStateChanged(RoomState.IN_USE)],
@@ -254,7 +275,14 @@ class RoomBoard:
         bodies: list[commands.CommandBody] = []
         if room.session:
             bodies.append(
-                commands.SessionOpened(room.session, room.state_since, end_time, 0, continues)
+                commands.SessionOpened(
+                    room.session,
+                    room.state_since,
+                    end_time,
+                    0,
+                    continues,
+                    self.guest_url(room_id, room.session),
+                )
             )
         return self._commit(
             room.bumped(session_ends_at=end_time, session_continues=continues), bodies
@@ -290,14 +318,35 @@ class RoomBoard:
             return room
         return self._commit(room.bumped(health=badge))
 
+    # --- guests' phones ----------------------------------------------------------------------
+    def guest_url(self, room_id: str, session: str) -> str:
+        """The URL the room's QR code shows for ``session`` ("" without the guests' side)."""
+        if self.guest_links is None or not session:
+            return ""
+        return self.guest_links.url_for(room_id, session)
+
+    def queue_reported(
+        self, room_id: str, sink: CommandSink, snapshot: room_link.QueueSnapshot
+    ) -> None:
+        if self._links.get(room_id) is sink and self.guest_links is not None:
+            self.guest_links.queue_reported(room_id, snapshot)
+
+    def command_answered(
+        self, room_id: str, sink: CommandSink, command_id: str, ok: bool, error: str
+    ) -> None:
+        if self._links.get(room_id) is sink and self.guest_links is not None:
+            self.guest_links.command_answered(room_id, command_id, ok, error)
+
     # --- commands and emergency -----------------------------------------------------------
-    def send(self, room_id: str, body: commands.CommandBody) -> bool:
-        """Send a command to the room's agent now; False if it is not connected."""
+    def send(self, room_id: str, body: commands.CommandBody, command_id: str = "") -> bool:
+        """Send a command to the room's agent now; False if it is not connected. A caller
+        that waits for the agent's answer chooses the ``command_id``."""
         self.get(room_id)
         sink = self._links.get(room_id)
         if sink is None:
             return False
-        sink.deliver(commands.RoomCommand(body))
+        command = commands.RoomCommand(body, command_id) if command_id else None
+        sink.deliver(command or commands.RoomCommand(body))
         return True
 
     def set_emergency(self, active: bool, message: str) -> int:

@@ -11,8 +11,12 @@ from dataclasses import dataclass, field
 from ktv import room_link
 from ktv.room_link import (
     Emergency,
+    GuestControl,
+    GuestQueueSong,
+    GuestRemoveSong,
     PowerMode,
     QueueSongs,
+    RoomControl,
     RoomStateChanged,
     ServiceAcknowledged,
     SessionClosed,
@@ -25,9 +29,13 @@ from ktv.room_link import (
 __all__ = [
     "CommandBody",
     "Emergency",
+    "GuestControl",
+    "GuestQueueSong",
+    "GuestRemoveSong",
     "PowerMode",
     "QueueSongs",
     "RoomCommand",
+    "RoomControl",
     "RoomStateChanged",
     "ServiceAcknowledged",
     "SessionClosed",

@@ -63,7 +63,7 @@ class Gateway:
         token: str,
         *,
         extra_metadata: Sequence[tuple[str, str]] = (),
-        scheme: str = "Bearer",  # "Guest" for a phone's credential
+        scheme: str = "Bearer",  # "Guest" for a guest's phone
     ) -> M:
         callable_ = self._callables.get(full_method)
         if callable_ is None:

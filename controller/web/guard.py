@@ -17,7 +17,6 @@ from controller.web.sessions import (
     SESSION_COOKIE,
     WebSession,
     WebSessions,
-    guest_csrf,
 )
 from ktv.errors import Unauthenticated
 
@@ -30,12 +29,7 @@ class Caller:
 
     token: str
     session: WebSession | None = None  # a staff cookie session
-    kind: str = "session"  # "session", "bearer", "wall" or "guest" (a phone's ktv_guest cookie)
-
-    @property
-    def scheme(self) -> str:
-        """How the gateway presents the token: ``Guest <credential>`` for a phone."""
-        return "Guest" if self.kind == "guest" else "Bearer"
+    kind: str = "session"  # "session", "bearer", "wall" or "guest" (a phone's cookie)
 
 
 def bearer_of(request: Request) -> str | None:
@@ -49,9 +43,10 @@ def bearer_of(request: Request) -> str | None:
 
 
 def caller_of(request: Request, sessions: WebSessions, *, allow_wall: bool = False) -> Caller:
-    """Who is asking: a bearer header (API clients), else the staff session cookie, else a
-    guest's phone (the ``ktv_guest`` cookie JoinRoom set), else (where allowed: board stream,
-    room list) ``?wall=KEY``. Unauthenticated SIGN_IN_REQUIRED when none."""
+    """Who is asking: a bearer header (API clients), else the staff session cookie, else (where
+    allowed: board stream, room list) ``?wall=KEY``, else a guest phone's ``ktv_guest`` cookie
+    (sent as ``Guest <credential>``: the permission table keeps it to its own room's guest
+    methods). Unauthenticated SIGN_IN_REQUIRED when none."""
     token = bearer_of(request)
     if token is not None:
         return Caller(token, kind="bearer")
@@ -59,12 +54,12 @@ def caller_of(request: Request, sessions: WebSessions, *, allow_wall: bool = Fal
     if cookie:
         session = sessions.find(cookie)
         return Caller(session.token, session)
-    guest = request.cookies.get(GUEST_COOKIE)
-    if guest:
-        return Caller(guest[:256], kind="guest")
     wall = request.query_params.get("wall")
     if allow_wall and wall:
         return Caller(wall, kind="wall")
+    guest = request.cookies.get(GUEST_COOKIE)
+    if guest and len(guest) <= 256:  # a phone: the controller checks it on every call
+        return Caller(guest, kind="guest")
     raise Unauthenticated("sign in first (POST /api/session)", reason="SIGN_IN_REQUIRED")
 
 
@@ -96,11 +91,7 @@ def check_csrf(request: Request, caller: Caller | None) -> None:
     check_same_origin(request)
     header = request.headers.get(CSRF_HEADER, "")
     cookie = request.cookies.get(CSRF_COOKIE, "")
-    expected = cookie
-    if caller is not None and caller.session:
-        expected = caller.session.csrf
-    elif caller is not None and caller.kind == "guest":
-        expected = guest_csrf(caller.token)
+    expected = caller.session.csrf if caller is not None and caller.session else cookie
     if not header or header != cookie or header != expected:
         raise CsrfRefused(
             "the X-CSRF-Token header must equal the ktv_csrf cookie", reason="CSRF_REFUSED"

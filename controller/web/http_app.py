@@ -49,7 +49,6 @@ from controller.web.sessions import (
     SESSION_COOKIE,
     WebSession,
     WebSessions,
-    guest_csrf,
 )
 from controller.web.static import SecurityHeaders, StaticApp
 from ktv.errors import KtvError, PermissionDenied, Unauthenticated, Unavailable
@@ -60,13 +59,11 @@ log = logging.getLogger("controller.web")
 LOGIN = "/ktv.v1.AuthService/Login"
 LOGOUT = "/ktv.v1.AuthService/Logout"
 WHOAMI = "/ktv.v1.AuthService/WhoAmI"
+JOIN_ROOM = "/ktv.v1.GuestService/JoinRoom"
+CLIENT_ADDR_KEY = "x-ktv-client-addr"  # the phone's address, for JoinRoom's pace per address
 CREATE_WALL_KEY = "/ktv.v1.AuthService/CreateWallKey"
 LIST_WALL_KEYS = "/ktv.v1.AuthService/ListWallKeys"
 REVOKE_WALL_KEY = "/ktv.v1.AuthService/RevokeWallKey"
-JOIN_ROOM = "/ktv.v1.GuestService/JoinRoom"
-# The phone's address for JoinRoom's pacing (trusted by the controller only on the gateway's
-# local socket: controller.guests.api.CLIENT_ADDR_KEY).
-CLIENT_ADDR_HEADER = "x-ktv-client-addr"
 
 
 @dataclass
@@ -215,7 +212,8 @@ def build_app(ctx: WebContext) -> SecurityHeaders:
 
     async def call(caller: Caller, route: Route, message) -> Response:  # type: ignore[no-untyped-def]
         try:
-            answer = await gateway.call(route, message, caller.token, scheme=caller.scheme)
+            scheme = "Guest" if caller.kind == "guest" else "Bearer"
+            answer = await gateway.call(route, message, caller.token, scheme=scheme)
         except RpcRefused as refused:
             if refused.error.http_status == 401 and caller.session is not None:
                 sessions.close_token(caller.token)
@@ -267,55 +265,35 @@ def build_app(ctx: WebContext) -> SecurityHeaders:
         clear_cookies(response)
         return response
 
-    @handle("POST", "/api/guest/join")
-    async def guest_join(request: Request) -> Response:
-        """A phone joins its room from the QR code's join code (GuestService.JoinRoom, public
-        and paced per address): the credential goes into the HttpOnly ``ktv_guest`` cookie,
-        never to the page; ``ktv_csrf`` is derived from it (``guest_csrf``)."""
+    @handle("POST", "/api/v1/GuestService/JoinRoom")
+    async def join_room(request: Request) -> Response:
+        """A phone joins from the room's QR code: the credential goes into the HttpOnly
+        ``ktv_guest`` cookie (never to page scripts), with a CSRF token for its calls."""
         check_same_origin(request)
-        asked = parse(await json_body(request), guest_pb2.JoinRoomRequest)
+        join = parse(await json_body(request), guest_pb2.JoinRoomRequest)
         address = request.client.host if request.client else ""
         answer = await gateway.invoke(
             JOIN_ROOM,
-            asked,
+            join,
             guest_pb2.JoinRoomResponse,
             "",
-            extra_metadata=[(CLIENT_ADDR_HEADER, address[:64])] if address else [],
+            extra_metadata=[(CLIENT_ADDR_KEY, address)] if address else [],
         )
-        credential = answer.credential
-        answer.ClearField("credential")
+        credential, answer.credential = answer.credential, ""
         response = _json(answer)
-        lifetime = None
-        if answer.HasField("expire_time"):
-            left = answer.expire_time.ToDatetime(tzinfo=UTC) - datetime.now(UTC)
-            lifetime = max(0, int(left.total_seconds()))
-        for name, value, httponly in (
+        expires = answer.expire_time.ToDatetime(tzinfo=UTC)
+        for name, value, http_only in (
             (GUEST_COOKIE, credential, True),
-            (CSRF_COOKIE, guest_csrf(credential), False),
+            (CSRF_COOKIE, uuid.uuid4().hex, False),
         ):
             response.set_cookie(
                 name,
                 value,
-                max_age=lifetime,
-                httponly=httponly,
+                expires=expires,
+                httponly=http_only,
                 secure=ctx.secure_cookies,
                 samesite="strict",
                 path="/",
-            )
-        return response
-
-    @handle("DELETE", "/api/guest")
-    async def guest_leave(request: Request) -> Response:
-        """The phone forgets its credential (the credential itself ends at checkout)."""
-        check_same_origin(request)
-        response = Response(status_code=204)
-        for name in (GUEST_COOKIE, CSRF_COOKIE):
-            response.delete_cookie(
-                name,
-                path="/",
-                secure=ctx.secure_cookies,
-                samesite="strict",
-                httponly=name == GUEST_COOKIE,
             )
         return response
 
@@ -443,7 +421,7 @@ def build_app(ctx: WebContext) -> SecurityHeaders:
             auth_pb2.WhoAmIRequest(),
             auth_pb2.WhoAmIResponse,
             caller.token,
-            scheme=caller.scheme,
+            scheme="Guest" if caller.kind == "guest" else "Bearer",
         )
         return Role(who.role)
 

@@ -16,14 +16,7 @@ from ktv.errors import Unauthenticated
 SESSION_COOKIE = "ktv_session"
 CSRF_COOKIE = "ktv_csrf"
 CSRF_HEADER = "x-csrf-token"
-GUEST_COOKIE = "ktv_guest"  # a guest phone's credential (GuestService.JoinRoom), HttpOnly
-
-
-def guest_csrf(credential: str) -> str:
-    """The ``ktv_csrf`` value of a guest's phone: derived from its credential, so the
-    controller keeps no state for phones and a page that does not hold the credential cannot
-    compute it."""
-    return hashlib.sha256(f"ktv-guest-csrf:{credential}".encode()).hexdigest()[:43]
+GUEST_COOKIE = "ktv_guest"  # a guest phone's credential (HttpOnly): GuestService, own room only
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from ktv.v1 import guest_pb2 as _guest_pb2
 from ktv.v1 import rooms_pb2 as _rooms_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -34,16 +35,18 @@ AFTER_END_STOP: AfterEnd
 AFTER_END_CONTINUE_HOURLY: AfterEnd
 
 class ConnectRequest(_message.Message):
-    __slots__ = ("hello", "heartbeat", "event", "command_result")
+    __slots__ = ("hello", "heartbeat", "event", "command_result", "queue_snapshot")
     HELLO_FIELD_NUMBER: _ClassVar[int]
     HEARTBEAT_FIELD_NUMBER: _ClassVar[int]
     EVENT_FIELD_NUMBER: _ClassVar[int]
     COMMAND_RESULT_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
     hello: AgentHello
     heartbeat: AgentHeartbeat
     event: RoomEvent
     command_result: CommandResult
-    def __init__(self, hello: _Optional[_Union[AgentHello, _Mapping]] = ..., heartbeat: _Optional[_Union[AgentHeartbeat, _Mapping]] = ..., event: _Optional[_Union[RoomEvent, _Mapping]] = ..., command_result: _Optional[_Union[CommandResult, _Mapping]] = ...) -> None: ...
+    queue_snapshot: QueueSnapshot
+    def __init__(self, hello: _Optional[_Union[AgentHello, _Mapping]] = ..., heartbeat: _Optional[_Union[AgentHeartbeat, _Mapping]] = ..., event: _Optional[_Union[RoomEvent, _Mapping]] = ..., command_result: _Optional[_Union[CommandResult, _Mapping]] = ..., queue_snapshot: _Optional[_Union[QueueSnapshot, _Mapping]] = ...) -> None: ...
 
 class ConnectResponse(_message.Message):
     __slots__ = ("welcome", "ack", "command", "catalog_offer")
@@ -242,7 +245,7 @@ class ServiceCalled(_message.Message):
     def __init__(self, kind: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
 
 class RoomCommand(_message.Message):
-    __slots__ = ("command_id", "session_opened", "session_closed", "queue_songs", "volume_limit", "show_message", "emergency", "room_state", "service_acknowledged", "set_power")
+    __slots__ = ("command_id", "session_opened", "session_closed", "queue_songs", "volume_limit", "show_message", "emergency", "room_state", "service_acknowledged", "set_power", "guest_queue_song", "guest_remove_song", "guest_control")
     COMMAND_ID_FIELD_NUMBER: _ClassVar[int]
     SESSION_OPENED_FIELD_NUMBER: _ClassVar[int]
     SESSION_CLOSED_FIELD_NUMBER: _ClassVar[int]
@@ -253,6 +256,9 @@ class RoomCommand(_message.Message):
     ROOM_STATE_FIELD_NUMBER: _ClassVar[int]
     SERVICE_ACKNOWLEDGED_FIELD_NUMBER: _ClassVar[int]
     SET_POWER_FIELD_NUMBER: _ClassVar[int]
+    GUEST_QUEUE_SONG_FIELD_NUMBER: _ClassVar[int]
+    GUEST_REMOVE_SONG_FIELD_NUMBER: _ClassVar[int]
+    GUEST_CONTROL_FIELD_NUMBER: _ClassVar[int]
     command_id: str
     session_opened: SessionOpened
     session_closed: SessionClosed
@@ -263,7 +269,80 @@ class RoomCommand(_message.Message):
     room_state: RoomStateChanged
     service_acknowledged: ServiceAcknowledged
     set_power: SetPower
-    def __init__(self, command_id: _Optional[str] = ..., session_opened: _Optional[_Union[SessionOpened, _Mapping]] = ..., session_closed: _Optional[_Union[SessionClosed, _Mapping]] = ..., queue_songs: _Optional[_Union[QueueSongs, _Mapping]] = ..., volume_limit: _Optional[_Union[VolumeLimit, _Mapping]] = ..., show_message: _Optional[_Union[ShowMessage, _Mapping]] = ..., emergency: _Optional[_Union[Emergency, _Mapping]] = ..., room_state: _Optional[_Union[RoomStateChanged, _Mapping]] = ..., service_acknowledged: _Optional[_Union[ServiceAcknowledged, _Mapping]] = ..., set_power: _Optional[_Union[SetPower, _Mapping]] = ...) -> None: ...
+    guest_queue_song: GuestQueueSong
+    guest_remove_song: GuestRemoveSong
+    guest_control: GuestControl
+    def __init__(self, command_id: _Optional[str] = ..., session_opened: _Optional[_Union[SessionOpened, _Mapping]] = ..., session_closed: _Optional[_Union[SessionClosed, _Mapping]] = ..., queue_songs: _Optional[_Union[QueueSongs, _Mapping]] = ..., volume_limit: _Optional[_Union[VolumeLimit, _Mapping]] = ..., show_message: _Optional[_Union[ShowMessage, _Mapping]] = ..., emergency: _Optional[_Union[Emergency, _Mapping]] = ..., room_state: _Optional[_Union[RoomStateChanged, _Mapping]] = ..., service_acknowledged: _Optional[_Union[ServiceAcknowledged, _Mapping]] = ..., set_power: _Optional[_Union[SetPower, _Mapping]] = ..., guest_queue_song: _Optional[_Union[GuestQueueSong, _Mapping]] = ..., guest_remove_song: _Optional[_Union[GuestRemoveSong, _Mapping]] = ..., guest_control: _Optional[_Union[GuestControl, _Mapping]] = ...) -> None: ...
+
+class GuestQueueSong(_message.Message):
+    __slots__ = ("song_id", "top", "entry_id", "guest_id", "nickname")
+    SONG_ID_FIELD_NUMBER: _ClassVar[int]
+    TOP_FIELD_NUMBER: _ClassVar[int]
+    ENTRY_ID_FIELD_NUMBER: _ClassVar[int]
+    GUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    NICKNAME_FIELD_NUMBER: _ClassVar[int]
+    song_id: str
+    top: bool
+    entry_id: str
+    guest_id: str
+    nickname: str
+    def __init__(self, song_id: _Optional[str] = ..., top: _Optional[bool] = ..., entry_id: _Optional[str] = ..., guest_id: _Optional[str] = ..., nickname: _Optional[str] = ...) -> None: ...
+
+class GuestRemoveSong(_message.Message):
+    __slots__ = ("entry_id", "guest_id")
+    ENTRY_ID_FIELD_NUMBER: _ClassVar[int]
+    GUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    entry_id: str
+    guest_id: str
+    def __init__(self, entry_id: _Optional[str] = ..., guest_id: _Optional[str] = ...) -> None: ...
+
+class GuestControl(_message.Message):
+    __slots__ = ("control", "guest_id")
+    CONTROL_FIELD_NUMBER: _ClassVar[int]
+    GUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    control: _guest_pb2.RoomControl
+    guest_id: str
+    def __init__(self, control: _Optional[_Union[_guest_pb2.RoomControl, str]] = ..., guest_id: _Optional[str] = ...) -> None: ...
+
+class QueueSnapshotEntry(_message.Message):
+    __slots__ = ("entry_id", "song_id", "title", "artist", "add_time", "added_by", "guest_id")
+    ENTRY_ID_FIELD_NUMBER: _ClassVar[int]
+    SONG_ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    ARTIST_FIELD_NUMBER: _ClassVar[int]
+    ADD_TIME_FIELD_NUMBER: _ClassVar[int]
+    ADDED_BY_FIELD_NUMBER: _ClassVar[int]
+    GUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    entry_id: str
+    song_id: str
+    title: str
+    artist: str
+    add_time: _timestamp_pb2.Timestamp
+    added_by: str
+    guest_id: str
+    def __init__(self, entry_id: _Optional[str] = ..., song_id: _Optional[str] = ..., title: _Optional[str] = ..., artist: _Optional[str] = ..., add_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., added_by: _Optional[str] = ..., guest_id: _Optional[str] = ...) -> None: ...
+
+class QueueSnapshot(_message.Message):
+    __slots__ = ("session", "now_playing", "position_seconds", "duration_seconds", "accompaniment", "volume_percent", "paused", "queue", "take_time")
+    SESSION_FIELD_NUMBER: _ClassVar[int]
+    NOW_PLAYING_FIELD_NUMBER: _ClassVar[int]
+    POSITION_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    DURATION_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    ACCOMPANIMENT_FIELD_NUMBER: _ClassVar[int]
+    VOLUME_PERCENT_FIELD_NUMBER: _ClassVar[int]
+    PAUSED_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_FIELD_NUMBER: _ClassVar[int]
+    TAKE_TIME_FIELD_NUMBER: _ClassVar[int]
+    session: str
+    now_playing: QueueSnapshotEntry
+    position_seconds: int
+    duration_seconds: int
+    accompaniment: bool
+    volume_percent: int
+    paused: bool
+    queue: _containers.RepeatedCompositeFieldContainer[QueueSnapshotEntry]
+    take_time: _timestamp_pb2.Timestamp
+    def __init__(self, session: _Optional[str] = ..., now_playing: _Optional[_Union[QueueSnapshotEntry, _Mapping]] = ..., position_seconds: _Optional[int] = ..., duration_seconds: _Optional[int] = ..., accompaniment: _Optional[bool] = ..., volume_percent: _Optional[int] = ..., paused: _Optional[bool] = ..., queue: _Optional[_Iterable[_Union[QueueSnapshotEntry, _Mapping]]] = ..., take_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class SetPower(_message.Message):
     __slots__ = ("mode", "reason")
@@ -274,18 +353,20 @@ class SetPower(_message.Message):
     def __init__(self, mode: _Optional[_Union[_rooms_pb2.PowerMode, str]] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class SessionOpened(_message.Message):
-    __slots__ = ("session", "open_time", "end_time", "guest_count", "after_end")
+    __slots__ = ("session", "open_time", "end_time", "guest_count", "after_end", "guest_url")
     SESSION_FIELD_NUMBER: _ClassVar[int]
     OPEN_TIME_FIELD_NUMBER: _ClassVar[int]
     END_TIME_FIELD_NUMBER: _ClassVar[int]
     GUEST_COUNT_FIELD_NUMBER: _ClassVar[int]
     AFTER_END_FIELD_NUMBER: _ClassVar[int]
+    GUEST_URL_FIELD_NUMBER: _ClassVar[int]
     session: str
     open_time: _timestamp_pb2.Timestamp
     end_time: _timestamp_pb2.Timestamp
     guest_count: int
     after_end: AfterEnd
-    def __init__(self, session: _Optional[str] = ..., open_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., guest_count: _Optional[int] = ..., after_end: _Optional[_Union[AfterEnd, str]] = ...) -> None: ...
+    guest_url: str
+    def __init__(self, session: _Optional[str] = ..., open_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., guest_count: _Optional[int] = ..., after_end: _Optional[_Union[AfterEnd, str]] = ..., guest_url: _Optional[str] = ...) -> None: ...
 
 class ServiceAcknowledged(_message.Message):
     __slots__ = ("kind", "staff", "call_kind")

@@ -118,6 +118,14 @@ class MessageChanged:
 
 
 @dataclass(frozen=True)
+class GuestUrlChanged:
+    """The URL the room's QR code shows for guests' phones changed ("" : none)."""
+
+    name: ClassVar[str] = "guest_url"
+    url: str
+
+
+@dataclass(frozen=True)
 class ServiceAnswered:
     """The front desk acknowledged the room's service call: staff are on the way."""
 
@@ -198,6 +206,7 @@ CoreEvent = (
     | ScreenChanged
     | EmergencyChanged
     | MessageChanged
+    | GuestUrlChanged
     | SensorChanged
     | ServiceAnswered
     | TimeLeftChanged

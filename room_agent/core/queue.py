@@ -21,6 +21,8 @@ class QueuedSong:
     title: str
     artist: str
     added_at: datetime  # UTC
+    added_by: str = ""  # the nickname of the phone that added it; "" : touchscreen or desk
+    guest_id: str = ""  # that phone's guest id (it may remove the song)
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,23 @@ class QueueState:
     keys: tuple[tuple[str, int], ...] = ()  # (song_id, semitones) chosen this session
 
 
-def new_entry(song: Song, added_at: datetime) -> QueuedSong:
-    return QueuedSong(uuid.uuid4().hex[:12], song.song_id, song.title, song.artist, added_at)
+def new_entry(
+    song: Song,
+    added_at: datetime,
+    *,
+    entry_id: str = "",
+    added_by: str = "",
+    guest_id: str = "",
+) -> QueuedSong:
+    return QueuedSong(
+        entry_id or uuid.uuid4().hex[:12],
+        song.song_id,
+        song.title,
+        song.artist,
+        added_at,
+        added_by,
+        guest_id,
+    )
 
 
 class SongQueue:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from ktv.errors import KtvError
+from ktv.errors import KtvError, PermissionDenied
+from ktv.room_link import GuestQueueSong, GuestRemoveSong
 from media_index.model import Song
 from room_agent.core.events import QueueChanged
 from room_agent.core.ports import QueueSongs
@@ -65,6 +66,36 @@ class QueueController:
         self.changed()
         self._core.playback.advance()
         return entry
+
+    # --- guests' phones (through the controller) ----------------------------------------------
+    def add_guest_song(self, command: GuestQueueSong) -> QueuedSong:
+        """A phone's 点歌, like the touchscreen's, with who added it; the controller's entry
+        id makes a retried add the same entry."""
+        self._core.room.require_open()
+        song = self._core.songs(command.song_id)
+        entry = new_entry(
+            song,
+            self._core.utcnow(),
+            entry_id=command.entry_id,
+            added_by=command.nickname,
+            guest_id=command.guest_id,
+        )
+        self._songs.add(entry, at_top=command.top)
+        self.changed()
+        self._core.playback.advance()
+        return entry
+
+    def remove_guest_song(self, command: GuestRemoveSong) -> None:
+        """A phone removes a song: only one its guest added (the desk, with no guest id,
+        any)."""
+        self._core.room.require_open()
+        entry = next((e for e in self._songs.entries if e.entry_id == command.entry_id), None)
+        if entry is None:
+            return  # already sung or removed: nothing to do
+        if command.guest_id and entry.guest_id != command.guest_id:
+            raise PermissionDenied("a phone removes only the songs it added")
+        self._songs.remove(command.entry_id)
+        self.changed()
 
     # --- the desk ----------------------------------------------------------------------------
     def queue_songs(self, command: QueueSongs) -> None:

@@ -31,16 +31,21 @@ from room_agent.core.events import CoreEvent, Listener, ServiceAnswered, Subscri
 from room_agent.core.memory import MemoryController
 from room_agent.core.mixer import MixerController
 from room_agent.core.persistence import MemoryRoomStore, RoomSnapshot, RoomStore
+from room_agent.core.phones import apply_control, snapshot_of
 from room_agent.core.playback import PlaybackController
 from room_agent.core.ports import (
     Ambience,
     DeviceHealth,
     Emergency,
     EventSink,
+    GuestControl,
+    GuestQueueSong,
+    GuestRemoveSong,
     MeterRead,
     Outputs,
     PinsChecked,
     Player,
+    QueueSnapshot,
     QueueSongs,
     RoomCommand,
     RoomEvent,
@@ -270,7 +275,12 @@ class RoomCore:
                 emergency_message=room.emergency_message if room.emergency else "",
                 door_open=self.sensors.door_open,
                 present=self.sensors.present,
+                guest_url=room.guest_url,
             )
+
+    def queue_snapshot(self) -> QueueSnapshot:
+        """The queue and what plays, for guests' phones (the link sends it up)."""
+        return snapshot_of(self.view(), self.utcnow())
 
     def lyric_view(self) -> LyricMoment | None:
         """Current line, next line and word progress right now; None without lyrics."""
@@ -467,6 +477,12 @@ class RoomCore:
                     self.send(ServiceAnswered(command.staff, command.call_kind))
                 case SetPower():
                     self.devices.set_power(command, self.now_s())
+                case GuestQueueSong():
+                    self.queue.add_guest_song(command)
+                case GuestRemoveSong():
+                    self.queue.remove_guest_song(command)
+                case GuestControl():
+                    apply_control(self, command)
                 case _:
                     raise InvalidArgument(f"unknown room command {type(command).__name__}")
             self.ambience.update()

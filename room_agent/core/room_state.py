@@ -15,6 +15,7 @@ from ktv.errors import FailedPrecondition
 from room_agent.core import settings
 from room_agent.core.events import (
     EmergencyChanged,
+    GuestUrlChanged,
     MessageChanged,
     PlaybackChanged,
     RoomScreen,
@@ -46,6 +47,7 @@ class RoomStateController:
     def __init__(self, core: RoomCore) -> None:
         self._core = core
         self.session = ""  # sessions/{id}, "" when none is open
+        self.guest_url = ""  # the QR code's URL for guests' phones, from the controller
         self.business = RoomState.IDLE
         self.emergency = False
         self.emergency_message = ""
@@ -105,6 +107,7 @@ class RoomStateController:
         if command.session == self.session:
             core.prepaid.set_after_end(command.continues_after_end)
             core.prepaid.set_end(command.end_time)  # 续钟 or a reconnect: the current end
+            self._set_guest_url(command.guest_url)  # a revoked code's successor
             return
         if self.session:
             self.close_session(SessionClosed(self.session))
@@ -112,10 +115,16 @@ class RoomStateController:
         core.prepaid.set_after_end(command.continues_after_end)
         core.prepaid.set_end(command.end_time)
         self.business = RoomState.IN_USE
+        self._set_guest_url(command.guest_url)
         core.queue.forget_history()  # pre-booked songs already queued stay
         self.update_screen()
         core.queue.changed()
         core.playback.advance()
+
+    def _set_guest_url(self, url: str) -> None:
+        if url != self.guest_url:
+            self.guest_url = url
+            self._core.send(GuestUrlChanged(url))
 
     def close_session(self, command: SessionClosed) -> None:
         core = self._core
@@ -127,6 +136,7 @@ class RoomStateController:
         core.playback.finish(PlayOutcome.STOPPED)
         core.queue.reset_session()
         self.session = ""
+        self._set_guest_url("")
         core.prepaid.closed()
         if self.business is RoomState.IN_USE:
             self.business = RoomState.IDLE

@@ -38,6 +38,7 @@ class RoomView:
     emergency_message: str
     door_open: bool
     present: bool
+    guest_url: str = ""  # the QR code's URL for guests' phones ("" : none)
 
     @property
     def locked(self) -> bool:

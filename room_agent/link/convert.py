@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from ktv.errors import InvalidArgument
-from ktv.v1 import link_pb2, rooms_pb2
+from ktv.v1 import guest_pb2, link_pb2, rooms_pb2
 from room_agent.core import ports
 
 _OUTCOME_TO_PROTO = {
@@ -131,6 +131,7 @@ def session_opened(msg: link_pb2.SessionOpened) -> ports.SessionOpened:
         end_time=moment(msg.end_time, "end_time") if msg.HasField("end_time") else None,
         guest_count=msg.guest_count,
         continues_after_end=_AFTER_END.get(msg.after_end),
+        guest_url=msg.guest_url,
     )
 
 
@@ -171,7 +172,68 @@ def command_from_proto(msg: link_pb2.RoomCommand) -> ports.RoomCommand:
         if mode is None:
             raise InvalidArgument(f"set_power needs ON, OFF or AUTO, got {msg.set_power.mode}")
         return ports.SetPower(mode=mode, reason=msg.set_power.reason)
+    if kind == "guest_queue_song":
+        add = msg.guest_queue_song
+        if not add.song_id or not add.entry_id:
+            raise InvalidArgument("a phone's song needs a song id and an entry id")
+        return ports.GuestQueueSong(
+            song_id=add.song_id,
+            entry_id=add.entry_id[:64],
+            guest_id=add.guest_id[:64],
+            nickname=add.nickname[:64],
+            top=add.top,
+        )
+    if kind == "guest_remove_song":
+        remove = msg.guest_remove_song
+        return ports.GuestRemoveSong(entry_id=remove.entry_id, guest_id=remove.guest_id)
+    if kind == "guest_control":
+        control = _CONTROL_FROM_PROTO.get(msg.guest_control.control)
+        if control is None:
+            raise InvalidArgument(f"unknown room control {msg.guest_control.control}")
+        return ports.GuestControl(control=control, guest_id=msg.guest_control.guest_id)
     raise InvalidArgument(f"command {msg.command_id!r} carries nothing the agent knows")
+
+
+_CONTROL_FROM_PROTO = {
+    guest_pb2.ROOM_CONTROL_SKIP: ports.RoomControl.SKIP,
+    guest_pb2.ROOM_CONTROL_ORIGINAL_VOCAL: ports.RoomControl.ORIGINAL_VOCAL,
+    guest_pb2.ROOM_CONTROL_ACCOMPANIMENT: ports.RoomControl.ACCOMPANIMENT,
+    guest_pb2.ROOM_CONTROL_VOLUME_UP: ports.RoomControl.VOLUME_UP,
+    guest_pb2.ROOM_CONTROL_VOLUME_DOWN: ports.RoomControl.VOLUME_DOWN,
+    guest_pb2.ROOM_CONTROL_REPLAY: ports.RoomControl.REPLAY,
+    guest_pb2.ROOM_CONTROL_PAUSE_RESUME: ports.RoomControl.PAUSE_RESUME,
+}
+
+
+def _snapshot_entry(entry: ports.SnapshotEntry) -> link_pb2.QueueSnapshotEntry:
+    out = link_pb2.QueueSnapshotEntry(
+        entry_id=entry.entry_id,
+        song_id=entry.song_id,
+        title=entry.title,
+        artist=entry.artist,
+        added_by=entry.added_by,
+        guest_id=entry.guest_id,
+    )
+    if entry.added_at is not None:
+        out.add_time.CopyFrom(timestamp(entry.added_at))
+    return out
+
+
+def snapshot_to_proto(snapshot: ports.QueueSnapshot) -> link_pb2.QueueSnapshot:
+    out = link_pb2.QueueSnapshot(
+        session=snapshot.session,
+        position_seconds=snapshot.position_s,
+        duration_seconds=snapshot.duration_s,
+        accompaniment=snapshot.accompaniment,
+        volume_percent=snapshot.volume_percent,
+        paused=snapshot.paused,
+        queue=[_snapshot_entry(e) for e in snapshot.queue],
+    )
+    if snapshot.now_playing is not None:
+        out.now_playing.CopyFrom(_snapshot_entry(snapshot.now_playing))
+    if snapshot.taken_at is not None:
+        out.take_time.CopyFrom(timestamp(snapshot.taken_at))
+    return out
 
 
 _POWER_MODE_FROM_PROTO = {

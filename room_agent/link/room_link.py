@@ -28,7 +28,13 @@ from room_agent.link.commands import CommandDispatcher
 from room_agent.link.credentials import AgentCredential, link_channel
 from room_agent.link.discovery import ControllerAddress, ControllerLocator
 from room_agent.link.outbox import Outbox
-from room_agent.link.stream import ENROLL_HINT, LinkStream, StreamBroken, raise_call_status
+from room_agent.link.stream import (
+    ENROLL_HINT,
+    LinkStream,
+    QueueReporter,
+    StreamBroken,
+    raise_call_status,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +65,10 @@ class RoomLink:
         keepalive_timeout_s: float = settings.keepalive_timeout_s,
         agent_port: int = 0,
         catalog: CatalogFetcher | None = None,
+        queue_reporter: QueueReporter | None = None,
     ) -> None:
         self.room_id = room_id
+        self.queue_reporter = queue_reporter  # the room's queue, reported for guests' phones
         self.outbox = outbox
         self.dispatcher = dispatcher
         self.locator = locator
@@ -166,6 +174,7 @@ class RoomLink:
                     catalog=sync,
                     catalog_version=self._catalog_version,
                     beat_now=beat_now,
+                    queue_reporter=self.queue_reporter,
                 ).serve(self._stop)
             finally:
                 call.cancel()

@@ -30,6 +30,9 @@ outbox_poll_interval_s = 1.0  # safety poll in case a wake-up from emit() was mi
 # --- commands --------------------------------------------------------------------------------
 recent_command_ids_kept = 1000  # applied command ids remembered (in SQLite) for dedupe
 
+# --- the queue report for guests' phones -----------------------------------------------------
+queue_report_debounce_s = 0.05  # changes this close together make one report up
+
 # --- service discovery -----------------------------------------------------------------------
 service_type = "_ktv._tcp.local."
 api_version = "1"  # the link protocol version this agent speaks (TXT "api")

@@ -12,11 +12,14 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Protocol
 
 import grpc
 
 from ktv.errors import Unauthenticated
 from ktv.v1 import link_pb2
+from room_agent.core import ports
+from room_agent.core.phones import SNAPSHOT_EVENTS
 from room_agent.link import convert, settings
 from room_agent.link.catalog_fetch import CatalogSync
 from room_agent.link.commands import CommandDispatcher
@@ -48,6 +51,14 @@ async def raise_call_status(call: grpc.aio.StreamStreamCall) -> None:
         raise StreamBroken(f"{code.name}: {details}", code=code, details=details)
 
 
+class QueueReporter(Protocol):
+    """The room's queue for guests' phones (``RoomCore``): a snapshot, and core events."""
+
+    def queue_snapshot(self) -> ports.QueueSnapshot: ...
+
+    def subscribe(self, listener: Callable[[object], None]) -> Callable[[], None]: ...
+
+
 class LinkStream:
     def __init__(
         self,
@@ -61,6 +72,7 @@ class LinkStream:
         catalog: CatalogSync | None = None,
         catalog_version: Callable[[], str] = lambda: "",
         beat_now: asyncio.Event | None = None,
+        queue_reporter: QueueReporter | None = None,
     ) -> None:
         self.room_id = room_id
         self.call = call
@@ -75,6 +87,7 @@ class LinkStream:
         self.catalog = catalog
         self._catalog_version = catalog_version
         self._beat_now = beat_now or asyncio.Event()  # set: heartbeat at once (new catalog)
+        self.queue_reporter = queue_reporter
 
     async def serve(self, stop: asyncio.Event) -> None:
         """Run until the stream breaks (raises) or ``stop`` is set (returns)."""
@@ -85,6 +98,8 @@ class LinkStream:
             asyncio.create_task(self._heartbeat(), name="link-heartbeat"),
             asyncio.create_task(stop.wait(), name="link-stop"),
         ]
+        if self.queue_reporter is not None:
+            tasks.append(asyncio.create_task(self._report_queue(), name="link-queue"))
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -183,6 +198,31 @@ class LinkStream:
                 async with asyncio.timeout(self.heartbeat_interval_s):
                     await self._beat_now.wait()
             self._beat_now.clear()
+
+    async def _report_queue(self) -> None:
+        """The room's queue up after Welcome and after each change (debounced), for the
+        guests' phones; never on every heartbeat."""
+        assert self.queue_reporter is not None
+        loop = asyncio.get_running_loop()
+        changed = asyncio.Event()
+
+        def on_core(event: object) -> None:  # any thread
+            if getattr(event, "name", "") in SNAPSHOT_EVENTS and not loop.is_closed():
+                with contextlib.suppress(RuntimeError):
+                    loop.call_soon_threadsafe(changed.set)
+
+        unsubscribe = self.queue_reporter.subscribe(on_core)
+        try:
+            while True:
+                changed.clear()
+                snapshot = await asyncio.to_thread(self.queue_reporter.queue_snapshot)
+                await self._write(
+                    link_pb2.ConnectRequest(queue_snapshot=convert.snapshot_to_proto(snapshot))
+                )
+                await changed.wait()
+                await asyncio.sleep(settings.queue_report_debounce_s)
+        finally:
+            unsubscribe()
 
     async def _park_refused_event(self, error: BaseException) -> None:
         """A stream ended with INVALID_ARGUMENT naming an event we sent: that event would be

@@ -75,6 +75,12 @@ _MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE room ADD COLUMN extension_event_id TEXT NOT NULL DEFAULT '';
     ALTER TABLE room ADD COLUMN extension_note TEXT NOT NULL DEFAULT '';
     """,
+    """
+    ALTER TABLE queue ADD COLUMN added_by TEXT NOT NULL DEFAULT '';
+    ALTER TABLE queue ADD COLUMN guest_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE now_playing ADD COLUMN added_by TEXT NOT NULL DEFAULT '';
+    ALTER TABLE now_playing ADD COLUMN guest_id TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 
@@ -124,9 +130,19 @@ class SqliteRoomStore:
             try:
                 db.execute("DELETE FROM queue")
                 db.executemany(
-                    "INSERT INTO queue VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO queue (position, entry_id, song_id, title, artist, added_at,"
+                    " added_by, guest_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [
-                        (i, e.entry_id, e.song_id, e.title, e.artist, e.added_at.isoformat())
+                        (
+                            i,
+                            e.entry_id,
+                            e.song_id,
+                            e.title,
+                            e.artist,
+                            e.added_at.isoformat(),
+                            e.added_by,
+                            e.guest_id,
+                        )
                         for i, e in enumerate(snapshot.queue.entries)
                     ],
                 )
@@ -176,8 +192,8 @@ class SqliteRoomStore:
         e = now.entry
         self._db.execute(
             "INSERT INTO now_playing (id, entry_id, song_id, title, artist, added_at, "
-            "started_at, position_ms, played_ms, playing, key_semitones) "
-            "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "started_at, position_ms, played_ms, playing, key_semitones, added_by, guest_id) "
+            "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 e.entry_id,
                 e.song_id,
@@ -189,6 +205,8 @@ class SqliteRoomStore:
                 now.played_ms,
                 int(now.playing),
                 now.key_semitones,
+                e.added_by,
+                e.guest_id,
             ),
         )
 
@@ -210,9 +228,12 @@ class SqliteRoomStore:
             if room is None:
                 return None
             entries = tuple(
-                QueuedSong(entry_id, song_id, title, artist, datetime.fromisoformat(added))
-                for entry_id, song_id, title, artist, added in db.execute(
-                    "SELECT entry_id, song_id, title, artist, added_at FROM queue ORDER BY position"
+                QueuedSong(
+                    entry_id, song_id, title, artist, datetime.fromisoformat(added), by, guest
+                )
+                for entry_id, song_id, title, artist, added, by, guest in db.execute(
+                    "SELECT entry_id, song_id, title, artist, added_at, added_by, guest_id"
+                    " FROM queue ORDER BY position"
                 )
             )
             history = tuple(
@@ -233,12 +254,18 @@ class SqliteRoomStore:
             keys = tuple(db.execute("SELECT song_id, semitones FROM song_key ORDER BY song_id"))
             now_row = db.execute(
                 "SELECT entry_id, song_id, title, artist, added_at, started_at, position_ms, "
-                "played_ms, playing, key_semitones FROM now_playing"
+                "played_ms, playing, key_semitones, added_by, guest_id FROM now_playing"
             ).fetchone()
         now_playing = None
         if now_row is not None:
             entry = QueuedSong(
-                now_row[0], now_row[1], now_row[2], now_row[3], datetime.fromisoformat(now_row[4])
+                now_row[0],
+                now_row[1],
+                now_row[2],
+                now_row[3],
+                datetime.fromisoformat(now_row[4]),
+                now_row[10],
+                now_row[11],
             )
             now_playing = NowPlaying(
                 entry,

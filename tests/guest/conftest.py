@@ -4,6 +4,7 @@ rooms opened and closed through BillingService like the front desk does."""
 from __future__ import annotations
 
 import itertools
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from ktv.v1 import billing_pb2 as bpb
 from ktv.v1 import billing_pb2_grpc, rooms_pb2, rooms_pb2_grpc
 from tests.support.controller import REPO_ROOT, RunningController, start_controller
+from tests.support.core_agents import Library, build_library
 
 TIMEOUT_S = 10.0
 _rooms = itertools.count(1)
@@ -70,12 +72,23 @@ class FrontDesk:
         )
 
 
+@pytest.fixture(scope="session")
+def guest_library(tmp_path_factory: pytest.TempPathFactory) -> Library:
+    """Three generated songs scanned by ktv-index (晴天, 红豆, 泡沫), for the whole session."""
+    return build_library(tmp_path_factory.mktemp("guest-library"))
+
+
 @pytest.fixture(scope="module")
-def ctl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningController]:
+def ctl(
+    tmp_path_factory: pytest.TempPathFactory, guest_library: Library
+) -> Iterator[RunningController]:
     data_dir = tmp_path_factory.mktemp("guest") / "data"
     # Every test phone joins from 127.0.0.1: the per-address pace is the venue's to raise.
     venue = write_venue(data_dir, "\n[guests]\njoins_per_minute_per_address = 2000\n")
-    with start_controller(data_dir, ["--venue-config", str(venue), "--no-mdns"]) as running:
+    master = data_dir.parent / "master.sqlite"  # the controller's own copy: it records plays
+    shutil.copyfile(guest_library.catalog, master)
+    args = ["--venue-config", str(venue), "--no-mdns", "--catalog", str(master)]
+    with start_controller(data_dir, args) as running:
         yield running
 
 

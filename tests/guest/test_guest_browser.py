@@ -12,15 +12,18 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 
 from ktv.v1 import billing_pb2, guest_pb2, guest_pb2_grpc
 from tests.support.controller import REPO_ROOT
+from tests.support.core_agents import wait_until
 from tests.support.guest_page import FIRST_LOAD_BUDGET_GZ
 from tests.support.guests import room_url
-from tests.web.conftest import browser, web_library, web_venue  # noqa: F401 - fixtures
+from tests.web.conftest import browser, web_library  # noqa: F401 - fixtures
 from tests.web.venue import WebVenue
 
 PHONE = {"width": 390, "height": 844}
@@ -28,6 +31,20 @@ DOC_SHOTS = REPO_ROOT / "docs" / "screenshots" / "guest"
 XSS = "<b>粗</b><script>"  # 16 characters, the most a nickname keeps
 UI_TIMEOUT_MS = 15000
 expect.set_options(timeout=UI_TIMEOUT_MS)  # two shared cores: the page polls every 2 s
+
+
+@pytest.fixture(scope="module")
+def web_venue(tmp_path_factory: pytest.TempPathFactory, web_library) -> Iterator[WebVenue]:  # type: ignore[no-untyped-def]
+    """tests/web's venue (four rooms with real agents, the example menu, sandbox payments)
+    with the master catalog phones search (``--catalog``: a copy, the controller owns it)."""
+    root = tmp_path_factory.mktemp("guest-venue")
+    master = root / "master-catalog.sqlite"
+    shutil.copyfile(web_library.catalog, master)
+    venue = WebVenue(root / "venue", web_library, controller_args=["--catalog", str(master)])
+    try:
+        yield venue
+    finally:
+        venue.close()
 
 
 def rid() -> str:
@@ -131,7 +148,46 @@ def test_three_phones_share_a_room_and_lose_it_at_checkout(
     # the markup nickname is text: shown as typed, never parsed
     expect(third.get_by_text(f"我是 {XSS}")).to_be_visible()
     expect(third.locator("header b, header script")).to_have_count(0)
+
+    # search zjl on every phone, then all three tap 点歌 at once
+    for page in phones:
+        tid(page, "search-box").locator("input").fill("zjl")
+    for page in phones:  # the touchscreen's search: zjl is 周杰伦's 晴天 alone
+        expect(tid(page, "song")).to_have_count(1)
+        expect(tid(page, "song")).to_contain_text("晴天")
     shot(first, tmp_path, "guest-search")
+    for page in phones:
+        tid(page, "song").first.locator('[data-test="add"]').click(no_wait_after=True)
+    agents = venue.agents
+    assert agents is not None
+
+    def agent_has_three():  # type: ignore[no-untyped-def]
+        seen = agents.control("A01", do="view")
+        return seen if seen["playing_added_by"] and len(seen["queue"]) == 2 else None
+
+    local = wait_until(agent_has_three, 15, 0.05)
+    assert local, agents.control("A01", do="view")
+    order = [local["playing_added_by"], *(e["added_by"] for e in local["queue"])]
+    assert sorted(order) == sorted(names)
+    # every phone shows the agent's order and who added each song
+    for page in phones:
+        tid(page, "tab-queue").click()
+        expect(tid(page, "now-playing")).to_contain_text(f"{order[0]} 点的")
+        expect(tid(page, "queue-entry").locator('[data-test="added-by"]')).to_have_text(
+            [f"{name} 点的" for name in order[1:]]
+        )
+    shot(third, tmp_path, "guest-queue")
+    # a phone removes its own song; the agent's queue loses it
+    owner = phones[names.index(order[2])]
+    expect(tid(owner, "queue-entry").nth(1).locator('[data-test="remove"]')).to_be_visible()
+    expect(tid(owner, "queue-entry").nth(0).locator('[data-test="remove"]')).to_have_count(0)
+    tid(owner, "queue-entry").nth(1).locator('[data-test="remove"]').click()
+    assert wait_until(lambda: len(agents.control("A01", do="view")["queue"]) == 1, 10, 0.05)
+    # a control the venue allows from phones reaches the agent
+    volume = agents.control("A01", do="view")["volume_percent"]
+    assert volume > 0
+    tid(first, "volume-down").click()
+    assert wait_until(lambda: agents.control("A01", do="view")["volume_percent"] < volume, 10, 0.05)
 
     # a phone of room A cannot touch room B, nor any staff method
     other = api(first, venue, "/api/v1/GuestService/GetRoomView", {"room": "rooms/B01"})

@@ -22,9 +22,11 @@ T0 = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
 
 def _snapshot() -> RoomSnapshot:
     a = QueuedSong("e1", "s-houlai", "后来", "刘若英", T0)
-    b = QueuedSong("e2", "s-yiqi", "一起学猫叫", "小潘潘", T0)
+    b = QueuedSong("e2", "s-yiqi", "一起学猫叫", "小潘潘", T0, "小王", "g-1")  # from a phone
     sung = SungSong("s-qingtian", "晴天", "周杰伦", T0, PlayOutcome.SKIPPED, 42_000, -1)
-    playing = NowPlaying(QueuedSong("e0", "s-x", "X", "Y", T0), T0, 61_000, 60_500, True, 2)
+    playing = NowPlaying(
+        QueuedSong("e0", "s-x", "X", "Y", T0, "Amy", "g-2"), T0, 61_000, 60_500, True, 2
+    )
     return RoomSnapshot(
         QueueState((a, b), (sung,), (("s-qingtian", -1), ("s-x", 2))),
         playing,
@@ -69,7 +71,7 @@ def test_the_file_is_versioned_for_later_migrations(tmp_path: Path) -> None:
     path = tmp_path / "room.sqlite"
     SqliteRoomStore(path).close()
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (3,)
+        assert db.execute("PRAGMA user_version").fetchone() == (4,)
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 

@@ -41,8 +41,9 @@ export function lastNickname() {
 }
 
 export async function join(nickname) {
-  // POST /api/guest/join: GuestService.JoinRoom; the credential stays in an HttpOnly cookie
-  const joined = await http('POST', '/api/guest/join', { code: guest.code, nickname })
+  // GuestService.JoinRoom: the web layer keeps the credential in the HttpOnly ktv_guest cookie
+  // (the answer's credential is empty) and sets ktv_csrf for the calls that follow
+  const joined = await http('POST', '/api/v1/GuestService/JoinRoom', { code: guest.code, nickname })
   guest.joined = joined
   guest.ended = false
   localStorage.setItem(SAVED, JSON.stringify({ code: guest.code, joined }))
