@@ -11,6 +11,6 @@ export function errorText(error) {
   if (known !== key) return known
   if (error.httpStatus === 429) return t('err.too_many')
   if (error.httpStatus === 401) return t('err.ended')
-  if (error.httpStatus >= 502) return t('err.network')
+  if (error.httpStatus === 502 || error.httpStatus === 504) return t('err.network')
   return error.message || t('err.generic')
 }

@@ -65,9 +65,12 @@ function isDead(error) {
   return error instanceof ApiError && (error.httpStatus === 401 || error.httpStatus === 403)
 }
 
-// The controller did not answer (network, proxy, restart): say so and retry.
+// The controller did not answer (network, proxy, restart): say so and retry. A 503 that
+// carries a reason is the controller answering (e.g. a part of it is unavailable).
 export function isUnreachable(error) {
-  return error instanceof ApiError && (error.httpStatus === 0 || error.httpStatus >= 502)
+  if (!(error instanceof ApiError)) return false
+  const s = error.httpStatus
+  return s === 0 || s === 502 || s === 504 || (s === 503 && error.reason === 'HTTP_503')
 }
 
 function end() {

@@ -152,4 +152,5 @@ export default {
   'draws.won': "You won! {prize}",
   'draws.not_won': "Not a winner this time",
   'draws.none': "No draws tonight yet",
+  'err.NO_QUEUE': "My songs cannot be queued from phones right now: add them one by one",
 }

@@ -152,4 +152,5 @@ export default {
   'draws.won': "恭喜中奖！{prize}",
   'draws.not_won': "这次没有中奖",
   'draws.none': "今晚暂时没有活动",
+  'err.NO_QUEUE': "暂时不能从手机点歌单里的歌，请在点歌页一首一首点",
 }
