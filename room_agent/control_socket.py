@@ -85,6 +85,7 @@ def apply_request(rooms: CoreRooms, request: dict[str, Any]) -> dict[str, Any]:
                 for e in view.queue
             ],
             "volume_percent": view.volume_percent,
+            "guest_url": view.guest_url,
         }
     except KtvError as exc:
         return {"ok": False, "error": exc.message}

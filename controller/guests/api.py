@@ -478,6 +478,7 @@ class GuestServicer(guest_pb2_grpc.GuestServiceServicer):
                 request.reason[:200],
             )
             url = join_url(self.rooms.base_url(), code.code) if code else ""
+            self.store.after_commit(lambda: self.rooms.board.resend_session(room_id))
             return pb.RevokeGuestCodeResponse(url=url, guests_revoked=revoked)
 
         return self._once("RevokeGuestCode", request, pb.RevokeGuestCodeResponse, act)

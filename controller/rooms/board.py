@@ -325,6 +325,22 @@ class RoomBoard:
             return ""
         return self.guest_links.url_for(room_id, session)
 
+    def resend_session(self, room_id: str) -> bool:
+        """Tell the room's agent its session again (the same session: a new guest URL after
+        the desk revoked the code). False when no session is open or no agent is connected."""
+        room = self.get(room_id)
+        if not room.session:
+            return False
+        body = commands.SessionOpened(
+            room.session,
+            room.state_since,
+            room.session_ends_at,
+            0,
+            room.session_continues,
+            self.guest_url(room_id, room.session),
+        )
+        return self.send(room_id, body)
+
     def queue_reported(
         self, room_id: str, sink: CommandSink, snapshot: room_link.QueueSnapshot
     ) -> None:

@@ -3,6 +3,8 @@
 Pure: fed the core's events with a monotonic time, it answers which notice is on now.
 From the least to the most important:
 
+- who picked the song that just started, when a guest's phone added it (小王 点唱), for a
+  few seconds in the corner (the time-left badge wins the corner when both are due);
 - the time-left badge (剩余 8分) in the corner, in the last minutes of prepaid time;
 - a message: the N-minutes-left warning (the core's own wording) or the front desk's text;
 - 到钟 (time is up) until an extension;
@@ -18,7 +20,13 @@ import enum
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from room_agent.core.events import EmergencyChanged, MessageChanged, RoomScreen, ScreenChanged
+from room_agent.core.events import (
+    EmergencyChanged,
+    MessageChanged,
+    RoomScreen,
+    ScreenChanged,
+    SongStarted,
+)
 from room_agent.core.room_time import TimeLeftChanged, TimeUpChanged, TimeWarning
 from room_agent.core.time_left import TimePhase
 from room_agent.tv import settings
@@ -101,6 +109,7 @@ class NoticeBoard:
         self._time_up: TvNotice | None = None
         self._emergency: TvNotice | None = None
         self._warning_at_s: float | None = None
+        self._picked_by: TvNotice | None = None  # 小王 点唱: the phone that added this song
 
     def apply(self, event: object, now_s: float) -> None:
         """Take one core event (others are ignored)."""
@@ -137,12 +146,20 @@ class NoticeBoard:
                 self._emergency = None
             case ScreenChanged(screen=screen) if screen in _NO_SESSION:
                 self._badge = self._time_up = None  # session closed: no time left to show
+                self._picked_by = None
+            case SongStarted(entry=entry, replay=False) if entry.added_by:
+                text = f"{entry.added_by} 点唱《{entry.title}》"
+                self._picked_by = TvNotice(
+                    text, NoticeKind.BADGE, now_s + settings.picked_by_shown_s
+                )
+            case SongStarted():
+                self._picked_by = None
 
     def current(self, now_s: float) -> TvNotice | None:
         """The most important notice still up at ``now_s``."""
         live = [
             n
-            for n in (self._emergency, self._time_up, self._message, self._badge)
+            for n in (self._emergency, self._time_up, self._message, self._badge, self._picked_by)
             if n is not None and (n.until_s is None or n.until_s > now_s)
         ]
         return max(live, key=lambda n: n.kind) if live else None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 # The time-left badge shows in the last minutes of prepaid time (and in any warning phase).
 badge_within_minutes = 10
+# Who picked the song (a guest's phone's nickname) shows this long after the song starts.
+picked_by_shown_s = 8.0
 # A warning the core does not take down itself ends after this long.
 warning_shown_s = 30.0
 # The core words its warning as a message right after the TimeWarning event: a message

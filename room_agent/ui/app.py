@@ -46,6 +46,7 @@ KV_FILES = (
     "widgets/common.kv",
     "widgets/keyboard.kv",
     "widgets/song_list.kv",
+    "widgets/guest_qr.kv",
     "screens/locked.kv",
     "screens/home.kv",
     "screens/search.kv",
@@ -134,9 +135,16 @@ class KtvApp(App):
         from kivy.core.window import Window
 
         register_cjk_font(self.touch_config.data_dir)
-        from room_agent.ui.widgets import buttons, clipping, karaoke_line, keyboard, song_list
+        from room_agent.ui.widgets import (
+            buttons,
+            clipping,
+            guest_qr,
+            karaoke_line,
+            keyboard,
+            song_list,
+        )
 
-        _ = (buttons, karaoke_line, keyboard, song_list)  # widget classes the kv rules name
+        _ = (buttons, guest_qr, karaoke_line, keyboard, song_list)  # classes the kv rules name
         clipping.remember_window_framebuffer()
         Clock.clock_resolution = settings.frame_clock_resolution_s  # 60 fps means 60
         Window.clearcolor = settings.background_rgba  # the backdrop, without a full-screen fill

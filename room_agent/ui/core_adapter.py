@@ -21,6 +21,7 @@ from media_index.model import Song
 from room_agent.core.events import (
     CoreEvent,
     EmergencyChanged,
+    GuestUrlChanged,
     KeyChanged,
     MessageChanged,
     PlaybackChanged,
@@ -61,6 +62,7 @@ _CHANGES: dict[type, tuple[Change, ...]] = {
     ScreenChanged: (Change.ROOM,),
     EmergencyChanged: (Change.ROOM,),
     MessageChanged: (Change.ROOM,),
+    GuestUrlChanged: (Change.ROOM,),
     ScenesChanged: (Change.ROOM,),  # the lights' scene (issue 24)
 }
 
@@ -141,6 +143,7 @@ class CoreRoomControl:
             booking_url=self.identity.booking_url,
             session_ends_at=view.session_ends_at,
             volume_cap_percent=view.volume_cap_percent,
+            guest_url=view.guest_url,
         )
 
     def _song(self, song_id: str, title: str, artist: str) -> Song:
@@ -154,7 +157,8 @@ class CoreRoomControl:
     def queue(self) -> QueueView:
         view = self.core.view()
         pending = tuple(
-            QueueEntry(q.entry_id, self._song(q.song_id, q.title, q.artist)) for q in view.queue
+            QueueEntry(q.entry_id, self._song(q.song_id, q.title, q.artist), q.added_by)
+            for q in view.queue
         )
         # the core keeps 已唱 oldest first and addresses it by index; the screen shows it
         # most recent first

@@ -27,6 +27,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "service": ("服务", "Service"),
     "language_toggle": ("English", "中文"),
     "offline": ("离线", "Offline"),
+    "scan_to_join": ("手机扫码点歌", "Scan to add songs from your phone"),
     # welcome / states
     "welcome": ("欢迎光临", "Welcome"),
     "room": ("包厢", "Room"),

@@ -48,12 +48,14 @@ class TouchscreenRoom:
     booking_url: str = ""  # what the welcome screen's QR code opens
     session_ends_at: datetime | None = None  # UTC, prepaid/package end (the core's)
     volume_cap_percent: int = 100
+    guest_url: str = ""  # the QR code phones scan to join the session (手机点歌); "" : none
 
 
 @dataclass(frozen=True)
 class QueueEntry:
     entry_id: str  # stable while the entry lives; songs may be queued twice
     song: Song
+    added_by: str = ""  # the nickname of the phone that added it; "" : this touchscreen
 
 
 @dataclass(frozen=True)

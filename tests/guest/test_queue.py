@@ -12,7 +12,7 @@ import pytest
 from controller.api.errors import reason_of
 from ktv.v1 import guest_pb2 as gpb
 from tests.support.core_agents import start_agents, wait_until
-from tests.support.guests import guest_md, guest_stub, join_guest
+from tests.support.guests import guest_md, guest_stub, join_guest, room_url
 
 TIMEOUT_S = 10.0
 
@@ -276,3 +276,21 @@ def test_a_phone_flooding_adds_is_throttled_and_the_next_room_does_not_notice(ct
     assert neighbour_adds == ["ok"] * 5
     desk.checkout(room_id)
     desk.checkout(other)
+
+
+def test_the_room_shows_the_sessions_qr_url_and_a_revoked_code_is_replaced_there(ctl, desk, room):
+    room_id, agent, _library, _ = room
+    desk.open(room_id)
+    url = room_url(ctl, room_id)
+    assert wait_until(lambda: agent.control(room_id, do="view")["guest_url"] == url, 10, 0.02)
+    revoked = guest_stub(ctl.channel()).RevokeGuestCode(
+        gpb.RevokeGuestCodeRequest(room=f"rooms/{room_id}", reason="test", request_id=rid()),
+        metadata=ctl.admin_md,
+        timeout=TIMEOUT_S,
+    )
+    assert revoked.url != url
+    assert wait_until(
+        lambda: agent.control(room_id, do="view")["guest_url"] == revoked.url, 10, 0.02
+    )
+    desk.checkout(room_id)
+    assert wait_until(lambda: agent.control(room_id, do="view")["guest_url"] == "", 10, 0.02)

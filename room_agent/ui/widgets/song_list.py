@@ -31,6 +31,7 @@ class QueueRow(BoxLayout):
     artist = StringProperty("")
     position = NumericProperty(0)
     sung = BooleanProperty(False)
+    added_by = StringProperty("")  # the phone's nickname (手机点歌); "" : this touchscreen
 
 
 class SingerCell(BoxLayout):
@@ -66,6 +67,7 @@ def queue_rows(entries: tuple[QueueEntry, ...], *, sung: bool) -> list[dict]:
             "artist": entry.song.artist,
             "position": i,
             "sung": sung,
+            "added_by": entry.added_by,
         }
         for i, entry in enumerate(entries)
     ]

@@ -136,3 +136,21 @@ def test_while_an_emergency_is_on_the_tv_shows_nothing_else(steps) -> None:  # t
             assert shown.text == emergency
         else:
             assert shown is None or shown.kind is not NoticeKind.EMERGENCY
+
+
+def test_a_song_a_phone_picked_names_the_phone_for_a_few_seconds_under_the_time_badge() -> None:
+    from room_agent.core.events import SongStarted
+    from room_agent.core.queue import QueuedSong
+
+    board = NoticeBoard()
+    phone = QueuedSong("e1", "s1", "晴天", "周杰伦", END, added_by="<小王>", guest_id="g1")
+    board.apply(SongStarted(phone, 0), 0)
+    shown = board.current(1)
+    assert shown is not None and shown.text == "<小王> 点唱《晴天》"
+    assert board.current(9) is None  # gone by itself
+    board.apply(SongStarted(phone, 0), 10)
+    board.apply(left(8), 10)  # the time badge takes the corner
+    assert "8" in board.current(11).text
+    board.apply(SongStarted(QueuedSong("e2", "s2", "后来", "刘若英", END), 0), 12)
+    board.apply(left(45, TimePhase.RUNNING), 12)
+    assert board.current(12) is None  # the touchscreen's own song: no name
