@@ -8,20 +8,28 @@ from collections.abc import Mapping
 import grpc
 
 from controller.app import ControllerApp, register_service_module
-from controller.auth.model import STAFF_ROLES, Role
+from controller.auth.model import STAFF_ROLES, Principal, Role
 from controller.auth.permissions import Permission, service_rows
 from controller.billing.service import BillingDesk
 from controller.club import schema as _schema  # noqa: F401 - registers the club migrations
 from controller.club.draw_desk import DrawDesk
 from controller.club.phone import MemberPhone, SongLookup
 from controller.club.servicer import DrawServicer, GuestClubServicer, RoomQueue
+from controller.guests.api import GuestServicer
 from controller.members.api import NOTIFICATIONS_FILE, desk_for
 from controller.members.campaigns import FileNotifier
 from controller.members.loyalty import LoyaltyDesk
 from controller.members.outreach import Outreach
-from ktv.errors import NotFound
+from ktv.errors import (
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    ResourceExhausted,
+)
 from ktv.v1 import club_pb2 as pb
 from ktv.v1 import club_pb2_grpc
+from ktv.v1.guest_pb2 import QueueSongRequest
+from ktv.v1.guest_pb2_grpc import GuestServiceServicer
 
 GUESTS = frozenset({Role.GUEST})
 MANAGER_UP = frozenset({Role.MANAGER, Role.ADMIN})
@@ -70,6 +78,34 @@ def song_lookup(app: ControllerApp) -> SongLookup:
     return lookup
 
 
+# A room's refusal of one song (the rest are still tried); anything else stops the batch.
+SONG_REFUSALS = (InvalidArgument, NotFound, FailedPrecondition, ResourceExhausted)
+
+
+def guest_queue(app: ControllerApp) -> RoomQueue | None:
+    """GuestService.QueueSong's own path, called in-process as the same guest (the caller's
+    Principal is the interceptor's context variable, still set): the explicit hook
+    ``app.parts[ROOM_QUEUE_PART]`` if GuestService installs one, else its servicer built on
+    ``app.parts["guest_rooms"]``; None while GuestService cannot queue."""
+    hook = app.parts.get(ROOM_QUEUE_PART)
+    if callable(hook):
+        return hook  # type: ignore[return-value]
+    rooms = app.parts.get("guest_rooms")
+    if rooms is None or GuestServicer.QueueSong is GuestServiceServicer.QueueSong:
+        return None
+    servicer = GuestServicer(rooms)  # type: ignore[arg-type]
+
+    async def queue(principal: Principal, room_id: str, song_id: str, request_id: str) -> bool:
+        request = QueueSongRequest(room=f"rooms/{room_id}", song_id=song_id, request_id=request_id)
+        try:
+            await servicer.QueueSong(request, None)
+        except SONG_REFUSALS:
+            return False
+        return True
+
+    return queue
+
+
 class ClubModule:
     def permissions(self) -> Mapping[str, Permission]:
         return PERMISSIONS
@@ -83,8 +119,7 @@ class ClubModule:
         draw_desk = DrawDesk(billing, outreach.loyalty)
 
         def queue() -> RoomQueue | None:
-            found = app.parts.get(ROOM_QUEUE_PART)
-            return found if callable(found) else None  # type: ignore[return-value]
+            return guest_queue(app)
 
         club_pb2_grpc.add_GuestClubServiceServicer_to_server(
             GuestClubServicer(phone, draw_desk, queue), server

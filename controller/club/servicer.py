@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -24,8 +25,8 @@ from controller.club.phone import MemberPhone, PhoneGuest, SavedSong, masked_pho
 from controller.members.convert import coupon_pb, tier_pb
 from controller.members.model import Member
 from controller.rooms.model import parse_room_name
-from controller.store.idempotency import check_request_id
-from ktv.errors import FailedPrecondition, InvalidArgument, PermissionDenied, Unavailable
+from controller.store.idempotency import check_request_id, fingerprint
+from ktv.errors import Conflict, FailedPrecondition, InvalidArgument, PermissionDenied, Unavailable
 from ktv.v1 import club_pb2 as pb
 from ktv.v1 import club_pb2_grpc, members_pb2
 
@@ -39,6 +40,13 @@ class RoomQueue(Protocol):
     def __call__(
         self, principal: Principal, room_id: str, song_id: str, request_id: str
     ) -> Awaitable[bool]: ...
+
+
+def song_request_id(guest: PhoneGuest, request_id: str, song_id: str) -> str:
+    """QueueSong's request id for one song of a QueueSavedSongs call: the same for a retry,
+    different for another phone or call."""
+    digest = hashlib.sha256(f"{guest.guest_id}\0{request_id}\0{song_id}".encode()).hexdigest()
+    return f"club-{digest[:40]}"
 
 
 def _guest(room: str) -> tuple[Principal, PhoneGuest]:
@@ -170,23 +178,55 @@ class GuestClubServicer(club_pb2_grpc.GuestClubServiceServicer):
         if bool(request.pin) == bool(request.code):
             raise InvalidArgument("sign in with a PIN or a code (one of them)", reason="BAD_PIN")
 
+        keyed = pb.SignInMemberRequest()
+        keyed.CopyFrom(request)
+        keyed.pin = ""
+        # the record keys on the phone, never the secret: another phone reusing the id is
+        # REQUEST_ID_REUSED, not handed this member's account
+        keyed.code = f"guest {guest.guest_id}"
+        if request.code:
+            # a code works once: a retry of a sign-in it made answers from the record (the
+            # record keys on the request without its code, so the code itself is not kept)
+            stored = self._answered("SignInMember", keyed, pb.SignInMemberResponse)
+            if stored is not None:
+                return stored
+
         def check() -> Member:
             if request.pin:  # the member PIN, its lockout, one answer for strangers
                 return self.phone.desk.check_phone_pin(request.phone, request.pin)
             return self.phone.check_code(request.phone, request.code)
 
-        # every call checks (a retry too); the idempotency record keys on the request
-        # without its secret, so only a caller who knows it now gets the first answer back
+        # a PIN is checked on every call, a retry too: only a caller who knows it now gets
+        # the first answer back
         member = await asyncio.to_thread(check)
-        keyed = pb.SignInMemberRequest()
-        keyed.CopyFrom(request)
-        keyed.pin = keyed.code = ""
 
         def act() -> pb.SignInMemberResponse:
             signed = self.phone.sign_in(guest, member)
             return pb.SignInMemberResponse(account=account_pb(signed, self.phone))
 
         return self._once("SignInMember", keyed, pb.SignInMemberResponse, act)
+
+    def _answered(self, method: str, request: Message, rtype: type[R]) -> R | None:
+        """The stored answer to this request id, if this very request (without its id) made
+        it; None when the id is new. Another request under the id: REQUEST_ID_REUSED."""
+        full = f"/ktv.v1.GuestClubService/{method}"
+        row = self.store.query_one(
+            "SELECT method, fingerprint, response FROM idempotency_keys WHERE request_id = ?",
+            (check_request_id(getattr(request, "request_id", "")),),
+        )
+        if row is None:
+            return None
+        bare = type(request)()
+        bare.CopyFrom(request)
+        bare.request_id = ""  # type: ignore[attr-defined]
+        if row["method"] != full or row["fingerprint"] != fingerprint(
+            full, bare.SerializeToString(deterministic=True)
+        ):
+            raise Conflict(
+                "this request_id was already used for a different request",
+                reason="REQUEST_ID_REUSED",
+            )
+        return rtype.FromString(bytes(row["response"]))
 
     async def SignOutMember(
         self, request: pb.SignOutMemberRequest, context: object
@@ -253,7 +293,12 @@ class GuestClubServicer(club_pb2_grpc.GuestClubServiceServicer):
         out = pb.QueueSavedSongsResponse()
         for song in songs:
             # one request id per song, derived: a retry queues nothing twice
-            ok = await queue(principal, guest.room_id, song.song_id, f"{request_id}/{song.song_id}")
+            ok = await queue(
+                principal,
+                guest.room_id,
+                song.song_id,
+                song_request_id(guest, request_id, song.song_id),
+            )
             (out.queued_song_ids if ok else out.refused_song_ids).append(song.song_id)
         return out
 

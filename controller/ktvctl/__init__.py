@@ -49,6 +49,7 @@ COMMAND_MODULES = [
     "controller.ktvctl.devices",
     "controller.ktvctl.catalog",
     "controller.ktvctl.reports",
+    "controller.ktvctl.draws",
 ]
 
 

@@ -1,7 +1,6 @@
-"""Which RPCs the HTTP gateway serves: every unary RPC of ``ktv.v1`` that a staff role or a
-guest's phone may call per the one permission table, minus a named list with reasons. Read
-from the proto descriptors, so a new RPC with a staff or guest row is routed without touching
-this file."""
+"""Which RPCs the HTTP gateway serves: every unary RPC of ``ktv.v1`` that a staff role may call
+per the one permission table, minus a named list with reasons. Read from the proto descriptors,
+so a new RPC with a staff row is routed without touching this file."""
 
 from __future__ import annotations
 
@@ -70,14 +69,9 @@ def unary_methods() -> list[MethodDescriptor]:
     return found
 
 
-# Who reaches the gateway: staff (cookie session or bearer token) and guests' phones (the
-# ktv_guest cookie). Agents speak gRPC with mTLS; wall keys read only what GET_ROUTED names.
-WEB_ROLES = STAFF_ROLES | {Role.GUEST}
-
-
 def routed(table: PermissionTable) -> dict[str, Route]:
-    """``{"BillingService/Checkout": Route, ...}``: the RPCs a staff role or a guest may call
-    (their permission row names one), except ``NOT_ROUTED``."""
+    """``{"BillingService/Checkout": Route, ...}``: the RPCs a staff role or a guest's phone
+    may call (their permission row names one), except ``NOT_ROUTED``."""
     routes: dict[str, Route] = {}
     for method in unary_methods():
         full = f"/{method.containing_service.full_name}/{method.name}"
@@ -85,7 +79,7 @@ def routed(table: PermissionTable) -> dict[str, Route]:
         rule = table.rule_for(full)
         if key in NOT_ROUTED or rule is None or rule.roles is None:
             continue
-        if not rule.roles & WEB_ROLES:
+        if not rule.roles & (STAFF_ROLES | {Role.GUEST}):  # guest-only rows: the phone's page
             continue
         routes[key] = Route(
             service=method.containing_service.name,

@@ -22,6 +22,7 @@ from controller.auth.permissions import (
     PermissionTable,
 )
 from controller.billing.api import PERMISSIONS as BILLING
+from controller.club.api import PERMISSIONS as CLUB
 from controller.devices.api import PERMISSIONS as DEVICES
 from controller.ktvctl import build_parser, main
 from controller.members.api import PERMISSIONS as MEMBERS
@@ -63,6 +64,14 @@ SAMPLES: dict[str, list[str]] = {
     "coupon list": ["13800000000"],
     "deliver": ["A01", "o1"],
     "discount": ["A01", "--percent", "10", "--reason", "vip"],
+    "draw create": [
+        "周五抽奖",
+        *("--start", "2026-12-11T19:00+08:00", "--end", "2026-12-11T23:00+08:00"),
+        *("--bill-over", "300", "--comp-amount", "50", "--winners", "2"),
+    ],
+    "draw run": ["d1"],
+    "draw show": ["d1"],
+    "draw verify": ["d1"],
     "emergency": ["on", "--message", "fire"],
     "extend": ["A01", "--prepaid", "60m", "--cash", "100"],
     "guests": ["A01", "3"],
@@ -169,6 +178,7 @@ def routes() -> set[str]:
         CATALOG_SERVICE,
         DEVICES,
         REPORTS,
+        CLUB,
         WEB_ROUTES,
     ):
         table.allow(rows)
