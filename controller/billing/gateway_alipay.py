@@ -123,12 +123,12 @@ class AlipayGateway:
             ) from None
         except AliPayException as error:
             raise _Refused(str(error.message)) from None
-        except OSError as error:
+        except (OSError, ValueError) as error:  # unreachable, or not JSON
             raise Unavailable(
                 f"Alipay {what}: {clip(str(error), 160)}", reason="GATEWAY_UNAVAILABLE"
             ) from None
 
-    def create(self, intent: PaymentIntent, description: str) -> GatewayOrder:
+    def create(self, intent: PaymentIntent, description: str, payer_ip: str) -> GatewayOrder:
         minutes = max(1, int((intent.expires_at - intent.created_at).total_seconds() // 60))
         signed = self.client.api_alipay_trade_wap_pay(
             subject=clip(description, 128),

@@ -33,7 +33,7 @@ PAY_PAGE = "/api/pay/sandbox/"
 class SandboxGateway:
     name: str = "sandbox"
     tender: Tender = Tender.WECHAT  # recorded as a QR payment, like the sandbox provider's
-    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     decline_fen: frozenset[int] = frozenset()
     paid: dict[str, GatewayPayment] = field(default_factory=dict)
     refunds: dict[str, int] = field(default_factory=dict)
@@ -43,7 +43,7 @@ class SandboxGateway:
         message = f"{payment_id}:{amount_fen}".encode()
         return hmac.new(self.secret, message, hashlib.sha256).hexdigest()
 
-    def create(self, intent: PaymentIntent, description: str) -> GatewayOrder:
+    def create(self, intent: PaymentIntent, description: str, payer_ip: str) -> GatewayOrder:
         if intent.amount_fen in self.decline_fen:
             raise PaymentDeclined("the sandbox declines this amount", reason="PAYMENT_DECLINED")
         url = (

@@ -64,6 +64,7 @@ class WeChatConfig:
     public_key: str = ""  # or: WeChat Pay's platform public key (PEM) ...
     public_key_id: str = ""  # ... and its id (PUB_KEY_ID_...)
     base_url: str = WECHAT_GATEWAY
+    pay_type: str = "native"  # "native" (a QR code) or "h5" (phone browsers outside WeChat)
 
     @classmethod
     def from_toml(cls, data: Mapping[str, Any], base: Path | None = None) -> WeChatConfig:
@@ -90,6 +91,11 @@ class WeChatConfig:
                 f"[payments.wechat] needs {', '.join(missing + ([] if key else ['private_key']))}",
                 reason="BAD_PAYMENT_CONFIG",
             )
+        pay_type = text("pay_type", "native")
+        if pay_type not in ("native", "h5"):
+            raise InvalidArgument(
+                '[payments.wechat] pay_type is "native" or "h5"', reason="BAD_PAYMENT_CONFIG"
+            )
         cert_dir = text("platform_cert_dir")
         if cert_dir and base is not None and not Path(cert_dir).is_absolute():
             cert_dir = str(base / cert_dir)
@@ -104,6 +110,7 @@ class WeChatConfig:
             public_key=public,
             public_key_id=text("public_key_id"),
             base_url=text("base_url", WECHAT_GATEWAY),
+            pay_type=pay_type,
         )
 
 
@@ -182,8 +189,12 @@ class WeChatGateway:
             raise Unavailable(f"WeChat Pay {what}: HTTP {code}", reason="GATEWAY_UNAVAILABLE")
         return code, body
 
-    def create(self, intent: PaymentIntent, description: str) -> GatewayOrder:
+    def create(self, intent: PaymentIntent, description: str, payer_ip: str) -> GatewayOrder:
+        """Native pay: a ``weixin://`` code_url (a QR code for WeChat's scanner); H5 pay
+        (``pay_type = "h5"``): an h5_url the phone's browser opens outside WeChat."""
         expire = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", intent.expires_at.utctimetuple())
+        h5 = self.config.pay_type == "h5"
+        scene = {"payer_client_ip": payer_ip or "127.0.0.1", "h5_info": {"type": "Wap"}}
         code, body = self._call(
             "order",
             lambda: self.client.pay(
@@ -191,14 +202,17 @@ class WeChatGateway:
                 out_trade_no=intent.payment_id,
                 amount={"total": intent.amount_fen, "currency": "CNY"},
                 time_expire=expire,
+                scene_info=scene if h5 else None,
+                pay_type=WeChatPayType.H5 if h5 else WeChatPayType.NATIVE,
             ),
         )
-        if code != 200 or not body.get("code_url"):
+        url = body.get("h5_url" if h5 else "code_url")
+        if code != 200 or not isinstance(url, str) or not url:
             raise PaymentDeclined(
                 f"WeChat Pay refused the order: {clip(str(body.get('message', code)), 160)}",
                 reason="PAYMENT_DECLINED",
             )
-        return GatewayOrder(pay_url=body["code_url"], qr_content=body["code_url"])
+        return GatewayOrder(pay_url=url, qr_content=url)
 
     def query(self, payment_id: str) -> GatewayPayment:
         code, body = self._call("query", lambda: self.client.query(out_trade_no=payment_id))

@@ -183,6 +183,23 @@ class PhonePaymentRecords:
         )
         return [_intent(r) for r in rows]
 
+    def pending_before(self, created_before: datetime, limit: int) -> list[PaymentIntent]:
+        """Pending intents started before ``created_before``, oldest first."""
+        rows = self.store.query(
+            f"SELECT {_INTENT_COLUMNS} FROM billing_phone_payments"
+            " WHERE state = 'pending' AND created_at < ? ORDER BY created_at LIMIT ?",
+            (created_before.isoformat(), limit),
+        )
+        return [_intent(r) for r in rows]
+
+    def open_issues_since(self, created_after: datetime, limit: int) -> list[PaymentIssue]:
+        rows = self.store.query(
+            "SELECT * FROM billing_payment_issues WHERE state = 'open' AND created_at > ?"
+            " ORDER BY created_at LIMIT ?",
+            (created_after.isoformat(), limit),
+        )
+        return [_issue(r) for r in rows]
+
     def add_issue(self, issue: PaymentIssue) -> None:
         s = issue
         self.store.execute(

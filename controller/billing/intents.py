@@ -92,7 +92,9 @@ class PhoneGateway(Protocol):
     name: str
     tender: Tender
 
-    def create(self, intent: PaymentIntent, description: str) -> GatewayOrder: ...
+    def create(self, intent: PaymentIntent, description: str, payer_ip: str) -> GatewayOrder:
+        """Open the order; ``payer_ip`` is the phone's address (WeChat H5 pay wants it)."""
+        ...
 
     def query(self, payment_id: str) -> GatewayPayment: ...
 

@@ -11,6 +11,8 @@ the sandbox gateway.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -38,16 +40,18 @@ from controller.billing.intents import (
 from controller.billing.phone_pay import PhonePayments
 from controller.billing.service import BillingDesk
 from controller.rooms.model import parse_room_name
-from ktv.errors import FailedPrecondition, InvalidArgument, PermissionDenied
+from ktv.errors import FailedPrecondition, InvalidArgument, KtvError, PermissionDenied
 from ktv.v1 import payments_pb2 as pb
 from ktv.v1 import payments_pb2_grpc
 
 R = TypeVar("R", bound=Message)
+log = logging.getLogger(__name__)
 
 BILLING_DESK_PART = "billing_desk"  # BillingModule shares its desk under this name
 CASHIER_UP = frozenset({Role.CASHIER, Role.MANAGER, Role.ADMIN})
 PAYING = CASHIER_UP | {Role.GUEST}
 NOTIFY_BODY_BYTES_MAX = 64 * 1024  # WeChat's and Alipay's notifications are ~1-2 KB
+CLIENT_ADDR_KEY = "x-ktv-client-addr"  # the HTTP gateway names the phone's address
 
 PERMISSIONS = service_rows(
     "ktv.v1.PaymentService",
@@ -122,6 +126,20 @@ def _id_of(name: str, prefix: str) -> str:
     return value
 
 
+def payer_address(context: object) -> str:
+    """The phone's address for WeChat H5 pay: the peer, or for a call through the HTTP
+    gateway (a local socket) the address it names in ``x-ktv-client-addr`` (as GuestService
+    reads it; billing may not import the guests package, its peer on the house map)."""
+    peer_of = getattr(context, "peer", None)
+    peer = str(peer_of() or "") if callable(peer_of) else ""
+    kind, _, rest = peer.partition(":")
+    if kind == "unix" or rest.startswith(("127.0.0.1:", "[::1]:", "%5B::1%5D:")):
+        for key, value in getattr(context, "invocation_metadata", lambda: ())() or ():
+            if key == CLIENT_ADDR_KEY and value:
+                return str(value)[:64]
+    return rest.rsplit(":", 1)[0].strip("[]") if kind in ("ipv4", "ipv6") else ""
+
+
 def _started_by(principal: Principal) -> str:
     if principal.role is Role.GUEST:
         return f"guest:{principal.credential_id or principal.room_id}"
@@ -161,7 +179,8 @@ class PaymentServicer(payments_pb2_grpc.PaymentServiceServicer):
 
         first = self._once("StartPayment", request, pb.StartPaymentResponse, act)
         payment_id = first.payment.name.removeprefix("payments/")
-        intent = await asyncio.to_thread(self.payments.place_order, payment_id)
+        payer = payer_address(context)
+        intent = await asyncio.to_thread(self.payments.place_order, payment_id, payer)
         return pb.StartPaymentResponse(payment=payment_to_pb(intent))
 
     async def GetPayment(
@@ -268,7 +287,21 @@ class PaymentModule:
         may_pay = data.get("guests", {}).get("may_pay", True) is not False
         servicer = PaymentServicer(payments, guests_may_pay=may_pay)
         payments_pb2_grpc.add_PaymentServiceServicer_to_server(servicer, server)
+        if gateways:
+            with contextlib.suppress(RuntimeError):  # no running loop: tests that only build
+                asyncio.get_running_loop().create_task(_sweep(payments))
         return [pb.DESCRIPTOR.services_by_name["PaymentService"].full_name]
+
+
+async def _sweep(payments: PhonePayments) -> None:
+    """Pending payments are asked of their gateway even when no phone is polling (the
+    scheduler package is billing's peer, so billing keeps its own loop, like running totals)."""
+    while True:
+        await asyncio.sleep(settings.phone_sweep_interval_s)
+        try:
+            await asyncio.to_thread(payments.sweep)
+        except KtvError:
+            log.exception("sweeping phone payments failed")
 
 
 register_service_module(PaymentModule)

@@ -105,7 +105,7 @@ class PhonePayments:
         self.records.add(intent)
         return intent
 
-    def place_order(self, payment_id: str) -> PaymentIntent:
+    def place_order(self, payment_id: str, payer_ip: str = "") -> PaymentIntent:
         """Open the intent's order at the gateway (outside any transaction); a failure marks
         the intent FAILED and is raised. An intent with its pay URL already is returned."""
         intent = self.records.get(payment_id)
@@ -113,7 +113,7 @@ class PhonePayments:
             return intent
         gateway = self.gateway(intent.provider)
         try:
-            order = gateway.create(intent, self.description)
+            order = gateway.create(intent, self.description, payer_ip)
         except KtvError as error:
             with self.store.transaction():
                 failed = with_state(
@@ -268,6 +268,26 @@ class PhonePayments:
         for issue in new_issues:
             self.refund_issue(issue.issue_id)
         return self.records.get(intent.payment_id)
+
+    def sweep(self) -> str:
+        """The periodic check: pending payments whose notice is late are asked of their
+        gateway (a controller the internet cannot reach hears no notices; a guest who paid
+        and closed the page is recorded all the same, or refunded if the bill closed), and
+        open issues of the last day get their refund retried. Gateway errors are logged."""
+        now = self.clock()
+        late = now - timedelta(seconds=settings.phone_payment_query_after_s)
+        checked = refunded = 0
+        for intent in self.records.pending_before(late, settings.phone_sweep_batch):
+            try:
+                self.check_with_gateway(intent, close_if_expired=True)
+            except KtvError as error:
+                log.warning("sweep: payments/%s: %s", intent.payment_id, error)
+            checked += 1
+        since = now - timedelta(seconds=settings.phone_issue_retry_s)
+        for issue in self.records.open_issues_since(since, settings.phone_sweep_batch):
+            if self.refund_issue(issue.issue_id).state is IssueState.REFUNDED:
+                refunded += 1
+        return f"checked {checked} pending phone payments, refunded {refunded} issues"
 
     # --- issues ---------------------------------------------------------------------------
     def refund_issue(self, issue_id: str) -> PaymentIssue:

@@ -9,3 +9,6 @@ phone_payment_ttl_s = 900  # a phone payment's gateway order expires after 15 mi
 phone_payment_query_after_s = 10.0  # GetPayment asks the gateway once a notice is this late
 phone_gateway_timeout_s = 10.0  # one HTTP call to WeChat Pay / Alipay (connect + read)
 phone_issues_page_max = 500
+phone_sweep_interval_s = 60.0  # how often pending phone payments are asked of their gateway
+phone_sweep_batch = 200  # at most this many payments (and issues) per sweep
+phone_issue_retry_s = 24 * 3600  # open issues get their refund retried for a day

@@ -50,6 +50,7 @@ COMMAND_MODULES = [
     "controller.ktvctl.catalog",
     "controller.ktvctl.reports",
     "controller.ktvctl.draws",
+    "controller.ktvctl.payments",
 ]
 
 

@@ -262,6 +262,31 @@ def openapi_document(routes: dict[str, Route], version: str) -> JSON:
             },
         )
     }
+    provider = {"name": "provider", "in": "path", "required": True, "schema": {"type": "string"}}
+    paths["/api/pay/notify/{provider}"] = {
+        "post": _op(
+            "A payment gateway's notification (wechat, alipay, sandbox): public, verified by "
+            "the provider's signature, answered as the gateway expects (docs/guest.md)",
+            "Payments",
+            security=[],
+            parameters=[provider],
+        )
+    }
+    payment = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+    paths["/api/pay/sandbox/{id}"] = {
+        "get": _op(
+            "The sandbox's pay page (demo only: no money moves)",
+            "Payments",
+            security=[],
+            parameters=[payment],
+        ),
+        "post": _op(
+            "The sandbox pay page's form: pays or cancels the payment",
+            "Payments",
+            security=[],
+            parameters=[payment],
+        ),
+    }
     schemas.message(_watch_descriptor())
     for path, summary in (
         ("/ca", "The venue CA page (fingerprint, QR code of the HTTPS URL)"),

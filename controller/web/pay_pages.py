@@ -104,4 +104,5 @@ async def sandbox_submit(gateway: Gateway, request: Request, payment_id: str) ->
         message = '<p id="result">支付未完成：链接无效。</p>'
         return HTMLResponse(_PAGE.format(content=message), status_code=400)
     done = "已支付" if fields["outcome"] == "pay" else "已取消"
-    return HTMLResponse(_PAGE.format(content=f'<p id="result">{done}。请返回点歌页面。</p>'))
+    back = '<p><a id="back" href="/g/">返回点歌页面</a></p>'
+    return HTMLResponse(_PAGE.format(content=f'<p id="result">{done}。</p>{back}'))

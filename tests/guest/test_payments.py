@@ -10,7 +10,6 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import grpc
 import httpx
@@ -24,9 +23,10 @@ from ktv.v1 import billing_pb2 as bpb
 from ktv.v1 import billing_pb2_grpc, payments_pb2_grpc
 from ktv.v1 import payments_pb2 as pb
 from tests.guest.conftest import FrontDesk
-from tests.support.controller import REPO_ROOT, RunningController, start_controller
+from tests.support.controller import RunningController, start_controller
 from tests.support.guests import guest_md, join_guest
-from tests.support.pay_gateway import StandInGateway, new_key
+from tests.support.ktvctl import run_ktvctl
+from tests.support.pay_gateway import StandInGateway, new_key, paying_venue
 
 TIMEOUT_S = 10.0
 
@@ -36,42 +36,6 @@ def standin() -> Iterator[StandInGateway]:
     gw = StandInGateway()
     yield gw
     gw.close()
-
-
-def paying_venue(data_dir: Path, gw: StandInGateway) -> Path:
-    files = gw.write_keys(data_dir.parent / "merchant")
-    text = (REPO_ROOT / "examples" / "venue.toml").read_text(encoding="utf-8")
-    text = text.replace(
-        'provider = "terminal"', 'provider = "sandbox"\nphone = ["sandbox", "wechat", "alipay"]'
-    )
-    text += f"""
-[web]
-port = 0
-ca_port = 0
-
-[guests]
-joins_per_minute_per_address = 2000
-
-[payments.wechat]
-mchid = "{gw.mchid}"
-appid = "{gw.appid}"
-cert_serial_no = "{gw.merchant_serial}"
-private_key_file = "{files["wechat_key"]}"
-apiv3_key = "{gw.apiv3_key}"
-platform_cert_dir = "{files["platform_dir"]}"
-notify_url = "https://ktv.example.cn/api/pay/notify/wechat"
-base_url = "{gw.base_url}"
-
-[payments.alipay]
-appid = "{gw.alipay_appid}"
-app_private_key_file = "{files["alipay_app_key"]}"
-alipay_public_key_file = "{files["alipay_public"]}"
-notify_url = "https://ktv.example.cn/api/pay/notify/alipay"
-base_url = "{gw.base_url}/gateway.do"
-"""
-    path = data_dir.parent / "paying-venue.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -239,3 +203,53 @@ def test_a_guest_pays_only_for_their_own_room_and_never_reaches_the_desks_issues
     assert "PaymentService/StartPayment" in routes
     assert "PaymentService/NotifyPayment" not in routes
     assert notify(web_url, "alipay", {}, b"sign=abc&out_trade_no=1").status_code == 400
+
+
+def test_the_desk_sees_a_late_payment_whose_refund_failed_and_settles_it_with_ktvctl(
+    ctl, web_url, standin, tmp_path
+):
+    desk, room, _ = opened_room(ctl)
+    started = (
+        payments(ctl)
+        .StartPayment(
+            pb.StartPaymentRequest(
+                room=f"rooms/{room}", provider="wechat", request_id=uuid.uuid4().hex
+            ),
+            metadata=ctl.admin_md,
+            timeout=TIMEOUT_S,
+        )
+        .payment
+    )
+    desk.checkout(room)  # the guests paid cash at the desk meanwhile
+    payment_id = started.name.removeprefix("payments/")
+    standin.pay_wechat(payment_id)
+    standin.refunds_fail = True
+    try:
+        assert (
+            notify(web_url, "wechat", *standin.wechat_notification(payment_id)).status_code == 204
+        )
+    finally:
+        standin.refunds_fail = False
+    ktvctl = ["--data-dir", str(ctl.data_dir)]
+    listed = run_ktvctl([*ktvctl, "phonepay", "issues", "--json"], config_dir=tmp_path)
+    assert listed.code == 0, listed.stderr
+    (issue,) = [i for i in json.loads(listed.stdout)["issues"] if i["payment"] == started.name]
+    assert (
+        issue["kind"] == "PAYMENT_ISSUE_KIND_LATE"
+        and int(issue["amount_fen"]) == started.amount_fen
+    )
+    issue_id = issue["name"].removeprefix("paymentIssues/")
+    table = run_ktvctl([*ktvctl, "phonepay", "issues"], config_dir=tmp_path)
+    assert issue_id[:8] in table.stdout and "late" in table.stdout
+    blank = run_ktvctl(
+        [*ktvctl, "phonepay", "resolve", issue_id, "--note", " "], config_dir=tmp_path
+    )
+    assert blank.code != 0 and "--note" in blank.stderr
+    done = run_ktvctl([*ktvctl, "phonepay", "resolve", issue_id, "--refund"], config_dir=tmp_path)
+    assert done.code == 0 and "refunded" in done.stdout, done.stderr
+    assert standin.refunds[issue_id] == started.amount_fen
+    again = run_ktvctl(
+        [*ktvctl, "phonepay", "resolve", issue_id, "--note", "returned in cash"],
+        config_dir=tmp_path,
+    )
+    assert again.code != 0 and "refunded already" in again.stderr

@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.x509.oid import NameOID
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTIFY_TIMEOUT_S = 10.0
 
 
@@ -120,6 +121,7 @@ class StandInGateway:
     wechat: dict[str, WeChatOrder] = field(default_factory=dict)
     alipay: dict[str, AlipayOrder] = field(default_factory=dict)
     refunds: dict[str, int] = field(default_factory=dict)  # out_refund_no -> fen
+    payer_ips: dict[str, str] = field(default_factory=dict)  # H5 orders: out_trade_no -> ip
     refused_requests: int = 0  # requests whose signature did not verify
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -330,7 +332,10 @@ def _handler(gw: StandInGateway) -> type[BaseHTTPRequestHandler]:
                     gw.refused_requests += 1
                 return self._send(401, json.dumps({"code": "SIGN_ERROR", "message": "签名错误"}))
             path = urlsplit(self.path).path
-            if method == "POST" and path == "/v3/pay/transactions/native":
+            if method == "POST" and path in (
+                "/v3/pay/transactions/native",
+                "/v3/pay/transactions/h5",
+            ):
                 data = json.loads(body)
                 total = data["amount"]["total"]
                 if total in gw.decline_fen:
@@ -342,8 +347,13 @@ def _handler(gw: StandInGateway) -> type[BaseHTTPRequestHandler]:
                         data["out_trade_no"],
                         WeChatOrder(data["out_trade_no"], total, data["notify_url"]),
                     )
-                code_url = "weixin://wxpay/bizpayurl?pr=" + secrets.token_hex(5)
-                return self._send(200, json.dumps({"code_url": code_url}), signed=True)
+                if path.endswith("/h5"):
+                    gw.payer_ips[data["out_trade_no"]] = data["scene_info"]["payer_client_ip"]
+                    h5_url = "https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx"
+                    answer = {"h5_url": h5_url + secrets.token_hex(8)}
+                else:
+                    answer = {"code_url": "weixin://wxpay/bizpayurl?pr=" + secrets.token_hex(5)}
+                return self._send(200, json.dumps(answer), signed=True)
             if method == "GET" and path.startswith("/v3/pay/transactions/out-trade-no/"):
                 order = gw.wechat.get(path.rsplit("/", 1)[-1])
                 if order is None:
@@ -448,3 +458,41 @@ def _handler(gw: StandInGateway) -> type[BaseHTTPRequestHandler]:
             return self._send(200, f'{{"{key}":{text},"sign":"{sign}"}}')
 
     return Handler
+
+
+def paying_venue(data_dir: Path, gw: StandInGateway) -> Path:
+    """The example venue with phones paying by sandbox, WeChat Pay and Alipay, the merchant
+    keys of ``gw`` written beside ``data_dir``, the web side on free ports."""
+    files = gw.write_keys(data_dir.parent / "merchant")
+    text = (REPO_ROOT / "examples" / "venue.toml").read_text(encoding="utf-8")  # the example
+    text = text.replace(
+        'provider = "terminal"', 'provider = "sandbox"\nphone = ["sandbox", "wechat", "alipay"]'
+    )
+    text += f"""
+[web]
+port = 0
+ca_port = 0
+
+[guests]
+joins_per_minute_per_address = 2000
+
+[payments.wechat]
+mchid = "{gw.mchid}"
+appid = "{gw.appid}"
+cert_serial_no = "{gw.merchant_serial}"
+private_key_file = "{files["wechat_key"]}"
+apiv3_key = "{gw.apiv3_key}"
+platform_cert_dir = "{files["platform_dir"]}"
+notify_url = "https://ktv.example.cn/api/pay/notify/wechat"
+base_url = "{gw.base_url}"
+
+[payments.alipay]
+appid = "{gw.alipay_appid}"
+app_private_key_file = "{files["alipay_app_key"]}"
+alipay_public_key_file = "{files["alipay_public"]}"
+notify_url = "https://ktv.example.cn/api/pay/notify/alipay"
+base_url = "{gw.base_url}/gateway.do"
+"""
+    path = data_dir.parent / "paying-venue.toml"
+    path.write_text(text, encoding="utf-8")
+    return path

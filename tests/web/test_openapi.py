@@ -40,7 +40,14 @@ def test_the_document_covers_every_routed_rpc_and_the_web_endpoints(web_venue: W
     assert room["guest_count"]["type"] == "integer"
     assert room["layout"] == {"$ref": "#/components/schemas/ktv.v1.RoomLayout"}
     assert "ROOM_STATE_IDLE" in schemas["ktv.v1.RoomState"]["enum"]
-    for path in ("/api/session", "/api/wall-keys", "/api/wall-keys/{id}", "/api/board/events"):
+    for path in (
+        "/api/session",
+        "/api/wall-keys",
+        "/api/wall-keys/{id}",
+        "/api/board/events",
+        "/api/pay/notify/{provider}",
+        "/api/pay/sandbox/{id}",
+    ):
         assert path in paths, path
     assert {"/ca", "/ca.crt"} <= set(paths)
     assert "/api/v1/RoomLinkService/Connect" not in paths

@@ -22,6 +22,7 @@ from controller.auth.permissions import (
     PermissionTable,
 )
 from controller.billing.api import PERMISSIONS as BILLING
+from controller.billing.payments_api import PERMISSIONS as PAYMENTS
 from controller.club.api import PERMISSIONS as CLUB
 from controller.devices.api import PERMISSIONS as DEVICES
 from controller.ktvctl import build_parser, main
@@ -96,6 +97,8 @@ SAMPLES: dict[str, list[str]] = {
     "pay": ["A01", "--cash", "100"],
     "price import": [VENUE_TOML],
     "price show": [],
+    "phonepay issues": ["--all"],
+    "phonepay resolve": ["issue1", "--note", "returned in cash"],
     "product": ["beer", "--price", "15"],
     "refund": ["bills/x", "p1", "10", "--reason", "wrong"],
     "room add": ["A09", "--tier", "small"],
@@ -179,6 +182,7 @@ def routes() -> set[str]:
         DEVICES,
         REPORTS,
         CLUB,
+        PAYMENTS,
         WEB_ROUTES,
     ):
         table.allow(rows)

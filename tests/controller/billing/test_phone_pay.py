@@ -389,3 +389,74 @@ def test_cancelling_closes_an_unpaid_order_but_records_one_the_guest_already_pai
     after = venue.cancel(paid.payment_id)
     assert after.state is IntentState.PAID and after.recorded_fen == paid.amount_fen
     assert due(venue, tab) == 0 and kinds(venue, tab).count("PaymentTaken") == 1
+
+
+def test_the_sweep_records_a_payment_nobody_polls_and_refunds_one_whose_bill_closed(
+    venue, clock, standin
+):
+    """A controller the internet cannot reach hears no notices, and the guest closed the page:
+    the periodic sweep asks the gateway."""
+    tab = open_room(venue, clock)
+    paid = start(venue, "wechat")
+    standin.pay_wechat(paid.payment_id)
+    assert "checked 0" in venue.sweep()  # not late yet
+    clock.advance(1)
+    assert "checked 1" in venue.sweep()
+    assert venue.records.get(paid.payment_id).state is IntentState.PAID and due(venue, tab) == 0
+    venue.desk.order("A08", [("beer", 30)], CASHIER)
+    raced = start(venue, "alipay")
+    httpx.get(raced.pay_url, timeout=10)
+    venue.desk.checkout("A08", CASHIER, [TenderAmount(Tender.CASH, raced.amount_fen)])
+    standin.pay_alipay(raced.payment_id)
+    standin.refunds_fail = True  # the first refund fails: the next sweep retries it
+    clock.advance(1)
+    venue.sweep()
+    (issue,) = venue.issues(include_settled=False, limit=10)
+    standin.refunds_fail = False
+    assert "refunded 1" in venue.sweep()
+    assert venue.records.issue(issue.issue_id).state is IssueState.REFUNDED
+    assert standin.refunds[issue.issue_id] == raced.amount_fen
+    assert kinds(venue, tab).count("TabCheckedOut") == 1
+
+
+def test_wechat_h5_pay_sends_the_phones_address_and_answers_a_page_to_open(venue, clock, standin):
+    from dataclasses import replace
+
+    from controller.billing.payments_api import payer_address
+
+    open_room(venue, clock)
+    venue.gateways["h5"] = WeChatGateway(replace(wechat_config(standin), pay_type="h5"))
+
+    class ThroughTheWebGateway:  # a call from the HTTP side's local socket
+        def peer(self) -> str:
+            return "unix:/var/lib/ktv/gateway.sock"
+
+        def invocation_metadata(self) -> tuple[tuple[str, str], ...]:
+            return (("x-ktv-client-addr", "203.0.113.7"),)
+
+    class Direct:
+        def peer(self) -> str:
+            return "ipv4:198.51.100.4:50213"
+
+    assert payer_address(ThroughTheWebGateway()) == "203.0.113.7"
+    assert payer_address(Direct()) == "198.51.100.4"
+    with venue.store.transaction():
+        intent = venue.open_intent("A08", "h5", "guest:g1")
+    placed = venue.place_order(intent.payment_id, payer_address(ThroughTheWebGateway()))
+    assert placed.pay_url.startswith("https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?")
+    assert standin.payer_ips[intent.payment_id] == "203.0.113.7"
+    with pytest.raises(InvalidArgument):
+        WeChatConfig.from_toml({**_toml(standin), "pay_type": "jsapi"})
+
+
+def _toml(gw: StandInGateway) -> dict[str, str]:
+    files = gw.files  # type: ignore[attr-defined]
+    return {
+        "mchid": gw.mchid,
+        "appid": gw.appid,
+        "cert_serial_no": gw.merchant_serial,
+        "private_key_file": str(files["wechat_key"]),
+        "apiv3_key": gw.apiv3_key,
+        "notify_url": NOTIFY + "wechat",
+        "platform_cert_dir": str(files["platform_dir"]),
+    }
