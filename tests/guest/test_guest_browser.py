@@ -1,10 +1,13 @@
-"""The guest's phone page in Chromium (issue 25): one venue per module (a real controller and
-real headless room agents on loopback, tests/web's ``web_venue``), phones as 390x844
-contexts. Three phones open the room's QR URL (read from GetGuestCode: the headless agents
-draw no touchscreen to photograph), join under nicknames (one of them a ``<script>``), search
-``zjl``, add songs at once and see them in the agent's queue; one orders a beer; checkout
-ends every phone and the old URL opens nothing; a phone of room A cannot touch room B.
-Screenshots go to tmp_path (docs/screenshots/guest/ under ``./run screenshots``)."""
+"""The guest's phone page in Chromium (issue 25): one venue per module (a real controller
+with the master catalog and real headless room agents on loopback, tests/web's venue), phones
+as 390x844 contexts. Three phones open the room's QR URL (the one the agent draws, read from
+its control socket: headless agents have no touchscreen to photograph), join under nicknames
+(one of them markup), search ``zjl``, add songs at once and see them in the agent's queue in
+its order; remove their own, turn the volume down; order a beer, pay with the sandbox; a
+member signs in, saves a song and queues 我的歌单; a phone of room A cannot touch room B nor
+a staff method; checkout ends every phone and the old URL opens nothing; the page says so
+when the agent or the controller is away. Screenshots go to tmp_path
+(docs/screenshots/guest/ under ``./run screenshots``)."""
 
 # ruff: noqa: F811 - the fixtures of tests/web are imported by name and taken as arguments
 from __future__ import annotations
@@ -140,8 +143,13 @@ def test_three_phones_share_a_room_and_lose_it_at_checkout(
     venue = web_venue
     open_room(venue, "A01")
     open_room(venue, "B01")
-    url = room_url(venue, "A01")
-    assert "/g/?c=" in url
+    agents = venue.agents
+    assert agents is not None
+    # the URL the room's QR code shows: what the agent draws (its control socket; these agents
+    # are headless, so there is no touchscreen to photograph: the QR itself is decoded in
+    # tests/room_agent/ui/test_guest_qr.py), the same as the desk's GetGuestCode
+    url = wait_until(lambda: agents.control("A01", do="view").get("guest_url"), 15, 0.05)
+    assert url and "/g/?c=" in url and url == room_url(venue, "A01")
     names = ["小王", "Amy", XSS]
     phones = [phone(browser, venue) for _ in names]
     for page, name in zip(phones, names, strict=True):
@@ -161,8 +169,6 @@ def test_three_phones_share_a_room_and_lose_it_at_checkout(
     shot(first, tmp_path, "guest-search")
     for page in phones:
         tid(page, "song").first.locator('[data-test="add"]').click(no_wait_after=True)
-    agents = venue.agents
-    assert agents is not None
 
     def agent_has_three():  # type: ignore[no-untyped-def]
         seen = agents.control("A01", do="view")
@@ -192,7 +198,7 @@ def test_three_phones_share_a_room_and_lose_it_at_checkout(
     tid(first, "volume-down").click()
     assert wait_until(lambda: agents.control("A01", do="view")["volume_percent"] < volume, 10, 0.05)
 
-    # a member signs in on a phone: balance, the room's draw, ☆ a song into 我的歌单
+    # a member signs in on a phone: balance, the room's draw, ☆ a song, 我的歌单 全部点上
     venue.grpc.members.RegisterMember(
         members_pb2.RegisterMemberRequest(
             phone=MEMBER_PHONE, name="张伟", pin="2580", request_id=rid()
@@ -226,9 +232,12 @@ def test_three_phones_share_a_room_and_lose_it_at_checkout(
     tid(second, "tab-me").click()
     expect(tid(second, "saved-song")).to_contain_text("晴天")
     shot(second, tmp_path, "guest-member")
-    # 全部点上 is not asserted: QueueSavedSongs needs the "guest_room_queue" part, which no
-    # module installs yet (it answers UNAVAILABLE NO_QUEUE; see the report)
-    expect(tid(second, "queue-all")).to_be_visible()
+    queued = len(agents.control("A01", do="view")["queue"])
+    tid(second, "queue-all").click()
+    expect(second.get_by_text("已点上 1 首")).to_be_visible()
+    assert wait_until(
+        lambda: len(agents.control("A01", do="view")["queue"]) == queued + 1, 10, 0.05
+    )
 
     # a phone of room A cannot touch room B, nor any staff method
     other = api(first, venue, "/api/v1/GuestService/GetRoomView", {"room": "rooms/B01"})
