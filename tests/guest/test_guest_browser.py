@@ -152,6 +152,9 @@ def test_three_phones_share_a_room_and_lose_it_at_checkout(
     assert url and "/g/?c=" in url and url == room_url(venue, "A01")
     names = ["小王", "Amy", XSS]
     phones = [phone(browser, venue) for _ in names]
+    phones[0].goto(url)
+    tid(phones[0], "nickname").locator("input").fill(names[0])
+    shot(phones[0], tmp_path, "guest-join")
     for page, name in zip(phones, names, strict=True):
         join(page, url, name)
     first, second, third = phones
