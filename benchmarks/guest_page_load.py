@@ -94,8 +94,9 @@ def timed_runs(base_url: str, url: str, runs: int, kbit: int, rtt_ms: int):  # t
     return to_form, to_room, wire
 
 
-def page_rows(runs: int = 5, kbit: int = 1500, rtt_ms: int = 150) -> list[tuple[str, str, str]]:
-    rows = byte_rows()
+def measure(runs: int = 5, kbit: int = 1500, rtt_ms: int = 150):  # type: ignore[no-untyped-def]
+    """(seconds to the join form, seconds from 进入包厢 to the room's page, bytes on the wire
+    to the join form), one sample per cold run, through a real controller with one open room."""
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         data.mkdir()
@@ -114,20 +115,23 @@ def page_rows(runs: int = 5, kbit: int = 1500, rtt_ms: int = 150) -> list[tuple[
             )
             base = read_web_addr(data)["url"]
             url = room_url((ctl.channel(), ctl.admin_md), "P01")
-            to_form, to_room, wire = timed_runs(base, url, runs, kbit, rtt_ms)
+            return timed_runs(base, url, runs, kbit, rtt_ms)
         finally:
             ctl.stop()
+
+
+def page_rows(runs: int = 5, kbit: int = 1500, rtt_ms: int = 150) -> list[tuple[str, str, str]]:
+    rows = byte_rows()
+    to_form, to_room, wire = measure(runs, kbit, rtt_ms)
     net = f"{kbit / 1000:g} Mbit/s, {rtt_ms} ms RTT, {runs} cold runs"
-    rows.append(
-        ("bytes on the wire to the join form", f"{statistics.median(wire) / 1024:.1f} KB", net)
-    )
+    median_wire = statistics.median(wire) / 1024
+    rows.append(("bytes on the wire to the join form", f"{median_wire:.1f} KB", net))
     for label, samples in (
         (f"open the QR URL -> join form (target <= {TARGET_S:g} s)", to_form),
         ("tap 进入包厢 -> the room's page", to_room),
     ):
-        rows.append(
-            (label, f"p50 {statistics.median(samples):.2f} s", f"worst {max(samples):.2f} s")
-        )
+        median, worst = statistics.median(samples), max(samples)
+        rows.append((label, f"p50 {median:.2f} s", f"worst {worst:.2f} s"))
     return rows
 
 
