@@ -328,6 +328,22 @@ def test_a_phone_says_plainly_when_the_agent_or_the_controller_is_away(
     page = phone(browser, venue)
     join(page, room_url(venue, "C01"), "离线")
     expect(tid(page, "agent-offline")).to_contain_text("点歌机暂时离线")
+    # a refusal (403) is said and the visit goes on; only a 401 ends it
+    page.route(
+        "**/api/v1/GuestService/ControlRoom",
+        lambda route: route.fulfill(
+            status=403,
+            content_type="application/json",
+            body='{"reason": "PHONE_NOT_ALLOWED", "message": "not from phones",'
+            ' "status": "PERMISSION_DENIED"}',
+        ),
+    )
+    tid(page, "tab-queue").click()
+    tid(page, "volume-down").click()
+    expect(page.get_by_text("not from phones")).to_be_visible()
+    expect(tid(page, "room-name")).to_be_visible()
+    expect(tid(page, "ended")).to_have_count(0)
+    page.unroute("**/api/v1/GuestService/ControlRoom")
     # the phone loses the venue's Wi-Fi: it says so and retries; back online, the banner goes
     page.context.set_offline(True)
     expect(tid(page, "offline")).to_contain_text("连接不上服务器")

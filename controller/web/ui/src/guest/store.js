@@ -60,9 +60,10 @@ export function permissions() {
   return guest.view?.permissions || guest.joined?.permissions || {}
 }
 
-// The credential is dead: 401 (unknown/expired/revoked) or a closed session.
+// The credential is dead: 401 (GUEST_SESSION_ENDED at checkout, BAD_GUEST_CREDENTIAL when
+// revoked). A 403 is one refusal (NOT_YOUR_SONG, PHONE_NOT_ALLOWED...), not the end of the visit.
 function isDead(error) {
-  return error instanceof ApiError && (error.httpStatus === 401 || error.httpStatus === 403)
+  return error instanceof ApiError && error.httpStatus === 401
 }
 
 // The controller did not answer (network, proxy, restart): say so and retry. A 503 that
