@@ -16,6 +16,7 @@ controller records plays into its master, so it gets its own copy there
 from __future__ import annotations
 
 import argparse
+import contextlib
 import random
 import shutil
 import statistics
@@ -30,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import grpc  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.progress import Progress  # noqa: E402
 from rich.table import Table  # noqa: E402
@@ -98,12 +100,25 @@ def add_rows(tmp: Path, adds: int, phones: int) -> list[tuple[str, list[float]]]
             songs = list(library.by_title.values())
 
             def one(md) -> float:  # type: ignore[no-untyped-def]
+                """One add, timed; then (untimed) the phone takes it off again, so the queue
+                stays a room's length (a 600-song queue makes every save and report 600 rows)."""
                 request = gpb.QueueSongRequest(
                     room="rooms/P01", song_id=random.choice(songs), request_id=uuid.uuid4().hex
                 )
                 t0 = time.perf_counter()
-                guests.QueueSong(request, metadata=md, timeout=TIMEOUT_S)
-                return (time.perf_counter() - t0) * 1000
+                added = guests.QueueSong(request, metadata=md, timeout=TIMEOUT_S)
+                took = (time.perf_counter() - t0) * 1000
+                with contextlib.suppress(grpc.RpcError):  # already playing: it stays
+                    guests.RemoveQueuedSong(
+                        gpb.RemoveQueuedSongRequest(
+                            room="rooms/P01",
+                            entry_id=added.entry.entry_id,
+                            request_id=uuid.uuid4().hex,
+                        ),
+                        metadata=md,
+                        timeout=TIMEOUT_S,
+                    )
+                return took
 
             for _ in range(5):  # warm up the channel and the agent
                 one(creds[0])
@@ -136,7 +151,7 @@ def add_rows(tmp: Path, adds: int, phones: int) -> list[tuple[str, list[float]]]
         finally:
             agent.stop()
     return [
-        (f"phone add -> agent queue, one phone at a time ({queued} queued)", alone),
+        (f"phone add -> agent queue, one phone at a time ({queued} left queued)", alone),
         (f"phone add -> agent queue, {phones} phones at once", together),
     ]
 
@@ -162,7 +177,9 @@ def search_queries(path: Path, count: int, seed: int = 11) -> list[str]:
     return out[:count] or ["zjl"]
 
 
-def search_rows(songs: int, phones: int, per_phone: int) -> list[tuple[str, list[float]]]:
+def search_rows(
+    songs: int, phones: int, per_phone: int, think_ms: float
+) -> list[tuple[str, list[float]]]:
     built = cached_catalog(songs)
     master = cache_dir() / f"guest-master-{songs}.sqlite"
     if not master.exists():
@@ -195,8 +212,10 @@ def search_rows(songs: int, phones: int, per_phone: int) -> list[tuple[str, list
 
                 def phone(i: int) -> None:
                     rng = random.Random(i)
+                    time.sleep(rng.uniform(0, think_ms / 1000))  # phones do not start in step
                     for _ in range(per_phone):
                         took = one(i, creds[i], rng.choice(queries))
+                        time.sleep(rng.uniform(0.5, 1.5) * think_ms / 1000)
                         with lock:
                             together.append(took)
                             progress.advance(task)
@@ -208,7 +227,11 @@ def search_rows(songs: int, phones: int, per_phone: int) -> list[tuple[str, list
                     t.join()
     return [
         (f"search at {songs:,} songs, one phone", alone),
-        (f"search at {songs:,} songs, {phones} phones at once", together),
+        (
+            f"search at {songs:,} songs, {phones} phones at once"
+            f" (each every ~{think_ms:g} ms + its answer)",
+            together,
+        ),
     ]
 
 
@@ -236,6 +259,12 @@ def main() -> int:
     parser.add_argument("--songs", type=int, default=1_000_000)
     parser.add_argument("--phones", type=int, default=50)
     parser.add_argument("--per-phone", type=int, default=20, help="searches per phone")
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=250.0,
+        help="a phone's pause between searches (typing; 0: back to back)",
+    )
     parser.add_argument("--adds", type=int, default=300)
     parser.add_argument("--add-phones", type=int, default=6, help="a party of six")
     parser.add_argument("--skip-search", action="store_true")
@@ -247,7 +276,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="ktv-guest-adds-") as tmp:
             rows += add_rows(Path(tmp), options.adds, options.add_phones)
     if not options.skip_search:
-        rows += search_rows(options.songs, options.phones, options.per_phone)
+        rows += search_rows(options.songs, options.phones, options.per_phone, options.think_ms)
     if not options.skip_page:
         rows += first_load_rows()
     table = Table(title="guests' phones (ms; targets: add p99 <= 300, search p99 <= 50)")

@@ -22,12 +22,15 @@ from room_agent.player.tv import (
     TvLyrics,
     TvPicture,
     TvStandby,
+    VlcLogo,
     VlcMarquee,
 )
+from room_agent.tv.guest_qr import TvGuestQr
 from room_agent.tv.overlay import NoticeSource, TvOverlay
 
 TV_LYRICS_DIR = "tv-lyrics"
 TV_BACKDROP_FILE = "tv-backdrop.mkv"
+TV_QR_DIR = "tv-qr"
 
 
 class RoomScreens:
@@ -41,6 +44,8 @@ class RoomScreens:
         self.backdrop = TvBackdrop(own or Path(config.data_dir) / TV_BACKDROP_FILE, make=not own)
         self.video: VideoFrames | None = None  # for the touchscreen (single screen)
         self.overlay: TvOverlay | None = None
+        self.guest_qr: TvGuestQr | None = None  # the session's guest QR in the TV's corner
+        self.qr_dir = Path(config.data_dir) / TV_QR_DIR
         self.standby: TvStandby | None = None  # the TV's picture between songs
         self._unsubscribe: Callable[[], None] | None = None
 
@@ -70,8 +75,14 @@ class RoomScreens:
         self.standby.start()
         players = (*player.video_players(), self.standby.player)
         self.overlay = TvOverlay(VlcMarquee(players)).attach(core)
+        view = getattr(core, "view", None)
+        current = view().guest_url if callable(view) else ""
+        self.guest_qr = TvGuestQr(VlcLogo(players), self.qr_dir).attach(core, current)
 
     def close(self) -> None:
+        if self.guest_qr is not None:
+            self.guest_qr.close()
+            self.guest_qr = None
         if self.overlay is not None:
             self.overlay.close()
             self.overlay = None

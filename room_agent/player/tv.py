@@ -32,6 +32,7 @@ from room_agent.lyrics.ass import AssLook
 from room_agent.lyrics.files import write_ass
 from room_agent.lyrics.model import Lyrics
 from room_agent.player import settings
+from room_agent.tv import settings as tv_settings
 from room_agent.tv.notices import NoticeLook, TvNotice, look_for
 from room_agent.tv.standby import StandbyTimer
 
@@ -308,3 +309,27 @@ class VlcMarquee:
         mp.video_set_marquee_int(opt.X, look.margin_px)
         mp.video_set_marquee_int(opt.Y, look.margin_px)
         mp.video_set_marquee_int(opt.Timeout, timeout_ms)
+
+
+class VlcLogo:
+    """Implements ``room_agent.tv.guest_qr.TvLogo`` with libVLC's logo filter (a PNG in the
+    bottom-right corner of every player that may carry the TV picture)."""
+
+    BOTTOM_RIGHT = 10  # libVLC positions: bit flags, right 2 + bottom 8
+
+    def __init__(self, players: Sequence[vlc.MediaPlayer]) -> None:
+        self._players = tuple(players)
+
+    def show_logo(self, path: Path) -> None:
+        opt = vlc.VideoLogoOption
+        for mp in self._players:
+            mp.video_set_logo_string(opt.logo_file, str(path))
+            mp.video_set_logo_int(opt.logo_position, self.BOTTOM_RIGHT)
+            mp.video_set_logo_int(opt.logo_x, tv_settings.qr_margin_px)
+            mp.video_set_logo_int(opt.logo_y, tv_settings.qr_margin_px)
+            mp.video_set_logo_int(opt.logo_opacity, 255)
+            mp.video_set_logo_int(opt.logo_enable, 1)
+
+    def clear_logo(self) -> None:
+        for mp in self._players:
+            mp.video_set_logo_int(vlc.VideoLogoOption.logo_enable, 0)

@@ -20,3 +20,7 @@ standby_backdrop_retry_s = 1.0
 badge_size_px = 28
 notice_size_px = 36
 alert_size_px = 48
+# The guest QR code in the TV's corner: pixels per QR module in its PNG (a 33-module code is
+# ~200 px: scannable across a room on a 720p picture), and its margin from the corner.
+qr_module_px = 6
+qr_margin_px = 24

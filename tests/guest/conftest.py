@@ -1,4 +1,4 @@
-"""A real controller process (the example venue, sandbox payments) shared per module, with
+"""A real controller process (the example venue, sandbox payments) shared by the package, with
 rooms opened and closed through BillingService like the front desk does."""
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def guest_library(tmp_path_factory: pytest.TempPathFactory) -> Library:
     return build_library(tmp_path_factory.mktemp("guest-library"))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def ctl(
     tmp_path_factory: pytest.TempPathFactory, guest_library: Library
 ) -> Iterator[RunningController]:
@@ -92,6 +92,6 @@ def ctl(
         yield running
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def desk(ctl: RunningController) -> FrontDesk:
     return FrontDesk(ctl)
