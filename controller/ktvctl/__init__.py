@@ -49,8 +49,8 @@ COMMAND_MODULES = [
     "controller.ktvctl.devices",
     "controller.ktvctl.catalog",
     "controller.ktvctl.reports",
-    "controller.ktvctl.payments",
     "controller.ktvctl.draws",
+    "controller.ktvctl.payments",
 ]
 
 

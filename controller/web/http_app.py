@@ -16,7 +16,13 @@ from datetime import UTC, datetime
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import Route as HttpRoute
 
 from controller import __version__
@@ -411,7 +417,11 @@ def build_app(ctx: WebContext) -> SecurityHeaders:
 
     async def _role_of(caller: Caller) -> Role:
         who = await gateway.invoke(
-            WHOAMI, auth_pb2.WhoAmIRequest(), auth_pb2.WhoAmIResponse, caller.token
+            WHOAMI,
+            auth_pb2.WhoAmIRequest(),
+            auth_pb2.WhoAmIResponse,
+            caller.token,
+            scheme="Guest" if caller.kind == "guest" else "Bearer",
         )
         return Role(who.role)
 
@@ -445,11 +455,20 @@ def build_app(ctx: WebContext) -> SecurityHeaders:
     @handle("GET", "/")
     @handle("GET", "/index.html")
     async def index(request: Request) -> Response:
-        return ctx.static.index()
+        return ctx.static.index(request.headers.get("accept-encoding", ""))
+
+    @handle("GET", "/g/")
+    async def guest_page(request: Request) -> Response:
+        return ctx.static.guest_page(request.headers.get("accept-encoding", ""))
+
+    @handle("GET", "/g")
+    async def guest_page_slash(request: Request) -> Response:
+        query = request.url.query
+        return RedirectResponse(f"/g/?{query}" if query else "/g/", status_code=308)
 
     @handle("GET", "/assets/{path:path}")
     async def asset(request: Request, path: str) -> Response:
-        return ctx.static.asset(path)
+        return ctx.static.asset(path, request.headers.get("accept-encoding", ""))
 
     @handle("GET", "/favicon.ico")
     async def favicon_ico(request: Request) -> Response:

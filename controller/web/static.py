@@ -1,9 +1,11 @@
 """The built web app (``controller/web/ui/dist``, made by ``./run setup``) and the security
 headers on every answer. Hash-routed SPA: only ``/``, ``/index.html``, ``/assets/*`` and the
-favicon are files; anything else is 404."""
+favicon are files; anything else is 404. The guest's phone page is the second entry,
+``guest.html``, served at ``/g/`` (``/g`` redirects there, keeping the query)."""
 
 from __future__ import annotations
 
+import gzip
 import mimetypes
 from pathlib import Path
 
@@ -45,6 +47,16 @@ controller (it installs the npm packages from the lockfile and builds the app), 
 </body></html>"""
 
 
+MISSING_GUEST_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>手机点歌暂不可用</title></head><body>
+<h1>手机点歌暂不可用 / Phone page unavailable</h1>
+<p>请用包厢里的点歌屏点歌，或联系服务员。</p>
+<p>Please use the touchscreen in your room, or ask the staff. (The controller's web app is not
+built: run <code>./run setup</code>.)</p>
+</body></html>"""
+
+
 class SecurityHeaders:
     """ASGI middleware: the headers above on every response (and ``Cache-Control: no-store``
     on /api answers)."""
@@ -71,25 +83,74 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+# Text files worth compressing (the guest's phone on venue Wi-Fi: gzip makes its first load a
+# quarter of the bytes). Built files never change while served, so each is compressed once.
+COMPRESSIBLE = frozenset(
+    {
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "image/svg+xml",
+        "application/json",
+    }
+)
+GZIP_LEVEL = 6
+GZIP_CACHE_MAX_BYTES = 16 * 1024 * 1024
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """``Accept-Encoding`` names gzip (without ``q=0``)."""
+    for part in accept_encoding.lower().split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip() in ("gzip", "*") and params.replace(" ", "") not in ("q=0", "q=0.0"):
+            return True
+    return False
+
+
 class StaticApp:
     def __init__(self, dist: Path = DIST) -> None:
         self.dist = dist
+        self._gzipped: dict[Path, tuple[int, bytes]] = {}  # path -> (mtime_ns, gzip bytes)
 
-    def index(self) -> Response:
+    def _file(
+        self, path: Path, kind: str, headers: dict[str, str], accept_encoding: str
+    ) -> Response:
+        if kind not in COMPRESSIBLE:
+            return FileResponse(path, media_type=kind, headers=headers)
+        headers = {**headers, "vary": "accept-encoding"}
+        if not accepts_gzip(accept_encoding):
+            return FileResponse(path, media_type=kind, headers=headers)
+        mtime = path.stat().st_mtime_ns
+        cached = self._gzipped.get(path)
+        if cached is None or cached[0] != mtime:
+            body = gzip.compress(path.read_bytes(), compresslevel=GZIP_LEVEL, mtime=0)
+            if sum(len(b) for _, b in self._gzipped.values()) + len(body) > GZIP_CACHE_MAX_BYTES:
+                self._gzipped.clear()
+            cached = self._gzipped[path] = (mtime, body)
+        return Response(cached[1], media_type=kind, headers={**headers, "content-encoding": "gzip"})
+
+    def index(self, accept_encoding: str = "") -> Response:
         index = self.dist / "index.html"
         if not index.is_file():
             return HTMLResponse(MISSING_APP, status_code=503)
-        return FileResponse(index, media_type="text/html", headers={"cache-control": "no-cache"})
+        return self._file(index, "text/html", {"cache-control": "no-cache"}, accept_encoding)
 
-    def asset(self, relative: str) -> Response:
+    def guest_page(self, accept_encoding: str = "") -> Response:
+        """The guest's phone page (``/g/?c=<join code>``)."""
+        page = self.dist / "guest.html"
+        if not page.is_file():
+            return HTMLResponse(MISSING_GUEST_PAGE, status_code=503)
+        return self._file(page, "text/html", {"cache-control": "no-cache"}, accept_encoding)
+
+    def asset(self, relative: str, accept_encoding: str = "") -> Response:
         base = (self.dist / "assets").resolve()
         path = (base / relative).resolve()
         if not path.is_relative_to(base) or not path.is_file():
             return Response("not found", status_code=404, media_type="text/plain")
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return FileResponse(
-            path, media_type=kind, headers={"cache-control": "public, max-age=31536000, immutable"}
-        )
+        immutable = {"cache-control": "public, max-age=31536000, immutable"}
+        return self._file(path, kind, immutable, accept_encoding)
 
     def favicon(self, name: str) -> Response:
         path = self.dist / name

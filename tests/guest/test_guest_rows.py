@@ -24,6 +24,20 @@ GUEST_METHODS = {
     "/ktv.v1.BillingService/PlaceOrder": "room",
     "/ktv.v1.BillingService/GetBill": "room",
     "/ktv.v1.BillingService/QuoteExtensions": "room",
+    # guestpay: a payment's own room is checked by the servicer (the request names a payment)
+    "/ktv.v1.PaymentService/StartPayment": "room",
+    "/ktv.v1.PaymentService/GetPayment": "",
+    "/ktv.v1.PaymentService/CancelPayment": "",
+    # guestclub: the member on the phone, 我的歌单, the room's draws
+    "/ktv.v1.GuestClubService/SendSignInCode": "room",
+    "/ktv.v1.GuestClubService/SignInMember": "room",
+    "/ktv.v1.GuestClubService/SignOutMember": "room",
+    "/ktv.v1.GuestClubService/GetMyAccount": "room",
+    "/ktv.v1.GuestClubService/ListSavedSongs": "room",
+    "/ktv.v1.GuestClubService/SaveSong": "room",
+    "/ktv.v1.GuestClubService/RemoveSavedSong": "room",
+    "/ktv.v1.GuestClubService/QueueSavedSongs": "room",
+    "/ktv.v1.GuestClubService/ListRoomDraws": "room",
 }
 
 

@@ -90,13 +90,11 @@ NOT_IN_THE_APP: dict[tuple[str, ...], str] = {
     ("phonepay", "issues"): "phone payments no bill could take (refunded automatically; the "
     "failed refunds) are ktvctl/API (PaymentService.ListPaymentIssues) until the desk has a page",
     ("phonepay", "resolve"): "the same: PaymentService.ResolvePaymentIssue",
-    (
-        "draw",
-        "create",
-    ): "draws (活动/抽奖) are ktvctl/API (DrawService) until the manager has a page",
+    ("draw", "create"): "draws (活动/抽奖) are ktvctl/API (DrawService) until the desk has a page; "
+    "guests see their room's draws on the phone page",
     ("draw", "run"): "the same: DrawService.RunDraw",
     ("draw", "show"): "the same: DrawService.GetDraw",
-    ("draw", "verify"): "the same: a pure check of a revealed draw (controller.club.draws.verify)",
+    ("draw", "verify"): "recomputes ktv-draw-v1 from the revealed seed on the caller's machine",
 }
 
 # Elements only a state the browser test cannot reach cheaply shows; checked in the built

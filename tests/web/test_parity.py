@@ -181,8 +181,8 @@ def routes() -> set[str]:
         CATALOG_SERVICE,
         DEVICES,
         REPORTS,
-        PAYMENTS,
         CLUB,
+        PAYMENTS,
         WEB_ROUTES,
     ):
         table.allow(rows)

@@ -9,7 +9,7 @@ import json
 import ssl
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import grpc
@@ -97,13 +97,21 @@ class WebVenue:
     HTTP), ``.grpc`` (manager set-up helper), ``.agents`` (the headless room agents),
     ``.ctl`` (the controller process), ``.staff`` (id -> (id, PIN, role, name))."""
 
-    def __init__(self, data_dir: Path, library: Library | None, *, with_agents: bool = True):
+    def __init__(
+        self,
+        data_dir: Path,
+        library: Library | None,
+        *,
+        with_agents: bool = True,
+        controller_args: Sequence[str] = (),
+    ):
         data_dir.mkdir(parents=True, exist_ok=True)
         self.venue_id = f"web-{uuid.uuid4().hex[:8]}"
         config = data_dir / "venue.toml"
         config.write_text(venue_toml(self.venue_id), encoding="utf-8")
         self.ctl: RunningController = launch(
-            data_dir, ["--venue-config", str(config), "--venue-id", self.venue_id]
+            data_dir,
+            ["--venue-config", str(config), "--venue-id", self.venue_id, *controller_args],
         )
         self.data_dir = data_dir
         self.agents: AgentProcess | None = None

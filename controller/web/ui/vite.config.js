@@ -1,6 +1,8 @@
 // The venue's browser app (docs/web.md). Built by `./run setup` (npm ci + vite build) into
 // dist/, which the controller serves. Element Plus (desk, manager) and Vant (phones) are
-// imported per component so each page ships only what it uses.
+// imported per component so each page ships only what it uses. Two entries: index.html (the
+// staff app) and guest.html (the guest's phone page at /g/: Vue + Vant only, its own small
+// bundle; docs/web.md).
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
@@ -24,6 +26,12 @@ export default defineConfig({
     emptyOutDir: true,
     // no inline scripts: the controller's Content-Security-Policy is script-src 'self'
     modulePreload: { polyfill: false },
+    rollupOptions: {
+      input: {
+        main: fileURLToPath(new URL('./index.html', import.meta.url)),
+        guest: fileURLToPath(new URL('./guest.html', import.meta.url)),
+      },
+    },
     chunkSizeWarningLimit: 800,
   },
   server: {
