@@ -8,11 +8,13 @@ routed) is tests/web/test_parity.py's."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
+from google.protobuf.timestamp_pb2 import Timestamp
 from playwright.sync_api import expect
 
 from controller.ktvctl import build_parser
-from ktv.v1 import auth_pb2, billing_pb2, members_pb2, rooms_pb2
+from ktv.v1 import auth_pb2, billing_pb2, club_pb2, club_pb2_grpc, members_pb2, rooms_pb2
 from tests.support.core_agents import wait_until
 from tests.web.conftest import DESK
 from tests.web.desk_support import TIMEOUT_MS, field, rid, sign_in, tid
@@ -65,6 +67,12 @@ IN_THE_APP: dict[tuple[str, ...], str] = {
     ("member", "benefits"): "action-benefits",
     ("coupon", "issue"): "member-coupon",
     ("coupon", "list"): "member-coupons",
+    ("draw", "create"): "draw-create",  # 抽奖 (manager): src/club/DrawsView.vue
+    ("draw", "run"): "draw-run",
+    ("draw", "show"): "draw-show",
+    ("draw", "verify"): "draw-verify",  # recomputed in the browser (src/club/draw.js)
+    ("phonepay", "issues"): "nav-payment-issues",  # the top bar's badge, then the page
+    ("phonepay", "resolve"): "issue-resolve",  # also issue-retry
 }
 
 NOT_IN_THE_APP: dict[tuple[str, ...], str] = {
@@ -87,14 +95,6 @@ NOT_IN_THE_APP: dict[tuple[str, ...], str] = {
     "(DevicesService.ListDeviceHealth)",
     ("room", "power"): "the tile shows the room's power and a desk-forced mode (!); forcing it "
     "is ktvctl/API (RoomService.SetRoomPower) for now",
-    ("phonepay", "issues"): "phone payments no bill could take (refunded automatically; the "
-    "failed refunds) are ktvctl/API (PaymentService.ListPaymentIssues) until the desk has a page",
-    ("phonepay", "resolve"): "the same: PaymentService.ResolvePaymentIssue",
-    ("draw", "create"): "draws (活动/抽奖) are ktvctl/API (DrawService) until the desk has a page; "
-    "guests see their room's draws on the phone page",
-    ("draw", "run"): "the same: DrawService.RunDraw",
-    ("draw", "show"): "the same: DrawService.GetDraw",
-    ("draw", "verify"): "recomputes ktv-draw-v1 from the revealed seed on the caller's machine",
 }
 
 # Elements only a state the browser test cannot reach cheaply shows; checked in the built
@@ -102,6 +102,8 @@ NOT_IN_THE_APP: dict[tuple[str, ...], str] = {
 IN_THE_BUNDLE_ONLY = {
     "alert-ack": "a SERVICE_CALLED alert comes from a guest's touchscreen button, which the "
     "headless agents' control socket does not press",
+    "issue-resolve": "an open phone-payment issue is a gateway refund that failed; this venue "
+    "has no gateway (tests/web/test_club_pages.py seeds one and settles it in the browser)",
 }
 
 
@@ -184,6 +186,26 @@ def test_the_app_offers_each_command_to_an_admin(web_venue, browser) -> None:  #
         **g.kw,
     )
 
+    # two draws whose window is over: one drawn (its details verify), one to run
+    draws = club_pb2_grpc.DrawServiceStub(g.channel)
+    for title in ("待开奖", "已开奖"):  # the last one is run
+        start, end = Timestamp(), Timestamp()
+        start.FromDatetime(datetime.now(UTC) - timedelta(hours=2))
+        end.FromDatetime(datetime.now(UTC) - timedelta(hours=1))
+        draw = draws.CreateDraw(
+            club_pb2.CreateDrawRequest(
+                title=title,
+                start_time=start,
+                end_time=end,
+                eligibility=club_pb2.DRAW_ELIGIBILITY_ROOM_OPEN,
+                prize=club_pb2.DrawPrize(kind=club_pb2.DRAW_PRIZE_KIND_COMP_AMOUNT, amount_fen=100),
+                winner_count=1,
+                request_id=rid(),
+            ),
+            **g.kw,
+        ).draw
+    draws.RunDraw(club_pb2.RunDrawRequest(name=draw.name, request_id=rid()), **g.kw)
+
     context = browser.new_context(viewport=DESK, base_url=web_venue.base_url)
     try:
         seen: set[str] = set()
@@ -225,6 +247,13 @@ def test_the_app_offers_each_command_to_an_admin(web_venue, browser) -> None:  #
             page.get_by_role("tab", name=tab).click()
             expect(tid(page, element)).to_be_visible()
             seen |= _seen(page)
+
+        page.goto("/#/draws")
+        expect(tid(page, "draw-run")).to_be_visible()
+        seen |= _seen(page)
+        page.locator(".el-table__row", has_text="已开奖").locator('[data-test="draw-show"]').click()
+        expect(tid(page, "draw-verify")).to_be_visible()
+        seen |= _seen(page)
     finally:
         context.close()
         web_venue.agents.control("A01", do="motion", active=False)

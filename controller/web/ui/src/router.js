@@ -28,6 +28,9 @@ const routes = [
   // stock (src/stock): a phone's count sheet, and the desk's tabs
   { path: '/stock/count/:id', component: () => import('./stock/StockCount.vue'), meta: { bare: true } },
   { path: '/stock/:tab?', component: () => import('./stock/StockView.vue') },
+  // 活动/抽奖 (managers) and 手机支付异常 (cashiers and up): src/club
+  { path: '/draws', component: () => import('./club/DrawsView.vue') },
+  { path: '/payment-issues', component: () => import('./club/PaymentIssues.vue') },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 

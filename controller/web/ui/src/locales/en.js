@@ -1,11 +1,13 @@
 import desk from './desk.en'
 import reports from './reports.en'
 import stock from './stock.en'
+import club from './club.en'
 
 export default {
   desk,
   reports,
   stock,
+  club,
   app: { title: 'KTV desk', board: 'Board', members: 'Members', settings: 'Settings', signOut: 'Sign out', language: '中文' },
   role: { cashier: 'Cashier', waiter: 'Waiter', technician: 'Technician', manager: 'Manager', admin: 'Admin' },
   signIn: {

@@ -2,11 +2,13 @@
 import desk from './desk.zh-CN'
 import reports from './reports.zh-CN'
 import stock from './stock.zh-CN'
+import club from './club.zh-CN'
 
 export default {
   desk,
   reports,
   stock,
+  club,
   app: { title: 'KTV 前台', board: '房态', members: '会员', settings: '设置', signOut: '退出', language: 'English' },
   role: { cashier: '收银', waiter: '服务员', technician: '技术员', manager: '经理', admin: '管理员' },
   signIn: {
