@@ -1,11 +1,14 @@
-"""What the TV says over the song: one notice at a time, the most important one.
+"""What the TV says over the song: the notices that are up, stacked as lines of one notice.
 
-Pure: fed the core's events with a monotonic time, it answers which notice is on now.
+Pure: fed the core's events with a monotonic time, it answers what is on now
+(:meth:`NoticeBoard.composed`: several notices at once are lines of one marquee, the most
+important on top, in its colour; 到钟 and the emergency stand alone in the centre).
 From the least to the most important:
 
 - who picked the song that just started, when a guest's phone added it (小王 点唱), for a
   few seconds in the corner (the time-left badge wins the corner when both are due);
 - the time-left badge (剩余 8分) in the corner, in the last minutes of prepaid time;
+- the desk answered the room's service call (服务员马上到), for a few seconds;
 - a message: the N-minutes-left warning (the core's own wording) or the front desk's text;
 - 到钟 (time is up) until an extension;
 - the emergency message, which overrides everything until it is lifted.
@@ -25,6 +28,7 @@ from room_agent.core.events import (
     MessageChanged,
     RoomScreen,
     ScreenChanged,
+    ServiceAnswered,
     SongStarted,
 )
 from room_agent.core.room_time import TimeLeftChanged, TimeUpChanged, TimeWarning
@@ -36,10 +40,11 @@ class NoticeKind(enum.IntEnum):
     """Ordered by importance: a higher kind hides a lower one while it is up."""
 
     BADGE = 1
-    MESSAGE = 2
-    WARNING = 3
-    TIME_UP = 4
-    EMERGENCY = 5
+    SERVICE = 2
+    MESSAGE = 3
+    WARNING = 4
+    TIME_UP = 5
+    EMERGENCY = 6
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,7 @@ class NoticeLook:
 
 _LOOKS = {
     NoticeKind.BADGE: NoticeLook(MarqueePosition.TOP_RIGHT, 0xFFC04D, settings.badge_size_px),
+    NoticeKind.SERVICE: NoticeLook(MarqueePosition.TOP, 0x60E060, settings.notice_size_px),
     NoticeKind.MESSAGE: NoticeLook(MarqueePosition.TOP, 0xFFFFFF, settings.notice_size_px),
     NoticeKind.WARNING: NoticeLook(MarqueePosition.TOP, 0xFFB020, settings.notice_size_px),
     NoticeKind.TIME_UP: NoticeLook(MarqueePosition.CENTRE, 0xFF4040, settings.alert_size_px),
@@ -91,6 +97,9 @@ def look_for(kind: NoticeKind) -> NoticeLook:
 
 _NO_SESSION = (RoomScreen.LOCKED, RoomScreen.CLEANING, RoomScreen.MAINTENANCE)
 TIME_UP_TEXT = "到钟，续钟请联系前台 / Time is up"
+SERVICE_TEXT = "服务员马上到 / Staff coming"  # short: a long line wraps on the TV
+# Alone in the centre: nothing is stacked with them.
+_ALONE = (NoticeKind.EMERGENCY, NoticeKind.TIME_UP)
 
 
 class NoticeBoard:
@@ -110,6 +119,7 @@ class NoticeBoard:
         self._emergency: TvNotice | None = None
         self._warning_at_s: float | None = None
         self._picked_by: TvNotice | None = None  # 小王 点唱: the phone that added this song
+        self._service: TvNotice | None = None  # the desk answered the service call
 
     def apply(self, event: object, now_s: float) -> None:
         """Take one core event (others are ignored)."""
@@ -146,7 +156,10 @@ class NoticeBoard:
                 self._emergency = None
             case ScreenChanged(screen=screen) if screen in _NO_SESSION:
                 self._badge = self._time_up = None  # session closed: no time left to show
-                self._picked_by = None
+                self._picked_by = self._service = None
+            case ServiceAnswered():
+                until = now_s + settings.service_answered_shown_s
+                self._service = TvNotice(SERVICE_TEXT, NoticeKind.SERVICE, until)
             case SongStarted(entry=entry, replay=False) if entry.added_by:
                 text = f"{entry.added_by} 点唱《{entry.title}》"
                 self._picked_by = TvNotice(
@@ -155,14 +168,39 @@ class NoticeBoard:
             case SongStarted():
                 self._picked_by = None
 
+    def live(self, now_s: float) -> list[TvNotice]:
+        """Every notice still up at ``now_s``, the most important first (the order of the
+        stacked lines; the picked-by line under the badge)."""
+        notices = (
+            self._emergency,
+            self._time_up,
+            self._message,
+            self._service,
+            self._badge,
+            self._picked_by,
+        )
+        up = [n for n in notices if n is not None and (n.until_s is None or n.until_s > now_s)]
+        return sorted(up, key=lambda n: -n.kind)  # stable: the badge stays over picked-by
+
     def current(self, now_s: float) -> TvNotice | None:
         """The most important notice still up at ``now_s``."""
-        live = [
-            n
-            for n in (self._emergency, self._time_up, self._message, self._badge, self._picked_by)
-            if n is not None and (n.until_s is None or n.until_s > now_s)
-        ]
-        return max(live, key=lambda n: n.kind) if live else None
+        live = self.live(now_s)
+        return live[0] if live else None
+
+    def composed(self, now_s: float) -> TvNotice | None:
+        """What the TV shows: the emergency or 到钟 alone; else every live notice, one line
+        each, the most important on top, as one notice of the top one's kind (its look).
+        It lasts until its last timed line ends (``None`` when any line has no end): the
+        overlay re-composes when a line ends, so none hides or cuts another."""
+        live = self.live(now_s)
+        if not live:
+            return None
+        top = live[0]
+        if top.kind in _ALONE or len(live) == 1:
+            return top
+        ends = [n.until_s for n in live]
+        until = None if any(e is None for e in ends) else max(e for e in ends if e is not None)
+        return TvNotice("\n".join(n.text for n in live), top.kind, until)
 
     def _echoes_warning(self, now_s: float) -> bool:
         return (

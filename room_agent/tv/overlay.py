@@ -1,6 +1,6 @@
-"""Drives the TV's notice line from the core's events: a core subscriber plus a small timer
-thread for notices that end by themselves. The port (``TvNotices``) is told only when the
-notice to show changes.
+"""Drives the TV's notices (the board's composed stack of lines) from the core's events: a
+core subscriber plus a small timer thread for notices that end by themselves. The port
+(``TvNotices``) is told only when what to show changes.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ class TvOverlay:
             self.refresh()
 
     def _refresh(self) -> None:
-        due = self.board.current(self._clock())
+        due = self.board.composed(self._clock())
         if due == self._shown:
             return
         try:

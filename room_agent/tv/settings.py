@@ -6,6 +6,8 @@ from __future__ import annotations
 badge_within_minutes = 10
 # Who picked the song (a guest's phone's nickname) shows this long after the song starts.
 picked_by_shown_s = 8.0
+# The desk's answer to the room's service call (服务员马上到) shows this long.
+service_answered_shown_s = 8.0
 # A warning the core does not take down itself ends after this long.
 warning_shown_s = 30.0
 # The core words its warning as a message right after the TimeWarning event: a message

@@ -1,4 +1,5 @@
-"""Which notice the TV shows: the most important one still up (pure, no libVLC)."""
+"""Which notices the TV shows: the most important one still up, and the live ones stacked as
+lines (pure, no libVLC)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,17 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from room_agent.core.events import EmergencyChanged, MessageChanged, RoomScreen, ScreenChanged
+from room_agent.core.events import (
+    EmergencyChanged,
+    MessageChanged,
+    RoomScreen,
+    ScreenChanged,
+    ServiceAnswered,
+)
 from room_agent.core.room_time import TimeLeftChanged, TimeUpChanged, TimeWarning
 from room_agent.core.time_left import TimeLeft, TimePhase
-from room_agent.tv.notices import NoticeBoard, NoticeKind
+from room_agent.tv import settings
+from room_agent.tv.notices import SERVICE_TEXT, NoticeBoard, NoticeKind
 
 END = datetime(2026, 11, 24, 22, 0, tzinfo=UTC)
 
@@ -117,6 +125,7 @@ _events = st.one_of(
     st.builds(lambda up: TimeUpChanged(up, END), st.booleans()),
     st.builds(EmergencyChanged, st.booleans(), st.sampled_from(["疏散", "fire"])),
     st.builds(lambda s: ScreenChanged(s, s is not RoomScreen.OPEN), st.sampled_from(RoomScreen)),
+    st.just(ServiceAnswered("小李", "service")),
 )
 
 
@@ -131,11 +140,18 @@ def test_while_an_emergency_is_on_the_tv_shows_nothing_else(steps) -> None:  # t
         if isinstance(event, EmergencyChanged):
             emergency = event.message if event.active else None
         shown = board.current(now)
+        on_tv = board.composed(now)
         if emergency is not None:
             assert shown is not None and shown.kind is NoticeKind.EMERGENCY
-            assert shown.text == emergency
+            assert shown.text == emergency and on_tv == shown  # alone: nothing stacked
         else:
             assert shown is None or shown.kind is not NoticeKind.EMERGENCY
+            # every live notice is a line of what the TV shows, the most important on top
+            live = board.live(now)
+            assert (on_tv is None) == (not live)
+            if live and live[0].kind not in (NoticeKind.TIME_UP,):
+                assert on_tv is not None and on_tv.text.split("\n") == [n.text for n in live]
+                assert on_tv.kind is live[0].kind
 
 
 def test_a_song_a_phone_picked_names_the_phone_for_a_few_seconds_under_the_time_badge() -> None:
@@ -154,3 +170,36 @@ def test_a_song_a_phone_picked_names_the_phone_for_a_few_seconds_under_the_time_
     board.apply(SongStarted(QueuedSong("e2", "s2", "后来", "刘若英", END), 0), 12)
     board.apply(left(45, TimePhase.RUNNING), 12)
     assert board.current(12) is None  # the touchscreen's own song: no name
+
+
+def test_a_badge_a_desk_message_and_the_service_answer_stack_and_each_goes_at_its_time() -> None:
+    board = NoticeBoard()
+    board.apply(left(8), 0)
+    board.apply(MessageChanged("生日快乐 A08"), 1)
+    board.apply(ServiceAnswered("小李", "service"), 2)
+    shown = board.composed(3)
+    assert shown is not None and shown.kind is NoticeKind.MESSAGE  # the top line's look
+    assert shown.text.split("\n") == ["生日快乐 A08", SERVICE_TEXT, "剩余 8分 / 8 min"]
+    assert shown.until_s is None  # the badge and the message have no end of their own
+    gone = 2 + settings.service_answered_shown_s
+    assert board.composed(gone + 0.01).text.split("\n") == ["生日快乐 A08", "剩余 8分 / 8 min"]
+    board.apply(MessageChanged(""), gone + 1)  # the core takes the message down
+    badge = board.composed(gone + 1)
+    assert badge is not None and badge.kind is NoticeKind.BADGE and "\n" not in badge.text
+
+
+def test_stacked_timed_notices_last_until_the_last_one_ends_and_time_up_stands_alone() -> None:
+    from room_agent.core.events import SongStarted
+    from room_agent.core.queue import QueuedSong
+
+    board = NoticeBoard()
+    board.apply(SongStarted(QueuedSong("e1", "s1", "晴天", "周杰伦", END, added_by="小王"), 0), 0)
+    board.apply(ServiceAnswered("", "service"), 5)
+    shown = board.composed(5)
+    assert shown is not None and shown.text == f"{SERVICE_TEXT}\n小王 点唱《晴天》"
+    assert shown.until_s == 5 + settings.service_answered_shown_s  # the later of the two ends
+    board.apply(TimeUpChanged(True, END), 6)
+    alone = board.composed(6)
+    assert alone is not None and alone.kind is NoticeKind.TIME_UP and "\n" not in alone.text
+    board.apply(ScreenChanged(RoomScreen.CLEANING, True), 7)  # checkout: all of it goes
+    assert board.composed(7) is None

@@ -134,7 +134,8 @@ def test_the_rooms_time_drives_the_tv_badge_warning_time_up_and_emergency(
     room.core.handle(Emergency(False))
     _soon(tv, lambda p: _alarm(p).sum() == 0)
     room.core.handle(ShowMessage("生日快乐", duration_s=60))
-    assert overlay.shown is not None and overlay.shown.text == "生日快乐"
+    assert overlay.shown is not None and overlay.shown.text.split("\n")[0] == "生日快乐"
+    assert overlay.shown.text.split("\n")[1].startswith("剩余")  # the badge stacked under it
     run_for(room, 10 * 60, step_s=5)  # past the end: 到钟
     assert overlay.shown is not None and overlay.shown.kind is NoticeKind.TIME_UP
     time_up = look_for(NoticeKind.TIME_UP).colour_rgb
