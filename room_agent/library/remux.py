@@ -118,17 +118,50 @@ def _check(report: str, progress: str) -> str:
     return ""
 
 
+def _writer_alive(partial_name: str) -> bool:
+    """Whether the process that named this partial (``.<name>.<pid>.<thread>.partial``) runs."""
+    parts = partial_name.split(".")
+    if len(parts) != 5 or not parts[2].isdigit():
+        return False  # not ours, or from before partials carried a pid
+    pid = int(parts[2])
+    if pid == os.getpid():
+        return True  # another shelf of this process may be writing it now
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # alive, someone else's
+        return True
+    return True
+
+
 class RemuxShelf:
     """Remuxes of MPEG-PS songs played straight from the NAS (no song cache, or queued and
     started before the cache copied them): made once, the newest ``keep`` kept in ``root``
     (a temporary folder of the player's), keyed by the source's path, size and mtime.
 
     ``make`` blocks for the remux (~0.4-0.8 s for a 4-minute song on a loaded 2-core box):
-    the player calls it from a thread of its own and opens the song when it is done."""
+    the player calls it from a thread of its own and opens the song when it is done.
+
+    A remux is written to ``.<name>.<pid>.<thread>.partial`` and renamed when complete; a
+    player killed mid-remux leaves its partial behind, and the trim only sees ``*.mkv``: a
+    new shelf removes the partials of processes no longer running (the folder is shared by
+    every player of the user, so a live one's are left alone)."""
 
     def __init__(self, root: Path, *, keep: int = 4) -> None:
         self.root = Path(root)
         self.keep = keep
+        self._drop_stale_partials()
+
+    def _drop_stale_partials(self) -> None:
+        try:
+            partials = list(self.root.glob(".*.partial"))
+        except OSError:
+            return
+        for partial in partials:
+            if not _writer_alive(partial.name):
+                with contextlib.suppress(OSError):
+                    partial.unlink()
 
     def _name(self, source: Path) -> Path:
         st = source.stat()
@@ -155,7 +188,7 @@ class RemuxShelf:
             raise RemuxFailed(f"cannot remux {source.name}: {exc}") from exc
         if made.is_file():
             return made
-        partial = made.with_name(f".{made.stem}.{threading.get_ident()}.partial")
+        partial = made.with_name(f".{made.stem}.{os.getpid()}.{threading.get_ident()}.partial")
         remux_to_mkv(source, partial)
         os.replace(partial, made)
         self._trim()

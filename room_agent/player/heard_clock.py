@@ -13,7 +13,11 @@ only (``window`` changes): a clock that runs a little slow or fast (VLC resample
 its output) moves the origin, and the window follows it. A value more than ``jump_ms`` off
 the origin's prediction is a seek or a stall: the window starts again from it. Between
 values the position is ``now - origin``, never more than ``max_ahead_ms`` past the last
-value (a stalled input must not run away).
+value (a stalled input must not run away) -- or, where libVLC's values come further apart
+than that, ``ahead_steps`` of the largest recent step. Ogg's demuxer dates its audio by page,
+so its time moves in ~1 s steps, not 250 ms: a fixed 400 ms cap froze the position for 600 ms
+of every second (lyrics ~100 ms late at the median, and a lag correction could not move a
+position pinned to the cap).
 
 ``lag_ms``: how much later the guest hears a sample than libVLC's clock says it plays
 (the audio output's own latency beyond what VLC accounts for), measured from PCM per output
@@ -34,12 +38,15 @@ class HeardClock:
         window: int = 8,
         jump_ms: float = 400.0,
         max_ahead_ms: float = 400.0,
+        ahead_steps: float = 1.6,
         lag_ms: float = 0.0,
     ) -> None:
         self._lag_ms = lag_ms
         self._origins: deque[float] = deque(maxlen=window)
         self._jump_ms = jump_ms
         self._max_ahead_ms = max_ahead_ms
+        self._ahead_steps = ahead_steps
+        self._steps: deque[int] = deque(maxlen=window)  # recent moves of libVLC's value
         self._last_value: int | None = None
         self._held_ms = 0.0  # the position while not running
         self._held_s: float | None = None  # when it was last set while running
@@ -52,6 +59,7 @@ class HeardClock:
         """A new song, a seek: forget every origin; ``position_ms`` until values arrive
         (held until :meth:`run`)."""
         self._origins.clear()
+        self._steps.clear()
         self._last_value = None
         self._held_ms = float(max(0, position_ms))
         self._held_s = None
@@ -74,6 +82,7 @@ class HeardClock:
         if value_ms <= 0 or value_ms == self._last_value:
             return
         first = self._last_value is None
+        previous = self._last_value
         self._last_value = value_ms
         self._held_ms, self._held_s = float(value_ms), now_s
         if first:  # the first value seen may be stale: no origin from it
@@ -83,7 +92,15 @@ class HeardClock:
             predicted = now_s * 1000 - min(self._origins)
             if abs(predicted - value_ms) > self._jump_ms:
                 self._origins.clear()
+        if previous is not None and 0 < value_ms - previous <= self._jump_ms * 4:
+            self._steps.append(value_ms - previous)
         self._origins.append(candidate)
+
+    def _ahead_ms(self) -> float:
+        """How far past libVLC's last value the position may run: its own cadence allows."""
+        if not self._steps:
+            return self._max_ahead_ms
+        return max(self._max_ahead_ms, self._ahead_steps * max(self._steps))
 
     def position_ms(self, now_s: float) -> int:
         if not self._running:
@@ -94,4 +111,4 @@ class HeardClock:
             return int(max(0.0, self._held_ms + ahead - self._lag_ms))
         heard = now_s * 1000 - min(self._origins) - self._lag_ms
         last = float(self._last_value or 0)
-        return int(max(0.0, min(heard, last + self._max_ahead_ms)))
+        return int(max(0.0, min(heard, last + self._ahead_ms())))

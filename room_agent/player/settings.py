@@ -70,10 +70,11 @@ volume_recheck_for_s = 0.4
 # (not measured). Re-measure on the room's own output before trusting it there.
 heard_lag_pulse_ms: dict[str, float] = {
     "mpg": 51.0, "mpeg": 51.0, "vob": 51.0, "mp3": 32.0, "wav": 32.0, "avi": 61.0,
-    "m4a": -31.0, "mkv": 0.0, "mp4": 0.0,
+    "m4a": -31.0, "mkv": 0.0, "mp4": 0.0, "ogg": 0.0,
 }  # fmt: skip
-# (Ogg Vorbis measured -97 ms, but a correction did not move it: its offset is not a lag;
-# left out until understood.)
+# (Ogg Vorbis measured -97/-113 ms while the heard clock capped the position 400 ms past
+# libVLC's last value: Ogg's time moves in ~1 s steps. With the cap following the steps it
+# measures -2 ms (worst run +27, load ~30): no lag.)
 
 # Video decoded into memory (single-screen rooms, TV checks): scaled by libVLC to fit this box.
 memory_video_max_width_px = 640

@@ -65,3 +65,21 @@ def test_the_lag_heard_comes_from_the_song_container_through_pulseaudio_only() -
     clock.run(0.0)
     _feed(clock, 0.0, [0.01 * k for k in range(1, 200)])
     assert abs(clock.position_ms(2.0) - 1960) <= 12
+
+
+def test_ogg_s_one_second_steps_do_not_pin_the_position_to_the_cap() -> None:
+    # libVLC's Ogg demuxer dates audio by page: its time moves ~every 1 s, not 250 ms. The
+    # position between two values must still be the heard one (it was held at last + 400 ms
+    # for 600 ms of every second), and a lag must move it.
+    clock = HeardClock(max_ahead_ms=400, lag_ms=30)
+    clock.reset(0)
+    clock.run(0.0)
+    polls = [0.013 + 0.1 * k for k in range(100)]  # the player's status() every 100 ms
+    errors = []
+    for now in polls:
+        clock.observe(int(now * 1000) // 980 * 980, now)
+        if now > 5.5:  # a few values seen, one of them soon after it changed
+            errors.append(clock.position_ms(now) - (now * 1000 - 30))
+    assert max(abs(e) for e in errors) <= 15, errors
+    # a stall is still caught: no further than 1.6 steps past the last value
+    assert clock.position_ms(30.0) <= 9800 + 1.6 * 980
