@@ -396,6 +396,14 @@ export function overlaysOf(room, nowMs) {
   return out
 }
 
+// 锁房 (RoomService.SetRoomLock): the lock in force, or null (none, or its until has passed).
+export function lockOf(room, nowMs = Date.now()) {
+  const lock = room?.lock
+  if (!lock) return null
+  if (lock.until_time && Date.parse(lock.until_time) <= nowMs) return null
+  return lock
+}
+
 export function needsAttention(room, nowMs) {
   return overlaysOf(room, nowMs).length > 0
 }
