@@ -304,10 +304,31 @@ function stop() {
   board.stream = ''
 }
 
+// The router calls this for the board's route before it checks the session: the stream (and
+// its snapshot) is on its way while the session answer and the page's code arrive, instead of
+// after them (the server checks the cookie itself). Nobody acquires within 10 s: it closes.
+let prewarmed = false
+let prewarmTimer = 0
+export function prewarmBoard() {
+  if (users > 0 || prewarmed) return
+  prewarmed = true
+  stop()
+  wallKey = ''
+  board.signedOut = false
+  start()
+  prewarmTimer = setTimeout(() => {
+    prewarmed = false
+    if (users === 0) stop()
+  }, 10000)
+}
+
 // A page that shows the board calls acquire() when mounted and release() when it leaves.
 export function acquireBoard({ wall = '' } = {}) {
   users += 1
-  if (users === 1 || wall !== wallKey) {
+  const warm = prewarmed && users === 1 && wall === wallKey && !board.signedOut && !board.keyRefused
+  clearTimeout(prewarmTimer)
+  prewarmed = false
+  if (!warm && (users === 1 || wall !== wallKey)) {
     stop()
     wallKey = wall
     board.signedOut = false
