@@ -446,6 +446,17 @@ def main() -> int:
                 wall_ctx.close()
 
                 # -- N open boards ----------------------------------------------------------
+                # a fresh sign-in: the first one went idle during a soak longer than the
+                # session's idle timeout (15 min), and boards would land on the sign-in page
+                fresh = browser.new_context(base_url=base)
+                answer = fresh.request.post(
+                    "/api/session",
+                    data={"staff_id": MANAGER[0], "pin": MANAGER[1]},
+                    headers={"origin": base},
+                )
+                assert answer.ok, answer.text()
+                fresh.storage_state(path=str(state_file))
+                fresh.close()
                 before = rss_mb(ctl.process.pid)
                 boards = []
                 # one browser context each: Chromium keeps at most 6 HTTP/1.1 connections

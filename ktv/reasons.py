@@ -83,6 +83,8 @@ ROOMS = {
     "BAD_TARGET_STATE": "staff may set only IDLE, RESERVED or MAINTENANCE",
     "BAD_ROOM_STATE": "the room cannot move from its state to the one asked; see the message",
     "ROOM_NOT_AVAILABLE": "a session opens only on an IDLE or RESERVED room",
+    "ROOM_HELD": "the room is locked at the desk (锁房: held back from sale); release it first",
+    "BAD_LOCK": "a room lock needs a reason (1-200 characters) and an until_time in the future",
     "BAD_SESSION": "the session name is missing",
     "NO_SUCH_OPEN_SESSION": "the room is not in use by the session named; refresh the board",
     "BAD_ALERT_KIND": "the alert kind is not one the system knows",

@@ -111,6 +111,14 @@ def room_to_pb(room: BoardRoom) -> rooms_pb2.Room:
             width=room.layout.width,
             height=room.layout.height,
         ),
+        lock=rooms_pb2.RoomLock(
+            locked_by=room.lock.by,
+            reason=room.lock.reason,
+            lock_time=ts(room.lock.since),
+            until_time=ts(room.lock.until),
+        )
+        if room.lock is not None
+        else None,
     )
 
 

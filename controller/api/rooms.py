@@ -10,6 +10,7 @@ import grpc
 from controller import settings
 from controller.api.convert import (
     alert_kind_from_pb,
+    from_ts,
     power_mode_from_pb,
     room_state_from_pb,
     room_to_pb,
@@ -171,6 +172,33 @@ class RoomServicer(rooms_pb2_grpc.RoomServiceServicer):
                         room_id,
                         alert_kind_from_pb(request.alert_kind, request.kind),
                         current_principal().staff_id,
+                    )
+                )
+            ),
+        )
+
+    async def SetRoomLock(
+        self, request: rooms_pb2.SetRoomLockRequest, context: grpc.aio.ServicerContext
+    ) -> rooms_pb2.SetRoomLockResponse:
+        room_id = parse_room_name(request.name)
+        bounded(request.reason, what="lock reason", max_len=NOTE_MAX_CHARS)
+        until = None
+        if request.HasField("until_time"):
+            until = from_ts(request.until_time, "until_time")
+        self.board.get(room_id)  # NOT_FOUND before the request_id is spent
+        return once(
+            self.store,
+            "/ktv.v1.RoomService/SetRoomLock",
+            request,
+            rooms_pb2.SetRoomLockResponse,
+            lambda: rooms_pb2.SetRoomLockResponse(
+                room=room_to_pb(
+                    self.board.set_lock(
+                        room_id,
+                        request.locked,
+                        request.reason,
+                        until,
+                        actor=current_principal().describe(),
                     )
                 )
             ),

@@ -79,6 +79,7 @@ ROOM_SERVICE = service_rows(
         "GetEmergency": Permission(STAFF_ROLES),
         "AcknowledgeAlert": Permission(STAFF_ROLES),
         "SetRoomLayout": Permission(MANAGER_UP),
+        "SetRoomLock": Permission(STAFF_ROLES),
     },
 )
 

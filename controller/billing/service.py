@@ -248,6 +248,7 @@ class BillingDesk:
                 raise FailedPrecondition(
                     f"rooms/{room_id} already has an open session", reason="ROOM_OCCUPIED"
                 )
+            self.board.check_can_open(room_id)  # 锁房: refused before any pricing or payment
             plan = self.active_plan()
             if purchase is not None:  # bounds, then payment and PIN, then pricing
                 desk.check_time_limits(plan, purchase, now)
@@ -371,6 +372,7 @@ class BillingDesk:
             target = self.board.get(to_room)
             if self.records.open_tab_of(to_room) is not None:
                 raise FailedPrecondition(f"rooms/{to_room} is in use", reason="ROOM_OCCUPIED")
+            self.board.check_can_open(to_room)
             event = desk.decide_move(tab, plan, from_room, to_room, target.tier, now, actor)
             self.commit(ledger, [event], now)
             session = self.records.open_tab_of(from_room)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from rich.text import Text
 
@@ -247,6 +248,54 @@ def room_state(parser: argparse.ArgumentParser) -> object:
             conn.close()
 
     return run
+
+
+@command("room lock", "锁房: hold a room for a guest (not for sale) until released or --for")
+def room_lock(parser: argparse.ArgumentParser) -> object:
+    parser.add_argument("room_id", type=types.ROOM)
+    parser.add_argument("--reason", type=types.NOTE, required=True, help="who it is held for")
+    parser.add_argument(
+        "--for",
+        dest="for_minutes",
+        type=types.minutes,
+        default=0,
+        help="e.g. 2h (default: until released)",
+    )
+    _add_request_id(parser)
+
+    def run(args: argparse.Namespace) -> int:
+        return _set_lock(args, locked=True)
+
+    return run
+
+
+@command("room unlock", "release a room's lock (锁房) so it can be sold")
+def room_unlock(parser: argparse.ArgumentParser) -> object:
+    parser.add_argument("room_id", type=types.ROOM)
+    _add_request_id(parser)
+
+    def run(args: argparse.Namespace) -> int:
+        return _set_lock(args, locked=False)
+
+    return run
+
+
+def _set_lock(args: argparse.Namespace, *, locked: bool) -> int:
+    request = rooms_pb2.SetRoomLockRequest(
+        name=_room_name(args.room_id), locked=locked, request_id=_request_id(args)
+    )
+    if locked:
+        request.reason = args.reason
+        if args.for_minutes:
+            request.until_time.FromDatetime(datetime.now(UTC) + timedelta(minutes=args.for_minutes))
+    conn = connect(args)
+    try:
+        stub = rooms_pb2_grpc.RoomServiceStub(conn.channel)
+        room = conn.call(stub.SetRoomLock, request).room
+        _print_room(args, room, "locked" if locked else "released")
+        return 0
+    finally:
+        conn.close()
 
 
 POWER_MODES = {

@@ -27,10 +27,14 @@ from controller.rooms.model import (
     BoardRoom,
     PowerMode,
     RoomLayout,
+    RoomLock,
     RoomState,
     check_acknowledgeable,
     check_display_name,
+    check_lock,
+    check_lockable,
     check_manual_transition,
+    check_not_locked,
     check_room_id,
     check_session_can_close,
     check_session_can_open,
@@ -197,7 +201,7 @@ class RoomBoard:
         continues_after_end: bool | None = None,
     ) -> BoardRoom:
         room = self.get(room_id)
-        check_session_can_open(room)
+        check_session_can_open(room, self.clock())
         if not session:
             raise InvalidArgument("session name is required", reason="BAD_SESSION")
         now = self.clock()
@@ -255,6 +259,31 @@ class RoomBoard:
         if room.running_total_fen == running_total_fen and room.guest_count == guests:
             return room
         return self._commit(room.bumped(running_total_fen=running_total_fen, guest_count=guests))
+
+    def check_can_open(self, room_id: str) -> None:
+        """Raise (ROOM_HELD) before billing does any work for a session in a locked room;
+        the state itself is checked again when the session opens."""
+        check_not_locked(self.get(room_id), self.clock())
+
+    def set_lock(
+        self,
+        room_id: str,
+        locked: bool,
+        reason: str = "",
+        until: datetime | None = None,
+        *,
+        actor: str,
+    ) -> BoardRoom:
+        """锁房 / release. Locking replaces a lock in force (new reason or until); releasing
+        a room that is not locked changes nothing."""
+        room = self.get(room_id)
+        now = self.clock()
+        if not locked:
+            return room if room.lock is None else self._commit(room.bumped(lock=None))
+        text = check_lock(reason, until, now)
+        check_lockable(room)
+        since = room.lock.since if room.lock and room.lock.holds(now) else now
+        return self._commit(room.bumped(lock=RoomLock(actor, text, since, until)))
 
     def set_layout(self, room_id: str, layout: RoomLayout) -> BoardRoom:
         """The room's place on the floor plan (drawn by the web board)."""

@@ -127,6 +127,41 @@ class ServiceCall:
     since: datetime
 
 
+LOCK_REASON_MAX_CHARS = 200
+
+
+@dataclass(frozen=True)
+class RoomLock:
+    """锁房: the room is held back from sale (for a guest, not to be sold) by ``by`` for
+    ``reason`` since ``since``, until released or until ``until`` (None: until released)."""
+
+    by: str
+    reason: str
+    since: datetime
+    until: datetime | None = None
+
+    def holds(self, now: datetime) -> bool:
+        return self.until is None or now < self.until
+
+
+def check_lock(reason: str, until: datetime | None, now: datetime) -> str:
+    """The lock's reason, trimmed; InvalidArgument BAD_LOCK for a missing or long reason or an
+    until in the past."""
+    text = " ".join(reason.split())
+    if not text:
+        raise InvalidArgument("a lock needs a reason (who it is held for)", reason="BAD_LOCK")
+    if len(text) > LOCK_REASON_MAX_CHARS:
+        raise InvalidArgument(
+            f"a lock's reason is at most {LOCK_REASON_MAX_CHARS} characters", reason="BAD_LOCK"
+        )
+    if until is not None and until <= now:
+        raise InvalidArgument(
+            f"a lock's until_time must be in the future, got {until.isoformat()}",
+            reason="BAD_LOCK",
+        )
+    return text
+
+
 @dataclass(frozen=True)
 class BoardRoom:
     """Everything the board shows about one room."""
@@ -153,6 +188,7 @@ class BoardRoom:
     health: str = ""  # device health badge: "", ok, watch, service (controller/devices)
     alerts: tuple[RoomAlert, ...] = ()
     revision: int = 1
+    lock: RoomLock | None = None  # 锁房; may have lapsed (``lock.holds(now)``)
 
     @property
     def name(self) -> str:
@@ -260,11 +296,30 @@ def check_acknowledgeable(kind: str) -> AlertKind:
     return alert_kind
 
 
-def check_session_can_open(room: BoardRoom) -> None:
+def check_session_can_open(room: BoardRoom, now: datetime) -> None:
     if room.state not in (RoomState.IDLE, RoomState.RESERVED):
         raise FailedPrecondition(
             f"{room.name} is {room.state.value}; a session opens only on an IDLE or RESERVED room",
             reason="ROOM_NOT_AVAILABLE",
+        )
+    check_not_locked(room, now)
+
+
+def check_not_locked(room: BoardRoom, now: datetime) -> None:
+    lock = room.lock
+    if lock is None or not lock.holds(now):
+        return
+    until = f" until {lock.until.isoformat(timespec='minutes')}" if lock.until else ""
+    raise FailedPrecondition(
+        f"{room.name} is locked by {lock.by} ({lock.reason}){until}: release the lock first",
+        reason="ROOM_HELD",
+    )
+
+
+def check_lockable(room: BoardRoom) -> None:
+    if room.state is RoomState.IN_USE:
+        raise FailedPrecondition(
+            f"{room.name} has an open session and cannot be locked", reason="BAD_ROOM_STATE"
         )
 
 

@@ -141,4 +141,17 @@ ROOMS_MIGRATIONS.append(
     )
 )
 
+ROOMS_MIGRATIONS.append(
+    Migration(
+        8,
+        "room locks (锁房): who, why, since, until",
+        sql="""
+        ALTER TABLE rooms ADD COLUMN lock_by TEXT;
+        ALTER TABLE rooms ADD COLUMN lock_reason TEXT NOT NULL DEFAULT '';
+        ALTER TABLE rooms ADD COLUMN lock_since TEXT;
+        ALTER TABLE rooms ADD COLUMN lock_until TEXT;
+        """,
+    )
+)
+
 register_migrations("rooms", ROOMS_MIGRATIONS)

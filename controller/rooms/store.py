@@ -11,6 +11,7 @@ from controller.rooms.model import (
     BoardRoom,
     PowerMode,
     RoomLayout,
+    RoomLock,
     RoomPower,
     RoomState,
     SensorPins,
@@ -61,7 +62,8 @@ class RoomRecords:
             " service_since=?, session_continues=?, pins=?, power_on=?, power_scene=?,"
             " power_reason=?, power_since=?, power_load_watts=?, power_mode=?, health=?,"
             " guest_count=?, layout_floor=?, layout_column=?, layout_row=?, layout_width=?,"
-            " layout_height=? WHERE room_id=?",
+            " layout_height=?, lock_by=?, lock_reason=?, lock_since=?, lock_until=?"
+            " WHERE room_id=?",
             (
                 room.display_name,
                 room.tier,
@@ -98,6 +100,10 @@ class RoomRecords:
                 room.layout.row,
                 room.layout.width,
                 room.layout.height,
+                room.lock.by if room.lock else None,
+                room.lock.reason if room.lock else "",
+                _ts(room.lock.since) if room.lock else None,
+                _ts(room.lock.until) if room.lock else None,
                 room.room_id,
             ),
         )
@@ -211,4 +217,12 @@ class RoomRecords:
                 r.get("layout_width") or 1,
                 r.get("layout_height") or 1,
             ),
+            lock=RoomLock(
+                r["lock_by"],
+                r.get("lock_reason") or "",
+                datetime.fromisoformat(r["lock_since"]),
+                _dt(r.get("lock_until")),
+            )
+            if r.get("lock_by") is not None and r.get("lock_since")
+            else None,
         )

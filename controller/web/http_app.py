@@ -28,9 +28,9 @@ from starlette.routing import Route as HttpRoute
 from controller import __version__
 from controller.auth.model import Role
 from controller.auth.permissions import WEB_BOARD_EVENTS, PermissionTable
-from controller.web import pay_pages, settings
+from controller.web import pay_pages
 from controller.web.api_docs import docs_html
-from controller.web.board_stream import BoardFanout
+from controller.web.board_stream import BoardFanout, sse_message
 from controller.web.errors import MethodNotRouted, from_ktv_error
 from controller.web.gateway import Gateway, RpcRefused
 from controller.web.guard import (
@@ -75,6 +75,7 @@ class WebContext:
     permissions: PermissionTable
     secure_cookies: bool = True  # False only with --insecure-dev (plain HTTP)
     fanout: BoardFanout | None = None
+    sse_ping_s: float = 15.0  # `[web] sse_ping_s`
     static: StaticApp = field(default_factory=StaticApp)
     routes: dict[str, Route] = field(default_factory=dict)
 
@@ -391,16 +392,30 @@ def build_app(ctx: WebContext) -> SecurityHeaders:
                 return False
             return True
 
+        def ping() -> bytes:
+            # named (not a comment): the page sees it and calls a silent stream half-open
+            assert ctx.fanout is not None
+            sent = ctx.fanout.clock().astimezone(UTC).isoformat().replace("+00:00", "Z")
+            return sse_message("ping", json.dumps({"every_s": ctx.sse_ping_s, "send_time": sent}))
+
         async def stream() -> AsyncIterator[bytes]:
+            loop = asyncio.get_running_loop()
             try:
-                yield b"retry: 2000\n\n"
+                yield b"retry: 2000\n\n" + ping()
+                next_ping = loop.time() + ctx.sse_ping_s
                 while True:
-                    try:
-                        message = await asyncio.wait_for(client.queue.get(), settings.sse_ping_s)
-                    except TimeoutError:
+                    # on a schedule, busy or not: a stream of changes still re-checks the
+                    # credential, and the page hears from the server at least this often
+                    wait_s = next_ping - loop.time()
+                    if wait_s <= 0:
                         if not await still_allowed():
                             return
-                        yield b": ping\n\n"
+                        next_ping = loop.time() + ctx.sse_ping_s
+                        yield ping()
+                        continue
+                    try:
+                        message = await asyncio.wait_for(client.queue.get(), wait_s)
+                    except TimeoutError:
                         continue
                     if message is None:
                         return

@@ -243,7 +243,8 @@ def openapi_document(routes: dict[str, Route], version: str) -> JSON:
     paths["/api/board/events"] = {
         "get": _op(
             "The live board as Server-Sent Events: event snapshot|change|removed, data = "
-            "ktv.v1.WatchRoomsResponse as JSON; a ': ping' comment every 15 s",
+            "ktv.v1.WatchRoomsResponse as JSON; an `event: ping` ({every_s, send_time}) first and "
+            "every [web] sse_ping_s (15 s)",
             "Board",
             parameters=[
                 {

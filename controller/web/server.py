@@ -132,6 +132,7 @@ async def start_web(
         permissions=app.permissions,
         secure_cookies=not insecure,
         fanout=fanout,
+        sse_ping_s=web.sse_ping_s,
     )
     asgi = build_app(context)
     port_wanted, ca_port_wanted = ports_for(web, listen_port)

@@ -11,7 +11,6 @@ from ktv.errors import InvalidArgument
 
 # Fixed (properties of the system, not of a venue).
 body_max_bytes = 64 * 1024  # a request body larger than this is refused (413) before parsing
-sse_ping_s = 15.0  # a comment line this often keeps proxies and the browser's idle timers quiet
 sse_queue_max_messages = 500  # a board client further behind is dropped (it reconnects)
 session_sweep_s = 60.0  # signed-out / idle web sessions are forgotten this often
 gateway_rpc_timeout_s = 30.0  # deadline on every gateway call into the controller's own gRPC
@@ -19,6 +18,8 @@ shutdown_grace_s = 2.0  # open HTTP connections (board streams) get this long at
 
 IDLE_TIMEOUT_MIN_S = 60
 IDLE_TIMEOUT_MAX_S = 24 * 3600
+SSE_PING_MIN_S = 1
+SSE_PING_MAX_S = 60
 PORT_MAX = 65535
 
 
@@ -32,6 +33,10 @@ class WebSettings:
     idle_timeout_s: int = 15 * 60  # a staff session unused this long is signed out
     cert_file: str = ""  # the venue's own HTTPS certificate (PEM); "" = the venue CA's one
     key_file: str = ""  # its private key (PEM)
+    # an `event: ping` on every board stream this often, busy or not: the browser calls a
+    # stream silent for 2 x this + 2 s half-open (stale, reconnect); the caller's credential
+    # is checked again at each ping
+    sse_ping_s: int = 15
 
 
 DEFAULT_PORT = 8443
@@ -85,6 +90,7 @@ def web_settings(data: Mapping[str, Any]) -> WebSettings:
         idle_timeout_s=_int(
             table, "idle_timeout_s", defaults.idle_timeout_s, IDLE_TIMEOUT_MIN_S, IDLE_TIMEOUT_MAX_S
         ),
+        sse_ping_s=_int(table, "sse_ping_s", defaults.sse_ping_s, SSE_PING_MIN_S, SSE_PING_MAX_S),
     )
 
 

@@ -100,7 +100,7 @@ class RoomAlert(_message.Message):
     def __init__(self, kind: _Optional[str] = ..., message: _Optional[str] = ..., since_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., alert_kind: _Optional[_Union[AlertKind, str]] = ...) -> None: ...
 
 class Room(_message.Message):
-    __slots__ = ("name", "display_name", "tier", "state", "state_since_time", "agent", "alerts", "occupied", "door_open", "session", "running_total_fen", "session_end_time", "revision", "guest_count", "layout", "sensor_pins", "power", "health")
+    __slots__ = ("name", "display_name", "tier", "state", "state_since_time", "agent", "alerts", "occupied", "door_open", "session", "running_total_fen", "session_end_time", "revision", "guest_count", "layout", "sensor_pins", "power", "health", "lock")
     NAME_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     TIER_FIELD_NUMBER: _ClassVar[int]
@@ -119,6 +119,7 @@ class Room(_message.Message):
     SENSOR_PINS_FIELD_NUMBER: _ClassVar[int]
     POWER_FIELD_NUMBER: _ClassVar[int]
     HEALTH_FIELD_NUMBER: _ClassVar[int]
+    LOCK_FIELD_NUMBER: _ClassVar[int]
     name: str
     display_name: str
     tier: str
@@ -137,7 +138,20 @@ class Room(_message.Message):
     sensor_pins: SensorPins
     power: RoomPower
     health: HealthBadge
-    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., tier: _Optional[str] = ..., state: _Optional[_Union[RoomState, str]] = ..., state_since_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agent: _Optional[_Union[AgentStatus, _Mapping]] = ..., alerts: _Optional[_Iterable[_Union[RoomAlert, _Mapping]]] = ..., occupied: _Optional[bool] = ..., door_open: _Optional[bool] = ..., session: _Optional[str] = ..., running_total_fen: _Optional[int] = ..., session_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., revision: _Optional[int] = ..., guest_count: _Optional[int] = ..., layout: _Optional[_Union[RoomLayout, _Mapping]] = ..., sensor_pins: _Optional[_Union[SensorPins, str]] = ..., power: _Optional[_Union[RoomPower, _Mapping]] = ..., health: _Optional[_Union[HealthBadge, str]] = ...) -> None: ...
+    lock: RoomLock
+    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., tier: _Optional[str] = ..., state: _Optional[_Union[RoomState, str]] = ..., state_since_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agent: _Optional[_Union[AgentStatus, _Mapping]] = ..., alerts: _Optional[_Iterable[_Union[RoomAlert, _Mapping]]] = ..., occupied: _Optional[bool] = ..., door_open: _Optional[bool] = ..., session: _Optional[str] = ..., running_total_fen: _Optional[int] = ..., session_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., revision: _Optional[int] = ..., guest_count: _Optional[int] = ..., layout: _Optional[_Union[RoomLayout, _Mapping]] = ..., sensor_pins: _Optional[_Union[SensorPins, str]] = ..., power: _Optional[_Union[RoomPower, _Mapping]] = ..., health: _Optional[_Union[HealthBadge, str]] = ..., lock: _Optional[_Union[RoomLock, _Mapping]] = ...) -> None: ...
+
+class RoomLock(_message.Message):
+    __slots__ = ("locked_by", "reason", "lock_time", "until_time")
+    LOCKED_BY_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    LOCK_TIME_FIELD_NUMBER: _ClassVar[int]
+    UNTIL_TIME_FIELD_NUMBER: _ClassVar[int]
+    locked_by: str
+    reason: str
+    lock_time: _timestamp_pb2.Timestamp
+    until_time: _timestamp_pb2.Timestamp
+    def __init__(self, locked_by: _Optional[str] = ..., reason: _Optional[str] = ..., lock_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., until_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class RoomPower(_message.Message):
     __slots__ = ("on", "scene", "reason", "since_time", "load_watts", "mode")
@@ -200,6 +214,26 @@ class SetRoomLayoutRequest(_message.Message):
     def __init__(self, name: _Optional[str] = ..., layout: _Optional[_Union[RoomLayout, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class SetRoomLayoutResponse(_message.Message):
+    __slots__ = ("room",)
+    ROOM_FIELD_NUMBER: _ClassVar[int]
+    room: Room
+    def __init__(self, room: _Optional[_Union[Room, _Mapping]] = ...) -> None: ...
+
+class SetRoomLockRequest(_message.Message):
+    __slots__ = ("name", "locked", "reason", "until_time", "request_id")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    LOCKED_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    UNTIL_TIME_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    locked: bool
+    reason: str
+    until_time: _timestamp_pb2.Timestamp
+    request_id: str
+    def __init__(self, name: _Optional[str] = ..., locked: _Optional[bool] = ..., reason: _Optional[str] = ..., until_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class SetRoomLockResponse(_message.Message):
     __slots__ = ("room",)
     ROOM_FIELD_NUMBER: _ClassVar[int]
     room: Room

@@ -91,6 +91,11 @@ class RoomServiceStub:
                 request_serializer=ktv_dot_v1_dot_rooms__pb2.GetEmergencyRequest.SerializeToString,
                 response_deserializer=ktv_dot_v1_dot_rooms__pb2.GetEmergencyResponse.FromString,
                 _registered_method=True)
+        self.SetRoomLock = channel.unary_unary(
+                '/ktv.v1.RoomService/SetRoomLock',
+                request_serializer=ktv_dot_v1_dot_rooms__pb2.SetRoomLockRequest.SerializeToString,
+                response_deserializer=ktv_dot_v1_dot_rooms__pb2.SetRoomLockResponse.FromString,
+                _registered_method=True)
 
 
 class RoomServiceServicer:
@@ -182,6 +187,16 @@ class RoomServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetRoomLock(self, request, context):
+        """Locks a room (锁房: held for a guest, not to be sold) or releases it. A locked room keeps
+        its state (IDLE, RESERVED, CLEANING, MAINTENANCE) and refuses OpenSession and a move into
+        it (FAILED_PRECONDITION ROOM_HELD) until released or until its until_time passes. A room
+        with an open session cannot be locked. Idempotent by request_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RoomServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -239,6 +254,11 @@ def add_RoomServiceServicer_to_server(servicer, server):
                     servicer.GetEmergency,
                     request_deserializer=ktv_dot_v1_dot_rooms__pb2.GetEmergencyRequest.FromString,
                     response_serializer=ktv_dot_v1_dot_rooms__pb2.GetEmergencyResponse.SerializeToString,
+            ),
+            'SetRoomLock': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetRoomLock,
+                    request_deserializer=ktv_dot_v1_dot_rooms__pb2.SetRoomLockRequest.FromString,
+                    response_serializer=ktv_dot_v1_dot_rooms__pb2.SetRoomLockResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -540,6 +560,33 @@ class RoomService:
             '/ktv.v1.RoomService/GetEmergency',
             ktv_dot_v1_dot_rooms__pb2.GetEmergencyRequest.SerializeToString,
             ktv_dot_v1_dot_rooms__pb2.GetEmergencyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetRoomLock(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ktv.v1.RoomService/SetRoomLock',
+            ktv_dot_v1_dot_rooms__pb2.SetRoomLockRequest.SerializeToString,
+            ktv_dot_v1_dot_rooms__pb2.SetRoomLockResponse.FromString,
             options,
             channel_credentials,
             insecure,

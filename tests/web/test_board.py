@@ -172,7 +172,9 @@ def test_a_session_opened_over_grpc_repaints_the_desk_and_the_wall_tv(
 
 class DroppingProxy:
     """A TCP proxy in front of the controller's HTTP port that the test can cut (every open
-    connection closed, as when the controller drops the stream) and hold shut for a while."""
+    connection closed, as when the controller drops the stream) and hold shut for a while, or
+    stall (connections stay open, nothing is forwarded: a half-open stream). It counts the
+    board streams open through it (connections that carried ``GET /api/board/events``)."""
 
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
@@ -185,6 +187,9 @@ class DroppingProxy:
         self.sockets: list[socket.socket] = []  # every one, closed at the end
         self.threads: list[threading.Thread] = []
         self.accepted = 0
+        self.flowing = threading.Event()
+        self.flowing.set()
+        self.board_streams: set[socket.socket] = set()  # client sides carrying a board stream
         self._start(self._accept)
 
     def _start(self, target, *args) -> None:  # type: ignore[no-untyped-def]
@@ -213,10 +218,16 @@ class DroppingProxy:
     def _pipe(self, src: socket.socket, dst: socket.socket) -> None:
         try:
             while data := src.recv(65536):
+                if b"GET /api/board/events" in data:
+                    with self.lock:
+                        self.board_streams.add(src)
+                self.flowing.wait()
                 dst.sendall(data)
         except OSError:
             pass
         finally:
+            with self.lock:
+                self.board_streams.discard(src)
             for s in (src, dst):
                 with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
@@ -233,7 +244,19 @@ class DroppingProxy:
     def resume(self) -> None:
         self.open.set()
 
+    def stall(self) -> None:
+        """Forward nothing more, closing nothing: every connection goes half-open."""
+        self.flowing.clear()
+
+    def flow(self) -> None:
+        self.flowing.set()
+
+    def open_board_streams(self) -> int:
+        with self.lock:
+            return len(self.board_streams)
+
     def close(self) -> None:
+        self.flowing.set()
         self.cut()
         with contextlib.suppress(OSError):
             self.listener.shutdown(socket.SHUT_RDWR)  # wakes accept()
@@ -467,3 +490,80 @@ def test_todays_energy_and_waste_from_the_devices_report_show_on_the_tile(web_ve
     a02 = tile(page, "A02").locator('[data-test="tile-energy"]')
     expect(a02).to_have_text("1.8 kWh · 浪费 0.6", timeout=UI_TIMEOUT_MS)
     expect(a02).to_have_class(re.compile("waste"))
+
+
+def wait_until(condition, timeout_s: float = UI_TIMEOUT_MS / 1000) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+
+
+def test_three_tabs_share_one_stream_a_silent_stream_goes_stale_and_a_tab_takes_over(
+    web_venue, browser
+):  # type: ignore[no-untyped-def]
+    m = re.match(r"(https?)://([^:/]+):(\d+)", web_venue.base_url)
+    assert m, web_venue.base_url
+    proxy = DroppingProxy(m.group(2), int(m.group(3)))
+    via_proxy = f"{m.group(1)}://127.0.0.1:{proxy.port}"
+    ctx = browser.new_context(viewport=DESK, base_url=via_proxy)
+    try:
+        signed_in = ctx.request.post(
+            "/api/session", data={"staff_id": "c1", "pin": "1111"}, headers={"origin": via_proxy}
+        )
+        assert signed_in.ok, signed_in.text()
+        tabs = []
+        for _ in range(3):
+            tab = ctx.new_page()
+            tab.goto("/#/")
+            tabs.append(tab)
+        for tab in tabs:
+            expect(tab.locator('[data-test="live"]')).to_have_attribute(
+                "data-live", "1", timeout=UI_TIMEOUT_MS
+            )
+        roles = sorted(t.locator('[data-test="live"]').get_attribute("data-stream") for t in tabs)
+        assert roles == ["follower", "follower", "leader"]
+        wait_until(lambda: proxy.open_board_streams() == 1)  # one stream for three tabs
+        set_state(web_venue, "A02", rooms_pb2.ROOM_STATE_MAINTENANCE)
+        for tab in tabs:  # every tab live: the leader relays
+            expect(tile(tab, "A02")).to_have_attribute(
+                "data-state", "ROOM_STATE_MAINTENANCE", timeout=UI_TIMEOUT_MS
+            )
+
+        # half-open: the server's pings (every 2 s here) stop arriving, nothing is closed
+        proxy.stall()
+        stalled = time.monotonic()
+        for tab in tabs:
+            expect(tab.locator('[data-test="live"]')).to_have_attribute(
+                "data-live", "0", timeout=UI_TIMEOUT_MS
+            )
+        took = time.monotonic() - stalled
+        assert took < 2 * 2 + 2 + 1 + 3, took  # the bound, the watchdog's second, slack
+        proxy.flow()
+        for tab in tabs:
+            expect(tab.locator('[data-test="live"]')).to_have_attribute(
+                "data-live", "1", timeout=UI_TIMEOUT_MS
+            )
+
+        # the leader closes: another tab takes the stream over, the rest stay live
+        badges = {t: t.locator('[data-test="live"]') for t in tabs}
+        leader = next(t for t in tabs if badges[t].get_attribute("data-stream") == "leader")
+        leader.close()
+        rest = [t for t in tabs if t is not leader]
+        wait_until(
+            lambda: (
+                sorted(t.locator('[data-test="live"]').get_attribute("data-stream") for t in rest)
+                == ["follower", "leader"]
+            )
+        )
+        wait_until(lambda: proxy.open_board_streams() == 1)
+        set_state(web_venue, "A02", rooms_pb2.ROOM_STATE_IDLE)
+        for tab in rest:
+            expect(tile(tab, "A02")).to_have_attribute(
+                "data-state", "ROOM_STATE_IDLE", timeout=UI_TIMEOUT_MS
+            )
+            assert tab.evaluate("performance.getEntriesByType('navigation').length") == 1
+    finally:
+        ctx.close()
+        proxy.close()
+        set_state(web_venue, "A02", rooms_pb2.ROOM_STATE_IDLE)

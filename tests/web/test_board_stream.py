@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -13,14 +14,55 @@ from ktv.v1 import rooms_pb2
 from tests.web.venue import WebVenue
 
 
-def events(response: httpx.Response) -> Iterator[tuple[str, dict]]:
-    """(event, data) of an SSE stream, comments and retry lines skipped."""
+def events(response: httpx.Response, *, pings: bool = False) -> Iterator[tuple[str, dict]]:
+    """(event, data) of an SSE stream, comments and retry lines skipped (pings too unless
+    asked for)."""
     event = ""
     for line in response.iter_lines():
         if line.startswith("event: "):
             event = line.removeprefix("event: ")
-        elif line.startswith("data: "):
+        elif line.startswith("data: ") and (pings or event != "ping"):
             yield event, json.loads(line.removeprefix("data: "))
+
+
+def test_a_named_ping_comes_first_and_then_on_schedule_even_on_a_busy_stream(
+    web_venue: WebVenue,
+) -> None:
+    with web_venue.signed_in("c1") as staff, staff.stream("GET", "/api/board/events") as stream:
+        received = events(stream, pings=True)
+        kind, first = next(received)
+        assert kind == "ping" and first["every_s"] == 2  # the test venue's [web] sse_ping_s
+        assert next(received)[0] == "snapshot"
+        started = time.monotonic()
+        for changes, (kind, message) in enumerate(received, start=1):
+            if kind == "ping":
+                ping = message
+                break
+            # keep the stream busy: each change answered by the next, the queue never quiet
+            web_venue.grpc.rooms.SetRoomState(
+                rooms_pb2.SetRoomStateRequest(
+                    name="rooms/B02",
+                    state=rooms_pb2.ROOM_STATE_MAINTENANCE
+                    if changes % 2
+                    else rooms_pb2.ROOM_STATE_IDLE,
+                    reason="busy",
+                    request_id=uuid.uuid4().hex,
+                ),
+                **web_venue.grpc.kw,
+            )
+        waited = time.monotonic() - started
+        assert 1.0 < waited < 6.0, waited
+        assert ping["send_time"].endswith("Z")
+    set_idle(web_venue, "B02")
+
+
+def set_idle(web_venue: WebVenue, room_id: str) -> None:
+    web_venue.grpc.rooms.SetRoomState(
+        rooms_pb2.SetRoomStateRequest(
+            name=f"rooms/{room_id}", state=rooms_pb2.ROOM_STATE_IDLE, request_id=uuid.uuid4().hex
+        ),
+        **web_venue.grpc.kw,
+    )
 
 
 def test_a_change_made_over_grpc_reaches_the_browser_stream(web_venue: WebVenue) -> None:

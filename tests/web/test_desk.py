@@ -359,3 +359,65 @@ def test_the_emergency_button_asks_then_stops_and_restores_every_room(web_venue,
     tid(page, "emergency-ok").click()
     expect(tid(page, "emergency-state")).to_contain_text("已解除")
     wait_until(lambda: screen() != "EMERGENCY")
+
+
+def test_a_cashier_locks_a_room_for_a_guest_nobody_can_open_it_until_released(
+    web_venue, page_for
+) -> None:  # type: ignore[no-untyped-def]
+    g = web_venue.grpc
+    g.rooms.CreateRoom(  # a room of its own: the module's other tests leave theirs in use
+        rooms_pb2.CreateRoomRequest(room_id="L01", tier="small", request_id=rid()), **g.kw
+    )
+    page = page_for(DESK, signed_in_as="c1")
+    _open_panel(page, "L01")
+    expect(tid(page, "action-unlock")).to_have_count(0)
+    tid(page, "action-lock").click()
+    expect(tid(page, "lock-ok")).to_be_disabled()  # a lock says who it is held for
+    field(page, "lock-reason").fill("王总 20:00 <b>VIP</b>")
+    tid(page, "lock-ok").click()
+    expect(tid(page, "lock-dialog")).to_be_hidden()
+    # the panel offers a release and no opening, and says why
+    expect(tid(page, "action-unlock")).to_be_visible()
+    expect(tid(page, "action-open")).to_have_count(0)
+    expect(tid(page, "room-panel")).to_contain_text("已锁房")
+    # the board draws it, markup as text
+    page.goto("/#/")
+    tile = page.locator('[data-test="tile"][data-room="L01"]')
+    expect(tile).to_have_attribute("data-locked", "1")
+    expect(tile).to_have_attribute("data-state", "ROOM_STATE_IDLE")  # a lock, not a state
+    expect(tile.locator('[data-test="badge-locked"]')).to_contain_text("王总 20:00 <b>VIP</b>")
+    room = web_venue.room("L01")
+    assert room.lock.locked_by == "cashier c1" and room.lock.reason == "王总 20:00 <b>VIP</b>"
+
+    # the server refuses to open it, over HTTP and gRPC alike, and writes nothing
+    refused = api_post(
+        page,
+        web_venue.base_url,
+        "/api/v1/BillingService/OpenSession",
+        {"room": "rooms/L01", "guest_count": 2, "request_id": rid()},
+    )
+    assert refused.status == 400, refused.text()
+    assert refused.json()["reason"] == "ROOM_HELD", refused.json()
+    assert "cashier c1" in refused.json()["message"]
+    assert web_venue.room("L01").state == rooms_pb2.ROOM_STATE_IDLE
+    assert web_venue.room("L01").session == ""
+
+    # a lock without a reason is refused
+    bad = api_post(
+        page,
+        web_venue.base_url,
+        "/api/v1/RoomService/SetRoomLock",
+        {"name": "rooms/L01", "locked": True, "reason": " ", "request_id": rid()},
+    )
+    assert bad.status == 400 and bad.json()["reason"] == "BAD_LOCK", bad.text()
+
+    # released from the panel: it opens again
+    _open_panel(page, "L01")
+    tid(page, "action-unlock").click()
+    tid(page, "lock-ok").click()
+    expect(tid(page, "action-open")).to_be_visible()
+    wait_until(lambda: not web_venue.room("L01").HasField("lock"), 10)
+    answer = g.billing.OpenSession(
+        billing_pb2.OpenSessionRequest(room="rooms/L01", guest_count=2, request_id=rid()), **g.kw
+    )
+    assert answer.bill.name  # (L01 stays in use: a room of this test's own)

@@ -32,6 +32,8 @@ IN_THE_APP: dict[tuple[str, ...], str] = {
     ("room", "update"): "room-edit-A01",
     ("room", "layout"): "edit-mode",  # the board's edit mode (drag on the floor plan)
     ("room", "state"): "action-maintenanceOn",  # also reserve/unreserve/maintenance off
+    ("room", "lock"): "action-lock",
+    ("room", "unlock"): "action-unlock",
     ("alerts",): "panel-alerts",
     ("alert", "ack"): "alert-ack",
     ("emergency",): "emergency",
@@ -138,7 +140,7 @@ def test_the_app_offers_each_command_to_an_admin(web_venue, browser) -> None:  #
         ),
         **admin.kw,
     )
-    # A02 in use with an order and a payment; B01 being cleaned; B02 in maintenance;
+    # A02 in use with an order and a payment; B01 being cleaned; B02 in maintenance, locked;
     # A01 idle with someone inside (an alert); a member to look at.
     g.billing.OpenSession(
         billing_pb2.OpenSessionRequest(room="rooms/A02", guest_count=2, request_id=rid()), **g.kw
@@ -174,6 +176,12 @@ def test_the_app_offers_each_command_to_an_admin(web_venue, browser) -> None:  #
     g.rooms.SetRoomState(
         rooms_pb2.SetRoomStateRequest(
             name="rooms/B02", state=rooms_pb2.ROOM_STATE_MAINTENANCE, request_id=rid()
+        ),
+        **g.kw,
+    )
+    g.rooms.SetRoomLock(
+        rooms_pb2.SetRoomLockRequest(
+            name="rooms/B02", locked=True, reason="held", request_id=rid()
         ),
         **g.kw,
     )
@@ -220,7 +228,7 @@ def test_the_app_offers_each_command_to_an_admin(web_venue, browser) -> None:  #
             page, "A02", seen, "action-checkout", "order-deliver", "payment-refund", "bill-audit"
         )
         _panel(page, "B01", seen, "action-cleanDone")
-        _panel(page, "B02", seen, "action-maintenanceOff")
+        _panel(page, "B02", seen, "action-maintenanceOff", "action-unlock")
 
         page.goto("/#/")
         expect(tid(page, "edit-mode")).to_be_visible()

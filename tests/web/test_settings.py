@@ -11,7 +11,7 @@ from ktv.errors import InvalidArgument
 def test_no_table_means_the_defaults() -> None:
     web = web_settings({})
     assert web == WebSettings()
-    assert web.enabled and web.idle_timeout_s == 900
+    assert web.enabled and web.idle_timeout_s == 900 and web.sse_ping_s == 15
     assert ports_for(web, 50051) == (8443, 8080)
     assert ports_for(web, 0) == (0, 0)  # a controller on any free port: tests
     assert ports_for(web_settings({"web": {"port": 9443}}), 0) == (9443, 0)
@@ -24,6 +24,7 @@ def test_no_table_means_the_defaults() -> None:
         ({"port": "8443"}, "port must be a whole number"),
         ({"idle_timeout_s": 10}, "idle_timeout_s must be a whole number from 60 to 86400"),
         ({"idle_timeout_s": True}, "idle_timeout_s"),
+        ({"sse_ping_s": 0}, "sse_ping_s must be a whole number from 1 to 60"),
         ({"enabled": "yes"}, "enabled must be true or false"),
         ({"prot": 1}, "unknown key(s) prot"),
         ({"cert_file": "/etc/ktv/web.crt"}, "cert_file and key_file go together"),

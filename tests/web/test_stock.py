@@ -2,8 +2,10 @@
 controller: goods received on the desk change the on-hand figure and the server's ledger
 agrees; a stocktake counted on a phone is approved by a manager on the desk with its variance
 at cost; a stored bottle (存酒) is looked up by phone and withdrawn in part; a cashier neither
-sees nor may do what the permission table keeps for managers. Screenshots at desk and phone
-size (docs/screenshots/web/stock-*.png under ``./run screenshots``)."""
+sees nor may do what the permission table keeps for managers; a manager defines a stock item,
+a product's recipe and a supplier in the setup tab, and a sale then deducts the recipe.
+Screenshots at desk and phone size (docs/screenshots/web/stock-*.png under
+``./run screenshots``)."""
 
 from __future__ import annotations
 
@@ -11,8 +13,8 @@ from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
+from ktv.v1 import billing_pb2, inventory_pb2_grpc, rooms_pb2
 from ktv.v1 import inventory_pb2 as pb
-from ktv.v1 import inventory_pb2_grpc
 from tests.web.conftest import DESK, PHONE
 from tests.web.desk_support import TIMEOUT_MS, api_post, field, rid, shot, tid, yuan
 
@@ -384,3 +386,125 @@ def test_a_lost_withdrawal_answer_is_retried_with_the_same_request_and_takes_onc
         .bottles[0]
     )
     assert bottle.remaining == 400  # taken once
+
+
+def test_a_manager_defines_an_item_its_recipe_and_a_supplier_and_a_sale_deducts_it(
+    web_venue, page_for, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    g = web_venue.grpc
+    # a cashier sees no setup tab, and the server refuses the editors' calls anyway
+    cashier = page_for(DESK, signed_in_as="c1")
+    cashier.goto("/#/stock/levels")
+    expect(tid(cashier, "stock-levels")).to_be_visible()
+    expect(tid(cashier, "stock-tab-setup")).to_have_count(0)
+    for path, body in (
+        ("UpsertStockItem", {"item": {"item_id": "x1", "name": "x", "base_unit": "瓶"}}),
+        ("SetRecipe", {"sku": "water", "components": []}),
+        ("UpsertSupplier", {"supplier": {"supplier_id": "s-x", "name": "x"}}),
+    ):
+        refused = api_post(
+            cashier,
+            web_venue.base_url,
+            f"/api/v1/InventoryService/{path}",
+            {**body, "request_id": rid()},
+        )
+        assert refused.status == 403, (path, refused.text())
+
+    page = page_for(DESK, signed_in_as="m1")
+    page.goto("/#/stock/setup")
+    # a new item: sold by the ml, bought by the 700 ml bottle, with expiry and reorder levels
+    tid(page, "item-add").click()
+    field(page, "item-id").fill("st-gin")
+    field(page, "item-name").fill("金酒")
+    field(page, "item-base-unit").fill("ml")
+    field(page, "item-category").fill("烈酒")
+    field(page, "item-purchase-unit").fill("瓶")
+    field(page, "item-factor").fill("700")
+    field(page, "item-reorder-point").fill("1400")
+    field(page, "item-reorder-target").fill("4200")
+    field(page, "item-cost").fill("0.20")
+    _pick(page, "item-storage", "烈酒")
+    tid(page, "item-expiry").click()
+    tid(page, "item-save").click()
+    expect(tid(page, "item-dialog")).to_be_hidden()
+    expect(tid(page, "item-edit-st-gin")).to_be_visible()
+    levels = _stock(web_venue).ListStockLevels(pb.ListStockLevelsRequest(), **g.kw).levels
+    gin = next(x.item for x in levels if x.item.item_id == "st-gin")
+    assert (gin.name, gin.base_unit, gin.purchase_unit, gin.purchase_factor) == (
+        "金酒",
+        "ml",
+        "瓶",
+        700,
+    )
+    assert (gin.tracks_expiry, gin.unit_cost_fen, gin.reorder_point, gin.reorder_target) == (
+        True,
+        20,
+        1400,
+        4200,
+    )
+    assert gin.storage_category == "spirits" and gin.category == "烈酒"
+    # edited: the id stays, the name changes; a bad entry shows the server's words
+    tid(page, "item-edit-st-gin").click()
+    expect(field(page, "item-id")).to_be_disabled()
+    field(page, "item-name").fill("金酒 <i>Gordon's</i>")
+    tid(page, "item-save").click()
+    expect(tid(page, "item-dialog")).to_be_hidden()
+    expect(tid(page, "setup-items")).to_contain_text("金酒 <i>Gordon's</i>")
+    tid(page, "item-add").click()
+    field(page, "item-id").fill("st-bad")
+    field(page, "item-name").fill("x")
+    field(page, "item-base-unit").fill("bottle-of-9")
+    tid(page, "item-save").click()
+    expect(tid(page, "item-dialog").locator('[data-test="action-error"]')).to_contain_text("1-8")
+    tid(page, "item-dialog").get_by_role("button", name="取消").click()
+
+    # the recipe: one 矿泉水 (water) sold takes 50 ml of gin (a test's recipe, not a drink's)
+    _pick(page, "recipe-sku", "矿泉水")
+    tid(page, "recipe-add-line").click()
+    _pick(page, "recipe-item-0", "Gordon")
+    field(page, "recipe-qty-0").fill("50")
+    tid(page, "recipe-save").click()
+    expect(tid(page, "recipe-saved")).to_contain_text("1")
+
+    # a supplier with its price per bottle
+    tid(page, "supplier-add").click()
+    field(page, "supplier-id").fill("sup-spirits")
+    field(page, "supplier-name").fill("城西酒水")
+    field(page, "supplier-contact").fill("刘经理")
+    field(page, "supplier-phone").fill("13800001234")
+    field(page, "supplier-lead").fill("3")
+    tid(page, "supplier-add-price").click()
+    _pick(page, "supplier-item-0", "Gordon")
+    field(page, "supplier-price-0").fill("72.00")
+    tid(page, "supplier-save").click()
+    expect(tid(page, "supplier-dialog")).to_be_hidden()
+    expect(tid(page, "setup-suppliers")).to_contain_text("城西酒水")
+    shot(page, tmp_path, "stock-setup")
+    suppliers = _stock(web_venue).ListSuppliers(pb.ListSuppliersRequest(), **g.kw).suppliers
+    sup = next(s for s in suppliers if s.supplier_id == "sup-spirits")
+    assert (sup.contact, sup.phone, sup.lead_days) == ("刘经理", "13800001234", 3)
+    assert [(p.item_id, p.price_fen) for p in sup.prices] == [("st-gin", 7200)]
+
+    # the recipe works: a sale in a room takes 50 ml from the bar
+    _receive(
+        web_venue,
+        "st-gin",
+        "700",
+        "bar",
+        best_before=(date.today() + timedelta(days=300)).isoformat(),
+    )
+    g.rooms.CreateRoom(
+        rooms_pb2.CreateRoomRequest(room_id="S01", tier="small", request_id=rid()), **g.kw
+    )
+    g.billing.OpenSession(
+        billing_pb2.OpenSessionRequest(room="rooms/S01", guest_count=2, request_id=rid()), **g.kw
+    )
+    g.billing.PlaceOrder(
+        billing_pb2.PlaceOrderRequest(
+            room="rooms/S01",
+            items=[billing_pb2.OrderItem(sku="water", quantity=1)],
+            request_id=rid(),
+        ),
+        **g.kw,
+    )
+    assert _on_hand(web_venue, "st-gin", "bar") == 650

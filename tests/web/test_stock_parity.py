@@ -23,13 +23,11 @@ STOCK_IN_THE_APP: dict[tuple[str, ...], str] = {
     ("stock", "suggest"): "suggestions",
     ("stock", "po"): "orders",
     ("stock", "storage"): "bottle-lookup",
+    ("stock", "item"): "item-add",
+    ("stock", "recipe"): "recipe-save",
 }
 
 STOCK_NOT_IN_THE_APP: dict[tuple[str, ...], str] = {
-    ("stock", "item"): "stock items are defined by a manager with ktvctl (UpsertStockItem is "
-    "routed over HTTP); the web app has no item editor yet",
-    ("stock", "recipe"): "recipes (what a product takes from stock) are set with ktvctl "
-    "(SetRecipe is routed over HTTP); no web editor yet",
     ("stock", "expire"): "the levels page's write-off button (stock-write-off) shows only while "
     "a batch is expired, which a test cannot reach without the controller's clock",
 }
@@ -52,6 +50,7 @@ def test_the_stock_pages_offer_each_command_to_a_manager(web_venue, page_for) ->
         ("counts", "count-open"),
         ("purchasing", "orders"),
         ("storage", "bottle-lookup"),
+        ("setup", "item-add"),
     ):
         page.goto(f"/#/stock/{tab}")
         expect(tid(page, element)).to_be_visible()

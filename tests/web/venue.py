@@ -108,7 +108,9 @@ class WebVenue:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.venue_id = f"web-{uuid.uuid4().hex[:8]}"
         config = data_dir / "venue.toml"
-        config.write_text(venue_toml(self.venue_id), encoding="utf-8")
+        # pings every 2 s: the browser tests of a half-open stream wait 2 x 2 + 2 s, not 32
+        web = "port = 0\nca_port = 0\nsse_ping_s = 2\n"
+        config.write_text(venue_toml(self.venue_id, web), encoding="utf-8")
         self.ctl: RunningController = launch(
             data_dir,
             ["--venue-config", str(config), "--venue-id", self.venue_id, *controller_args],

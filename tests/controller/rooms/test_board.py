@@ -12,10 +12,10 @@ import pytest
 from controller.rooms import commands
 from controller.rooms.board import RoomBoard
 from controller.rooms.events import DoorChanged, PresenceChanged, RoomEvent
-from controller.rooms.model import DEFAULT_TIERS, AlertKind, RoomState
+from controller.rooms.model import DEFAULT_TIERS, AlertKind, RoomLock, RoomState
 from controller.settings import BoardTiming
 from controller.store.db import open_store
-from ktv.errors import FailedPrecondition, NotFound
+from ktv.errors import FailedPrecondition, InvalidArgument, NotFound
 
 
 class Clock:
@@ -291,3 +291,51 @@ def test_a_service_call_stays_on_the_board_until_staff_acknowledge_it(
     restarted = RoomBoard(board.store, tiers=DEFAULT_TIERS, clock=clock)
     restarted.load()
     assert restarted.get("A08").service_call is None
+
+
+def test_a_locked_room_refuses_a_session_until_released_or_lapsed_and_the_lock_is_kept(
+    board: RoomBoard, clock: Clock, tmp_path: Path
+) -> None:
+    until = clock.now + timedelta(hours=1)
+    locked = board.set_lock("A08", True, "  held for 王总  ", until, actor="manager m1")
+    assert locked.lock == RoomLock("manager m1", "held for 王总", clock.now, until)
+    assert locked.state is RoomState.IDLE  # a lock is not a state: the room stays idle
+    for check in (
+        lambda: board.check_can_open("A08"),
+        lambda: board.session_opened("A08", "sessions/s1"),
+    ):
+        with pytest.raises(FailedPrecondition) as refused:
+            check()
+        assert refused.value.reason == "ROOM_HELD"
+        assert "manager m1" in refused.value.message and "王总" in refused.value.message
+    # kept across a restart (a new board on the same file)
+    again = RoomBoard(
+        board.store,
+        tiers=DEFAULT_TIERS,
+        timing=BoardTiming(offline_after_s=10, nobody_present_after_s=600),
+        clock=clock,
+    )
+    again.load()
+    assert again.get("A08").lock == locked.lock
+    # relocking keeps since and changes the reason; releasing twice changes nothing more
+    clock.advance(60)
+    relocked = board.set_lock("A08", True, "held for 李总", None, actor="cashier c1")
+    assert relocked.lock is not None and relocked.lock.since == locked.lock.since  # type: ignore[union-attr]
+    released = board.set_lock("A08", False, actor="cashier c1")
+    assert released.lock is None
+    assert board.set_lock("A08", False, actor="cashier c1").revision == released.revision
+    # a lock with an until lapses by itself
+    board.set_lock("A08", True, "VIP", clock.now + timedelta(minutes=5), actor="m1")
+    clock.advance(5 * 60)
+    board.check_can_open("A08")
+    with board.store.transaction():
+        opened = board.session_opened("A08", "sessions/s2")
+    assert opened.state is RoomState.IN_USE
+    # an open session cannot be locked; bad reasons and past untils are refused
+    with pytest.raises(FailedPrecondition) as refused:
+        board.set_lock("A08", True, "late", None, actor="m1")
+    assert refused.value.reason == "BAD_ROOM_STATE"
+    for reason, until_at in (("", None), ("x" * 201, None), ("ok", clock.now)):
+        with pytest.raises(InvalidArgument) as bad:
+            board.set_lock("A08", True, reason, until_at, actor="m1")
+        assert bad.value.reason == "BAD_LOCK"

@@ -1,6 +1,7 @@
 // Hash routes: the controller serves one index.html; nothing to configure on the server.
 import { createRouter, createWebHashHistory } from 'vue-router'
 import { session, loadSession } from './lib/session'
+import { prewarmBoard } from './lib/board'
 
 // the board is the first screen: its code is fetched while the session is checked (below)
 const boardView = () => import('./board/BoardView.vue')
@@ -39,7 +40,10 @@ export const router = createRouter({ history: createWebHashHistory(), routes })
 router.beforeEach(async (to) => {
   if (to.meta.public) return true
   if (!session.checked) {
-    if (to.path === '/') boardView()
+    if (to.path === '/') {
+      boardView()
+      prewarmBoard() // the stream opens while the session is checked (lib/board.js)
+    }
     try {
       await loadSession()
     } catch {

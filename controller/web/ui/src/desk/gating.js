@@ -2,6 +2,7 @@
 // checklist 2) AND the signed-in role may call the RPC (session.can). The server checks both
 // again; this only decides what to show, and says why an expected action is missing.
 import { can } from '../lib/session'
+import { lockOf } from '../lib/board'
 
 export const IDLE = 'ROOM_STATE_IDLE'
 export const RESERVED = 'ROOM_STATE_RESERVED'
@@ -28,7 +29,13 @@ export const ACTIONS = [
   ['unreserve', 'RoomService/SetRoomState', [RESERVED]],
   ['maintenanceOn', 'RoomService/SetRoomState', [IDLE, CLEANING]],
   ['maintenanceOff', 'RoomService/SetRoomState', [MAINTENANCE]],
+  ['lock', 'RoomService/SetRoomLock', [IDLE, RESERVED, CLEANING, MAINTENANCE]],
+  ['unlock', 'RoomService/SetRoomLock', [IDLE, RESERVED, CLEANING, MAINTENANCE]],
 ]
+
+// 锁房 is not a state: a locked room offers no opening and a release instead of a lock.
+const NOT_WHEN_LOCKED = new Set(['open', 'reserve', 'lock'])
+const ONLY_WHEN_LOCKED = new Set(['unlock'])
 
 // The state each SetRoomState action asks for (ktvctl room state's table).
 export const TARGET_STATE = {
@@ -42,12 +49,17 @@ export const TARGET_STATE = {
 // Opening is what a cashier looks for first: where the state rules it out, say why.
 const WHY_NOT_OPEN = { [CLEANING]: 'desk.why.cleaning', [MAINTENANCE]: 'desk.why.maintenance' }
 
-export function actionsFor(room, allowed = can) {
+export function actionsFor(room, allowed = can, nowMs = Date.now()) {
   const state = room?.state || ''
-  const shown = ACTIONS.filter(([, method, states]) => states.includes(state) && allowed(method)).map(
-    ([key, method]) => ({ key, method }),
-  )
-  const why = allowed('BillingService/OpenSession') ? WHY_NOT_OPEN[state] || '' : ''
+  const locked = !!lockOf(room, nowMs)
+  const shown = ACTIONS.filter(
+    ([key, method, states]) =>
+      states.includes(state) &&
+      allowed(method) &&
+      !(locked ? NOT_WHEN_LOCKED : ONLY_WHEN_LOCKED).has(key),
+  ).map(([key, method]) => ({ key, method }))
+  let why = allowed('BillingService/OpenSession') ? WHY_NOT_OPEN[state] || '' : ''
+  if (locked && allowed('BillingService/OpenSession') && [IDLE, RESERVED].includes(state)) why = 'desk.why.locked'
   return { shown, why }
 }
 

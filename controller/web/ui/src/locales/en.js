@@ -75,10 +75,12 @@ export default {
       TIME_UP: 'Extend or check out',
       SERVICE_CALLED: 'Answer the call',
       OFFLINE: 'Check the room device',
+      LOCKED: 'Locked: release to open',
     },
     health: { HEALTH_BADGE_SERVICE: 'Service', HEALTH_BADGE_WATCH: 'Watch' },
     waste: 'waste',
     mockPins: 'Sensors simulated',
+    locked: 'Locked',
     powerOn: 'Power on',
     powerOff: 'Power off',
     alert: {

@@ -76,10 +76,12 @@ export default {
       TIME_UP: '续钟或结账',
       SERVICE_CALLED: '响应呼叫',
       OFFLINE: '检查包厢设备',
+      LOCKED: '已锁房，解锁后开房',
     },
     health: { HEALTH_BADGE_SERVICE: '需维护', HEALTH_BADGE_WATCH: '待观察' },
     waste: '浪费',
     mockPins: '传感器模拟',
+    locked: '锁房',
     powerOn: '通电',
     powerOff: '断电',
     alert: {
