@@ -14,6 +14,8 @@ from controller.web.sessions import (
     CSRF_COOKIE,
     CSRF_HEADER,
     GUEST_COOKIE,
+    GUEST_CSRF_COOKIE,
+    GUEST_HEADER,
     SESSION_COOKIE,
     WebSession,
     WebSessions,
@@ -50,6 +52,11 @@ def caller_of(request: Request, sessions: WebSessions, *, allow_wall: bool = Fal
     token = bearer_of(request)
     if token is not None:
         return Caller(token, kind="bearer")
+    guest = request.cookies.get(GUEST_COOKIE)
+    if request.headers.get(GUEST_HEADER) == "1":  # the guest page: never a staff session
+        if guest and len(guest) <= 256:
+            return Caller(guest, kind="guest")
+        raise Unauthenticated("join the room from its QR code first", reason="SIGN_IN_REQUIRED")
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         session = sessions.find(cookie)
@@ -57,7 +64,6 @@ def caller_of(request: Request, sessions: WebSessions, *, allow_wall: bool = Fal
     wall = request.query_params.get("wall")
     if allow_wall and wall:
         return Caller(wall, kind="wall")
-    guest = request.cookies.get(GUEST_COOKIE)
     if guest and len(guest) <= 256:  # a phone: the controller checks it on every call
         return Caller(guest, kind="guest")
     raise Unauthenticated("sign in first (POST /api/session)", reason="SIGN_IN_REQUIRED")
@@ -90,11 +96,14 @@ def check_csrf(request: Request, caller: Caller | None) -> None:
         return
     check_same_origin(request)
     header = request.headers.get(CSRF_HEADER, "")
-    cookie = request.cookies.get(CSRF_COOKIE, "")
+    guest = caller is not None and caller.kind == "guest"
+    cookie = request.cookies.get(GUEST_CSRF_COOKIE if guest else CSRF_COOKIE, "")
     expected = caller.session.csrf if caller is not None and caller.session else cookie
     if not header or header != cookie or header != expected:
         raise CsrfRefused(
-            "the X-CSRF-Token header must equal the ktv_csrf cookie", reason="CSRF_REFUSED"
+            f"the X-CSRF-Token header must equal the {GUEST_CSRF_COOKIE if guest else CSRF_COOKIE}"
+            " cookie",
+            reason="CSRF_REFUSED",
         )
 
 

@@ -46,6 +46,7 @@ from controller.web.routes import GET_ROUTED, Route, methods_for, routed
 from controller.web.sessions import (
     CSRF_COOKIE,
     GUEST_COOKIE,
+    GUEST_CSRF_COOKIE,
     SESSION_COOKIE,
     WebSession,
     WebSessions,
@@ -285,7 +286,7 @@ def build_app(ctx: WebContext) -> SecurityHeaders:
         expires = answer.expire_time.ToDatetime(tzinfo=UTC)
         for name, value, http_only in (
             (GUEST_COOKIE, credential, True),
-            (CSRF_COOKIE, uuid.uuid4().hex, False),
+            (GUEST_CSRF_COOKIE, uuid.uuid4().hex, False),
         ):
             response.set_cookie(
                 name,

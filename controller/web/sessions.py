@@ -17,6 +17,12 @@ SESSION_COOKIE = "ktv_session"
 CSRF_COOKIE = "ktv_csrf"
 CSRF_HEADER = "x-csrf-token"
 GUEST_COOKIE = "ktv_guest"  # a guest phone's credential (HttpOnly): GuestService, own room only
+# A phone's own CSRF cookie: cookies are per host, not per port, so a desk browser that opens
+# the guest page must not overwrite the staff session's ktv_csrf (nor use it).
+GUEST_CSRF_COOKIE = "ktv_guest_csrf"
+# The guest page says so on every call: its requests then use the phone's cookie even where
+# the browser also holds a staff session (a desk that scanned a room's code).
+GUEST_HEADER = "x-ktv-guest"
 
 
 @dataclass(frozen=True)

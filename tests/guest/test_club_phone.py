@@ -41,7 +41,7 @@ def test_a_member_on_a_phone_queues_their_saved_songs_on_the_rooms_agent(  # typ
                 headers=origin,
             )
             assert joined.status_code == 200, joined.text
-            csrf = {**origin, "X-CSRF-Token": phone.cookies["ktv_csrf"]}
+            csrf = {**origin, "X-CSRF-Token": phone.cookies["ktv_guest_csrf"]}
 
             def call(method: str, **body: object) -> dict:  # type: ignore[type-arg]
                 answer = phone.post(f"/api/v1/GuestClubService/{method}", json=body, headers=csrf)

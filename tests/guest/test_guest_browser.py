@@ -110,7 +110,7 @@ def join(page, url: str, nickname: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def csrf(page) -> str:  # type: ignore[no-untyped-def]
-    return next(c["value"] for c in page.context.cookies() if c["name"] == "ktv_csrf")
+    return next(c["value"] for c in page.context.cookies() if c["name"] == "ktv_guest_csrf")
 
 
 def api(page, venue: WebVenue, path: str, body: dict):  # type: ignore[no-untyped-def]

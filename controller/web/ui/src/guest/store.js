@@ -42,7 +42,7 @@ export function lastNickname() {
 
 export async function join(nickname) {
   // GuestService.JoinRoom: the web layer keeps the credential in the HttpOnly ktv_guest cookie
-  // (the answer's credential is empty) and sets ktv_csrf for the calls that follow
+  // (the answer's credential is empty) and sets ktv_guest_csrf for the calls that follow
   const joined = await http('POST', '/api/v1/GuestService/JoinRoom', { code: guest.code, nickname })
   guest.joined = joined
   guest.ended = false

@@ -34,9 +34,13 @@ export function newRequestId() {
 
 export async function http(method, url, body, { requestId = '', timeoutMs = 15000 } = {}) {
   const headers = { Accept: 'application/json' }
+  // The guest page (/g/) speaks as the phone even where the browser also holds a staff
+  // session, with the phone's own CSRF cookie (cookies are per host, not per port).
+  const asGuest = typeof window !== 'undefined' && window.location.pathname.startsWith('/g/')
+  if (asGuest) headers['X-KTV-Guest'] = '1'
   if (method !== 'GET') {
     headers['Content-Type'] = 'application/json'
-    headers['X-CSRF-Token'] = cookie('ktv_csrf')
+    headers['X-CSRF-Token'] = cookie(asGuest ? 'ktv_guest_csrf' : 'ktv_csrf')
   }
   const ctl = new AbortController()
   const timer = setTimeout(() => ctl.abort(), timeoutMs)
