@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import grpc
 from google.protobuf.message import Message
 
+import controller.billing.api  # noqa: F401 - BillingModule registers first: its desk is ours
 from controller.api.convert import ts
 from controller.api.idempotent import once
 from controller.app import ControllerApp, register_service_module

@@ -23,7 +23,16 @@ import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 from playwright.sync_api import expect
 
-from ktv.v1 import billing_pb2, club_pb2, club_pb2_grpc, guest_pb2, guest_pb2_grpc, members_pb2
+from ktv.v1 import (
+    billing_pb2,
+    club_pb2,
+    club_pb2_grpc,
+    guest_pb2,
+    guest_pb2_grpc,
+    inventory_pb2,
+    inventory_pb2_grpc,
+    members_pb2,
+)
 from tests.support.controller import REPO_ROOT
 from tests.support.core_agents import wait_until
 from tests.support.guest_page import FIRST_LOAD_BUDGET_GZ
@@ -258,7 +267,27 @@ def test_three_phones_share_a_room_and_lose_it_at_checkout(
     before = venue.grpc.billing.GetBill(
         billing_pb2.GetBillRequest(room="rooms/A01"), **venue.grpc.kw
     ).bill.order_count
+    # water's stock runs out (a recipe of one stock item nobody has received): 售罄 on the phone
+    stock = inventory_pb2_grpc.InventoryServiceStub(venue.grpc.channel)
+    stock.UpsertStockItem(
+        inventory_pb2.UpsertStockItemRequest(
+            item=inventory_pb2.StockItem(item_id="g-water", name="矿泉水", base_unit="瓶"),
+            request_id=uuid.uuid4().hex,
+        ),
+        **venue.grpc.kw,
+    )
+    stock.SetRecipe(
+        inventory_pb2.SetRecipeRequest(
+            sku="water",
+            components=[inventory_pb2.RecipeComponent(item_id="g-water", quantity=1)],
+            request_id=uuid.uuid4().hex,
+        ),
+        **venue.grpc.kw,
+    )
     tid(first, "tab-menu").click()
+    water = first.locator('[data-test="product"][data-sku="water"]')
+    expect(water.locator('[data-test="sold-out"]')).to_have_text("售罄")
+    expect(water.locator('[data-test="qty"]')).to_have_count(0)
     beer = first.locator('[data-test="product"][data-sku="beer"]')
     expect(beer).to_contain_text("青岛啤酒")
     chips = first.locator('[data-test="product"][data-sku="chips"]')
