@@ -40,6 +40,7 @@ ALLOWED_BY_COMMAND = {
     ("member", "pin"): ALLOWED | {7},  # a wrong old PIN is "permission denied"
     # an approver's wrong staff id or PIN (operator caps) is "unauthenticated", like a login
     ("discount",): ALLOWED | {8},
+    ("cancel-order",): ALLOWED | {8},  # takes --approver/--approver-pin like comp
     ("comp",): ALLOWED | {8},
     ("refund",): ALLOWED | {8},
 }
