@@ -3,55 +3,21 @@ locale files have the same keys, and every key the pages name exists."""
 
 from __future__ import annotations
 
-import json
-import re
-import shutil
-import subprocess
-
-from tests.support.controller import REPO_ROOT
-
-UI = REPO_ROOT / "controller" / "web" / "ui" / "src"
-# node evaluates the locale module's object literal (export default {...}) and prints its keys
-FLATTEN = """
-const fs = require('fs')
-const text = fs.readFileSync(process.argv[1], 'utf8').replace(/^\\s*export default/m, 'return')
-const tree = new Function(text)()
-const out = []
-const walk = (o, p) => Object.entries(o).forEach(([k, v]) =>
-  typeof v === 'object' ? walk(v, p + k + '.') : out.push(p + k))
-walk(tree, 'stock.')
-console.log(JSON.stringify(out.sort()))
-"""
-
-
-def _keys(lang: str) -> set[str]:
-    node = shutil.which("node")
-    assert node, "node is needed to build the web app (./run setup installs it)"
-    out = subprocess.run(
-        [node, "-e", FLATTEN, str(UI / "locales" / f"stock.{lang}.js")],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    ).stdout
-    return set(json.loads(out))
+from tests.web.locale_keys import UI, locale_keys, named_keys
 
 
 def test_both_languages_have_the_same_stock_keys() -> None:
-    zh, en = _keys("zh-CN"), _keys("en")
+    zh, en = locale_keys("stock", "zh-CN"), locale_keys("stock", "en")
     assert zh - en == set(), "keys only in Chinese"
     assert en - zh == set(), "keys only in English"
     assert len(zh) > 150
 
 
 def test_every_stock_key_the_pages_name_exists() -> None:
-    known = _keys("zh-CN")
-    named: set[str] = set()
-    prefixes: set[str] = set()
-    for path in [*(UI / "stock").rglob("*.vue"), *(UI / "stock").rglob("*.js"), UI / "App.vue"]:
-        text = path.read_text(encoding="utf-8")
-        named |= set(re.findall(r"""t\(['"](stock\.[A-Za-z0-9_.]+)['"]""", text))
-        prefixes |= set(re.findall(r"t\(`(stock\.[A-Za-z0-9_.]+?)\$\{", text))
+    known = locale_keys("stock", "zh-CN")
+    named, prefixes = named_keys(
+        "stock", [*(UI / "stock").rglob("*.vue"), *(UI / "stock").rglob("*.js"), UI / "App.vue"]
+    )
     assert len(named) > 100, "found few stock keys: the pattern is wrong"
     assert named - known == set()
     for prefix in prefixes:  # t(`stock.kind.${k}`), t(`stock.buy.status_${s}`): the family exists
